@@ -1,0 +1,288 @@
+/**
+ * collectd-vsphere - vs_collect.c
+ */
+#include "collectd.h"
+
+#include "plugin.h"
+#include "vs_collect.h"
+#include "vs_dispatch.h"
+#include "vs_plan.h"
+
+vs_vcenter_t *vs_vcenter_create(vs_config_t *cfg) {
+  vs_vcenter_t *vc = calloc(1, sizeof(*vc));
+  if (vc == NULL)
+    return NULL;
+  vc->cfg = *cfg;
+  memset(cfg, 0, sizeof(*cfg));
+  vs_inventory_init(&vc->inventory);
+  if (vs_session_init(&vc->session, &vc->cfg) != 0) {
+    vs_vcenter_destroy(vc);
+    return NULL;
+  }
+  return vc;
+}
+
+void vs_vcenter_destroy(vs_vcenter_t *vc) {
+  if (vc == NULL)
+    return;
+  vs_session_destroy(&vc->session);
+  vs_catalog_free(&vc->catalog);
+  for (int k = 0; k < VS_KIND_NUM; k++)
+    vs_counter_set_free(&vc->counters[k]);
+  vs_inventory_free(&vc->inventory);
+  free(vc->batch);
+  vs_config_free(&vc->cfg);
+  free(vc);
+}
+
+static bool kind_wanted(const vs_vcenter_t *vc, vs_kind_t kind) {
+  return kind == VS_KIND_VM ? vc->cfg.collect_vms : vc->cfg.collect_hosts;
+}
+
+static void on_counter(void *ctx, const vs_counter_info_t *info) {
+  vs_catalog_add(ctx, info);
+}
+
+/* The catalog is read once per session: counter ids are only stable for
+ * the life of the vCenter process. */
+static int load_counters(vs_vcenter_t *vc) {
+  char err[512];
+  vs_catalog_free(&vc->catalog);
+  vs_catalog_parser_t parser;
+  vs_catalog_parser_init(&parser, on_counter, &vc->catalog);
+  vs_xml_handler_t h = vs_parse_catalog(&parser);
+  vs_soap_retrieve_perf_counters(&vc->session.request, &vc->session.sc);
+  int rc = vs_session_call(&vc->session, &h, err, sizeof(err));
+  if (rc == VS_OK && vc->catalog.num == 0) {
+    snprintf(err, sizeof(err), "the counter catalog is empty");
+    rc = VS_ERR_PARSE;
+  }
+  if (rc != VS_OK) {
+    if (rc != VS_ERR_NOAUTH)
+      vs_session_error(&vc->session, "reading the counter catalog failed: %s",
+                       err);
+    return rc;
+  }
+  size_t selected = 0;
+  for (int k = 0; k < VS_KIND_NUM; k++) {
+    if (!kind_wanted(vc, (vs_kind_t)k)) {
+      vs_counter_set_free(&vc->counters[k]);
+      continue;
+    }
+    if (vs_counters_select(&vc->counters[k], &vc->catalog, (vs_kind_t)k,
+                           &vc->cfg, vs_dispatch_type_known, NULL) != 0)
+      return VS_ERR_NOMEM;
+    selected += vc->counters[k].num;
+  }
+  if (selected == 0)
+    vs_session_error(&vc->session,
+                     "no counter of the catalog (%zu counters) matches the "
+                     "Metric/IgnoreMetric selection.",
+                     vc->catalog.num);
+  vc->catalog_login = vc->session.logins;
+  return VS_OK;
+}
+
+static int refresh_inventory(vs_vcenter_t *vc) {
+  char err[512];
+  bool want[VS_KIND_NUM];
+  for (int k = 0; k < VS_KIND_NUM; k++)
+    want[k] = kind_wanted(vc, (vs_kind_t)k);
+  vs_inventory_t fresh;
+  vs_inventory_init(&fresh);
+  int rc = vs_inventory_discover(&vc->session, want, &fresh, err, sizeof(err));
+  if (rc == VS_OK && vs_inventory_finish(&fresh, &vc->inventory) != 0) {
+    snprintf(err, sizeof(err), "out of memory");
+    rc = VS_ERR_NOMEM;
+  }
+  if (rc != VS_OK) {
+    vs_inventory_free(&fresh);
+    if (rc != VS_ERR_NOAUTH)
+      vs_session_error(&vc->session, "inventory discovery failed: %s%s", err,
+                       vc->inventory_ready ? " (keeping the previous one)"
+                                           : "");
+    return rc;
+  }
+  size_t *batch = realloc(vc->batch, (fresh.num ? fresh.num : 1) *
+                                         sizeof(*batch));
+  if (batch == NULL) {
+    vs_inventory_free(&fresh);
+    return VS_ERR_NOMEM;
+  }
+  vc->batch = batch;
+  vs_inventory_free(&vc->inventory);
+  vc->inventory = fresh;
+  vc->inventory_ready = true;
+  vc->next_inventory_at = vs_monotonic_seconds() + vc->cfg.inventory_interval;
+  vc->stats.inventories++;
+  DEBUG("vsphere plugin: vCenter \"%s\": inventory has %zu VMs (%zu on), "
+        "%zu hosts (%zu active).",
+        vc->cfg.name, fresh.per_kind[VS_KIND_VM],
+        fresh.active_per_kind[VS_KIND_VM], fresh.per_kind[VS_KIND_HOST],
+        fresh.active_per_kind[VS_KIND_HOST]);
+  return VS_OK;
+}
+
+typedef struct {
+  vs_vcenter_t *vc;
+  vs_kind_t kind;
+  size_t values;
+} query_ctx_t;
+
+static void on_series(void *ctx, const vs_series_t *series) {
+  query_ctx_t *q = ctx;
+  vs_vcenter_t *vc = q->vc;
+  vc->stats.series++;
+  vs_object_t *obj = vs_inventory_find(&vc->inventory, series->entity);
+  const vs_selected_counter_t *counter =
+      vs_counters_find(&vc->counters[q->kind], series->counter_id);
+  if (obj == NULL || obj->kind != q->kind || counter == NULL)
+    return; /* not asked for: ignore */
+  q->values += vs_dispatch_series(vc->cfg.name, obj, counter, series,
+                                  vs_kind_info(q->kind)->interval_id);
+}
+
+static int query_batch(vs_vcenter_t *vc, vs_kind_t kind, size_t count,
+                       size_t *values) {
+  vs_session_t *s = &vc->session;
+  const vs_kind_info_t *info = vs_kind_info(kind);
+  vs_soap_query_perf_begin(&s->request, &s->sc);
+  for (size_t i = 0; i < count; i++) {
+    vs_object_t *o = &vc->inventory.objects[vc->batch[i]];
+    int64_t start_us;
+    int max_sample;
+    vs_plan_window(o->last_sample_us, &start_us, &max_sample);
+    o->newest_seen_us = o->last_sample_us;
+    vs_soap_query_perf_spec(&s->request, info->mo_type, o->moref, start_us,
+                            max_sample, &vc->counters[kind].metric_ids,
+                            info->interval_id);
+  }
+  vs_soap_query_perf_end(&s->request);
+
+  query_ctx_t q = {.vc = vc, .kind = kind};
+  vs_perf_parser_t *parser = malloc(sizeof(*parser));
+  if (parser == NULL)
+    return VS_ERR_NOMEM;
+  vs_perf_parser_init(parser, on_series, &q);
+  vs_xml_handler_t h = vs_parse_perf(parser);
+  char err[512];
+  int rc = vs_session_call(s, &h, err, sizeof(err));
+  free(parser);
+  vc->stats.queries++;
+  /* What was dispatched stays dispatched, even if the answer broke off. */
+  for (size_t i = 0; i < count; i++) {
+    vs_object_t *o = &vc->inventory.objects[vc->batch[i]];
+    if (o->newest_seen_us > o->last_sample_us)
+      o->last_sample_us = o->newest_seen_us;
+  }
+  *values += q.values;
+  if (rc != VS_OK && rc != VS_ERR_NOAUTH) {
+    vs_session_error(s, "QueryPerf for %zu %s objects failed: %s", count,
+                     info->name, err);
+    /* A deleted VM faults the whole batch: look again soon. */
+    if (strstr(err, "ManagedObjectNotFound") != NULL)
+      vc->next_inventory_at = 0;
+  }
+  return rc;
+}
+
+static int collect_kind(vs_vcenter_t *vc, vs_kind_t kind, size_t *values) {
+  const vs_counter_set_t *set = &vc->counters[kind];
+  if (set->num == 0)
+    return VS_OK;
+  size_t per_query = vs_plan_entities_per_query(
+      vc->cfg.query_batch_size, vc->cfg.max_query_metrics, set->num);
+  size_t cursor = 0;
+  int result = VS_OK;
+  for (;;) {
+    size_t n = vs_plan_next_batch(&vc->inventory, kind, &cursor, vc->batch,
+                                  per_query);
+    if (n == 0)
+      break;
+    int rc = query_batch(vc, kind, n, values);
+    if (rc == VS_ERR_NOAUTH || rc == VS_ERR_TRANSPORT)
+      return rc; /* the rest would fail the same way */
+    if (rc != VS_OK)
+      result = rc;
+  }
+  return result;
+}
+
+static int collect(vs_vcenter_t *vc, size_t *values) {
+  int rc;
+  if (vc->catalog_login != vc->session.logins &&
+      (rc = load_counters(vc)) != VS_OK)
+    return rc;
+  if (!vc->inventory_ready || vs_monotonic_seconds() >= vc->next_inventory_at) {
+    rc = refresh_inventory(vc);
+    if (rc == VS_ERR_NOAUTH || !vc->inventory_ready)
+      return rc;
+  }
+  int result = VS_OK;
+  for (int k = 0; k < VS_KIND_NUM; k++) {
+    rc = collect_kind(vc, (vs_kind_t)k, values);
+    if (rc == VS_ERR_NOAUTH)
+      return rc;
+    if (rc != VS_OK)
+      result = rc;
+  }
+  return result;
+}
+
+static double thread_cpu_seconds(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Self-monitoring: what a cycle cost and what it brought. */
+static void dispatch_self(vs_vcenter_t *vc, double wall, double cpu) {
+  const vs_http_stats_t *http = vs_http_stats(vc->session.http);
+  vs_self_metric_t m[] = {
+      {"self_read_cycles", (double)vc->stats.cycles},
+      {"self_read_seconds", wall},
+      {"self_read_cpu_seconds", cpu},
+      {"self_values", (double)vc->stats.last_values},
+      {"self_requests", (double)http->requests},
+      {"self_bytes_received", (double)http->bytes_received},
+      {"self_logins", (double)vc->session.logins},
+      {"self_inventory_vms", (double)vc->inventory.per_kind[VS_KIND_VM]},
+      {"self_inventory_hosts", (double)vc->inventory.per_kind[VS_KIND_HOST]},
+      {"self_errors", (double)vc->stats.errors},
+  };
+  vs_dispatch_self(vc->cfg.name, m, sizeof(m) / sizeof(m[0]));
+}
+
+int vs_vcenter_read(vs_vcenter_t *vc) {
+  double wall_start = vs_monotonic_seconds();
+  double cpu_start = thread_cpu_seconds();
+  size_t values = 0;
+  int rc = VS_OK;
+  vc->stats.cycles++;
+  /* A lost session (expired, vCenter restarted) gets one new login and
+   * one retry; samples dispatched before the loss are not sent again. */
+  for (int attempt = 0; attempt < 2; attempt++) {
+    rc = vs_session_ensure(&vc->session);
+    if (rc != VS_OK)
+      break;
+    rc = collect(vc, &values);
+    if (rc != VS_ERR_NOAUTH)
+      break;
+    INFO("vsphere plugin: vCenter \"%s\": session no longer valid; logging "
+         "in again.",
+         vc->cfg.name);
+  }
+  if (rc == VS_ERR_NOAUTH)
+    vs_session_error(&vc->session,
+                     "vCenter refused the new session too; retrying next "
+                     "interval.");
+  vc->stats.values += values;
+  vc->stats.last_values = values;
+  if (rc == VS_OK)
+    vs_session_ok(&vc->session);
+  else
+    vc->stats.errors++;
+  dispatch_self(vc, vs_monotonic_seconds() - wall_start,
+                thread_cpu_seconds() - cpu_start);
+  return 0;
+}

@@ -1,0 +1,246 @@
+/**
+ * collectd-vsphere - vs_config.c
+ */
+#include "collectd.h"
+
+#include "plugin.h"
+#include "vs_config.h"
+
+#include <math.h>
+#include <strings.h>
+
+#define DEFAULT_TIMEOUT 10.0
+#define DEFAULT_INVENTORY_INTERVAL 300.0
+#define DEFAULT_MAX_RESPONSE_SIZE (128u * 1024u * 1024u)
+#define DEFAULT_QUERY_BATCH_SIZE 64
+/* vCenter rejects SOAP documents over 500,000 elements. */
+#define DEFAULT_MAX_QUERY_METRICS 50000
+#define DEFAULT_INVENTORY_PAGE_SIZE 1000
+
+static int want_values(const oconfig_item_t *ci, int type, const char *what) {
+  if (ci->values_num != 1 || ci->values[0].type != type) {
+    ERROR("vsphere plugin: option `%s' needs exactly one %s argument.",
+          ci->key, what);
+    return -1;
+  }
+  return 0;
+}
+
+static int get_string(const oconfig_item_t *ci, char **ret) {
+  if (want_values(ci, OCONFIG_TYPE_STRING, "string") != 0)
+    return -1;
+  char *s = strdup(ci->values[0].value.string);
+  if (s == NULL)
+    return -1;
+  free(*ret);
+  *ret = s;
+  return 0;
+}
+
+static int get_bool(const oconfig_item_t *ci, bool *ret) {
+  if (ci->values_num == 1 && ci->values[0].type == OCONFIG_TYPE_STRING) {
+    const char *s = ci->values[0].value.string;
+    if (strcasecmp(s, "true") == 0 || strcasecmp(s, "yes") == 0) {
+      *ret = true;
+      return 0;
+    }
+    if (strcasecmp(s, "false") == 0 || strcasecmp(s, "no") == 0) {
+      *ret = false;
+      return 0;
+    }
+  }
+  if (want_values(ci, OCONFIG_TYPE_BOOLEAN, "boolean") != 0)
+    return -1;
+  *ret = ci->values[0].value.boolean;
+  return 0;
+}
+
+static int get_number(const oconfig_item_t *ci, double min, double max,
+                      double *ret) {
+  if (want_values(ci, OCONFIG_TYPE_NUMBER, "numeric") != 0)
+    return -1;
+  double v = ci->values[0].value.number;
+  if (!isfinite(v) || v < min || v > max) {
+    ERROR("vsphere plugin: option `%s' must be between %g and %g.", ci->key,
+          min, max);
+    return -1;
+  }
+  *ret = v;
+  return 0;
+}
+
+static int get_int(const oconfig_item_t *ci, int min, int max, int *ret) {
+  double v;
+  if (get_number(ci, min, max, &v) != 0)
+    return -1;
+  if (v != floor(v)) {
+    ERROR("vsphere plugin: option `%s' must be an integer.", ci->key);
+    return -1;
+  }
+  *ret = (int)v;
+  return 0;
+}
+
+static int add_string(const oconfig_item_t *ci, vs_strlist_t *list) {
+  char *s = NULL;
+  if (get_string(ci, &s) != 0)
+    return -1;
+  char **items = realloc(list->items, (list->num + 1) * sizeof(*items));
+  if (items == NULL) {
+    free(s);
+    return -1;
+  }
+  items[list->num++] = s;
+  list->items = items;
+  return 0;
+}
+
+static void free_strlist(vs_strlist_t *list) {
+  for (size_t i = 0; i < list->num; i++)
+    free(list->items[i]);
+  free(list->items);
+  list->items = NULL;
+  list->num = 0;
+}
+
+static void set_defaults(vs_config_t *cfg) {
+  memset(cfg, 0, sizeof(*cfg));
+  cfg->verify_peer = true;
+  cfg->verify_host = true;
+  cfg->timeout = DEFAULT_TIMEOUT;
+  cfg->inventory_interval = DEFAULT_INVENTORY_INTERVAL;
+  cfg->max_response_size = DEFAULT_MAX_RESPONSE_SIZE;
+  cfg->query_batch_size = DEFAULT_QUERY_BATCH_SIZE;
+  cfg->max_query_metrics = DEFAULT_MAX_QUERY_METRICS;
+  cfg->inventory_page_size = DEFAULT_INVENTORY_PAGE_SIZE;
+  cfg->collect_instances = true;
+  cfg->collect_vms = true;
+  cfg->collect_hosts = true;
+  cfg->default_metrics = true;
+}
+
+static int parse_option(const oconfig_item_t *c, vs_config_t *cfg) {
+  const char *k = c->key;
+  double d;
+  if (strcasecmp(k, "URL") == 0)
+    return get_string(c, &cfg->url);
+  if (strcasecmp(k, "User") == 0)
+    return get_string(c, &cfg->user);
+  if (strcasecmp(k, "Password") == 0)
+    return get_string(c, &cfg->password);
+  if (strcasecmp(k, "PasswordFile") == 0)
+    return get_string(c, &cfg->password_file);
+  if (strcasecmp(k, "VerifyPeer") == 0)
+    return get_bool(c, &cfg->verify_peer);
+  if (strcasecmp(k, "VerifyHost") == 0)
+    return get_bool(c, &cfg->verify_host);
+  if (strcasecmp(k, "CACert") == 0)
+    return get_string(c, &cfg->ca_cert);
+  if (strcasecmp(k, "Timeout") == 0)
+    return get_number(c, 0.1, 3600, &cfg->timeout);
+  if (strcasecmp(k, "Interval") == 0)
+    return get_number(c, 0.01, 86400, &cfg->interval);
+  if (strcasecmp(k, "InventoryInterval") == 0)
+    return get_number(c, 0.01, 86400 * 7, &cfg->inventory_interval);
+  if (strcasecmp(k, "MaxResponseSize") == 0) {
+    if (get_number(c, 4096, 4294967296.0, &d) != 0)
+      return -1;
+    cfg->max_response_size = (size_t)d;
+    return 0;
+  }
+  if (strcasecmp(k, "QueryBatchSize") == 0)
+    return get_int(c, 1, 10000, &cfg->query_batch_size);
+  if (strcasecmp(k, "MaxQueryMetrics") == 0)
+    return get_int(c, 1, 250000, &cfg->max_query_metrics);
+  if (strcasecmp(k, "InventoryPageSize") == 0)
+    return get_int(c, 1, 100000, &cfg->inventory_page_size);
+  if (strcasecmp(k, "Instances") == 0)
+    return get_bool(c, &cfg->collect_instances);
+  if (strcasecmp(k, "CollectVMs") == 0)
+    return get_bool(c, &cfg->collect_vms);
+  if (strcasecmp(k, "CollectHosts") == 0)
+    return get_bool(c, &cfg->collect_hosts);
+  if (strcasecmp(k, "DefaultMetrics") == 0)
+    return get_bool(c, &cfg->default_metrics);
+  if (strcasecmp(k, "Metric") == 0)
+    return add_string(c, &cfg->metrics);
+  if (strcasecmp(k, "IgnoreMetric") == 0)
+    return add_string(c, &cfg->ignore_metrics);
+  ERROR("vsphere plugin: <Vcenter \"%s\">: unknown option `%s'.", cfg->name, k);
+  return -1;
+}
+
+static int validate(vs_config_t *cfg) {
+  const char *missing = NULL;
+  if (cfg->url == NULL)
+    missing = "URL";
+  else if (cfg->user == NULL)
+    missing = "User";
+  else if (cfg->password == NULL && cfg->password_file == NULL)
+    missing = "Password or PasswordFile";
+  if (missing != NULL) {
+    ERROR("vsphere plugin: <Vcenter \"%s\">: option %s is required.",
+          cfg->name, missing);
+    return -1;
+  }
+  if (cfg->password != NULL && cfg->password_file != NULL) {
+    ERROR("vsphere plugin: <Vcenter \"%s\">: Password and PasswordFile "
+          "exclude each other.",
+          cfg->name);
+    return -1;
+  }
+  if (strncasecmp(cfg->url, "https://", 8) != 0 &&
+      strncasecmp(cfg->url, "http://", 7) != 0) {
+    ERROR("vsphere plugin: <Vcenter \"%s\">: URL must start with https:// "
+          "(or http://).",
+          cfg->name);
+    return -1;
+  }
+  if (!cfg->collect_vms && !cfg->collect_hosts) {
+    ERROR("vsphere plugin: <Vcenter \"%s\">: CollectVMs and CollectHosts are "
+          "both false: nothing to collect.",
+          cfg->name);
+    return -1;
+  }
+  return 0;
+}
+
+int vs_config_parse(const oconfig_item_t *ci, vs_config_t *cfg) {
+  set_defaults(cfg);
+  if (ci->values_num != 1 || ci->values[0].type != OCONFIG_TYPE_STRING ||
+      ci->values[0].value.string[0] == 0) {
+    ERROR("vsphere plugin: <Vcenter> needs exactly one non-empty name, "
+          "e.g. <Vcenter \"prod\">.");
+    return -1;
+  }
+  cfg->name = strdup(ci->values[0].value.string);
+  if (cfg->name == NULL)
+    return -1;
+  for (int i = 0; i < ci->children_num; i++) {
+    if (parse_option(ci->children + i, cfg) != 0) {
+      vs_config_free(cfg);
+      return -1;
+    }
+  }
+  if (validate(cfg) != 0) {
+    vs_config_free(cfg);
+    return -1;
+  }
+  return 0;
+}
+
+void vs_config_free(vs_config_t *cfg) {
+  free(cfg->name);
+  free(cfg->url);
+  free(cfg->user);
+  if (cfg->password != NULL) {
+    /* Wipe the secret before handing the memory back. */
+    explicit_bzero(cfg->password, strlen(cfg->password));
+    free(cfg->password);
+  }
+  free(cfg->password_file);
+  free(cfg->ca_cert);
+  free_strlist(&cfg->metrics);
+  free_strlist(&cfg->ignore_metrics);
+  memset(cfg, 0, sizeof(*cfg));
+}

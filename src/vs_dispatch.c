@@ -1,0 +1,118 @@
+/**
+ * collectd-vsphere - vs_dispatch.c
+ */
+#include "collectd.h"
+
+#include "plugin.h"
+#include "vs_dispatch.h"
+#include "vs_plan.h"
+
+#include <math.h>
+
+static int register_type(const char *type) {
+  data_source_t ds = {.name = "value", .type = DS_TYPE_GAUGE, .min = NAN,
+                      .max = NAN};
+  data_set_t set = {.ds_num = 1, .ds = &ds};
+  vs_strlcpy(set.type, type, sizeof(set.type));
+  return plugin_register_data_set(&set);
+}
+
+const char *const vs_self_metric_types[] = {
+    "self_read_cycles",   "self_read_seconds", "self_read_cpu_seconds",
+    "self_values",        "self_requests",     "self_bytes_received",
+    "self_logins",        "self_inventory_vms", "self_inventory_hosts",
+    "self_errors",
+};
+const size_t vs_self_metric_types_num =
+    sizeof(vs_self_metric_types) / sizeof(vs_self_metric_types[0]);
+
+int vs_dispatch_register_default_types(void) {
+  for (size_t i = 0; i < vs_self_metric_types_num; i++)
+    if (plugin_get_ds(vs_self_metric_types[i]) == NULL &&
+        register_type(vs_self_metric_types[i]) != 0)
+      return -1;
+  for (size_t i = 0; i < vs_default_metrics_num; i++) {
+    char type[VS_TYPE_LEN], copy[VS_TYPE_LEN];
+    vs_strlcpy(copy, vs_default_metrics[i], sizeof(copy));
+    /* "<kind>.<group>.<name>.<rollup>": rollup is after the last dot and
+     * kind before the first; the counter name may itself hold dots. */
+    char *kind = copy, *group = strchr(copy, '.');
+    char *rollup = strrchr(copy, '.');
+    if (group == NULL || rollup == NULL || rollup == group)
+      continue;
+    *group++ = 0;
+    *rollup++ = 0;
+    char *name = strchr(group, '.');
+    if (name == NULL)
+      continue;
+    *name++ = 0;
+    vs_counter_type_name(kind, group, name, rollup, type, sizeof(type));
+    if (plugin_get_ds(type) == NULL && register_type(type) != 0)
+      return -1;
+  }
+  return 0;
+}
+
+bool vs_dispatch_type_known(const char *type, void *ctx) {
+  (void)ctx;
+  if (plugin_get_ds(type) != NULL)
+    return true;
+  /* Selection runs once per session, so this warns once per type. */
+  WARNING("vsphere plugin: type \"%s\" is not in any TypesDB; add "
+          "collectd.conf.d/vsphere-types.db to TypesDB to collect it.",
+          type);
+  return false;
+}
+
+size_t vs_dispatch_series(const char *vcenter, vs_object_t *obj,
+                          const vs_selected_counter_t *counter,
+                          const vs_series_t *series, int interval_s) {
+  size_t order[VS_PERF_MAX_SAMPLES];
+  size_t n = series->samples;
+  if (n > VS_PERF_MAX_SAMPLES)
+    n = VS_PERF_MAX_SAMPLES;
+  vs_plan_order_samples(series->timestamps_us, n, order);
+
+  value_t value;
+  value_list_t vl = {.values = &value, .values_len = 1};
+  vl.interval = DOUBLE_TO_CDTIME_T((double)interval_s);
+  vs_strlcpy(vl.host, obj->name, sizeof(vl.host));
+  vs_strlcpy(vl.plugin, "vsphere", sizeof(vl.plugin));
+  vs_strlcpy(vl.plugin_instance, vcenter, sizeof(vl.plugin_instance));
+  vs_strlcpy(vl.type, counter->type, sizeof(vl.type));
+  /* vcsim echoes the "*" wildcard as an instance: it means the aggregate. */
+  const char *instance =
+      strcmp(series->instance, "*") == 0 ? "" : series->instance;
+  vs_strlcpy(vl.type_instance, instance, sizeof(vl.type_instance));
+
+  size_t dispatched = 0;
+  for (size_t k = 0; k < n; k++) {
+    size_t i = order[k];
+    int64_t ts = series->timestamps_us[i];
+    int64_t raw = series->values[i];
+    if (ts <= obj->last_sample_us || raw < 0)
+      continue; /* already dispatched, or -1: no data */
+    value.gauge = (gauge_t)raw * counter->scale;
+    /* cdtime_t is 2^-30 s: seconds shifted, plus the fraction. */
+    vl.time = TIME_T_TO_CDTIME_T(ts / 1000000) +
+              US_TO_CDTIME_T(ts % 1000000);
+    if (plugin_dispatch_values(&vl) == 0)
+      dispatched++;
+    if (ts > obj->newest_seen_us)
+      obj->newest_seen_us = ts;
+  }
+  return dispatched;
+}
+
+void vs_dispatch_self(const char *vcenter, const vs_self_metric_t *metrics,
+                      size_t num) {
+  value_t value;
+  value_list_t vl = {.values = &value, .values_len = 1};
+  vs_strlcpy(vl.plugin, "vsphere", sizeof(vl.plugin));
+  vs_strlcpy(vl.plugin_instance, vcenter, sizeof(vl.plugin_instance));
+  for (size_t i = 0; i < num; i++) {
+    value.gauge = metrics[i].value;
+    vs_strlcpy(vl.type, metrics[i].type, sizeof(vl.type));
+    plugin_dispatch_values(&vl);
+  }
+}

@@ -1,0 +1,261 @@
+/**
+ * collectd-vsphere - vs_parse.c
+ */
+#include "vs_parse.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static bool is(const char *a, const char *b) { return strcmp(a, b) == 0; }
+
+/* ---- service content ---- */
+
+static void sc_end(void *ctx, int depth, const char *name, const char *parent,
+                   const char *text, size_t len) {
+  (void)depth;
+  (void)len;
+  vs_service_content_t *sc = ctx;
+  if (is(parent, "returnval")) {
+    if (is(name, "rootFolder"))
+      vs_strlcpy(sc->root_folder, text, sizeof(sc->root_folder));
+    else if (is(name, "propertyCollector"))
+      vs_strlcpy(sc->property_collector, text, sizeof(sc->property_collector));
+    else if (is(name, "viewManager"))
+      vs_strlcpy(sc->view_manager, text, sizeof(sc->view_manager));
+    else if (is(name, "perfManager"))
+      vs_strlcpy(sc->perf_manager, text, sizeof(sc->perf_manager));
+    else if (is(name, "sessionManager"))
+      vs_strlcpy(sc->session_manager, text, sizeof(sc->session_manager));
+  } else if (is(parent, "about")) {
+    if (is(name, "apiVersion"))
+      vs_strlcpy(sc->api_version, text, sizeof(sc->api_version));
+    else if (is(name, "apiType"))
+      vs_strlcpy(sc->api_type, text, sizeof(sc->api_type));
+    else if (is(name, "fullName"))
+      vs_strlcpy(sc->full_name, text, sizeof(sc->full_name));
+  }
+}
+
+vs_xml_handler_t vs_parse_service_content(vs_service_content_t *out) {
+  memset(out, 0, sizeof(*out));
+  return (vs_xml_handler_t){.start = NULL, .end = sc_end, .ctx = out};
+}
+
+/* ---- property collector pages ----
+ * returnval > token
+ * returnval > objects > obj (type attr), propSet > name, val
+ * Only leaf values are kept (names, enums, managed object references). */
+
+static void page_start(void *ctx, int depth, const char *name,
+                       const char *parent, const char *xsi_type,
+                       const char *type_attr) {
+  (void)depth;
+  (void)xsi_type;
+  vs_prop_page_t *p = ctx;
+  if (is(name, "objects") && is(parent, "returnval")) {
+    p->obj_type[0] = 0;
+    p->obj_ref[0] = 0;
+    p->props_num = 0;
+  } else if (is(name, "obj") && is(parent, "objects")) {
+    vs_strlcpy(p->obj_type, type_attr ? type_attr : "", sizeof(p->obj_type));
+  } else if (is(name, "propSet") && is(parent, "objects")) {
+    p->prop_name[0] = 0;
+  }
+}
+
+static void page_end(void *ctx, int depth, const char *name,
+                     const char *parent, const char *text, size_t len) {
+  (void)depth;
+  (void)len;
+  vs_prop_page_t *p = ctx;
+  if (is(parent, "propSet")) {
+    if (is(name, "name")) {
+      vs_strlcpy(p->prop_name, text, sizeof(p->prop_name));
+    } else if (is(name, "val") && p->props_num < VS_PAGE_MAX_PROPS) {
+      vs_strlcpy(p->names[p->props_num], p->prop_name, sizeof(p->names[0]));
+      vs_strlcpy(p->values[p->props_num], text, sizeof(p->values[0]));
+      p->props_num++;
+    }
+  } else if (is(parent, "objects") && is(name, "obj")) {
+    vs_strlcpy(p->obj_ref, text, sizeof(p->obj_ref));
+  } else if (is(parent, "returnval")) {
+    if (is(name, "token")) {
+      vs_strlcpy(p->token, text, sizeof(p->token));
+    } else if (is(name, "objects") && p->obj_ref[0] != 0) {
+      vs_prop_t props[VS_PAGE_MAX_PROPS];
+      for (size_t i = 0; i < p->props_num; i++)
+        props[i] = (vs_prop_t){.name = p->names[i], .value = p->values[i]};
+      p->objects++;
+      if (p->callback != NULL)
+        p->callback(p->callback_ctx, p->obj_type, p->obj_ref, props,
+                    p->props_num);
+    }
+  }
+}
+
+void vs_prop_page_init(vs_prop_page_t *p, vs_object_cb cb, void *cb_ctx) {
+  memset(p, 0, sizeof(*p));
+  p->callback = cb;
+  p->callback_ctx = cb_ctx;
+}
+
+vs_xml_handler_t vs_parse_prop_page(vs_prop_page_t *p) {
+  return (vs_xml_handler_t){.start = page_start, .end = page_end, .ctx = p};
+}
+
+/* ---- counter catalog ----
+ * PerfCounterInfo > key, nameInfo > key, groupInfo > key, unitInfo > key,
+ * rollupType, statsType, level */
+
+static void catalog_start(void *ctx, int depth, const char *name,
+                          const char *parent, const char *xsi_type,
+                          const char *type_attr) {
+  (void)depth;
+  (void)parent;
+  (void)xsi_type;
+  (void)type_attr;
+  vs_catalog_parser_t *p = ctx;
+  if (is(name, "PerfCounterInfo")) {
+    memset(&p->cur, 0, sizeof(p->cur));
+    p->cur.key = -1;
+    p->in_counter = true;
+  }
+}
+
+static void catalog_end(void *ctx, int depth, const char *name,
+                        const char *parent, const char *text, size_t len) {
+  (void)depth;
+  (void)len;
+  vs_catalog_parser_t *p = ctx;
+  if (!p->in_counter)
+    return;
+  vs_counter_info_t *c = &p->cur;
+  int64_t v;
+  if (is(name, "PerfCounterInfo")) {
+    p->in_counter = false;
+    if (c->key >= 0 && c->group[0] && c->name[0] && c->rollup[0]) {
+      p->counters++;
+      if (p->callback != NULL)
+        p->callback(p->callback_ctx, c);
+    }
+  } else if (is(name, "key")) {
+    if (is(parent, "PerfCounterInfo")) {
+      if (vs_parse_int64(text, &v) == 0 && v >= 0 && v <= INT32_MAX)
+        c->key = (int)v;
+    } else if (is(parent, "nameInfo")) {
+      vs_strlcpy(c->name, text, sizeof(c->name));
+    } else if (is(parent, "groupInfo")) {
+      vs_strlcpy(c->group, text, sizeof(c->group));
+    } else if (is(parent, "unitInfo")) {
+      vs_strlcpy(c->unit, text, sizeof(c->unit));
+    }
+  } else if (is(parent, "PerfCounterInfo")) {
+    if (is(name, "rollupType"))
+      vs_strlcpy(c->rollup, text, sizeof(c->rollup));
+    else if (is(name, "statsType"))
+      vs_strlcpy(c->stats_type, text, sizeof(c->stats_type));
+    else if (is(name, "level") && vs_parse_int64(text, &v) == 0)
+      c->level = (int)v;
+  }
+}
+
+void vs_catalog_parser_init(vs_catalog_parser_t *p, vs_counter_cb cb,
+                            void *cb_ctx) {
+  memset(p, 0, sizeof(*p));
+  p->callback = cb;
+  p->callback_ctx = cb_ctx;
+}
+
+vs_xml_handler_t vs_parse_catalog(vs_catalog_parser_t *p) {
+  return (vs_xml_handler_t){
+      .start = catalog_start, .end = catalog_end, .ctx = p};
+}
+
+/* ---- QueryPerf ----
+ * returnval > entity (type attr)
+ * returnval > sampleInfo > timestamp, interval
+ * returnval > value > id > counterId, instance
+ * returnval > value > value (one per sample) */
+
+static void perf_start(void *ctx, int depth, const char *name,
+                       const char *parent, const char *xsi_type,
+                       const char *type_attr) {
+  (void)depth;
+  (void)xsi_type;
+  vs_perf_parser_t *p = ctx;
+  if (!is(parent, "returnval") && !is(name, "returnval"))
+    return;
+  if (is(name, "returnval")) {
+    p->entity_type[0] = 0;
+    p->entity[0] = 0;
+    p->timestamps_num = 0;
+    p->entities++;
+  } else if (is(name, "entity")) {
+    vs_strlcpy(p->entity_type, type_attr ? type_attr : "",
+               sizeof(p->entity_type));
+  } else if (is(name, "value")) {
+    p->counter_id = -1;
+    p->instance[0] = 0;
+    p->values_num = 0;
+  }
+}
+
+static void perf_end(void *ctx, int depth, const char *name,
+                     const char *parent, const char *text, size_t len) {
+  (void)depth;
+  (void)len;
+  vs_perf_parser_t *p = ctx;
+  int64_t v;
+  if (is(name, "value")) {
+    if (is(parent, "value")) {
+      if (p->values_num >= VS_PERF_MAX_SAMPLES)
+        return;
+      if (vs_parse_int64(text, &v) != 0) {
+        p->bad_value = true;
+        v = -1;
+      }
+      p->values[p->values_num++] = v;
+    } else if (is(parent, "returnval")) {
+      size_t n = p->values_num < p->timestamps_num ? p->values_num
+                                                   : p->timestamps_num;
+      if (p->counter_id < 0 || p->entity[0] == 0)
+        return;
+      vs_series_t s = {.entity_type = p->entity_type,
+                       .entity = p->entity,
+                       .counter_id = p->counter_id,
+                       .instance = p->instance,
+                       .timestamps_us = p->timestamps,
+                       .values = p->values,
+                       .samples = n};
+      p->series++;
+      if (p->callback != NULL)
+        p->callback(p->callback_ctx, &s);
+    }
+  } else if (is(parent, "id")) {
+    if (is(name, "counterId") && vs_parse_int64(text, &v) == 0 && v >= 0 &&
+        v <= INT32_MAX)
+      p->counter_id = (int)v;
+    else if (is(name, "instance"))
+      vs_strlcpy(p->instance, text, sizeof(p->instance));
+  } else if (is(parent, "sampleInfo") && is(name, "timestamp")) {
+    if (p->timestamps_num >= VS_PERF_MAX_SAMPLES)
+      return;
+    if (vs_parse_datetime(text, &v) != 0) {
+      p->bad_value = true;
+      v = -1;
+    }
+    p->timestamps[p->timestamps_num++] = v;
+  } else if (is(parent, "returnval") && is(name, "entity")) {
+    vs_strlcpy(p->entity, text, sizeof(p->entity));
+  }
+}
+
+void vs_perf_parser_init(vs_perf_parser_t *p, vs_series_cb cb, void *cb_ctx) {
+  memset(p, 0, sizeof(*p));
+  p->callback = cb;
+  p->callback_ctx = cb_ctx;
+}
+
+vs_xml_handler_t vs_parse_perf(vs_perf_parser_t *p) {
+  return (vs_xml_handler_t){.start = perf_start, .end = perf_end, .ctx = p};
+}

@@ -1,0 +1,112 @@
+/**
+ * collectd-vsphere - vs_parse.h
+ * Streaming handlers for the SOAP responses the plugin reads. Each parser
+ * is a small state machine driven by vs_xml_stream_t events; results are
+ * handed to a callback as soon as one object, counter or series is
+ * complete, so nothing of the response is kept once it has been used.
+ */
+#ifndef VS_PARSE_H
+#define VS_PARSE_H
+
+#include "vs_soap.h"
+#include "vs_xml.h"
+
+#include <stdint.h>
+
+/* --- RetrieveServiceContent --- */
+vs_xml_handler_t vs_parse_service_content(vs_service_content_t *out);
+
+/* --- RetrievePropertiesEx / ContinueRetrievePropertiesEx pages --- */
+#define VS_PAGE_MAX_PROPS 16
+#define VS_PAGE_MAX_VALUE 256
+
+typedef struct {
+  const char *name;
+  const char *value;
+} vs_prop_t;
+
+typedef void (*vs_object_cb)(void *ctx, const char *type, const char *moref,
+                             const vs_prop_t *props, size_t props_num);
+
+typedef struct {
+  vs_object_cb callback;
+  void *callback_ctx;
+  char token[512]; /* continuation token, "" on the last page */
+  size_t objects;  /* objects seen on this page */
+
+  /* parser state */
+  char obj_type[64];
+  char obj_ref[VS_MOREF_LEN];
+  char prop_name[64];
+  char names[VS_PAGE_MAX_PROPS][64];
+  char values[VS_PAGE_MAX_PROPS][VS_PAGE_MAX_VALUE];
+  size_t props_num;
+} vs_prop_page_t;
+
+void vs_prop_page_init(vs_prop_page_t *p, vs_object_cb cb, void *cb_ctx);
+vs_xml_handler_t vs_parse_prop_page(vs_prop_page_t *p);
+
+/* --- PerformanceManager.perfCounter --- */
+typedef struct {
+  int key;
+  char group[64];
+  char name[96];
+  char rollup[32];
+  char unit[48];
+  char stats_type[32];
+  int level;
+} vs_counter_info_t;
+
+typedef void (*vs_counter_cb)(void *ctx, const vs_counter_info_t *info);
+
+typedef struct {
+  vs_counter_cb callback;
+  void *callback_ctx;
+  size_t counters;
+  vs_counter_info_t cur;
+  bool in_counter;
+} vs_catalog_parser_t;
+
+void vs_catalog_parser_init(vs_catalog_parser_t *p, vs_counter_cb cb,
+                            void *cb_ctx);
+vs_xml_handler_t vs_parse_catalog(vs_catalog_parser_t *p);
+
+/* --- QueryPerf (format "normal") --- */
+#define VS_PERF_MAX_SAMPLES 360
+
+/* One series of one entity: timestamps and values share an index; the
+ * order is the server's (vcsim sends newest first, vCenter oldest first).
+ * A value of -1 means "no data". */
+typedef struct {
+  const char *entity_type;
+  const char *entity;
+  int counter_id;
+  const char *instance;
+  const int64_t *timestamps_us;
+  const int64_t *values;
+  size_t samples;
+} vs_series_t;
+
+typedef void (*vs_series_cb)(void *ctx, const vs_series_t *series);
+
+typedef struct {
+  vs_series_cb callback;
+  void *callback_ctx;
+  size_t series;  /* series delivered */
+  size_t entities;
+  bool bad_value; /* a sample or value did not parse */
+
+  char entity_type[64];
+  char entity[VS_MOREF_LEN];
+  int64_t timestamps[VS_PERF_MAX_SAMPLES];
+  size_t timestamps_num;
+  int counter_id;
+  char instance[128];
+  int64_t values[VS_PERF_MAX_SAMPLES];
+  size_t values_num;
+} vs_perf_parser_t;
+
+void vs_perf_parser_init(vs_perf_parser_t *p, vs_series_cb cb, void *cb_ctx);
+vs_xml_handler_t vs_parse_perf(vs_perf_parser_t *p);
+
+#endif

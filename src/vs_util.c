@@ -1,0 +1,246 @@
+/**
+ * collectd-vsphere - vs_util.c
+ */
+#include "vs_util.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+void vs_buf_init(vs_buf_t *b) { memset(b, 0, sizeof(*b)); }
+
+void vs_buf_free(vs_buf_t *b) {
+  free(b->data);
+  vs_buf_init(b);
+}
+
+void vs_buf_reset(vs_buf_t *b) {
+  b->len = 0;
+  b->failed = false;
+  if (b->data != NULL)
+    b->data[0] = 0;
+}
+
+static bool buf_reserve(vs_buf_t *b, size_t extra) {
+  if (b->failed)
+    return false;
+  if (b->len + extra + 1 <= b->cap)
+    return true;
+  size_t cap = b->cap ? b->cap : 256;
+  while (cap < b->len + extra + 1)
+    cap *= 2;
+  char *p = realloc(b->data, cap);
+  if (p == NULL) {
+    b->failed = true;
+    return false;
+  }
+  b->data = p;
+  b->cap = cap;
+  return true;
+}
+
+void vs_buf_append(vs_buf_t *b, const char *s, size_t n) {
+  if (!buf_reserve(b, n))
+    return;
+  memcpy(b->data + b->len, s, n);
+  b->len += n;
+  b->data[b->len] = 0;
+}
+
+void vs_buf_puts(vs_buf_t *b, const char *s) { vs_buf_append(b, s, strlen(s)); }
+
+void vs_buf_printf(vs_buf_t *b, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vsnprintf(NULL, 0, fmt, ap);
+  va_end(ap);
+  if (n < 0 || !buf_reserve(b, (size_t)n))
+    return;
+  va_start(ap, fmt);
+  vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+  va_end(ap);
+  b->len += (size_t)n;
+}
+
+void vs_buf_put_escaped(vs_buf_t *b, const char *s) {
+  const char *run = s;
+  for (; *s != 0; s++) {
+    const char *rep = NULL;
+    switch (*s) {
+    case '&': rep = "&amp;"; break;
+    case '<': rep = "&lt;"; break;
+    case '>': rep = "&gt;"; break;
+    case '"': rep = "&quot;"; break;
+    case '\'': rep = "&apos;"; break;
+    default: continue;
+    }
+    vs_buf_append(b, run, (size_t)(s - run));
+    vs_buf_puts(b, rep);
+    run = s + 1;
+  }
+  vs_buf_append(b, run, (size_t)(s - run));
+}
+
+char *vs_strlcpy(char *dst, const char *src, size_t size) {
+  if (size == 0)
+    return dst;
+  size_t n = strnlen(src, size - 1);
+  memcpy(dst, src, n);
+  dst[n] = 0;
+  return dst;
+}
+
+static int parse_digits(const char **p, int n, int *ret) {
+  int v = 0;
+  for (int i = 0; i < n; i++) {
+    char c = (*p)[i];
+    if (c < '0' || c > '9')
+      return -1;
+    v = v * 10 + (c - '0');
+  }
+  *p += n;
+  *ret = v;
+  return 0;
+}
+
+int vs_parse_datetime(const char *s, int64_t *ret_us) {
+  int year, mon, day, hour, min, sec;
+  const char *p = s;
+  if (parse_digits(&p, 4, &year) || *p++ != '-' || parse_digits(&p, 2, &mon) ||
+      *p++ != '-' || parse_digits(&p, 2, &day) || *p++ != 'T' ||
+      parse_digits(&p, 2, &hour) || *p++ != ':' || parse_digits(&p, 2, &min) ||
+      *p++ != ':' || parse_digits(&p, 2, &sec))
+    return -1;
+  if (mon < 1 || mon > 12 || day < 1 || day > 31 || hour > 23 || min > 59 ||
+      sec > 60)
+    return -1;
+  int64_t frac_us = 0;
+  if (*p == '.') {
+    p++;
+    int64_t scale = 100000;
+    if (*p < '0' || *p > '9')
+      return -1;
+    for (; *p >= '0' && *p <= '9'; p++) {
+      frac_us += (*p - '0') * scale;
+      scale /= 10;
+    }
+  }
+  int64_t offset_s = 0;
+  if (*p == 'Z') {
+    p++;
+  } else if (*p == '+' || *p == '-') {
+    int sign = (*p == '-') ? -1 : 1, oh, om;
+    p++;
+    if (parse_digits(&p, 2, &oh) || *p++ != ':' || parse_digits(&p, 2, &om))
+      return -1;
+    offset_s = sign * (oh * 3600 + om * 60);
+  }
+  if (*p != 0)
+    return -1;
+  struct tm tm = {.tm_year = year - 1900,
+                  .tm_mon = mon - 1,
+                  .tm_mday = day,
+                  .tm_hour = hour,
+                  .tm_min = min,
+                  .tm_sec = sec};
+  time_t t = timegm(&tm);
+  if (t == (time_t)-1)
+    return -1;
+  *ret_us = ((int64_t)t - offset_s) * 1000000 + frac_us;
+  return 0;
+}
+
+void vs_format_datetime(int64_t us, char *buf, size_t size) {
+  time_t t = (time_t)(us / 1000000);
+  struct tm tm;
+  gmtime_r(&t, &tm);
+  snprintf(buf, size, "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ", tm.tm_year + 1900,
+           tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+           (int)(us % 1000000));
+}
+
+int vs_parse_int64(const char *s, int64_t *ret) {
+  if (s == NULL || *s == 0)
+    return -1;
+  char *end = NULL;
+  long long v = strtoll(s, &end, 10);
+  if (end == s || *end != 0)
+    return -1;
+  *ret = (int64_t)v;
+  return 0;
+}
+
+static uint64_t hash_str(const char *s) {
+  uint64_t h = 1469598103934665603ULL; /* FNV-1a */
+  for (; *s; s++) {
+    h ^= (unsigned char)*s;
+    h *= 1099511628211ULL;
+  }
+  return h;
+}
+
+int vs_index_init(vs_index_t *ix, size_t expected) {
+  memset(ix, 0, sizeof(*ix));
+  size_t cap = 16;
+  while (cap < expected * 2)
+    cap *= 2;
+  ix->keys = calloc(cap, sizeof(*ix->keys));
+  ix->values = calloc(cap, sizeof(*ix->values));
+  if (ix->keys == NULL || ix->values == NULL) {
+    vs_index_free(ix);
+    return -1;
+  }
+  ix->cap = cap;
+  return 0;
+}
+
+void vs_index_free(vs_index_t *ix) {
+  free(ix->keys);
+  free(ix->values);
+  memset(ix, 0, sizeof(*ix));
+}
+
+static int index_grow(vs_index_t *ix) {
+  vs_index_t bigger;
+  if (vs_index_init(&bigger, ix->cap) != 0)
+    return -1;
+  for (size_t i = 0; i < ix->cap; i++)
+    if (ix->keys[i] != NULL)
+      vs_index_put(&bigger, ix->keys[i], ix->values[i]);
+  vs_index_free(ix);
+  *ix = bigger;
+  return 0;
+}
+
+int vs_index_put(vs_index_t *ix, const char *key, int value) {
+  if (ix->cap == 0 && vs_index_init(ix, 8) != 0)
+    return -1;
+  if ((ix->count + 1) * 2 > ix->cap && index_grow(ix) != 0)
+    return -1;
+  size_t mask = ix->cap - 1;
+  for (size_t i = hash_str(key) & mask;; i = (i + 1) & mask) {
+    if (ix->keys[i] == NULL) {
+      ix->keys[i] = key;
+      ix->values[i] = value;
+      ix->count++;
+      return 0;
+    }
+    if (strcmp(ix->keys[i], key) == 0) {
+      ix->values[i] = value;
+      return 0;
+    }
+  }
+}
+
+int vs_index_get(const vs_index_t *ix, const char *key) {
+  if (ix->cap == 0)
+    return -1;
+  size_t mask = ix->cap - 1;
+  for (size_t i = hash_str(key) & mask; ix->keys[i] != NULL;
+       i = (i + 1) & mask)
+    if (strcmp(ix->keys[i], key) == 0)
+      return ix->values[i];
+  return -1;
+}

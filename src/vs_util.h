@@ -1,0 +1,69 @@
+/**
+ * collectd-vsphere - vs_util.h
+ * Small helpers shared by every concern: a growable byte buffer, XML
+ * escaping, xsd:dateTime conversion and a string-keyed hash index.
+ */
+#ifndef VS_UTIL_H
+#define VS_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Result codes used by transport, session and collection. */
+enum {
+  VS_OK = 0,
+  VS_ERR_TRANSPORT = -1, /* connect, TLS, timeout, reset, size bound */
+  VS_ERR_HTTP = -2,      /* non-200 answer without a SOAP fault */
+  VS_ERR_PARSE = -3,     /* malformed or unexpected XML */
+  VS_ERR_FAULT = -4,     /* a SOAP fault other than NotAuthenticated */
+  VS_ERR_NOAUTH = -5,    /* NotAuthenticated: the session is gone */
+  VS_ERR_NOMEM = -6,
+  VS_ERR_CONFIG = -7,
+};
+
+typedef struct {
+  char *data;
+  size_t len;
+  size_t cap;
+  bool failed; /* an allocation failed; the content is truncated */
+} vs_buf_t;
+
+void vs_buf_init(vs_buf_t *b);
+void vs_buf_free(vs_buf_t *b);
+void vs_buf_reset(vs_buf_t *b);
+void vs_buf_append(vs_buf_t *b, const char *s, size_t n);
+void vs_buf_puts(vs_buf_t *b, const char *s);
+void vs_buf_printf(vs_buf_t *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* Appends s with &, <, >, " and ' replaced by entities. */
+void vs_buf_put_escaped(vs_buf_t *b, const char *s);
+
+/* Copies at most size-1 bytes and always terminates; returns dst. */
+char *vs_strlcpy(char *dst, const char *src, size_t size);
+
+/* xsd:dateTime ("2024-01-02T03:04:05.123Z", "+01:00" offsets too) to
+ * microseconds since the epoch. Returns 0 on success. */
+int vs_parse_datetime(const char *s, int64_t *ret_us);
+/* Microseconds since the epoch to "YYYY-MM-DDTHH:MM:SS.uuuuuuZ". */
+void vs_format_datetime(int64_t us, char *buf, size_t size);
+
+/* Parses a decimal integer that must fill the whole string. */
+int vs_parse_int64(const char *s, int64_t *ret);
+
+/* Open-addressing index from a string key to an int; keys are borrowed,
+ * so they must outlive the index. */
+typedef struct {
+  const char **keys;
+  int *values;
+  size_t cap; /* power of two */
+  size_t count;
+} vs_index_t;
+
+int vs_index_init(vs_index_t *ix, size_t expected);
+void vs_index_free(vs_index_t *ix);
+int vs_index_put(vs_index_t *ix, const char *key, int value);
+/* Returns the value, or -1 if the key is absent. */
+int vs_index_get(const vs_index_t *ix, const char *key);
+
+#endif
