@@ -103,6 +103,17 @@ static int refresh_inventory(vs_vcenter_t *vc) {
                                            : "");
     return rc;
   }
+  /* Some ESXi builds answer a timed-out session with an empty result
+   * instead of a fault: an inventory that suddenly empties is re-checked
+   * with a fresh session (once: the retry accepts what it gets). */
+  if (fresh.num == 0 && vc->inventory.num > 0 && !vc->empty_recheck_done) {
+    vs_inventory_free(&fresh);
+    vc->empty_recheck_done = true;
+    vc->session.logged_in = false;
+    vs_http_forget_session(vc->session.http);
+    return VS_ERR_NOAUTH;
+  }
+  vc->empty_recheck_done = false;
   size_t *batch = realloc(vc->batch, (fresh.num ? fresh.num : 1) *
                                          sizeof(*batch));
   if (batch == NULL) {

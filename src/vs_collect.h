@@ -33,6 +33,7 @@ typedef struct {
   vs_inventory_t inventory;
   bool inventory_ready;
   double next_inventory_at;
+  bool empty_recheck_done; /* an empty inventory was re-read once */
   size_t *batch;           /* inventory indexes of the query under way */
   vs_collect_stats_t stats;
 } vs_vcenter_t;

@@ -138,8 +138,13 @@ static int classify_result(vs_http_t *h, CURLcode rc, long status,
     return VS_ERR_TRANSPORT;
   }
   if (rc != CURLE_OK && !h->sink_failed) {
-    snprintf(err, err_size, "%s",
-             h->curl_error[0] ? h->curl_error : curl_easy_strerror(rc));
+    const char *hint = "";
+    if (rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_CACERT_BADFILE)
+      hint = " (the server's TLS certificate is not trusted: set CACert to "
+             "the PEM file of the CA that signed it, or, insecurely, "
+             "VerifyPeer false)";
+    snprintf(err, err_size, "%s%s",
+             h->curl_error[0] ? h->curl_error : curl_easy_strerror(rc), hint);
     return VS_ERR_TRANSPORT;
   }
   /* The body was read (or its parse stopped early): look at what it was. */

@@ -1,0 +1,799 @@
+"""Integration-test harness for collectd-vsphere (python3 stdlib only).
+
+Pieces:
+  * Vcsim      - runs tests/bin/vcsim (govmomi vCenter simulator) on 127.0.0.1
+  * vsctl()    - runs tests/bin/vsctl against a Vcsim
+  * Collectd   - runs collectd -f with a generated config in a temp dir,
+                 write_prometheus on a free loopback port, logfile plugin
+  * run()      - minimal test runner printing PASS/FAIL lines
+
+Environment:
+  VSPHERE_PLUGIN_DIR  dir holding vsphere.so (default: <repo>/src/.libs)
+  VSPHERE_WRAPPER     command prefix for collectd, e.g. "valgrind --error-exitcode=99 --leak-check=full"
+  VSPHERE_TEST_BIN    dir of vcsim/vsctl (default: <repo>/tests/bin; built on demand)
+  VSPHERE_TEST_KEEP   if set to 1, temp dirs are not removed (for debugging)
+  LD_PRELOAD, ASAN_OPTIONS, ... are inherited by collectd (not by vcsim/vsctl).
+
+Every wait is bounded; every process is started on 127.0.0.1 only and is
+killed by PID at interpreter exit if a test forgot to stop it.
+"""
+
+import atexit
+import os
+import re
+import shlex
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+import urllib.parse
+import urllib.request
+
+TESTS_DIR = os.path.dirname(os.path.abspath(__file__))
+REPO_ROOT = os.path.dirname(TESTS_DIR)
+BIN_DIR = os.environ.get("VSPHERE_TEST_BIN") or os.path.join(TESTS_DIR, "bin")
+STOCK_PLUGIN_DIR = "/usr/lib/collectd"
+TYPES_DB = "/usr/share/collectd/types.db"
+VSPHERE_TYPES_DB = os.path.join(REPO_ROOT, "collectd.conf.d", "vsphere-types.db")
+COLLECTD = shutil.which("collectd") or "/usr/sbin/collectd"
+
+# Harmless messages from stock plugins that tests grepping for "[error]"
+# must ignore (write_prometheus + this libmicrohttpd logs this on start).
+BENIGN_LOG_PATTERNS = (
+    "MHD_OPTION_EXTERNAL_LOGGER is not the first option",
+)
+
+KEEP_TMP = os.environ.get("VSPHERE_TEST_KEEP") == "1"
+
+_live = {}  # pid -> Popen, killed at exit if still running
+
+
+def _register(proc):
+    _live[proc.pid] = proc
+
+
+def _reap_all(keep=()):
+    for pid, proc in list(_live.items()):
+        if pid in keep:
+            continue
+        if proc.poll() is None:
+            try:
+                os.kill(pid, signal.SIGKILL)
+                proc.wait(timeout=10)
+            except (OSError, subprocess.TimeoutExpired):
+                pass
+        _live.pop(pid, None)
+
+
+atexit.register(_reap_all)
+
+
+def _stop_proc(proc, timeout, sig=signal.SIGTERM):
+    """Send sig, wait up to timeout, then SIGKILL. Returns the exit code
+    (negative signal number if killed by a signal)."""
+    if proc.poll() is None:
+        try:
+            os.kill(proc.pid, sig)
+        except ProcessLookupError:
+            pass
+        try:
+            proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            try:
+                os.kill(proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            proc.wait(timeout=30)
+    _live.pop(proc.pid, None)
+    return proc.returncode
+
+
+def _child_env():
+    """Environment for Go helpers: no sanitizer preloads."""
+    env = dict(os.environ)
+    for k in ("LD_PRELOAD", "ASAN_OPTIONS", "LSAN_OPTIONS", "UBSAN_OPTIONS"):
+        env.pop(k, None)
+    return env
+
+
+def _read(path):
+    try:
+        with open(path, errors="replace") as f:
+            return f.read()
+    except FileNotFoundError:
+        return ""
+
+
+def _rmtree(path):
+    if path and not KEEP_TMP:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+# --------------------------------------------------------------------------
+# small helpers
+
+def free_port():
+    """A TCP port on 127.0.0.1 that was free a moment ago."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def port_open(port, host="127.0.0.1", timeout=1.0):
+    try:
+        with socket.create_connection((host, port), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
+def wait_for(predicate, timeout=30.0, interval=0.2, what=None, alive=None):
+    """Poll predicate() until it returns a truthy value (which is returned),
+    at most `timeout` seconds. Exceptions from predicate count as "not yet".
+    `alive`, if given, is called each round and must return True; otherwise
+    we fail early (e.g. the process under test died). Raises AssertionError
+    on timeout."""
+    deadline = time.monotonic() + timeout
+    last_exc = None
+    while True:
+        try:
+            res = predicate()
+            if res:
+                return res
+            last_exc = None
+        except Exception as e:  # noqa: BLE001 - predicate errors mean "not yet"
+            last_exc = e
+        if alive is not None and not alive():
+            raise AssertionError("process died while waiting for %s" % (what or predicate))
+        if time.monotonic() >= deadline:
+            msg = "timed out after %.1fs waiting for %s" % (timeout, what or getattr(predicate, "__name__", "condition"))
+            if last_exc is not None:
+                msg += " (last error: %r)" % (last_exc,)
+            raise AssertionError(msg)
+        time.sleep(interval)
+
+
+def ensure_go_tools():
+    """Build vcsim/vsctl with tests/build-go.sh unless both binaries exist."""
+    if all(os.access(os.path.join(BIN_DIR, b), os.X_OK) for b in ("vcsim", "vsctl")):
+        return
+    r = subprocess.run([os.path.join(TESTS_DIR, "build-go.sh"), BIN_DIR],
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                       text=True, timeout=600, env=_child_env())
+    if r.returncode != 0:
+        raise RuntimeError("tests/build-go.sh failed:\n" + r.stdout)
+
+
+def make_cert(directory, cn="127.0.0.1", san="IP:127.0.0.1,DNS:localhost", days=2):
+    """Self-signed cert+key (PEM) via openssl; returns (cert_path, key_path).
+    The cert is its own CA, so it can be given as a CA file to clients."""
+    os.makedirs(directory, exist_ok=True)
+    cert = os.path.join(directory, "cert.pem")
+    key = os.path.join(directory, "key.pem")
+    cmd = ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes",
+           "-keyout", key, "-out", cert, "-days", str(days), "-subj", "/CN=" + cn]
+    if san:
+        cmd += ["-addext", "subjectAltName=" + san]
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=60)
+    return cert, key
+
+
+# --------------------------------------------------------------------------
+# vCenter simulator
+
+class Vcsim:
+    """Run tests/bin/vcsim on 127.0.0.1.
+
+    Inventory: hosts = dc*(host + cluster*cluster_host),
+               VMs   = dc*(host + cluster)*vm   (all powered on; -pool
+               pools are empty). See .expected_vms / .expected_hosts.
+
+    tls: None (plain HTTP), True (generate a self-signed cert for
+    127.0.0.1), or a (cert_path, key_path) tuple. .ca_file is the cert
+    path when TLS is on (self-signed, so it is also the CA).
+    """
+
+    def __init__(self, dc=1, cluster=1, cluster_host=3, host=1, vm=2, pool=0,
+                 user="user", password="pass", tls=None, idle_timeout=None,
+                 port=0, extra_args=(), startup_timeout=60.0, start=True):
+        ensure_go_tools()
+        self.dc, self.cluster, self.cluster_host = dc, cluster, cluster_host
+        self.host, self.vm, self.pool = host, vm, pool
+        self.user, self.password = user, password
+        self.idle_timeout = idle_timeout
+        self.extra_args = list(extra_args)
+        self.startup_timeout = startup_timeout
+        self.port = port
+        self.tmp = tempfile.mkdtemp(prefix="vcsim-")
+        self.url_file = os.path.join(self.tmp, "url")
+        shm = "/dev/shm"
+        self.ds_tmp = tempfile.mkdtemp(prefix="vcsim-ds-", dir=shm) \
+            if os.path.isdir(shm) and os.access(shm, os.W_OK) else self.tmp
+        self.tls = None
+        self.ca_file = None
+        if tls is True:
+            self.tls = make_cert(os.path.join(self.tmp, "tls"))
+        elif tls:
+            self.tls = tuple(tls)
+        if self.tls:
+            self.ca_file = self.tls[0]
+        self.proc = None
+        self.url = None
+        self._starts = 0
+        if start:
+            self.start()
+
+    @property
+    def expected_vms(self):
+        return self.dc * (self.host + self.cluster) * self.vm
+
+    @property
+    def expected_hosts(self):
+        return self.dc * (self.host + self.cluster * self.cluster_host)
+
+    @property
+    def pid(self):
+        return self.proc.pid if self.proc else None
+
+    @property
+    def hostport(self):
+        return "127.0.0.1:%d" % self.port
+
+    def args(self):
+        a = [os.path.join(BIN_DIR, "vcsim"),
+             "-listen", "127.0.0.1:%d" % self.port,
+             "-dc", str(self.dc), "-cluster", str(self.cluster),
+             "-cluster-host", str(self.cluster_host), "-host", str(self.host),
+             "-vm", str(self.vm), "-pool", str(self.pool),
+             "-user", self.user, "-password", self.password,
+             "-url-file", self.url_file]
+        if self.tls:
+            a += ["-tls-cert", self.tls[0], "-tls-key", self.tls[1]]
+        if self.idle_timeout:
+            a += ["-idle-timeout", self.idle_timeout if isinstance(self.idle_timeout, str)
+                  else "%gs" % self.idle_timeout]
+        return a + self.extra_args
+
+    def output(self):
+        """vcsim's stdout+stderr of all runs so far."""
+        return _read(os.path.join(self.tmp, "vcsim.out"))
+
+    def start(self):
+        if self.proc and self.proc.poll() is None:
+            raise RuntimeError("vcsim already running")
+        try:
+            os.unlink(self.url_file)
+        except FileNotFoundError:
+            pass
+        self._starts += 1
+        with open(os.path.join(self.tmp, "vcsim.out"), "a") as out:
+            out.write("=== start %d: %s\n" % (self._starts, " ".join(self.args())))
+            out.flush()
+            env = _child_env()
+            # vcsim writes a few files per VM into its datastore dirs under
+            # $TMPDIR; keep them on tmpfs (on ext4 with many create/delete
+            # cycles a 10k-VM start went from ~7 s to ~55 s) and inside a
+            # dir close() removes, even after SIGKILL.
+            env["TMPDIR"] = self.ds_tmp
+            self.proc = subprocess.Popen(self.args(), stdout=out, stderr=subprocess.STDOUT,
+                                         stdin=subprocess.DEVNULL, env=env, cwd=self.tmp)
+        _register(self.proc)
+
+        def ready():
+            if not os.path.exists(self.url_file):
+                return False
+            url = _read(self.url_file).strip()
+            port = urllib.parse.urlsplit(url).port
+            return url if port and port_open(port) else False
+
+        try:
+            url = wait_for(ready, self.startup_timeout, 0.05, "vcsim url file",
+                           alive=lambda: self.proc.poll() is None)
+        except AssertionError as e:
+            self.stop()
+            raise AssertionError("vcsim did not start: %s\n%s" % (e, self.output()))
+        self.url = url
+        self.port = urllib.parse.urlsplit(url).port
+        return self
+
+    def stop(self, timeout=10.0):
+        """SIGTERM, bounded wait, SIGKILL. Returns exit code."""
+        if not self.proc:
+            return None
+        return _stop_proc(self.proc, timeout)
+
+    def restart(self, down_time=0.0, timeout=30.0):
+        """Stop and start again on the SAME port (fresh inventory and
+        sessions: all old sessions are gone). Retries while the port is
+        still busy, bounded by `timeout`."""
+        port = self.port
+        self.stop()
+        if down_time:
+            time.sleep(down_time)
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                self.port = port
+                return self.start()
+            except AssertionError:
+                if time.monotonic() >= deadline:
+                    raise
+                time.sleep(0.5)
+
+    def kill(self, sig=signal.SIGKILL):
+        """Send a signal without waiting (e.g. SIGSTOP to freeze vCenter)."""
+        os.kill(self.proc.pid, sig)
+
+    def vsctl(self, *args, **kw):
+        return vsctl(self, *args, **kw)
+
+    def sessions(self):
+        """Live sessions excluding vsctl's own."""
+        return int(vsctl(self, "sessions").strip())
+
+    def terminate_sessions(self):
+        return int(vsctl(self, "terminate").strip())
+
+    def inventory(self):
+        """(vms, hosts): vms = {name: powerState}, hosts = set of names."""
+        vms, hosts = {}, set()
+        for line in vsctl(self, "inventory").splitlines():
+            f = line.split()
+            if f and f[0] == "vm":
+                vms[f[1]] = f[2]
+            elif f and f[0] == "host":
+                hosts.add(f[1])
+        return vms, hosts
+
+    def poweroff(self, name):
+        vsctl(self, "poweroff", name)
+
+    def poweron(self, name):
+        vsctl(self, "poweron", name)
+
+    def close(self):
+        self.stop()
+        _rmtree(self.tmp)
+        _rmtree(self.ds_tmp)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+def vsctl(vc, *args, user=None, password=None, timeout=60.0, check=True):
+    """Run tests/bin/vsctl against Vcsim `vc` (or a URL string); returns
+    stdout. Raises RuntimeError on non-zero exit when check=True (exit 3 =
+    login failed)."""
+    ensure_go_tools()
+    if isinstance(vc, str):
+        url, u, p, tls = vc, user or "user", password or "pass", vc.startswith("https")
+    else:
+        url, u, p, tls = vc.url, user or vc.user, password or vc.password, bool(vc.tls)
+    cmd = [os.path.join(BIN_DIR, "vsctl"), "-url", url, "-user", u, "-password", p,
+           "-timeout", "%ds" % int(timeout)]
+    if tls:
+        cmd.append("-insecure")
+    cmd += [str(a) for a in args]
+    r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                       timeout=timeout + 10, env=_child_env(), stdin=subprocess.DEVNULL)
+    if check and r.returncode != 0:
+        raise RuntimeError("vsctl %s failed (rc=%d): %s" % (" ".join(map(str, args)), r.returncode, r.stderr.strip()))
+    return r.stdout
+
+
+# --------------------------------------------------------------------------
+# Prometheus text format
+
+_LABEL_RE = re.compile(r'\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*=\s*"((?:[^"\\]|\\.)*)"\s*,?')
+
+
+def _unescape(s):
+    return re.sub(r'\\(.)', lambda m: {"n": "\n", "\\": "\\", '"': '"'}.get(m.group(1), "\\" + m.group(1)), s)
+
+
+def parse_prometheus(text):
+    """Parse Prometheus text exposition into [(name, {labels}, value, ts_ms|None)]."""
+    out = []
+    for line in text.splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        labels = {}
+        if "{" in line:
+            name, rest = line.split("{", 1)
+            pos = 0
+            while True:
+                m = _LABEL_RE.match(rest, pos)
+                if not m:
+                    break
+                labels[m.group(1)] = _unescape(m.group(2))
+                pos = m.end()
+            rest = rest[pos:].lstrip()
+            if not rest.startswith("}"):
+                raise ValueError("bad metric line: %r" % line)
+            fields = rest[1:].split()
+        else:
+            name, *fields = line.split()
+        if not fields:
+            raise ValueError("bad metric line: %r" % line)
+        value = float(fields[0])  # handles NaN, +Inf, -Inf
+        ts = int(fields[1]) if len(fields) > 1 else None
+        out.append((name.strip(), labels, value, ts))
+    return out
+
+
+def find_metrics(metrics, name=None, **labels):
+    """Filter parsed metrics by exact name (or None) and label values."""
+    return [m for m in metrics
+            if (name is None or m[0] == name)
+            and all(m[1].get(k) == v for k, v in labels.items())]
+
+
+# --------------------------------------------------------------------------
+# collectd
+
+def _proc_tcp_established(pid):
+    """[(local_ip, local_port, remote_ip, remote_port, inode)] of ESTABLISHED
+    TCP sockets in pid's network namespace."""
+    res = []
+    for fname, v6 in (("tcp", False), ("tcp6", True)):
+        try:
+            with open("/proc/%d/net/%s" % (pid, fname)) as f:
+                lines = f.readlines()[1:]
+        except FileNotFoundError:
+            continue
+        for line in lines:
+            f = line.split()
+            if len(f) < 10 or f[3] != "01":  # 01 = TCP_ESTABLISHED
+                continue
+
+            def addr(s):
+                h, p = s.split(":")
+                raw = bytes.fromhex(h)
+                if v6:
+                    # 4 little-endian 32-bit words; map ::ffff:a.b.c.d to IPv4
+                    raw = b"".join(raw[i:i + 4][::-1] for i in range(0, 16, 4))
+                    if raw[:12] == b"\0" * 10 + b"\xff\xff":
+                        return socket.inet_ntop(socket.AF_INET, raw[12:]), int(p, 16)
+                    return socket.inet_ntop(socket.AF_INET6, raw), int(p, 16)
+                return socket.inet_ntop(socket.AF_INET, raw[::-1]), int(p, 16)
+
+            (lip, lport), (rip, rport) = addr(f[1]), addr(f[2])
+            res.append((lip, lport, rip, rport, int(f[9])))
+    return res
+
+
+def _socket_inodes(pid):
+    inodes = set()
+    d = "/proc/%d/fd" % pid
+    for fd in os.listdir(d):
+        try:
+            link = os.readlink(os.path.join(d, fd))
+        except OSError:
+            continue
+        if link.startswith("socket:["):
+            inodes.add(int(link[8:-1]))
+    return inodes
+
+
+def tcp_connections(pid, port, host="127.0.0.1"):
+    """Number of ESTABLISHED TCP sockets held by process `pid` whose remote
+    end is host:port (from /proc/PID/net/tcp{,6} + /proc/PID/fd inodes)."""
+    mine = _socket_inodes(pid)
+    return sum(1 for (_, _, rip, rport, ino) in _proc_tcp_established(pid)
+               if rport == port and rip == host and ino in mine)
+
+
+class Collectd:
+    """collectd -f with a generated config in a temp dir.
+
+    config: text appended to the generated config (normally
+    "LoadPlugin vsphere" + "<Plugin vsphere> ... </Plugin>").
+    extra_plugins: stock plugin names to copy + LoadPlugin (e.g. ["load"]).
+    Plugins named in `config` via "LoadPlugin x" / "<LoadPlugin x>" are
+    copied automatically (vsphere.so from VSPHERE_PLUGIN_DIR, others from
+    /usr/lib/collectd).
+    """
+
+    def __init__(self, config="", interval=1.0, extra_plugins=(), log_level="info",
+                 hostname="testhost", timeout=2, wrapper=None, plugin_dir=None,
+                 start=True, startup_timeout=None, read_threads=None):
+        self.tmp = tempfile.mkdtemp(prefix="collectd-")
+        self.plugin_dir = os.path.join(self.tmp, "plugins")
+        os.makedirs(self.plugin_dir)
+        self.conf_path = os.path.join(self.tmp, "collectd.conf")
+        self.log_path = os.path.join(self.tmp, "collectd.log")
+        self.out_path = os.path.join(self.tmp, "collectd.out")
+        self.pid_path = os.path.join(self.tmp, "collectd.pid")
+        self.port = free_port()
+        if wrapper is None:
+            wrapper = os.environ.get("VSPHERE_WRAPPER", "")
+        self.wrapper = shlex.split(wrapper) if isinstance(wrapper, str) else list(wrapper)
+        if startup_timeout is None:
+            startup_timeout = 120.0 if self.wrapper else 30.0
+        self.startup_timeout = startup_timeout
+        self.stop_timeout = 120.0 if self.wrapper else 30.0
+        self.src_plugin_dir = plugin_dir or os.environ.get("VSPHERE_PLUGIN_DIR") \
+            or os.path.join(REPO_ROOT, "src", ".libs")
+        self.proc = None
+
+        plugins = ["logfile", "write_prometheus"] + list(extra_plugins)
+        for p in plugins:
+            self._copy_plugin(p)
+        for p in re.findall(r'^\s*<?\s*LoadPlugin\s+"?([A-Za-z0-9_]+)"?', config, re.M):
+            if p not in plugins:
+                plugins.append(p)
+                # vsphere.so must exist; unknown stock names are left for
+                # collectd to complain about (tests of bad configs)
+                self._copy_plugin(p, required=(p == "vsphere"))
+
+        lines = [
+            'Hostname "%s"' % hostname,
+            "FQDNLookup false",
+            "Interval %g" % interval,
+            "Timeout %d" % timeout,
+            'BaseDir "%s"' % self.tmp,
+            'PIDFile "%s"' % self.pid_path,
+            'PluginDir "%s"' % self.plugin_dir,
+            'TypesDB "%s"' % TYPES_DB,
+        ]
+        if read_threads:
+            lines.append("ReadThreads %d" % read_threads)
+        if os.path.exists(VSPHERE_TYPES_DB):
+            lines.append('TypesDB "%s"' % VSPHERE_TYPES_DB)
+        lines += [
+            "",
+            "LoadPlugin logfile",
+            "<Plugin logfile>",
+            '  LogLevel "%s"' % log_level,
+            '  File "%s"' % self.log_path,
+            "  Timestamp true",
+            "  PrintSeverity true",
+            "</Plugin>",
+            "",
+            "LoadPlugin write_prometheus",
+            "<Plugin write_prometheus>",
+            '  Host "127.0.0.1"',
+            '  Port "%d"' % self.port,
+            "</Plugin>",
+            "",
+        ]
+        for p in extra_plugins:
+            lines.append("LoadPlugin %s" % p)
+        lines += ["", config, ""]
+        with open(self.conf_path, "w") as f:
+            f.write("\n".join(lines))
+        if start:
+            self.start()
+
+    def _copy_plugin(self, name, required=True):
+        if name == "vsphere":
+            src = os.path.join(self.src_plugin_dir, "vsphere.so")
+        else:
+            src = os.path.join(STOCK_PLUGIN_DIR, name + ".so")
+        if not os.path.isfile(src):
+            if not required:
+                return
+            raise FileNotFoundError("plugin %s not found at %s" % (name, src))
+        # collectd skips symlinks (lstat + S_ISREG), so copy the real file.
+        shutil.copyfile(os.path.realpath(src), os.path.join(self.plugin_dir, name + ".so"))
+
+    @property
+    def pid(self):
+        return self.proc.pid if self.proc else None
+
+    def command(self, *collectd_args):
+        return self.wrapper + [COLLECTD] + list(collectd_args)
+
+    def alive(self):
+        return self.proc is not None and self.proc.poll() is None
+
+    def start(self):
+        if self.alive():
+            raise RuntimeError("collectd already running")
+        with open(self.out_path, "a") as out:
+            self.proc = subprocess.Popen(self.command("-f", "-C", self.conf_path),
+                                         stdout=out, stderr=subprocess.STDOUT,
+                                         stdin=subprocess.DEVNULL, cwd=self.tmp)
+        _register(self.proc)
+        try:
+            wait_for(lambda: port_open(self.port), self.startup_timeout, 0.1,
+                     "write_prometheus port %d" % self.port, alive=self.alive)
+        except AssertionError as e:
+            rc = self.stop()
+            raise AssertionError("collectd did not start (rc=%s): %s\n--- output:\n%s\n--- log:\n%s"
+                                 % (rc, e, self.output(), self.log()))
+        return self
+
+    def test_config(self, mode="-T", timeout=60.0, use_wrapper=True):
+        """collectd MODE -C conf -> (exit code, output). Output is collectd's
+        stdout+stderr followed by what it wrote to the log file meanwhile
+        (messages after "LoadPlugin logfile" go only to the log file).
+
+        NOTE: collectd 5.12's "-t" is broken: it exits 0 without even
+        parsing the config (collectd issue #3216, fixed after 5.12 by PR
+        #3793). "-T" parses the config (exit 1 if any config callback
+        returns non-zero), runs init (exit 1 if an init fails), runs every
+        read callback once (exit 1 if one fails), then shuts down."""
+        base = [COLLECTD, mode, "-C", self.conf_path]
+        cmd = self.wrapper + base if use_wrapper else base
+        start = len(self.log())
+        r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                           timeout=timeout, cwd=self.tmp, stdin=subprocess.DEVNULL)
+        return r.returncode, r.stdout + self.log()[start:]
+
+    def metrics_text(self, timeout=10.0):
+        with urllib.request.urlopen("http://127.0.0.1:%d/metrics" % self.port, timeout=timeout) as r:
+            return r.read().decode("utf-8", "replace")
+
+    def metrics(self, timeout=10.0):
+        """[(name, labels, value, timestamp_ms|None)] from write_prometheus."""
+        return parse_prometheus(self.metrics_text(timeout))
+
+    def wait_for(self, predicate, timeout=30.0, interval=0.2, what=None):
+        """Bounded polling; fails early if collectd exits."""
+        try:
+            return wait_for(predicate, timeout, interval, what, alive=self.alive)
+        except AssertionError as e:
+            raise AssertionError("%s\n--- last log lines:\n%s" % (e, "\n".join(self.log().splitlines()[-30:])))
+
+    def wait_for_metric(self, name, timeout=30.0, **labels):
+        """Wait until a metric with this name/labels exists; returns the matches."""
+        return self.wait_for(lambda: find_metrics(self.metrics(), name, **labels), timeout,
+                             what="metric %s%s" % (name, labels or ""))
+
+    def log(self):
+        """Contents of the logfile plugin's file."""
+        return _read(self.log_path)
+
+    def output(self):
+        """collectd's (and the wrapper's, e.g. valgrind's) stdout+stderr."""
+        return _read(self.out_path)
+
+    def log_lines(self, level=None):
+        """Log lines, optionally only those of a severity ("error",
+        "warning", ...), with known-benign stock-plugin noise removed."""
+        out = []
+        for line in self.log().splitlines():
+            if level and ("[%s]" % level) not in line:
+                continue
+            if any(b in line for b in BENIGN_LOG_PATTERNS):
+                continue
+            out.append(line)
+        return out
+
+    def fd_count(self):
+        return len(os.listdir("/proc/%d/fd" % self.proc.pid))
+
+    def tcp_connections_to(self, port, host="127.0.0.1"):
+        """ESTABLISHED TCP sockets owned by collectd to host:port."""
+        return tcp_connections(self.proc.pid, port, host)
+
+    def rss_kb(self):
+        with open("/proc/%d/status" % self.proc.pid) as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+        return None
+
+    def threads(self):
+        return len(os.listdir("/proc/%d/task" % self.proc.pid))
+
+    def stop(self, timeout=None):
+        """SIGTERM, bounded wait, then SIGKILL. Returns exit code
+        (negative = killed by that signal)."""
+        if not self.proc:
+            return None
+        return _stop_proc(self.proc, self.stop_timeout if timeout is None else timeout)
+
+    def restart(self):
+        """stop() then start() with the same config and metrics port."""
+        rc = self.stop()
+        self.start()
+        return rc
+
+    def memory_errors(self):
+        """Sanitizer reports, and valgrind errors or leaks whose stack runs
+        through the plugin, found in collectd's output. collectd's and the
+        stock plugins' own leaks are not ours to judge."""
+        out = self.output()
+        found = []
+        for marker in ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:"):
+            if marker in out:
+                i = out.index(marker)
+                found.append(out[max(0, i - 200):i + 1500])
+        # valgrind: blocks separated by a bare "==PID==" line
+        block = []
+        kinds = ("Invalid ", "uninitialised", "definitely lost", "Mismatched", "overlap",
+                 "Syscall param", "Process terminating")
+        for line in out.splitlines() + ["==0=="]:
+            if re.match(r"^==\d+==\s*$", line):
+                text = "\n".join(block)
+                if block and any(k in block[0] for k in kinds) and \
+                        re.search(r"vsphere\.so|\bvs_[a-z_]+ \(|vsphere_[a-z_]+ \(", text):
+                    found.append(text)
+                block = []
+            elif re.match(r"^==\d+==", line):
+                block.append(line)
+        return found
+
+    def close(self):
+        self.stop()
+        errors = self.memory_errors()
+        _rmtree(self.tmp)
+        if errors:
+            raise AssertionError("memory errors in the plugin:\n" + "\n----\n".join(errors[:5]))
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+def run_collectd_test_config(config="", mode="-T", use_wrapper=False, timeout=60.0, **kw):
+    """Generate a config like Collectd(config, **kw) and run
+    `collectd MODE -C conf` on it. Returns (exit code, output).
+    Default mode is -T because -t is a no-op in collectd 5.12 (see
+    Collectd.test_config)."""
+    c = Collectd(config, start=False, **kw)
+    try:
+        return c.test_config(mode=mode, timeout=timeout, use_wrapper=use_wrapper)
+    finally:
+        c.close()
+
+
+def children_of(pid=None):
+    """PIDs whose parent is pid (default: this process), from /proc."""
+    pid = os.getpid() if pid is None else pid
+    kids = []
+    for d in os.listdir("/proc"):
+        if not d.isdigit():
+            continue
+        try:
+            with open("/proc/%s/stat" % d) as f:
+                stat = f.read()
+        except OSError:
+            continue
+        # field 4 (ppid) follows the ")" that closes the command name
+        fields = stat[stat.rindex(")") + 2:].split()
+        if int(fields[1]) == pid:
+            kids.append(int(d))
+    return kids
+
+
+# --------------------------------------------------------------------------
+# test runner
+
+def run(tests):
+    """Run test functions; print "PASS name" / "FAIL name: reason" on
+    stdout (traceback on stderr). Processes a test started through this
+    module and left running are killed after it (ones started before run()
+    - shared fixtures - are kept). Returns (passed, failed)."""
+    passed = failed = 0
+    for t in tests:
+        name = getattr(t, "__name__", str(t))
+        start = time.monotonic()
+        before = set(_live)
+        try:
+            t()
+        except Exception as e:  # noqa: BLE001 - AssertionError included
+            failed += 1
+            reason = str(e).splitlines()[0] if str(e) else type(e).__name__
+            print("FAIL %s: %s" % (name, reason), flush=True)
+            traceback.print_exc(file=sys.stderr)
+            sys.stderr.flush()
+        else:
+            passed += 1
+            print("PASS %s" % name, flush=True)
+        finally:
+            print("  %s took %.1fs" % (name, time.monotonic() - start), file=sys.stderr, flush=True)
+            _reap_all(keep=before)
+    return passed, failed

@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# The whole test suite, from a fresh Debian 12 machine: installs what it
+# needs (scripts/setup.sh), builds, then runs
+#   1. unit tests                       (tests/unit, no network)
+#   2. integration tests                (collectd + plugin + vcsim)
+#   3. unit + integration under AddressSanitizer and UBSan
+#   4. unit + integration under valgrind memcheck
+#   5. short fuzzing runs of every parser of vCenter bytes (if present)
+# and ends with one line "N passed, N failed"; exits non-zero on a failure.
+# Options: --quick (skip 3-5), or set VSPHERE_SKIP="asan valgrind fuzz".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+skip=" ${VSPHERE_SKIP:-} "
+[ "${1:-}" = "--quick" ] && skip=" asan valgrind fuzz "
+
+passed=0 failed=0
+logdir=$(mktemp -d /tmp/vsphere-tests.XXXXXX)
+
+# Runs a command, shows its output, counts the test lines it prints:
+# "ok N - x"/"not ok N - x" (unit) and "PASS x"/"FAIL x" (integration).
+# A command that fails without printing a failure counts as one failure.
+phase() {
+  local name=$1; shift
+  local log="$logdir/$name.log"
+  echo "=== $name: $*"
+  "$@" >"$log" 2>&1
+  local rc=$?
+  grep -E '^(ok|not ok) [0-9]+|^(PASS|FAIL) |ERROR SUMMARY|runtime error|AddressSanitizer|LeakSanitizer' "$log"
+  local p f
+  p=$(grep -cE '^ok [0-9]+|^PASS ' "$log")
+  f=$(grep -cE '^not ok [0-9]+|^FAIL ' "$log")
+  if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+    echo "--- $name failed (exit $rc) without a failing test line; last output:"
+    tail -30 "$log"
+    f=1
+  fi
+  passed=$((passed + p)); failed=$((failed + f))
+}
+
+unit_tests() { # dir [wrapper...]
+  local dir=$1; shift
+  local rc=0
+  for t in "$dir"/tests/unit/test_*; do
+    [ -x "$t" ] && [ -f "$t" ] || continue
+    case "$t" in *.o|*.c|*.log|*.trs) continue ;; esac
+    (cd "$root" && srcdir="$root" "$@" "$t") || rc=1
+  done
+  return $rc
+}
+
+bash scripts/setup.sh || { echo "setup failed"; echo "0 passed, 1 failed"; exit 1; }
+make -j"$(nproc)" check TESTS= >"$logdir/build.log" 2>&1 || {
+  tail -40 "$logdir/build.log"; echo "0 passed, 1 failed"; exit 1; }
+if grep -E 'warning:' "$logdir/build.log"; then
+  echo "build has warnings"; failed=$((failed + 1))
+fi
+
+phase unit unit_tests "$root"
+phase integration python3 tests/test_integration.py
+
+if [[ $skip != *" valgrind "* ]]; then
+  vg="valgrind --quiet --error-exitcode=99 --leak-check=full --show-leak-kinds=definite,indirect --errors-for-leak-kinds=definite,indirect"
+  # unit tests are libtool wrappers: run the real binaries
+  phase unit-valgrind unit_tests "$root" env LD_LIBRARY_PATH="$root/tests/unit/.libs" $vg
+  phase integration-valgrind env VSPHERE_VALGRIND=1 \
+    VSPHERE_WRAPPER="valgrind --leak-check=full --show-leak-kinds=definite --num-callers=30" \
+    python3 tests/test_integration.py --quick
+fi
+
+if [[ $skip != *" asan "* ]]; then
+  # The same tree rebuilt with sanitizers (and rebuilt plain afterwards, so
+  # the tree is left as setup.sh made it).
+  asan_cflags="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined"
+  if (make clean && make -j"$(nproc)" check TESTS= CFLAGS="$asan_cflags" LDFLAGS="-fsanitize=address,undefined") \
+      >"$logdir/build-asan.log" 2>&1; then
+    phase unit-asan env ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+      UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 bash -c "$(declare -f unit_tests); unit_tests '$root'"
+    # collectd is not built with ASan: preload the runtime into it. Leak
+    # checking of the daemon is valgrind's job (above), not LSan's.
+    phase integration-asan env LD_PRELOAD="$(gcc -print-file-name=libasan.so) $(gcc -print-file-name=libubsan.so)" \
+      ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+      python3 tests/test_integration.py --quick
+  else
+    tail -30 "$logdir/build-asan.log"; failed=$((failed + 1))
+  fi
+  (make clean && make -j"$(nproc)" check TESTS=) >"$logdir/rebuild.log" 2>&1 || {
+    tail -30 "$logdir/rebuild.log"; failed=$((failed + 1)); }
+fi
+
+if [[ $skip != *" fuzz "* ]] && [ -x tests/fuzz/run.sh ]; then
+  phase fuzz bash tests/fuzz/run.sh 20
+fi
+
+rm -rf "$logdir"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

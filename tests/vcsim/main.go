@@ -1,0 +1,134 @@
+// vcsim: a vCenter simulator for collectd-vsphere tests, built on govmomi's
+// simulator.VPX() model (govmomi 0.24, GOPATH mode; see tests/build-go.sh).
+//
+// Inventory produced by the flags (per the model's Create()):
+//
+//	hosts = dc * (host + cluster*cluster-host)
+//	VMs   = dc * (host + cluster) * vm
+//
+// i.e. -vm VMs go on every standalone host and into the root pool
+// ("Resources") of every cluster; the -pool extra child pools are EMPTY.
+// Example: -dc 1 -cluster 10 -cluster-host 18 -host 0 -vm 1000 = 180 hosts,
+// 10,000 VMs. Names: DC0_H0, DC0_H0_VM0, DC0_C0_H0, DC0_C0_RP0_VM0, ...
+// All VMs are powered on (Model.Autostart, default true in VPX()).
+// The model writes a few files per VM into temp datastore dirs under $TMPDIR
+// (removed on clean exit); point TMPDIR at tmpfs for big inventories.
+package main
+
+import (
+	"crypto/tls"
+	"flag"
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"github.com/vmware/govmomi/simulator"
+)
+
+var model *simulator.Model // for cleanup of its temp datastore dirs
+
+func fatal(format string, a ...interface{}) {
+	fmt.Fprintf(os.Stderr, "vcsim: "+format+"\n", a...)
+	if model != nil {
+		model.Remove()
+	}
+	os.Exit(1)
+}
+
+// newServer wraps NewServer, which panics if the address cannot be bound.
+func newServer(m *simulator.Model) (s *simulator.Server) {
+	defer func() {
+		if r := recover(); r != nil {
+			fatal("cannot listen on %s: %v", m.Service.Listen.Host, r)
+		}
+	}()
+	return m.Service.NewServer()
+}
+
+func main() {
+	listen := flag.String("listen", "127.0.0.1:0", "host:port to listen on (loopback only; port 0 = any free port)")
+	dc := flag.Int("dc", 1, "number of datacenters")
+	cluster := flag.Int("cluster", 1, "clusters per datacenter")
+	clusterHost := flag.Int("cluster-host", 3, "hosts per cluster")
+	host := flag.Int("host", 1, "standalone hosts per datacenter")
+	vm := flag.Int("vm", 2, "VMs per standalone host and per cluster root resource pool")
+	pool := flag.Int("pool", 0, "extra (empty) child resource pools per cluster")
+	user := flag.String("user", "user", "user name required for Login")
+	password := flag.String("password", "pass", "password required for Login")
+	certFile := flag.String("tls-cert", "", "serve HTTPS with this PEM certificate (requires -tls-key)")
+	keyFile := flag.String("tls-key", "", "PEM private key for -tls-cert")
+	idle := flag.Duration("idle-timeout", 0, "expire sessions idle for this long (0 = never)")
+	urlFile := flag.String("url-file", "", "write the SDK URL to this file once listening")
+	flag.Parse()
+
+	h, _, err := net.SplitHostPort(*listen)
+	if err != nil {
+		fatal("bad -listen %q: %v", *listen, err)
+	}
+	if ip := net.ParseIP(h); ip == nil || !ip.IsLoopback() {
+		fatal("-listen must be a loopback IP address, got %q", h)
+	}
+	if (*certFile == "") != (*keyFile == "") {
+		fatal("-tls-cert and -tls-key must be given together")
+	}
+
+	start := time.Now()
+	simulator.SessionIdleTimeout = *idle
+	m := simulator.VPX()
+	model = m
+	m.Autostart = true
+	m.Datacenter, m.Cluster, m.ClusterHost = *dc, *cluster, *clusterHost
+	m.Host, m.Machine, m.Pool = *host, *vm, *pool
+	if err = m.Create(); err != nil {
+		fatal("creating model: %v", err)
+	}
+	defer m.Remove()
+
+	// A fresh *url.Userinfo (never simulator.DefaultLogin itself) makes
+	// validLogin() require exactly these credentials; otherwise any
+	// non-empty user/password would be accepted.
+	m.Service.Listen = &url.URL{Host: *listen, User: url.UserPassword(*user, *password)}
+	if *certFile != "" {
+		cert, err := tls.LoadX509KeyPair(*certFile, *keyFile)
+		if err != nil {
+			fatal("loading TLS keypair: %v", err)
+		}
+		m.Service.TLS = &tls.Config{Certificates: []tls.Certificate{cert}}
+	}
+	s := newServer(m)
+
+	u := *s.URL
+	u.User = nil
+	count := m.Count()
+	fmt.Fprintf(os.Stderr, "vcsim: %d datacenters, %d clusters, %d hosts, %d VMs, %d resource pools; ready in %.2fs\n",
+		count.Datacenter, count.Cluster, count.Host, count.Machine, count.Pool, time.Since(start).Seconds())
+
+	if *urlFile != "" {
+		tmp := filepath.Join(filepath.Dir(*urlFile), "."+filepath.Base(*urlFile)+".tmp")
+		if err = os.WriteFile(tmp, []byte(u.String()+"\n"), 0o644); err == nil {
+			err = os.Rename(tmp, *urlFile)
+		}
+		if err != nil {
+			fatal("writing url file: %v", err)
+		}
+	}
+	fmt.Println(u.String())
+
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, syscall.SIGTERM, syscall.SIGINT)
+	got := <-sig
+	fmt.Fprintf(os.Stderr, "vcsim: %v, shutting down\n", got)
+
+	done := make(chan struct{})
+	go func() { s.Close(); close(done) }()
+	select { // Close waits for in-flight requests; do not hang on them
+	case <-done:
+	case <-time.After(5 * time.Second):
+		fmt.Fprintln(os.Stderr, "vcsim: timed out waiting for requests, exiting anyway")
+	}
+}
