@@ -8,6 +8,19 @@
 #include "vs_dispatch.h"
 #include "vs_plan.h"
 
+/* One QueryPerf request in flight: its batch, body and parser. */
+struct vs_query_slot_s {
+  vs_vcenter_t *vc;
+  int index;
+  vs_kind_t kind;
+  size_t *batch; /* inventory indexes */
+  size_t count;
+  size_t values;
+  vs_buf_t request;
+  vs_perf_parser_t parser;
+  vs_xml_stream_t *stream;
+};
+
 vs_vcenter_t *vs_vcenter_create(vs_config_t *cfg) {
   vs_vcenter_t *vc = calloc(1, sizeof(*vc));
   if (vc == NULL)
@@ -18,6 +31,24 @@ vs_vcenter_t *vs_vcenter_create(vs_config_t *cfg) {
   if (vs_session_init(&vc->session, &vc->cfg) != 0) {
     vs_vcenter_destroy(vc);
     return NULL;
+  }
+  /* One query slot per transport slot, each with a batch of entities. */
+  vc->slots_num = (size_t)vs_http_slots(vc->session.http);
+  vc->slots = calloc(vc->slots_num, sizeof(*vc->slots));
+  if (vc->slots == NULL) {
+    vs_vcenter_destroy(vc);
+    return NULL;
+  }
+  for (size_t i = 0; i < vc->slots_num; i++) {
+    vs_query_slot_t *q = &vc->slots[i];
+    q->vc = vc;
+    q->index = (int)i;
+    vs_buf_init(&q->request);
+    q->batch = calloc((size_t)vc->cfg.query_batch_size, sizeof(*q->batch));
+    if (q->batch == NULL) {
+      vs_vcenter_destroy(vc);
+      return NULL;
+    }
   }
   return vc;
 }
@@ -30,7 +61,12 @@ void vs_vcenter_destroy(vs_vcenter_t *vc) {
   for (int k = 0; k < VS_KIND_NUM; k++)
     vs_counter_set_free(&vc->counters[k]);
   vs_inventory_free(&vc->inventory);
-  free(vc->batch);
+  for (size_t i = 0; vc->slots != NULL && i < vc->slots_num; i++) {
+    vs_buf_free(&vc->slots[i].request);
+    vs_xml_stream_destroy(vc->slots[i].stream);
+    free(vc->slots[i].batch);
+  }
+  free(vc->slots);
   vs_config_free(&vc->cfg);
   free(vc);
 }
@@ -109,18 +145,10 @@ static int refresh_inventory(vs_vcenter_t *vc) {
   if (fresh.num == 0 && vc->inventory.num > 0 && !vc->empty_recheck_done) {
     vs_inventory_free(&fresh);
     vc->empty_recheck_done = true;
-    vc->session.logged_in = false;
-    vs_http_forget_session(vc->session.http);
+    vs_session_lost(&vc->session);
     return VS_ERR_NOAUTH;
   }
   vc->empty_recheck_done = false;
-  size_t *batch = realloc(vc->batch, (fresh.num ? fresh.num : 1) *
-                                         sizeof(*batch));
-  if (batch == NULL) {
-    vs_inventory_free(&fresh);
-    return VS_ERR_NOMEM;
-  }
-  vc->batch = batch;
   vs_inventory_free(&vc->inventory);
   vc->inventory = fresh;
   vc->inventory_ready = true;
@@ -134,14 +162,17 @@ static int refresh_inventory(vs_vcenter_t *vc) {
   return VS_OK;
 }
 
+/* ---- QueryPerf: batches over the active objects of every kind, up to
+ * Concurrency of them in flight, each streamed into its own parser. ---- */
+
 typedef struct {
-  vs_vcenter_t *vc;
-  vs_kind_t kind;
-  size_t values;
-} query_ctx_t;
+  int kind;      /* kind being planned */
+  size_t cursor; /* next inventory index to look at */
+  size_t per_query[VS_KIND_NUM];
+} query_plan_t;
 
 static void on_series(void *ctx, const vs_series_t *series) {
-  query_ctx_t *q = ctx;
+  vs_query_slot_t *q = ctx;
   vs_vcenter_t *vc = q->vc;
   vc->stats.series++;
   vs_object_t *obj = vs_inventory_find(&vc->inventory, series->entity);
@@ -153,67 +184,115 @@ static void on_series(void *ctx, const vs_series_t *series) {
                                   vs_kind_info(q->kind)->interval_id);
 }
 
-static int query_batch(vs_vcenter_t *vc, vs_kind_t kind, size_t count,
-                       size_t *values) {
+/* Fills the slot with the next batch; false when every kind is done. */
+static bool plan_next(vs_vcenter_t *vc, query_plan_t *plan,
+                      vs_query_slot_t *q) {
+  for (; plan->kind < VS_KIND_NUM; plan->kind++, plan->cursor = 0) {
+    if (vc->counters[plan->kind].num == 0)
+      continue;
+    q->kind = (vs_kind_t)plan->kind;
+    q->count = vs_plan_next_batch(&vc->inventory, q->kind, &plan->cursor,
+                                  q->batch, plan->per_query[plan->kind]);
+    if (q->count > 0)
+      return true;
+  }
+  return false;
+}
+
+static int start_query(vs_vcenter_t *vc, vs_query_slot_t *q) {
   vs_session_t *s = &vc->session;
-  const vs_kind_info_t *info = vs_kind_info(kind);
-  vs_soap_query_perf_begin(&s->request, &s->sc);
-  for (size_t i = 0; i < count; i++) {
-    vs_object_t *o = &vc->inventory.objects[vc->batch[i]];
+  const vs_kind_info_t *info = vs_kind_info(q->kind);
+  vs_soap_query_perf_begin(&q->request, &s->sc);
+  for (size_t i = 0; i < q->count; i++) {
+    vs_object_t *o = &vc->inventory.objects[q->batch[i]];
     int64_t start_us;
     int max_sample;
     vs_plan_window(o->last_sample_us, &start_us, &max_sample);
     o->newest_seen_us = o->last_sample_us;
-    vs_soap_query_perf_spec(&s->request, info->mo_type, o->moref, start_us,
-                            max_sample, &vc->counters[kind].metric_ids,
+    vs_soap_query_perf_spec(&q->request, info->mo_type, o->moref, start_us,
+                            max_sample, &vc->counters[q->kind].metric_ids,
                             info->interval_id);
   }
-  vs_soap_query_perf_end(&s->request);
-
-  query_ctx_t q = {.vc = vc, .kind = kind};
-  vs_perf_parser_t *parser = malloc(sizeof(*parser));
-  if (parser == NULL)
+  vs_soap_query_perf_end(&q->request);
+  if (q->request.failed)
     return VS_ERR_NOMEM;
-  vs_perf_parser_init(parser, on_series, &q);
-  vs_xml_handler_t h = vs_parse_perf(parser);
-  char err[512];
-  int rc = vs_session_call(s, &h, err, sizeof(err));
-  free(parser);
+  q->values = 0;
+  vs_perf_parser_init(&q->parser, on_series, q);
+  vs_xml_handler_t h = vs_parse_perf(&q->parser);
+  q->stream = vs_xml_stream_create(&h);
+  if (q->stream == NULL)
+    return VS_ERR_NOMEM;
+  if (vs_http_start(s->http, q->index, s->soap_action, q->request.data,
+                    q->request.len, q->stream) != 0) {
+    vs_xml_stream_destroy(q->stream);
+    q->stream = NULL;
+    return VS_ERR_TRANSPORT;
+  }
   vc->stats.queries++;
+  return VS_OK;
+}
+
+static void finish_query(vs_vcenter_t *vc, vs_query_slot_t *q, int rc,
+                         const char *err, size_t *values) {
+  vs_xml_stream_destroy(q->stream);
+  q->stream = NULL;
   /* What was dispatched stays dispatched, even if the answer broke off. */
-  for (size_t i = 0; i < count; i++) {
-    vs_object_t *o = &vc->inventory.objects[vc->batch[i]];
+  for (size_t i = 0; i < q->count; i++) {
+    vs_object_t *o = &vc->inventory.objects[q->batch[i]];
     if (o->newest_seen_us > o->last_sample_us)
       o->last_sample_us = o->newest_seen_us;
   }
-  *values += q.values;
-  if (rc != VS_OK && rc != VS_ERR_NOAUTH) {
-    vs_session_error(s, "QueryPerf for %zu %s objects failed: %s", count,
-                     info->name, err);
+  *values += q->values;
+  if (rc == VS_ERR_NOAUTH)
+    vs_session_lost(&vc->session);
+  else if (rc != VS_OK) {
+    vs_session_error(&vc->session, "QueryPerf for %zu %s objects failed: %s",
+                     q->count, vs_kind_info(q->kind)->name, err);
     /* A deleted VM faults the whole batch: look again soon. */
     if (strstr(err, "ManagedObjectNotFound") != NULL)
       vc->next_inventory_at = 0;
   }
-  return rc;
 }
 
-static int collect_kind(vs_vcenter_t *vc, vs_kind_t kind, size_t *values) {
-  const vs_counter_set_t *set = &vc->counters[kind];
-  if (set->num == 0)
-    return VS_OK;
-  size_t per_query = vs_plan_entities_per_query(
-      vc->cfg.query_batch_size, vc->cfg.max_query_metrics, set->num);
-  size_t cursor = 0;
-  int result = VS_OK;
+static int collect_queries(vs_vcenter_t *vc, size_t *values) {
+  query_plan_t plan = {.kind = 0, .cursor = 0};
+  for (int k = 0; k < VS_KIND_NUM; k++)
+    plan.per_query[k] = vs_plan_entities_per_query(
+        vc->cfg.query_batch_size, vc->cfg.max_query_metrics,
+        vc->counters[k].num);
+  int slots = vs_http_slots(vc->session.http);
+  int in_flight = 0, result = VS_OK;
+  bool more = true;
   for (;;) {
-    size_t n = vs_plan_next_batch(&vc->inventory, kind, &cursor, vc->batch,
-                                  per_query);
-    if (n == 0)
+    /* Fill the idle slots, unless a lost session or a dead connection
+     * makes the rest pointless. */
+    for (int i = 0; i < slots && more && result != VS_ERR_NOAUTH &&
+                    result != VS_ERR_TRANSPORT;
+         i++) {
+      vs_query_slot_t *q = &vc->slots[i];
+      if (vs_http_busy(vc->session.http, i))
+        continue;
+      if (!(more = plan_next(vc, &plan, q)))
+        break;
+      int rc = start_query(vc, q);
+      if (rc != VS_OK) {
+        result = rc;
+        break;
+      }
+      in_flight++;
+    }
+    if (in_flight == 0)
       break;
-    int rc = query_batch(vc, kind, n, values);
-    if (rc == VS_ERR_NOAUTH || rc == VS_ERR_TRANSPORT)
-      return rc; /* the rest would fail the same way */
-    if (rc != VS_OK)
+    char err[512];
+    int index;
+    int rc = vs_http_wait(vc->session.http, &index, err, sizeof(err));
+    if (index < 0) { /* nothing completed: the multi handle failed */
+      vs_session_error(&vc->session, "QueryPerf: %s", err);
+      return VS_ERR_TRANSPORT;
+    }
+    in_flight--;
+    finish_query(vc, &vc->slots[index], rc, err, values);
+    if (rc != VS_OK && result != VS_ERR_NOAUTH)
       result = rc;
   }
   return result;
@@ -229,15 +308,7 @@ static int collect(vs_vcenter_t *vc, size_t *values) {
     if (rc == VS_ERR_NOAUTH || !vc->inventory_ready)
       return rc;
   }
-  int result = VS_OK;
-  for (int k = 0; k < VS_KIND_NUM; k++) {
-    rc = collect_kind(vc, (vs_kind_t)k, values);
-    if (rc == VS_ERR_NOAUTH)
-      return rc;
-    if (rc != VS_OK)
-      result = rc;
-  }
-  return result;
+  return collect_queries(vc, values);
 }
 
 static double thread_cpu_seconds(void) {

@@ -24,6 +24,8 @@ typedef struct {
   uint64_t errors;        /* reads that ended in an error */
 } vs_collect_stats_t;
 
+typedef struct vs_query_slot_s vs_query_slot_t;
+
 typedef struct {
   vs_config_t cfg;
   vs_session_t session;
@@ -34,7 +36,8 @@ typedef struct {
   bool inventory_ready;
   double next_inventory_at;
   bool empty_recheck_done; /* an empty inventory was re-read once */
-  size_t *batch;           /* inventory indexes of the query under way */
+  struct vs_query_slot_s *slots; /* one per request in flight */
+  size_t slots_num;
   vs_collect_stats_t stats;
 } vs_vcenter_t;
 

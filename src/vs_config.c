@@ -12,7 +12,8 @@
 #define DEFAULT_TIMEOUT 10.0
 #define DEFAULT_INVENTORY_INTERVAL 300.0
 #define DEFAULT_MAX_RESPONSE_SIZE (128u * 1024u * 1024u)
-#define DEFAULT_QUERY_BATCH_SIZE 64
+#define DEFAULT_QUERY_BATCH_SIZE 250
+#define DEFAULT_CONCURRENCY 4
 /* vCenter rejects SOAP documents over 500,000 elements. */
 #define DEFAULT_MAX_QUERY_METRICS 50000
 #define DEFAULT_INVENTORY_PAGE_SIZE 1000
@@ -113,6 +114,7 @@ static void set_defaults(vs_config_t *cfg) {
   cfg->query_batch_size = DEFAULT_QUERY_BATCH_SIZE;
   cfg->max_query_metrics = DEFAULT_MAX_QUERY_METRICS;
   cfg->inventory_page_size = DEFAULT_INVENTORY_PAGE_SIZE;
+  cfg->concurrency = DEFAULT_CONCURRENCY;
   cfg->collect_instances = true;
   cfg->collect_vms = true;
   cfg->collect_hosts = true;
@@ -154,6 +156,8 @@ static int parse_option(const oconfig_item_t *c, vs_config_t *cfg) {
     return get_int(c, 1, 250000, &cfg->max_query_metrics);
   if (strcasecmp(k, "InventoryPageSize") == 0)
     return get_int(c, 1, 100000, &cfg->inventory_page_size);
+  if (strcasecmp(k, "Concurrency") == 0)
+    return get_int(c, 1, 64, &cfg->concurrency);
   if (strcasecmp(k, "Instances") == 0)
     return get_bool(c, &cfg->collect_instances);
   if (strcasecmp(k, "CollectVMs") == 0)

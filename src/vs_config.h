@@ -32,6 +32,7 @@ typedef struct {
   int query_batch_size;      /* entities per QueryPerf */
   int max_query_metrics;     /* metric ids per QueryPerf */
   int inventory_page_size;   /* objects per RetrievePropertiesEx page */
+  int concurrency;           /* QueryPerf requests in flight */
   bool collect_instances;    /* per-instance series (cpu core, NIC, disk) */
   bool collect_vms;
   bool collect_hosts;

@@ -10,64 +10,75 @@
 #include <stdlib.h>
 #include <string.h>
 
-struct vs_http_s {
+typedef struct {
+  vs_http_t *owner;
   CURL *curl;
-  struct curl_slist *headers_base; /* Content-Type, Expect */
-  char *url;
-  vs_http_options_t opts;
-  vs_http_stats_t stats;
+  struct curl_slist *headers;
+  char action[96]; /* SOAPAction the headers were built for */
   char curl_error[CURL_ERROR_SIZE];
 
-  /* per-call state for the write callback */
+  /* per-request state */
+  bool busy;
   vs_xml_stream_t *sink;
   size_t received;
   bool too_large;
   bool sink_failed;
+} slot_t;
+
+struct vs_http_s {
+  CURLM *multi;
+  CURLSH *share; /* the cookie jar all slots use */
+  slot_t *slots;
+  int slots_num;
+  char *url;
+  char *ca_cert;
+  vs_http_options_t opts;
+  vs_http_stats_t stats;
 };
 
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
 static void curl_global_setup(void) { curl_global_init(CURL_GLOBAL_ALL); }
 
 static size_t on_body(char *data, size_t size, size_t nmemb, void *user) {
-  vs_http_t *h = user;
+  slot_t *s = user;
   size_t len = size * nmemb;
-  h->received += len;
-  h->stats.bytes_received += len;
-  if (h->received > h->opts.max_response_bytes) {
-    h->too_large = true;
+  s->received += len;
+  s->owner->stats.bytes_received += len;
+  if (s->received > s->owner->opts.max_response_bytes) {
+    s->too_large = true;
     return 0; /* makes curl abort the transfer */
   }
-  if (vs_xml_stream_feed(h->sink, data, len) != 0) {
-    /* Keep reading a SOAP fault's tail is pointless: abort early. */
-    h->sink_failed = true;
+  if (vs_xml_stream_feed(s->sink, data, len) != 0) {
+    /* The document is already known bad: stop reading it. */
+    s->sink_failed = true;
     return 0;
   }
   return len;
 }
 
-static int apply_options(vs_http_t *h) {
-  CURL *c = h->curl;
+static int slot_setup(vs_http_t *h, slot_t *s) {
+  CURL *c = s->curl;
+  const vs_http_options_t *o = &h->opts;
   int bad = 0;
   bad |= curl_easy_setopt(c, CURLOPT_URL, h->url);
+  bad |= curl_easy_setopt(c, CURLOPT_PRIVATE, s);
+  bad |= curl_easy_setopt(c, CURLOPT_SHARE, h->share);
   bad |= curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
   bad |= curl_easy_setopt(c, CURLOPT_POST, 1L);
   bad |= curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-  bad |= curl_easy_setopt(c, CURLOPT_WRITEDATA, h);
-  bad |= curl_easy_setopt(c, CURLOPT_ERRORBUFFER, h->curl_error);
+  bad |= curl_easy_setopt(c, CURLOPT_WRITEDATA, s);
+  bad |= curl_easy_setopt(c, CURLOPT_ERRORBUFFER, s->curl_error);
   bad |= curl_easy_setopt(c, CURLOPT_COOKIEFILE, ""); /* cookie engine on */
-  bad |= curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, h->opts.timeout_ms);
-  bad |= curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
-                          h->opts.connect_timeout_ms);
-  /* A peer that stalls below 1 byte/s for the connect timeout is dead. */
+  bad |= curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, o->timeout_ms);
+  bad |= curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, o->connect_timeout_ms);
+  /* A peer that sends nothing for the connect timeout is dead. */
   bad |= curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
   bad |= curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME,
-                          (h->opts.connect_timeout_ms + 999) / 1000);
-  bad |= curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER,
-                          h->opts.verify_peer ? 1L : 0L);
-  bad |= curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST,
-                          h->opts.verify_host ? 2L : 0L);
-  if (h->opts.ca_cert != NULL)
-    bad |= curl_easy_setopt(c, CURLOPT_CAINFO, h->opts.ca_cert);
+                          (o->connect_timeout_ms + 999) / 1000);
+  bad |= curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, o->verify_peer ? 1L : 0L);
+  bad |= curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, o->verify_host ? 2L : 0L);
+  if (h->ca_cert != NULL)
+    bad |= curl_easy_setopt(c, CURLOPT_CAINFO, h->ca_cert);
   bad |= curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, ""); /* gzip if any */
 #if LIBCURL_VERSION_NUM >= 0x075500
   bad |= curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
@@ -76,7 +87,6 @@ static int apply_options(vs_http_t *h) {
                           (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
 #endif
   bad |= curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
-  bad |= curl_easy_setopt(c, CURLOPT_MAXCONNECTS, 1L);
   bad |= curl_easy_setopt(c, CURLOPT_TCP_KEEPALIVE, 1L);
   bad |= curl_easy_setopt(c, CURLOPT_USERAGENT, "collectd-vsphere");
   return bad ? -1 : 0;
@@ -88,25 +98,30 @@ vs_http_t *vs_http_create(const vs_http_options_t *opts) {
   if (h == NULL)
     return NULL;
   h->opts = *opts;
+  h->opts.url = NULL;
   h->opts.ca_cert = NULL;
+  h->slots_num = opts->slots > 0 ? opts->slots : 1;
   h->url = strdup(opts->url);
-  if (opts->ca_cert != NULL)
-    h->opts.ca_cert = strdup(opts->ca_cert);
-  h->curl = curl_easy_init();
-  h->headers_base =
-      curl_slist_append(NULL, "Content-Type: text/xml; charset=utf-8");
-  if (h->headers_base != NULL) {
-    struct curl_slist *more = curl_slist_append(h->headers_base, "Expect:");
-    if (more == NULL) {
-      curl_slist_free_all(h->headers_base);
-      h->headers_base = NULL;
-    }
-  }
-  if (h->url == NULL || h->curl == NULL || h->headers_base == NULL ||
-      (opts->ca_cert != NULL && h->opts.ca_cert == NULL) ||
-      apply_options(h) != 0) {
+  h->ca_cert = opts->ca_cert ? strdup(opts->ca_cert) : NULL;
+  h->slots = calloc((size_t)h->slots_num, sizeof(*h->slots));
+  h->multi = curl_multi_init();
+  h->share = curl_share_init();
+  if (h->url == NULL || (opts->ca_cert != NULL && h->ca_cert == NULL) ||
+      h->slots == NULL || h->multi == NULL || h->share == NULL ||
+      curl_share_setopt(h->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_COOKIE)) {
     vs_http_destroy(h);
     return NULL;
+  }
+  /* Idle connections stay in the multi handle's cache between reads. */
+  curl_multi_setopt(h->multi, CURLMOPT_MAXCONNECTS, (long)h->slots_num);
+  for (int i = 0; i < h->slots_num; i++) {
+    slot_t *s = &h->slots[i];
+    s->owner = h;
+    s->curl = curl_easy_init();
+    if (s->curl == NULL || slot_setup(h, s) != 0) {
+      vs_http_destroy(h);
+      return NULL;
+    }
   }
   return h;
 }
@@ -114,41 +129,110 @@ vs_http_t *vs_http_create(const vs_http_options_t *opts) {
 void vs_http_destroy(vs_http_t *h) {
   if (h == NULL)
     return;
-  if (h->curl != NULL)
-    curl_easy_cleanup(h->curl); /* closes the connection */
-  curl_slist_free_all(h->headers_base);
+  for (int i = 0; h->slots != NULL && i < h->slots_num; i++) {
+    slot_t *s = &h->slots[i];
+    if (s->curl == NULL)
+      continue;
+    if (s->busy)
+      curl_multi_remove_handle(h->multi, s->curl);
+    curl_easy_cleanup(s->curl);
+    curl_slist_free_all(s->headers);
+  }
+  /* The multi handle owns the connection cache: this closes the sockets. */
+  if (h->multi != NULL)
+    curl_multi_cleanup(h->multi);
+  if (h->share != NULL)
+    curl_share_cleanup(h->share);
+  free(h->slots);
   free(h->url);
-  free((char *)h->opts.ca_cert);
+  free(h->ca_cert);
   free(h);
 }
 
+int vs_http_slots(const vs_http_t *h) { return h->slots_num; }
+
+bool vs_http_busy(const vs_http_t *h, int slot) {
+  return h->slots[slot].busy;
+}
+
 void vs_http_forget_session(vs_http_t *h) {
-  curl_easy_setopt(h->curl, CURLOPT_COOKIELIST, "ALL");
+  curl_easy_setopt(h->slots[0].curl, CURLOPT_COOKIELIST, "ALL");
 }
 
 const vs_http_stats_t *vs_http_stats(const vs_http_t *h) { return &h->stats; }
 
-static int classify_result(vs_http_t *h, CURLcode rc, long status,
-                           char *err, size_t err_size) {
-  vs_xml_stream_t *sink = h->sink;
-  if (h->too_large) {
+static int set_action(slot_t *s, const char *soap_action) {
+  if (s->headers != NULL && strcmp(s->action, soap_action) == 0)
+    return 0;
+  curl_slist_free_all(s->headers);
+  s->headers = NULL;
+  vs_strlcpy(s->action, soap_action, sizeof(s->action));
+  char action_header[128];
+  snprintf(action_header, sizeof(action_header), "SOAPAction: %s",
+           soap_action);
+  const char *lines[] = {"Content-Type: text/xml; charset=utf-8",
+                         "Expect:", action_header};
+  for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+    struct curl_slist *l = curl_slist_append(s->headers, lines[i]);
+    if (l == NULL) {
+      curl_slist_free_all(s->headers);
+      s->headers = NULL;
+      return -1;
+    }
+    s->headers = l;
+  }
+  return curl_easy_setopt(s->curl, CURLOPT_HTTPHEADER, s->headers) ? -1 : 0;
+}
+
+int vs_http_start(vs_http_t *h, int slot, const char *soap_action,
+                  const char *body, size_t body_len, vs_xml_stream_t *sink) {
+  if (slot < 0 || slot >= h->slots_num || h->slots[slot].busy)
+    return -1;
+  slot_t *s = &h->slots[slot];
+  if (set_action(s, soap_action) != 0)
+    return -1;
+  s->sink = sink;
+  s->received = 0;
+  s->too_large = false;
+  s->sink_failed = false;
+  s->curl_error[0] = 0;
+  curl_easy_setopt(s->curl, CURLOPT_POSTFIELDS, body);
+  curl_easy_setopt(s->curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)body_len);
+  if (curl_multi_add_handle(h->multi, s->curl) != CURLM_OK)
+    return -1;
+  s->busy = true;
+  h->stats.requests++;
+  h->stats.bytes_sent += body_len;
+  return 0;
+}
+
+static int classify(slot_t *s, CURLcode rc, char *err, size_t err_size) {
+  vs_xml_stream_t *sink = s->sink;
+  long status = 0;
+  curl_easy_getinfo(s->curl, CURLINFO_RESPONSE_CODE, &status);
+  if (s->too_large) {
     snprintf(err, err_size,
              "response larger than MaxResponseSize (%zu bytes); aborted",
-             h->opts.max_response_bytes);
+             s->owner->opts.max_response_bytes);
     return VS_ERR_TRANSPORT;
   }
-  if (rc != CURLE_OK && !h->sink_failed) {
+  if (rc != CURLE_OK && !s->sink_failed) {
     const char *hint = "";
-    if (rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_CACERT_BADFILE)
+    if (rc == CURLE_PEER_FAILED_VERIFICATION &&
+        strstr(s->curl_error, "host name") != NULL)
+      hint = " (the certificate was issued for another name: use that name "
+             "in URL, or, insecurely, VerifyHost false)";
+    else if (rc == CURLE_PEER_FAILED_VERIFICATION ||
+             rc == CURLE_SSL_CACERT_BADFILE)
       hint = " (the server's TLS certificate is not trusted: set CACert to "
              "the PEM file of the CA that signed it, or, insecurely, "
              "VerifyPeer false)";
     snprintf(err, err_size, "%s%s",
-             h->curl_error[0] ? h->curl_error : curl_easy_strerror(rc), hint);
+             s->curl_error[0] ? s->curl_error : curl_easy_strerror(rc), hint);
     return VS_ERR_TRANSPORT;
   }
   /* The body was read (or its parse stopped early): look at what it was. */
-  bool complete = !h->sink_failed && vs_xml_stream_finish(sink) == 0;
+  bool complete = !s->sink_failed && vs_xml_stream_finish(sink) == 0;
   if (vs_xml_stream_not_authenticated(sink)) {
     snprintf(err, err_size, "session not authenticated");
     return VS_ERR_NOAUTH;
@@ -171,36 +255,51 @@ static int classify_result(vs_http_t *h, CURLcode rc, long status,
   return VS_OK;
 }
 
+int vs_http_wait(vs_http_t *h, int *slot, char *err, size_t err_size) {
+  *slot = -1;
+  /* Bounded: every transfer has CURLOPT_TIMEOUT, so this loop ends. */
+  for (;;) {
+    int running = 0;
+    CURLMcode mc = curl_multi_perform(h->multi, &running);
+    int left;
+    CURLMsg *msg;
+    while ((msg = curl_multi_info_read(h->multi, &left)) != NULL) {
+      if (msg->msg != CURLMSG_DONE)
+        continue;
+      slot_t *s = NULL;
+      curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&s);
+      CURLcode rc = msg->data.result;
+      curl_multi_remove_handle(h->multi, msg->easy_handle);
+      s->busy = false;
+      *slot = (int)(s - h->slots);
+      int result = classify(s, rc, err, err_size);
+      s->sink = NULL;
+      return result;
+    }
+    if (mc != CURLM_OK) {
+      snprintf(err, err_size, "curl multi: %s", curl_multi_strerror(mc));
+      return VS_ERR_TRANSPORT;
+    }
+    if (running == 0) {
+      snprintf(err, err_size, "no request in flight");
+      return VS_ERR_TRANSPORT;
+    }
+    curl_multi_poll(h->multi, NULL, 0, 1000, NULL);
+  }
+}
+
 int vs_http_soap_call(vs_http_t *h, const char *soap_action, const char *body,
                       size_t body_len, vs_xml_stream_t *sink, char *err,
                       size_t err_size) {
-  char action_header[128];
-  snprintf(action_header, sizeof(action_header), "SOAPAction: %s",
-           soap_action);
-  /* A one-element list appended to the base list for this call only. */
-  struct curl_slist action = {.data = action_header, .next = NULL};
-  struct curl_slist *last = h->headers_base;
-  while (last->next != NULL)
-    last = last->next;
-  last->next = &action;
-
-  h->sink = sink;
-  h->received = 0;
-  h->too_large = false;
-  h->sink_failed = false;
-  h->curl_error[0] = 0;
-  curl_easy_setopt(h->curl, CURLOPT_HTTPHEADER, h->headers_base);
-  curl_easy_setopt(h->curl, CURLOPT_POSTFIELDS, body);
-  curl_easy_setopt(h->curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)body_len);
-
-  CURLcode rc = curl_easy_perform(h->curl);
-  last->next = NULL;
-  h->stats.requests++;
-  h->stats.bytes_sent += body_len;
-
-  long status = 0;
-  curl_easy_getinfo(h->curl, CURLINFO_RESPONSE_CODE, &status);
-  int result = classify_result(h, rc, status, err, err_size);
-  h->sink = NULL;
-  return result;
+  if (vs_http_start(h, 0, soap_action, body, body_len, sink) != 0) {
+    snprintf(err, err_size, "cannot start a request");
+    return VS_ERR_TRANSPORT;
+  }
+  int slot;
+  int rc = vs_http_wait(h, &slot, err, err_size);
+  if (slot > 0) { /* cannot happen: nothing else is in flight */
+    snprintf(err, err_size, "unexpected transfer completed");
+    return VS_ERR_TRANSPORT;
+  }
+  return rc;
 }

@@ -1,9 +1,13 @@
 /**
  * collectd-vsphere - vs_http.h
- * HTTP transport for SOAP calls: one libcurl easy handle per vCenter, kept
- * for the life of the plugin so that the TCP/TLS connection and the session
- * cookie are reused on every interval. Response bodies are streamed into a
- * vs_xml_stream_t and never buffered whole.
+ * HTTP transport for SOAP calls. One transport per vCenter, kept for the
+ * life of the plugin: a small set of libcurl easy handles ("slots") driven
+ * by one curl multi handle, sharing one cookie jar (the session) and one
+ * connection cache, so connections and the session are reused on every
+ * interval. Slot 0 serves the one-at-a-time calls (login, inventory); all
+ * slots serve concurrent QueryPerf batches. Everything runs in the calling
+ * (read) thread. Response bodies are streamed into a vs_xml_stream_t from
+ * curl's write callback and never buffered whole.
  */
 #ifndef VS_HTTP_H
 #define VS_HTTP_H
@@ -22,6 +26,7 @@ typedef struct {
   long timeout_ms;     /* whole request */
   long connect_timeout_ms;
   size_t max_response_bytes;
+  int slots; /* requests in flight at most (>= 1) */
 } vs_http_options_t;
 
 typedef struct {
@@ -34,13 +39,25 @@ typedef struct vs_http_s vs_http_t;
 
 vs_http_t *vs_http_create(const vs_http_options_t *opts);
 void vs_http_destroy(vs_http_t *h);
+int vs_http_slots(const vs_http_t *h);
 
-/* POSTs a SOAP envelope and feeds the answer into `sink`. Returns VS_OK,
- * VS_ERR_TRANSPORT, VS_ERR_HTTP, VS_ERR_PARSE, VS_ERR_FAULT or VS_ERR_NOAUTH;
- * on error `err` holds a one-line reason (never the request body). */
+/* POSTs a SOAP envelope on slot 0 and feeds the answer into `sink`; no other
+ * request may be in flight. Returns VS_OK, VS_ERR_TRANSPORT, VS_ERR_HTTP,
+ * VS_ERR_PARSE, VS_ERR_FAULT or VS_ERR_NOAUTH; on error `err` holds a
+ * one-line reason (never the request body). */
 int vs_http_soap_call(vs_http_t *h, const char *soap_action, const char *body,
                       size_t body_len, vs_xml_stream_t *sink, char *err,
                       size_t err_size);
+
+/* Starts a request on an idle slot; body and sink must stay valid until
+ * vs_http_wait reports the slot done. Returns 0, or -1 if the slot is busy. */
+int vs_http_start(vs_http_t *h, int slot, const char *soap_action,
+                  const char *body, size_t body_len, vs_xml_stream_t *sink);
+/* Runs the transfers until one finishes; returns its result (as
+ * vs_http_soap_call) and its slot in *slot. Returns VS_ERR_TRANSPORT with
+ * *slot = -1 if nothing is in flight. */
+int vs_http_wait(vs_http_t *h, int *slot, char *err, size_t err_size);
+bool vs_http_busy(const vs_http_t *h, int slot);
 
 /* Drops every cookie, i.e. the session of a vCenter that forgot it. */
 void vs_http_forget_session(vs_http_t *h);

@@ -8,7 +8,6 @@
 #include "vs_session.h"
 
 #include <fcntl.h>
-#include <locale.h>
 #include <stdarg.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -55,6 +54,7 @@ int vs_session_init(vs_session_t *s, const vs_config_t *cfg) {
       .timeout_ms = timeout_ms,
       .connect_timeout_ms = timeout_ms,
       .max_response_bytes = cfg->max_response_size,
+      .slots = cfg->concurrency,
   };
   s->http = vs_http_create(&opts);
   if (s->http == NULL) {
@@ -84,11 +84,14 @@ int vs_session_call(vs_session_t *s, const vs_xml_handler_t *handler,
   int rc = vs_http_soap_call(s->http, s->soap_action, s->request.data,
                              s->request.len, stream, err, err_size);
   vs_xml_stream_destroy(stream);
-  if (rc == VS_ERR_NOAUTH && s->logged_in) {
-    s->logged_in = false;
-    vs_http_forget_session(s->http);
-  }
+  if (rc == VS_ERR_NOAUTH)
+    vs_session_lost(s);
   return rc;
+}
+
+void vs_session_lost(vs_session_t *s) {
+  s->logged_in = false;
+  vs_http_forget_session(s->http);
 }
 
 static int fetch_service_content(vs_session_t *s) {
@@ -117,14 +120,26 @@ static int fetch_service_content(vs_session_t *s) {
   return VS_OK;
 }
 
+/* strerror_r comes in a GNU and an XSI flavour; both fill or return text. */
+static const char *errno_text(int e, char *buf, size_t size) {
+#if defined(_GNU_SOURCE)
+  return strerror_r(e, buf, size);
+#else
+  if (strerror_r(e, buf, size) != 0)
+    snprintf(buf, size, "error %d", e);
+  return buf;
+#endif
+}
+
 /* Reads the password file again at every login, so that a fixed file is
  * picked up without a restart. */
 static char *read_password_file(vs_session_t *s) {
   const char *path = s->cfg->password_file;
   int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
   if (fd < 0) {
+    char reason[128];
     vs_session_error(s, "cannot open PasswordFile \"%s\": %s", path,
-                     strerror_l(errno, uselocale((locale_t)0)));
+                     errno_text(errno, reason, sizeof(reason)));
     return NULL;
   }
   struct stat st;

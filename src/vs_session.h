@@ -48,6 +48,8 @@ int vs_session_call(vs_session_t *s, const vs_xml_handler_t *handler,
                     char *err, size_t err_size);
 
 void vs_session_logout(vs_session_t *s);
+/* Forgets a session vCenter no longer knows, so the next ensure logs in. */
+void vs_session_lost(vs_session_t *s);
 
 /* Logs an error once: repeated identical errors stay silent until a
  * different error or a success (vs_session_ok) comes. */

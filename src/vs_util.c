@@ -113,8 +113,11 @@ int vs_parse_datetime(const char *s, int64_t *ret_us) {
       parse_digits(&p, 2, &hour) || *p++ != ':' || parse_digits(&p, 2, &min) ||
       *p++ != ':' || parse_digits(&p, 2, &sec))
     return -1;
-  if (mon < 1 || mon > 12 || day < 1 || day > 31 || hour > 23 || min > 59 ||
-      sec > 60)
+  static const int month_days[] = {31, 29, 31, 30, 31, 30,
+                                   31, 31, 30, 31, 30, 31};
+  bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+  if (mon < 1 || mon > 12 || day < 1 || day > month_days[mon - 1] ||
+      (mon == 2 && day == 29 && !leap) || hour > 23 || min > 59 || sec > 59)
     return -1;
   int64_t frac_us = 0;
   if (*p == '.') {
@@ -133,7 +136,8 @@ int vs_parse_datetime(const char *s, int64_t *ret_us) {
   } else if (*p == '+' || *p == '-') {
     int sign = (*p == '-') ? -1 : 1, oh, om;
     p++;
-    if (parse_digits(&p, 2, &oh) || *p++ != ':' || parse_digits(&p, 2, &om))
+    if (parse_digits(&p, 2, &oh) || *p++ != ':' ||
+        parse_digits(&p, 2, &om) || oh > 14 || om > 59)
       return -1;
     offset_s = sign * (oh * 3600 + om * 60);
   }

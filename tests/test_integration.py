@@ -108,7 +108,7 @@ def test_powered_off_vm_is_skipped():
 
 
 def test_one_connection_one_session_one_login():
-    with Vcsim() as vc, Collectd(vsphere_block(vc, extra="Interval 0.2\nInventoryInterval 1"),
+    with Vcsim() as vc, Collectd(vsphere_block(vc, extra="Interval 0.2\nInventoryInterval 1\nConcurrency 1"),
                                  interval=1) as cd:
         wait_cycles(cd, 20, 60)
         assert vc.sessions() == 1, vc.sessions()
@@ -116,6 +116,23 @@ def test_one_connection_one_session_one_login():
         assert self_metric(cd, "logins") == 1
         logins = [l for l in cd.log().splitlines() if "logged in" in l]
         assert len(logins) == 1, logins
+
+
+def test_concurrent_queries_reuse_their_connections():
+    # 40 VMs, 10 per query, 3 in flight: at most 3 connections, kept alive
+    with Vcsim(cluster=1, cluster_host=2, host=1, vm=20) as vc, \
+            Collectd(vsphere_block(vc, extra="Interval 0.2\nQueryBatchSize 10\nConcurrency 3"),
+                     interval=1) as cd:
+        wait_cycles(cd, 5, 60)
+        conns = cd.tcp_connections_to(vc.port)
+        assert 1 < conns <= 3, conns
+        fds = cd.fd_count()
+        wait_cycles(cd, self_metric(cd, "read_cycles") + 30, 60)
+        assert cd.tcp_connections_to(vc.port) == conns
+        assert cd.fd_count() == fds, (fds, cd.fd_count())
+        assert vc.sessions() == 1 and self_metric(cd, "logins") == 1
+        got = {x[1]["instance"] for x in find_metrics(cd.metrics(), "collectd_vsphere_vm_cpu_usage_average")}
+        assert got == set(vc.inventory()[0]), len(got)
 
 
 def test_logout_on_shutdown():
@@ -165,7 +182,7 @@ def test_wrong_password_logged_once_then_backs_off():
 
 
 def test_session_terminated_logs_in_again():
-    with Vcsim() as vc, Collectd(vsphere_block(vc, extra="Interval 0.5"), interval=1) as cd:
+    with Vcsim() as vc, Collectd(vsphere_block(vc, extra="Interval 0.5\nConcurrency 1"), interval=1) as cd:
         wait_cycles(cd, 3, 30)
         assert vc.terminate_sessions() == 1
         cd.wait_for(lambda: (self_metric(cd, "logins") or 0) == 2, 30, what="second login")
@@ -292,6 +309,7 @@ ALL = [
     test_every_vm_and_host_with_default_counters,
     test_powered_off_vm_is_skipped,
     test_one_connection_one_session_one_login,
+    test_concurrent_queries_reuse_their_connections,
     test_logout_on_shutdown,
     test_password_is_xml_escaped,
     test_password_file,

@@ -1,0 +1,369 @@
+/**
+ * collectd-vsphere - tests/unit/mock_plugin.c
+ * See mock_plugin.h. Not thread-safe: the unit tests are single-threaded.
+ */
+#include "collectd.h"
+
+#include "plugin.h"
+
+#include "mock_plugin.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- plugin_log ---- */
+
+typedef struct {
+  int level;
+  char *message;
+} log_entry_t;
+
+static log_entry_t *log_entries;
+static size_t log_num, log_cap;
+static int log_echo = -1; /* -1: not decided yet (environment) */
+
+void mock_log_echo(bool on) { log_echo = on ? 1 : 0; }
+
+void mock_log_reset(void) {
+  for (size_t i = 0; i < log_num; i++)
+    free(log_entries[i].message);
+  free(log_entries);
+  log_entries = NULL;
+  log_num = log_cap = 0;
+}
+
+void plugin_log(int level, const char *format, ...) {
+  char msg[1024];
+  va_list ap;
+  va_start(ap, format);
+  vsnprintf(msg, sizeof(msg), format, ap);
+  va_end(ap);
+
+  if (log_echo < 0)
+    log_echo = getenv("MOCK_PLUGIN_VERBOSE") != NULL;
+  if (log_echo)
+    fprintf(stderr, "[mock log %d] %s\n", level, msg);
+
+  if (log_num == log_cap) {
+    size_t cap = log_cap ? 2 * log_cap : 16;
+    log_entry_t *e = realloc(log_entries, cap * sizeof(*e));
+    if (e == NULL)
+      return;
+    log_entries = e;
+    log_cap = cap;
+  }
+  char *copy = strdup(msg);
+  if (copy == NULL)
+    return;
+  log_entries[log_num++] = (log_entry_t){.level = level, .message = copy};
+}
+
+size_t mock_log_num(void) { return log_num; }
+
+int mock_log_level(size_t i) { return i < log_num ? log_entries[i].level : -1; }
+
+const char *mock_log_message(size_t i) {
+  return i < log_num ? log_entries[i].message : NULL;
+}
+
+size_t mock_log_count(int level) {
+  size_t n = 0;
+  for (size_t i = 0; i < log_num; i++)
+    if (log_entries[i].level == level)
+      n++;
+  return n;
+}
+
+size_t mock_log_count_containing(const char *substring) {
+  size_t n = 0;
+  for (size_t i = 0; i < log_num; i++)
+    if (strstr(log_entries[i].message, substring) != NULL)
+      n++;
+  return n;
+}
+
+size_t mock_log_count_level_containing(int level, const char *substring) {
+  size_t n = 0;
+  for (size_t i = 0; i < log_num; i++)
+    if (log_entries[i].level == level &&
+        strstr(log_entries[i].message, substring) != NULL)
+      n++;
+  return n;
+}
+
+/* collectd's daemon_log (P_ERROR and friends) goes to the same buffer. */
+void daemon_log(int level, const char *format, ...) {
+  char msg[1024];
+  va_list ap;
+  va_start(ap, format);
+  vsnprintf(msg, sizeof(msg), format, ap);
+  va_end(ap);
+  plugin_log(level, "%s", msg);
+}
+
+/* ---- plugin_dispatch_values ---- */
+
+static mock_value_t *values;
+static size_t values_num, values_cap;
+static int dispatch_status;
+static size_t dispatch_calls;
+
+static void copy_name(char *dst, const char *src) {
+  /* Both are DATA_MAX_NAME_LEN arrays; keep the copy terminated even if
+   * the caller's was not. */
+  memcpy(dst, src, DATA_MAX_NAME_LEN);
+  dst[DATA_MAX_NAME_LEN - 1] = 0;
+}
+
+int plugin_dispatch_values(value_list_t const *vl) {
+  dispatch_calls++;
+  if (values_num == values_cap) {
+    size_t cap = values_cap ? 2 * values_cap : 64;
+    mock_value_t *v = realloc(values, cap * sizeof(*v));
+    if (v == NULL)
+      return -1;
+    values = v;
+    values_cap = cap;
+  }
+  mock_value_t *v = &values[values_num++];
+  memset(v, 0, sizeof(*v));
+  copy_name(v->host, vl->host);
+  copy_name(v->plugin, vl->plugin);
+  copy_name(v->plugin_instance, vl->plugin_instance);
+  copy_name(v->type, vl->type);
+  copy_name(v->type_instance, vl->type_instance);
+  v->time = vl->time;
+  v->interval = vl->interval;
+  v->values_len = vl->values_len;
+  v->gauge = (vl->values != NULL && vl->values_len > 0) ? vl->values[0].gauge
+                                                        : NAN;
+  v->has_meta = vl->meta != NULL;
+  return dispatch_status;
+}
+
+void mock_values_reset(void) {
+  free(values);
+  values = NULL;
+  values_num = values_cap = 0;
+  dispatch_calls = 0;
+  dispatch_status = 0;
+}
+
+size_t mock_values_num(void) { return values_num; }
+
+const mock_value_t *mock_value(size_t i) {
+  return i < values_num ? &values[i] : NULL;
+}
+
+const mock_value_t *mock_value_find(const char *type,
+                                    const char *type_instance) {
+  for (size_t i = 0; i < values_num; i++)
+    if (strcmp(values[i].type, type) == 0 &&
+        strcmp(values[i].type_instance, type_instance) == 0)
+      return &values[i];
+  return NULL;
+}
+
+void mock_dispatch_set_status(int status) { dispatch_status = status; }
+
+size_t mock_dispatch_calls(void) { return dispatch_calls; }
+
+/* ---- data sets ---- */
+
+static data_set_t *data_sets;
+static size_t data_sets_num, data_sets_cap;
+static int register_data_set_status;
+
+void mock_data_sets_reset(void) {
+  for (size_t i = 0; i < data_sets_num; i++)
+    free(data_sets[i].ds);
+  free(data_sets);
+  data_sets = NULL;
+  data_sets_num = data_sets_cap = 0;
+  register_data_set_status = 0;
+}
+
+size_t mock_data_sets_num(void) { return data_sets_num; }
+
+void mock_register_data_set_set_status(int status) {
+  register_data_set_status = status;
+}
+
+const data_set_t *plugin_get_ds(const char *name) {
+  for (size_t i = 0; i < data_sets_num; i++)
+    if (strcmp(data_sets[i].type, name) == 0)
+      return &data_sets[i];
+  return NULL;
+}
+
+int plugin_register_data_set(const data_set_t *ds) {
+  if (register_data_set_status != 0)
+    return register_data_set_status;
+  if (ds == NULL || ds->ds_num == 0 || ds->type[0] == 0)
+    return -1;
+  /* Like collectd: registering a type again replaces it. */
+  data_set_t *slot = (data_set_t *)plugin_get_ds(ds->type);
+  if (slot == NULL) {
+    if (data_sets_num == data_sets_cap) {
+      size_t cap = data_sets_cap ? 2 * data_sets_cap : 32;
+      data_set_t *d = realloc(data_sets, cap * sizeof(*d));
+      if (d == NULL)
+        return -1;
+      data_sets = d;
+      data_sets_cap = cap;
+    }
+    slot = &data_sets[data_sets_num];
+    memset(slot, 0, sizeof(*slot));
+    data_sets_num++;
+  }
+  data_source_t *sources = calloc(ds->ds_num, sizeof(*sources));
+  if (sources == NULL)
+    return -1;
+  memcpy(sources, ds->ds, ds->ds_num * sizeof(*sources));
+  free(slot->ds);
+  copy_name(slot->type, ds->type);
+  slot->ds_num = ds->ds_num;
+  slot->ds = sources;
+  return 0;
+}
+
+int mock_register_gauge_type(const char *type) {
+  data_source_t src = {.type = DS_TYPE_GAUGE, .min = NAN, .max = NAN};
+  snprintf(src.name, sizeof(src.name), "value");
+  data_set_t set = {.ds_num = 1, .ds = &src};
+  snprintf(set.type, sizeof(set.type), "%s", type);
+  return plugin_register_data_set(&set);
+}
+
+/* ---- other registrations ---- */
+
+typedef struct {
+  char *name;
+  user_data_t ud;
+} registration_t;
+
+static registration_t *registrations;
+static size_t registrations_num, registrations_cap;
+
+static int record_registration(const char *name, user_data_t const *ud) {
+  if (registrations_num == registrations_cap) {
+    size_t cap = registrations_cap ? 2 * registrations_cap : 8;
+    registration_t *r = realloc(registrations, cap * sizeof(*r));
+    if (r == NULL)
+      return -1;
+    registrations = r;
+    registrations_cap = cap;
+  }
+  registration_t *r = &registrations[registrations_num++];
+  r->name = strdup(name != NULL ? name : "");
+  r->ud = ud != NULL ? *ud : (user_data_t){0};
+  return 0;
+}
+
+static void registrations_reset(void) {
+  for (size_t i = 0; i < registrations_num; i++) {
+    if (registrations[i].ud.free_func != NULL)
+      registrations[i].ud.free_func(registrations[i].ud.data);
+    free(registrations[i].name);
+  }
+  free(registrations);
+  registrations = NULL;
+  registrations_num = registrations_cap = 0;
+}
+
+size_t mock_registrations_num(void) { return registrations_num; }
+
+const char *mock_registration_name(size_t i) {
+  return i < registrations_num ? registrations[i].name : NULL;
+}
+
+int plugin_register_complex_config(const char *type,
+                                   int (*callback)(oconfig_item_t *)) {
+  (void)callback;
+  return record_registration(type, NULL);
+}
+
+int plugin_register_init(const char *name, plugin_init_cb callback) {
+  (void)callback;
+  return record_registration(name, NULL);
+}
+
+int plugin_register_shutdown(const char *name, plugin_shutdown_cb callback) {
+  (void)callback;
+  return record_registration(name, NULL);
+}
+
+int plugin_register_read(const char *name, int (*callback)(void)) {
+  (void)callback;
+  return record_registration(name, NULL);
+}
+
+int plugin_register_complex_read(const char *group, const char *name,
+                                 plugin_read_cb callback, cdtime_t interval,
+                                 user_data_t const *user_data) {
+  (void)group;
+  (void)callback;
+  (void)interval;
+  return record_registration(name, user_data);
+}
+
+/* ---- all of it ---- */
+
+void mock_reset(void) {
+  mock_log_reset();
+  mock_values_reset();
+  mock_data_sets_reset();
+  registrations_reset();
+}
+
+/* ---- fixtures ---- */
+
+const char *mock_data_path(const char *name, char *buf, size_t size) {
+  const char *srcdir = getenv("srcdir");
+  if (srcdir != NULL && srcdir[0] != 0)
+    snprintf(buf, size, "%s/tests/unit/data/%s", srcdir, name);
+  else
+    snprintf(buf, size, "tests/unit/data/%s", name);
+  return buf;
+}
+
+char *mock_read_data(const char *name, size_t *len) {
+  char path[4096];
+  mock_data_path(name, path, sizeof(path));
+  FILE *f = fopen(path, "rb");
+  if (f == NULL) {
+    printf("# cannot open fixture %s\n", path);
+    return NULL;
+  }
+  size_t cap = 1 << 16, n = 0;
+  char *data = malloc(cap);
+  while (data != NULL) {
+    if (n + 1 >= cap) {
+      char *bigger = realloc(data, cap * 2);
+      if (bigger == NULL) {
+        free(data);
+        data = NULL;
+        break;
+      }
+      data = bigger;
+      cap *= 2;
+    }
+    size_t got = fread(data + n, 1, cap - n - 1, f);
+    n += got;
+    if (got == 0)
+      break;
+  }
+  bool bad = ferror(f) != 0;
+  fclose(f);
+  if (data == NULL || bad) {
+    printf("# cannot read fixture %s\n", path);
+    free(data);
+    return NULL;
+  }
+  data[n] = 0;
+  if (len != NULL)
+    *len = n;
+  return data;
+}

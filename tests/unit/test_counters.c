@@ -1,0 +1,480 @@
+/**
+ * collectd-vsphere - tests/unit/test_counters.c
+ * Type names, the catalog, and counter selection per kind.
+ */
+#include "mock_plugin.h"
+#include "testing.h"
+#include "vs_counters.h"
+#include "vs_kind.h"
+#include "vs_parse.h"
+#include "vs_xml.h"
+
+static vs_counter_info_t info(int key, const char *group, const char *name,
+                              const char *rollup, const char *unit) {
+  vs_counter_info_t c;
+  memset(&c, 0, sizeof(c));
+  c.key = key;
+  vs_strlcpy(c.group, group, sizeof(c.group));
+  vs_strlcpy(c.name, name, sizeof(c.name));
+  vs_strlcpy(c.rollup, rollup, sizeof(c.rollup));
+  vs_strlcpy(c.unit, unit, sizeof(c.unit));
+  vs_strlcpy(c.stats_type, "rate", sizeof(c.stats_type));
+  c.level = 1;
+  return c;
+}
+
+/* A small catalog, added out of id order. */
+static void small_catalog(vs_catalog_t *cat) {
+  memset(cat, 0, sizeof(*cat));
+  vs_counter_info_t cs[] = {
+      info(155, "sys", "uptime", "latest", "second"),
+      info(2, "cpu", "usage", "average", "percent"),
+      info(12, "cpu", "ready", "summation", "millisecond"),
+      info(1, "cpu", "usage", "none", "percent"),    /* not a default */
+      info(388, "cpu", "utilization", "average", "percent"), /* host */
+      info(70, "mem", "swapped", "average", "kiloBytes"),    /* vm */
+      info(49, "mem", "swapused", "average", "kiloBytes"),   /* host */
+      info(157, "power", "power", "average", "watt"),        /* host */
+      info(152, "net", "throughput.usage", "average", "kiloBytesPerSecond"),
+      info(148, "net", "received", "average", "kiloBytesPerSecond"),
+  };
+  for (size_t i = 0; i < sizeof(cs) / sizeof(cs[0]); i++)
+    vs_catalog_add(cat, &cs[i]);
+}
+
+static void base_config(vs_config_t *cfg) {
+  memset(cfg, 0, sizeof(*cfg));
+  cfg->collect_instances = true;
+  cfg->collect_vms = true;
+  cfg->collect_hosts = true;
+  cfg->default_metrics = true;
+}
+
+/* The ids of a set, comma-separated, in the set's order. */
+static const char *ids_of(const vs_counter_set_t *set, char *buf,
+                          size_t size) {
+  size_t len = 0;
+  buf[0] = 0;
+  for (size_t i = 0; i < set->num && len < size; i++)
+    len += (size_t)snprintf(buf + len, size - len, "%s%d", i ? "," : "",
+                            set->items[i].id);
+  return buf;
+}
+
+DEF_TEST(type_name) {
+  char buf[VS_TYPE_LEN];
+  vs_counter_type_name("vm", "cpu", "usage", "average", buf, sizeof(buf));
+  EXPECT_EQ_STR("vm_cpu_usage_average", buf);
+  vs_counter_type_name("cluster", "cpu", "capacity.contention", "average",
+                       buf, sizeof(buf));
+  EXPECT_EQ_STR("cluster_cpu_capacity_contention_average", buf);
+  vs_counter_type_name("vm", "virtualDisk", "totalReadLatency", "average",
+                       buf, sizeof(buf));
+  EXPECT_EQ_STR("vm_virtualDisk_totalReadLatency_average", buf);
+  /* anything outside [A-Za-z0-9_] becomes '_' */
+  vs_counter_type_name("host", "a-b", "c d/e:f", "x.y\xc3\xa9", buf,
+                       sizeof(buf));
+  EXPECT_EQ_STR("host_a_b_c_d_e_f_x_y__", buf);
+  /* bounded by the buffer */
+  char small[8];
+  vs_counter_type_name("vm", "cpu", "usage", "average", small,
+                       sizeof(small));
+  EXPECT_EQ_STR("vm_cpu_", small);
+  return 0;
+}
+
+DEF_TEST(kinds) {
+  EXPECT_EQ_INT(VS_KIND_VM, vs_kind_from_mo_type("VirtualMachine"));
+  EXPECT_EQ_INT(VS_KIND_HOST, vs_kind_from_mo_type("HostSystem"));
+  EXPECT_EQ_INT(-1, vs_kind_from_mo_type("Datastore"));
+  EXPECT_EQ_INT(-1, vs_kind_from_mo_type(""));
+  EXPECT_EQ_INT(-1, vs_kind_from_mo_type("virtualmachine"));
+  EXPECT_EQ_STR("vm", vs_kind_info(VS_KIND_VM)->name);
+  EXPECT_EQ_STR("VirtualMachine", vs_kind_info(VS_KIND_VM)->mo_type);
+  EXPECT_EQ_STR("host", vs_kind_info(VS_KIND_HOST)->name);
+  EXPECT_EQ_STR("HostSystem", vs_kind_info(VS_KIND_HOST)->mo_type);
+  /* realtime statistics */
+  EXPECT_EQ_INT(20, vs_kind_info(VS_KIND_VM)->interval_id);
+  EXPECT_EQ_INT(20, vs_kind_info(VS_KIND_HOST)->interval_id);
+  return 0;
+}
+
+DEF_TEST(default_metric_names) {
+  OK(vs_default_metrics_num > 10);
+  size_t vm = 0, host = 0, bad = 0;
+  for (size_t i = 0; i < vs_default_metrics_num; i++) {
+    const char *m = vs_default_metrics[i];
+    size_t dots = 0;
+    for (const char *p = m; *p; p++)
+      dots += *p == '.';
+    if (strncmp(m, "vm.", 3) == 0)
+      vm++;
+    else if (strncmp(m, "host.", 5) == 0)
+      host++;
+    else
+      bad++;
+    if (dots < 3)
+      bad++;
+    for (size_t j = 0; j < i; j++)
+      if (strcmp(vs_default_metrics[j], m) == 0)
+        bad++; /* listed twice */
+  }
+  EXPECT_EQ_INT(0, bad);
+  OK(vm > 0);
+  OK(host > 0);
+  return 0;
+}
+
+DEF_TEST(catalog_grows) {
+  vs_catalog_t cat;
+  memset(&cat, 0, sizeof(cat));
+  for (int i = 0; i < 1000; i++) {
+    vs_counter_info_t c = info(i, "g", "n", "average", "number");
+    EXPECT_EQ_INT(0, vs_catalog_add(&cat, &c));
+  }
+  EXPECT_EQ_INT(1000, cat.num);
+  OK(cat.cap >= 1000);
+  EXPECT_EQ_INT(0, cat.items[0].key);
+  EXPECT_EQ_INT(999, cat.items[999].key);
+  EXPECT_EQ_STR("average", cat.items[500].rollup);
+  vs_catalog_free(&cat);
+  EXPECT_EQ_INT(0, cat.num);
+  OK(cat.items == NULL);
+  return 0;
+}
+
+DEF_TEST(select_defaults_vm_vs_host) {
+  vs_catalog_t cat;
+  small_catalog(&cat);
+  vs_config_t cfg;
+  base_config(&cfg);
+  vs_counter_set_t vm, host;
+  memset(&vm, 0, sizeof(vm));
+  memset(&host, 0, sizeof(host));
+  char buf[256];
+
+  EXPECT_EQ_INT(0, vs_counters_select(&vm, &cat, VS_KIND_VM, &cfg, NULL,
+                                      NULL));
+  /* sorted by id; mem.swapped is a VM default, the host ones are not */
+  EXPECT_EQ_STR("2,12,70,148,155", ids_of(&vm, buf, sizeof(buf)));
+  EXPECT_EQ_STR("vm_cpu_usage_average", vs_counters_find(&vm, 2)->type);
+  EXPECT_EQ_STR("vm_sys_uptime_latest", vs_counters_find(&vm, 155)->type);
+
+  EXPECT_EQ_INT(0, vs_counters_select(&host, &cat, VS_KIND_HOST, &cfg, NULL,
+                                      NULL));
+  EXPECT_EQ_STR("2,12,49,148,155,157,388", ids_of(&host, buf, sizeof(buf)));
+  EXPECT_EQ_STR("host_cpu_utilization_average",
+                vs_counters_find(&host, 388)->type);
+  EXPECT_EQ_STR("host_power_power_average",
+                vs_counters_find(&host, 157)->type);
+  OK(vs_counters_find(&host, 70) == NULL);
+  OK(vs_counters_find(&vm, 388) == NULL);
+
+  vs_counter_set_free(&vm);
+  vs_counter_set_free(&host);
+  vs_catalog_free(&cat);
+  return 0;
+}
+
+DEF_TEST(percent_scale) {
+  vs_catalog_t cat;
+  small_catalog(&cat);
+  vs_config_t cfg;
+  base_config(&cfg);
+  vs_counter_set_t set;
+  memset(&set, 0, sizeof(set));
+  EXPECT_EQ_INT(0, vs_counters_select(&set, &cat, VS_KIND_HOST, &cfg, NULL,
+                                      NULL));
+  const vs_selected_counter_t *c = vs_counters_find(&set, 2);
+  CHECK_NOT_NULL(c);
+  EXPECT_EQ_DOUBLE(0.01, c->scale); /* percent in hundredths */
+  c = vs_counters_find(&set, 388);
+  CHECK_NOT_NULL(c);
+  EXPECT_EQ_DOUBLE(0.01, c->scale);
+  c = vs_counters_find(&set, 12);
+  CHECK_NOT_NULL(c);
+  EXPECT_EQ_DOUBLE(1.0, c->scale);
+  c = vs_counters_find(&set, 157);
+  CHECK_NOT_NULL(c);
+  EXPECT_EQ_DOUBLE(1.0, c->scale);
+  vs_counter_set_free(&set);
+  vs_catalog_free(&cat);
+  return 0;
+}
+
+DEF_TEST(metric_glob_adds) {
+  vs_catalog_t cat;
+  small_catalog(&cat);
+  vs_config_t cfg;
+  base_config(&cfg);
+  char *globs[] = {"vm.net.throughput.*", "vm.cpu.usage.none"};
+  cfg.metrics = (vs_strlist_t){.items = globs, .num = 2};
+  vs_counter_set_t set;
+  memset(&set, 0, sizeof(set));
+  char buf[256];
+  EXPECT_EQ_INT(0, vs_counters_select(&set, &cat, VS_KIND_VM, &cfg, NULL,
+                                      NULL));
+  EXPECT_EQ_STR("1,2,12,70,148,152,155", ids_of(&set, buf, sizeof(buf)));
+  EXPECT_EQ_STR("vm_net_throughput_usage_average",
+                vs_counters_find(&set, 152)->type);
+  EXPECT_EQ_STR("vm_cpu_usage_none", vs_counters_find(&set, 1)->type);
+
+  /* a glob for the other kind adds nothing here */
+  char *host_glob[] = {"host.*"};
+  cfg.metrics = (vs_strlist_t){.items = host_glob, .num = 1};
+  EXPECT_EQ_INT(0, vs_counters_select(&set, &cat, VS_KIND_VM, &cfg, NULL,
+                                      NULL));
+  EXPECT_EQ_STR("2,12,70,148,155", ids_of(&set, buf, sizeof(buf)));
+  /* "*" matches across dots */
+  EXPECT_EQ_INT(0, vs_counters_select(&set, &cat, VS_KIND_HOST, &cfg, NULL,
+                                      NULL));
+  EXPECT_EQ_INT(cat.num, set.num);
+  vs_counter_set_free(&set);
+  vs_catalog_free(&cat);
+  return 0;
+}
+
+DEF_TEST(ignore_metric_removes) {
+  vs_catalog_t cat;
+  small_catalog(&cat);
+  vs_config_t cfg;
+  base_config(&cfg);
+  char *add[] = {"vm.cpu.usage.none"};
+  char *ignore[] = {"vm.cpu.*", "*.latest"};
+  cfg.metrics = (vs_strlist_t){.items = add, .num = 1};
+  cfg.ignore_metrics = (vs_strlist_t){.items = ignore, .num = 2};
+  vs_counter_set_t set;
+  memset(&set, 0, sizeof(set));
+  char buf[256];
+  EXPECT_EQ_INT(0, vs_counters_select(&set, &cat, VS_KIND_VM, &cfg, NULL,
+                                      NULL));
+  /* IgnoreMetric wins over defaults and over Metric */
+  EXPECT_EQ_STR("70,148", ids_of(&set, buf, sizeof(buf)));
+  OK(vs_counters_find(&set, 1) == NULL);
+  OK(vs_counters_find(&set, 2) == NULL);
+  OK(vs_counters_find(&set, 155) == NULL);
+  vs_counter_set_free(&set);
+  vs_catalog_free(&cat);
+  return 0;
+}
+
+DEF_TEST(default_metrics_false) {
+  vs_catalog_t cat;
+  small_catalog(&cat);
+  vs_config_t cfg;
+  base_config(&cfg);
+  cfg.default_metrics = false;
+  vs_counter_set_t set;
+  memset(&set, 0, sizeof(set));
+  char buf[256];
+  EXPECT_EQ_INT(0, vs_counters_select(&set, &cat, VS_KIND_VM, &cfg, NULL,
+                                      NULL));
+  EXPECT_EQ_INT(0, set.num);
+  EXPECT_EQ_INT(0, set.metric_ids.len);
+  OK(vs_counters_find(&set, 2) == NULL); /* empty set: nothing found */
+
+  char *globs[] = {"vm.mem.*"};
+  cfg.metrics = (vs_strlist_t){.items = globs, .num = 1};
+  EXPECT_EQ_INT(0, vs_counters_select(&set, &cat, VS_KIND_VM, &cfg, NULL,
+                                      NULL));
+  EXPECT_EQ_STR("49,70", ids_of(&set, buf, sizeof(buf)));
+  vs_counter_set_free(&set);
+  vs_catalog_free(&cat);
+  return 0;
+}
+
+DEF_TEST(sorted_and_find) {
+  /* A big catalog in reverse order, everything selected. */
+  vs_catalog_t cat;
+  memset(&cat, 0, sizeof(cat));
+  for (int i = 500; i > 0; i--) {
+    char name[32];
+    snprintf(name, sizeof(name), "c%d", i);
+    vs_counter_info_t c = info(i * 3, "g", name, "average", "number");
+    vs_catalog_add(&cat, &c);
+  }
+  /* and one key twice */
+  vs_counter_info_t dup = info(300, "g", "dup", "average", "number");
+  vs_catalog_add(&cat, &dup);
+  vs_config_t cfg;
+  base_config(&cfg);
+  char *all[] = {"*"};
+  cfg.metrics = (vs_strlist_t){.items = all, .num = 1};
+  vs_counter_set_t set;
+  memset(&set, 0, sizeof(set));
+  EXPECT_EQ_INT(0, vs_counters_select(&set, &cat, VS_KIND_VM, &cfg, NULL,
+                                      NULL));
+  EXPECT_EQ_INT(500, set.num); /* the duplicate key is kept once */
+  size_t unsorted = 0;
+  for (size_t i = 1; i < set.num; i++)
+    if (set.items[i - 1].id >= set.items[i].id)
+      unsorted++;
+  EXPECT_EQ_INT(0, unsorted);
+  size_t missing = 0;
+  for (int i = 1; i <= 500; i++) {
+    const vs_selected_counter_t *c = vs_counters_find(&set, i * 3);
+    if (c == NULL || c->id != i * 3)
+      missing++;
+  }
+  EXPECT_EQ_INT(0, missing);
+  const vs_selected_counter_t *c = vs_counters_find(&set, 300);
+  CHECK_NOT_NULL(c);
+  EXPECT_EQ_STR("vm_g_c100_average", c->type); /* the first one listed */
+  OK(vs_counters_find(&set, 0) == NULL);
+  OK(vs_counters_find(&set, 4) == NULL);
+  OK(vs_counters_find(&set, 1501) == NULL);
+  OK(vs_counters_find(&set, -1) == NULL);
+  vs_counter_set_free(&set);
+  vs_catalog_free(&cat);
+  return 0;
+}
+
+DEF_TEST(metric_ids_instances) {
+  vs_catalog_t cat;
+  small_catalog(&cat);
+  vs_config_t cfg;
+  base_config(&cfg);
+  char *globs[] = {"vm.cpu.*"};
+  cfg.metrics = (vs_strlist_t){.items = globs, .num = 1};
+  cfg.default_metrics = false;
+  vs_counter_set_t set;
+  memset(&set, 0, sizeof(set));
+
+  EXPECT_EQ_INT(0, vs_counters_select(&set, &cat, VS_KIND_VM, &cfg, NULL,
+                                      NULL));
+  EXPECT_EQ_STR("<metricId><counterId>1</counterId><instance>*</instance>"
+                "</metricId><metricId><counterId>2</counterId><instance>*"
+                "</instance></metricId><metricId><counterId>12</counterId>"
+                "<instance>*</instance></metricId><metricId><counterId>388"
+                "</counterId><instance>*</instance></metricId>",
+                set.metric_ids.data);
+
+  cfg.collect_instances = false;
+  EXPECT_EQ_INT(0, vs_counters_select(&set, &cat, VS_KIND_VM, &cfg, NULL,
+                                      NULL));
+  EXPECT_EQ_STR("<metricId><counterId>1</counterId><instance></instance>"
+                "</metricId><metricId><counterId>2</counterId><instance>"
+                "</instance></metricId><metricId><counterId>12</counterId>"
+                "<instance></instance></metricId><metricId><counterId>388"
+                "</counterId><instance></instance></metricId>",
+                set.metric_ids.data);
+  vs_counter_set_free(&set);
+  EXPECT_EQ_INT(0, set.num);
+  OK(set.items == NULL);
+  vs_counter_set_free(&set); /* twice is fine */
+  vs_catalog_free(&cat);
+  return 0;
+}
+
+typedef struct {
+  size_t calls;
+  const char *refuse;
+  void *seen_ctx;
+} known_ctx_t;
+
+static bool type_known(const char *type, void *ctx) {
+  known_ctx_t *k = ctx;
+  k->calls++;
+  k->seen_ctx = ctx;
+  return strcmp(type, k->refuse) != 0;
+}
+
+DEF_TEST(type_known_filters) {
+  vs_catalog_t cat;
+  small_catalog(&cat);
+  vs_config_t cfg;
+  base_config(&cfg);
+  vs_counter_set_t set;
+  memset(&set, 0, sizeof(set));
+  known_ctx_t k = {.refuse = "vm_cpu_ready_summation"};
+  char buf[256];
+  EXPECT_EQ_INT(0, vs_counters_select(&set, &cat, VS_KIND_VM, &cfg,
+                                      type_known, &k));
+  EXPECT_EQ_STR("2,70,148,155", ids_of(&set, buf, sizeof(buf)));
+  OK(k.seen_ctx == &k);
+  EXPECT_EQ_INT(5, k.calls); /* asked about the wanted counters only */
+  /* the refused counter is not queried either */
+  OK(strstr(set.metric_ids.data, "<counterId>12<") == NULL);
+  OK(strstr(set.metric_ids.data, "<counterId>2<") != NULL);
+  vs_counter_set_free(&set);
+  vs_catalog_free(&cat);
+  return 0;
+}
+
+static void on_counter(void *ctx, const vs_counter_info_t *c) {
+  vs_catalog_add(ctx, c);
+}
+
+/* The selection on vcsim's real catalog: every default metric of a kind
+ * that the catalog has is selected, and nothing else. */
+DEF_TEST(select_on_vcsim_catalog) {
+  size_t len;
+  char *data = mock_read_data("vcsim_catalog.xml", &len);
+  CHECK_NOT_NULL(data);
+  vs_catalog_t cat;
+  memset(&cat, 0, sizeof(cat));
+  vs_catalog_parser_t p;
+  vs_catalog_parser_init(&p, on_counter, &cat);
+  vs_xml_handler_t h = vs_parse_catalog(&p);
+  vs_xml_stream_t *s = vs_xml_stream_create(&h);
+  CHECK_NOT_NULL(s);
+  EXPECT_EQ_INT(0, vs_xml_stream_feed(s, data, len));
+  EXPECT_EQ_INT(0, vs_xml_stream_finish(s));
+  vs_xml_stream_destroy(s);
+  free(data);
+  EXPECT_EQ_INT(560, cat.num);
+
+  vs_config_t cfg;
+  base_config(&cfg);
+  for (int k = 0; k < VS_KIND_NUM; k++) {
+    const char *kname = vs_kind_info((vs_kind_t)k)->name;
+    vs_counter_set_t set;
+    memset(&set, 0, sizeof(set));
+    EXPECT_EQ_INT(0, vs_counters_select(&set, &cat, (vs_kind_t)k, &cfg, NULL,
+                                        NULL));
+    size_t expected = 0;
+    for (size_t i = 0; i < vs_default_metrics_num; i++) {
+      const char *m = vs_default_metrics[i];
+      size_t kl = strlen(kname);
+      if (strncmp(m, kname, kl) != 0 || m[kl] != '.')
+        continue;
+      /* is it in the catalog? */
+      for (size_t j = 0; j < cat.num; j++) {
+        char full[300];
+        snprintf(full, sizeof(full), "%s.%s.%s.%s", kname, cat.items[j].group,
+                 cat.items[j].name, cat.items[j].rollup);
+        if (strcmp(full, m) == 0) {
+          expected++;
+          const vs_selected_counter_t *c =
+              vs_counters_find(&set, cat.items[j].key);
+          if (c == NULL)
+            printf("# %s not selected\n", m);
+          OK(c != NULL);
+          break;
+        }
+      }
+    }
+    OK(expected > 15); /* vcsim has (nearly) all of them */
+    EXPECT_EQ_INT(expected, set.num);
+    vs_counter_set_free(&set);
+  }
+  vs_catalog_free(&cat);
+  return 0;
+}
+
+int main(void) {
+  RUN_TEST(type_name);
+  RUN_TEST(kinds);
+  RUN_TEST(default_metric_names);
+  RUN_TEST(catalog_grows);
+  RUN_TEST(select_defaults_vm_vs_host);
+  RUN_TEST(percent_scale);
+  RUN_TEST(metric_glob_adds);
+  RUN_TEST(ignore_metric_removes);
+  RUN_TEST(default_metrics_false);
+  RUN_TEST(sorted_and_find);
+  RUN_TEST(metric_ids_instances);
+  RUN_TEST(type_known_filters);
+  RUN_TEST(select_on_vcsim_catalog);
+  END_TEST;
+}

@@ -1,0 +1,856 @@
+/**
+ * collectd-vsphere - tests/unit/test_parse.c
+ * The response handlers: service content, property pages, the counter
+ * catalog and QueryPerf, on captured vcsim answers and on hand-written
+ * vCenter-style documents.
+ */
+#include "mock_plugin.h"
+#include "testing.h"
+#include "vs_parse.h"
+#include "vs_util.h"
+#include "vs_xml.h"
+
+#define SOAP_HEAD                                                              \
+  "<?xml version=\"1.0\" encoding=\"UTF-8\"?>"                                 \
+  "<soapenv:Envelope "                                                         \
+  "xmlns:soapenv=\"http://schemas.xmlsoap.org/soap/envelope/\" "               \
+  "xmlns:xsd=\"http://www.w3.org/2001/XMLSchema\" "                            \
+  "xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\">"                   \
+  "<soapenv:Body>"
+#define SOAP_TAIL "</soapenv:Body></soapenv:Envelope>"
+
+/* Feeds a document to `h` in chunks of `chunk` bytes (0: in one go);
+ * returns 0 if the document was accepted. */
+static int run(vs_xml_handler_t h, const char *data, size_t len,
+               size_t chunk) {
+  vs_xml_stream_t *s = vs_xml_stream_create(&h);
+  if (s == NULL)
+    return -100;
+  if (chunk == 0)
+    chunk = len ? len : 1;
+  int rc = 0;
+  for (size_t off = 0; off < len && rc == 0; off += chunk)
+    rc = vs_xml_stream_feed(s, data + off, len - off < chunk ? len - off
+                                                              : chunk);
+  if (rc == 0)
+    rc = vs_xml_stream_finish(s);
+  if (rc != 0)
+    printf("# parse error: %s\n", vs_xml_stream_error(s));
+  vs_xml_stream_destroy(s);
+  return rc;
+}
+
+static int run_str(vs_xml_handler_t h, const char *doc, size_t chunk) {
+  return run(h, doc, strlen(doc), chunk);
+}
+
+static int run_file(vs_xml_handler_t h, const char *name, size_t chunk) {
+  size_t len;
+  char *data = mock_read_data(name, &len);
+  if (data == NULL)
+    return -100;
+  int rc = run(h, data, len, chunk);
+  free(data);
+  return rc;
+}
+
+/* ==== service content ==== */
+
+DEF_TEST(service_content_vcsim) {
+  vs_service_content_t sc;
+  memset(&sc, 0x55, sizeof(sc)); /* the handler clears it */
+  EXPECT_EQ_INT(0, run_file(vs_parse_service_content(&sc),
+                            "vcsim_service_content.xml", 0));
+  EXPECT_EQ_STR("group-d1", sc.root_folder);
+  EXPECT_EQ_STR("propertyCollector", sc.property_collector);
+  EXPECT_EQ_STR("ViewManager", sc.view_manager);
+  EXPECT_EQ_STR("PerfMgr", sc.perf_manager);
+  EXPECT_EQ_STR("SessionManager", sc.session_manager);
+  EXPECT_EQ_STR("VirtualCenter", sc.api_type);
+  EXPECT_EQ_STR("6.5", sc.api_version);
+  EXPECT_EQ_STR("VMware vCenter Server 6.5.0 build-5973321", sc.full_name);
+  return 0;
+}
+
+DEF_TEST(service_content_vcenter) {
+  const char *doc =
+      SOAP_HEAD
+      "<RetrieveServiceContentResponse xmlns=\"urn:vim25\"><returnval>"
+      "<rootFolder type=\"Folder\">group-d1</rootFolder>"
+      "<propertyCollector type=\"PropertyCollector\">propertyCollector"
+      "</propertyCollector>"
+      "<viewManager type=\"ViewManager\">ViewManager</viewManager>"
+      "<about><name>VMware vCenter Server</name>"
+      "<fullName>VMware vCenter Server 8.0.2 build-22617221</fullName>"
+      "<vendor>VMware, Inc.</vendor><version>8.0.2</version>"
+      "<build>22617221</build><osType>linux-x64</osType>"
+      "<productLineId>vpx</productLineId><apiType>VirtualCenter</apiType>"
+      "<apiVersion>8.0.2.0</apiVersion></about>"
+      "<setting type=\"OptionManager\">VpxSettings</setting>"
+      "<sessionManager type=\"SessionManager\">SessionManager"
+      "</sessionManager>"
+      "<perfManager type=\"PerformanceManager\">PerfMgr</perfManager>"
+      /* an element of the same name deeper down is not taken */
+      "<extra><rootFolder type=\"Folder\">wrong</rootFolder></extra>"
+      "</returnval></RetrieveServiceContentResponse>" SOAP_TAIL;
+  vs_service_content_t sc;
+  EXPECT_EQ_INT(0, run_str(vs_parse_service_content(&sc), doc, 1));
+  EXPECT_EQ_STR("group-d1", sc.root_folder);
+  EXPECT_EQ_STR("propertyCollector", sc.property_collector);
+  EXPECT_EQ_STR("ViewManager", sc.view_manager);
+  EXPECT_EQ_STR("PerfMgr", sc.perf_manager);
+  EXPECT_EQ_STR("SessionManager", sc.session_manager);
+  EXPECT_EQ_STR("VirtualCenter", sc.api_type);
+  EXPECT_EQ_STR("8.0.2.0", sc.api_version);
+  EXPECT_EQ_STR("VMware vCenter Server 8.0.2 build-22617221", sc.full_name);
+  return 0;
+}
+
+DEF_TEST(service_content_esxi) {
+  const char *doc =
+      SOAP_HEAD
+      "<RetrieveServiceContentResponse xmlns=\"urn:vim25\"><returnval>"
+      "<rootFolder type=\"Folder\">ha-folder-root</rootFolder>"
+      "<propertyCollector type=\"PropertyCollector\">ha-property-collector"
+      "</propertyCollector>"
+      "<viewManager type=\"ViewManager\">ViewManager</viewManager>"
+      "<about><name>VMware ESXi</name>"
+      "<fullName>VMware ESXi 7.0.3 build-21930508</fullName>"
+      "<apiType>HostAgent</apiType><apiVersion>7.0.3.0</apiVersion></about>"
+      "<sessionManager type=\"SessionManager\">ha-sessionmgr"
+      "</sessionManager>"
+      "<perfManager type=\"PerformanceManager\">ha-perfmgr</perfManager>"
+      "</returnval></RetrieveServiceContentResponse>" SOAP_TAIL;
+  vs_service_content_t sc;
+  EXPECT_EQ_INT(0, run_str(vs_parse_service_content(&sc), doc, 0));
+  EXPECT_EQ_STR("ha-folder-root", sc.root_folder);
+  EXPECT_EQ_STR("ha-property-collector", sc.property_collector);
+  EXPECT_EQ_STR("ha-sessionmgr", sc.session_manager);
+  EXPECT_EQ_STR("ha-perfmgr", sc.perf_manager);
+  EXPECT_EQ_STR("HostAgent", sc.api_type);
+  EXPECT_EQ_STR("7.0.3.0", sc.api_version);
+  EXPECT_EQ_STR("VMware ESXi 7.0.3 build-21930508", sc.full_name);
+  return 0;
+}
+
+DEF_TEST(service_content_long_values_truncated) {
+  char doc[4096];
+  char big[400];
+  memset(big, 'v', sizeof(big) - 1);
+  big[sizeof(big) - 1] = 0;
+  snprintf(doc, sizeof(doc),
+           SOAP_HEAD "<R xmlns=\"urn:vim25\"><returnval><rootFolder>%s"
+                     "</rootFolder><about><apiVersion>%s</apiVersion></about>"
+                     "</returnval></R>" SOAP_TAIL,
+           big, big);
+  vs_service_content_t sc;
+  EXPECT_EQ_INT(0, run_str(vs_parse_service_content(&sc), doc, 0));
+  EXPECT_EQ_INT(VS_MOREF_LEN - 1, strlen(sc.root_folder));
+  EXPECT_EQ_INT(sizeof(sc.api_version) - 1, strlen(sc.api_version));
+  EXPECT_EQ_STR("", sc.perf_manager);
+  return 0;
+}
+
+/* ==== property pages ==== */
+
+#define MAX_OBJS 16
+typedef struct {
+  char type[64], moref[VS_MOREF_LEN];
+  size_t props_num;
+  char names[VS_PAGE_MAX_PROPS][64];
+  char values[VS_PAGE_MAX_PROPS][VS_PAGE_MAX_VALUE];
+} obj_copy_t;
+
+typedef struct {
+  size_t num;
+  obj_copy_t o[MAX_OBJS];
+} objs_t;
+
+static void on_object(void *ctx, const char *type, const char *moref,
+                      const vs_prop_t *props, size_t props_num) {
+  objs_t *objs = ctx;
+  if (objs->num >= MAX_OBJS)
+    return;
+  obj_copy_t *o = &objs->o[objs->num++];
+  vs_strlcpy(o->type, type, sizeof(o->type));
+  vs_strlcpy(o->moref, moref, sizeof(o->moref));
+  o->props_num = props_num;
+  for (size_t i = 0; i < props_num && i < VS_PAGE_MAX_PROPS; i++) {
+    vs_strlcpy(o->names[i], props[i].name, sizeof(o->names[i]));
+    vs_strlcpy(o->values[i], props[i].value, sizeof(o->values[i]));
+  }
+}
+
+static const char *prop_of(const objs_t *objs, size_t i, const char *name) {
+  for (size_t j = 0; j < objs->o[i].props_num; j++)
+    if (strcmp(objs->o[i].names[j], name) == 0)
+      return objs->o[i].values[j];
+  return NULL;
+}
+
+DEF_TEST(prop_page_vcsim) {
+  static objs_t objs;
+  memset(&objs, 0, sizeof(objs));
+  static vs_prop_page_t page;
+  vs_prop_page_init(&page, on_object, &objs);
+  EXPECT_EQ_INT(0, run_file(vs_parse_prop_page(&page), "vcsim_props.xml", 0));
+  EXPECT_EQ_INT(4, objs.num);
+  EXPECT_EQ_INT(4, page.objects);
+  EXPECT_EQ_STR("", page.token);
+
+  EXPECT_EQ_STR("VirtualMachine", objs.o[0].type);
+  EXPECT_EQ_STR("vm-39", objs.o[0].moref);
+  EXPECT_EQ_INT(3, objs.o[0].props_num);
+  EXPECT_EQ_STR("DC0_H0_VM0", prop_of(&objs, 0, "name"));
+  EXPECT_EQ_STR("poweredOn", prop_of(&objs, 0, "runtime.powerState"));
+  EXPECT_EQ_STR("host-21", prop_of(&objs, 0, "runtime.host"));
+
+  EXPECT_EQ_STR("VirtualMachine", objs.o[1].type);
+  EXPECT_EQ_STR("vm-42", objs.o[1].moref);
+  EXPECT_EQ_STR("DC0_C0_RP0_VM0", prop_of(&objs, 1, "name"));
+  EXPECT_EQ_STR("host-34", prop_of(&objs, 1, "runtime.host"));
+
+  EXPECT_EQ_STR("HostSystem", objs.o[2].type);
+  EXPECT_EQ_STR("host-21", objs.o[2].moref);
+  EXPECT_EQ_INT(4, objs.o[2].props_num);
+  EXPECT_EQ_STR("DC0_H0", prop_of(&objs, 2, "name"));
+  EXPECT_EQ_STR("poweredOn", prop_of(&objs, 2, "runtime.powerState"));
+  EXPECT_EQ_STR("connected", prop_of(&objs, 2, "runtime.connectionState"));
+  EXPECT_EQ_STR("computeresource-23", prop_of(&objs, 2, "parent"));
+
+  EXPECT_EQ_STR("HostSystem", objs.o[3].type);
+  EXPECT_EQ_STR("host-34", objs.o[3].moref);
+  EXPECT_EQ_STR("DC0_C0_H0", prop_of(&objs, 3, "name"));
+  EXPECT_EQ_STR("clustercomputeresource-27", prop_of(&objs, 3, "parent"));
+  return 0;
+}
+
+/* vCenter style: token first, xsi:type with prefixes, a name with an
+ * entity, an object without all properties, a complex value. */
+static const char vcenter_page[] =
+    SOAP_HEAD
+    "<RetrievePropertiesExResponse xmlns=\"urn:vim25\"><returnval>"
+    "<token>2</token>"
+    "<objects><obj type=\"VirtualMachine\">vm-1001</obj>"
+    "<propSet><name>name</name><val xsi:type=\"xsd:string\">web &amp; db"
+    "</val></propSet>"
+    "<propSet><name>runtime.host</name><val type=\"HostSystem\" "
+    "xsi:type=\"ManagedObjectReference\">host-12</val></propSet>"
+    "<propSet><name>runtime.powerState</name>"
+    "<val xsi:type=\"VirtualMachinePowerState\">poweredOff</val></propSet>"
+    "</objects>"
+    "<objects><obj type=\"VirtualMachine\">vm-1002</obj>"
+    "<propSet><name>name</name><val xsi:type=\"xsd:string\">&lt;tmpl&gt;"
+    "</val></propSet>"
+    "<propSet><name>datastore</name><val "
+    "xsi:type=\"ArrayOfManagedObjectReference\"><ManagedObjectReference "
+    "type=\"Datastore\" xsi:type=\"ManagedObjectReference\">ds-1"
+    "</ManagedObjectReference></val></propSet>"
+    "<missingSet><path>runtime.host</path><fault><fault "
+    "xsi:type=\"NoPermission\"/></fault></missingSet>"
+    "</objects>"
+    "</returnval></RetrievePropertiesExResponse>" SOAP_TAIL;
+
+DEF_TEST(prop_page_vcenter_with_token) {
+  static objs_t objs;
+  memset(&objs, 0, sizeof(objs));
+  static vs_prop_page_t page;
+  vs_prop_page_init(&page, on_object, &objs);
+  EXPECT_EQ_INT(0, run_str(vs_parse_prop_page(&page), vcenter_page, 1));
+  EXPECT_EQ_STR("2", page.token);
+  EXPECT_EQ_INT(2, page.objects);
+  EXPECT_EQ_INT(2, objs.num);
+
+  EXPECT_EQ_STR("VirtualMachine", objs.o[0].type);
+  EXPECT_EQ_STR("vm-1001", objs.o[0].moref);
+  EXPECT_EQ_INT(3, objs.o[0].props_num);
+  EXPECT_EQ_STR("web & db", prop_of(&objs, 0, "name"));
+  EXPECT_EQ_STR("host-12", prop_of(&objs, 0, "runtime.host"));
+  EXPECT_EQ_STR("poweredOff", prop_of(&objs, 0, "runtime.powerState"));
+
+  /* the second object starts afresh: nothing of the first leaks in */
+  EXPECT_EQ_STR("vm-1002", objs.o[1].moref);
+  EXPECT_EQ_STR("<tmpl>", prop_of(&objs, 1, "name"));
+  OK(prop_of(&objs, 1, "runtime.host") == NULL);
+  OK(prop_of(&objs, 1, "runtime.powerState") == NULL);
+  /* a complex value has no text of its own */
+  const char *ds = prop_of(&objs, 1, "datastore");
+  CHECK_NOT_NULL(ds);
+  EXPECT_EQ_STR("", ds);
+  return 0;
+}
+
+DEF_TEST(prop_page_last_page_has_no_token) {
+  const char *doc =
+      SOAP_HEAD
+      "<ContinueRetrievePropertiesExResponse xmlns=\"urn:vim25\"><returnval>"
+      "<objects><obj type=\"HostSystem\">host-12</obj>"
+      "<propSet><name>name</name><val xsi:type=\"xsd:string\">esx12.lab"
+      "</val></propSet></objects>"
+      "</returnval></ContinueRetrievePropertiesExResponse>" SOAP_TAIL;
+  static objs_t objs;
+  memset(&objs, 0, sizeof(objs));
+  static vs_prop_page_t page;
+  vs_prop_page_init(&page, on_object, &objs);
+  EXPECT_EQ_INT(0, run_str(vs_parse_prop_page(&page), doc, 0));
+  EXPECT_EQ_STR("", page.token);
+  EXPECT_EQ_INT(1, objs.num);
+  EXPECT_EQ_STR("HostSystem", objs.o[0].type);
+  EXPECT_EQ_STR("esx12.lab", prop_of(&objs, 0, "name"));
+
+  /* an empty result: no returnval at all */
+  memset(&objs, 0, sizeof(objs));
+  vs_prop_page_init(&page, on_object, &objs);
+  EXPECT_EQ_INT(0, run_str(vs_parse_prop_page(&page),
+                           SOAP_HEAD "<RetrievePropertiesExResponse "
+                                     "xmlns=\"urn:vim25\"/>" SOAP_TAIL,
+                           0));
+  EXPECT_EQ_INT(0, objs.num);
+  EXPECT_EQ_STR("", page.token);
+  return 0;
+}
+
+DEF_TEST(prop_page_bounds) {
+  /* More properties than VS_PAGE_MAX_PROPS, a value longer than
+   * VS_PAGE_MAX_VALUE: both bounded, neither overflows. */
+  vs_buf_t doc;
+  vs_buf_init(&doc);
+  vs_buf_puts(&doc, SOAP_HEAD "<R xmlns=\"urn:vim25\"><returnval><objects>"
+                              "<obj type=\"VirtualMachine\">vm-1</obj>");
+  for (int i = 0; i < VS_PAGE_MAX_PROPS + 5; i++)
+    vs_buf_printf(&doc, "<propSet><name>p%d</name><val>v%d</val></propSet>",
+                  i, i);
+  vs_buf_puts(&doc, "</objects><objects><obj type=\"VirtualMachine\">vm-2"
+                    "</obj><propSet><name>name</name><val>");
+  for (int i = 0; i < 3 * VS_PAGE_MAX_VALUE; i++)
+    vs_buf_puts(&doc, "n");
+  vs_buf_puts(&doc, "</val></propSet></objects></returnval></R>" SOAP_TAIL);
+
+  static struct {
+    vs_prop_page_t page;
+    char canary[64];
+  } guarded;
+  memset(guarded.canary, 0x5a, sizeof(guarded.canary));
+  static objs_t objs;
+  memset(&objs, 0, sizeof(objs));
+  vs_prop_page_init(&guarded.page, on_object, &objs);
+  EXPECT_EQ_INT(0, run(vs_parse_prop_page(&guarded.page), doc.data, doc.len,
+                       0));
+  EXPECT_EQ_INT(2, objs.num);
+  EXPECT_EQ_INT(VS_PAGE_MAX_PROPS, objs.o[0].props_num);
+  EXPECT_EQ_STR("v0", prop_of(&objs, 0, "p0"));
+  EXPECT_EQ_STR("v15", prop_of(&objs, 0, "p15"));
+  OK(prop_of(&objs, 0, "p16") == NULL);
+  EXPECT_EQ_INT(1, objs.o[1].props_num);
+  EXPECT_EQ_INT(VS_PAGE_MAX_VALUE - 1, strlen(objs.o[1].values[0]));
+  int intact = 1;
+  for (size_t i = 0; i < sizeof(guarded.canary); i++)
+    if (guarded.canary[i] != 0x5a)
+      intact = 0;
+  OK(intact);
+  vs_buf_free(&doc);
+  return 0;
+}
+
+/* ==== counter catalog ==== */
+
+#define MAX_COUNTERS 1024
+typedef struct {
+  size_t num;
+  vs_counter_info_t c[MAX_COUNTERS];
+} counters_t;
+
+static void on_counter(void *ctx, const vs_counter_info_t *info) {
+  counters_t *cs = ctx;
+  if (cs->num < MAX_COUNTERS)
+    cs->c[cs->num++] = *info;
+}
+
+static const vs_counter_info_t *counter_by_key(const counters_t *cs,
+                                               int key) {
+  for (size_t i = 0; i < cs->num; i++)
+    if (cs->c[i].key == key)
+      return &cs->c[i];
+  return NULL;
+}
+
+static const char vcenter_catalog[] =
+    SOAP_HEAD
+    "<RetrievePropertiesExResponse xmlns=\"urn:vim25\"><returnval><objects>"
+    "<obj type=\"PerformanceManager\">PerfMgr</obj><propSet>"
+    "<name>perfCounter</name><val xsi:type=\"ArrayOfPerfCounterInfo\">"
+    /* cpu.usage.average */
+    "<PerfCounterInfo xsi:type=\"PerfCounterInfo\"><key>2</key>"
+    "<nameInfo xsi:type=\"ElementDescription\"><label>Usage</label>"
+    "<summary>CPU usage as a percentage</summary><key>usage</key>"
+    "</nameInfo><groupInfo xsi:type=\"ElementDescription\"><label>CPU"
+    "</label><summary>CPU</summary><key>cpu</key></groupInfo>"
+    "<unitInfo xsi:type=\"ElementDescription\"><label>%</label><summary>"
+    "Percentage</summary><key>percent</key></unitInfo>"
+    "<rollupType>average</rollupType><statsType>rate</statsType>"
+    "<level>1</level><perDeviceLevel>3</perDeviceLevel>"
+    "</PerfCounterInfo>"
+    /* a dotted counter name, the keys after the labels */
+    "<PerfCounterInfo xsi:type=\"PerfCounterInfo\"><key>19</key>"
+    "<nameInfo><label>Contention</label><summary>s</summary>"
+    "<key>capacity.contention</key></nameInfo>"
+    "<groupInfo><label>CPU</label><summary>CPU</summary><key>cpu</key>"
+    "</groupInfo><unitInfo><label>%</label><summary>p</summary>"
+    "<key>percent</key></unitInfo><rollupType>average</rollupType>"
+    "<statsType>rate</statsType><level>4</level>"
+    "<associatedCounterId>2</associatedCounterId></PerfCounterInfo>"
+    /* sys.uptime.latest, keys before the labels */
+    "<PerfCounterInfo><key>155</key><nameInfo><key>uptime</key>"
+    "<label>Uptime</label></nameInfo><groupInfo><key>sys</key><label>"
+    "System</label></groupInfo><unitInfo><key>second</key></unitInfo>"
+    "<rollupType>latest</rollupType><statsType>absolute</statsType>"
+    "<level>1</level></PerfCounterInfo>"
+    /* no rollupType: incomplete, left out */
+    "<PerfCounterInfo><key>900</key><nameInfo><key>x</key></nameInfo>"
+    "<groupInfo><key>y</key></groupInfo></PerfCounterInfo>"
+    /* a key that is no number: left out */
+    "<PerfCounterInfo><key>abc</key><nameInfo><key>x</key></nameInfo>"
+    "<groupInfo><key>y</key></groupInfo><rollupType>average</rollupType>"
+    "</PerfCounterInfo>"
+    /* a negative key: left out */
+    "<PerfCounterInfo><key>-4</key><nameInfo><key>x</key></nameInfo>"
+    "<groupInfo><key>y</key></groupInfo><rollupType>average</rollupType>"
+    "</PerfCounterInfo>"
+    /* nothing of the previous counters leaks into this one */
+    "<PerfCounterInfo><key>7</key><nameInfo><key>ready</key></nameInfo>"
+    "<groupInfo><key>cpu</key></groupInfo><rollupType>summation"
+    "</rollupType></PerfCounterInfo>"
+    "</val></propSet></objects></returnval>"
+    "</RetrievePropertiesExResponse>" SOAP_TAIL;
+
+DEF_TEST(catalog_vcenter_style) {
+  static counters_t cs;
+  memset(&cs, 0, sizeof(cs));
+  vs_catalog_parser_t p;
+  vs_catalog_parser_init(&p, on_counter, &cs);
+  EXPECT_EQ_INT(0, run_str(vs_parse_catalog(&p), vcenter_catalog, 1));
+  EXPECT_EQ_INT(4, cs.num);
+  EXPECT_EQ_INT(4, p.counters);
+
+  const vs_counter_info_t *c = counter_by_key(&cs, 2);
+  CHECK_NOT_NULL(c);
+  EXPECT_EQ_STR("cpu", c->group);
+  EXPECT_EQ_STR("usage", c->name);
+  EXPECT_EQ_STR("average", c->rollup);
+  EXPECT_EQ_STR("percent", c->unit);
+  EXPECT_EQ_STR("rate", c->stats_type);
+  EXPECT_EQ_INT(1, c->level);
+
+  c = counter_by_key(&cs, 19);
+  CHECK_NOT_NULL(c);
+  EXPECT_EQ_STR("cpu", c->group);
+  EXPECT_EQ_STR("capacity.contention", c->name);
+  EXPECT_EQ_STR("percent", c->unit);
+  EXPECT_EQ_INT(4, c->level);
+
+  c = counter_by_key(&cs, 155);
+  CHECK_NOT_NULL(c);
+  EXPECT_EQ_STR("sys", c->group);
+  EXPECT_EQ_STR("uptime", c->name);
+  EXPECT_EQ_STR("latest", c->rollup);
+  EXPECT_EQ_STR("second", c->unit);
+  EXPECT_EQ_STR("absolute", c->stats_type);
+
+  c = counter_by_key(&cs, 7);
+  CHECK_NOT_NULL(c);
+  EXPECT_EQ_STR("ready", c->name);
+  EXPECT_EQ_STR("summation", c->rollup);
+  EXPECT_EQ_STR("", c->unit);       /* not inherited from counter 155 */
+  EXPECT_EQ_STR("", c->stats_type); /* idem */
+  EXPECT_EQ_INT(0, c->level);
+
+  OK(counter_by_key(&cs, 900) == NULL);
+  OK(counter_by_key(&cs, -4) == NULL);
+  OK(counter_by_key(&cs, -1) == NULL);
+  return 0;
+}
+
+DEF_TEST(catalog_vcsim) {
+  static counters_t cs;
+  memset(&cs, 0, sizeof(cs));
+  vs_catalog_parser_t p;
+  vs_catalog_parser_init(&p, on_counter, &cs);
+  EXPECT_EQ_INT(0, run_file(vs_parse_catalog(&p), "vcsim_catalog.xml", 0));
+  /* the fixture holds 560 PerfCounterInfo, all complete */
+  EXPECT_EQ_INT(560, cs.num);
+  EXPECT_EQ_INT(560, p.counters);
+
+  const vs_counter_info_t *c = counter_by_key(&cs, 2);
+  CHECK_NOT_NULL(c);
+  EXPECT_EQ_STR("cpu", c->group);
+  EXPECT_EQ_STR("usage", c->name);
+  EXPECT_EQ_STR("average", c->rollup);
+  EXPECT_EQ_STR("percent", c->unit);
+  EXPECT_EQ_STR("rate", c->stats_type);
+  EXPECT_EQ_INT(1, c->level);
+
+  c = counter_by_key(&cs, 1);
+  CHECK_NOT_NULL(c);
+  EXPECT_EQ_STR("none", c->rollup);
+  EXPECT_EQ_INT(4, c->level);
+
+  c = counter_by_key(&cs, 19);
+  CHECK_NOT_NULL(c);
+  EXPECT_EQ_STR("capacity.contention", c->name);
+
+  c = counter_by_key(&cs, 148);
+  CHECK_NOT_NULL(c);
+  EXPECT_EQ_STR("net", c->group);
+  EXPECT_EQ_STR("received", c->name);
+  EXPECT_EQ_STR("kiloBytesPerSecond", c->unit);
+  EXPECT_EQ_INT(2, c->level);
+
+  c = counter_by_key(&cs, 155);
+  CHECK_NOT_NULL(c);
+  EXPECT_EQ_STR("sys", c->group);
+  EXPECT_EQ_STR("uptime", c->name);
+  EXPECT_EQ_STR("latest", c->rollup);
+
+  /* every counter is complete */
+  size_t incomplete = 0;
+  for (size_t i = 0; i < cs.num; i++)
+    if (cs.c[i].key < 0 || !cs.c[i].group[0] || !cs.c[i].name[0] ||
+        !cs.c[i].rollup[0] || !cs.c[i].unit[0] || cs.c[i].level < 1 ||
+        cs.c[i].level > 4)
+      incomplete++;
+  EXPECT_EQ_INT(0, incomplete);
+  return 0;
+}
+
+DEF_TEST(catalog_without_callback) {
+  vs_catalog_parser_t p;
+  vs_catalog_parser_init(&p, NULL, NULL);
+  EXPECT_EQ_INT(0, run_str(vs_parse_catalog(&p), vcenter_catalog, 0));
+  EXPECT_EQ_INT(4, p.counters);
+  return 0;
+}
+
+/* ==== QueryPerf ==== */
+
+#define MAX_SERIES 16
+typedef struct {
+  char entity_type[64], entity[VS_MOREF_LEN], instance[128];
+  int counter_id;
+  size_t samples;
+  int64_t ts[VS_PERF_MAX_SAMPLES + 1];
+  int64_t v[VS_PERF_MAX_SAMPLES + 1];
+} series_copy_t;
+
+typedef struct {
+  size_t num;
+  series_copy_t s[MAX_SERIES];
+} series_list_t;
+
+static void on_series(void *ctx, const vs_series_t *s) {
+  series_list_t *l = ctx;
+  if (l->num >= MAX_SERIES)
+    return;
+  series_copy_t *c = &l->s[l->num++];
+  vs_strlcpy(c->entity_type, s->entity_type, sizeof(c->entity_type));
+  vs_strlcpy(c->entity, s->entity, sizeof(c->entity));
+  vs_strlcpy(c->instance, s->instance, sizeof(c->instance));
+  c->counter_id = s->counter_id;
+  c->samples = s->samples;
+  size_t n = s->samples <= VS_PERF_MAX_SAMPLES ? s->samples
+                                               : VS_PERF_MAX_SAMPLES;
+  memcpy(c->ts, s->timestamps_us, n * sizeof(int64_t));
+  memcpy(c->v, s->values, n * sizeof(int64_t));
+}
+
+static int64_t dt(const char *s) {
+  int64_t us = -1;
+  vs_parse_datetime(s, &us);
+  return us;
+}
+
+/* vCenter: oldest sample first, prefixed xsi:types, an aggregate and a
+ * per-NIC series, -1 for "no data", two entities. */
+static const char vcenter_perf[] =
+    SOAP_HEAD
+    "<QueryPerfResponse xmlns=\"urn:vim25\">"
+    "<returnval xsi:type=\"PerfEntityMetric\">"
+    "<entity type=\"VirtualMachine\">vm-1001</entity>"
+    "<sampleInfo><timestamp>2024-01-02T03:04:00Z</timestamp>"
+    "<interval>20</interval></sampleInfo>"
+    "<sampleInfo><timestamp>2024-01-02T03:04:20Z</timestamp>"
+    "<interval>20</interval></sampleInfo>"
+    "<sampleInfo><timestamp>2024-01-02T03:04:40Z</timestamp>"
+    "<interval>20</interval></sampleInfo>"
+    "<value xsi:type=\"PerfMetricIntSeries\"><id><counterId>2</counterId>"
+    "<instance></instance></id><value>150</value><value>-1</value>"
+    "<value>250</value></value>"
+    "<value xsi:type=\"PerfMetricIntSeries\"><id><counterId>148</counterId>"
+    "<instance>vmnic0</instance></id><value>10</value><value>20</value>"
+    "<value>30</value></value>"
+    "</returnval>"
+    "<returnval xsi:type=\"PerfEntityMetric\">"
+    "<entity type=\"HostSystem\">host-12</entity>"
+    "<sampleInfo><timestamp>2024-01-02T03:04:40.5+01:00</timestamp>"
+    "<interval>20</interval></sampleInfo>"
+    "<value xsi:type=\"PerfMetricIntSeries\"><id><counterId>6</counterId>"
+    "<instance/></id><value>4242</value></value>"
+    "</returnval>"
+    "</QueryPerfResponse>" SOAP_TAIL;
+
+DEF_TEST(perf_vcenter_style) {
+  static series_list_t l;
+  memset(&l, 0, sizeof(l));
+  static vs_perf_parser_t p;
+  vs_perf_parser_init(&p, on_series, &l);
+  EXPECT_EQ_INT(0, run_str(vs_parse_perf(&p), vcenter_perf, 1));
+  EXPECT_EQ_INT(3, l.num);
+  EXPECT_EQ_INT(3, p.series);
+  EXPECT_EQ_INT(2, p.entities);
+  OK(!p.bad_value);
+
+  series_copy_t *s = &l.s[0];
+  EXPECT_EQ_STR("VirtualMachine", s->entity_type);
+  EXPECT_EQ_STR("vm-1001", s->entity);
+  EXPECT_EQ_INT(2, s->counter_id);
+  EXPECT_EQ_STR("", s->instance);
+  EXPECT_EQ_INT(3, s->samples);
+  EXPECT_EQ_INT(dt("2024-01-02T03:04:00Z"), s->ts[0]);
+  EXPECT_EQ_INT(dt("2024-01-02T03:04:20Z"), s->ts[1]);
+  EXPECT_EQ_INT(dt("2024-01-02T03:04:40Z"), s->ts[2]);
+  EXPECT_EQ_INT(150, s->v[0]);
+  EXPECT_EQ_INT(-1, s->v[1]);
+  EXPECT_EQ_INT(250, s->v[2]);
+
+  s = &l.s[1];
+  EXPECT_EQ_STR("vm-1001", s->entity);
+  EXPECT_EQ_INT(148, s->counter_id);
+  EXPECT_EQ_STR("vmnic0", s->instance);
+  EXPECT_EQ_INT(3, s->samples);
+  EXPECT_EQ_INT(10, s->v[0]);
+  EXPECT_EQ_INT(30, s->v[2]);
+
+  /* the second entity has its own, single, timestamp */
+  s = &l.s[2];
+  EXPECT_EQ_STR("HostSystem", s->entity_type);
+  EXPECT_EQ_STR("host-12", s->entity);
+  EXPECT_EQ_INT(6, s->counter_id);
+  EXPECT_EQ_STR("", s->instance);
+  EXPECT_EQ_INT(1, s->samples);
+  EXPECT_EQ_INT(dt("2024-01-02T02:04:40.5Z"), s->ts[0]);
+  EXPECT_EQ_INT(4242, s->v[0]);
+  return 0;
+}
+
+DEF_TEST(perf_vcsim_newest_first) {
+  static series_list_t l;
+  memset(&l, 0, sizeof(l));
+  static vs_perf_parser_t p;
+  vs_perf_parser_init(&p, on_series, &l);
+  EXPECT_EQ_INT(0, run_file(vs_parse_perf(&p), "vcsim_perf.xml", 0));
+  EXPECT_EQ_INT(6, l.num);
+  EXPECT_EQ_INT(2, p.entities);
+  OK(!p.bad_value);
+  const int ids[] = {2, 6, 148};
+  for (size_t i = 0; i < l.num; i++) {
+    series_copy_t *s = &l.s[i];
+    EXPECT_EQ_STR(i < 3 ? "VirtualMachine" : "HostSystem", s->entity_type);
+    EXPECT_EQ_STR(i < 3 ? "vm-39" : "host-21", s->entity);
+    EXPECT_EQ_INT(ids[i % 3], s->counter_id);
+    EXPECT_EQ_STR("*", s->instance); /* vcsim echoes the wildcard */
+    EXPECT_EQ_INT(3, s->samples);
+    /* newest first, 20 s apart, with vcsim's nanoseconds cut to us */
+    OK(s->ts[0] > 0);
+    EXPECT_EQ_INT(s->ts[0] - 20000000, s->ts[1]);
+    EXPECT_EQ_INT(s->ts[1] - 20000000, s->ts[2]);
+    for (size_t k = 0; k < 3; k++)
+      OK(s->v[k] >= 0);
+  }
+  /* all series of one entity share its timestamps */
+  EXPECT_EQ_INT(l.s[0].ts[0], l.s[2].ts[0]);
+  return 0;
+}
+
+DEF_TEST(perf_vcsim_with_start_time) {
+  static series_list_t l;
+  memset(&l, 0, sizeof(l));
+  static vs_perf_parser_t p;
+  vs_perf_parser_init(&p, on_series, &l);
+  EXPECT_EQ_INT(0, run_file(vs_parse_perf(&p), "vcsim_perf_start.xml", 7));
+  EXPECT_EQ_INT(1, l.num);
+  series_copy_t *s = &l.s[0];
+  EXPECT_EQ_STR("vm-42", s->entity);
+  EXPECT_EQ_INT(24, s->counter_id);
+  EXPECT_EQ_STR("", s->instance);
+  OK(s->samples > 10);
+  size_t descending = 0;
+  for (size_t k = 1; k < s->samples; k++)
+    if (s->ts[k] < s->ts[k - 1])
+      descending++;
+  EXPECT_EQ_INT(s->samples - 1, descending);
+  return 0;
+}
+
+DEF_TEST(perf_more_samples_than_bound) {
+  const size_t n = VS_PERF_MAX_SAMPLES + 40;
+  vs_buf_t doc;
+  vs_buf_init(&doc);
+  vs_buf_puts(&doc, SOAP_HEAD "<QueryPerfResponse xmlns=\"urn:vim25\">"
+                              "<returnval><entity type=\"VirtualMachine\">"
+                              "vm-1</entity>");
+  int64_t t0 = dt("2024-01-02T00:00:00Z");
+  for (size_t i = 0; i < n; i++) {
+    char when[40];
+    vs_format_datetime(t0 + (int64_t)i * 20000000, when, sizeof(when));
+    vs_buf_printf(&doc, "<sampleInfo><timestamp>%s</timestamp><interval>20"
+                        "</interval></sampleInfo>",
+                  when);
+  }
+  vs_buf_puts(&doc, "<value><id><counterId>2</counterId><instance>"
+                    "</instance></id>");
+  for (size_t i = 0; i < n; i++)
+    vs_buf_printf(&doc, "<value>%zu</value>", i);
+  vs_buf_puts(&doc, "</value></returnval></QueryPerfResponse>" SOAP_TAIL);
+
+  static struct {
+    vs_perf_parser_t p;
+    char canary[256];
+  } guarded;
+  memset(guarded.canary, 0x5a, sizeof(guarded.canary));
+  static series_list_t l;
+  memset(&l, 0, sizeof(l));
+  vs_perf_parser_init(&guarded.p, on_series, &l);
+  EXPECT_EQ_INT(0, run(vs_parse_perf(&guarded.p), doc.data, doc.len, 0));
+  EXPECT_EQ_INT(1, l.num);
+  EXPECT_EQ_INT(VS_PERF_MAX_SAMPLES, l.s[0].samples);
+  EXPECT_EQ_INT(0, l.s[0].v[0]);
+  EXPECT_EQ_INT(VS_PERF_MAX_SAMPLES - 1, l.s[0].v[VS_PERF_MAX_SAMPLES - 1]);
+  EXPECT_EQ_INT(t0 + (int64_t)(VS_PERF_MAX_SAMPLES - 1) * 20000000,
+                l.s[0].ts[VS_PERF_MAX_SAMPLES - 1]);
+  int intact = 1;
+  for (size_t i = 0; i < sizeof(guarded.canary); i++)
+    if (guarded.canary[i] != 0x5a)
+      intact = 0;
+  OK(intact);
+  vs_buf_free(&doc);
+  return 0;
+}
+
+DEF_TEST(perf_fewer_values_than_timestamps) {
+  const char *doc =
+      SOAP_HEAD "<QueryPerfResponse xmlns=\"urn:vim25\"><returnval>"
+                "<entity type=\"HostSystem\">host-1</entity>"
+                "<sampleInfo><timestamp>2024-01-02T03:04:00Z</timestamp>"
+                "</sampleInfo><sampleInfo><timestamp>2024-01-02T03:04:20Z"
+                "</timestamp></sampleInfo><sampleInfo><timestamp>"
+                "2024-01-02T03:04:40Z</timestamp></sampleInfo>"
+                "<value><id><counterId>2</counterId><instance>0</instance>"
+                "</id><value>1</value><value>2</value></value>"
+                /* and more values than timestamps */
+                "<value><id><counterId>6</counterId><instance>0</instance>"
+                "</id><value>1</value><value>2</value><value>3</value>"
+                "<value>4</value><value>5</value></value>"
+                "</returnval></QueryPerfResponse>" SOAP_TAIL;
+  static series_list_t l;
+  memset(&l, 0, sizeof(l));
+  static vs_perf_parser_t p;
+  vs_perf_parser_init(&p, on_series, &l);
+  EXPECT_EQ_INT(0, run_str(vs_parse_perf(&p), doc, 0));
+  EXPECT_EQ_INT(2, l.num);
+  EXPECT_EQ_INT(2, l.s[0].samples);
+  EXPECT_EQ_STR("0", l.s[0].instance);
+  EXPECT_EQ_INT(3, l.s[1].samples);
+  EXPECT_EQ_INT(3, l.s[1].v[2]);
+  return 0;
+}
+
+DEF_TEST(perf_entities_do_not_share_samples) {
+  /* The second entity has fewer samples than the first; none of the
+   * first entity's timestamps may be reused for it. */
+  const char *doc =
+      SOAP_HEAD "<QueryPerfResponse xmlns=\"urn:vim25\">"
+                "<returnval><entity type=\"VirtualMachine\">vm-1</entity>"
+                "<sampleInfo><timestamp>2024-01-02T03:04:00Z</timestamp>"
+                "</sampleInfo><sampleInfo><timestamp>2024-01-02T03:04:20Z"
+                "</timestamp></sampleInfo>"
+                "<value><id><counterId>2</counterId><instance/></id>"
+                "<value>1</value><value>2</value></value></returnval>"
+                "<returnval><entity type=\"VirtualMachine\">vm-2</entity>"
+                "<value><id><counterId>2</counterId><instance/></id>"
+                "<value>7</value><value>8</value></value></returnval>"
+                "</QueryPerfResponse>" SOAP_TAIL;
+  static series_list_t l;
+  memset(&l, 0, sizeof(l));
+  static vs_perf_parser_t p;
+  vs_perf_parser_init(&p, on_series, &l);
+  EXPECT_EQ_INT(0, run_str(vs_parse_perf(&p), doc, 0));
+  EXPECT_EQ_INT(2, l.num);
+  EXPECT_EQ_STR("vm-1", l.s[0].entity);
+  EXPECT_EQ_INT(2, l.s[0].samples);
+  EXPECT_EQ_STR("vm-2", l.s[1].entity);
+  EXPECT_EQ_INT(0, l.s[1].samples); /* no sampleInfo: nothing usable */
+  return 0;
+}
+
+DEF_TEST(perf_bad_values) {
+  const char *doc =
+      SOAP_HEAD "<QueryPerfResponse xmlns=\"urn:vim25\"><returnval>"
+                "<entity type=\"VirtualMachine\">vm-1</entity>"
+                "<sampleInfo><timestamp>2024-01-02T03:04:00Z</timestamp>"
+                "</sampleInfo><sampleInfo><timestamp>not a time</timestamp>"
+                "</sampleInfo>"
+                "<value><id><counterId>2</counterId><instance/></id>"
+                "<value>12x</value><value>5</value></value>"
+                /* a series without counterId is skipped */
+                "<value><id><instance/></id><value>1</value>"
+                "<value>1</value></value>"
+                "</returnval></QueryPerfResponse>" SOAP_TAIL;
+  static series_list_t l;
+  memset(&l, 0, sizeof(l));
+  static vs_perf_parser_t p;
+  vs_perf_parser_init(&p, on_series, &l);
+  EXPECT_EQ_INT(0, run_str(vs_parse_perf(&p), doc, 0));
+  OK(p.bad_value);
+  EXPECT_EQ_INT(1, l.num);
+  EXPECT_EQ_INT(2, l.s[0].samples);
+  EXPECT_EQ_INT(-1, l.s[0].v[0]);  /* unparsable value: no data */
+  EXPECT_EQ_INT(-1, l.s[0].ts[1]); /* unparsable time: marked */
+  EXPECT_EQ_INT(5, l.s[0].v[1]);
+  return 0;
+}
+
+DEF_TEST(perf_empty_result) {
+  static series_list_t l;
+  memset(&l, 0, sizeof(l));
+  static vs_perf_parser_t p;
+  vs_perf_parser_init(&p, on_series, &l);
+  EXPECT_EQ_INT(0, run_str(vs_parse_perf(&p),
+                           SOAP_HEAD "<QueryPerfResponse xmlns=\"urn:vim25\">"
+                                     "</QueryPerfResponse>" SOAP_TAIL,
+                           0));
+  EXPECT_EQ_INT(0, l.num);
+  EXPECT_EQ_INT(0, p.entities);
+  return 0;
+}
+
+int main(void) {
+  RUN_TEST(service_content_vcsim);
+  RUN_TEST(service_content_vcenter);
+  RUN_TEST(service_content_esxi);
+  RUN_TEST(service_content_long_values_truncated);
+  RUN_TEST(prop_page_vcsim);
+  RUN_TEST(prop_page_vcenter_with_token);
+  RUN_TEST(prop_page_last_page_has_no_token);
+  RUN_TEST(prop_page_bounds);
+  RUN_TEST(catalog_vcenter_style);
+  RUN_TEST(catalog_vcsim);
+  RUN_TEST(catalog_without_callback);
+  RUN_TEST(perf_vcenter_style);
+  RUN_TEST(perf_vcsim_newest_first);
+  RUN_TEST(perf_vcsim_with_start_time);
+  RUN_TEST(perf_more_samples_than_bound);
+  RUN_TEST(perf_fewer_values_than_timestamps);
+  RUN_TEST(perf_entities_do_not_share_samples);
+  RUN_TEST(perf_bad_values);
+  RUN_TEST(perf_empty_result);
+  END_TEST;
+}
