@@ -56,16 +56,29 @@ if grep -E 'warning:' "$logdir/build.log"; then
   echo "build has warnings"; failed=$((failed + 1))
 fi
 
+# Integration suites: collectd + plugin + vcsim (each prints PASS/FAIL lines).
+suites=()
+for f in tests/test_harness_selfcheck.py tests/test_integration.py tests/test_security.py \
+         tests/test_faults.py tests/test_soak.py; do
+  [ -f "$f" ] && suites+=("$f")
+done
+run_suites() { # phase-prefix [extra args...]: every suite as its own phase
+  local prefix=$1; shift
+  for f in "${suites[@]}"; do
+    [ "$f" = tests/test_harness_selfcheck.py ] && [ "$prefix" != integration ] && continue
+    phase "$prefix-$(basename "$f" .py)" "$@" python3 "$f" ${QUICK:-}
+  done
+}
+
 phase unit unit_tests "$root"
-phase integration python3 tests/test_integration.py
+run_suites integration env
 
 if [[ $skip != *" valgrind "* ]]; then
   vg="valgrind --quiet --error-exitcode=99 --leak-check=full --show-leak-kinds=definite,indirect --errors-for-leak-kinds=definite,indirect"
   # unit tests are libtool wrappers: run the real binaries
   phase unit-valgrind unit_tests "$root" env LD_LIBRARY_PATH="$root/tests/unit/.libs" $vg
-  phase integration-valgrind env VSPHERE_VALGRIND=1 \
-    VSPHERE_WRAPPER="valgrind --leak-check=full --show-leak-kinds=definite --num-callers=30" \
-    python3 tests/test_integration.py --quick
+  QUICK=--quick run_suites valgrind env \
+    VSPHERE_WRAPPER="valgrind --leak-check=full --show-leak-kinds=definite --num-callers=30"
 fi
 
 if [[ $skip != *" asan "* ]]; then
@@ -78,9 +91,9 @@ if [[ $skip != *" asan "* ]]; then
       UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 bash -c "$(declare -f unit_tests); unit_tests '$root'"
     # collectd is not built with ASan: preload the runtime into it. Leak
     # checking of the daemon is valgrind's job (above), not LSan's.
-    phase integration-asan env LD_PRELOAD="$(gcc -print-file-name=libasan.so) $(gcc -print-file-name=libubsan.so)" \
-      ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-      python3 tests/test_integration.py --quick
+    QUICK=--quick run_suites asan env \
+      LD_PRELOAD="$(gcc -print-file-name=libasan.so) $(gcc -print-file-name=libubsan.so)" \
+      ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
   else
     tail -30 "$logdir/build-asan.log"; failed=$((failed + 1))
   fi
