@@ -103,7 +103,7 @@ def run_plugin(vc, rounds, concurrency):
     results = []
     tmp = os.path.join(vc.tmp, "bench-sock")
     conf = collectd_conf(vc, tmp, concurrency, True).replace("Interval 3600", "Interval 15")
-    cd = Collectd(conf, interval=60, extra_plugins=())
+    cd = Collectd(conf, interval=60, extra_plugins=(), prometheus=False)
     try:
         us = Unixsock(tmp)
         last_cycles = 0
@@ -134,7 +134,7 @@ def run_plugin(vc, rounds, concurrency):
 
 def collectd_peak_without_plugin(vc, seconds=5):
     tmp = os.path.join(vc.tmp, "bench-sock0")
-    cd = Collectd(collectd_conf(vc, tmp, 1, False), interval=1)
+    cd = Collectd(collectd_conf(vc, tmp, 1, False), interval=1, prometheus=False)
     try:
         time.sleep(seconds)
         return proc_status(cd.pid, "VmHWM")

@@ -288,6 +288,11 @@ static int collect_queries(vs_vcenter_t *vc, size_t *values) {
     int rc = vs_http_wait(vc->session.http, &index, err, sizeof(err));
     if (index < 0) { /* nothing completed: the multi handle failed */
       vs_session_error(&vc->session, "QueryPerf: %s", err);
+      vs_http_cancel_all(vc->session.http);
+      for (int i = 0; i < slots; i++) {
+        vs_xml_stream_destroy(vc->slots[i].stream);
+        vc->slots[i].stream = NULL;
+      }
       return VS_ERR_TRANSPORT;
     }
     in_flight--;

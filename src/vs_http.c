@@ -155,6 +155,17 @@ bool vs_http_busy(const vs_http_t *h, int slot) {
   return h->slots[slot].busy;
 }
 
+void vs_http_cancel_all(vs_http_t *h) {
+  for (int i = 0; i < h->slots_num; i++) {
+    slot_t *s = &h->slots[i];
+    if (!s->busy)
+      continue;
+    curl_multi_remove_handle(h->multi, s->curl);
+    s->busy = false;
+    s->sink = NULL;
+  }
+}
+
 void vs_http_forget_session(vs_http_t *h) {
   curl_easy_setopt(h->slots[0].curl, CURLOPT_COOKIELIST, "ALL");
 }

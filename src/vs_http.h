@@ -58,6 +58,8 @@ int vs_http_start(vs_http_t *h, int slot, const char *soap_action,
  * *slot = -1 if nothing is in flight. */
 int vs_http_wait(vs_http_t *h, int *slot, char *err, size_t err_size);
 bool vs_http_busy(const vs_http_t *h, int slot);
+/* Abandons every request in flight (their connections are closed). */
+void vs_http_cancel_all(vs_http_t *h);
 
 /* Drops every cookie, i.e. the session of a vCenter that forgot it. */
 void vs_http_forget_session(vs_http_t *h);

@@ -504,7 +504,7 @@ class Collectd:
 
     def __init__(self, config="", interval=1.0, extra_plugins=(), log_level="info",
                  hostname="testhost", timeout=2, wrapper=None, plugin_dir=None,
-                 start=True, startup_timeout=None, read_threads=None):
+                 start=True, startup_timeout=None, read_threads=None, prometheus=True):
         self.tmp = tempfile.mkdtemp(prefix="collectd-")
         self.plugin_dir = os.path.join(self.tmp, "plugins")
         os.makedirs(self.plugin_dir)
@@ -524,7 +524,10 @@ class Collectd:
             or os.path.join(REPO_ROOT, "src", ".libs")
         self.proc = None
 
-        plugins = ["logfile", "write_prometheus"] + list(extra_plugins)
+        # prometheus=False: no writer at all (the benchmark measures the
+        # plugin, not write_prometheus); start() then waits for the log.
+        self.prometheus = prometheus
+        plugins = ["logfile"] + (["write_prometheus"] if prometheus else []) + list(extra_plugins)
         for p in plugins:
             self._copy_plugin(p)
         for p in re.findall(r'^\s*<?\s*LoadPlugin\s+"?([A-Za-z0-9_]+)"?', config, re.M):
@@ -558,13 +561,16 @@ class Collectd:
             "  PrintSeverity true",
             "</Plugin>",
             "",
-            "LoadPlugin write_prometheus",
-            "<Plugin write_prometheus>",
-            '  Host "127.0.0.1"',
-            '  Port "%d"' % self.port,
-            "</Plugin>",
-            "",
         ]
+        if prometheus:
+            lines += [
+                "LoadPlugin write_prometheus",
+                "<Plugin write_prometheus>",
+                '  Host "127.0.0.1"',
+                '  Port "%d"' % self.port,
+                "</Plugin>",
+                "",
+            ]
         for p in extra_plugins:
             lines.append("LoadPlugin %s" % p)
         lines += ["", config, ""]
@@ -604,8 +610,12 @@ class Collectd:
                                          stdin=subprocess.DEVNULL, cwd=self.tmp)
         _register(self.proc)
         try:
-            wait_for(lambda: port_open(self.port), self.startup_timeout, 0.1,
-                     "write_prometheus port %d" % self.port, alive=self.alive)
+            if self.prometheus:
+                wait_for(lambda: port_open(self.port), self.startup_timeout, 0.1,
+                         "write_prometheus port %d" % self.port, alive=self.alive)
+            else:
+                wait_for(lambda: "Initialization complete" in self.log(), self.startup_timeout,
+                         0.1, "collectd initialization", alive=self.alive)
         except AssertionError as e:
             rc = self.stop()
             raise AssertionError("collectd did not start (rc=%s): %s\n--- output:\n%s\n--- log:\n%s"
