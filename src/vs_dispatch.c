@@ -8,6 +8,7 @@
 #include "vs_plan.h"
 
 #include <math.h>
+#include <time.h>
 
 static int register_type(const char *type) {
   data_source_t ds = {.name = "value", .type = DS_TYPE_GAUGE, .min = NAN,
@@ -85,13 +86,16 @@ size_t vs_dispatch_series(const char *vcenter, vs_object_t *obj,
       strcmp(series->instance, "*") == 0 ? "" : series->instance;
   vs_strlcpy(vl.type_instance, instance, sizeof(vl.type_instance));
 
+  /* A sample from the far future would make every later one look old:
+   * refuse what is more than an hour ahead of this machine's clock. */
+  int64_t latest_us = ((int64_t)time(NULL) + 3600) * 1000000;
   size_t dispatched = 0;
   for (size_t k = 0; k < n; k++) {
     size_t i = order[k];
     int64_t ts = series->timestamps_us[i];
     int64_t raw = series->values[i];
-    if (ts <= obj->last_sample_us || raw < 0)
-      continue; /* already dispatched, or -1: no data */
+    if (ts <= obj->last_sample_us || raw < 0 || ts > latest_us)
+      continue; /* already dispatched, -1 (no data), or implausible */
     value.gauge = (gauge_t)raw * counter->scale;
     /* cdtime_t is 2^-30 s: seconds shifted, plus the fraction. */
     vl.time = TIME_T_TO_CDTIME_T(ts / 1000000) +

@@ -259,6 +259,10 @@ static int classify(slot_t *s, CURLcode rc, char *err, size_t err_size) {
     snprintf(err, err_size, "HTTP status %ld", status);
     return VS_ERR_HTTP;
   }
+  if (s->received == 0) {
+    snprintf(err, err_size, "empty response body");
+    return VS_ERR_PARSE;
+  }
   if (!complete) {
     snprintf(err, err_size, "bad response: %s", vs_xml_stream_error(sink));
     return VS_ERR_PARSE;

@@ -154,7 +154,8 @@ static void catalog_end(void *ctx, int depth, const char *name,
       vs_strlcpy(c->rollup, text, sizeof(c->rollup));
     else if (is(name, "statsType"))
       vs_strlcpy(c->stats_type, text, sizeof(c->stats_type));
-    else if (is(name, "level") && vs_parse_int64(text, &v) == 0)
+    else if (is(name, "level") && vs_parse_int64(text, &v) == 0 && v >= 0 &&
+             v <= 4)
       c->level = (int)v;
   }
 }

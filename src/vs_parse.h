@@ -31,7 +31,7 @@ typedef void (*vs_object_cb)(void *ctx, const char *type, const char *moref,
 typedef struct {
   vs_object_cb callback;
   void *callback_ctx;
-  char token[512]; /* continuation token, "" on the last page */
+  char token[4096]; /* continuation token, "" on the last page */
   size_t objects;  /* objects seen on this page */
 
   /* parser state */

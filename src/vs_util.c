@@ -3,6 +3,7 @@
  */
 #include "vs_util.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -166,11 +167,14 @@ void vs_format_datetime(int64_t us, char *buf, size_t size) {
 }
 
 int vs_parse_int64(const char *s, int64_t *ret) {
-  if (s == NULL || *s == 0)
+  /* Digits with an optional minus only: strtoll alone would also take
+   * blanks and '+', and saturate on overflow. */
+  if (s == NULL || !((*s >= '0' && *s <= '9') || *s == '-'))
     return -1;
   char *end = NULL;
+  errno = 0;
   long long v = strtoll(s, &end, 10);
-  if (end == s || *end != 0)
+  if (end == s || *end != 0 || errno == ERANGE)
     return -1;
   *ret = (int64_t)v;
   return 0;

@@ -141,6 +141,22 @@ DEF_TEST(oldest_first_with_vcenter_time) {
   return 0;
 }
 
+/* A hostile or broken answer with a far-future timestamp must not make
+ * every later sample of the object look old. */
+DEF_TEST(future_sample_refused) {
+  mock_reset();
+  vs_object_t o = object("vm");
+  vs_selected_counter_t cpu = counter(2, "vm_cpu_usage_average", 0.01);
+  int64_t far = INT64_C(253402300799) * 1000000; /* 9999-12-31T23:59:59Z */
+  int64_t ts[] = {T0_US, far};
+  int64_t v[] = {100, 200};
+  vs_series_t s = series("", ts, v, 2);
+  EXPECT_EQ_INT(1, vs_dispatch_series("prod", &o, &cpu, &s, 20));
+  EXPECT_EQ_INT(T0_US, o.newest_seen_us);
+  EXPECT_EQ_INT(1, mock_values_num());
+  return 0;
+}
+
 DEF_TEST(no_sample_twice) {
   mock_reset();
   vs_object_t o = object("vm");
@@ -608,6 +624,7 @@ int main(void) {
   RUN_TEST(naming);
   RUN_TEST(percent_scaled_and_no_data_skipped);
   RUN_TEST(oldest_first_with_vcenter_time);
+  RUN_TEST(future_sample_refused);
   RUN_TEST(no_sample_twice);
   RUN_TEST(dispatch_failure_not_counted);
   RUN_TEST(samples_bounded);

@@ -288,6 +288,10 @@ DEF_TEST(parse_int64) {
   EXPECT_EQ_INT(-1, vs_parse_int64("12 ", &v));
   EXPECT_EQ_INT(-1, vs_parse_int64("1.5", &v));
   EXPECT_EQ_INT(-1, vs_parse_int64("-", &v));
+  EXPECT_EQ_INT(-1, vs_parse_int64(" 7", &v));                  /* blank */
+  EXPECT_EQ_INT(-1, vs_parse_int64("+7", &v));                  /* plus */
+  EXPECT_EQ_INT(-1, vs_parse_int64("99999999999999999999", &v)); /* overflow */
+  EXPECT_EQ_INT(-1, vs_parse_int64("-99999999999999999999", &v));
   EXPECT_EQ_INT(7, v);
   return 0;
 }

@@ -1,0 +1,316 @@
+#!/usr/bin/env python3
+"""Writes the fuzz seed corpora (called by make-corpus.sh).
+
+Usage: make_seeds.py RAW_DIR CORPUS_DIR
+
+RAW_DIR holds the response bodies captured from vcsim (NAME.xml); every
+seed is written as 2 control bytes (the chunking, see fuzz_common.h)
+followed by a response body:
+  corpus/<target>/real_*  bodies captured from vcsim, each twice: in one
+                          chunk and split
+  corpus/<target>/edit_*  hand edits of captured bodies (what vcsim cannot
+                          produce: a page with a token, a continuation page,
+                          bound-breaking values)
+  corpus/hostile/*        hostile documents, shared by every target
+"""
+import os
+import re
+import shutil
+import sys
+
+RAW, OUT = sys.argv[1], sys.argv[2]
+TARGETS = ["fuzz_soap_fault", "fuzz_service_content", "fuzz_prop_page",
+           "fuzz_catalog", "fuzz_queryperf"]
+MAX_LEN = 65536
+
+# Control bytes (b0, b1): b0 & 3 = mode, b0 >> 2 = param.
+WHOLE = b"\x00\x00"           # one chunk
+SPLITS = [
+    b"\x21\x07",              # mode 1: 9 cuts at pseudo-random offsets
+    b"\x03<",                 # mode 3: a cut before every '<'
+    b"\x02\x00",              # mode 2: smallest chunks (capped at 1024)
+    b"\x07\"",                # mode 3: a cut at every 2nd '"'
+    b"\x02\x0f",              # mode 2: 16-byte chunks
+    b"\x03>",                 # mode 3: a cut before every '>'
+]
+
+
+def raw(name):
+    with open(os.path.join(RAW, name + ".xml"), "rb") as f:
+        return f.read()
+
+
+def put(target, name, body, prefix=WHOLE):
+    data = prefix + body
+    assert len(data) <= MAX_LEN, (target, name, len(data))
+    d = os.path.join(OUT, target)
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, name), "wb") as f:
+        f.write(data)
+
+
+_split = [0]
+
+
+def put_real(target, name, body):
+    """A captured body: whole, and split with the next split pattern."""
+    put(target, "real_" + name, body)
+    put(target, "real_" + name + "_split", body, SPLITS[_split[0] % len(SPLITS)])
+    _split[0] += 1
+
+
+for t in TARGETS + ["hostile"]:
+    shutil.rmtree(os.path.join(OUT, t), ignore_errors=True)
+
+ENV_HEAD = (b'<?xml version="1.0" encoding="UTF-8"?>\n<soapenv:Envelope '
+            b'xmlns:soapenc="http://schemas.xmlsoap.org/soap/encoding/" '
+            b'xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" '
+            b'xmlns:xsd="http://www.w3.org/2001/XMLSchema" '
+            b'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
+            b'<soapenv:Body>')
+ENV_TAIL = b"</soapenv:Body></soapenv:Envelope>"
+
+
+def envelope(inner):
+    return ENV_HEAD + inner + ENV_TAIL
+
+
+faults = ["fault_not_authenticated", "fault_invalid_login",
+          "fault_method_not_found"]
+
+# ---- fuzz_soap_fault: every captured answer --------------------------------
+for name in (["service_content", "login", "container_view", "page", "perf",
+              "perf_start", "logout", "page_missing_set_not_authenticated"]
+             + faults):
+    put_real("fuzz_soap_fault", name, raw(name))
+
+# A fault the way real vCenter words it (soapenv:Fault, faultstring with
+# entities, a detail with xsi:type and an element name ending in Fault).
+put("fuzz_soap_fault", "edit_fault_vcenter_style", envelope(
+    b"<soapenv:Fault><faultcode>ServerFaultCode</faultcode>"
+    b"<faultstring>Cannot complete login due to an incorrect user name or "
+    b"password &amp; &lt;more&gt; &#233;&#x20AC;</faultstring><detail>"
+    b'<InvalidLoginFault xmlns="urn:vim25" xsi:type="InvalidLogin"/>'
+    b"</detail></soapenv:Fault>"), SPLITS[1])
+# A detail child without xsi:type: the type comes from the element name.
+put("fuzz_soap_fault", "edit_fault_no_xsi_type", envelope(
+    b"<soapenv:Fault><faultcode>ServerFaultCode</faultcode>"
+    b"<faultstring>" + b"x" * 700 + b"</faultstring><detail>"
+    b'<RequestCanceledFault xmlns="urn:vim25"><reason>r</reason>'
+    b"</RequestCanceledFault></detail></soapenv:Fault>"))
+
+# ---- fuzz_service_content ---------------------------------------------------
+for name in ["service_content", "login", "fault_invalid_login",
+             "fault_not_authenticated"]:
+    put_real("fuzz_service_content", name, raw(name))
+sc = raw("service_content")
+# A stand-alone ESXi host answers apiType HostAgent and fewer managers.
+esxi = sc.replace(b"<apiType>VirtualCenter</apiType>",
+                  b"<apiType>HostAgent</apiType>")
+esxi = re.sub(rb"<viewManager [^>]*>[^<]*</viewManager>", b"", esxi)
+put("fuzz_service_content", "edit_service_content_hostagent", esxi)
+# Every field longer than its array.
+long_sc = sc
+for tag in [b"rootFolder", b"propertyCollector", b"perfManager",
+            b"sessionManager", b"apiVersion", b"apiType", b"fullName"]:
+    long_sc = re.sub(rb"(<" + tag + rb"(?: [^>]*)?>)[^<]*(</" + tag + rb">)",
+                     lambda m: m.group(1) + b"Z" * 300 + m.group(2), long_sc)
+put("fuzz_service_content", "edit_service_content_long_fields", long_sc,
+    SPLITS[2])
+
+# ---- fuzz_prop_page ---------------------------------------------------------
+page = raw("page")
+put_real("fuzz_prop_page", "page", page)
+put_real("fuzz_prop_page", "fault_method_not_found",
+         raw("fault_method_not_found"))
+put_real("fuzz_prop_page", "page_missing_set_not_authenticated",
+         raw("page_missing_set_not_authenticated"))
+put_real("fuzz_prop_page", "fault_not_authenticated",
+         raw("fault_not_authenticated"))
+objs = re.findall(rb"<objects>.*?</objects>", page)
+assert len(objs) >= 4, "expected 4 objects from vcsim"
+pre = page[:page.index(b"<objects>")]
+post = page[page.index(b"</returnval>"):]
+# What a vCenter sends for maxObjects 2: 2 objects and a token ...
+put("fuzz_prop_page", "edit_page_with_token",
+    pre + b"".join(objs[:2]) +
+    b"<token>session[52f0c5a8-7d1e-d5f1-5a3c-2f4bbed2d1f4]52a1b7c3-1</token>"
+    + post, SPLITS[3])
+# ... and ContinueRetrievePropertiesEx the rest (no token: the last page).
+cont_pre = pre.replace(b"RetrievePropertiesExResponse",
+                       b"ContinueRetrievePropertiesExResponse")
+cont_post = post.replace(b"RetrievePropertiesExResponse",
+                         b"ContinueRetrievePropertiesExResponse")
+put("fuzz_prop_page", "edit_continue_page", cont_pre + b"".join(objs[2:]) +
+    cont_post)
+# More than VS_PAGE_MAX_PROPS properties, values over VS_PAGE_MAX_VALUE,
+# a complex (non-leaf) value, an obj without a type, objects without obj.
+props = b"".join(
+    b"<propSet><name>p%d</name><val xsi:type=\"xsd:string\">%s</val>"
+    b"</propSet>" % (i, b"v" * (i * 40)) for i in range(20))
+odd = (b'<objects><obj type="VirtualMachine">vm-1</obj>' + props +
+       b"</objects>"
+       b"<objects><obj>vm-2</obj><propSet><name>config</name>"
+       b'<val xsi:type="VirtualMachineConfigInfo"><name>n</name>'
+       b"<files><vmPathName>[ds] a/a.vmx</vmPathName></files></val>"
+       b"</propSet></objects>"
+       b"<objects><propSet><name>name</name><val>orphan</val></propSet>"
+       b"</objects>"
+       b'<objects><obj type="' + b"T" * 200 + b'">' + b"m" * 200 + b"</obj>"
+       b"<propSet><val>no name</val><name>late</name></propSet></objects>")
+put("fuzz_prop_page", "edit_page_bounds", pre + odd + b"<token>" +
+    b"t" * 600 + b"</token>" + post, SPLITS[4])
+
+# ---- fuzz_catalog -----------------------------------------------------------
+cat = raw("catalog_full")
+infos = re.findall(rb"<PerfCounterInfo>.*?</PerfCounterInfo>", cat)
+assert len(infos) > 60, "expected the full perfCounter catalog"
+cpre = cat[:cat.index(b"<PerfCounterInfo>")]
+cpost = cat[cat.rindex(b"</PerfCounterInfo>") + len(b"</PerfCounterInfo>"):]
+put("fuzz_catalog", "real_catalog_first20", cpre + b"".join(infos[:20]) +
+    cpost)
+put("fuzz_catalog", "real_catalog_first20_split", cpre +
+    b"".join(infos[:20]) + cpost, SPLITS[0])
+put("fuzz_catalog", "real_catalog_next40", cpre + b"".join(infos[20:60]) +
+    cpost, SPLITS[5])
+put_real("fuzz_catalog", "fault_not_authenticated",
+         raw("fault_not_authenticated"))
+one = infos[0]
+bad = [
+    one.replace(b"<key>1</key>", b"<key>-5</key>", 1),
+    one.replace(b"<key>1</key>", b"<key>99999999999999999999</key>", 1),
+    one.replace(b"<key>1</key>", b"<key>2147483648</key>", 1),
+    one.replace(b"<key>1</key>", b"<key> 7</key>", 1),
+    one.replace(b"<level>4</level>", b"<level>-9223372036854775808</level>"),
+    one.replace(b"<level>4</level>", b"<level>4294967297</level>"),
+    re.sub(rb"<groupInfo.*?</groupInfo>", b"", one),
+    one.replace(b"<rollupType>none</rollupType>", b""),
+    one.replace(b"<key>usage</key>", b"<key>" + b"n" * 200 + b"</key>"),
+    b"<PerfCounterInfo><PerfCounterInfo><key>3</key></PerfCounterInfo>" +
+    one[len(b"<PerfCounterInfo>"):],
+]
+put("fuzz_catalog", "edit_catalog_bad_counters", cpre + b"".join(bad) + cpost,
+    SPLITS[1])
+
+# ---- fuzz_queryperf ---------------------------------------------------------
+perf = raw("perf")
+put_real("fuzz_queryperf", "perf", perf)
+put_real("fuzz_queryperf", "perf_start", raw("perf_start"))
+put_real("fuzz_queryperf", "fault_not_authenticated",
+         raw("fault_not_authenticated"))
+ppre = perf[:perf.index(b"<returnval")]
+ppost = perf[perf.index(b"</QueryPerfResponse>"):]
+# Oldest first (vCenter's order), -1 (no data), odd timestamps.
+ts = [b"2024-01-02T03:04:00Z", b"2024-01-02T03:04:20.5Z",
+      b"2024-01-02T04:04:40.123456789+01:00", b"2024-02-30T25:00:00Z",
+      b"0000-01-01T00:00:00-99:99", b"9999-12-31T23:59:60.999999Z",
+      b"2024-01-02T03:05:00", b""]
+vals = [b"1", b"-1", b"9223372036854775807", b"-9223372036854775808",
+        b"99999999999999999999", b"1.5", b"", b" 3"]
+rv = (b'<returnval xsi:type="PerfEntityMetric">'
+      b'<entity type="HostSystem">host-21</entity>' +
+      b"".join(b"<sampleInfo><timestamp>%s</timestamp><interval>20"
+               b"</interval></sampleInfo>" % t for t in ts) +
+      b'<value xsi:type="PerfMetricIntSeries"><id><counterId>2</counterId>'
+      b"<instance></instance></id>" +
+      b"".join(b"<value>%s</value>" % v for v in vals) + b"</value>"
+      b'<value xsi:type="PerfMetricIntSeries"><id><counterId>-3</counterId>'
+      b"<instance>vmnic0</instance></id><value>1</value></value>"
+      b'<value xsi:type="PerfMetricIntSeries"><id><counterId>6</counterId>'
+      b"<instance>" + b"i" * 300 + b"</instance></id><value>1</value>"
+      b"<value>2</value></value></returnval>"
+      b'<returnval xsi:type="PerfEntityMetric"><value><id><counterId>2'
+      b"</counterId></id><value>1</value></value></returnval>")
+put("fuzz_queryperf", "edit_perf_odd_values", ppre + rv + ppost, SPLITS[2])
+# More than VS_PERF_MAX_SAMPLES samples.
+many = (b'<returnval><entity type="VirtualMachine">vm-39</entity>' +
+        b"".join(b"<sampleInfo><timestamp>2024-01-02T03:%02d:%02dZ</timestamp>"
+                 b"</sampleInfo>" % (i // 60 % 60, i % 60)
+                 for i in range(370)) +
+        b"<value><id><counterId>2</counterId><instance>*</instance></id>" +
+        b"".join(b"<value>%d</value>" % i for i in range(370)) +
+        b"</value></returnval>")
+put("fuzz_queryperf", "edit_perf_too_many_samples", ppre + many + ppost,
+    SPLITS[3])
+# Empty result (no data for the entity): an empty QueryPerfResponse.
+put("fuzz_queryperf", "edit_perf_empty", ppre + ppost)
+
+# ---- hostile: shared by every target ----------------------------------------
+H = "hostile"
+put(H, "truncated_mid_tag", sc[:len(sc) // 2] + b"<propertyColl")
+put(H, "truncated_mid_text", perf[:perf.index(b"<value>") + 9], SPLITS[1])
+put(H, "truncated_after_body_open", ENV_HEAD)
+put(H, "billion_laughs", b'<?xml version="1.0"?>\n<!DOCTYPE lolz [\n'
+    b' <!ENTITY lol "lol">\n' +
+    b"".join(b' <!ENTITY lol%d "%s">\n' % (i, (b"&lol%d;" % (i - 1)
+             if i > 1 else b"&lol;") * 10) for i in range(1, 10)) +
+    b"]>\n" + envelope(b"<x>&lol9;</x>"), SPLITS[1])
+put(H, "external_entity", b'<?xml version="1.0"?>\n'
+    b'<!DOCTYPE soapenv:Envelope [ <!ENTITY xxe SYSTEM '
+    b'"file:///etc/passwd"> ]>\n' +
+    envelope(b"<soapenv:Fault><faultstring>&xxe;</faultstring>"
+             b"</soapenv:Fault>"))
+put(H, "external_dtd", b'<?xml version="1.0"?>\n<!DOCTYPE x SYSTEM '
+    b'"http://127.0.0.1:9/evil.dtd">\n' + envelope(b"<a>&ent;</a>"),
+    SPLITS[2])
+put(H, "parameter_entity", b'<?xml version="1.0"?>\n<!DOCTYPE x [ '
+    b'<!ENTITY % p SYSTEM "http://127.0.0.1:9/p.dtd"> %p; ]>\n<x/>')
+put(H, "undeclared_entity", envelope(
+    b'<RetrieveServiceContentResponse xmlns="urn:vim25"><returnval>'
+    b'<rootFolder type="&a;">&b;</rootFolder></returnval>'
+    b"</RetrieveServiceContentResponse>"))
+deep_in = b"".join(b"<e%d>" % i for i in range(300))
+deep_out = b"".join(b"</e%d>" % i for i in reversed(range(300)))
+put(H, "deep_nesting", envelope(deep_in + deep_out), SPLITS[1])
+# Exactly at the bound: Envelope, Body, then 62 more = depth 64.
+put(H, "nesting_at_bound", envelope(b"<d>" * 62 + b"x" + b"</d>" * 62))
+put(H, "nesting_over_bound", envelope(b"<d>" * 63 + b"x" + b"</d>" * 63))
+put(H, "deep_nesting_in_fault", envelope(
+    b"<soapenv:Fault><faultstring>f</faultstring><detail>" +
+    b'<F xsi:type="NotAuthenticated">' * 100 + b"</F>" * 100 +
+    b"</detail></soapenv:Fault>"), SPLITS[3])
+put(H, "huge_attribute", envelope(
+    b'<RetrievePropertiesExResponse xmlns="urn:vim25"><returnval><objects>'
+    b'<obj type="' + b"A" * 20000 + b'">vm-1</obj></objects></returnval>'
+    b"</RetrievePropertiesExResponse>"))
+put(H, "huge_xsi_type", envelope(
+    b'<soapenv:Fault><detail><x xsi:type="vim25:' + b"N" * 20000 +
+    b'"/></detail></soapenv:Fault>'), SPLITS[4])
+put(H, "many_attributes", envelope(
+    b"<a " + b" ".join(b'a%d="%d"' % (i, i) for i in range(1500)) + b"/>"))
+put(H, "huge_text", envelope(b"<faultstring>" + b"T" * 20000 +
+                             b"</faultstring>"), SPLITS[5])
+put(H, "many_elements", envelope(b"<e/>" * 5000))
+put(H, "empty", b"")
+put(H, "whitespace", b" \r\n\t ")
+put(H, "garbage", b"\xff\xfe\x00<\x00?\x00x\x00")
+put(H, "two_roots", envelope(b"") + b"<again/>")
+put(H, "trailing_text", envelope(b"") + b"tail")
+put(H, "cdata_comment_pi", envelope(
+    b"<!-- c --><?pi data?><soapenv:Fault><faultstring><![CDATA[<x>&y;]]>"
+    b"</faultstring><detail><NotAuthenticatedFault/></detail>"
+    b"</soapenv:Fault>"), SPLITS[0])
+put(H, "char_refs", envelope(b"<a>&#0;</a><b>&#x10FFFF;&#xD800;</b>"))
+put(H, "fault_wrong_namespace", b'<Envelope xmlns="urn:x"><Body><Fault>'
+    b"<faultstring>no</faultstring><detail><X xsi:type=\"NotAuthenticated\" "
+    b'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"/></detail>'
+    b"</Fault></Body></Envelope>")
+put(H, "nested_faults", envelope(
+    b"<soapenv:Fault><detail><soapenv:Fault><faultstring>inner</faultstring>"
+    b"</soapenv:Fault><AFault/></detail><faultstring>outer</faultstring>"
+    b"</soapenv:Fault><soapenv:Fault><faultstring>second</faultstring>"
+    b"</soapenv:Fault>"))
+put(H, "unbound_prefix", b"<soapenv:Envelope><xsi:a xsi:type=\"q\"/>"
+    b"</soapenv:Envelope>")
+utf16 = envelope(b"<soapenv:Fault><faultstring>w</faultstring>"
+                 b"</soapenv:Fault>").replace(b'encoding="UTF-8"',
+                                              b'encoding="UTF-16"')
+put(H, "utf16", b"\xff\xfe" + utf16.decode().encode("utf-16-le"), SPLITS[1])
+put(H, "latin1", envelope(b"<a>\xe9\xe8</a>").replace(
+    b'encoding="UTF-8"', b'encoding="ISO-8859-1"'))
+put(H, "bad_utf8", envelope(b"<a>\xc3\x28\xed\xa0\x80\xf4\x90\x80\x80</a>"))
+put(H, "unknown_encoding", envelope(b"<a/>").replace(
+    b'encoding="UTF-8"', b'encoding="X-NOPE"'))
+
+for t in TARGETS + [H]:
+    print("%-22s %d seeds" % (t, len(os.listdir(os.path.join(OUT, t)))))
