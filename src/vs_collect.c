@@ -8,6 +8,9 @@
 #include "vs_dispatch.h"
 #include "vs_plan.h"
 
+/* Seconds before a failed inventory refresh is tried again. */
+#define INVENTORY_RETRY 30.0
+
 /* One QueryPerf request in flight: its batch, body and parser. */
 struct vs_query_slot_s {
   vs_vcenter_t *vc;
@@ -87,6 +90,7 @@ static int load_counters(vs_vcenter_t *vc) {
   vs_catalog_parser_t parser;
   vs_catalog_parser_init(&parser, on_counter, &vc->catalog);
   vs_xml_handler_t h = vs_parse_catalog(&parser);
+  h.expect = "RetrievePropertiesExResponse";
   vs_soap_retrieve_perf_counters(&vc->session.request, &vc->session.sc);
   int rc = vs_session_call(&vc->session, &h, err, sizeof(err));
   if (rc == VS_OK && vc->catalog.num == 0) {
@@ -95,8 +99,8 @@ static int load_counters(vs_vcenter_t *vc) {
   }
   if (rc != VS_OK) {
     if (rc != VS_ERR_NOAUTH)
-      vs_session_error(&vc->session, "reading the counter catalog failed: %s",
-                       err);
+      vs_session_error(&vc->session, "perfCounter", rc,
+                       "reading the counter catalog failed: %s", err);
     return rc;
   }
   size_t selected = 0;
@@ -111,7 +115,7 @@ static int load_counters(vs_vcenter_t *vc) {
     selected += vc->counters[k].num;
   }
   if (selected == 0)
-    vs_session_error(&vc->session,
+    vs_session_error(&vc->session, "selection", 0,
                      "no counter of the catalog (%zu counters) matches the "
                      "Metric/IgnoreMetric selection.",
                      vc->catalog.num);
@@ -133,10 +137,17 @@ static int refresh_inventory(vs_vcenter_t *vc) {
   }
   if (rc != VS_OK) {
     vs_inventory_free(&fresh);
-    if (rc != VS_ERR_NOAUTH)
-      vs_session_error(&vc->session, "inventory discovery failed: %s%s", err,
+    if (rc != VS_ERR_NOAUTH) {
+      vs_session_error(&vc->session, "inventory", rc,
+                       "inventory discovery failed: %s%s", err,
                        vc->inventory_ready ? " (keeping the previous one)"
                                            : "");
+      /* Not at every read: again after a while, or the interval if shorter. */
+      double retry = vc->cfg.inventory_interval < INVENTORY_RETRY
+                         ? vc->cfg.inventory_interval
+                         : INVENTORY_RETRY;
+      vc->next_inventory_at = vs_monotonic_seconds() + retry;
+    }
     return rc;
   }
   /* Some ESXi builds answer a timed-out session with an empty result
@@ -219,6 +230,7 @@ static int start_query(vs_vcenter_t *vc, vs_query_slot_t *q) {
   q->values = 0;
   vs_perf_parser_init(&q->parser, on_series, q);
   vs_xml_handler_t h = vs_parse_perf(&q->parser);
+  h.expect = "QueryPerfResponse";
   q->stream = vs_xml_stream_create(&h);
   if (q->stream == NULL)
     return VS_ERR_NOMEM;
@@ -246,8 +258,9 @@ static void finish_query(vs_vcenter_t *vc, vs_query_slot_t *q, int rc,
   if (rc == VS_ERR_NOAUTH)
     vs_session_lost(&vc->session);
   else if (rc != VS_OK) {
-    vs_session_error(&vc->session, "QueryPerf for %zu %s objects failed: %s",
-                     q->count, vs_kind_info(q->kind)->name, err);
+    vs_session_error(&vc->session, "QueryPerf", rc,
+                     "QueryPerf for %zu %s objects failed: %s", q->count,
+                     vs_kind_info(q->kind)->name, err);
     /* A deleted VM faults the whole batch: look again soon. */
     if (strstr(err, "ManagedObjectNotFound") != NULL)
       vc->next_inventory_at = 0;
@@ -287,7 +300,8 @@ static int collect_queries(vs_vcenter_t *vc, size_t *values) {
     int index;
     int rc = vs_http_wait(vc->session.http, &index, err, sizeof(err));
     if (index < 0) { /* nothing completed: the multi handle failed */
-      vs_session_error(&vc->session, "QueryPerf: %s", err);
+      vs_session_error(&vc->session, "QueryPerf", VS_ERR_TRANSPORT,
+                       "QueryPerf: %s", err);
       vs_http_cancel_all(vc->session.http);
       for (int i = 0; i < slots; i++) {
         vs_xml_stream_destroy(vc->slots[i].stream);
@@ -308,12 +322,15 @@ static int collect(vs_vcenter_t *vc, size_t *values) {
   if (vc->catalog_login != vc->session.logins &&
       (rc = load_counters(vc)) != VS_OK)
     return rc;
+  int inventory_rc = VS_OK;
   if (!vc->inventory_ready || vs_monotonic_seconds() >= vc->next_inventory_at) {
-    rc = refresh_inventory(vc);
-    if (rc == VS_ERR_NOAUTH || !vc->inventory_ready)
-      return rc;
+    inventory_rc = refresh_inventory(vc);
+    if (inventory_rc == VS_ERR_NOAUTH || !vc->inventory_ready)
+      return inventory_rc;
   }
-  return collect_queries(vc, values);
+  /* Collect with the previous inventory, but report the failed refresh. */
+  rc = collect_queries(vc, values);
+  return rc != VS_OK ? rc : inventory_rc;
 }
 
 static double thread_cpu_seconds(void) {
@@ -360,7 +377,7 @@ int vs_vcenter_read(vs_vcenter_t *vc) {
          vc->cfg.name);
   }
   if (rc == VS_ERR_NOAUTH)
-    vs_session_error(&vc->session,
+    vs_session_error(&vc->session, "session", rc,
                      "vCenter refused the new session too; retrying next "
                      "interval.");
   vc->stats.values += values;

@@ -123,7 +123,8 @@ static int create_view(vs_session_t *s, const bool want[VS_KIND_NUM],
     if (want[k])
       types[n++] = kind_specs[k].type;
   vs_soap_create_container_view(&s->request, &s->sc, types, n);
-  vs_xml_handler_t h = {.end = view_end, .ctx = view};
+  vs_xml_handler_t h = {.end = view_end, .ctx = view,
+                        .expect = "CreateContainerViewResponse"};
   int rc = vs_session_call(s, &h, err, err_size);
   if (rc == VS_OK && view[0] == 0) {
     snprintf(err, err_size, "CreateContainerView returned no view");
@@ -134,7 +135,7 @@ static int create_view(vs_session_t *s, const bool want[VS_KIND_NUM],
 
 static void destroy_view(vs_session_t *s, const char *view) {
   char err[256];
-  vs_xml_handler_t none = {0};
+  vs_xml_handler_t none = {.expect = "DestroyViewResponse"};
   vs_soap_destroy_view(&s->request, view);
   vs_session_call(s, &none, err, sizeof(err)); /* best effort */
 }
@@ -165,6 +166,8 @@ int vs_inventory_discover(vs_session_t *s, const bool want[VS_KIND_NUM],
   for (int pages = 0; pages < 100000; pages++) {
     vs_prop_page_init(page, on_object, &d);
     vs_xml_handler_t h = vs_parse_prop_page(page);
+    h.expect = pages == 0 ? "RetrievePropertiesExResponse"
+                          : "ContinueRetrievePropertiesExResponse";
     rc = vs_session_call(s, &h, err, err_size);
     if (rc == VS_OK && d.out_of_memory) {
       snprintf(err, err_size, "out of memory");

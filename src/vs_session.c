@@ -22,15 +22,18 @@ double vs_monotonic_seconds(void) {
   return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-void vs_session_error(vs_session_t *s, const char *fmt, ...) {
-  char msg[sizeof(s->last_error)];
+void vs_session_error(vs_session_t *s, const char *what, int rc,
+                      const char *fmt, ...) {
+  char key[sizeof(s->last_error)];
+  snprintf(key, sizeof(key), "%s/%d", what, rc);
+  if (strcmp(key, s->last_error) == 0)
+    return;
+  vs_strlcpy(s->last_error, key, sizeof(s->last_error));
+  char msg[1024];
   va_list ap;
   va_start(ap, fmt);
   vsnprintf(msg, sizeof(msg), fmt, ap);
   va_end(ap);
-  if (strcmp(msg, s->last_error) == 0)
-    return;
-  vs_strlcpy(s->last_error, msg, sizeof(s->last_error));
   ERROR("vsphere plugin: vCenter \"%s\": %s", s->cfg->name, msg);
 }
 
@@ -98,6 +101,7 @@ static int fetch_service_content(vs_session_t *s) {
   char err[512];
   vs_service_content_t sc;
   vs_xml_handler_t h = vs_parse_service_content(&sc);
+  h.expect = "RetrieveServiceContentResponse";
   vs_soap_retrieve_service_content(&s->request);
   int rc = vs_session_call(s, &h, err, sizeof(err));
   if (rc == VS_OK && (sc.session_manager[0] == 0 ||
@@ -109,7 +113,8 @@ static int fetch_service_content(vs_session_t *s) {
     rc = VS_ERR_PARSE;
   }
   if (rc != VS_OK) {
-    vs_session_error(s, "RetrieveServiceContent failed: %s", err);
+    vs_session_error(s, "RetrieveServiceContent", rc,
+                     "RetrieveServiceContent failed: %s", err);
     return rc;
   }
   s->sc = sc;
@@ -138,7 +143,7 @@ static char *read_password_file(vs_session_t *s) {
   int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
   if (fd < 0) {
     char reason[128];
-    vs_session_error(s, "cannot open PasswordFile \"%s\": %s", path,
+    vs_session_error(s, "PasswordFile", errno, "cannot open PasswordFile \"%s\": %s", path,
                      errno_text(errno, reason, sizeof(reason)));
     return NULL;
   }
@@ -154,7 +159,8 @@ static char *read_password_file(vs_session_t *s) {
   ssize_t n = buf ? read(fd, buf, MAX_PASSWORD_LEN) : -1;
   close(fd);
   if (n < 0) {
-    vs_session_error(s, "cannot read PasswordFile \"%s\".", path);
+    vs_session_error(s, "PasswordFile", -1, "cannot read PasswordFile \"%s\".",
+                     path);
     free(buf);
     return NULL;
   }
@@ -185,7 +191,7 @@ static int login(vs_session_t *s) {
     free(file_password);
   }
   char err[512];
-  vs_xml_handler_t none = {0};
+  vs_xml_handler_t none = {.expect = "LoginResponse"};
   /* A stale cookie makes some servers refuse Login: start clean. */
   vs_http_forget_session(s->http);
   int rc = vs_session_call(s, &none, err, sizeof(err));
@@ -202,9 +208,10 @@ static int login(vs_session_t *s) {
            s->cfg->name, (unsigned long long)s->logins);
     return VS_OK;
   }
-  if (rc == VS_ERR_FAULT) {
+  if (rc == VS_ERR_FAULT && strstr(err, "SOAP fault InvalidLogin") != NULL) {
     /* Refused credentials: back off so a wrong password cannot lock the
-     * account or flood vCenter's log. */
+     * account or flood vCenter's log. Other faults (a vCenter still
+     * starting) are retried at the next interval. */
     double backoff = LOGIN_BACKOFF_MIN;
     for (int i = 0; i < s->login_failures && backoff < LOGIN_BACKOFF_MAX; i++)
       backoff *= 2;
@@ -212,12 +219,13 @@ static int login(vs_session_t *s) {
       backoff = LOGIN_BACKOFF_MAX;
     s->login_failures++;
     s->next_login_at = vs_monotonic_seconds() + backoff;
-    vs_session_error(s,
+    vs_session_error(s, "Login", rc,
                      "login as user \"%s\" at %s refused (%s); next attempt "
                      "in %.0f s.",
                      s->cfg->user, s->cfg->url, err, backoff);
   } else {
-    vs_session_error(s, "login at %s failed: %s", s->cfg->url, err);
+    vs_session_error(s, "Login", rc, "login at %s failed: %s", s->cfg->url,
+                     err);
   }
   return rc;
 }
@@ -239,7 +247,7 @@ void vs_session_logout(vs_session_t *s) {
   if (!s->logged_in)
     return;
   char err[512];
-  vs_xml_handler_t none = {0};
+  vs_xml_handler_t none = {.expect = "LogoutResponse"};
   vs_soap_logout(&s->request, &s->sc);
   int rc = vs_session_call(s, &none, err, sizeof(err));
   if (rc != VS_OK)

@@ -28,8 +28,9 @@ typedef struct {
   int login_failures;
   double next_login_at; /* monotonic seconds */
 
-  /* "log once": the last error that was logged */
-  char last_error[512];
+  /* "log once": the kind of the last error logged (operation and error
+   * class: the text itself may vary, e.g. elapsed milliseconds) */
+  char last_error[128];
   bool warned_insecure;
   bool warned_password_file_mode;
 } vs_session_t;
@@ -51,10 +52,12 @@ void vs_session_logout(vs_session_t *s);
 /* Forgets a session vCenter no longer knows, so the next ensure logs in. */
 void vs_session_lost(vs_session_t *s);
 
-/* Logs an error once: repeated identical errors stay silent until a
- * different error or a success (vs_session_ok) comes. */
-void vs_session_error(vs_session_t *s, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+/* Logs an error once: further errors of the same kind (`what` failed
+ * with result `rc`) stay silent until another kind or a success
+ * (vs_session_ok) comes. */
+void vs_session_error(vs_session_t *s, const char *what, int rc,
+                      const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 void vs_session_ok(vs_session_t *s);
 
 double vs_monotonic_seconds(void);

@@ -25,6 +25,10 @@ struct vs_xml_stream_s {
   char error[256];
   size_t elements;
 
+  /* document shape: root element and first child of soapenv:Body */
+  bool root_is_envelope;
+  char body_child[96];
+
   /* SOAP fault state */
   int fault_depth; /* depth of soapenv:Fault, 0 if none */
   bool have_fault;
@@ -93,6 +97,12 @@ static void on_start(void *user, const xmlChar *localname,
 
   if (strcmp(xsi_type, "NotAuthenticated") == 0)
     s->not_authenticated = true;
+  bool soap_ns = uri != NULL && strcmp((const char *)uri, SOAP_ENV_NS) == 0;
+  if (s->depth == 1)
+    s->root_is_envelope = soap_ns && strcmp(name, "Envelope") == 0;
+  else if (s->depth == 3 && s->body_child[0] == 0 && s->root_is_envelope &&
+           strcmp(parent, "Body") == 0)
+    vs_strlcpy(s->body_child, name, sizeof(s->body_child));
   if (s->fault_depth == 0 && strcmp(name, "Fault") == 0 && uri != NULL &&
       strcmp((const char *)uri, SOAP_ENV_NS) == 0) {
     s->fault_depth = s->depth;
@@ -266,6 +276,18 @@ int vs_xml_stream_finish(vs_xml_stream_t *s) {
     stream_fail(s, "malformed XML");
   if (!s->failed && (s->elements == 0 || s->depth != 0))
     stream_fail(s, s->elements == 0 ? "empty response" : "truncated XML");
+  const char *expect = s->handler.expect;
+  if (!s->failed && !s->have_fault && expect != NULL &&
+      strcmp(s->body_child, expect) != 0) {
+    char reason[256];
+    snprintf(reason, sizeof(reason),
+             "unexpected document: %s instead of a SOAP envelope with %s",
+             s->root_is_envelope
+                 ? (s->body_child[0] ? s->body_child : "an empty body")
+                 : "another root element",
+             expect);
+    stream_fail(s, reason);
+  }
   return s->failed ? -1 : 0;
 }
 

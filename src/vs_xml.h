@@ -32,6 +32,9 @@ typedef struct {
   void (*end)(void *ctx, int depth, const char *name, const char *parent,
               const char *text, size_t text_len);
   void *ctx;
+  /* Local name the first child of soapenv:Body must have (e.g.
+   * "QueryPerfResponse"); any other document fails at finish. NULL: any. */
+  const char *expect;
 } vs_xml_handler_t;
 
 vs_xml_stream_t *vs_xml_stream_create(const vs_xml_handler_t *handler);

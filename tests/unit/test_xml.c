@@ -303,6 +303,37 @@ DEF_TEST(over_one_megabyte_in_one_feed) {
   return 0;
 }
 
+/* A well-formed document that is not the answer asked for is an error,
+ * not an empty result. */
+static int finish_with_expect(const char *doc, const char *expect) {
+  vs_xml_handler_t h = {.expect = expect};
+  vs_xml_stream_t *st = vs_xml_stream_create(&h);
+  if (st == NULL)
+    return -2;
+  int rc = vs_xml_stream_feed(st, doc, strlen(doc));
+  if (rc == 0)
+    rc = vs_xml_stream_finish(st);
+  vs_xml_stream_destroy(st);
+  return rc;
+}
+
+DEF_TEST(expected_response_element) {
+  const char *env =
+      "<soapenv:Envelope "
+      "xmlns:soapenv=\"http://schemas.xmlsoap.org/soap/envelope/\">"
+      "<soapenv:Body><QueryPerfResponse xmlns=\"urn:vim25\"/>"
+      "</soapenv:Body></soapenv:Envelope>";
+  EXPECT_EQ_INT(0, finish_with_expect(env, "QueryPerfResponse"));
+  EXPECT_EQ_INT(0, finish_with_expect(env, NULL));
+  EXPECT_EQ_INT(-1, finish_with_expect(env, "LoginResponse"));
+  EXPECT_EQ_INT(-1, finish_with_expect("<html><body>hi</body></html>",
+                                       "QueryPerfResponse"));
+  EXPECT_EQ_INT(-1, finish_with_expect(
+                        "<Envelope><Body><QueryPerfResponse/></Body></Envelope>",
+                        "QueryPerfResponse")); /* not the SOAP namespace */
+  return 0;
+}
+
 DEF_TEST(fault_vcenter_style) {
   const char *doc =
       SOAP_HEAD "<soapenv:Fault><faultcode>ServerFaultCode</faultcode>"
@@ -773,6 +804,7 @@ int main(void) {
   RUN_TEST(byte_at_a_time_same_events);
   RUN_TEST(big_document_chunked);
   RUN_TEST(over_one_megabyte_in_one_feed);
+  RUN_TEST(expected_response_element);
   RUN_TEST(fault_vcenter_style);
   RUN_TEST(fault_vcenter_not_authenticated);
   RUN_TEST(fault_vcsim_style);
