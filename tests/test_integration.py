@@ -214,7 +214,7 @@ def test_thousand_cycles_no_fd_or_session_growth():
                                  interval=1) as cd:
         wait_cycles(cd, 50, 60)
         fds, rss = cd.fd_count(), cd.rss_kb()
-        sessions = vc.sessions()
+        sessions, conns = vc.sessions(), cd.tcp_connections_to(vc.port)
         start = self_metric(cd, "read_cycles")
         wait_cycles(cd, start + 1000, 300)
         after_fds, after_rss, after_sessions = cd.fd_count(), cd.rss_kb(), vc.sessions()
@@ -222,7 +222,8 @@ def test_thousand_cycles_no_fd_or_session_growth():
               % (fds, after_fds, sessions, after_sessions, rss, after_rss), file=sys.stderr)
         assert sessions == 1 and after_sessions == 1
         assert after_fds == fds, (fds, after_fds)
-        assert cd.tcp_connections_to(vc.port) == 1
+        # one keep-alive connection per batch in flight (a VM and a host batch)
+        assert cd.tcp_connections_to(vc.port) == conns <= 2, conns
         assert self_metric(cd, "logins") == 1
         assert after_rss - rss < 4096, (rss, after_rss)
         assert not plugin_errors(cd), plugin_errors(cd)
