@@ -178,7 +178,8 @@ def make_cert(directory, cn="127.0.0.1", san="IP:127.0.0.1,DNS:localhost", days=
            "-keyout", key, "-out", cert, "-days", str(days), "-subj", "/CN=" + cn]
     if san:
         cmd += ["-addext", "subjectAltName=" + san]
-    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=60)
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=60,
+                   env=_child_env())
     return cert, key
 
 
@@ -807,3 +808,17 @@ def run(tests):
             print("  %s took %.1fs" % (name, time.monotonic() - start), file=sys.stderr, flush=True)
             _reap_all(keep=before)
     return passed, failed
+
+
+def main(tests, long_tests=(), argv=None):
+    """Command line of the test files: [-k SUBSTRING] [--quick] (skip the
+    long tests). Prints "N passed, N failed" last; returns the exit code."""
+    argv = sys.argv[1:] if argv is None else argv
+    if "--quick" in argv:
+        tests = [t for t in tests if t not in long_tests]
+    if "-k" in argv:
+        k = argv[argv.index("-k") + 1]
+        tests = [t for t in tests if k in t.__name__]
+    passed, failed = run(tests)
+    print("%d passed, %d failed" % (passed, failed))
+    return 1 if failed else 0

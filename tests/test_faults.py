@@ -635,21 +635,8 @@ ALL = [
 QUICK = {"test_proxy_pass_is_transparent", "test_fault_refuse", "test_fault_hang",
          "test_fault_soap_fault", "test_fault_garbage", "test_fault_endless",
          "test_fault_billion_laughs", "test_fault_xxe", "test_session_terminated_relogs_in_once"}
-
-
-def main(argv):
-    tests = ALL
-    if "--quick" in argv:
-        tests = [t for t in tests if t.__name__ in QUICK]
-    if "-k" in argv:
-        k = argv[argv.index("-k") + 1]
-        tests = [t for t in tests if k in t.__name__]
-    start = time.monotonic()
-    passed, failed = harness.run(tests)
-    print("  total %.1fs" % (time.monotonic() - start), file=sys.stderr, flush=True)
-    print("%d passed, %d failed" % (passed, failed))
-    return 1 if failed else 0
+LONG = [t for t in ALL if t.__name__ not in QUICK]
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    sys.exit(harness.main(ALL, LONG))

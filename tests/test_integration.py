@@ -326,17 +326,6 @@ ALL = [
 LONG = {test_thousand_cycles_no_fd_or_session_growth, test_each_sample_dispatched_once_with_vcenter_timestamp}
 
 
-def main(argv):
-    tests = ALL
-    if "--quick" in argv:
-        tests = [t for t in tests if t not in LONG]
-    if "-k" in argv:
-        k = argv[argv.index("-k") + 1]
-        tests = [t for t in tests if k in t.__name__]
-    passed, failed = harness.run(tests)
-    print("%d passed, %d failed" % (passed, failed))
-    return 1 if failed else 0
-
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    sys.exit(harness.main(ALL, LONG))
