@@ -440,9 +440,10 @@ def find_metrics(metrics, name=None, **labels):
 # --------------------------------------------------------------------------
 # collectd
 
-def _proc_tcp_established(pid):
+def _proc_tcp_established(pid, established_only=True):
     """[(local_ip, local_port, remote_ip, remote_port, inode)] of ESTABLISHED
-    TCP sockets in pid's network namespace."""
+    (or, established_only=False, every non-listening) TCP sockets in pid's
+    network namespace."""
     res = []
     for fname, v6 in (("tcp", False), ("tcp6", True)):
         try:
@@ -452,7 +453,9 @@ def _proc_tcp_established(pid):
             continue
         for line in lines:
             f = line.split()
-            if len(f) < 10 or f[3] != "01":  # 01 = TCP_ESTABLISHED
+            if len(f) < 10 or f[3] == "0A":  # 0A = TCP_LISTEN
+                continue
+            if established_only and f[3] != "01":  # 01 = TCP_ESTABLISHED
                 continue
 
             def addr(s):
@@ -681,7 +684,14 @@ class Collectd:
         return out
 
     def fd_count(self):
-        return len(os.listdir("/proc/%d/fd" % self.proc.pid))
+        """Open fds of collectd, less the sockets of write_prometheus's
+        HTTP clients (the tests' own scrapes, closed at the server's pace,
+        slowly under valgrind)."""
+        pid = self.proc.pid
+        mine = _socket_inodes(pid)
+        scrapes = sum(1 for (_, lport, _, _, ino) in _proc_tcp_established(pid, False)
+                      if lport == self.port and ino in mine)
+        return len(os.listdir("/proc/%d/fd" % pid)) - scrapes
 
     def tcp_connections_to(self, port, host="127.0.0.1"):
         """ESTABLISHED TCP sockets owned by collectd to host:port."""

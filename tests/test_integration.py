@@ -194,7 +194,9 @@ def test_session_terminated_logs_in_again():
 
 
 def test_vcsim_restart_resumes_without_fd_growth():
-    with Vcsim() as vc, Collectd(vsphere_block(vc, extra="Interval 0.5\nTimeout 2"), interval=1) as cd:
+    # Concurrency 1: exactly one connection, so the fd count is exact
+    with Vcsim() as vc, Collectd(vsphere_block(vc, extra="Interval 0.5\nTimeout 2\nConcurrency 1"),
+                                 interval=1) as cd:
         wait_cycles(cd, 5, 30)
         fds = cd.fd_count()
         for _ in range(3):
@@ -205,12 +207,15 @@ def test_vcsim_restart_resumes_without_fd_growth():
             cd.wait_for(lambda: (self_metric(cd, "read_cycles") or 0) >= c + 3
                         and (self_metric(cd, "values") or 0) > 0, 30, what="collection after restart")
         assert cd.fd_count() <= fds, (fds, cd.fd_count())
+        assert cd.tcp_connections_to(vc.port) == 1
         assert vc.sessions() == 1
         assert cd.alive()
 
 
 def test_thousand_cycles_no_fd_or_session_growth():
-    with Vcsim() as vc, Collectd(vsphere_block(vc, extra="Interval 0.02\nInventoryInterval 0.5"),
+    # Concurrency 1: one connection, so fds must stay exactly constant
+    with Vcsim() as vc, Collectd(vsphere_block(vc, extra="Interval 0.02\nInventoryInterval 0.5\n"
+                                                         "Concurrency 1"),
                                  interval=1) as cd:
         wait_cycles(cd, 50, 60)
         fds, rss = cd.fd_count(), cd.rss_kb()
@@ -222,8 +227,7 @@ def test_thousand_cycles_no_fd_or_session_growth():
               % (fds, after_fds, sessions, after_sessions, rss, after_rss), file=sys.stderr)
         assert sessions == 1 and after_sessions == 1
         assert after_fds == fds, (fds, after_fds)
-        # one keep-alive connection per batch in flight (a VM and a host batch)
-        assert cd.tcp_connections_to(vc.port) == conns <= 2, conns
+        assert cd.tcp_connections_to(vc.port) == conns == 1, conns
         assert self_metric(cd, "logins") == 1
         assert after_rss - rss < 4096, (rss, after_rss)
         assert not plugin_errors(cd), plugin_errors(cd)
