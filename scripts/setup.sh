@@ -12,7 +12,7 @@ PACKAGES=(
   # run: collectd itself and what Debian's write_prometheus.so links
   collectd-core libprotobuf-c1 libmicrohttpd12 curl ca-certificates
   # tests: vcsim from Debian's govmomi sources, python3, openssl for TLS certs
-  golang-go golang-github-vmware-govmomi-dev python3 openssl
+  golang-go golang-github-vmware-govmomi-dev python3 openssl procps
   # sanitizers, memcheck, fuzzing
   clang libclang-rt-14-dev valgrind
 )
