@@ -322,14 +322,19 @@ static int collect(vs_vcenter_t *vc, size_t *values) {
   if (vc->catalog_login != vc->session.logins &&
       (rc = load_counters(vc)) != VS_OK)
     return rc;
-  int inventory_rc = VS_OK;
-  if (!vc->inventory_ready || vs_monotonic_seconds() >= vc->next_inventory_at) {
-    inventory_rc = refresh_inventory(vc);
-    if (inventory_rc == VS_ERR_NOAUTH || !vc->inventory_ready)
-      return inventory_rc;
+  /* The first inventory comes before anything can be queried; later
+   * refreshes come after this interval's samples are out, so that a slow
+   * discovery on a large vCenter never delays them. */
+  if (!vc->inventory_ready) {
+    rc = refresh_inventory(vc);
+    if (rc != VS_OK)
+      return rc;
   }
-  /* Collect with the previous inventory, but report the failed refresh. */
   rc = collect_queries(vc, values);
+  if (rc == VS_ERR_NOAUTH || vs_monotonic_seconds() < vc->next_inventory_at)
+    return rc;
+  /* A failed refresh keeps the previous inventory but is reported. */
+  int inventory_rc = refresh_inventory(vc);
   return rc != VS_OK ? rc : inventory_rc;
 }
 
