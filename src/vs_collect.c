@@ -164,7 +164,6 @@ static int refresh_inventory(vs_vcenter_t *vc) {
   vc->inventory = fresh;
   vc->inventory_ready = true;
   vc->next_inventory_at = vs_monotonic_seconds() + vc->cfg.inventory_interval;
-  vc->stats.inventories++;
   DEBUG("vsphere plugin: vCenter \"%s\": inventory has %zu VMs (%zu on), "
         "%zu hosts (%zu active).",
         vc->cfg.name, fresh.per_kind[VS_KIND_VM],
@@ -185,7 +184,6 @@ typedef struct {
 static void on_series(void *ctx, const vs_series_t *series) {
   vs_query_slot_t *q = ctx;
   vs_vcenter_t *vc = q->vc;
-  vc->stats.series++;
   vs_object_t *obj = vs_inventory_find(&vc->inventory, series->entity);
   const vs_selected_counter_t *counter =
       vs_counters_find(&vc->counters[q->kind], series->counter_id);
@@ -240,7 +238,6 @@ static int start_query(vs_vcenter_t *vc, vs_query_slot_t *q) {
     q->stream = NULL;
     return VS_ERR_TRANSPORT;
   }
-  vc->stats.queries++;
   return VS_OK;
 }
 
@@ -385,7 +382,6 @@ int vs_vcenter_read(vs_vcenter_t *vc) {
     vs_session_error(&vc->session, "session", rc,
                      "vCenter refused the new session too; retrying next "
                      "interval.");
-  vc->stats.values += values;
   vc->stats.last_values = values;
   if (rc == VS_OK)
     vs_session_ok(&vc->session);

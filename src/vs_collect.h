@@ -16,11 +16,7 @@
 
 typedef struct {
   uint64_t cycles;
-  uint64_t values;        /* values dispatched, all time */
   uint64_t last_values;   /* values dispatched by the last cycle */
-  uint64_t series;        /* series received, all time */
-  uint64_t queries;       /* QueryPerf requests */
-  uint64_t inventories;   /* inventory refreshes */
   uint64_t errors;        /* reads that ended in an error */
 } vs_collect_stats_t;
 

@@ -31,7 +31,6 @@ typedef struct {
   /* "log once": the kind of the last error logged (operation and error
    * class: the text itself may vary, e.g. elapsed milliseconds) */
   char last_error[128];
-  bool warned_insecure;
   bool warned_password_file_mode;
 } vs_session_t;
 
