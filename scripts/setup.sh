@@ -13,6 +13,9 @@ PACKAGES=(
   collectd-core libprotobuf-c1 libmicrohttpd12 curl ca-certificates
   # tests: vcsim from Debian's govmomi sources, python3, openssl for TLS certs
   golang-go golang-github-vmware-govmomi-dev python3 openssl procps
+  # test backends (tests/backends.py): Prometheus, Graphite's carbon-cache +
+  # whisper-fetch, InfluxDB 1.x; libgcrypt20 is what Debian's network.so links
+  prometheus graphite-carbon python3-whisper influxdb libgcrypt20
   # sanitizers, memcheck, fuzzing
   clang libclang-rt-14-dev valgrind
 )

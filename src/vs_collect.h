@@ -1,14 +1,16 @@
 /**
  * collectd-vsphere - vs_collect.h
  * Everything one <Vcenter> block owns, and one collection cycle: session,
- * counter catalog (once per session), inventory (every InventoryInterval),
- * then QueryPerf batches whose series are dispatched as they stream in.
+ * counter catalog (once per session), inventory (every InventoryInterval,
+ * with names and hierarchy), then QueryPerf batches (vs_query) whose
+ * series are dispatched as they stream in.
  */
 #ifndef VS_COLLECT_H
 #define VS_COLLECT_H
 
 #include "vs_config.h"
 #include "vs_counters.h"
+#include "vs_dispatch.h"
 #include "vs_inventory.h"
 #include "vs_session.h"
 
@@ -16,9 +18,20 @@
 
 typedef struct {
   uint64_t cycles;
-  uint64_t last_values;   /* values dispatched by the last cycle */
-  uint64_t errors;        /* reads that ended in an error */
+  uint64_t last_values; /* values dispatched by the last cycle */
+  uint64_t read_entities; /* objects whose answer completed this cycle */
+  uint64_t last_entities; /* ... in the last cycle */
+  uint64_t errors;      /* reads that ended in an error */
+  uint64_t query_errors; /* QueryPerf batches that failed */
+  uint64_t carried;     /* QueryPerf requests still in flight after a read */
 } vs_collect_stats_t;
+
+/* A QueryPerf batch waiting to be retried (split after a fault). */
+typedef struct {
+  vs_kind_t kind;
+  size_t *objects; /* inventory indexes */
+  size_t count;
+} vs_batch_t;
 
 typedef struct vs_query_slot_s vs_query_slot_t;
 
@@ -32,8 +45,20 @@ typedef struct {
   bool inventory_ready;
   double next_inventory_at;
   bool empty_recheck_done; /* an empty inventory was re-read once */
-  struct vs_query_slot_s *slots; /* one per request in flight */
+
+  /* Planning (vs_query): per kind the active objects in batching order
+   * and where the next read starts; batches waiting for a retry. */
+  size_t *order[VS_KIND_NUM];
+  size_t order_num[VS_KIND_NUM];
+  size_t next_start[VS_KIND_NUM];
+  vs_batch_t *retries;
+  size_t retries_num, retries_cap;
+  vs_query_slot_t *slots; /* one per request in flight */
   size_t slots_num;
+
+  double read_interval;                     /* seconds, this read's */
+  size_t new_series_left;                   /* MaxNewSeries budget */
+  vs_dispatch_params_t params[VS_KIND_NUM]; /* per kind, this read's */
   vs_collect_stats_t stats;
 } vs_vcenter_t;
 
@@ -42,7 +67,8 @@ vs_vcenter_t *vs_vcenter_create(vs_config_t *cfg);
 void vs_vcenter_destroy(vs_vcenter_t *vc); /* logs out, frees everything */
 
 /* One read: returns 0 when values were collected or the failure was
- * handled and logged (the next read retries), -1 when nothing can work. */
-int vs_vcenter_read(vs_vcenter_t *vc);
+ * handled and logged (the next read retries), -1 when nothing can work.
+ * `interval` is the read interval in seconds. */
+int vs_vcenter_read(vs_vcenter_t *vc, double interval);
 
 #endif

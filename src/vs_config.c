@@ -5,11 +5,15 @@
 
 #include "plugin.h"
 #include "vs_config.h"
+#include "vs_util.h"
 
 #include <math.h>
 #include <strings.h>
 
 #define DEFAULT_TIMEOUT 10.0
+#define DEFAULT_QUERY_TIMEOUT 60.0
+#define DEFAULT_STALL_TIMEOUT 30.0
+#define DEFAULT_LOOKBACK 60.0
 #define DEFAULT_INVENTORY_INTERVAL 300.0
 #define DEFAULT_MAX_RESPONSE_SIZE (128u * 1024u * 1024u)
 #define DEFAULT_QUERY_BATCH_SIZE 250
@@ -17,6 +21,22 @@
 /* vCenter rejects SOAP documents over 500,000 elements. */
 #define DEFAULT_MAX_QUERY_METRICS 50000
 #define DEFAULT_INVENTORY_PAGE_SIZE 1000
+
+static const char *const field_names[VS_FIELD_NUM] = {
+    [VS_FIELD_NAME] = "name",           [VS_FIELD_MOREF] = "moref",
+    [VS_FIELD_UUID] = "uuid",           [VS_FIELD_VCENTER] = "vcenter",
+    [VS_FIELD_DATACENTER] = "datacenter", [VS_FIELD_CLUSTER] = "cluster",
+    [VS_FIELD_ESXHOST] = "esxhost",
+};
+
+int vs_field_from_string(const char *s) {
+  for (int f = 0; f < VS_FIELD_NUM; f++)
+    if (strcasecmp(s, field_names[f]) == 0)
+      return f;
+  return -1;
+}
+
+const char *vs_field_name(vs_field_t f) { return field_names[f]; }
 
 static int want_values(const oconfig_item_t *ci, int type, const char *what) {
   if (ci->values_num != 1 || ci->values[0].type != type) {
@@ -96,6 +116,52 @@ static int add_string(const oconfig_item_t *ci, vs_strlist_t *list) {
   return 0;
 }
 
+/* Shard "k/N": 1 <= k <= N <= 1024. */
+static int get_shard(const oconfig_item_t *ci, const char *block, int *k,
+                     int *n) {
+  int kk = 0, nn = 0, used = 0;
+  if (ci->values_num != 1 || ci->values[0].type != OCONFIG_TYPE_STRING ||
+      sscanf(ci->values[0].value.string, "%d/%d%n", &kk, &nn, &used) != 2 ||
+      ci->values[0].value.string[used] != 0 || nn < 1 || nn > 1024 ||
+      kk < 1 || kk > nn) {
+    ERROR("vsphere plugin: <Vcenter \"%s\">: option `Shard' needs \"k/N\" "
+          "with 1 <= k <= N <= 1024, e.g. Shard \"1/4\" in the first of "
+          "four collectd instances, \"2/4\" in the second, ...",
+          block);
+    return -1;
+  }
+  *k = kk;
+  *n = nn;
+  return 0;
+}
+
+/* HostnameFormat "name" "datacenter": one or more field names. */
+static int get_format(const oconfig_item_t *ci, const char *block,
+                      vs_format_t *ret) {
+  vs_format_t f = {.num = 0};
+  if (ci->values_num < 1 || ci->values_num > VS_FORMAT_MAX_FIELDS) {
+    ERROR("vsphere plugin: <Vcenter \"%s\">: option `%s' needs 1 to %d "
+          "fields, e.g. %s \"name\".",
+          block, ci->key, VS_FORMAT_MAX_FIELDS, ci->key);
+    return -1;
+  }
+  for (int i = 0; i < ci->values_num; i++) {
+    int field = ci->values[i].type == OCONFIG_TYPE_STRING
+                    ? vs_field_from_string(ci->values[i].value.string)
+                    : -1;
+    if (field < 0) {
+      ERROR("vsphere plugin: <Vcenter \"%s\">: option `%s': field %d is not "
+            "one of name, moref, uuid, vcenter, datacenter, cluster, "
+            "esxhost.",
+            block, ci->key, i + 1);
+      return -1;
+    }
+    f.fields[f.num++] = (vs_field_t)field;
+  }
+  *ret = f;
+  return 0;
+}
+
 static void free_strlist(vs_strlist_t *list) {
   for (size_t i = 0; i < list->num; i++)
     free(list->items[i]);
@@ -109,6 +175,9 @@ static void set_defaults(vs_config_t *cfg) {
   cfg->verify_peer = true;
   cfg->verify_host = true;
   cfg->timeout = DEFAULT_TIMEOUT;
+  cfg->query_timeout = DEFAULT_QUERY_TIMEOUT;
+  cfg->stall_timeout = DEFAULT_STALL_TIMEOUT;
+  cfg->lookback = DEFAULT_LOOKBACK;
   cfg->inventory_interval = DEFAULT_INVENTORY_INTERVAL;
   cfg->max_response_size = DEFAULT_MAX_RESPONSE_SIZE;
   cfg->query_batch_size = DEFAULT_QUERY_BATCH_SIZE;
@@ -116,9 +185,16 @@ static void set_defaults(vs_config_t *cfg) {
   cfg->inventory_page_size = DEFAULT_INVENTORY_PAGE_SIZE;
   cfg->concurrency = DEFAULT_CONCURRENCY;
   cfg->collect_instances = true;
+  cfg->shard_k = cfg->shard_n = 1;
   cfg->collect_vms = true;
   cfg->collect_hosts = true;
   cfg->default_metrics = true;
+  /* Two VMs of one name in two clusters or datacenters stay apart, and
+   * write_prometheus's label carries vcenter:datacenter:cluster. */
+  cfg->hostname_format = (vs_format_t){.fields = {VS_FIELD_NAME}, .num = 1};
+  cfg->plugin_instance_format = (vs_format_t){
+      .fields = {VS_FIELD_VCENTER, VS_FIELD_DATACENTER, VS_FIELD_CLUSTER},
+      .num = 3};
 }
 
 static int parse_option(const oconfig_item_t *c, vs_config_t *cfg) {
@@ -140,6 +216,20 @@ static int parse_option(const oconfig_item_t *c, vs_config_t *cfg) {
     return get_string(c, &cfg->ca_cert);
   if (strcasecmp(k, "Timeout") == 0)
     return get_number(c, 0.1, 3600, &cfg->timeout);
+  if (strcasecmp(k, "QueryTimeout") == 0)
+    return get_number(c, 0.1, 3600, &cfg->query_timeout);
+  if (strcasecmp(k, "StallTimeout") == 0)
+    return get_number(c, 0.1, 3600, &cfg->stall_timeout);
+  if (strcasecmp(k, "LookBack") == 0)
+    return get_number(c, 0, 600, &cfg->lookback); /* 30 slots of 20 s */
+  if (strcasecmp(k, "Shard") == 0)
+    return get_shard(c, cfg->name, &cfg->shard_k, &cfg->shard_n);
+  if (strcasecmp(k, "MaxNewSeries") == 0)
+    return get_int(c, 0, 100000000, &cfg->max_new_series);
+  if (strcasecmp(k, "HostnameFormat") == 0)
+    return get_format(c, cfg->name, &cfg->hostname_format);
+  if (strcasecmp(k, "PluginInstanceFormat") == 0)
+    return get_format(c, cfg->name, &cfg->plugin_instance_format);
   if (strcasecmp(k, "Interval") == 0)
     return get_number(c, 0.01, 86400, &cfg->interval);
   if (strcasecmp(k, "InventoryInterval") == 0)
@@ -209,14 +299,49 @@ static int validate(vs_config_t *cfg) {
   return 0;
 }
 
+/* The name becomes part of collectd identifiers and of the read
+ * callback's name: no '/', no separator, printable, bounded. */
+static int validate_name(const char *name) {
+  size_t len = strlen(name);
+  const char *why = NULL;
+  if (len == 0)
+    why = "is empty";
+  else if (len > VS_VCENTER_NAME_MAX)
+    why = "is longer than 63 bytes";
+  else if (strchr(name, '/') != NULL)
+    why = "contains '/', which collectd turns into '_' in identifiers";
+  else if (strchr(name, VS_FORMAT_SEPARATOR) != NULL)
+    why = "contains ':', the separator of the naming formats";
+  for (const char *p = name; why == NULL && *p; p++)
+    if ((unsigned char)*p < 0x20 || *p == 0x7f)
+      why = "contains a control character";
+  if (why == NULL)
+    return 0;
+  /* Shown with control characters escaped, and cut if very long. */
+  char shown[4 * VS_VCENTER_NAME_MAX + 8];
+  size_t n = 0;
+  const char *p = name;
+  for (; *p && n + 5 < sizeof(shown); p++)
+    n += (unsigned char)*p < 0x20 || *p == 0x7f
+             ? (size_t)snprintf(shown + n, sizeof(shown) - n, "\\x%02x",
+                                (unsigned char)*p)
+             : (size_t)snprintf(shown + n, sizeof(shown) - n, "%c", *p);
+  shown[vs_utf8_prefix(shown, n)] = 0;
+  ERROR("vsphere plugin: <Vcenter \"%s%s\">: the block's name %s; use a "
+        "short name such as <Vcenter \"prod\">.",
+        shown, *p ? "..." : "", why);
+  return -1;
+}
+
 int vs_config_parse(const oconfig_item_t *ci, vs_config_t *cfg) {
   set_defaults(cfg);
-  if (ci->values_num != 1 || ci->values[0].type != OCONFIG_TYPE_STRING ||
-      ci->values[0].value.string[0] == 0) {
+  if (ci->values_num != 1 || ci->values[0].type != OCONFIG_TYPE_STRING) {
     ERROR("vsphere plugin: <Vcenter> needs exactly one non-empty name, "
           "e.g. <Vcenter \"prod\">.");
     return -1;
   }
+  if (validate_name(ci->values[0].value.string) != 0)
+    return -1;
   cfg->name = strdup(ci->values[0].value.string);
   if (cfg->name == NULL)
     return -1;

@@ -16,8 +16,35 @@ typedef struct {
   size_t num;
 } vs_strlist_t;
 
+/* Fields of HostnameFormat and PluginInstanceFormat (as in collectd's virt
+ * plugin), joined by VS_FORMAT_SEPARATOR. */
+typedef enum {
+  VS_FIELD_NAME = 0,   /* the object's name */
+  VS_FIELD_MOREF,      /* its managed object id: vm-123 */
+  VS_FIELD_UUID,       /* VM: config.instanceUuid; host: BIOS uuid */
+  VS_FIELD_VCENTER,    /* the <Vcenter> block's name */
+  VS_FIELD_DATACENTER, /* its datacenter's name */
+  VS_FIELD_CLUSTER,    /* its cluster (or stand-alone compute resource) */
+  VS_FIELD_ESXHOST,    /* VM: its ESXi host's name; host: its own name */
+  VS_FIELD_NUM,
+} vs_field_t;
+
+#define VS_FORMAT_MAX_FIELDS 8
+#define VS_FORMAT_SEPARATOR ':'
+/* Longest <Vcenter> block name: it starts plugin_instance (127 bytes). */
+#define VS_VCENTER_NAME_MAX 63
+
 typedef struct {
-  char *name; /* the block's name: plugin_instance of every value */
+  vs_field_t fields[VS_FORMAT_MAX_FIELDS];
+  size_t num;
+} vs_format_t;
+
+/* "name" -> VS_FIELD_NAME; -1 if unknown. */
+int vs_field_from_string(const char *s);
+const char *vs_field_name(vs_field_t f);
+
+typedef struct {
+  char *name; /* the block's name: the "vcenter" naming field */
   char *url;
   char *user;
   char *password;      /* either this ... */
@@ -25,7 +52,10 @@ typedef struct {
   bool verify_peer;
   bool verify_host;
   char *ca_cert;
-  double timeout;            /* seconds per request */
+  double timeout;            /* seconds per login/inventory request */
+  double query_timeout;      /* seconds per QueryPerf request */
+  double stall_timeout;      /* no byte for this long aborts a request */
+  double lookback;           /* seconds a -1 sample may still be filled */
   double interval;           /* read interval; 0: collectd's global one */
   double inventory_interval; /* seconds between inventory refreshes */
   size_t max_response_size;  /* bytes */
@@ -39,6 +69,10 @@ typedef struct {
   bool default_metrics;
   vs_strlist_t metrics;        /* Metric "glob" */
   vs_strlist_t ignore_metrics; /* IgnoreMetric "glob" */
+  vs_format_t hostname_format;
+  vs_format_t plugin_instance_format;
+  int shard_k, shard_n; /* Shard "k/N": collect shard k (1..N) of N */
+  int max_new_series;   /* new series introduced per read, 0: no limit */
 } vs_config_t;
 
 /* Parses one <Vcenter> block. Errors are logged; returns 0 or -1. */

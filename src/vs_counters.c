@@ -8,22 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const vs_kind_info_t kinds[VS_KIND_NUM] = {
-    [VS_KIND_VM] = {.name = "vm", .mo_type = "VirtualMachine",
-                    .interval_id = 20},
-    [VS_KIND_HOST] = {.name = "host", .mo_type = "HostSystem",
-                      .interval_id = 20},
-};
-
-const vs_kind_info_t *vs_kind_info(vs_kind_t kind) { return &kinds[kind]; }
-
-int vs_kind_from_mo_type(const char *mo_type) {
-  for (int k = 0; k < VS_KIND_NUM; k++)
-    if (strcmp(kinds[k].mo_type, mo_type) == 0)
-      return k;
-  return -1;
-}
-
 const char *const vs_default_metrics[] = {
     /* virtual machines */
     "vm.cpu.usage.average",
@@ -129,7 +113,7 @@ int vs_counters_select(vs_counter_set_t *set, const vs_catalog_t *cat,
                        bool (*type_known)(const char *type, void *ctx),
                        void *ctx) {
   vs_counter_set_free(set);
-  const char *kname = kinds[kind].name;
+  const char *kname = vs_kind_info(kind)->name;
   set->items = calloc(cat->num ? cat->num : 1, sizeof(*set->items));
   if (set->items == NULL)
     return -1;

@@ -19,9 +19,22 @@ static int register_type(const char *type) {
 }
 
 const char *const vs_self_metric_types[] = {
-    "self_read_cycles",   "self_read_seconds", "self_read_cpu_seconds",
-    "self_values",        "self_requests",     "self_bytes_received",
-    "self_logins",        "self_inventory_vms", "self_inventory_hosts",
+    "self_read_cycles",
+    "self_read_seconds",
+    "self_read_cpu_seconds",
+    "self_values",
+    "self_entities_answered",
+    "self_requests",
+    "self_bytes_received",
+    "self_logins",
+    "self_login_refusals",
+    "self_inventory_vms",
+    "self_inventory_hosts",
+    "self_inventory_duplicates",
+    "self_series",
+    "self_tracking_bytes",
+    "self_query_errors",
+    "self_requests_carried",
     "self_errors",
 };
 const size_t vs_self_metric_types_num =
@@ -65,9 +78,27 @@ bool vs_dispatch_type_known(const char *type, void *ctx) {
   return false;
 }
 
-size_t vs_dispatch_series(const char *vcenter, vs_object_t *obj,
+size_t vs_dispatch_series(const vs_inventory_t *inv, vs_object_t *obj,
                           const vs_selected_counter_t *counter,
-                          const vs_series_t *series, int interval_s) {
+                          const vs_series_t *series,
+                          const vs_dispatch_params_t *params) {
+  /* vcsim echoes the "*" wildcard as an instance: it means the aggregate. */
+  const char *instance =
+      strcmp(series->instance, "*") == 0 ? "" : series->instance;
+  /* A series no writer has seen yet costs some writers much more than an
+   * update (write_prometheus re-sorts its family): MaxNewSeries paces them. */
+  vs_series_state_t *state = vs_series_find(&obj->series, counter->id, instance);
+  if (state == NULL) {
+    if (params->new_series_left != NULL) {
+      if (*params->new_series_left == 0)
+        return 0; /* next read */
+      (*params->new_series_left)--;
+    }
+    state = vs_series_get(&obj->series, counter->id, instance);
+    if (state == NULL)
+      return 0; /* out of memory: better nothing than samples twice */
+  }
+
   size_t order[VS_PERF_MAX_SAMPLES];
   size_t n = series->samples;
   if (n > VS_PERF_MAX_SAMPLES)
@@ -76,34 +107,34 @@ size_t vs_dispatch_series(const char *vcenter, vs_object_t *obj,
 
   value_t value;
   value_list_t vl = {.values = &value, .values_len = 1};
-  vl.interval = DOUBLE_TO_CDTIME_T((double)interval_s);
-  vs_strlcpy(vl.host, obj->name, sizeof(vl.host));
+  vl.interval = DOUBLE_TO_CDTIME_T(params->interval_s);
+  vs_utf8_copy(vl.host, vs_inv_str(inv, obj->id_host), sizeof(vl.host));
   vs_strlcpy(vl.plugin, "vsphere", sizeof(vl.plugin));
-  vs_strlcpy(vl.plugin_instance, vcenter, sizeof(vl.plugin_instance));
+  vs_utf8_copy(vl.plugin_instance, vs_inv_str(inv, obj->id_plugin_instance),
+               sizeof(vl.plugin_instance));
   vs_strlcpy(vl.type, counter->type, sizeof(vl.type));
-  /* vcsim echoes the "*" wildcard as an instance: it means the aggregate. */
-  const char *instance =
-      strcmp(series->instance, "*") == 0 ? "" : series->instance;
-  vs_strlcpy(vl.type_instance, instance, sizeof(vl.type_instance));
+  vs_utf8_copy(vl.type_instance, instance, sizeof(vl.type_instance));
 
   /* A sample from the far future would make every later one look old:
    * refuse what is more than an hour ahead of this machine's clock. */
   int64_t latest_us = ((int64_t)time(NULL) + 3600) * 1000000;
+  int64_t step_us = (int64_t)params->step_s * 1000000;
   size_t dispatched = 0;
   for (size_t k = 0; k < n; k++) {
     size_t i = order[k];
     int64_t ts = series->timestamps_us[i];
     int64_t raw = series->values[i];
-    if (ts <= obj->last_sample_us || raw < 0 || ts > latest_us)
-      continue; /* already dispatched, -1 (no data), or implausible */
+    if (ts < 0 || ts > latest_us)
+      continue; /* implausible */
+    if (!vs_series_accept(state, ts, raw >= 0, step_us,
+                          params->lookback_slots))
+      continue; /* dispatched before, or -1 (no data yet) */
     value.gauge = (gauge_t)raw * counter->scale;
     /* cdtime_t is 2^-30 s: seconds shifted, plus the fraction. */
     vl.time = TIME_T_TO_CDTIME_T(ts / 1000000) +
               US_TO_CDTIME_T(ts % 1000000);
     if (plugin_dispatch_values(&vl) == 0)
       dispatched++;
-    if (ts > obj->newest_seen_us)
-      obj->newest_seen_us = ts;
   }
   return dispatched;
 }

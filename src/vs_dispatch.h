@@ -1,12 +1,13 @@
 /**
  * collectd-vsphere - vs_dispatch.h
  * Hands samples to collectd under the documented naming scheme:
- *   host            = the VM's or host's name
+ *   host            = the object's identity (HostnameFormat, vs_naming)
  *   plugin          = "vsphere"
- *   plugin_instance = the <Vcenter> block's name
+ *   plugin_instance = PluginInstanceFormat (vcenter:datacenter:cluster)
  *   type            = <kind>_<group>_<counter>_<rollup>
  *   type_instance   = the counter's instance ("" for the aggregate)
- * with vCenter's sample timestamps.
+ * with vCenter's sample timestamps, each sample once (vs_series), and the
+ * interval at which the series really arrives.
  */
 #ifndef VS_DISPATCH_H
 #define VS_DISPATCH_H
@@ -24,12 +25,20 @@ int vs_dispatch_register_default_types(void);
 /* Whether collectd knows the type; warns once per unknown type. */
 bool vs_dispatch_type_known(const char *type, void *ctx);
 
-/* Dispatches the samples of `series` newer than obj->last_sample_us,
- * oldest first, and records the newest in obj->newest_seen_us. Returns
- * the number of values dispatched. */
-size_t vs_dispatch_series(const char *vcenter, vs_object_t *obj,
+typedef struct {
+  double interval_s;  /* the value lists' interval: max(read interval, step) */
+  int step_s;         /* seconds between samples (20 realtime) */
+  int lookback_slots; /* how many steps back a -1 may still be filled */
+  size_t *new_series_left; /* MaxNewSeries budget of the read, NULL: none */
+} vs_dispatch_params_t;
+
+/* Dispatches the samples of `series` that its tracking state (in
+ * obj->series) has not seen dispatched, oldest first. Returns the number
+ * of values dispatched. */
+size_t vs_dispatch_series(const vs_inventory_t *inv, vs_object_t *obj,
                           const vs_selected_counter_t *counter,
-                          const vs_series_t *series, int interval_s);
+                          const vs_series_t *series,
+                          const vs_dispatch_params_t *params);
 
 /* The plugin's own metrics, one gauge each (host: collectd's hostname). */
 typedef struct {

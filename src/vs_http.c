@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 typedef struct {
   vs_http_t *owner;
@@ -23,6 +24,9 @@ typedef struct {
   size_t received;
   bool too_large;
   bool sink_failed;
+  long stall_ms;
+  double last_byte_at; /* monotonic seconds: request start or last byte */
+  bool stalled;
 } slot_t;
 
 struct vs_http_s {
@@ -34,7 +38,15 @@ struct vs_http_s {
   char *ca_cert;
   vs_http_options_t opts;
   vs_http_stats_t stats;
+  int in_flight;
+  double last_drive_at; /* when vs_http_wait last ran the transfers */
 };
+
+static double now_s(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
 
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
 static void curl_global_setup(void) { curl_global_init(CURL_GLOBAL_ALL); }
@@ -43,6 +55,7 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *user) {
   slot_t *s = user;
   size_t len = size * nmemb;
   s->received += len;
+  s->last_byte_at = now_s();
   s->owner->stats.bytes_received += len;
   if (s->received > s->owner->opts.max_response_bytes) {
     s->too_large = true;
@@ -54,6 +67,23 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *user) {
     return 0;
   }
   return len;
+}
+
+/* The stall limit: no byte for stall_ms aborts the transfer. curl's own
+ * low-speed limit averages over a window, so a peer dribbling a byte now
+ * and then would pass it. */
+static int on_progress(void *user, curl_off_t dltotal, curl_off_t dlnow,
+                       curl_off_t ultotal, curl_off_t ulnow) {
+  (void)dltotal;
+  (void)dlnow;
+  (void)ultotal;
+  (void)ulnow;
+  slot_t *s = user;
+  if (s->stall_ms > 0 && (now_s() - s->last_byte_at) * 1000.0 > s->stall_ms) {
+    s->stalled = true;
+    return 1; /* aborts with CURLE_ABORTED_BY_CALLBACK */
+  }
+  return 0;
 }
 
 static int slot_setup(vs_http_t *h, slot_t *s) {
@@ -69,12 +99,10 @@ static int slot_setup(vs_http_t *h, slot_t *s) {
   bad |= curl_easy_setopt(c, CURLOPT_WRITEDATA, s);
   bad |= curl_easy_setopt(c, CURLOPT_ERRORBUFFER, s->curl_error);
   bad |= curl_easy_setopt(c, CURLOPT_COOKIEFILE, ""); /* cookie engine on */
-  bad |= curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, o->timeout_ms);
   bad |= curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, o->connect_timeout_ms);
-  /* A peer that sends nothing for the connect timeout is dead. */
-  bad |= curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
-  bad |= curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME,
-                          (o->connect_timeout_ms + 999) / 1000);
+  bad |= curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+  bad |= curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
+  bad |= curl_easy_setopt(c, CURLOPT_XFERINFODATA, s);
   bad |= curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, o->verify_peer ? 1L : 0L);
   bad |= curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, o->verify_host ? 2L : 0L);
   if (h->ca_cert != NULL)
@@ -164,7 +192,10 @@ void vs_http_cancel_all(vs_http_t *h) {
     s->busy = false;
     s->sink = NULL;
   }
+  h->in_flight = 0;
 }
+
+int vs_http_in_flight(const vs_http_t *h) { return h->in_flight; }
 
 void vs_http_forget_session(vs_http_t *h) {
   curl_easy_setopt(h->slots[0].curl, CURLOPT_COOKIELIST, "ALL");
@@ -196,7 +227,8 @@ static int set_action(slot_t *s, const char *soap_action) {
 }
 
 int vs_http_start(vs_http_t *h, int slot, const char *soap_action,
-                  const char *body, size_t body_len, vs_xml_stream_t *sink) {
+                  const char *body, size_t body_len, vs_xml_stream_t *sink,
+                  long timeout_ms, long stall_ms) {
   if (slot < 0 || slot >= h->slots_num || h->slots[slot].busy)
     return -1;
   slot_t *s = &h->slots[slot];
@@ -206,26 +238,39 @@ int vs_http_start(vs_http_t *h, int slot, const char *soap_action,
   s->received = 0;
   s->too_large = false;
   s->sink_failed = false;
+  s->stalled = false;
+  s->stall_ms = stall_ms;
+  s->last_byte_at = now_s();
   s->curl_error[0] = 0;
+  curl_easy_setopt(s->curl, CURLOPT_TIMEOUT_MS, timeout_ms);
   curl_easy_setopt(s->curl, CURLOPT_POSTFIELDS, body);
   curl_easy_setopt(s->curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)body_len);
   if (curl_multi_add_handle(h->multi, s->curl) != CURLM_OK)
     return -1;
   s->busy = true;
+  h->in_flight++;
   h->stats.requests++;
   h->stats.bytes_sent += body_len;
   return 0;
 }
 
-static int classify(slot_t *s, CURLcode rc, char *err, size_t err_size) {
+static int classify(slot_t *s, CURLcode rc, vs_error_t *err) {
   vs_xml_stream_t *sink = s->sink;
   long status = 0;
   curl_easy_getinfo(s->curl, CURLINFO_RESPONSE_CODE, &status);
   if (s->too_large) {
-    snprintf(err, err_size,
-             "response larger than MaxResponseSize (%zu bytes); aborted",
-             s->owner->opts.max_response_bytes);
-    return VS_ERR_TRANSPORT;
+    err->code = CURLE_FILESIZE_EXCEEDED;
+    vs_error_set(err, VS_ERR_TRANSPORT,
+                 "response larger than MaxResponseSize (%zu bytes); aborted",
+                 s->owner->opts.max_response_bytes);
+    return err->rc;
+  }
+  if (s->stalled) {
+    err->code = CURLE_ABORTED_BY_CALLBACK;
+    vs_error_set(err, VS_ERR_TRANSPORT,
+                 "no data for %.0f s (stall limit); aborted",
+                 (double)s->stall_ms / 1000.0);
+    return err->rc;
   }
   if (rc != CURLE_OK && !s->sink_failed) {
     const char *hint = "";
@@ -238,44 +283,75 @@ static int classify(slot_t *s, CURLcode rc, char *err, size_t err_size) {
       hint = " (the server's TLS certificate is not trusted: set CACert to "
              "the PEM file of the CA that signed it, or, insecurely, "
              "VerifyPeer false)";
-    snprintf(err, err_size, "%s%s",
-             s->curl_error[0] ? s->curl_error : curl_easy_strerror(rc), hint);
-    return VS_ERR_TRANSPORT;
+    err->code = (int)rc;
+    vs_error_set(err, VS_ERR_TRANSPORT, "%s%s",
+                 s->curl_error[0] ? s->curl_error : curl_easy_strerror(rc),
+                 hint);
+    return err->rc;
   }
   /* The body was read (or its parse stopped early): look at what it was. */
   bool complete = !s->sink_failed && vs_xml_stream_finish(sink) == 0;
-  if (vs_xml_stream_not_authenticated(sink)) {
-    snprintf(err, err_size, "session not authenticated");
-    return VS_ERR_NOAUTH;
-  }
   if (vs_xml_stream_has_fault(sink)) {
     const char *type = vs_xml_stream_fault_type(sink);
     const char *text = vs_xml_stream_fault_string(sink);
-    snprintf(err, err_size, "SOAP fault %s%s%s", type[0] ? type : "(unknown)",
-             text[0] ? ": " : "", text);
-    return VS_ERR_FAULT;
+    const char *obj_type = "";
+    const char *obj = vs_xml_stream_fault_obj(sink, &obj_type);
+    err->fault = vs_fault_from_type(type);
+    vs_strlcpy(err->obj, obj, sizeof(err->obj));
+    vs_strlcpy(err->obj_type, obj_type, sizeof(err->obj_type));
+    vs_error_set(err,
+                 err->fault == VS_FAULT_NOT_AUTHENTICATED ? VS_ERR_NOAUTH
+                                                          : VS_ERR_FAULT,
+                 "SOAP fault %s%s%s", type[0] ? type : "(unknown)",
+                 text[0] ? ": " : "", text);
+    return err->rc;
+  }
+  if (vs_xml_stream_not_authenticated(sink)) {
+    /* Not a fault: an answer whose objects are NotAuthenticated, which
+     * some servers send for an expired session. A guess, so flagged. */
+    err->fault = VS_FAULT_NOT_AUTHENTICATED;
+    err->suspect = true;
+    vs_error_set(err, VS_ERR_NOAUTH,
+                 "answer marks its objects NotAuthenticated");
+    return err->rc;
   }
   if (status != 200) {
-    snprintf(err, err_size, "HTTP status %ld", status);
-    return VS_ERR_HTTP;
+    err->code = (int)status;
+    vs_error_set(err, VS_ERR_HTTP, "HTTP status %ld", status);
+    return err->rc;
   }
   if (s->received == 0) {
-    snprintf(err, err_size, "empty response body");
-    return VS_ERR_PARSE;
+    vs_error_set(err, VS_ERR_PARSE, "empty response body");
+    return err->rc;
   }
   if (!complete) {
-    snprintf(err, err_size, "bad response: %s", vs_xml_stream_error(sink));
-    return VS_ERR_PARSE;
+    vs_error_set(err, VS_ERR_PARSE, "bad response: %s",
+                 vs_xml_stream_error(sink));
+    return err->rc;
   }
   return VS_OK;
 }
 
-int vs_http_wait(vs_http_t *h, int *slot, char *err, size_t err_size) {
+/* A transfer carried over from an earlier read was not driven in between:
+ * bytes may be waiting in the socket. Its stall clock restarts. */
+static void restart_stall_clocks(vs_http_t *h, double now) {
+  if (h->last_drive_at > 0 && now - h->last_drive_at < 1.0)
+    return;
+  for (int i = 0; i < h->slots_num; i++)
+    if (h->slots[i].busy && h->slots[i].last_byte_at < now)
+      h->slots[i].last_byte_at = now;
+}
+
+int vs_http_wait(vs_http_t *h, int *slot, long max_wait_ms, vs_error_t *err) {
   *slot = -1;
-  /* Bounded: every transfer has CURLOPT_TIMEOUT, so this loop ends. */
+  vs_error_clear(err);
+  double start = now_s();
+  restart_stall_clocks(h, start);
+  /* Bounded: by max_wait_ms, and every transfer has CURLOPT_TIMEOUT. */
   for (;;) {
     int running = 0;
     CURLMcode mc = curl_multi_perform(h->multi, &running);
+    h->last_drive_at = now_s();
     int left;
     CURLMsg *msg;
     while ((msg = curl_multi_info_read(h->multi, &left)) != NULL) {
@@ -286,35 +362,45 @@ int vs_http_wait(vs_http_t *h, int *slot, char *err, size_t err_size) {
       CURLcode rc = msg->data.result;
       curl_multi_remove_handle(h->multi, msg->easy_handle);
       s->busy = false;
+      h->in_flight--;
       *slot = (int)(s - h->slots);
-      int result = classify(s, rc, err, err_size);
+      int result = classify(s, rc, err);
       s->sink = NULL;
       return result;
     }
     if (mc != CURLM_OK) {
-      snprintf(err, err_size, "curl multi: %s", curl_multi_strerror(mc));
-      return VS_ERR_TRANSPORT;
+      err->code = -1;
+      vs_error_set(err, VS_ERR_TRANSPORT, "curl multi: %s",
+                   curl_multi_strerror(mc));
+      return err->rc;
     }
     if (running == 0) {
-      snprintf(err, err_size, "no request in flight");
-      return VS_ERR_TRANSPORT;
+      vs_error_set(err, VS_ERR_TRANSPORT, "no request in flight");
+      return err->rc;
     }
-    curl_multi_poll(h->multi, NULL, 0, 1000, NULL);
+    long left_ms = max_wait_ms - (long)((h->last_drive_at - start) * 1000.0);
+    if (left_ms <= 0)
+      return VS_HTTP_PENDING;
+    curl_multi_poll(h->multi, NULL, 0, left_ms < 1000 ? (int)left_ms : 1000,
+                    NULL);
   }
 }
 
 int vs_http_soap_call(vs_http_t *h, const char *soap_action, const char *body,
-                      size_t body_len, vs_xml_stream_t *sink, char *err,
-                      size_t err_size) {
-  if (vs_http_start(h, 0, soap_action, body, body_len, sink) != 0) {
-    snprintf(err, err_size, "cannot start a request");
-    return VS_ERR_TRANSPORT;
+                      size_t body_len, vs_xml_stream_t *sink, vs_error_t *err) {
+  vs_error_clear(err);
+  if (vs_http_start(h, 0, soap_action, body, body_len, sink,
+                    h->opts.timeout_ms, h->opts.stall_ms) != 0) {
+    vs_error_set(err, VS_ERR_TRANSPORT, "cannot start a request");
+    return err->rc;
   }
   int slot;
-  int rc = vs_http_wait(h, &slot, err, err_size);
-  if (slot > 0) { /* cannot happen: nothing else is in flight */
-    snprintf(err, err_size, "unexpected transfer completed");
-    return VS_ERR_TRANSPORT;
+  /* The request's own timeout ends the wait; the budget is a backstop. */
+  int rc = vs_http_wait(h, &slot, h->opts.timeout_ms + 5000, err);
+  if (slot != 0) { /* cannot happen: nothing else is in flight */
+    vs_http_cancel_all(h);
+    vs_error_set(err, VS_ERR_TRANSPORT, "unexpected transfer state");
+    return err->rc;
   }
   return rc;
 }

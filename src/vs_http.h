@@ -12,6 +12,7 @@
 #ifndef VS_HTTP_H
 #define VS_HTTP_H
 
+#include "vs_fault.h"
 #include "vs_xml.h"
 
 #include <stdbool.h>
@@ -23,7 +24,8 @@ typedef struct {
   bool verify_peer;
   bool verify_host;
   const char *ca_cert; /* NULL: the system's trust store */
-  long timeout_ms;     /* whole request */
+  long timeout_ms;     /* whole request (vs_http_soap_call) */
+  long stall_ms;       /* no byte for this long aborts (vs_http_soap_call) */
   long connect_timeout_ms;
   size_t max_response_bytes;
   int slots; /* requests in flight at most (>= 1) */
@@ -41,23 +43,31 @@ vs_http_t *vs_http_create(const vs_http_options_t *opts);
 void vs_http_destroy(vs_http_t *h);
 int vs_http_slots(const vs_http_t *h);
 
-/* POSTs a SOAP envelope on slot 0 and feeds the answer into `sink`; no other
- * request may be in flight. Returns VS_OK, VS_ERR_TRANSPORT, VS_ERR_HTTP,
- * VS_ERR_PARSE, VS_ERR_FAULT or VS_ERR_NOAUTH; on error `err` holds a
- * one-line reason (never the request body). */
-int vs_http_soap_call(vs_http_t *h, const char *soap_action, const char *body,
-                      size_t body_len, vs_xml_stream_t *sink, char *err,
-                      size_t err_size);
+/* vs_http_wait: the wait budget ran out, transfers are still in flight. */
+#define VS_HTTP_PENDING 1
 
-/* Starts a request on an idle slot; body and sink must stay valid until
- * vs_http_wait reports the slot done. Returns 0, or -1 if the slot is busy. */
+/* POSTs a SOAP envelope on slot 0 with the default limits and feeds the
+ * answer into `sink`; no other request may be in flight. Returns VS_OK,
+ * VS_ERR_TRANSPORT, VS_ERR_HTTP, VS_ERR_PARSE, VS_ERR_FAULT or
+ * VS_ERR_NOAUTH; `err` says what and why (never with the request body). */
+int vs_http_soap_call(vs_http_t *h, const char *soap_action, const char *body,
+                      size_t body_len, vs_xml_stream_t *sink, vs_error_t *err);
+
+/* Starts a request on an idle slot with its own limits (total time, and
+ * time without a byte); body and sink must stay valid until vs_http_wait
+ * reports the slot done. Returns 0, or -1 if the slot is busy. A request
+ * may stay in flight across reads: vs_http_wait drives it further. */
 int vs_http_start(vs_http_t *h, int slot, const char *soap_action,
-                  const char *body, size_t body_len, vs_xml_stream_t *sink);
-/* Runs the transfers until one finishes; returns its result (as
- * vs_http_soap_call) and its slot in *slot. Returns VS_ERR_TRANSPORT with
- * *slot = -1 if nothing is in flight. */
-int vs_http_wait(vs_http_t *h, int *slot, char *err, size_t err_size);
+                  const char *body, size_t body_len, vs_xml_stream_t *sink,
+                  long timeout_ms, long stall_ms);
+/* Runs the transfers until one finishes or `max_wait_ms` passes; returns
+ * the finished one's result (as vs_http_soap_call) and its slot in *slot.
+ * Returns VS_HTTP_PENDING with *slot = -1 when the wait budget ran out,
+ * VS_ERR_TRANSPORT with *slot = -1 if nothing is in flight or the multi
+ * handle failed. */
+int vs_http_wait(vs_http_t *h, int *slot, long max_wait_ms, vs_error_t *err);
 bool vs_http_busy(const vs_http_t *h, int slot);
+int vs_http_in_flight(const vs_http_t *h);
 /* Abandons every request in flight (their connections are closed). */
 void vs_http_cancel_all(vs_http_t *h);
 

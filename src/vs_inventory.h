@@ -1,15 +1,19 @@
 /**
  * collectd-vsphere - vs_inventory.h
- * The objects of a vCenter that are collected: discovered with one
- * ContainerView and paged RetrievePropertiesEx calls, kept between reads and
- * refreshed every InventoryInterval. Per-object collection state (the newest
- * sample dispatched) survives a refresh.
+ * The managed objects of a vCenter: discovered with one ContainerView and
+ * paged RetrievePropertiesEx calls, kept between reads and refreshed every
+ * InventoryInterval. Besides the collected kinds (VMs, hosts) it holds the
+ * folders, datacenters and compute resources above them, so that every
+ * object knows its datacenter, cluster and (VM) ESXi host, all from the
+ * same property collector pass. Per-object collection state (series
+ * tracking) moves from the old inventory to the new one by moref.
  */
 #ifndef VS_INVENTORY_H
 #define VS_INVENTORY_H
 
 #include "vs_kind.h"
 #include "vs_parse.h"
+#include "vs_series.h"
 #include "vs_session.h"
 #include "vs_soap.h"
 #include "vs_util.h"
@@ -20,38 +24,73 @@
 #define VS_NAME_LEN 128 /* collectd's DATA_MAX_NAME_LEN */
 
 typedef struct {
-  vs_kind_t kind;
-  bool active; /* powered on (VM) / connected and powered on (host) */
-  char moref[VS_MOREF_LEN];
-  char name[VS_NAME_LEN];
-  char parent[VS_MOREF_LEN]; /* VM: its host; host: its cluster */
-  int64_t last_sample_us;    /* newest sample dispatched, -1: none yet */
-  int64_t newest_seen_us;    /* newest sample of the query under way */
+  vs_mo_t mo;
+  int kind;        /* vs_kind_t, or -1 for folders, datacenters, ... */
+  bool active;     /* to be queried: powered on, connected, host connected */
+  bool powered_on;
+  bool connected;  /* runtime.connectionState "connected" */
+  bool template_;  /* VM templates have no performance data */
+  bool gone;       /* left out: a fault was about it (see gone_until) */
+  bool in_flight;  /* part of a QueryPerf not yet answered */
+  bool slow;       /* its last QueryPerf timed out: batched apart */
+  bool dup_logged; /* its identity clash was logged */
+  bool in_shard;   /* collected by this instance (Shard "k/N") */
+  /* Strings live in the inventory's arena; never NULL ("" if absent). */
+  const char *moref, *name, *uuid, *parent_ref, *host_ref;
+  const char *id_host, *id_plugin_instance; /* collectd identity (naming) */
+  int parent;     /* index of the parent, -1 */
+  int host;       /* VM: index of its host; host: itself; else -1 */
+  int datacenter; /* index of its datacenter, -1 */
+  int compute;    /* index of its cluster / compute resource, -1 */
+  int64_t mark_us; /* newest sample of its last complete answer, -1 */
+  double gone_until; /* monotonic s: left out of queries until then */
+  vs_series_table_t series;
 } vs_object_t;
 
 typedef struct {
   vs_object_t *objects;
   size_t num, cap;
+  vs_arena_t strings; /* every string of the objects */
   vs_index_t by_moref;
-  size_t per_kind[VS_KIND_NUM];
-  size_t active_per_kind[VS_KIND_NUM];
+  size_t per_kind[VS_KIND_NUM];        /* in this shard */
+  size_t active_per_kind[VS_KIND_NUM]; /* in this shard and queried */
+  size_t duplicates; /* objects whose identity had to be disambiguated */
 } vs_inventory_t;
 
 void vs_inventory_init(vs_inventory_t *inv);
 void vs_inventory_free(vs_inventory_t *inv);
 vs_object_t *vs_inventory_find(const vs_inventory_t *inv, const char *moref);
+/* A string of an object (e.g. vs_inv_str(inv, o->name)), "" if NULL. */
+const char *vs_inv_str(const vs_inventory_t *inv, const char *s);
+/* The object at an index, or NULL for -1. */
+const vs_object_t *vs_inv_at(const vs_inventory_t *inv, int index);
 
 /* Adds an object from a property page (pure: used by discovery and tests).
- * Returns 0, or -1 when out of memory. Unknown types are ignored. */
+ * Returns 0, or -1 when out of memory. Unknown types are ignored. Names
+ * are decoded (%2f, %5c, %25) and cut at a UTF-8 character boundary. */
 int vs_inventory_add_props(vs_inventory_t *inv, const char *mo_type,
                            const char *moref, const vs_prop_t *props,
                            size_t props_num);
-/* Builds the index; keeps last_sample_us of objects also in `old`. */
-int vs_inventory_finish(vs_inventory_t *inv, const vs_inventory_t *old);
+/* Builds the index, resolves parents, datacenters, clusters and hosts,
+ * decides what is active, and moves the collection state of objects also
+ * in `old` (which keeps nothing of it). Returns 0 or -1 (out of memory). */
+int vs_inventory_finish(vs_inventory_t *inv, vs_inventory_t *old);
+/* Keeps shard k (1..n) of the collected objects, by a hash of their moref
+ * (stable across restarts and the same in every instance): the others are
+ * neither counted nor queried. Call after vs_inventory_finish. */
+void vs_inventory_shard(vs_inventory_t *inv, int k, int n);
+/* The shard (0..n-1) of a moref. */
+int vs_shard_of(const char *moref, int n);
 
-/* Discovers the kinds wanted by the configuration into `out` (which must be
- * initialised). Returns VS_OK or an error, with the reason in err. */
+/* Stores a string in the inventory's arena (it never moves); returns it,
+ * or "" when out of memory (inv->strings.failed is then set). */
+const char *vs_inventory_intern(vs_inventory_t *inv, const char *s);
+
+/* Discovers every kind wanted by the configuration, and the structure
+ * above them, into `out` (which must be initialised). `want_uuid` also
+ * reads the uuids. Returns VS_OK or an error, with the reason in err. */
 int vs_inventory_discover(vs_session_t *s, const bool want[VS_KIND_NUM],
-                          vs_inventory_t *out, char *err, size_t err_size);
+                          bool want_uuid, vs_inventory_t *out,
+                          vs_error_t *err);
 
 #endif

@@ -1,11 +1,15 @@
 /**
  * collectd-vsphere - vs_kind.h
- * The kinds of managed object the plugin collects. Discovery, planning and
- * naming take the kind as a parameter; adding a kind is a table row.
+ * The managed object types the inventory knows, and the kinds among them
+ * whose performance counters are collected. Discovery, planning and naming
+ * take the kind as a parameter; adding a kind is a table row.
  */
 #ifndef VS_KIND_H
 #define VS_KIND_H
 
+#include <stdbool.h>
+
+/* Kinds of collected objects. */
 typedef enum {
   VS_KIND_VM = 0,
   VS_KIND_HOST,
@@ -13,13 +17,32 @@ typedef enum {
 } vs_kind_t;
 
 typedef struct {
-  const char *name;     /* prefix of type names: "vm" */
-  const char *mo_type;  /* vSphere managed object type */
-  int interval_id;      /* PerformanceManager interval to query */
+  const char *name;    /* prefix of type names and config: "vm" */
+  const char *mo_type; /* vSphere managed object type */
+  int interval_id;     /* PerformanceManager interval to query */
+  int step_s;          /* seconds between two samples of that interval */
 } vs_kind_info_t;
 
 const vs_kind_info_t *vs_kind_info(vs_kind_t kind);
 /* Returns the kind of a managed object type, or -1. */
 int vs_kind_from_mo_type(const char *mo_type);
+
+/* Every managed object type the inventory reads, collected or not: the
+ * structural ones give each object its datacenter, cluster and path. */
+typedef enum {
+  VS_MO_FOLDER = 0,
+  VS_MO_DATACENTER,
+  VS_MO_COMPUTE_RESOURCE, /* a stand-alone host's */
+  VS_MO_CLUSTER,
+  VS_MO_HOST,
+  VS_MO_VM,
+  VS_MO_NUM,
+} vs_mo_t;
+
+/* vs_mo_t of a managed object type name ("ClusterComputeResource"), or -1. */
+int vs_mo_from_type(const char *mo_type);
+const char *vs_mo_type_name(vs_mo_t mo);
+/* The collected kind of a managed object type, or -1 (folders, ...). */
+int vs_mo_kind(vs_mo_t mo);
 
 #endif

@@ -73,7 +73,7 @@ static void page_end(void *ctx, int depth, const char *name,
       vs_strlcpy(p->prop_name, text, sizeof(p->prop_name));
     } else if (is(name, "val") && p->props_num < VS_PAGE_MAX_PROPS) {
       vs_strlcpy(p->names[p->props_num], p->prop_name, sizeof(p->names[0]));
-      vs_strlcpy(p->values[p->props_num], text, sizeof(p->values[0]));
+      vs_utf8_copy(p->values[p->props_num], text, sizeof(p->values[0]));
       p->props_num++;
     }
   } else if (is(parent, "objects") && is(name, "obj")) {
@@ -237,7 +237,7 @@ static void perf_end(void *ctx, int depth, const char *name,
         v <= INT32_MAX)
       p->counter_id = (int)v;
     else if (is(name, "instance"))
-      vs_strlcpy(p->instance, text, sizeof(p->instance));
+      vs_utf8_copy(p->instance, text, sizeof(p->instance));
   } else if (is(parent, "sampleInfo") && is(name, "timestamp")) {
     if (p->timestamps_num >= VS_PERF_MAX_SAMPLES)
       return;
@@ -248,6 +248,13 @@ static void perf_end(void *ctx, int depth, const char *name,
     p->timestamps[p->timestamps_num++] = v;
   } else if (is(parent, "returnval") && is(name, "entity")) {
     vs_strlcpy(p->entity, text, sizeof(p->entity));
+  } else if (is(name, "returnval") && p->entity[0] != 0 &&
+             p->entity_done != NULL) {
+    int64_t newest = -1;
+    for (size_t i = 0; i < p->timestamps_num; i++)
+      if (p->timestamps[i] > newest)
+        newest = p->timestamps[i];
+    p->entity_done(p->callback_ctx, p->entity_type, p->entity, newest);
   }
 }
 

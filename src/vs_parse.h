@@ -18,7 +18,7 @@ vs_xml_handler_t vs_parse_service_content(vs_service_content_t *out);
 
 /* --- RetrievePropertiesEx / ContinueRetrievePropertiesEx pages --- */
 #define VS_PAGE_MAX_PROPS 16
-#define VS_PAGE_MAX_VALUE 256
+#define VS_PAGE_MAX_VALUE 1024 /* a name: 80 characters, escapes */
 
 typedef struct {
   const char *name;
@@ -88,9 +88,14 @@ typedef struct {
 } vs_series_t;
 
 typedef void (*vs_series_cb)(void *ctx, const vs_series_t *series);
+/* An entity's answer is complete: every series of it was delivered.
+ * newest_us: its newest sample time, -1 if it had no sample. */
+typedef void (*vs_entity_cb)(void *ctx, const char *entity_type,
+                             const char *entity, int64_t newest_us);
 
 typedef struct {
   vs_series_cb callback;
+  vs_entity_cb entity_done; /* may be NULL */
   void *callback_ctx;
   size_t series;  /* series delivered */
   size_t entities;

@@ -1,7 +1,11 @@
 /**
  * collectd-vsphere - vs_plan.c
  */
+#define _GNU_SOURCE /* qsort_r */
 #include "vs_plan.h"
+#include "vs_naming.h"
+
+#include <stdlib.h>
 
 size_t vs_plan_entities_per_query(int batch_size, int max_metrics,
                                   size_t counters_per_entity) {
@@ -14,26 +18,79 @@ size_t vs_plan_entities_per_query(int batch_size, int max_metrics,
   return n > 0 ? n : 1;
 }
 
-size_t vs_plan_next_batch(const vs_inventory_t *inv, vs_kind_t kind,
-                          size_t *cursor, size_t *out, size_t max) {
+static int by_host_then_moref(const void *pa, const void *pb, void *ctx) {
+  const vs_inventory_t *inv = ctx;
+  const vs_object_t *a = &inv->objects[*(const size_t *)pa];
+  const vs_object_t *b = &inv->objects[*(const size_t *)pb];
+  if (a->host != b->host)
+    return a->host < b->host ? -1 : 1;
+  return vs_moref_compare(vs_inv_str(inv, a->moref),
+                          vs_inv_str(inv, b->moref));
+}
+
+int vs_plan_order(const vs_inventory_t *inv, vs_kind_t kind, size_t **order,
+                  size_t *num) {
+  size_t n = 0;
+  size_t *o = malloc((inv->active_per_kind[kind] + 1) * sizeof(*o));
+  if (o == NULL)
+    return -1;
+  for (size_t i = 0; i < inv->num && n < inv->active_per_kind[kind]; i++)
+    if (inv->objects[i].kind == (int)kind && inv->objects[i].active)
+      o[n++] = i;
+  qsort_r(o, n, sizeof(*o), by_host_then_moref, (void *)inv);
+  *order = o;
+  *num = n;
+  return 0;
+}
+
+void vs_plan_walk_begin(vs_plan_walk_t *w, const size_t *order, size_t num,
+                        size_t start) {
+  w->order = order;
+  w->num = num;
+  w->start = num > 0 ? start % num : 0;
+  w->visited = 0;
+}
+
+size_t vs_plan_walk_next(vs_plan_walk_t *w, const vs_inventory_t *inv,
+                         size_t *out, size_t max) {
   size_t found = 0;
-  size_t i = *cursor;
-  for (; i < inv->num && found < max; i++) {
+  const vs_object_t *first = NULL;
+  while (found < max && w->visited < w->num) {
+    size_t i = w->order[(w->start + w->visited) % w->num];
     const vs_object_t *o = &inv->objects[i];
-    if (o->kind == kind && o->active)
-      out[found++] = i;
+    /* Objects whose last query timed out go in batches of their own, one
+     * ESXi host each: a slow host then costs no other object a sample. */
+    if (first != NULL && (o->slow != first->slow ||
+                          (o->slow && o->host != first->host)))
+      break;
+    w->visited++;
+    if (o->in_flight || o->gone)
+      continue;
+    if (first == NULL)
+      first = o;
+    out[found++] = i;
   }
-  *cursor = i;
   return found;
 }
 
-void vs_plan_window(int64_t last_sample_us, int64_t *start_us,
-                    int *max_sample) {
-  if (last_sample_us < 0) {
+bool vs_plan_walk_done(const vs_plan_walk_t *w) {
+  return w->visited >= w->num;
+}
+
+size_t vs_plan_walk_next_start(const vs_plan_walk_t *w, size_t batch) {
+  if (w->num == 0)
+    return 0;
+  if (!vs_plan_walk_done(w))
+    return (w->start + w->visited) % w->num;
+  return (w->start + batch) % w->num;
+}
+
+void vs_plan_window(int64_t from_us, int64_t *start_us, int *max_sample) {
+  if (from_us < 0) {
     *start_us = -1;
     *max_sample = 1;
   } else {
-    *start_us = last_sample_us;
+    *start_us = from_us;
     *max_sample = VS_REALTIME_MAX_SAMPLES;
   }
 }

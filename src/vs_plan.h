@@ -1,7 +1,9 @@
 /**
  * collectd-vsphere - vs_plan.h
- * Query planning: how many entities go into one QueryPerf, which entities
- * come next, and how many samples to ask of each. Pure functions.
+ * Query planning: how many entities go into one QueryPerf, in what order
+ * entities are batched (grouped by ESXi host, so that one slow host slows
+ * only the batches of its own objects), where each read starts (rotating),
+ * and how many samples to ask of each. Pure functions.
  */
 #ifndef VS_PLAN_H
 #define VS_PLAN_H
@@ -20,16 +22,39 @@
 size_t vs_plan_entities_per_query(int batch_size, int max_metrics,
                                   size_t counters_per_entity);
 
-/* Fills `out` with up to `max` indexes of active objects of `kind`, starting
- * the scan at *cursor and advancing it. Returns how many were found. */
-size_t vs_plan_next_batch(const vs_inventory_t *inv, vs_kind_t kind,
-                          size_t *cursor, size_t *out, size_t max);
+/* The active objects of a kind, in batching order: by ESXi host, then by
+ * moref. Fills a malloc'ed array (freed by the caller). Returns -1 when
+ * out of memory. */
+int vs_plan_order(const vs_inventory_t *inv, vs_kind_t kind, size_t **order,
+                  size_t *num);
 
-/* startTime (exclusive) and maxSample for an entity: the newest sample
- * once one was dispatched (so each sample comes once), else only the
- * latest sample. */
-void vs_plan_window(int64_t last_sample_us, int64_t *start_us,
-                    int *max_sample);
+/* A walk over a kind's order starting at a rotating position; each read
+ * visits every object once at most. */
+typedef struct {
+  const size_t *order;
+  size_t num;
+  size_t start;   /* where this read started */
+  size_t visited; /* positions walked so far */
+} vs_plan_walk_t;
+
+void vs_plan_walk_begin(vs_plan_walk_t *w, const size_t *order, size_t num,
+                        size_t start);
+/* Fills `out` with up to `max` objects that are neither in flight nor
+ * gone, advancing the walk; slow objects (their last query timed out)
+ * only share a batch with slow objects of their own host. Returns how
+ * many. */
+size_t vs_plan_walk_next(vs_plan_walk_t *w, const vs_inventory_t *inv,
+                         size_t *out, size_t max);
+bool vs_plan_walk_done(const vs_plan_walk_t *w);
+/* Where the next read starts: where this one stopped if it did not get
+ * through, else one batch further than this one started (so that the
+ * batch that comes first, and the composition of batches, rotates). */
+size_t vs_plan_walk_next_start(const vs_plan_walk_t *w, size_t batch);
+
+/* startTime (exclusive) and maxSample for an entity whose next query
+ * starts at `from_us` (vs_series_query_from): every sample after it, or
+ * only the latest sample when nothing was collected yet (-1). */
+void vs_plan_window(int64_t from_us, int64_t *start_us, int *max_sample);
 
 /* Sorts sample positions oldest first (servers differ in order). */
 void vs_plan_order_samples(const int64_t *timestamps, size_t n,

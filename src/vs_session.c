@@ -9,11 +9,10 @@
 
 #include <fcntl.h>
 #include <stdarg.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
 
-#define LOGIN_BACKOFF_MIN 10.0
-#define LOGIN_BACKOFF_MAX 1800.0
 #define MAX_PASSWORD_LEN 1024
 
 double vs_monotonic_seconds(void) {
@@ -22,39 +21,87 @@ double vs_monotonic_seconds(void) {
   return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-void vs_session_error(vs_session_t *s, const char *what, int rc,
-                      const char *fmt, ...) {
-  char key[sizeof(s->last_error)];
-  snprintf(key, sizeof(key), "%s/%d", what, rc);
-  if (strcmp(key, s->last_error) == 0)
-    return;
-  vs_strlcpy(s->last_error, key, sizeof(s->last_error));
-  char msg[1024];
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(msg, sizeof(msg), fmt, ap);
-  va_end(ap);
-  ERROR("vsphere plugin: vCenter \"%s\": %s", s->cfg->name, msg);
+/* ---- log once ---- */
+
+static bool error_key_known(vs_session_t *s, const char *key) {
+  for (size_t i = 0; i < s->error_keys_num; i++)
+    if (strcmp(s->error_keys[i], key) == 0)
+      return true;
+  size_t slot = s->error_keys_num < VS_ERROR_KEYS ? s->error_keys_num++
+                                                  : VS_ERROR_KEYS - 1;
+  vs_strlcpy(s->error_keys[slot], key, sizeof(s->error_keys[slot]));
+  return false;
 }
 
-void vs_session_ok(vs_session_t *s) {
-  if (s->last_error[0] == 0)
+static void log_once_v(vs_session_t *s, int level, const char *key,
+                       const char *fmt, va_list ap) {
+  if (error_key_known(s, key))
     return;
-  INFO("vsphere plugin: vCenter \"%s\": collecting again.", s->cfg->name);
-  s->last_error[0] = 0;
+  if (level == LOG_ERR)
+    s->errors_logged = true;
+  char msg[1024];
+  vsnprintf(msg, sizeof(msg), fmt, ap);
+  plugin_log(level, "vsphere plugin: vCenter \"%s\": %s", s->cfg->name, msg);
 }
+
+static void log_error_v(vs_session_t *s, const char *key, const char *fmt,
+                        va_list ap) {
+  log_once_v(s, LOG_ERR, key, fmt, ap);
+}
+
+void vs_session_note(vs_session_t *s, const char *key, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  log_once_v(s, LOG_INFO, key, fmt, ap);
+  va_end(ap);
+}
+
+void vs_session_error(vs_session_t *s, const char *what, const vs_error_t *e,
+                      const char *fmt, ...) {
+  char kind[64], key[96];
+  vs_error_kind(e, kind, sizeof(kind));
+  snprintf(key, sizeof(key), "%s/%s", what, kind);
+  va_list ap;
+  va_start(ap, fmt);
+  log_error_v(s, key, fmt, ap);
+  va_end(ap);
+}
+
+void vs_session_error_key(vs_session_t *s, const char *key, const char *fmt,
+                          ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  log_error_v(s, key, fmt, ap);
+  va_end(ap);
+}
+
+void vs_session_read_failed(vs_session_t *s) { s->clean_reads = 0; }
+
+void vs_session_ok(vs_session_t *s) {
+  if (s->error_keys_num == 0 || ++s->clean_reads < VS_RECOVERY_READS)
+    return;
+  s->clean_reads = 0;
+  if (s->errors_logged)
+    INFO("vsphere plugin: vCenter \"%s\": collecting again.", s->cfg->name);
+  s->errors_logged = false;
+  s->error_keys_num = 0;
+}
+
+/* ---- session ---- */
 
 int vs_session_init(vs_session_t *s, const vs_config_t *cfg) {
   memset(s, 0, sizeof(*s));
   s->cfg = cfg;
   vs_buf_init(&s->request);
   long timeout_ms = (long)(cfg->timeout * 1000.0);
+  long stall_ms = (long)(cfg->stall_timeout * 1000.0);
   vs_http_options_t opts = {
       .url = cfg->url,
       .verify_peer = cfg->verify_peer,
       .verify_host = cfg->verify_host,
       .ca_cert = cfg->ca_cert,
       .timeout_ms = timeout_ms,
+      .stall_ms = stall_ms < timeout_ms ? stall_ms : timeout_ms,
       .connect_timeout_ms = timeout_ms,
       .max_response_bytes = cfg->max_response_size,
       .slots = cfg->concurrency,
@@ -74,47 +121,69 @@ int vs_session_init(vs_session_t *s, const vs_config_t *cfg) {
 }
 
 int vs_session_call(vs_session_t *s, const vs_xml_handler_t *handler,
-                    char *err, size_t err_size) {
+                    vs_error_t *err) {
+  vs_error_clear(err);
   if (s->request.failed) {
-    snprintf(err, err_size, "out of memory building a request");
-    return VS_ERR_NOMEM;
+    vs_error_set(err, VS_ERR_NOMEM, "out of memory building a request");
+    return err->rc;
   }
   vs_xml_stream_t *stream = vs_xml_stream_create(handler);
   if (stream == NULL) {
-    snprintf(err, err_size, "out of memory creating an XML parser");
-    return VS_ERR_NOMEM;
+    vs_error_set(err, VS_ERR_NOMEM, "out of memory creating an XML parser");
+    return err->rc;
   }
   int rc = vs_http_soap_call(s->http, s->soap_action, s->request.data,
-                             s->request.len, stream, err, err_size);
+                             s->request.len, stream, err);
   vs_xml_stream_destroy(stream);
   if (rc == VS_ERR_NOAUTH)
-    vs_session_lost(s);
+    vs_session_lost(s, err->suspect);
   return rc;
 }
 
-void vs_session_lost(vs_session_t *s) {
+void vs_session_logout(vs_session_t *s) {
+  if (!s->logged_in)
+    return;
+  s->logged_in = false;
+  vs_error_t err;
+  vs_xml_handler_t none = {.expect = "LogoutResponse"};
+  vs_soap_logout(&s->request, &s->sc);
+  vs_xml_stream_t *stream = vs_xml_stream_create(&none);
+  int rc = stream == NULL ? VS_ERR_NOMEM
+                          : vs_http_soap_call(s->http, s->soap_action,
+                                              s->request.data, s->request.len,
+                                              stream, &err);
+  vs_xml_stream_destroy(stream);
+  if (rc != VS_OK && rc != VS_ERR_NOAUTH)
+    WARNING("vsphere plugin: vCenter \"%s\": logout failed: %s", s->cfg->name,
+            stream == NULL ? "out of memory" : err.text);
+}
+
+void vs_session_lost(vs_session_t *s, bool suspect) {
+  if (suspect)
+    vs_session_logout(s); /* bounded by Timeout; the answer does not matter */
   s->logged_in = false;
   vs_http_forget_session(s->http);
 }
 
 static int fetch_service_content(vs_session_t *s) {
-  char err[512];
+  vs_error_t err;
   vs_service_content_t sc;
   vs_xml_handler_t h = vs_parse_service_content(&sc);
   h.expect = "RetrieveServiceContentResponse";
   vs_soap_retrieve_service_content(&s->request);
-  int rc = vs_session_call(s, &h, err, sizeof(err));
+  int rc = vs_session_call(s, &h, &err);
   if (rc == VS_OK && (sc.session_manager[0] == 0 ||
                       sc.property_collector[0] == 0 ||
                       sc.root_folder[0] == 0 || sc.perf_manager[0] == 0)) {
-    snprintf(err, sizeof(err), "service content lacks a manager: "
-                               "is %s a vSphere SDK endpoint?",
-             s->cfg->url);
-    rc = VS_ERR_PARSE;
+    vs_error_set(&err, VS_ERR_PARSE,
+                 "service content lacks a manager: is %s a vSphere SDK "
+                 "endpoint?",
+                 s->cfg->url);
+    rc = err.rc;
   }
   if (rc != VS_OK) {
-    vs_session_error(s, "RetrieveServiceContent", rc,
-                     "RetrieveServiceContent failed: %s", err);
+    vs_session_error(s, "RetrieveServiceContent", &err,
+                     "RetrieveServiceContent failed: %s", err.text);
     return rc;
   }
   s->sc = sc;
@@ -124,6 +193,8 @@ static int fetch_service_content(vs_session_t *s) {
              sc.api_version);
   return VS_OK;
 }
+
+/* ---- password file ---- */
 
 /* strerror_r comes in a GNU and an XSI flavour; both fill or return text. */
 static const char *errno_text(int e, char *buf, size_t size) {
@@ -136,31 +207,69 @@ static const char *errno_text(int e, char *buf, size_t size) {
 #endif
 }
 
-/* Reads the password file again at every login, so that a fixed file is
- * picked up without a restart. */
-static char *read_password_file(vs_session_t *s) {
+/* Only to notice that a refused password file changed: the hash is keyed
+ * with per-process random bytes so it says nothing outside this process. */
+static uint64_t password_hash(const char *p) {
+  static uint64_t key;
+  if (key == 0 && getrandom(&key, sizeof(key), 0) != sizeof(key))
+    key = (uint64_t)time(NULL) * 0x9e3779b97f4a7c15ULL;
+  uint64_t h = 1469598103934665603ULL ^ key;
+  for (; *p; p++) {
+    h ^= (unsigned char)*p;
+    h *= 1099511628211ULL;
+  }
+  return h;
+}
+
+/* Reads the password file (symlinks followed: secret mounts are links) at
+ * every login, so that a fixed file is picked up without a restart. */
+static char *read_password_file(vs_session_t *s, struct timespec *mtime,
+                                bool quiet) {
   const char *path = s->cfg->password_file;
-  int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     char reason[128];
-    vs_session_error(s, "PasswordFile", errno, "cannot open PasswordFile \"%s\": %s", path,
-                     errno_text(errno, reason, sizeof(reason)));
+    if (!quiet)
+      vs_session_error_key(s, "PasswordFile/open",
+                           "cannot open PasswordFile \"%s\": %s", path,
+                           errno_text(errno, reason, sizeof(reason)));
     return NULL;
   }
   struct stat st;
-  if (fstat(fd, &st) == 0 && (st.st_mode & S_IROTH) &&
-      !s->warned_password_file_mode) {
+  bool have_stat = fstat(fd, &st) == 0;
+  if (have_stat && !S_ISREG(st.st_mode)) {
+    close(fd);
+    if (!quiet)
+      vs_session_error_key(s, "PasswordFile/type",
+                           "PasswordFile \"%s\" is not a regular file.", path);
+    return NULL;
+  }
+  if (have_stat && (st.st_mode & S_IWOTH)) {
+    close(fd);
+    if (!quiet)
+      vs_session_error_key(s, "PasswordFile/mode",
+                           "PasswordFile \"%s\" (or the file its link points "
+                           "to) is writable by every user: refusing it; "
+                           "chmod o-w it.",
+                           path);
+    return NULL;
+  }
+  if (have_stat && (st.st_mode & S_IROTH) && !s->warned_password_file_mode &&
+      !quiet) {
     WARNING("vsphere plugin: vCenter \"%s\": PasswordFile \"%s\" is "
             "readable by every user; chmod o-r it.",
             s->cfg->name, path);
     s->warned_password_file_mode = true;
   }
+  if (mtime != NULL && have_stat)
+    *mtime = st.st_mtim;
   char *buf = calloc(1, MAX_PASSWORD_LEN + 1);
   ssize_t n = buf ? read(fd, buf, MAX_PASSWORD_LEN) : -1;
   close(fd);
   if (n < 0) {
-    vs_session_error(s, "PasswordFile", -1, "cannot read PasswordFile \"%s\".",
-                     path);
+    if (!quiet)
+      vs_session_error_key(s, "PasswordFile/read",
+                           "cannot read PasswordFile \"%s\".", path);
     free(buf);
     return NULL;
   }
@@ -170,31 +279,92 @@ static char *read_password_file(vs_session_t *s) {
   return buf;
 }
 
+static void free_password(char *p) {
+  if (p == NULL)
+    return;
+  explicit_bzero(p, strlen(p));
+  free(p);
+}
+
+/* True if the password file differs (content or mtime) from the one
+ * that was refused. */
+static bool password_file_changed(vs_session_t *s) {
+  if (s->cfg->password_file == NULL)
+    return false;
+  struct timespec mtime = {0};
+  char *p = read_password_file(s, &mtime, true);
+  if (p == NULL)
+    return false;
+  bool changed = password_hash(p) != s->refused_file_hash ||
+                 mtime.tv_sec != s->refused_file_mtime.tv_sec ||
+                 mtime.tv_nsec != s->refused_file_mtime.tv_nsec;
+  free_password(p);
+  return changed;
+}
+
+/* ---- login ---- */
+
+double vs_login_backoff(int failures) {
+  static const double steps[] = {60, 120, 300, 600, 1200, 1800};
+  size_t n = sizeof(steps) / sizeof(steps[0]);
+  if (failures < 1)
+    return 0;
+  return steps[(size_t)failures - 1 < n ? (size_t)failures - 1 : n - 1];
+}
+
+/* The earliest time the window allows another refusal: never more than
+ * VS_LOGIN_MAX_FAILURES within VS_LOGIN_WINDOW seconds. */
+static double window_opens_at(const vs_session_t *s) {
+  if (s->login_refusals < VS_LOGIN_MAX_FAILURES)
+    return 0;
+  /* The oldest of the last VS_LOGIN_MAX_FAILURES refusals. */
+  double oldest = s->failure_at[s->login_refusals % VS_LOGIN_MAX_FAILURES];
+  return oldest + VS_LOGIN_WINDOW;
+}
+
 static void wipe_request(vs_session_t *s) {
   if (s->request.data != NULL)
     explicit_bzero(s->request.data, s->request.cap);
   vs_buf_reset(&s->request);
 }
 
+static void login_refused(vs_session_t *s, const vs_error_t *err,
+                          uint64_t file_hash, struct timespec file_mtime) {
+  double now = vs_monotonic_seconds();
+  s->failure_at[s->login_refusals % VS_LOGIN_MAX_FAILURES] = now;
+  s->login_refusals++;
+  s->login_failures++;
+  s->refused_file_hash = file_hash;
+  s->refused_file_mtime = file_mtime;
+  double backoff = vs_login_backoff(s->login_failures);
+  s->next_login_at = now + backoff;
+  vs_session_error(s, "Login", err,
+                   "login as user \"%s\" at %s refused (%s); next attempt in "
+                   "%.0f s, or at the next read after PasswordFile changes "
+                   "(at most %d refused logins per %.0f s, so the account is "
+                   "never locked by this plugin).",
+                   s->cfg->user, s->cfg->url, err->text, backoff,
+                   VS_LOGIN_MAX_FAILURES, VS_LOGIN_WINDOW);
+}
+
 static int login(vs_session_t *s) {
   char *file_password = NULL;
+  struct timespec file_mtime = {0};
   const char *password = s->cfg->password;
   if (password == NULL) {
-    file_password = read_password_file(s);
+    file_password = read_password_file(s, &file_mtime, false);
     if (file_password == NULL)
       return VS_ERR_CONFIG;
     password = file_password;
   }
+  uint64_t file_hash = file_password ? password_hash(file_password) : 0;
   vs_soap_login(&s->request, &s->sc, s->cfg->user, password);
-  if (file_password != NULL) {
-    explicit_bzero(file_password, strlen(file_password));
-    free(file_password);
-  }
-  char err[512];
+  free_password(file_password);
+  vs_error_t err;
   vs_xml_handler_t none = {.expect = "LoginResponse"};
   /* A stale cookie makes some servers refuse Login: start clean. */
   vs_http_forget_session(s->http);
-  int rc = vs_session_call(s, &none, err, sizeof(err));
+  int rc = vs_session_call(s, &none, &err);
   wipe_request(s);
   if (rc == VS_OK) {
     s->logged_in = true;
@@ -204,37 +374,30 @@ static int login(vs_session_t *s) {
       INFO("vsphere plugin: vCenter \"%s\": logged in as \"%s\" (%s).",
            s->cfg->name, s->cfg->user, s->sc.full_name);
     else
-      INFO("vsphere plugin: vCenter \"%s\": logged in again (login #%llu).",
-           s->cfg->name, (unsigned long long)s->logins);
+      vs_session_note(s, "session/login-again",
+                      "logged in again (login #%llu).",
+                      (unsigned long long)s->logins);
     return VS_OK;
   }
-  if (rc == VS_ERR_FAULT && strstr(err, "SOAP fault InvalidLogin") != NULL) {
-    /* Refused credentials: back off so a wrong password cannot lock the
-     * account or flood vCenter's log. Other faults (a vCenter still
-     * starting) are retried at the next interval. */
-    double backoff = LOGIN_BACKOFF_MIN;
-    for (int i = 0; i < s->login_failures && backoff < LOGIN_BACKOFF_MAX; i++)
-      backoff *= 2;
-    if (backoff > LOGIN_BACKOFF_MAX)
-      backoff = LOGIN_BACKOFF_MAX;
-    s->login_failures++;
-    s->next_login_at = vs_monotonic_seconds() + backoff;
-    vs_session_error(s, "Login", rc,
-                     "login as user \"%s\" at %s refused (%s); next attempt "
-                     "in %.0f s.",
-                     s->cfg->user, s->cfg->url, err, backoff);
-  } else {
-    vs_session_error(s, "Login", rc, "login at %s failed: %s", s->cfg->url,
-                     err);
-  }
+  if (rc == VS_ERR_FAULT && err.fault == VS_FAULT_INVALID_LOGIN)
+    login_refused(s, &err, file_hash, file_mtime);
+  else /* a vCenter still starting, a network error: next interval */
+    vs_session_error(s, "Login", &err, "login at %s failed: %s", s->cfg->url,
+                     err.text);
   return rc;
 }
 
 int vs_session_ensure(vs_session_t *s) {
   if (s->logged_in)
     return VS_OK;
-  if (s->login_failures > 0 && vs_monotonic_seconds() < s->next_login_at)
-    return VS_ERR_CONFIG; /* still backing off; already logged */
+  if (s->login_failures > 0) {
+    double now = vs_monotonic_seconds();
+    /* Backing off, unless the password file was changed since. Either
+     * way the window of refusals is never overrun. */
+    bool due = now >= s->next_login_at || password_file_changed(s);
+    if (!due || now < window_opens_at(s))
+      return VS_ERR_CONFIG; /* already logged */
+  }
   if (!s->have_service_content) {
     int rc = fetch_service_content(s);
     if (rc != VS_OK)
@@ -243,21 +406,9 @@ int vs_session_ensure(vs_session_t *s) {
   return login(s);
 }
 
-void vs_session_logout(vs_session_t *s) {
-  if (!s->logged_in)
-    return;
-  char err[512];
-  vs_xml_handler_t none = {.expect = "LogoutResponse"};
-  vs_soap_logout(&s->request, &s->sc);
-  int rc = vs_session_call(s, &none, err, sizeof(err));
-  if (rc != VS_OK)
-    WARNING("vsphere plugin: vCenter \"%s\": logout failed: %s", s->cfg->name,
-            err);
-  s->logged_in = false;
-}
-
 void vs_session_destroy(vs_session_t *s) {
   if (s->http != NULL) {
+    vs_http_cancel_all(s->http);
     vs_session_logout(s);
     vs_http_destroy(s->http);
   }

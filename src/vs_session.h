@@ -1,18 +1,28 @@
 /**
  * collectd-vsphere - vs_session.h
- * One vCenter session: service content, login (with back-off after a
- * refused password), SOAP calls that report a lost session, logout. The
- * session cookie lives in the transport's curl handle.
+ * One vCenter session: service content, login (lockout-safe back-off after
+ * a refused password), SOAP calls that report a lost session, logout, and
+ * the "log once" bookkeeping of errors. The session cookie lives in the
+ * transport's curl handles.
  */
 #ifndef VS_SESSION_H
 #define VS_SESSION_H
 
 #include "vs_config.h"
+#include "vs_fault.h"
 #include "vs_http.h"
 #include "vs_soap.h"
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
+
+/* Never more than this many refused logins within the window: vCenter
+ * SSO locks an account after 5 failures within 180 s by default. */
+#define VS_LOGIN_MAX_FAILURES 3
+#define VS_LOGIN_WINDOW 180.0
+/* Kinds of error remembered at once for "log once". */
+#define VS_ERROR_KEYS 16
 
 typedef struct {
   const vs_config_t *cfg;
@@ -20,18 +30,27 @@ typedef struct {
   vs_service_content_t sc;
   bool have_service_content;
   bool logged_in;
-  uint64_t logins; /* successful logins, for the logs and tests */
+  uint64_t logins;        /* successful logins, for the logs and tests */
+  uint64_t login_refusals; /* InvalidLogin answers, for the tests */
   char soap_action[64];
   vs_buf_t request; /* reused for every request body */
 
-  /* login back-off after InvalidLogin */
+  /* Lockout-safe login: consecutive refusals, when the last ones
+   * happened, when to try next, and what the refused password file
+   * looked like (a changed file is tried at the next read). */
   int login_failures;
-  double next_login_at; /* monotonic seconds */
-
-  /* "log once": the kind of the last error logged (operation and error
-   * class: the text itself may vary, e.g. elapsed milliseconds) */
-  char last_error[128];
+  double failure_at[VS_LOGIN_MAX_FAILURES]; /* ring of refusal times */
+  double next_login_at;                     /* monotonic seconds */
+  uint64_t refused_file_hash;
+  struct timespec refused_file_mtime;
   bool warned_password_file_mode;
+
+  /* "Log once": kinds of error ("operation/kind") logged since the last
+   * clean read; a new kind is logged, a known one stays silent. */
+  char error_keys[VS_ERROR_KEYS][96];
+  size_t error_keys_num;
+  int clean_reads; /* consecutive reads without an error */
+  bool errors_logged; /* an ERROR among the keys: recovery is worth a line */
 } vs_session_t;
 
 int vs_session_init(vs_session_t *s, const vs_config_t *cfg);
@@ -41,24 +60,42 @@ void vs_session_destroy(vs_session_t *s); /* logs out first */
 int vs_session_ensure(vs_session_t *s);
 
 /* Sends the body in s->request and streams the answer into `handler`.
- * On VS_ERR_NOAUTH the session is marked gone so that the next
- * vs_session_ensure logs in again. Errors are returned, not logged, with
- * the reason in `err`. */
+ * On VS_ERR_NOAUTH the session is dropped (after a Logout if the loss was
+ * only inferred), so that the next vs_session_ensure logs in again.
+ * Errors are returned in `err`, not logged. */
 int vs_session_call(vs_session_t *s, const vs_xml_handler_t *handler,
-                    char *err, size_t err_size);
+                    vs_error_t *err);
 
 void vs_session_logout(vs_session_t *s);
-/* Forgets a session vCenter no longer knows, so the next ensure logs in. */
-void vs_session_lost(vs_session_t *s);
+/* Forgets a session vCenter no longer knows, so the next ensure logs in.
+ * `suspect`: the loss was inferred (an empty inventory, objects marked
+ * NotAuthenticated), so the session may still live in vCenter: it is
+ * logged out first, bounded by Timeout, so that a wrong guess leaves no
+ * session behind. */
+void vs_session_lost(vs_session_t *s, bool suspect);
 
-/* Logs an error once: further errors of the same kind (`what` failed
- * with result `rc`) stay silent until another kind or a success
- * (vs_session_ok) comes. */
-void vs_session_error(vs_session_t *s, const char *what, int rc,
+/* Logs an error once: further errors of the same operation and kind stay
+ * silent until a clean read (vs_session_ok) clears them. */
+void vs_session_error(vs_session_t *s, const char *what, const vs_error_t *e,
                       const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+/* The same for an error that is not a request's (config, selection). */
+void vs_session_error_key(vs_session_t *s, const char *key, const char *fmt,
+                          ...) __attribute__((format(printf, 3, 4)));
+/* The same at INFO level, for what is worth saying once (a re-login). */
+void vs_session_note(vs_session_t *s, const char *key, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* A clean read. After VS_RECOVERY_READS of them in a row the logged
+ * errors are forgotten and the recovery is logged: an error that comes
+ * back every other read is not logged again and again. */
+#define VS_RECOVERY_READS 2
 void vs_session_ok(vs_session_t *s);
+/* A read that ended in an error. */
+void vs_session_read_failed(vs_session_t *s);
 
 double vs_monotonic_seconds(void);
+
+/* The wait after the n-th consecutive refused login (n >= 1), in seconds. */
+double vs_login_backoff(int failures);
 
 #endif

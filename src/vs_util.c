@@ -93,6 +93,48 @@ char *vs_strlcpy(char *dst, const char *src, size_t size) {
   return dst;
 }
 
+size_t vs_utf8_prefix(const char *s, size_t max) {
+  size_t n = strnlen(s, max + 1);
+  if (n <= max)
+    return n;
+  n = max;
+  /* Back off over continuation bytes (10xxxxxx) to a character start. */
+  while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+    n--;
+  return n;
+}
+
+char *vs_utf8_copy(char *dst, const char *src, size_t size) {
+  if (size == 0)
+    return dst;
+  size_t n = vs_utf8_prefix(src, size - 1);
+  memcpy(dst, src, n);
+  dst[n] = 0;
+  return dst;
+}
+
+void vs_name_decode(char *s) {
+  char *out = s;
+  for (const char *p = s; *p;) {
+    if (p[0] == '%' && p[1] != 0 && p[2] != 0) {
+      char c = 0;
+      if (p[1] == '2' && (p[2] == 'f' || p[2] == 'F'))
+        c = '/';
+      else if (p[1] == '5' && (p[2] == 'c' || p[2] == 'C'))
+        c = '\\';
+      else if (p[1] == '2' && p[2] == '5')
+        c = '%';
+      if (c != 0) {
+        *out++ = c;
+        p += 3;
+        continue;
+      }
+    }
+    *out++ = *p++;
+  }
+  *out = 0;
+}
+
 static int parse_digits(const char **p, int n, int *ret) {
   int v = 0;
   for (int i = 0; i < n; i++) {
@@ -178,6 +220,46 @@ int vs_parse_int64(const char *s, int64_t *ret) {
     return -1;
   *ret = (int64_t)v;
   return 0;
+}
+
+#define ARENA_BLOCK 65536
+
+struct vs_arena_block_s {
+  vs_arena_block_t *next;
+  size_t used, cap;
+  char data[];
+};
+
+const char *vs_arena_strdup(vs_arena_t *a, const char *s) {
+  if (s == NULL || s[0] == 0)
+    return "";
+  size_t len = strlen(s) + 1;
+  vs_arena_block_t *b = a->head;
+  if (b == NULL || b->cap - b->used < len) {
+    size_t cap = len > ARENA_BLOCK ? len : ARENA_BLOCK;
+    b = malloc(sizeof(*b) + cap);
+    if (b == NULL) {
+      a->failed = true;
+      return NULL;
+    }
+    b->used = 0;
+    b->cap = cap;
+    b->next = a->head;
+    a->head = b;
+    a->bytes += sizeof(*b) + cap;
+  }
+  char *dst = b->data + b->used;
+  memcpy(dst, s, len);
+  b->used += len;
+  return dst;
+}
+
+void vs_arena_free(vs_arena_t *a) {
+  for (vs_arena_block_t *b = a->head, *next; b != NULL; b = next) {
+    next = b->next;
+    free(b);
+  }
+  memset(a, 0, sizeof(*a));
 }
 
 static uint64_t hash_str(const char *s) {

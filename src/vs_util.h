@@ -42,6 +42,18 @@ void vs_buf_put_escaped(vs_buf_t *b, const char *s);
 /* Copies at most size-1 bytes and always terminates; returns dst. */
 char *vs_strlcpy(char *dst, const char *src, size_t size);
 
+/* Copies at most size-1 bytes of UTF-8 and always terminates, never
+ * cutting a character in two (collectd identifiers are 127 bytes; a cut
+ * character would make write_prometheus's whole page invalid UTF-8). */
+char *vs_utf8_copy(char *dst, const char *src, size_t size);
+/* Length of the longest prefix of s, at most max bytes, that ends on a
+ * UTF-8 character boundary. */
+size_t vs_utf8_prefix(const char *s, size_t max);
+
+/* Decodes, in place, the escapes vSphere puts in entity names: %2f (/),
+ * %5c (\) and %25 (%), any hex case; other text is left as it is. */
+void vs_name_decode(char *s);
+
 /* xsd:dateTime ("2024-01-02T03:04:05.123Z", "+01:00" offsets too) to
  * microseconds since the epoch. Returns 0 on success. */
 int vs_parse_datetime(const char *s, int64_t *ret_us);
@@ -50,6 +62,20 @@ void vs_format_datetime(int64_t us, char *buf, size_t size);
 
 /* Parses a decimal integer that must fill the whole string. */
 int vs_parse_int64(const char *s, int64_t *ret);
+
+/* Strings that never move once stored (an index may point into them):
+ * kept in blocks, freed all at once. */
+typedef struct vs_arena_block_s vs_arena_block_t;
+typedef struct {
+  vs_arena_block_t *head;
+  size_t bytes; /* allocated, for accounting */
+  bool failed;  /* an allocation failed */
+} vs_arena_t;
+
+/* A copy of s in the arena ("" for NULL or empty, without storing it);
+ * NULL when out of memory. */
+const char *vs_arena_strdup(vs_arena_t *a, const char *s);
+void vs_arena_free(vs_arena_t *a);
 
 /* Open-addressing index from a string key to an int; keys are borrowed,
  * so they must outlive the index. */

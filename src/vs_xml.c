@@ -35,6 +35,9 @@ struct vs_xml_stream_s {
   bool not_authenticated;
   char fault_type[128];
   char fault_string[512];
+  int obj_depth; /* depth of the fault's <obj> element, 0 if none */
+  char fault_obj[96];
+  char fault_obj_type[96];
 };
 
 static void stream_fail(vs_xml_stream_t *s, const char *reason) {
@@ -118,6 +121,11 @@ static void on_start(void *user, const xmlChar *localname,
       if (n > 5 && strcmp(s->fault_type + n - 5, "Fault") == 0)
         s->fault_type[n - 5] = 0;
     }
+  } else if (s->fault_depth > 0 && s->depth == s->fault_depth + 3 &&
+             strcmp(name, "obj") == 0 && s->fault_obj[0] == 0) {
+    /* ManagedObjectNotFound names the object: <obj type="...">ref</obj> */
+    s->obj_depth = s->depth;
+    vs_strlcpy(s->fault_obj_type, type_attr, sizeof(s->fault_obj_type));
   }
 
   if (s->handler.start != NULL)
@@ -145,6 +153,10 @@ static void on_end(void *user, const xmlChar *localname, const xmlChar *prefix,
   if (s->fault_depth > 0 && s->depth == s->fault_depth + 1 &&
       strcmp(name, "faultstring") == 0)
     vs_strlcpy(s->fault_string, text, sizeof(s->fault_string));
+  if (s->obj_depth > 0 && s->depth == s->obj_depth) {
+    vs_strlcpy(s->fault_obj, text, sizeof(s->fault_obj));
+    s->obj_depth = 0;
+  }
 
   if (s->handler.end != NULL)
     s->handler.end(s->handler.ctx, s->depth, name, parent, text, text_len);
@@ -306,6 +318,12 @@ const char *vs_xml_stream_fault_type(const vs_xml_stream_t *s) {
 }
 const char *vs_xml_stream_fault_string(const vs_xml_stream_t *s) {
   return s->fault_string;
+}
+const char *vs_xml_stream_fault_obj(const vs_xml_stream_t *s,
+                                    const char **type) {
+  if (type != NULL)
+    *type = s->fault_obj_type;
+  return s->fault_obj;
 }
 bool vs_xml_stream_not_authenticated(const vs_xml_stream_t *s) {
   return s->not_authenticated;

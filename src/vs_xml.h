@@ -55,6 +55,10 @@ bool vs_xml_stream_has_fault(const vs_xml_stream_t *s);
 /* Fault type (e.g. "InvalidLogin") and faultstring; "" if unknown. */
 const char *vs_xml_stream_fault_type(const vs_xml_stream_t *s);
 const char *vs_xml_stream_fault_string(const vs_xml_stream_t *s);
+/* The object a fault names in its detail (<obj type="T">ref</obj>, as in
+ * ManagedObjectNotFound), "" if none; its type in *type if not NULL. */
+const char *vs_xml_stream_fault_obj(const vs_xml_stream_t *s,
+                                    const char **type);
 /* True if any element carried xsi:type="NotAuthenticated": a SOAP fault or
  * a property collector's per-object missingSet fault. */
 bool vs_xml_stream_not_authenticated(const vs_xml_stream_t *s);

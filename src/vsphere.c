@@ -23,7 +23,7 @@
 #include <strings.h>
 
 static int vsphere_read(user_data_t *ud) {
-  return vs_vcenter_read(ud->data);
+  return vs_vcenter_read(ud->data, CDTIME_T_TO_DOUBLE(plugin_get_interval()));
 }
 
 static void vsphere_free(void *data) { vs_vcenter_destroy(data); }

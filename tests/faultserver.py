@@ -50,6 +50,37 @@ Modes:
                   xxe_extra_paths) and references them
   slow            the real upstream response, one byte per slow_interval
                   seconds (bounded by slow_max_seconds / client going away)
+  minus_one       pass-through, except QueryPerf responses: for each entity
+                  the FIRST response holding a sample of it (of a counter in
+                  minus_one_counters, a set of ints; empty = every counter)
+                  gets -1 ("no data yet") as the value at its NEWEST sample
+                  (newest by the sampleInfo timestamps, not by position) of
+                  every such series; later responses for that entity pass
+                  untouched (vcsim then returns a value for that sample:
+                  "filled in later"). What was blanked is appended to
+                  minus_one_blanked as (entity moref, counterId, instance,
+                  timestamp string) tuples; minus_one_reset() forgets it all.
+                  The rest of the document is left byte-identical.
+  empty_props     RetrievePropertiesEx requests that are inventory reads
+                  (body contains none of inventory_props_skip, default
+                  ("perfCounter",)) are answered 200 with a valid, EMPTY
+                  RetrievePropertiesExResponse (no returnval), as some ESXi
+                  builds answer an idle-timed-out session; others pass
+  missing_noauth  inventory RetrievePropertiesEx / ContinueRetrievePropertiesEx
+                  responses (same test) are rewritten: each <objects> keeps
+                  its <obj> and, instead of its propSets, carries one
+                  missingSet per property (the propSet names, else the
+                  request's pathSets) whose fault is NotAuthenticated
+  not_found       QueryPerf requests naming an entity whose moref is in
+                  not_found_morefs (a set of "vm-N" strings) get HTTP 500
+                  with a ManagedObjectNotFound SOAP fault; the detail names
+                  the (first such) object if not_found_named (default True),
+                  as vCenter does, else carries no obj (the client has to
+                  split its batch to find the culprit); others pass
+  delay_match     requests whose body contains any of delay_match_strings
+                  (str or bytes) are held delay_seconds (default 5) before
+                  being proxied, ended early if the client goes away (then
+                  not proxied at all); others pass
 
 `only`, if set to a set of SOAP operation names (e.g. {"Login"}), limits
 the fault to requests whose SOAP body calls one of them; the others are
@@ -58,6 +89,26 @@ proxied as in "pass" (and counted under "pass").
 Counters (stats()): requests, operations ("mode Operation"), connections (by the mode current at accept),
 bytes_sent, and stream_end (why a streamed/held answer stopped: "client"
 went away, "time" or "bytes" bound hit, "stop" of the server, "done").
+The rewriting/injecting modes also count "injected" (answers made up or
+rewritten, by mode), "minus_one_values" ("blanked"), "delayed"
+("delay_match": requests held, "delay_match:client": of which the client
+went away).
+
+Fault shapes (vcsim's own envelope, see soap_fault_xml):
+  not_found, named:   <soapenv:Fault><faultcode>ServerFaultCode</faultcode>
+                      <faultstring>The object 'vim.VirtualMachine:vm-N' has
+                      already been deleted or has not been completely
+                      created</faultstring><detail><ManagedObjectNotFoundFault
+                      xmlns="urn:vim25" xsi:type="ManagedObjectNotFound"><obj
+                      type="VirtualMachine">vm-N</obj></ManagedObjectNotFoundFault>
+                      </detail></soapenv:Fault>      (HTTP 500; no newlines)
+  not_found, unnamed: the same without <obj> and without the name in the
+                      faultstring
+  missing_noauth:     <missingSet><path>name</path><fault><fault
+                      xsi:type="NotAuthenticated"><object
+                      type="VirtualMachine">vm-N</object><privilegeId>System.View
+                      </privilegeId></fault><localizedMessage></localizedMessage>
+                      </fault></missingSet>         (no newlines)
 
 Every loop is bounded; stop() shuts down every client socket and joins
 every thread with a timeout.
@@ -83,7 +134,8 @@ import urllib.parse
 
 MODES = ("pass", "refuse", "hang", "reset", "http500_html", "http503_html",
          "soap_fault", "truncated", "garbage", "unexpected", "endless", "huge",
-         "billion_laughs", "xxe", "slow")
+         "billion_laughs", "xxe", "slow",
+         "minus_one", "empty_props", "missing_noauth", "not_found", "delay_match")
 
 # Not forwarded in either direction (hop-by-hop, or recomputed here).
 # Accept-Encoding is dropped so that the upstream answers uncompressed and
@@ -139,6 +191,101 @@ def soap_fault_doc(fault_type="SystemError", fault_string=None):
             '</detail></soapenv:Fault>\n' % (fault_string, fault_type, fault_type,
                                            fault_string, fault_type) +
             SOAP_ENV_CLOSE)
+
+
+def xml_escape(s):
+    return (s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            .replace('"', "&quot;"))
+
+
+def soap_fault_xml(fault_type, fault_string="", detail_inner=""):
+    """A SOAP fault document in vcsim's envelope with a free-form detail:
+    <detail><{T}Fault xmlns="urn:vim25" xsi:type="{T}">{detail_inner}</{T}Fault></detail>
+    (the shape govmomi's simulator and vCenter send). fault_string is
+    escaped here, detail_inner is inserted as given (XML)."""
+    return (SOAP_ENV_OPEN +
+            '<soapenv:Fault><faultcode>ServerFaultCode</faultcode>'
+            '<faultstring>%s</faultstring><detail>'
+            '<%sFault xmlns="urn:vim25" xsi:type="%s">%s</%sFault>'
+            '</detail></soapenv:Fault>\n' % (xml_escape(fault_string), fault_type, fault_type,
+                                             detail_inner, fault_type) +
+            SOAP_ENV_CLOSE)
+
+
+def managed_object_not_found_doc(moref=None, mo_type="VirtualMachine"):
+    """ManagedObjectNotFound fault naming moref (or, moref None, nothing)."""
+    if moref is None:
+        return soap_fault_xml("ManagedObjectNotFound",
+                              "The object has already been deleted or has not been completely created")
+    return soap_fault_xml("ManagedObjectNotFound",
+                          "The object 'vim.%s:%s' has already been deleted or has not been "
+                          "completely created" % (mo_type, moref),
+                          '<obj type="%s">%s</obj>' % (xml_escape(mo_type), xml_escape(moref)))
+
+
+EMPTY_PROPS_DOC = (SOAP_ENV_OPEN +
+                   '<RetrievePropertiesExResponse xmlns="urn:vim25"></RetrievePropertiesExResponse>\n' +
+                   SOAP_ENV_CLOSE)
+
+
+def missing_set_xml(path, obj_type, obj_value, privilege="System.View"):
+    """One <missingSet> whose fault is NotAuthenticated (field order of
+    govmomi's types.MissingProperty / LocalizedMethodFault / NoPermission)."""
+    return ('<missingSet><path>%s</path><fault><fault xsi:type="NotAuthenticated">'
+            '<object type="%s">%s</object><privilegeId>%s</privilegeId></fault>'
+            '<localizedMessage></localizedMessage></fault></missingSet>'
+            % (xml_escape(path), xml_escape(obj_type), xml_escape(obj_value), privilege))
+
+
+_MO_TYPES_BY_PREFIX = (("vm-", "VirtualMachine"), ("host-", "HostSystem"), ("resgroup-", "ResourcePool"),
+                       ("domain-c", "ClusterComputeResource"),
+                       ("clustercomputeresource-", "ClusterComputeResource"),
+                       ("datastore-", "Datastore"), ("datacenter-", "Datacenter"))
+
+
+def _guess_mo_type(moref):
+    for prefix, t in _MO_TYPES_BY_PREFIX:
+        if moref.startswith(prefix):
+            return t
+    return "VirtualMachine"
+
+
+_RETURNVAL_RE = re.compile(rb"<returnval\b[^>]*>.*?</returnval>", re.S)
+_ENTITY_RE = re.compile(rb"<entity\b([^>]*)>([^<]*)</entity>")
+_TYPE_ATTR_RE = re.compile(rb"""(?:^|\s)type\s*=\s*["']([^"']*)["']""")
+_TIMESTAMP_RE = re.compile(rb"<sampleInfo\b[^>]*>\s*<timestamp>([^<]*)</timestamp>")
+_SERIES_RE = re.compile(
+    rb"(<value\b[^>]*>\s*<id>\s*<counterId>(\d+)</counterId>\s*"
+    rb"(?:<instance>([^<]*)</instance>|<instance\s*/>)?\s*</id>)"
+    rb"((?:\s*<value>[^<]*</value>)*)")
+_INT_VALUE_RE = re.compile(rb"<value>([^<]*)</value>")
+_OBJECTS_RE = re.compile(rb"(<objects\b[^>]*>)(.*?)(</objects>)", re.S)
+_OBJ_RE = re.compile(rb"<obj\b([^>]*)>([^<]*)</obj>")
+_PROPNAME_RE = re.compile(rb"<propSet>\s*<name>([^<]*)</name>")
+_PATHSET_RE = re.compile(rb"<pathSet>([^<]*)</pathSet>")
+_XSD_TS_RE = re.compile(r"^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:\.(\d+))?(Z|[+-]\d\d:?\d\d)?$")
+
+
+def xsd_timestamp_ns(s):
+    """An xsd:dateTime ("2026-11-26T11:36:22.791186342Z") as integer
+    nanoseconds since the epoch (no timezone = UTC); None if unparsable."""
+    import calendar
+    m = _XSD_TS_RE.match(s.strip())
+    if not m:
+        return None
+    secs = calendar.timegm(tuple(int(m.group(i)) for i in range(1, 7)) + (0, 0, 0))
+    frac = int((m.group(7) or "0")[:9].ljust(9, "0"))
+    tz = m.group(8)
+    if tz and tz != "Z":
+        sign = -1 if tz[0] == "-" else 1
+        hh, mm = int(tz[1:3]), int(tz[-2:])
+        secs -= sign * (hh * 3600 + mm * 60)
+    return secs * 10 ** 9 + frac
+
+
+def _attr_type(attrs):
+    m = _TYPE_ATTR_RE.search(attrs)
+    return m.group(1).decode("utf-8", "replace") if m else None
 
 
 def billion_laughs_doc(levels=10):
@@ -526,7 +673,69 @@ class _Conn:
             raw = self.head(status, reason, headers, len(body), ka) + body
             ok = self.stream(mode, _dribble(raw, s.slow_interval, self), chunked=False)
             return ok
+        xml_hdr = [("Content-Type", "text/xml; charset=utf-8")]
+        op = soap_operation(req.body)
+        if mode == "minus_one":
+            status, reason, headers, body = self.upstream_or_502(req)
+            if status == 200 and op == "QueryPerf":
+                new = s._minus_one(body)
+                if new != body:
+                    s._count("injected", mode)
+                    body = new
+            return self.respond(mode, status, reason, headers, body, ka)
+        if mode == "empty_props":
+            if op == "RetrievePropertiesEx" and s._inventory_props(req.body):
+                s._count("injected", mode)
+                return self.respond(mode, 200, "OK", xml_hdr, EMPTY_PROPS_DOC, ka)
+            status, reason, headers, body = self.upstream_or_502(req)
+            return self.respond(mode, status, reason, headers, body, ka)
+        if mode == "missing_noauth":
+            status, reason, headers, body = self.upstream_or_502(req)
+            if status == 200 and op in ("RetrievePropertiesEx", "ContinueRetrievePropertiesEx") \
+                    and s._inventory_props(req.body):
+                new = _missing_noauth(body, _PATHSET_RE.findall(req.body))
+                if new != body:
+                    s._count("injected", mode)
+                    body = new
+            return self.respond(mode, status, reason, headers, body, ka)
+        if mode == "not_found":
+            hit = s._not_found_hit(req.body) if op == "QueryPerf" else None
+            if hit is not None:
+                mo_type, moref = hit
+                s._count("injected", mode)
+                with s._lock:
+                    s.not_found_sent.append(moref)
+                doc = managed_object_not_found_doc(moref if s.not_found_named else None, mo_type)
+                return self.respond(mode, 500, "Internal Server Error", xml_hdr, doc, ka)
+            status, reason, headers, body = self.upstream_or_502(req)
+            return self.respond(mode, status, reason, headers, body, ka)
+        if mode == "delay_match":
+            needles = [m.encode("utf-8") if isinstance(m, str) else bytes(m)
+                       for m in (s.delay_match_strings or ())]
+            if any(n and n in req.body for n in needles):
+                s._count("delayed", mode)
+                if not self.delay(mode, s.delay_seconds):
+                    return False
+            status, reason, headers, body = self.upstream_or_502(req)
+            return self.respond(mode, status, reason, headers, body, ka)
         raise ValueError("unknown mode %r" % mode)
+
+    def delay(self, mode, seconds):
+        """Sleep up to `seconds` (in 0.1 s steps); False if the client went
+        away or the server stops meanwhile."""
+        deadline = time.monotonic() + max(0.0, float(seconds))
+        while True:
+            if self._stopping():
+                self.server._count("stream_end", mode + ":stop")
+                return False
+            if self.client_gone():
+                self.server._count("delayed", mode + ":client")
+                self.server._count("stream_end", mode + ":client")
+                return False
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return True
+            time.sleep(min(0.1, left))
 
     def serve(self):
         s = self.server
@@ -556,6 +765,65 @@ class _Conn:
         finally:
             self.close()
             s._forget(self)
+
+
+def _minus_one_returnval(rv, counters, seen, blanked):
+    """Rewrite one QueryPerf <returnval> (bytes) for minus_one: see the
+    module docstring. `seen` (set of morefs) and `blanked` (list) are
+    updated; the caller holds the lock."""
+    em = _ENTITY_RE.search(rv)
+    if not em:
+        return rv
+    moref = em.group(2).decode("utf-8", "replace")
+    if moref in seen:
+        return rv
+    stamps = [t.decode("utf-8", "replace") for t in _TIMESTAMP_RE.findall(rv)]
+    if not stamps:
+        return rv
+    keys = [xsd_timestamp_ns(t) for t in stamps]
+    newest = max(range(len(stamps)), key=lambda i: (keys[i] is not None, keys[i] or 0, -i))
+    out, pos, hits = [], 0, []
+    for m in _SERIES_RE.finditer(rv):
+        cid = int(m.group(2))
+        if counters and cid not in counters:
+            continue
+        vals = list(_INT_VALUE_RE.finditer(m.group(4)))
+        if newest >= len(vals):
+            continue
+        v = vals[newest]
+        start = m.start(4) + v.start(1)
+        end = m.start(4) + v.end(1)
+        out.append(rv[pos:start])
+        out.append(b"-1")
+        pos = end
+        inst = (m.group(3) or b"").decode("utf-8", "replace")
+        hits.append((moref, cid, inst, stamps[newest]))
+    if not hits:
+        return rv
+    out.append(rv[pos:])
+    seen.add(moref)
+    blanked.extend(hits)
+    return b"".join(out)
+
+
+def _missing_noauth(body, req_paths):
+    """Rewrite a RetrievePropertiesEx response for missing_noauth."""
+    def objects(m):
+        inner = m.group(2)
+        om = _OBJ_RE.search(inner)
+        if not om:
+            return m.group(0)
+        obj_type = _attr_type(om.group(1)) or "ManagedEntity"
+        obj_value = om.group(2).decode("utf-8", "replace")
+        paths = [p.decode("utf-8", "replace") for p in _PROPNAME_RE.findall(inner)] or \
+            [p.decode("utf-8", "replace") for p in req_paths] or ["name"]
+        seen, sets = set(), []
+        for p in paths:
+            if p not in seen:
+                seen.add(p)
+                sets.append(missing_set_xml(p, obj_type, obj_value))
+        return m.group(1) + om.group(0) + "".join(sets).encode("utf-8") + m.group(3)
+    return _OBJECTS_RE.sub(objects, body)
 
 
 def _endless_chunks(style):
@@ -589,7 +857,11 @@ class FaultServer:
     """See the module docstring. Attributes that tune the modes may be set at
     any time: only, fault_type, fault_string, garbage_size, garbage_seed,
     endless_style, huge_length, xxe_extra_paths, slow_interval, hang_max,
-    stream_max_seconds, stream_max_bytes, reset_delay."""
+    stream_max_seconds, stream_max_bytes, reset_delay, minus_one_counters,
+    inventory_props_skip, not_found_morefs, not_found_named,
+    delay_match_strings, delay_seconds. Results of the new modes:
+    minus_one_blanked (list of (moref, counterId, instance, timestamp)),
+    not_found_sent (list of the morefs a not_found fault was sent for)."""
 
     def __init__(self, upstream_url, mode="pass", port=0, start=True):
         if mode not in MODES:
@@ -621,6 +893,15 @@ class FaultServer:
         self.idle_timeout = 300.0
         self.send_timeout = 10.0
         self.upstream_timeout = 30.0
+        self.minus_one_counters = set()
+        self.inventory_props_skip = ("perfCounter",)
+        self.not_found_morefs = set()
+        self.not_found_named = True
+        self.delay_match_strings = ()
+        self.delay_seconds = 5.0
+        self.minus_one_blanked = []
+        self._minus_one_seen = set()
+        self.not_found_sent = []
         # state
         self._lock = threading.Lock()          # counters, client set
         self._listen_lock = threading.Lock()   # listener open/close vs accept
@@ -723,7 +1004,45 @@ class FaultServer:
     def __exit__(self, *exc):
         self.stop()
 
+    def minus_one_reset(self):
+        """Forget which entities minus_one has blanked (they will be blanked
+        again) and clear minus_one_blanked."""
+        with self._lock:
+            self._minus_one_seen.clear()
+            del self.minus_one_blanked[:]
+
     # -- internals ------------------------------------------------------------
+
+    def _minus_one(self, body):
+        counters = {int(c) for c in (self.minus_one_counters or ())}
+        with self._lock:
+            n = len(self.minus_one_blanked)
+            new = _RETURNVAL_RE.sub(
+                lambda m: _minus_one_returnval(m.group(0), counters, self._minus_one_seen,
+                                               self.minus_one_blanked), body)
+            blanked = len(self.minus_one_blanked) - n
+        if blanked:
+            self._count("minus_one_values", "blanked", blanked)
+        return new
+
+    def _inventory_props(self, body):
+        """A property read that is not for one of inventory_props_skip."""
+        for skip in self.inventory_props_skip or ():
+            if (skip.encode("utf-8") if isinstance(skip, str) else skip) in body:
+                return False
+        return True
+
+    def _not_found_hit(self, body):
+        """(type, moref) of the first entity of a QueryPerf request body whose
+        moref is in not_found_morefs, or None."""
+        morefs = set(self.not_found_morefs or ())
+        if not morefs:
+            return None
+        for m in _ENTITY_RE.finditer(body):
+            value = m.group(2).decode("utf-8", "replace").strip()
+            if value in morefs:
+                return _attr_type(m.group(1)) or _guess_mo_type(value), value
+        return None
 
     def _count(self, what, key, n=1):
         with self._lock:

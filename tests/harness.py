@@ -6,6 +6,10 @@ Pieces:
   * Collectd   - runs collectd -f with a generated config in a temp dir,
                  write_prometheus on a free loopback port, logfile plugin
   * run()      - minimal test runner printing PASS/FAIL lines
+  * soap_*(), query_perf*(), parse_query_perf(), soap_fault() - raw SOAP
+                 exchanges (e.g. through tests/faultserver.py)
+  * Vcsim.control() & co. - vcsim's /vcsim-control (host state, slow
+                 hosts, lagging samples) and vsctl's inventory surgery
 
 Environment:
   VSPHERE_PLUGIN_DIR  dir holding vsphere.so (default: <repo>/src/.libs)
@@ -30,6 +34,7 @@ import sys
 import tempfile
 import time
 import traceback
+import urllib.error
 import urllib.parse
 import urllib.request
 
@@ -356,6 +361,126 @@ class Vcsim:
     def poweron(self, name):
         vsctl(self, "poweron", name)
 
+    # -- production-vCenter behaviour (vcsim's /vcsim-control, vsctl) -------
+
+    @property
+    def control_url(self):
+        """URL of vcsim's control endpoint (same listener as the SDK)."""
+        u = urllib.parse.urlsplit(self.url)
+        return urllib.parse.urlunsplit((u.scheme, u.netloc, "/vcsim-control", "", ""))
+
+    def control(self, cmd, timeout=30.0, **params):
+        """GET /vcsim-control?cmd=CMD&k=v...; returns the text answer.
+        Raises RuntimeError with vcsim's reason on a non-200 answer.
+        Commands (see tests/vcsim/control.go): host-state name= state=,
+        slow name= seconds=, lag type= seconds=, clear, stats."""
+        q = [("cmd", cmd)] + [(k, str(v)) for k, v in params.items()]
+        url = self.control_url + "?" + urllib.parse.urlencode(q)
+        ctx = None
+        if url.startswith("https"):
+            import ssl
+            ctx = ssl.create_default_context(cafile=self.ca_file)
+            ctx.check_hostname = False
+        try:
+            with urllib.request.urlopen(url, timeout=timeout, context=ctx) as r:
+                return r.read().decode("utf-8", "replace")
+        except urllib.error.HTTPError as e:
+            raise RuntimeError("vcsim-control %s %s: HTTP %d %s" % (
+                cmd, params, e.code, e.read().decode("utf-8", "replace").strip()))
+
+    def control_stats(self):
+        """vcsim's counters as {name: int} (queryperf_calls,
+        not_found_faults, host_faults, slow_calls, slow_aborted,
+        lagged_specs, empty_specs)."""
+        out = {}
+        for line in self.control("stats").splitlines():
+            f = line.split()
+            if len(f) == 2 and f[1].lstrip("-").isdigit():
+                out[f[0]] = int(f[1])
+        return out
+
+    def host_state(self, host, state):
+        """Set a host's runtime.connectionState (connected, disconnected,
+        notResponding); its VMs become "disconnected" (or "connected") and
+        QueryPerf for it or its VMs faults while it is not connected."""
+        return self.control("host-state", name=host, state=state).strip()
+
+    def slow_host(self, host, seconds):
+        """Every QueryPerf call including the host or its VMs sleeps
+        `seconds` first (0 clears)."""
+        return self.control("slow", name=host, seconds="%g" % seconds).strip()
+
+    def lag(self, type, seconds):  # noqa: A002 - the vSphere word
+        """QueryPerf for entities of this type answers as if now were
+        `seconds` earlier (0 clears)."""
+        return self.control("lag", type=type, seconds="%g" % seconds).strip()
+
+    def rename(self, name, new):
+        """Rename_Task; `new` is stored escaped as vCenter does (/ -> %2f,
+        \\ -> %5c, % -> %25). name: a name (error if ambiguous) or a moref."""
+        vsctl(self, "rename", name, new)
+
+    def destroy(self, name):
+        """Destroy_Task (a VM is powered off first)."""
+        vsctl(self, "destroy", name)
+
+    def moref(self, name):
+        """[(moref, type)] of every entity called `name` (raw or escaped)."""
+        return [tuple(l.split(" ", 1)) for l in vsctl(self, "moref", name).splitlines() if l]
+
+    INVENTORY_FIELDS = ("kind", "moref", "name", "power", "connection", "host", "cluster",
+                        "datacenter", "path", "extra")
+
+    def inventory_full(self):
+        """[{kind, moref, name, power, connection, host, cluster, datacenter,
+        path, extra}] from `vsctl inventory-full` (kinds vm, host, cluster,
+        pool, datastore, datacenter; names as stored, i.e. escaped)."""
+        out = []
+        for line in vsctl(self, "inventory-full").splitlines():
+            if line:
+                f = line.split("\t")
+                f += [""] * (len(self.INVENTORY_FIELDS) - len(f))
+                out.append(dict(zip(self.INVENTORY_FIELDS, f)))
+        return out
+
+    def snapshot_create(self, name, snapshot):
+        vsctl(self, "snapshot-create", name, snapshot)
+
+    def snapshot_remove_all(self, name):
+        vsctl(self, "snapshot-remove-all", name)
+
+    def maintenance(self, host, enter=True):
+        vsctl(self, "maintenance", "enter" if enter else "exit", host)
+
+    def folder_create(self, parent, name):
+        """Create a folder under `parent` (inventory path such as /DC0/vm,
+        or a moref); returns the new folder's moref."""
+        return vsctl(self, "folder-create", parent, name).strip()
+
+    def move(self, name, folder):
+        """MoveIntoFolder_Task (vcsim does not check for duplicate names)."""
+        vsctl(self, "move", name, folder)
+
+    def queryperf(self, *entities, counters=(2,), instance="*", interval=20, max_sample=3,
+                  since=None):
+        """Raw QueryPerf through vsctl. Returns ("ok", {moref: [(counterId,
+        instance, timestamp, value)]}) or ("fault", "Type [ObjType:moref]")."""
+        args = ["queryperf", "-counters", ",".join(str(c) for c in counters),
+                "-instance", instance, "-interval", str(interval), "-max", str(max_sample)]
+        if since:
+            args += ["-since", "%g" % since]
+        out = vsctl(self, *(args + list(entities)))
+        if out.startswith("fault "):
+            return "fault", out[6:].strip()
+        res = {}
+        for line in out.splitlines():
+            f = line.split()
+            if f and f[0] == "entity":
+                res.setdefault(f[1], [])
+            elif f and f[0] == "value":
+                res.setdefault(f[1], []).append((int(f[2]), f[3], f[4], int(f[5])))
+        return "ok", res
+
     def close(self):
         self.stop()
         _rmtree(self.tmp)
@@ -387,6 +512,206 @@ def vsctl(vc, *args, user=None, password=None, timeout=60.0, check=True):
     if check and r.returncode != 0:
         raise RuntimeError("vsctl %s failed (rc=%d): %s" % (" ".join(map(str, args)), r.returncode, r.stderr.strip()))
     return r.stdout
+
+
+# --------------------------------------------------------------------------
+# raw SOAP (for exchanges a test wants to see byte for byte, e.g. through
+# tests/faultserver.py)
+
+_SOAP_HEAD = ('<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope '
+              'xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" '
+              'xmlns:xsd="http://www.w3.org/2001/XMLSchema" '
+              'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><soapenv:Body>')
+_SOAP_TAIL = '</soapenv:Body></soapenv:Envelope>'
+
+
+def _xesc(s):
+    return str(s).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def soap_post(url, inner, cookie=None, timeout=30.0, context=None, api="7.0"):
+    """POST a SOAP body (the XML inside soapenv:Body) to url. Returns
+    (HTTP status, response text, Set-Cookie or None); a 500 fault is
+    returned, not raised."""
+    import urllib.error
+    body = (_SOAP_HEAD + inner + _SOAP_TAIL).encode("utf-8")
+    headers = {"Content-Type": "text/xml; charset=utf-8", "SOAPAction": "urn:vim25/" + api}
+    if cookie:
+        headers["Cookie"] = cookie
+    req = urllib.request.Request(url, data=body, headers=headers)
+    try:
+        with urllib.request.urlopen(req, timeout=timeout, context=context) as r:
+            return r.status, r.read().decode("utf-8", "replace"), r.headers.get("Set-Cookie")
+    except urllib.error.HTTPError as e:
+        return e.code, e.read().decode("utf-8", "replace"), e.headers.get("Set-Cookie")
+
+
+def soap_login(url, user="user", password="pass", context=None, timeout=30.0):
+    """Login; returns the cookie ("vmware_soap_session=...") to pass to
+    soap_post. Raises RuntimeError if the login fails."""
+    st, text, set_cookie = soap_post(
+        url, '<Login xmlns="urn:vim25"><_this type="SessionManager">SessionManager</_this>'
+        '<userName>%s</userName><password>%s</password></Login>' % (_xesc(user), _xesc(password)),
+        context=context, timeout=timeout)
+    if st != 200 or not set_cookie:
+        raise RuntimeError("login failed: HTTP %d %s" % (st, text[:300]))
+    return set_cookie.split(";", 1)[0]
+
+
+def soap_logout(url, cookie, context=None, timeout=30.0):
+    return soap_post(url, '<Logout xmlns="urn:vim25"><_this type="SessionManager">SessionManager'
+                     '</_this></Logout>', cookie, timeout, context)[0]
+
+
+_MOREF_TYPES = (("vm-", "VirtualMachine"), ("host-", "HostSystem"), ("resgroup-", "ResourcePool"),
+                ("clustercomputeresource-", "ClusterComputeResource"),
+                ("domain-c", "ClusterComputeResource"), ("datacenter-", "Datacenter"),
+                ("datastore-", "Datastore"))
+
+
+def moref_type(moref):
+    """The managed object type a moref value such as vm-42 stands for."""
+    for prefix, t in _MOREF_TYPES:
+        if moref.startswith(prefix):
+            return t
+    raise ValueError("cannot tell the type of %r" % moref)
+
+
+def query_perf_xml(entities, counters=(2,), instance="*", interval=20, max_sample=None,
+                   start=None, end=None):
+    """The body of a QueryPerf call (elements in WSDL order): one spec per
+    entity (a moref string such as "vm-42", or a (type, moref) pair);
+    start/end are xsd:dateTime strings or epoch seconds."""
+    def ts(t):
+        if isinstance(t, (int, float)):
+            return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(t)) + ".%06dZ" % int((t % 1) * 1e6)
+        return t
+    specs = []
+    for e in entities:
+        t, v = (moref_type(e), e) if isinstance(e, str) else e
+        spec = '<querySpec><entity type="%s">%s</entity>' % (t, _xesc(v))
+        if start is not None:
+            spec += "<startTime>%s</startTime>" % ts(start)
+        if end is not None:
+            spec += "<endTime>%s</endTime>" % ts(end)
+        if max_sample is not None:
+            spec += "<maxSample>%d</maxSample>" % max_sample
+        for c in counters:
+            spec += "<metricId><counterId>%d</counterId><instance>%s</instance></metricId>" % (
+                c, _xesc(instance))
+        spec += "<intervalId>%d</intervalId><format>normal</format></querySpec>" % interval
+        specs.append(spec)
+    return ('<QueryPerf xmlns="urn:vim25"><_this type="PerformanceManager">PerfMgr</_this>%s'
+            '</QueryPerf>' % "".join(specs))
+
+
+def query_perf(url, cookie, entities, context=None, timeout=30.0, **kw):
+    """QueryPerf (see query_perf_xml for kw); returns (status, text)."""
+    st, text, _ = soap_post(url, query_perf_xml(entities, **kw), cookie, timeout, context)
+    return st, text
+
+
+def _local(tag):
+    return tag.rsplit("}", 1)[-1]
+
+
+def _xsi_type(el):
+    for k, v in el.attrib.items():
+        if _local(k) == "type" and k.startswith("{"):
+            return v.split(":")[-1]
+    return None
+
+
+def parse_query_perf(text):
+    """QueryPerfResponse text -> {moref: {"type": T, "timestamps": [str],
+    "series": {(counterId, instance): [int]}}} (values in the order of
+    timestamps, i.e. as sent)."""
+    import xml.etree.ElementTree as ET
+    out = {}
+    for rv in ET.fromstring(text).iter():
+        if _local(rv.tag) != "returnval":
+            continue
+        ent = next((c for c in rv if _local(c.tag) == "entity"), None)
+        if ent is None:
+            continue
+        d = out[ent.text] = {"type": ent.get("type"), "timestamps": [], "series": {}}
+        for c in rv:
+            if _local(c.tag) == "sampleInfo":
+                d["timestamps"].append(next(x.text for x in c if _local(x.tag) == "timestamp"))
+            elif _local(c.tag) == "value":
+                cid = inst = None
+                vals = []
+                for x in c:
+                    if _local(x.tag) == "id":
+                        for y in x:
+                            if _local(y.tag) == "counterId":
+                                cid = int(y.text)
+                            elif _local(y.tag) == "instance":
+                                inst = y.text or ""
+                    elif _local(x.tag) == "value":
+                        vals.append(int(x.text))
+                d["series"][(cid, inst if inst is not None else "")] = vals
+    return out
+
+
+def soap_fault(text):
+    """None, or {"type": fault type, "string": faultstring, "obj": (type,
+    moref) of a ManagedObjectNotFound/NoPermission detail or None,
+    "detail": the detail element's XML} of a SOAP fault document."""
+    import xml.etree.ElementTree as ET
+    try:
+        root = ET.fromstring(text)
+    except ET.ParseError:
+        return None
+    for f in root.iter():
+        if _local(f.tag) != "Fault":
+            continue
+        res = {"type": None, "string": None, "obj": None, "detail": None}
+        for c in f:
+            if _local(c.tag) == "faultstring":
+                res["string"] = c.text or ""
+            elif _local(c.tag) == "detail" and len(c):
+                d = c[0]
+                res["detail"] = ET.tostring(d, encoding="unicode")
+                res["type"] = _xsi_type(d) or _local(d.tag)[:-len("Fault")]
+                for x in d:
+                    if _local(x.tag) in ("obj", "object"):
+                        res["obj"] = (x.get("type"), x.text)
+        return res
+    return None
+
+
+def create_container_view_xml(types_=("VirtualMachine",)):
+    return ('<CreateContainerView xmlns="urn:vim25"><_this type="ViewManager">ViewManager</_this>'
+            '<container type="Folder">group-d1</container>%s<recursive>true</recursive>'
+            '</CreateContainerView>' % "".join("<type>%s</type>" % t for t in types_))
+
+
+def retrieve_view_xml(view, type_="VirtualMachine", paths=("name",), max_objects=None):
+    """RetrievePropertiesEx over a ContainerView's "view" property."""
+    opts = "<maxObjects>%d</maxObjects>" % max_objects if max_objects else ""
+    return ('<RetrievePropertiesEx xmlns="urn:vim25"><_this type="PropertyCollector">propertyCollector'
+            '</_this><specSet><propSet><type>%s</type>%s</propSet><objectSet><obj type="ContainerView">%s'
+            '</obj><skip>true</skip><selectSet xsi:type="TraversalSpec"><name>view</name>'
+            '<type>ContainerView</type><path>view</path><skip>false</skip></selectSet></objectSet>'
+            '</specSet><options>%s</options></RetrievePropertiesEx>'
+            % (type_, "".join("<pathSet>%s</pathSet>" % p for p in paths), view, opts))
+
+
+def retrieve_perf_counters_xml():
+    return ('<RetrievePropertiesEx xmlns="urn:vim25"><_this type="PropertyCollector">propertyCollector'
+            '</_this><specSet><propSet><type>PerformanceManager</type><pathSet>perfCounter</pathSet>'
+            '</propSet><objectSet><obj type="PerformanceManager">PerfMgr</obj><skip>false</skip>'
+            '</objectSet></specSet><options></options></RetrievePropertiesEx>')
+
+
+def create_container_view(url, cookie, types_=("VirtualMachine",), context=None):
+    """CreateContainerView over the root folder; returns the view moref."""
+    import xml.etree.ElementTree as ET
+    st, text, _ = soap_post(url, create_container_view_xml(types_), cookie, context=context)
+    if st != 200:
+        raise RuntimeError("CreateContainerView: HTTP %d %s" % (st, text[:300]))
+    return next(e.text for e in ET.fromstring(text).iter() if _local(e.tag) == "returnval")
 
 
 # --------------------------------------------------------------------------

@@ -42,7 +42,7 @@ from harness import Collectd, Vcsim, find_metrics  # noqa: E402
 from faultserver import FaultServer  # noqa: E402
 from test_integration import plugin_errors, self_metric, vsphere_block, wait_cycles  # noqa: E402,F401
 
-TIMEOUT = 2.0          # the plugin's Timeout
+TIMEOUT = 2.0          # the plugin's Timeout and QueryTimeout
 INTERVAL = 0.5         # the plugin's and collectd's (load's) interval
 WRAPPED = bool(os.environ.get("VSPHERE_WRAPPER"))   # valgrind: everything slower
 SCALE = 4.0 if WRAPPED else 1.0
@@ -50,7 +50,11 @@ READ_MARGIN = 2.0 if WRAPPED else 0.75     # self_read_seconds <= TIMEOUT + this
 LOAD_MAX_GAP = 3.0 if WRAPPED else 1.5     # seconds between two load samples
 MAX_ERROR_LINES = 2
 CONCURRENCY = 4        # the plugin's default Concurrency (QueryPerf in flight)
-RSS_GROWTH_KB = 20 * 1024
+# Under valgrind and ASan RSS grows with run time by itself (shadow memory,
+# ASan's quarantine of freed blocks); a leak there is memcheck's to find,
+# exactly, not RSS's.
+SANITIZED = "libasan" in os.environ.get("LD_PRELOAD", "")
+RSS_GROWTH_KB = (48 if WRAPPED or SANITIZED else 20) * 1024
 
 
 def log(msg):
@@ -88,8 +92,8 @@ class Env:
                                            password=self.vc.password)
             conf = ('LoadPlugin csv\n<Plugin csv>\n  DataDir "%s"\n  StoreRates false\n</Plugin>\n'
                     % self.csv_dir)
-            conf += vsphere_block(target, extra="Interval %g\n    Timeout %g\n    %s"
-                                  % (INTERVAL, TIMEOUT, extra))
+            conf += vsphere_block(target, extra="Interval %g\n    Timeout %g\n    QueryTimeout %g\n"
+                                  "    %s" % (INTERVAL, TIMEOUT, TIMEOUT, extra))
             self.cd = Collectd(conf, interval=INTERVAL, extra_plugins=["load"])
         except BaseException:
             self.close()
@@ -148,7 +152,7 @@ class Env:
         """Waits for collection through the proxy; returns a snapshot."""
         cd = self.cd
         wait_cycles(cd, 3, 30 * SCALE)
-        cd.wait_for(lambda: (self_metric(cd, "values") or 0) > 0, 30 * SCALE,
+        cd.wait_for(lambda: (self_metric(cd, "entities_answered") or 0) > 0, 30 * SCALE,
                     what="values through the proxy")
         time.sleep(INTERVAL)    # let a possible transient fd (csv, accept) settle
         return types.SimpleNamespace(
@@ -163,7 +167,7 @@ class Env:
         cd = self.cd
         c = self_metric(cd, "read_cycles")
         cd.wait_for(lambda: self_metric(cd, "read_cycles") >= c + 2
-                    and (self_metric(cd, "values") or 0) > 0
+                    and (self_metric(cd, "entities_answered") or 0) > 0
                     and self.newest_sample_ms() > base.sample_ms,
                     timeout * SCALE, what="values again after the fault")
         wait_cycles(cd, self_metric(cd, "read_cycles") + 2, timeout * SCALE)
@@ -263,11 +267,15 @@ def run_fault(mode, expect=None, extra=None, cycles=None, setup=None, during=Non
         p.check(slowest <= TIMEOUT + READ_MARGIN,
                 "a read took %.2f s (Timeout %g s)" % (slowest, TIMEOUT))
         fds, rss, conns = cd.fd_count(), cd.rss_kb(), cd.tcp_connections_to(fs.port)
-        p.check(fds <= base.fds + 1, "fds %d before the fault, %d after recovery" % (base.fds, fds))
-        p.check(conns <= max(base.conns, 1), "%d TCP connections to the proxy after recovery, %d before"
+        # Objects whose query timed out are batched apart (one host a
+        # batch), so up to Concurrency keep-alive connections may be in use
+        # after a hang: bounded by Concurrency, not by the count before.
+        spare = max(CONCURRENCY - base.conns, 0)
+        p.check(fds <= base.fds + spare + 1, "fds %d before the fault, %d after recovery" % (base.fds, fds))
+        p.check(conns <= max(base.conns, CONCURRENCY), "%d TCP connections to the proxy after recovery, %d before"
                 % (conns, base.conns))
         p.check(rss - base.rss < RSS_GROWTH_KB, "RSS %d kB -> %d kB" % (base.rss, rss))
-        p.check(fs.open_connections() <= max(base.conns, 1),
+        p.check(fs.open_connections() <= max(base.conns, CONCURRENCY),
                 "proxy still holds %d client connections after recovery (collectd held %d before)"
                 % (fs.open_connections(), base.conns))
         if after:
@@ -455,7 +463,7 @@ def test_session_terminated_relogs_in_once():
         p.check(logins == base.logins + 1, "logins %s -> %s (want exactly one re-login)"
                 % (base.logins, logins))
         p.check(vc.sessions() == 1, "%d sessions in vcsim (want 1)" % vc.sessions())
-        p.check(self_metric(cd, "values") > 0, "no values after the re-login")
+        p.check(self_metric(cd, "entities_answered") > 0, "no answers after the re-login")
         errs = env.plugin_error_lines(base.log_offset)
         p.check(not errs, "errors logged for a re-login: %s" % errs)
         p.check(cd.tcp_connections_to(env.fs.port) <= max(base.conns, 1),
@@ -516,7 +524,7 @@ def test_login_system_error_is_not_a_credential_backoff():
         t_clear = time.monotonic()
         try:
             cd.wait_for(lambda: (self_metric(cd, "logins") or 0) > base.logins
-                        and (self_metric(cd, "values") or 0) > 0, 40 * SCALE, what="login and values")
+                        and (self_metric(cd, "entities_answered") or 0) > 0, 40 * SCALE, what="login and values")
             took = time.monotonic() - t_clear
         except AssertionError:
             took = None
@@ -549,7 +557,7 @@ def test_inventory_refresh_fault_logged_once():
         c0 = self_metric(cd, "read_cycles")
         wait_cycles(cd, c0 + 4, 30 * SCALE)
         p.check(fs.requests("soap_fault") >= 2, "refresh not retried: %s" % fs.stats().get("operations"))
-        p.check((self_metric(cd, "values") or 0) > 0, "values stopped although QueryPerf works")
+        p.check((self_metric(cd, "entities_answered") or 0) > 0, "values stopped although QueryPerf works")
         errors = self_metric(cd, "errors")
         p.check(errors > base.errors, "self_errors did not grow (%s -> %s) while every refresh failed"
                 % (base.errors, errors))

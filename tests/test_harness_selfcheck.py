@@ -166,11 +166,371 @@ def test_no_leftover_processes():
     assert not kids, "leftover child processes: %s" % kids
 
 
+# --------------------------------------------------------------------------
+# production-vCenter behaviour: strict vcsim, vsctl surgery, faultserver modes
+
+import threading  # noqa: E402
+
+import faultserver  # noqa: E402
+from faultserver import FaultServer  # noqa: E402
+
+SMALL = dict(dc=1, cluster=1, cluster_host=2, host=1, vm=1)
+
+
+def _inv(vc, kind=None, **match):
+    return [r for r in vc.inventory_full()
+            if (kind is None or r["kind"] == kind) and all(r[k] == v for k, v in match.items())]
+
+
+def _one(rows):
+    assert len(rows) == 1, rows
+    return rows[0]
+
+
+def _ts(s):
+    return faultserver.xsd_timestamp_ns(s) / 1e9
+
+
+def test_vcsim_strict_queryperf():
+    with Vcsim(**SMALL) as vc:
+        vm = _one(_inv(vc, "vm", name="DC0_H0_VM0"))
+        host = _one(_inv(vc, "host", name="DC0_H0"))
+        cookie = harness.soap_login(vc.url)
+        # the replaced PerformanceManager still serves its counter catalog
+        st, text, _ = harness.soap_post(vc.url, harness.retrieve_perf_counters_xml(), cookie)
+        assert st == 200 and text.count("<key>") > 100, (st, text[:300])
+        st, text = harness.query_perf(vc.url, cookie, [vm["moref"], host["moref"]],
+                                      counters=(2, 6), max_sample=3)
+        assert st == 200, text
+        got = harness.parse_query_perf(text)
+        assert set(got) == {vm["moref"], host["moref"]}, got
+        assert all(len(v["timestamps"]) == 3 and len(v["series"]) == 2 for v in got.values()), got
+        vc.destroy(vm["moref"])
+        assert not _inv(vc, "vm", moref=vm["moref"])
+        # the whole call faults, naming the destroyed VM (host first in the batch)
+        st, text = harness.query_perf(vc.url, cookie, [host["moref"], vm["moref"]], counters=(2,))
+        f = harness.soap_fault(text)
+        assert st == 500 and f and f["type"] == "ManagedObjectNotFound", (st, text[:500])
+        assert f["obj"] == ("VirtualMachine", vm["moref"]), f
+        assert '<obj type="VirtualMachine">%s</obj>' % vm["moref"] in text, text
+        assert vc.queryperf(vm["moref"]) == ("fault", "ManagedObjectNotFound VirtualMachine:" + vm["moref"])
+        # the surviving host alone still answers
+        kind, res = vc.queryperf(host["moref"])
+        assert kind == "ok" and len(res[host["moref"]]) == 3, res
+        stats = vc.control_stats()
+        assert stats["not_found_faults"] == 2 and stats["queryperf_calls"] >= 4, stats
+        harness.soap_logout(vc.url, cookie)
+
+
+def test_vcsim_control_errors():
+    with Vcsim(**SMALL) as vc:
+        for cmd, params in (("bogus", {}), ("host-state", {"name": "DC0_H0", "state": "sleepy"}),
+                            ("host-state", {"name": "nohost", "state": "connected"}),
+                            ("slow", {"name": "DC0_H0", "seconds": "-1"}),
+                            ("slow", {"name": "DC0_H0", "seconds": "601"}),
+                            ("lag", {"type": "Bogus", "seconds": "5"})):
+            try:
+                vc.control(cmd, **params)
+            except RuntimeError as e:
+                assert "HTTP 400" in str(e), e
+            else:
+                raise AssertionError("vcsim-control %s %s accepted" % (cmd, params))
+        assert vc.control("clear").strip() == "ok cleared"
+
+
+def test_vcsim_host_state():
+    with Vcsim(**SMALL) as vc:
+        # the cluster's VM is placed on one of the cluster's hosts
+        hn = _one(_inv(vc, "vm", cluster="DC0_C0"))["host"]
+        h = _one(_inv(vc, "host", name=hn))
+        vms = _inv(vc, "vm", host=hn)
+        others = [r for r in _inv(vc, "vm") if r["host"] != hn]
+        assert vms and others, vc.inventory_full()
+        assert h["connection"] == "connected" and h["cluster"] == "DC0_C0" and \
+            h["path"] == "/DC0/host/DC0_C0/" + hn and h["datacenter"] == "DC0", h
+        out = vc.host_state(hn, "disconnected")
+        assert out.startswith("ok %s %s disconnected vms=%d" % (h["moref"], hn, len(vms))), out
+        assert _one(_inv(vc, "host", name=hn))["connection"] == "disconnected"
+        assert {r["connection"] for r in _inv(vc, "vm", host=hn)} == {"disconnected"}
+        assert {r["connection"] for r in _inv(vc, "vm") if r["host"] != hn} == {"connected"}
+        assert vc.queryperf(h["moref"]) == ("fault", "HostNotConnected")
+        assert vc.queryperf(vms[0]["moref"], others[0]["moref"]) == ("fault", "HostNotConnected")
+        assert vc.queryperf(others[0]["moref"])[0] == "ok"
+        vc.host_state(h["moref"], "notResponding")
+        assert _one(_inv(vc, "host", name=hn))["connection"] == "notResponding"
+        assert vc.queryperf(vms[0]["moref"]) == ("fault", "HostNotReachable")
+        vc.host_state(hn, "connected")
+        assert {r["connection"] for r in _inv(vc, "vm")} == {"connected"}
+        assert vc.queryperf(vms[0]["moref"])[0] == "ok"
+        assert vc.control_stats()["host_faults"] == 3
+
+
+def test_vcsim_slow_host():
+    S = 2.0
+    with Vcsim(**SMALL) as vc:
+        slow_vm = _one(_inv(vc, "vm", host="DC0_H0"))["moref"]
+        slow_host = _one(_inv(vc, "host", name="DC0_H0"))["moref"]
+        fast_vm = _inv(vc, "vm", cluster="DC0_C0")[0]["moref"]
+        assert vc.slow_host("DC0_H0", S).startswith("ok host-")
+        cookie = harness.soap_login(vc.url)
+        took = {}
+
+        def q(name, moref):
+            t0 = time.monotonic()
+            st, text = harness.query_perf(vc.url, cookie, [moref], max_sample=1)
+            took[name] = (time.monotonic() - t0, st)
+
+        t = threading.Thread(target=q, args=("slow", slow_vm))
+        t.start()
+        time.sleep(0.3)              # the slow call is sleeping now
+        q("fast", fast_vm)           # ... and does not hold this one up
+        t.join(S + 10)
+        assert not t.is_alive()
+        assert took["slow"][1] == 200 and took["slow"][0] >= S, took
+        assert took["fast"][1] == 200 and took["fast"][0] < 1.0, took
+        # the host itself is slow too; a client that gives up ends the sleep
+        t0 = time.monotonic()
+        try:
+            harness.query_perf(vc.url, cookie, [slow_host], timeout=0.5)
+        except OSError:
+            pass
+        assert time.monotonic() - t0 < S
+        harness.wait_for(lambda: vc.control_stats()["slow_aborted"] == 1, 5, 0.1, "slow_aborted")
+        vc.slow_host("DC0_H0", 0)
+        q("cleared", slow_vm)
+        assert took["cleared"][0] < 1.0, took
+        assert vc.control_stats()["slow_calls"] == 2
+        harness.soap_logout(vc.url, cookie)
+
+
+def test_vcsim_lag():
+    LAG = 120
+    with Vcsim(**SMALL) as vc:
+        vm = _inv(vc, "vm")[0]["moref"]
+        host = _one(_inv(vc, "host", name="DC0_H0"))["moref"]
+        cookie = harness.soap_login(vc.url)
+
+        def newest(moref, **kw):
+            st, text = harness.query_perf(vc.url, cookie, [moref], max_sample=3, **kw)
+            assert st == 200, text
+            d = harness.parse_query_perf(text)[moref]
+            return max(_ts(t) for t in d["timestamps"]) if d["timestamps"] else None
+
+        assert abs(newest(vm) - time.time()) < 5
+        assert vc.lag("VirtualMachine", LAG) == "ok lag VirtualMachine 120s"
+        n = newest(vm)
+        assert time.time() - LAG - 5 < n <= time.time() - LAG + 1, (n, time.time())
+        assert abs(newest(host) - time.time()) < 5, "lag leaked to HostSystem"
+        # asking only for the newest minute: nothing yet (entity, no samples)
+        assert newest(vm, start=time.time() - 60) is None
+        # an explicit endTime earlier than now-lag is kept
+        n = newest(vm, end=time.time() - 2 * LAG)
+        assert abs(n - (time.time() - 2 * LAG)) < 5, n
+        # the withheld samples appear once the lag is gone
+        vc.lag("VirtualMachine", 0)
+        assert abs(newest(vm, start=time.time() - 60) - time.time()) < 5
+        st = vc.control_stats()
+        assert st["lagged_specs"] == 2 and st["empty_specs"] == 1, st
+        harness.soap_logout(vc.url, cookie)
+
+
+def test_vsctl_rename_escape_duplicates():
+    with Vcsim(dc=2, cluster=1, cluster_host=1, host=1, vm=1) as vc:
+        a = _one(_inv(vc, "vm", name="DC0_H0_VM0"))
+        b = _one(_inv(vc, "vm", name="DC1_H0_VM0"))
+        raw = "web/db\\01 100%"
+        esc = "web%2fdb%5c01 100%25"
+        vc.rename("DC0_H0_VM0", raw)
+        r = _one(_inv(vc, "vm", moref=a["moref"]))
+        assert r["name"] == esc and r["path"] == "/DC0/vm/" + esc, r
+        assert vc.moref(raw) == [(a["moref"], "VirtualMachine")] == vc.moref(esc)
+        # the same name in the other datacenter: names are unique per folder only
+        vc.rename(b["moref"], raw)
+        assert sorted(vc.moref(raw)) == sorted([(a["moref"], "VirtualMachine"),
+                                                (b["moref"], "VirtualMachine")])
+        try:
+            vc.rename(raw, "x")
+        except RuntimeError as e:
+            assert "ambiguous" in str(e), e
+        else:
+            raise AssertionError("rename of an ambiguous name succeeded")
+        # ... and in one datacenter, through a folder of its own
+        f = vc.folder_create("/DC0/vm", "sub")
+        c = _one(_inv(vc, "vm", name="DC0_C0_RP0_VM0"))
+        vc.move(c["moref"], f)
+        vc.rename(c["moref"], raw)
+        r = _one(_inv(vc, "vm", moref=c["moref"]))
+        assert r["path"] == "/DC0/vm/sub/" + esc and r["datacenter"] == "DC0", r
+        assert len(vc.moref(raw)) == 3
+        # snapshots and maintenance show in the extra column
+        vc.snapshot_create(a["moref"], "s1")
+        assert _one(_inv(vc, "vm", moref=a["moref"]))["extra"] == "snapshots=1"
+        vc.snapshot_remove_all(a["moref"])
+        assert _one(_inv(vc, "vm", moref=a["moref"]))["extra"] == ""
+        vc.maintenance("DC1_H0")
+        assert _one(_inv(vc, "host", name="DC1_H0"))["extra"] == "maintenance"
+        vc.maintenance("DC1_H0", enter=False)
+        assert _one(_inv(vc, "host", name="DC1_H0"))["extra"] == ""
+        # the other kinds
+        kinds = {r["kind"] for r in vc.inventory_full()}
+        assert kinds == {"vm", "host", "cluster", "pool", "datastore", "datacenter"}, kinds
+        cl = _one(_inv(vc, "cluster", name="DC1_C0"))
+        assert cl["path"] == "/DC1/host/DC1_C0" and cl["datacenter"] == "DC1", cl
+        vc.destroy(b["moref"])
+        assert vc.moref(raw) and b["moref"] not in [m for m, _ in vc.moref(raw)]
+        assert vc.sessions() == 0, "vsctl left sessions behind"
+
+
+def test_faultserver_minus_one():
+    with Vcsim(**SMALL) as vc, FaultServer(vc.url) as fs:
+        vm = _one(_inv(vc, "vm", host="DC0_H0"))["moref"]
+        host = _one(_inv(vc, "host", name="DC0_H0"))["moref"]
+        fs.mode = "minus_one"
+        cookie = harness.soap_login(fs.url)
+        st, text = harness.query_perf(fs.url, cookie, [vm, host], counters=(2, 6), max_sample=3)
+        assert st == 200, text
+        got = harness.parse_query_perf(text)
+        want = set()
+        for moref, d in got.items():
+            ts = [_ts(t) for t in d["timestamps"]]
+            i = ts.index(max(ts))
+            for (cid, inst), vals in d["series"].items():
+                assert vals[i] == -1 and all(v >= 0 for j, v in enumerate(vals) if j != i), (moref, vals)
+                want.add((moref, cid, inst, d["timestamps"][i]))
+        assert set(fs.minus_one_blanked) == want and len(want) == 4, (fs.minus_one_blanked, want)
+        # only the values changed: the document is otherwise identical
+        assert text.count("<value>-1</value>") == 4
+        # the second answer for the same entities passes untouched
+        st, text = harness.query_perf(fs.url, cookie, [vm, host], counters=(2, 6), max_sample=3)
+        assert st == 200 and "<value>-1</value>" not in text, text
+        assert len(fs.minus_one_blanked) == 4
+        # one counter only, after a reset
+        fs.minus_one_reset()
+        fs.minus_one_counters = {6}
+        st, text = harness.query_perf(fs.url, cookie, [vm], counters=(2, 6), max_sample=3)
+        d = harness.parse_query_perf(text)[vm]
+        assert -1 in d["series"][(6, "*")] and -1 not in d["series"][(2, "*")], d
+        assert [b[1] for b in fs.minus_one_blanked] == [6]
+        # other operations pass
+        assert harness.soap_post(fs.url, harness.retrieve_perf_counters_xml(), cookie)[0] == 200
+        assert fs.count("injected", "minus_one") == 2
+        harness.soap_logout(fs.url, cookie)
+    # newest by timestamp, not by position: vCenter sends oldest first
+    rv = (b'<returnval xsi:type="PerfEntityMetric"><entity type="VirtualMachine">vm-9</entity>'
+          b'<sampleInfo><timestamp>2024-01-01T00:00:00Z</timestamp><interval>20</interval></sampleInfo>'
+          b'<sampleInfo><timestamp>2024-01-01T00:00:20Z</timestamp><interval>20</interval></sampleInfo>'
+          b'<sampleInfo><timestamp>2024-01-01T00:00:40Z</timestamp><interval>20</interval></sampleInfo>'
+          b'<value xsi:type="PerfMetricIntSeries"><id><counterId>2</counterId><instance></instance></id>'
+          b'<value>10</value><value>20</value><value>30</value></value></returnval>')
+    seen, blanked = set(), []
+    out = faultserver._minus_one_returnval(rv, set(), seen, blanked)
+    assert out == rv.replace(b"<value>30</value>", b"<value>-1</value>"), out
+    assert blanked == [("vm-9", 2, "", "2024-01-01T00:00:40Z")] and seen == {"vm-9"}, blanked
+    assert faultserver._minus_one_returnval(rv, set(), seen, blanked) == rv
+
+
+def test_faultserver_empty_props_missing_noauth():
+    with Vcsim(**SMALL) as vc, FaultServer(vc.url) as fs:
+        cookie = harness.soap_login(fs.url)
+        view = harness.create_container_view(fs.url, cookie, ("VirtualMachine",))
+        inv = harness.retrieve_view_xml(view, "VirtualMachine", ("name", "runtime.powerState"))
+        st, text, _ = harness.soap_post(fs.url, inv, cookie)
+        assert st == 200 and text.count("<objects>") == vc.expected_vms, text[:300]
+        fs.mode = "empty_props"
+        st, text, _ = harness.soap_post(fs.url, inv, cookie)
+        assert st == 200 and "<RetrievePropertiesExResponse" in text and "<returnval" not in text, text
+        assert harness.soap_fault(text) is None
+        st, text, _ = harness.soap_post(fs.url, harness.retrieve_perf_counters_xml(), cookie)
+        assert st == 200 and "<returnval>" in text and "perfCounter" in text, text[:300]
+        assert fs.count("injected", "empty_props") == 1
+        fs.mode = "missing_noauth"
+        st, text, _ = harness.soap_post(fs.url, inv, cookie)
+        assert st == 200 and "<propSet>" not in text, text
+        import re
+        objs = re.findall(r"<objects>(.*?)</objects>", text)
+        assert len(objs) == vc.expected_vms, text
+        for o in objs:
+            m = re.match(r'<obj type="VirtualMachine">(vm-\d+)</obj>(.*)$', o)
+            assert m, o
+            assert m.group(2) == "".join(faultserver.missing_set_xml(p, "VirtualMachine", m.group(1))
+                                         for p in ("name", "runtime.powerState")), o
+        assert ('<missingSet><path>name</path><fault><fault xsi:type="NotAuthenticated"><object '
+                'type="VirtualMachine">%s</object><privilegeId>System.View</privilegeId></fault>'
+                '<localizedMessage></localizedMessage></fault></missingSet>' % m.group(1)) in text
+        st, text, _ = harness.soap_post(fs.url, harness.retrieve_perf_counters_xml(), cookie)
+        assert st == 200 and "<propSet>" in text and "missingSet" not in text
+        harness.soap_logout(fs.url, cookie)
+
+
+def test_faultserver_not_found():
+    with Vcsim(**SMALL) as vc, FaultServer(vc.url) as fs:
+        vms = [r["moref"] for r in _inv(vc, "vm")]
+        cookie = harness.soap_login(fs.url)
+        fs.mode = "not_found"
+        fs.not_found_morefs = {vms[1]}
+        st, text = harness.query_perf(fs.url, cookie, [vms[0]], max_sample=1)
+        assert st == 200 and harness.parse_query_perf(text)[vms[0]]["timestamps"], text
+        st, text = harness.query_perf(fs.url, cookie, [vms[0], vms[1]])
+        f = harness.soap_fault(text)
+        assert st == 500 and f["type"] == "ManagedObjectNotFound" and f["obj"] == ("VirtualMachine", vms[1]), text
+        assert '<ManagedObjectNotFoundFault xmlns="urn:vim25" xsi:type="ManagedObjectNotFound">' \
+            '<obj type="VirtualMachine">%s</obj></ManagedObjectNotFoundFault>' % vms[1] in text, text
+        fs.not_found_named = False
+        st, text = harness.query_perf(fs.url, cookie, vms)
+        f = harness.soap_fault(text)
+        assert st == 500 and f["type"] == "ManagedObjectNotFound" and f["obj"] is None, text
+        assert vms[1] not in text and "<obj" not in text, text
+        assert fs.not_found_sent == [vms[1], vms[1]] and fs.count("injected", "not_found") == 2
+        # vcsim's own strict fault has the same detail
+        vc.destroy(vms[0])
+        fs.mode = "pass"
+        st, text2 = harness.query_perf(fs.url, cookie, [vms[0]])
+        assert st == 500 and '<ManagedObjectNotFoundFault xmlns="urn:vim25" xsi:type="ManagedObjectNotFound">' \
+            '<obj type="VirtualMachine">%s</obj></ManagedObjectNotFoundFault>' % vms[0] in text2, text2
+        harness.soap_logout(fs.url, cookie)
+
+
+def test_faultserver_delay_match():
+    import socket as _socket
+    D = 1.5
+    with Vcsim(**SMALL) as vc, FaultServer(vc.url) as fs:
+        vms = [r["moref"] for r in _inv(vc, "vm")]
+        cookie = harness.soap_login(fs.url)
+        fs.mode = "delay_match"
+        fs.delay_match_strings = [">%s<" % vms[0]]
+        fs.delay_seconds = D
+        t0 = time.monotonic()
+        st, _ = harness.query_perf(fs.url, cookie, [vms[1]])
+        assert st == 200 and time.monotonic() - t0 < 1.0
+        t0 = time.monotonic()
+        st, text = harness.query_perf(fs.url, cookie, [vms[1], vms[0]])
+        took = time.monotonic() - t0
+        assert st == 200 and took >= D and set(harness.parse_query_perf(text)) == set(vms), (took, text)
+        # a client that goes away ends the hold (and nothing is proxied)
+        calls = vc.control_stats()["queryperf_calls"]
+        body = (harness._SOAP_HEAD + harness.query_perf_xml([vms[0]]) + harness._SOAP_TAIL).encode()
+        s = _socket.create_connection(("127.0.0.1", fs.port), timeout=5)
+        s.sendall(b"POST /sdk HTTP/1.1\r\nHost: x\r\nContent-Type: text/xml\r\nCookie: %s\r\n"
+                  b"Content-Length: %d\r\n\r\n%s" % (cookie.encode(), len(body), body))
+        time.sleep(0.3)
+        s.close()
+        harness.wait_for(lambda: fs.count("delayed", "delay_match:client") == 1, 5, 0.1, "client gone")
+        time.sleep(D)
+        assert vc.control_stats()["queryperf_calls"] == calls
+        assert fs.count("delayed", "delay_match") == 2
+        harness.soap_logout(fs.url, cookie)
+
+
+ALL = [test_parse_prometheus, test_vcsim_sessions_inventory,
+       test_sessions_terminate_restart_tls, test_collectd_load_write_prometheus,
+       test_tcp_connection_counting, test_collectd_config_check,
+       test_vcsim_strict_queryperf, test_vcsim_control_errors, test_vcsim_host_state,
+       test_vcsim_slow_host, test_vcsim_lag, test_vsctl_rename_escape_duplicates,
+       test_faultserver_minus_one, test_faultserver_empty_props_missing_noauth,
+       test_faultserver_not_found, test_faultserver_delay_match,
+       test_no_leftover_processes]
+
+
 if __name__ == "__main__":
-    tests = [test_parse_prometheus, test_vcsim_sessions_inventory,
-             test_sessions_terminate_restart_tls, test_collectd_load_write_prometheus,
-             test_tcp_connection_counting, test_collectd_config_check,
-             test_no_leftover_processes]
-    passed, failed = harness.run(tests)
-    print("%d passed, %d failed" % (passed, failed))
-    sys.exit(1 if failed else 0)
+    # [-k SUBSTRING]; last line "N passed, N failed"
+    sys.exit(harness.main(ALL))

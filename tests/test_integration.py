@@ -5,7 +5,9 @@ against vcsim, read through write_prometheus.
 Usage: test_integration.py [-k SUBSTRING] [--quick]
   --quick  skip the long tests (used for the valgrind/ASan runs).
 """
+import glob
 import os
+import re
 import sys
 import time
 
@@ -40,6 +42,13 @@ def vsphere_block(vc, name="sim", password=None, extra=""):
 """ % (name, vc.url, vc.user, pw_line, extra)
 
 
+def vc_metrics(metrics, name, vcenter="sim"):
+    """VM and host metrics of one vCenter: their `vsphere` label is
+    vcenter:datacenter:cluster (the default PluginInstanceFormat)."""
+    return [m for m in find_metrics(metrics, name)
+            if m[1].get("vsphere", "").split(":")[0] == vcenter]
+
+
 def self_metric(cd, what, vcenter="sim"):
     m = find_metrics(cd.metrics(), "collectd_vsphere_self_" + what, vsphere=vcenter)
     return m[0][2] if m else None
@@ -66,11 +75,11 @@ def test_every_vm_and_host_with_default_counters():
         def complete():
             m = cd.metrics()
             for c in VM_COUNTERS:
-                got = {x[1]["instance"] for x in find_metrics(m, "collectd_vsphere_vm_" + c, vsphere="sim")}
+                got = {x[1]["instance"] for x in vc_metrics(m, "collectd_vsphere_vm_" + c)}
                 if got != set(vms):
                     return False
             for c in HOST_COUNTERS:
-                got = {x[1]["instance"] for x in find_metrics(m, "collectd_vsphere_host_" + c, vsphere="sim")}
+                got = {x[1]["instance"] for x in vc_metrics(m, "collectd_vsphere_host_" + c)}
                 if got != hosts:
                     return False
             return m
@@ -79,7 +88,8 @@ def test_every_vm_and_host_with_default_counters():
         for name, labels, value, ts in find_metrics(m):
             if not name.startswith("collectd_vsphere_") or "_self_" in name:
                 continue
-            assert labels.get("vsphere") == "sim", (name, labels)
+            # vcenter:datacenter:cluster, as vcsim names them
+            assert re.match(r"^sim:DC0:DC0_(C[01]|H[01])$", labels.get("vsphere", "")), (name, labels)
             assert value >= 0, (name, labels, value)
             short = name.split("_", 3)[3]
             if short in PERCENT:
@@ -189,7 +199,7 @@ def test_session_terminated_logs_in_again():
         before = self_metric(cd, "read_cycles")
         wait_cycles(cd, before + 3, 30)
         assert vc.sessions() == 1
-        assert self_metric(cd, "values") > 0
+        assert self_metric(cd, "entities_answered") > 0
         assert cd.tcp_connections_to(vc.port) == 1
 
 
@@ -205,7 +215,7 @@ def test_vcsim_restart_resumes_without_fd_growth():
             cd.wait_for(lambda: (self_metric(cd, "logins") or 0) > logins, 60, what="login after restart")
             c = self_metric(cd, "read_cycles")
             cd.wait_for(lambda: (self_metric(cd, "read_cycles") or 0) >= c + 3
-                        and (self_metric(cd, "values") or 0) > 0, 30, what="collection after restart")
+                        and (self_metric(cd, "entities_answered") or 0) > 0, 30, what="collection after restart")
         assert cd.fd_count() <= fds, (fds, cd.fd_count())
         assert cd.tcp_connections_to(vc.port) == 1
         assert vc.sessions() == 1
@@ -244,13 +254,10 @@ def test_each_sample_dispatched_once_with_vcenter_timestamp():
             wait_cycles(cd, 2, 90)
             time.sleep(1)
             vm = next(iter(vc.inventory()[0]))
-            d = os.path.join(csv_dir, vm)
-            files = [f for f in os.listdir(d) if f.startswith("vsphere-sim/vm_cpu_usage_average")
-                     or f.startswith("vm_cpu_usage_average")]
-            if not files:
-                d = os.path.join(d, "vsphere-sim")
-                files = [f for f in os.listdir(d) if f.startswith("vm_cpu_usage_average")]
-            assert files, os.listdir(d)
+            # <csv>/<host>/vsphere-<plugin_instance>/vm_cpu_usage_average-<date>
+            paths = glob.glob(os.path.join(csv_dir, vm, "vsphere-sim:*", "vm_cpu_usage_average-*"))
+            assert paths, os.listdir(os.path.join(csv_dir, vm))
+            d, files = os.path.dirname(paths[0]), [os.path.basename(p) for p in paths]
             rows = []
             for f in files:
                 with open(os.path.join(d, f)) as fh:
@@ -270,11 +277,11 @@ def test_two_vcenters_each_with_own_session():
         conf = vsphere_block(a, "alpha") + vsphere_block(b, "beta").replace("LoadPlugin vsphere\n", "")
         conf = conf.replace("</Plugin>\n<Plugin vsphere>\n", "")
         with Collectd(conf, interval=1) as cd:
-            cd.wait_for(lambda: find_metrics(cd.metrics(), "collectd_vsphere_vm_cpu_usage_average", vsphere="alpha")
-                        and find_metrics(cd.metrics(), "collectd_vsphere_vm_cpu_usage_average", vsphere="beta"),
+            cd.wait_for(lambda: vc_metrics(cd.metrics(), "collectd_vsphere_vm_cpu_usage_average", "alpha")
+                        and vc_metrics(cd.metrics(), "collectd_vsphere_vm_cpu_usage_average", "beta"),
                         30, what="both vCenters")
-            beta = {x[1]["instance"] for x in find_metrics(cd.metrics(), "collectd_vsphere_vm_cpu_usage_average",
-                                                         vsphere="beta")}
+            beta = {x[1]["instance"] for x in vc_metrics(cd.metrics(), "collectd_vsphere_vm_cpu_usage_average",
+                                                       "beta")}
             assert beta == set(b.inventory()[0]), beta
             assert a.sessions() == 1 and b.sessions() == 1
 

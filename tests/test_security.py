@@ -7,10 +7,12 @@ import os
 import subprocess
 import sys
 import time
+import types
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
 from harness import Collectd, Vcsim, find_metrics  # noqa: E402
+from faultserver import FaultServer  # noqa: E402
 from test_integration import plugin_errors, self_metric, vsphere_block, wait_cycles  # noqa: E402
 
 VALUE = "collectd_vsphere_vm_cpu_usage_average"
@@ -62,6 +64,8 @@ def test_verify_peer_false_works_and_warns_once():
 
 
 def test_password_file_fixed_is_picked_up():
+    """A refused PasswordFile that is then fixed is tried at the next read,
+    not after the back-off (which is minutes)."""
     with Vcsim(password="good") as vc:
         path = os.path.join(vc.tmp, "pass")
         with open(path, "w") as f:
@@ -72,11 +76,35 @@ def test_password_file_fixed_is_picked_up():
             cd.wait_for(lambda: plugin_errors(cd), 30, what="login refused")
             with open(path, "w") as f:
                 f.write("good\n")
-            # the first back-off step is 10 s
-            cd.wait_for_metric(VALUE, 40)
-            assert self_metric(cd, "logins") == 1
-            assert "collecting again" in cd.log()
+            t = time.monotonic()
+            cd.wait_for_metric(VALUE, 20)
+            assert time.monotonic() - t < 10, "fixed file not tried at the next read"
+            assert self_metric(cd, "logins") == 1 and self_metric(cd, "login_refusals") == 1
+            # recovery is logged after two clean reads
+            cd.wait_for(lambda: "collecting again" in cd.log(), 10, what="recovery logged")
             assert "good" not in cd.log() and "bad" not in cd.log().replace("bad response", "")
+
+
+def test_password_file_symlink_followed_world_writable_refused():
+    """Secret mounts are symlinks: followed; a target anyone may write is
+    refused, with an error that says so."""
+    with Vcsim(password="pw1") as vc:
+        target = os.path.join(vc.tmp, "secret")
+        link = os.path.join(vc.tmp, "pass-link")
+        with open(target, "w") as f:
+            f.write("pw1\n")
+        os.chmod(target, 0o600)
+        os.symlink(target, link)
+        conf = vsphere_block(vc, password="", extra='PasswordFile "%s"\nInterval 0.3' % link)
+        with Collectd(conf, interval=1) as cd:
+            cd.wait_for_metric(VALUE, 30)
+        os.chmod(target, 0o666)
+        with Collectd(conf, interval=1) as cd:
+            wait_cycles(cd, 5, 30)
+            errs = plugin_errors(cd)
+            assert len(errs) == 1 and "writable by every user" in errs[0], errs
+            assert not find_metrics(cd.metrics(), VALUE)
+            assert vc.sessions() == 0
 
 
 def test_world_readable_password_file_warns():
@@ -106,20 +134,63 @@ def test_password_never_in_logs_or_process_list():
         assert secret not in cd.log() and secret not in cd.output()
 
 
-def test_logins_back_off_exponentially():
-    with Vcsim(password="right") as vc, \
-            Collectd(vsphere_block(vc, password="wrong", extra="Interval 0.5"), interval=1) as cd:
-        # attempts at ~0 s, ~10 s, ~30 s: within 25 s RetrieveServiceContent
-        # and two Login requests, whatever the 50 reads meanwhile
-        wait_cycles(cd, 2, 30)
-        assert self_metric(cd, "requests") == 2
-        time.sleep(23)
-        assert self_metric(cd, "read_cycles") > 40
-        assert self_metric(cd, "requests") == 3, self_metric(cd, "requests")
-        # logged once, with the first back-off step
-        errs = plugin_errors(cd)
-        assert len(errs) == 1 and "next attempt in 10 s" in errs[0], errs
-        assert cd.alive()
+def login_attempts(fs):
+    return fs.count("operations", "pass Login")
+
+
+def test_login_lockout_safe():
+    """A refused password held for four minutes. vCenter SSO locks an
+    account after 5 failures in 180 s: the plugin never makes more than 3
+    Login attempts in any 180 s window. Schedule: refused at 0 s; the
+    back-off tries again at 60 s; a changed PasswordFile is tried at the
+    next read (70 s); another change at 80 s must wait for the window
+    (the 4th attempt comes at 180 s); the right password written at 185 s
+    waits for the window too (240 s) and then logs in."""
+    with Vcsim(password="right") as vc, FaultServer(vc.url) as fs:
+        path = os.path.join(vc.tmp, "pass")
+
+        def write(pw):
+            with open(path, "w") as f:
+                f.write(pw + "\n")
+            os.chmod(path, 0o600)
+        write("wrong1")
+        target = types.SimpleNamespace(url=fs.url, user=vc.user, password="")
+        conf = vsphere_block(target, extra='PasswordFile "%s"\nInterval 0.5' % path)
+        with Collectd(conf, interval=1) as cd:
+            attempts = []   # seconds since the first attempt
+            t0 = None
+            steps = {70: "wrong2", 80: "wrong3", 185: "right"}
+            deadline = time.monotonic() + 300
+            while time.monotonic() < deadline:
+                n = login_attempts(fs)
+                now = time.monotonic()
+                while len(attempts) < n:
+                    t0 = now if t0 is None else t0
+                    attempts.append(now - t0)
+                if t0 is not None:
+                    for at in sorted(steps):
+                        if now - t0 >= at:
+                            write(steps.pop(at))
+                if self_metric(cd, "logins") == 1:
+                    break
+                time.sleep(0.2)
+            log = ", ".join("%.1f" % a for a in attempts)
+            print("  Login attempts at %s s; logins %s" % (log, self_metric(cd, "logins")),
+                  file=sys.stderr)
+            assert self_metric(cd, "logins") == 1, "never logged in: attempts at " + log
+            for i, a in enumerate(attempts):
+                in_window = [b for b in attempts if a <= b < a + 180]
+                assert len(in_window) <= 3, "%d Login attempts within 180 s from %.1f s: %s" % (
+                    len(in_window), a, log)
+            want = [0, 60, 70, 180, 240]
+            assert len(attempts) == len(want), log
+            for got, w in zip(attempts, want):
+                assert abs(got - w) < 4, "attempts at %s s, want about %s" % (log, want)
+            assert self_metric(cd, "login_refusals") == 4
+            # one error line for the refused password, whatever the count
+            errs = plugin_errors(cd)
+            assert len(errs) == 1 and "refused" in errs[0] and "at most 3" in errs[0], errs
+            cd.wait_for(lambda: "collecting again" in cd.log(), 10, what="recovery logged")
 
 
 ALL = [
@@ -130,9 +201,10 @@ ALL = [
     test_password_file_fixed_is_picked_up,
     test_world_readable_password_file_warns,
     test_password_never_in_logs_or_process_list,
-    test_logins_back_off_exponentially,
+    test_password_file_symlink_followed_world_writable_refused,
+    test_login_lockout_safe,
 ]
-LONG = {test_password_file_fixed_is_picked_up, test_logins_back_off_exponentially}
+LONG = {test_password_file_fixed_is_picked_up, test_login_lockout_safe}
 
 
 

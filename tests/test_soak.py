@@ -33,7 +33,7 @@ def cycles_done(cd):
 
 def soak(cycles, restart):
     with Vcsim() as vc, FaultServer(vc.url) as fs:
-        block = vsphere_block(vc, extra="Interval 0.01\nTimeout 1\nInventoryInterval 1\n"
+        block = vsphere_block(vc, extra="Interval 0.01\nTimeout 1\nQueryTimeout 1\nInventoryInterval 1\n"
                                         "Concurrency 2\nMaxResponseSize 1048576")
         block = block.replace('URL "%s"' % vc.url, 'URL "%s"' % fs.url)
         interval = 60 if os.environ.get("VSPHERE_WRAPPER") else 1
@@ -65,7 +65,7 @@ def soak(cycles, restart):
             # recovered: values flow again on one session
             c = cycles_done(cd)
             cd.wait_for(lambda: (self_metric(cd, "read_cycles") or 0) > c + 20
-                        and (self_metric(cd, "values") or 0) > 0, 120, what="recovery")
+                        and (self_metric(cd, "entities_answered") or 0) > 0, 120, what="recovery")
             time.sleep(1)
             after_fds, after_rss, after_sessions = cd.fd_count(), cd.rss_kb(), vc.sessions()
             done = cycles_done(cd) - start

@@ -11,10 +11,25 @@ import sys
 import xml.etree.ElementTree as ET
 
 KINDS = ("vm", "host")
-SELF_TYPES = ("self_read_cycles", "self_read_seconds", "self_read_cpu_seconds",
-              "self_values", "self_requests", "self_bytes_received",
-              "self_logins", "self_inventory_vms", "self_inventory_hosts",
-              "self_errors")
+SELF_TYPES = (
+    "self_read_cycles",
+    "self_read_seconds",
+    "self_read_cpu_seconds",
+    "self_values",
+    "self_entities_answered",
+    "self_requests",
+    "self_bytes_received",
+    "self_logins",
+    "self_login_refusals",
+    "self_inventory_vms",
+    "self_inventory_hosts",
+    "self_inventory_duplicates",
+    "self_series",
+    "self_tracking_bytes",
+    "self_query_errors",
+    "self_requests_carried",
+    "self_errors",
+)
 NS = "{urn:vim25}"
 
 

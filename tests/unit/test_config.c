@@ -147,6 +147,9 @@ DEF_TEST(defaults) {
   OK(cfg.verify_peer);
   OK(cfg.verify_host);
   EXPECT_EQ_DOUBLE(10.0, cfg.timeout);
+  EXPECT_EQ_DOUBLE(60.0, cfg.query_timeout);
+  EXPECT_EQ_DOUBLE(30.0, cfg.stall_timeout);
+  EXPECT_EQ_DOUBLE(60.0, cfg.lookback);
   EXPECT_EQ_DOUBLE(0.0, cfg.interval);
   EXPECT_EQ_DOUBLE(300.0, cfg.inventory_interval);
   EXPECT_EQ_UINT64(128u * 1024u * 1024u, cfg.max_response_size);
@@ -160,6 +163,14 @@ DEF_TEST(defaults) {
   OK(cfg.default_metrics);
   EXPECT_EQ_INT(0, cfg.metrics.num);
   EXPECT_EQ_INT(0, cfg.ignore_metrics.num);
+  /* HostnameFormat "name", PluginInstanceFormat "vcenter datacenter
+   * cluster" */
+  EXPECT_EQ_INT(1, cfg.hostname_format.num);
+  EXPECT_EQ_INT(VS_FIELD_NAME, cfg.hostname_format.fields[0]);
+  EXPECT_EQ_INT(3, cfg.plugin_instance_format.num);
+  EXPECT_EQ_INT(VS_FIELD_VCENTER, cfg.plugin_instance_format.fields[0]);
+  EXPECT_EQ_INT(VS_FIELD_DATACENTER, cfg.plugin_instance_format.fields[1]);
+  EXPECT_EQ_INT(VS_FIELD_CLUSTER, cfg.plugin_instance_format.fields[2]);
   vs_config_free(&cfg);
   OK(cfg_is_zero(&cfg));
   item_free(ci);
@@ -177,6 +188,15 @@ DEF_TEST(every_option) {
   opt_bool(ci, "VerifyHost", 0);
   opt_str(ci, "CACert", "/etc/ssl/vc.pem");
   opt_num(ci, "Timeout", 2.5);
+  opt_num(ci, "QueryTimeout", 90);
+  opt_num(ci, "StallTimeout", 12.5);
+  opt_num(ci, "LookBack", 120);
+  oconfig_item_t *hf = child(ci, "HostnameFormat");
+  value_str(hf, "name");
+  value_str(hf, "esxhost");
+  oconfig_item_t *pf = child(ci, "PluginInstanceFormat");
+  value_str(pf, "vcenter");
+  value_str(pf, "cluster");
   opt_num(ci, "Interval", 20);
   opt_num(ci, "InventoryInterval", 600);
   opt_num(ci, "MaxResponseSize", 1048576);
@@ -206,6 +226,15 @@ DEF_TEST(every_option) {
   OK(!cfg.verify_host);
   EXPECT_EQ_STR("/etc/ssl/vc.pem", cfg.ca_cert);
   EXPECT_EQ_DOUBLE(2.5, cfg.timeout);
+  EXPECT_EQ_DOUBLE(90.0, cfg.query_timeout);
+  EXPECT_EQ_DOUBLE(12.5, cfg.stall_timeout);
+  EXPECT_EQ_DOUBLE(120.0, cfg.lookback);
+  EXPECT_EQ_INT(2, cfg.hostname_format.num);
+  EXPECT_EQ_INT(VS_FIELD_NAME, cfg.hostname_format.fields[0]);
+  EXPECT_EQ_INT(VS_FIELD_ESXHOST, cfg.hostname_format.fields[1]);
+  EXPECT_EQ_INT(2, cfg.plugin_instance_format.num);
+  EXPECT_EQ_INT(VS_FIELD_VCENTER, cfg.plugin_instance_format.fields[0]);
+  EXPECT_EQ_INT(VS_FIELD_CLUSTER, cfg.plugin_instance_format.fields[1]);
   EXPECT_EQ_DOUBLE(20.0, cfg.interval);
   EXPECT_EQ_DOUBLE(600.0, cfg.inventory_interval);
   EXPECT_EQ_UINT64(1048576, cfg.max_response_size);
@@ -381,6 +410,178 @@ DEF_TEST(block_name) {
   return 0;
 }
 
+DEF_TEST(field_names) {
+  const char *names[VS_FIELD_NUM] = {"name",       "moref",   "uuid",
+                                     "vcenter",    "datacenter", "cluster",
+                                     "esxhost"};
+  for (int f = 0; f < VS_FIELD_NUM; f++) {
+    EXPECT_EQ_STR(names[f], vs_field_name((vs_field_t)f));
+    EXPECT_EQ_INT(f, vs_field_from_string(names[f]));
+  }
+  EXPECT_EQ_INT(VS_FIELD_NAME, vs_field_from_string("Name"));
+  EXPECT_EQ_INT(VS_FIELD_ESXHOST, vs_field_from_string("ESXHOST"));
+  EXPECT_EQ_INT(-1, vs_field_from_string("hostname"));
+  EXPECT_EQ_INT(-1, vs_field_from_string(""));
+  EXPECT_EQ_INT(-1, vs_field_from_string("name "));
+  EXPECT_EQ_INT(-1, vs_field_from_string("esx host"));
+  return 0;
+}
+
+DEF_TEST(naming_formats) {
+  mock_reset();
+  oconfig_item_t *ci = minimal();
+  oconfig_item_t *f = child(ci, "HostnameFormat");
+  value_str(f, "Cluster"); /* case does not matter */
+  value_str(f, "NAME");
+  value_str(f, "name"); /* a field twice is allowed */
+  f = child(ci, "PluginInstanceFormat");
+  const char *all[] = {"name",       "moref",   "uuid",   "vcenter",
+                       "datacenter", "cluster", "esxhost", "vcenter"};
+  for (size_t i = 0; i < VS_FORMAT_MAX_FIELDS; i++) /* the most there can be */
+    value_str(f, all[i]);
+  vs_config_t cfg;
+  EXPECT_EQ_INT(0, vs_config_parse(ci, &cfg));
+  EXPECT_EQ_INT(0, mock_log_count(LOG_ERR));
+  EXPECT_EQ_INT(3, cfg.hostname_format.num);
+  EXPECT_EQ_INT(VS_FIELD_CLUSTER, cfg.hostname_format.fields[0]);
+  EXPECT_EQ_INT(VS_FIELD_NAME, cfg.hostname_format.fields[1]);
+  EXPECT_EQ_INT(VS_FIELD_NAME, cfg.hostname_format.fields[2]);
+  EXPECT_EQ_INT(VS_FORMAT_MAX_FIELDS, cfg.plugin_instance_format.num);
+  for (size_t i = 0; i < VS_FORMAT_MAX_FIELDS; i++)
+    EXPECT_EQ_INT(vs_field_from_string(all[i]),
+                  cfg.plugin_instance_format.fields[i]);
+  vs_config_free(&cfg);
+  item_free(ci);
+
+  /* the last one given wins, whole */
+  mock_reset();
+  ci = minimal();
+  f = child(ci, "HostnameFormat");
+  value_str(f, "name");
+  value_str(f, "moref");
+  f = child(ci, "HostnameFormat");
+  value_str(f, "uuid");
+  EXPECT_EQ_INT(0, vs_config_parse(ci, &cfg));
+  EXPECT_EQ_INT(1, cfg.hostname_format.num);
+  EXPECT_EQ_INT(VS_FIELD_UUID, cfg.hostname_format.fields[0]);
+  vs_config_free(&cfg);
+  item_free(ci);
+  return 0;
+}
+
+DEF_TEST(naming_format_errors) {
+  const char *keys[] = {"HostnameFormat", "PluginInstanceFormat"};
+  for (size_t k = 0; k < 2; k++) {
+    /* an unknown field: named by its position */
+    oconfig_item_t *ci = minimal();
+    oconfig_item_t *f = child(ci, keys[k]);
+    value_str(f, "name");
+    value_str(f, "hostname");
+    expect_refused(ci, keys[k]);
+    OK(mock_log_count_level_containing(LOG_ERR, "field 2") == 1);
+    OK(mock_log_count_level_containing(LOG_ERR, "<Vcenter \"prod\">") == 1);
+    OK(mock_log_count_level_containing(LOG_ERR, "esxhost") == 1); /* lists */
+
+    /* too many fields */
+    ci = minimal();
+    f = child(ci, keys[k]);
+    for (int i = 0; i < VS_FORMAT_MAX_FIELDS + 1; i++)
+      value_str(f, "name");
+    expect_refused(ci, keys[k]);
+    OK(mock_log_count_level_containing(LOG_ERR, "<Vcenter \"prod\">") == 1);
+
+    /* none */
+    ci = minimal();
+    child(ci, keys[k]);
+    expect_refused(ci, keys[k]);
+
+    /* not a string */
+    ci = minimal();
+    f = child(ci, keys[k]);
+    value_num(f, 1);
+    expect_refused(ci, keys[k]);
+    ci = minimal();
+    f = child(ci, keys[k]);
+    value_str(f, "name");
+    value_bool(f, 1);
+    expect_refused(ci, keys[k]);
+
+    /* one word with spaces is not a list */
+    ci = minimal();
+    opt_str(ci, keys[k], "vcenter datacenter");
+    expect_refused(ci, keys[k]);
+  }
+  return 0;
+}
+
+/* <Vcenter "name">: an error that names the block. */
+static void expect_name_refused(const char *name) {
+  oconfig_item_t *ci = minimal();
+  free(ci->values[0].value.string);
+  ci->values[0].value.string = strdup(name);
+  /* The error shows the name with control characters escaped (\xNN). */
+  char shown[256] = "", *w = shown;
+  for (const char *p = name; *p; p++)
+    w += (unsigned char)*p < 0x20 || *p == 0x7f
+             ? sprintf(w, "\\x%02x", (unsigned char)*p)
+             : sprintf(w, "%c", *p);
+  char what[300];
+  snprintf(what, sizeof(what), "<Vcenter \"%s\">", shown);
+  expect_refused(ci, what);
+}
+
+static void expect_name_accepted(const char *name) {
+  mock_reset();
+  oconfig_item_t *ci = minimal();
+  free(ci->values[0].value.string);
+  ci->values[0].value.string = strdup(name);
+  vs_config_t cfg;
+  EXPECT_EQ_INT(0, vs_config_parse(ci, &cfg));
+  EXPECT_EQ_STR(name, cfg.name);
+  EXPECT_EQ_INT(0, mock_log_count(LOG_ERR));
+  vs_config_free(&cfg);
+  item_free(ci);
+}
+
+DEF_TEST(block_name_validated) {
+  char long_name[VS_VCENTER_NAME_MAX + 2];
+  memset(long_name, 'v', sizeof(long_name) - 1);
+  long_name[sizeof(long_name) - 1] = 0; /* 64 bytes */
+  expect_name_refused(long_name);
+  OK(mock_log_count_containing("63") >= 1); /* says the limit */
+  long_name[VS_VCENTER_NAME_MAX] = 0; /* 63 bytes: the longest */
+  expect_name_accepted(long_name);
+
+  expect_name_refused("");
+  expect_name_refused("prod/east");
+  OK(mock_log_count_containing("'/'") >= 1);
+  expect_name_refused("/");
+  expect_name_refused("prod:east");
+  OK(mock_log_count_containing("':'") >= 1);
+  expect_name_refused("tab\there");
+  OK(mock_log_count_containing("control character") >= 1);
+  expect_name_refused("line\nbreak");
+  expect_name_refused("esc\x1b[31m");
+  expect_name_refused("del\x7f");
+  expect_name_refused("\r");
+
+  /* the length is in bytes: 21 CJK characters fit (63), 22 do not */
+  char cjk[23 * 3 + 1] = "";
+  for (int i = 0; i < 21; i++)
+    strcat(cjk, "\xe4\xb8\xad");
+  expect_name_accepted(cjk);
+  strcat(cjk, "\xe4\xb8\xad");
+  expect_name_refused(cjk);
+
+  /* what is fine */
+  expect_name_accepted("prod");
+  expect_name_accepted("prod-east_1.example");
+  expect_name_accepted("prod east");
+  expect_name_accepted("pr\xc3\xa9prod");
+  expect_name_accepted("v");
+  return 0;
+}
+
 DEF_TEST(wrong_argument_types) {
   oconfig_item_t *ci;
 
@@ -411,6 +612,18 @@ DEF_TEST(wrong_argument_types) {
   ci = minimal();
   opt_num(ci, "Metric", 3);
   expect_refused(ci, "Metric");
+
+  ci = minimal();
+  opt_str(ci, "QueryTimeout", "60");
+  expect_refused(ci, "QueryTimeout");
+
+  ci = minimal();
+  opt_bool(ci, "LookBack", 1);
+  expect_refused(ci, "LookBack");
+
+  ci = minimal();
+  opt_str(ci, "StallTimeout", "fast");
+  expect_refused(ci, "StallTimeout");
 
   ci = minimal();
   child(ci, "Timeout"); /* no value */
@@ -447,6 +660,16 @@ DEF_TEST(numbers_out_of_range) {
       {"InventoryPageSize", -5},
       {"Timeout", NAN},
       {"Timeout", INFINITY},
+      {"QueryTimeout", 0},
+      {"QueryTimeout", 0.05},
+      {"QueryTimeout", 3601},
+      {"StallTimeout", 0},
+      {"StallTimeout", -3},
+      {"StallTimeout", 3601},
+      {"LookBack", -1},
+      {"LookBack", -0.001},
+      {"LookBack", 3601},
+      {"LookBack", NAN},
   };
   for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
     oconfig_item_t *ci = minimal();
@@ -459,8 +682,14 @@ DEF_TEST(numbers_out_of_range) {
   opt_num(ci, "Timeout", 0.1);
   opt_num(ci, "QueryBatchSize", 1);
   opt_num(ci, "MaxQueryMetrics", 250000);
+  opt_num(ci, "QueryTimeout", 3600);
+  opt_num(ci, "StallTimeout", 0.1);
+  opt_num(ci, "LookBack", 0); /* no look-back at all */
   vs_config_t cfg;
   EXPECT_EQ_INT(0, vs_config_parse(ci, &cfg));
+  EXPECT_EQ_DOUBLE(3600.0, cfg.query_timeout);
+  EXPECT_EQ_DOUBLE(0.1, cfg.stall_timeout);
+  EXPECT_EQ_DOUBLE(0.0, cfg.lookback);
   EXPECT_EQ_DOUBLE(0.1, cfg.timeout);
   EXPECT_EQ_INT(1, cfg.query_batch_size);
   EXPECT_EQ_INT(250000, cfg.max_query_metrics);
@@ -518,6 +747,10 @@ int main(void) {
   RUN_TEST(required_options);
   RUN_TEST(password_and_password_file_exclusive);
   RUN_TEST(block_name);
+  RUN_TEST(field_names);
+  RUN_TEST(naming_formats);
+  RUN_TEST(naming_format_errors);
+  RUN_TEST(block_name_validated);
   RUN_TEST(wrong_argument_types);
   RUN_TEST(numbers_out_of_range);
   RUN_TEST(url_scheme);

@@ -93,9 +93,38 @@ DEF_TEST(kinds) {
   EXPECT_EQ_STR("VirtualMachine", vs_kind_info(VS_KIND_VM)->mo_type);
   EXPECT_EQ_STR("host", vs_kind_info(VS_KIND_HOST)->name);
   EXPECT_EQ_STR("HostSystem", vs_kind_info(VS_KIND_HOST)->mo_type);
-  /* realtime statistics */
+  /* realtime statistics: a sample every 20 s */
   EXPECT_EQ_INT(20, vs_kind_info(VS_KIND_VM)->interval_id);
   EXPECT_EQ_INT(20, vs_kind_info(VS_KIND_HOST)->interval_id);
+  EXPECT_EQ_INT(20, vs_kind_info(VS_KIND_VM)->step_s);
+  EXPECT_EQ_INT(20, vs_kind_info(VS_KIND_HOST)->step_s);
+  return 0;
+}
+
+DEF_TEST(managed_object_types) {
+  const char *names[VS_MO_NUM] = {"Folder", "Datacenter", "ComputeResource",
+                                  "ClusterComputeResource", "HostSystem",
+                                  "VirtualMachine"};
+  for (int m = 0; m < VS_MO_NUM; m++) {
+    EXPECT_EQ_STR(names[m], vs_mo_type_name((vs_mo_t)m));
+    EXPECT_EQ_INT(m, vs_mo_from_type(names[m]));
+  }
+  /* only hosts and VMs are collected */
+  EXPECT_EQ_INT(VS_KIND_VM, vs_mo_kind(VS_MO_VM));
+  EXPECT_EQ_INT(VS_KIND_HOST, vs_mo_kind(VS_MO_HOST));
+  EXPECT_EQ_INT(-1, vs_mo_kind(VS_MO_FOLDER));
+  EXPECT_EQ_INT(-1, vs_mo_kind(VS_MO_DATACENTER));
+  EXPECT_EQ_INT(-1, vs_mo_kind(VS_MO_COMPUTE_RESOURCE));
+  EXPECT_EQ_INT(-1, vs_mo_kind(VS_MO_CLUSTER));
+  /* the kinds' managed object types agree */
+  for (int k = 0; k < VS_KIND_NUM; k++)
+    EXPECT_EQ_INT(k, vs_mo_kind((vs_mo_t)vs_mo_from_type(
+                         vs_kind_info((vs_kind_t)k)->mo_type)));
+  EXPECT_EQ_INT(-1, vs_mo_from_type("Datastore"));
+  EXPECT_EQ_INT(-1, vs_mo_from_type("ResourcePool"));
+  EXPECT_EQ_INT(-1, vs_mo_from_type("VirtualApp"));
+  EXPECT_EQ_INT(-1, vs_mo_from_type(""));
+  EXPECT_EQ_INT(-1, vs_mo_from_type("folder"));
   return 0;
 }
 
@@ -465,6 +494,7 @@ DEF_TEST(select_on_vcsim_catalog) {
 int main(void) {
   RUN_TEST(type_name);
   RUN_TEST(kinds);
+  RUN_TEST(managed_object_types);
   RUN_TEST(default_metric_names);
   RUN_TEST(catalog_grows);
   RUN_TEST(select_defaults_vm_vs_host);

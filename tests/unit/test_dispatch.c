@@ -1,31 +1,44 @@
 /**
  * collectd-vsphere - tests/unit/test_dispatch.c
- * Dispatch through the mock daemon (naming, scaling, order, timestamps,
- * no sample twice), type registration, and the inventory that dispatch
- * names objects from.
+ * Dispatch through the mock daemon: identities (vs_naming), scaling,
+ * order, vCenter timestamps, the interval, each sample once (vs_series:
+ * duplicates, -1 filled later), type registration, and an end-to-end run
+ * on the vcsim fixtures. The inventory itself is tested in
+ * test_inventory.c.
  */
 #include "mock_plugin.h"
 #include "testing.h"
+#include "inventory_helpers.h"
 #include "vs_counters.h"
 #include "vs_dispatch.h"
 #include "vs_inventory.h"
+#include "vs_naming.h"
 #include "vs_parse.h"
 #include "vs_xml.h"
 
 /* 2024-01-02T03:04:05.123456Z */
 #define T0_US (INT64_C(1704164645) * 1000000 + 123456)
 #define STEP_US INT64_C(20000000)
+#define MS INT64_C(1000)
 
-static vs_object_t object(const char *name) {
-  vs_object_t o;
-  memset(&o, 0, sizeof(o));
-  o.kind = VS_KIND_VM;
-  o.active = true;
-  vs_strlcpy(o.moref, "vm-1", sizeof(o.moref));
-  vs_strlcpy(o.name, name, sizeof(o.name));
-  o.last_sample_us = -1;
-  o.newest_seen_us = -1;
-  return o;
+static const vs_dispatch_params_t P20 = {
+    .interval_s = 20, .step_s = 20, .lookback_slots = 3};
+
+/* One VM, vm-1, named `name`, in cluster C1 of datacenter DC1, named with
+ * the default formats of <Vcenter "prod">; returns it. */
+static vs_object_t *object(vs_inventory_t *inv, const char *name) {
+  vs_inventory_init(inv);
+  add_datacenter(inv, "datacenter-1", "DC1", "group-d1");
+  add_folder(inv, "group-h4", "host", "datacenter-1");
+  add_cluster(inv, "domain-c7", "C1", "group-h4");
+  add_host(inv, "host-8", "esx8", "domain-c7");
+  add_folder(inv, "group-v3", "vm", "datacenter-1");
+  add_vm(inv, "vm-1", name, "group-v3", "host-8");
+  vs_inventory_finish(inv, NULL);
+  vs_config_t cfg;
+  naming_config(&cfg, "prod");
+  vs_naming_apply(inv, &cfg);
+  return vs_inventory_find(inv, "vm-1");
 }
 
 static vs_selected_counter_t counter(int id, const char *type, double scale) {
@@ -58,24 +71,35 @@ static cdtime_t expected_cdtime(int64_t us) {
 
 DEF_TEST(naming) {
   mock_reset();
-  vs_object_t o = object("web & db 01");
+  vs_inventory_t inv;
+  vs_object_t *o = object(&inv, "web & db 01");
+  CHECK_NOT_NULL(o);
   vs_selected_counter_t c = counter(2, "vm_net_received_average", 1.0);
   int64_t ts[] = {T0_US};
   int64_t v[] = {42};
 
   vs_series_t s = series("", ts, v, 1);
-  EXPECT_EQ_INT(1, vs_dispatch_series("prod", &o, &c, &s, 20));
+  EXPECT_EQ_INT(1, vs_dispatch_series(&inv, o, &c, &s, &P20));
   s = series("vmnic0", ts, v, 1);
-  EXPECT_EQ_INT(1, vs_dispatch_series("prod", &o, &c, &s, 20));
-  s = series("*", ts, v, 1); /* vcsim's echo of the wildcard */
-  EXPECT_EQ_INT(1, vs_dispatch_series("prod", &o, &c, &s, 20));
+  EXPECT_EQ_INT(1, vs_dispatch_series(&inv, o, &c, &s, &P20));
+  /* vcsim's echo of the wildcard is the aggregate: the same series as ""
+   * (so the same sample is not sent twice) */
+  s = series("*", ts, v, 1);
+  EXPECT_EQ_INT(0, vs_dispatch_series(&inv, o, &c, &s, &P20));
+  EXPECT_EQ_INT(2, o->series.num);
+  /* on an object that has not seen it, "*" is dispatched as "" */
+  vs_inventory_t inv2;
+  vs_object_t *o2 = object(&inv2, "web & db 01");
+  CHECK_NOT_NULL(o2);
+  EXPECT_EQ_INT(1, vs_dispatch_series(&inv2, o2, &c, &s, &P20));
 
   EXPECT_EQ_INT(3, mock_values_num());
   for (size_t i = 0; i < mock_values_num(); i++) {
     const mock_value_t *m = mock_value(i);
     EXPECT_EQ_STR("web & db 01", m->host);
     EXPECT_EQ_STR("vsphere", m->plugin);
-    EXPECT_EQ_STR("prod", m->plugin_instance);
+    /* PluginInstanceFormat's default: vcenter:datacenter:cluster */
+    EXPECT_EQ_STR("prod:DC1:C1", m->plugin_instance);
     EXPECT_EQ_STR("vm_net_received_average", m->type);
     EXPECT_EQ_INT(1, m->values_len);
     EXPECT_EQ_DOUBLE(42.0, m->gauge);
@@ -85,35 +109,82 @@ DEF_TEST(naming) {
   EXPECT_EQ_STR("", mock_value(0)->type_instance);
   EXPECT_EQ_STR("vmnic0", mock_value(1)->type_instance);
   EXPECT_EQ_STR("", mock_value(2)->type_instance);
+  vs_inventory_free(&inv2);
+
+  /* the identity fields are whatever naming set: PluginInstanceFormat
+   * "vcenter" gives the old plugin_instance, HostnameFormat "moref" the
+   * moref */
+  mock_reset();
+  vs_config_t cfg;
+  naming_config(&cfg, "prod");
+  cfg.hostname_format = format_of("moref");
+  cfg.plugin_instance_format = format_of("vcenter");
+  EXPECT_EQ_INT(0, vs_naming_apply(&inv, &cfg));
+  int64_t ts2[] = {T0_US + STEP_US};
+  s = series("", ts2, v, 1);
+  EXPECT_EQ_INT(1, vs_dispatch_series(&inv, o, &c, &s, &P20));
+  EXPECT_EQ_STR("vm-1", mock_value(0)->host);
+  EXPECT_EQ_STR("prod", mock_value(0)->plugin_instance);
+  vs_inventory_free(&inv);
+  return 0;
+}
+
+DEF_TEST(interval_from_params) {
+  /* The interval is the cadence at which a series arrives: the caller's
+   * max(read interval, step). */
+  mock_reset();
+  vs_inventory_t inv;
+  vs_object_t *o = object(&inv, "vm");
+  CHECK_NOT_NULL(o);
+  vs_selected_counter_t c = counter(2, "vm_cpu_usage_average", 0.01);
+  int64_t ts[] = {T0_US, T0_US + STEP_US};
+  int64_t v[] = {1, 2};
+  vs_series_t s = series("", ts, v, 2);
+  vs_dispatch_params_t p = {.interval_s = 60, .step_s = 20,
+                            .lookback_slots = 3};
+  EXPECT_EQ_INT(2, vs_dispatch_series(&inv, o, &c, &s, &p));
+  EXPECT_EQ_UINT64(TIME_T_TO_CDTIME_T(60), mock_value(0)->interval);
+  EXPECT_EQ_UINT64(TIME_T_TO_CDTIME_T(60), mock_value(1)->interval);
+  int64_t ts2[] = {T0_US + 2 * STEP_US};
+  s = series("", ts2, v, 1);
+  p.interval_s = 20.5;
+  EXPECT_EQ_INT(1, vs_dispatch_series(&inv, o, &c, &s, &p));
+  EXPECT_EQ_UINT64(DOUBLE_TO_CDTIME_T(20.5), mock_value(2)->interval);
+  vs_inventory_free(&inv);
   return 0;
 }
 
 DEF_TEST(percent_scaled_and_no_data_skipped) {
   mock_reset();
-  vs_object_t o = object("vm");
+  vs_inventory_t inv;
+  vs_object_t *o = object(&inv, "vm");
+  CHECK_NOT_NULL(o);
   vs_selected_counter_t c = counter(2, "vm_cpu_usage_average", 0.01);
   int64_t ts[] = {T0_US, T0_US + STEP_US, T0_US + 2 * STEP_US,
                   T0_US + 3 * STEP_US};
   int64_t v[] = {2550, -1, 0, 10000};
   vs_series_t s = series("", ts, v, 4);
-  EXPECT_EQ_INT(3, vs_dispatch_series("prod", &o, &c, &s, 20));
+  EXPECT_EQ_INT(3, vs_dispatch_series(&inv, o, &c, &s, &P20));
   EXPECT_EQ_INT(3, mock_values_num());
   EXPECT_EQ_DOUBLE(25.5, mock_value(0)->gauge);
   EXPECT_EQ_DOUBLE(0.0, mock_value(1)->gauge); /* 0 is data, -1 is not */
   EXPECT_EQ_DOUBLE(100.0, mock_value(2)->gauge);
   EXPECT_EQ_UINT64(expected_cdtime(T0_US + 2 * STEP_US), mock_value(1)->time);
+  vs_inventory_free(&inv);
   return 0;
 }
 
 DEF_TEST(oldest_first_with_vcenter_time) {
   mock_reset();
-  vs_object_t o = object("vm");
+  vs_inventory_t inv;
+  vs_object_t *o = object(&inv, "vm");
+  CHECK_NOT_NULL(o);
   vs_selected_counter_t c = counter(2, "vm_cpu_usagemhz_average", 1.0);
   /* newest first, as vcsim sends them */
   int64_t ts[] = {T0_US + 2 * STEP_US, T0_US + STEP_US, T0_US};
   int64_t v[] = {3, 2, 1};
   vs_series_t s = series("", ts, v, 3);
-  EXPECT_EQ_INT(3, vs_dispatch_series("prod", &o, &c, &s, 20));
+  EXPECT_EQ_INT(3, vs_dispatch_series(&inv, o, &c, &s, &P20));
   EXPECT_EQ_INT(3, mock_values_num());
   for (size_t i = 0; i < 3; i++) {
     const mock_value_t *m = mock_value(i);
@@ -125,19 +196,23 @@ DEF_TEST(oldest_first_with_vcenter_time) {
     EXPECT_EQ_UINT64(want_us, CDTIME_T_TO_US(m->time));
   }
   EXPECT_EQ_DOUBLE(1704164645.123456, CDTIME_T_TO_DOUBLE(mock_value(0)->time));
-  EXPECT_EQ_INT(T0_US + 2 * STEP_US, o.newest_seen_us);
-  EXPECT_EQ_INT(-1, o.last_sample_us); /* the caller commits it */
+  /* the series remembers its newest slot; the object's mark is the
+   * caller's (an entity's complete answer, vs_query), not dispatch's */
+  EXPECT_EQ_INT(1, o->series.num);
+  EXPECT_EQ_INT(T0_US + 2 * STEP_US, o->series.items[0].last_us);
+  EXPECT_EQ_INT(-1, o->mark_us);
 
   /* a mixed order too */
   mock_reset();
-  o = object("vm");
+  vs_series_table_free(&o->series);
   int64_t ts2[] = {T0_US + STEP_US, T0_US + 3 * STEP_US, T0_US,
                    T0_US + 2 * STEP_US};
   int64_t v2[] = {2, 4, 1, 3};
   s = series("", ts2, v2, 4);
-  EXPECT_EQ_INT(4, vs_dispatch_series("prod", &o, &c, &s, 20));
+  EXPECT_EQ_INT(4, vs_dispatch_series(&inv, o, &c, &s, &P20));
   for (size_t i = 0; i < 4; i++)
     EXPECT_EQ_DOUBLE((double)(i + 1), mock_value(i)->gauge);
+  vs_inventory_free(&inv);
   return 0;
 }
 
@@ -145,21 +220,30 @@ DEF_TEST(oldest_first_with_vcenter_time) {
  * every later sample of the object look old. */
 DEF_TEST(future_sample_refused) {
   mock_reset();
-  vs_object_t o = object("vm");
+  vs_inventory_t inv;
+  vs_object_t *o = object(&inv, "vm");
+  CHECK_NOT_NULL(o);
   vs_selected_counter_t cpu = counter(2, "vm_cpu_usage_average", 0.01);
   int64_t far = INT64_C(253402300799) * 1000000; /* 9999-12-31T23:59:59Z */
-  int64_t ts[] = {T0_US, far};
-  int64_t v[] = {100, 200};
-  vs_series_t s = series("", ts, v, 2);
-  EXPECT_EQ_INT(1, vs_dispatch_series("prod", &o, &cpu, &s, 20));
-  EXPECT_EQ_INT(T0_US, o.newest_seen_us);
+  int64_t ts[] = {T0_US, far, -1 /* unparsable */};
+  int64_t v[] = {100, 200, 300};
+  vs_series_t s = series("", ts, v, 3);
+  EXPECT_EQ_INT(1, vs_dispatch_series(&inv, o, &cpu, &s, &P20));
+  EXPECT_EQ_INT(T0_US, o->series.items[0].last_us);
   EXPECT_EQ_INT(1, mock_values_num());
+  /* the next real sample still comes */
+  int64_t ts2[] = {T0_US + STEP_US};
+  s = series("", ts2, v, 1);
+  EXPECT_EQ_INT(1, vs_dispatch_series(&inv, o, &cpu, &s, &P20));
+  vs_inventory_free(&inv);
   return 0;
 }
 
 DEF_TEST(no_sample_twice) {
   mock_reset();
-  vs_object_t o = object("vm");
+  vs_inventory_t inv;
+  vs_object_t *o = object(&inv, "vm");
+  CHECK_NOT_NULL(o);
   vs_selected_counter_t cpu = counter(2, "vm_cpu_usage_average", 0.01);
   vs_selected_counter_t mem = counter(24, "vm_mem_usage_average", 0.01);
   int64_t ts[] = {T0_US, T0_US + STEP_US};
@@ -167,46 +251,103 @@ DEF_TEST(no_sample_twice) {
 
   /* one query: every series of the object gets all its samples ... */
   vs_series_t s = series("", ts, v, 2);
-  EXPECT_EQ_INT(2, vs_dispatch_series("prod", &o, &cpu, &s, 20));
-  EXPECT_EQ_INT(2, vs_dispatch_series("prod", &o, &mem, &s, 20));
-  EXPECT_EQ_INT(T0_US + STEP_US, o.newest_seen_us);
-  /* ... then the collector commits the newest sample (vs_collect.c) */
-  o.last_sample_us = o.newest_seen_us;
+  EXPECT_EQ_INT(2, vs_dispatch_series(&inv, o, &cpu, &s, &P20));
+  EXPECT_EQ_INT(2, vs_dispatch_series(&inv, o, &mem, &s, &P20));
+  EXPECT_EQ_INT(2, o->series.num); /* tracked per series */
 
-  /* the next query returns the same samples: nothing is sent again */
-  EXPECT_EQ_INT(0, vs_dispatch_series("prod", &o, &cpu, &s, 20));
-  EXPECT_EQ_INT(0, vs_dispatch_series("prod", &o, &mem, &s, 20));
+  /* the next query returns the same samples: nothing is sent again, with
+   * no commit by the caller */
+  EXPECT_EQ_INT(0, vs_dispatch_series(&inv, o, &cpu, &s, &P20));
+  EXPECT_EQ_INT(0, vs_dispatch_series(&inv, o, &mem, &s, &P20));
   EXPECT_EQ_INT(4, mock_values_num());
 
   /* overlapping: only the new one */
   int64_t ts2[] = {T0_US + 2 * STEP_US, T0_US + STEP_US};
   int64_t v2[] = {300, 200};
   s = series("", ts2, v2, 2);
-  EXPECT_EQ_INT(1, vs_dispatch_series("prod", &o, &cpu, &s, 20));
+  EXPECT_EQ_INT(1, vs_dispatch_series(&inv, o, &cpu, &s, &P20));
   EXPECT_EQ_INT(5, mock_values_num());
   EXPECT_EQ_DOUBLE(3.0, mock_value(4)->gauge);
   EXPECT_EQ_UINT64(expected_cdtime(T0_US + 2 * STEP_US), mock_value(4)->time);
-  EXPECT_EQ_INT(T0_US + 2 * STEP_US, o.newest_seen_us);
+  /* mem did not get that sample yet: it still may */
+  EXPECT_EQ_INT(1, vs_dispatch_series(&inv, o, &mem, &s, &P20));
+
+  /* vcsim re-stamps samples a few ms later in the next answer: the same
+   * slots, nothing new */
+  int64_t ts3[] = {T0_US + STEP_US + 4 * MS, T0_US + 2 * STEP_US + 4 * MS};
+  s = series("", ts3, v2, 2);
+  EXPECT_EQ_INT(0, vs_dispatch_series(&inv, o, &cpu, &s, &P20));
+  EXPECT_EQ_INT(6, mock_values_num());
+  vs_inventory_free(&inv);
+  return 0;
+}
+
+DEF_TEST(late_sample_filled_once) {
+  /* vCenter answers -1 for a sample not aggregated yet and the value in
+   * a later answer: dispatched then, once. */
+  mock_reset();
+  vs_inventory_t inv;
+  vs_object_t *o = object(&inv, "vm");
+  CHECK_NOT_NULL(o);
+  vs_selected_counter_t c = counter(2, "vm_cpu_usagemhz_average", 1.0);
+  int64_t ts[] = {T0_US, T0_US + STEP_US};
+  int64_t v[] = {5, -1};
+  vs_series_t s = series("", ts, v, 2);
+  EXPECT_EQ_INT(1, vs_dispatch_series(&inv, o, &c, &s, &P20));
+  /* where the next query starts: before the hole */
+  EXPECT_EQ_INT(T0_US + STEP_US - STEP_US / 2,
+                vs_series_query_from(&o->series, T0_US + STEP_US, STEP_US,
+                                     P20.lookback_slots));
+  int64_t ts2[] = {T0_US + STEP_US, T0_US + 2 * STEP_US};
+  int64_t v2[] = {7, 8};
+  s = series("", ts2, v2, 2);
+  EXPECT_EQ_INT(2, vs_dispatch_series(&inv, o, &c, &s, &P20));
+  EXPECT_EQ_INT(3, mock_values_num());
+  EXPECT_EQ_DOUBLE(7.0, mock_value(1)->gauge);
+  EXPECT_EQ_UINT64(expected_cdtime(T0_US + STEP_US), mock_value(1)->time);
+  EXPECT_EQ_DOUBLE(8.0, mock_value(2)->gauge);
+  /* the same answer again: nothing */
+  EXPECT_EQ_INT(0, vs_dispatch_series(&inv, o, &c, &s, &P20));
+  EXPECT_EQ_INT(T0_US + 2 * STEP_US,
+                vs_series_query_from(&o->series, T0_US + 2 * STEP_US, STEP_US,
+                                     P20.lookback_slots));
+
+  /* with no look-back, a -1 is never filled */
+  mock_reset();
+  vs_series_table_free(&o->series);
+  vs_dispatch_params_t p0 = P20;
+  p0.lookback_slots = 0;
+  s = series("", ts, v, 2);
+  EXPECT_EQ_INT(1, vs_dispatch_series(&inv, o, &c, &s, &p0));
+  s = series("", ts2, v2, 2);
+  EXPECT_EQ_INT(1, vs_dispatch_series(&inv, o, &c, &s, &p0));
+  EXPECT_EQ_DOUBLE(8.0, mock_value(1)->gauge);
+  vs_inventory_free(&inv);
   return 0;
 }
 
 DEF_TEST(dispatch_failure_not_counted) {
   mock_reset();
   mock_dispatch_set_status(-1);
-  vs_object_t o = object("vm");
+  vs_inventory_t inv;
+  vs_object_t *o = object(&inv, "vm");
+  CHECK_NOT_NULL(o);
   vs_selected_counter_t c = counter(2, "vm_cpu_usage_average", 1.0);
   int64_t ts[] = {T0_US, T0_US + STEP_US};
   int64_t v[] = {1, 2};
   vs_series_t s = series("", ts, v, 2);
-  EXPECT_EQ_INT(0, vs_dispatch_series("prod", &o, &c, &s, 20));
+  EXPECT_EQ_INT(0, vs_dispatch_series(&inv, o, &c, &s, &P20));
   EXPECT_EQ_INT(2, mock_dispatch_calls());
   mock_dispatch_set_status(0);
+  vs_inventory_free(&inv);
   return 0;
 }
 
 DEF_TEST(samples_bounded) {
   mock_reset();
-  vs_object_t o = object("vm");
+  vs_inventory_t inv;
+  vs_object_t *o = object(&inv, "vm");
+  CHECK_NOT_NULL(o);
   vs_selected_counter_t c = counter(2, "vm_cpu_usage_average", 1.0);
   enum { N = VS_PERF_MAX_SAMPLES + 40 };
   static int64_t ts[N], v[N];
@@ -215,15 +356,39 @@ DEF_TEST(samples_bounded) {
     v[i] = (int64_t)i;
   }
   vs_series_t s = series("", ts, v, N);
-  EXPECT_EQ_INT(VS_PERF_MAX_SAMPLES, vs_dispatch_series("prod", &o, &c, &s,
-                                                        20));
+  EXPECT_EQ_INT(VS_PERF_MAX_SAMPLES,
+                vs_dispatch_series(&inv, o, &c, &s, &P20));
   EXPECT_EQ_INT(VS_PERF_MAX_SAMPLES, mock_values_num());
 
   /* no samples at all */
   mock_reset();
   s = series("", ts, v, 0);
-  EXPECT_EQ_INT(0, vs_dispatch_series("prod", &o, &c, &s, 20));
+  EXPECT_EQ_INT(0, vs_dispatch_series(&inv, o, &c, &s, &P20));
   EXPECT_EQ_INT(0, mock_values_num());
+  vs_inventory_free(&inv);
+  return 0;
+}
+
+DEF_TEST(type_instance_cut_at_utf8_boundary) {
+  mock_reset();
+  vs_inventory_t inv;
+  vs_object_t *o = object(&inv, "vm");
+  CHECK_NOT_NULL(o);
+  vs_selected_counter_t c = counter(2, "vm_disk_read_average", 1.0);
+  char inst[100 * 3 + 1];
+  for (int i = 0; i < 100; i++)
+    memcpy(inst + 3 * i, "\xe4\xb8\xad", 3);
+  inst[300] = 0;
+  int64_t ts[] = {T0_US};
+  int64_t v[] = {1};
+  vs_series_t s = series(inst, ts, v, 1);
+  EXPECT_EQ_INT(1, vs_dispatch_series(&inv, o, &c, &s, &P20));
+  const mock_value_t *m = mock_value(0);
+  CHECK_NOT_NULL(m);
+  EXPECT_EQ_INT(126, strlen(m->type_instance));
+  OK(utf8_valid(m->type_instance));
+  OK(strncmp(m->type_instance, inst, 126) == 0);
+  vs_inventory_free(&inv);
   return 0;
 }
 
@@ -335,174 +500,13 @@ DEF_TEST(dispatch_self) {
   return 0;
 }
 
-/* ==== inventory ==== */
-
-static int add(vs_inventory_t *inv, const char *type, const char *moref,
-               const char *name, const char *power, const char *connection,
-               const char *parent) {
-  vs_prop_t props[4];
-  size_t n = 0;
-  if (name != NULL)
-    props[n++] = (vs_prop_t){"name", name};
-  if (power != NULL)
-    props[n++] = (vs_prop_t){"runtime.powerState", power};
-  if (connection != NULL)
-    props[n++] = (vs_prop_t){"runtime.connectionState", connection};
-  if (parent != NULL)
-    props[n++] =
-        (vs_prop_t){strcmp(type, "HostSystem") == 0 ? "parent"
-                                                    : "runtime.host",
-                    parent};
-  return vs_inventory_add_props(inv, type, moref, props, n);
-}
-
-DEF_TEST(inventory_add_props) {
-  vs_inventory_t inv;
-  vs_inventory_init(&inv);
-  EXPECT_EQ_INT(0, add(&inv, "VirtualMachine", "vm-1", "web01", "poweredOn",
-                       NULL, "host-10"));
-  EXPECT_EQ_INT(0, add(&inv, "VirtualMachine", "vm-2", "db01", "poweredOff",
-                       NULL, "host-10"));
-  EXPECT_EQ_INT(0, add(&inv, "VirtualMachine", "vm-3", "", "suspended", NULL,
-                       NULL));
-  EXPECT_EQ_INT(0, add(&inv, "VirtualMachine", "vm-4", NULL, NULL, NULL,
-                       NULL));
-  EXPECT_EQ_INT(0, add(&inv, "HostSystem", "host-10", "esx10", "poweredOn",
-                       "connected", "domain-c7"));
-  EXPECT_EQ_INT(0, add(&inv, "HostSystem", "host-11", "esx11", "poweredOn",
-                       "disconnected", "domain-c7"));
-  EXPECT_EQ_INT(0, add(&inv, "HostSystem", "host-12", "esx12", "standBy",
-                       "connected", NULL));
-  EXPECT_EQ_INT(0, add(&inv, "HostSystem", "host-13", "esx13", "poweredOn",
-                       "notResponding", NULL));
-  /* types the plugin does not collect are ignored, without error */
-  EXPECT_EQ_INT(0, add(&inv, "Datastore", "ds-1", "ds", NULL, NULL, NULL));
-  EXPECT_EQ_INT(0, add(&inv, "ClusterComputeResource", "domain-c7", "c",
-                       NULL, NULL, NULL));
-  EXPECT_EQ_INT(0, vs_inventory_finish(&inv, NULL));
-
-  EXPECT_EQ_INT(8, inv.num);
-  EXPECT_EQ_INT(4, inv.per_kind[VS_KIND_VM]);
-  EXPECT_EQ_INT(1, inv.active_per_kind[VS_KIND_VM]);
-  EXPECT_EQ_INT(4, inv.per_kind[VS_KIND_HOST]);
-  EXPECT_EQ_INT(1, inv.active_per_kind[VS_KIND_HOST]);
-
-  vs_object_t *o = vs_inventory_find(&inv, "vm-1");
-  CHECK_NOT_NULL(o);
-  EXPECT_EQ_INT(VS_KIND_VM, o->kind);
-  OK(o->active);
-  EXPECT_EQ_STR("web01", o->name);
-  EXPECT_EQ_STR("host-10", o->parent);
-  EXPECT_EQ_INT(-1, o->last_sample_us);
-  EXPECT_EQ_INT(-1, o->newest_seen_us);
-
-  o = vs_inventory_find(&inv, "vm-2");
-  CHECK_NOT_NULL(o);
-  OK(!o->active);
-  /* no name: the moref names it */
-  o = vs_inventory_find(&inv, "vm-3");
-  CHECK_NOT_NULL(o);
-  EXPECT_EQ_STR("vm-3", o->name);
-  OK(!o->active);
-  o = vs_inventory_find(&inv, "vm-4");
-  CHECK_NOT_NULL(o);
-  EXPECT_EQ_STR("vm-4", o->name);
-  EXPECT_EQ_STR("", o->parent);
-
-  o = vs_inventory_find(&inv, "host-10");
-  CHECK_NOT_NULL(o);
-  EXPECT_EQ_INT(VS_KIND_HOST, o->kind);
-  OK(o->active);
-  EXPECT_EQ_STR("esx10", o->name);
-  EXPECT_EQ_STR("domain-c7", o->parent);
-  OK(!vs_inventory_find(&inv, "host-11")->active); /* disconnected */
-  OK(!vs_inventory_find(&inv, "host-12")->active); /* standby */
-  OK(!vs_inventory_find(&inv, "host-13")->active); /* not responding */
-
-  OK(vs_inventory_find(&inv, "ds-1") == NULL);
-  OK(vs_inventory_find(&inv, "domain-c7") == NULL);
-  OK(vs_inventory_find(&inv, "vm-99") == NULL);
-  vs_inventory_free(&inv);
-  EXPECT_EQ_INT(0, inv.num);
-
-  /* an inventory never finished finds nothing, and does not crash */
-  vs_inventory_init(&inv);
-  OK(vs_inventory_find(&inv, "vm-1") == NULL);
-  vs_inventory_free(&inv);
-  return 0;
-}
-
-DEF_TEST(inventory_finish_carries_last_sample) {
-  vs_inventory_t old, fresh;
-  vs_inventory_init(&old);
-  add(&old, "VirtualMachine", "vm-1", "a", "poweredOn", NULL, NULL);
-  add(&old, "VirtualMachine", "vm-2", "b", "poweredOn", NULL, NULL);
-  add(&old, "HostSystem", "host-1", "h", "poweredOn", "connected", NULL);
-  EXPECT_EQ_INT(0, vs_inventory_finish(&old, NULL));
-  vs_inventory_find(&old, "vm-1")->last_sample_us = T0_US;
-  vs_inventory_find(&old, "host-1")->last_sample_us = T0_US + STEP_US;
-
-  /* vm-2 is gone, vm-3 is new, vm-1 was renamed and moved in the list */
-  vs_inventory_init(&fresh);
-  add(&fresh, "VirtualMachine", "vm-3", "c", "poweredOn", NULL, NULL);
-  add(&fresh, "HostSystem", "host-1", "h", "poweredOn", "connected", NULL);
-  add(&fresh, "VirtualMachine", "vm-1", "a-renamed", "poweredOn", NULL,
-      NULL);
-  EXPECT_EQ_INT(0, vs_inventory_finish(&fresh, &old));
-  vs_inventory_free(&old); /* fresh must not depend on it */
-
-  vs_object_t *o = vs_inventory_find(&fresh, "vm-1");
-  CHECK_NOT_NULL(o);
-  EXPECT_EQ_STR("a-renamed", o->name);
-  EXPECT_EQ_INT(T0_US, o->last_sample_us);
-  o = vs_inventory_find(&fresh, "host-1");
-  CHECK_NOT_NULL(o);
-  EXPECT_EQ_INT(T0_US + STEP_US, o->last_sample_us);
-  o = vs_inventory_find(&fresh, "vm-3");
-  CHECK_NOT_NULL(o);
-  EXPECT_EQ_INT(-1, o->last_sample_us);
-  OK(vs_inventory_find(&fresh, "vm-2") == NULL);
-  vs_inventory_free(&fresh);
-  return 0;
-}
-
-DEF_TEST(inventory_many_objects) {
-  enum { N = 10000 };
-  vs_inventory_t inv;
-  vs_inventory_init(&inv);
-  for (int i = 0; i < N; i++) {
-    char moref[32], name[32];
-    snprintf(moref, sizeof(moref), "vm-%d", i);
-    snprintf(name, sizeof(name), "VM %d", i);
-    /* the props are copied: these buffers are reused */
-    if (add(&inv, "VirtualMachine", moref, name,
-            i % 3 ? "poweredOn" : "poweredOff", NULL, NULL) != 0)
-      break;
-  }
-  EXPECT_EQ_INT(0, vs_inventory_finish(&inv, NULL));
-  EXPECT_EQ_INT(N, inv.num);
-  EXPECT_EQ_INT(N - (N + 2) / 3, inv.active_per_kind[VS_KIND_VM]);
-  size_t wrong = 0;
-  for (int i = 0; i < N; i++) {
-    char moref[32], name[32];
-    snprintf(moref, sizeof(moref), "vm-%d", i);
-    snprintf(name, sizeof(name), "VM %d", i);
-    vs_object_t *o = vs_inventory_find(&inv, moref);
-    if (o == NULL || strcmp(o->name, name) != 0 ||
-        o->active != (i % 3 != 0))
-      wrong++;
-  }
-  EXPECT_EQ_INT(0, wrong);
-  vs_inventory_free(&inv);
-  return 0;
-}
-
 /* ==== end to end on the vcsim fixtures ==== */
 
 typedef struct {
   vs_inventory_t *inv;
   vs_counter_set_t *sets;
   size_t values;
+  size_t entities_done;
 } e2e_t;
 
 static void on_object(void *ctx, const char *type, const char *moref,
@@ -518,13 +522,24 @@ static void on_counter(void *ctx, const vs_counter_info_t *c) {
 static void on_series(void *ctx, const vs_series_t *s) {
   e2e_t *e = ctx;
   vs_object_t *o = vs_inventory_find(e->inv, s->entity);
-  if (o == NULL)
+  if (o == NULL || o->kind < 0)
     return;
   const vs_selected_counter_t *c = vs_counters_find(&e->sets[o->kind],
                                                     s->counter_id);
   if (c == NULL)
     return;
-  e->values += vs_dispatch_series("vcsim", o, c, s, 20);
+  e->values += vs_dispatch_series(e->inv, o, c, s, &P20);
+}
+
+/* As vs_query does: an entity's complete answer moves its mark. */
+static void on_entity_done(void *ctx, const char *type, const char *entity,
+                           int64_t newest_us) {
+  (void)type;
+  e2e_t *e = ctx;
+  vs_object_t *o = vs_inventory_find(e->inv, entity);
+  e->entities_done++;
+  if (o != NULL && newest_us > o->mark_us)
+    o->mark_us = newest_us;
 }
 
 static int feed_file(const char *name, vs_xml_handler_t h) {
@@ -558,6 +573,12 @@ DEF_TEST(vcsim_end_to_end) {
   EXPECT_EQ_INT(0, vs_inventory_finish(&inv, NULL));
   EXPECT_EQ_INT(2, inv.active_per_kind[VS_KIND_VM]);
   EXPECT_EQ_INT(2, inv.active_per_kind[VS_KIND_HOST]);
+  /* named as the old plugin did: host = the name, plugin_instance = the
+   * <Vcenter> block (this fixture has no datacenter or cluster anyway) */
+  vs_config_t ncfg;
+  naming_config(&ncfg, "vcsim");
+  ncfg.plugin_instance_format = format_of("vcenter");
+  EXPECT_EQ_INT(0, vs_naming_apply(&inv, &ncfg));
 
   vs_catalog_parser_t cp;
   vs_catalog_parser_init(&cp, on_counter, &cat);
@@ -574,11 +595,14 @@ DEF_TEST(vcsim_end_to_end) {
   /* QueryPerf: vm-39 and host-21, counters 2, 6 and 148, 3 samples each */
   static vs_perf_parser_t pp;
   vs_perf_parser_init(&pp, on_series, &e);
+  pp.entity_done = on_entity_done;
   EXPECT_EQ_INT(0, feed_file("vcsim_perf.xml", vs_parse_perf(&pp)));
   EXPECT_EQ_INT(18, e.values);
   EXPECT_EQ_INT(18, mock_values_num());
+  EXPECT_EQ_INT(2, e.entities_done);
 
   size_t vm = 0, host = 0, bad = 0;
+  cdtime_t newest = 0;
   for (size_t i = 0; i < mock_values_num(); i++) {
     const mock_value_t *m = mock_value(i);
     if (strcmp(m->host, "DC0_H0_VM0") == 0)
@@ -595,6 +619,8 @@ DEF_TEST(vcsim_end_to_end) {
     if (i % 3 != 0 &&
         m->time - mock_value(i - 1)->time != TIME_T_TO_CDTIME_T(20))
       bad++;
+    if (strcmp(m->host, "DC0_H0_VM0") == 0 && m->time > newest)
+      newest = m->time; /* the VM's newest sample */
   }
   EXPECT_EQ_INT(9, vm);
   EXPECT_EQ_INT(9, host);
@@ -602,13 +628,23 @@ DEF_TEST(vcsim_end_to_end) {
   OK(mock_value_find("vm_cpu_usage_average", "") != NULL);
   OK(mock_value_find("vm_cpu_usagemhz_average", "") != NULL);
   OK(mock_value_find("host_net_received_average", "") != NULL);
+  /* the marks: each entity's newest sample; no hole, so the next query
+   * starts there */
+  vs_object_t *o = vs_inventory_find(&inv, "vm-39");
+  CHECK_NOT_NULL(o);
+  EXPECT_EQ_UINT64(newest, expected_cdtime(o->mark_us));
+  EXPECT_EQ_INT(3, o->series.num);
+  EXPECT_EQ_INT(o->mark_us,
+                vs_series_query_from(&o->series, o->mark_us, STEP_US, 3));
+  o = vs_inventory_find(&inv, "host-21");
+  CHECK_NOT_NULL(o);
+  OK(o->mark_us > 0);
+  EXPECT_EQ_INT(-1, vs_inventory_find(&inv, "vm-42")->mark_us);
 
-  /* the same answer again, after the commit: nothing new */
-  for (size_t i = 0; i < inv.num; i++)
-    if (inv.objects[i].newest_seen_us > inv.objects[i].last_sample_us)
-      inv.objects[i].last_sample_us = inv.objects[i].newest_seen_us;
+  /* the same answer again: nothing new */
   e.values = 0;
   vs_perf_parser_init(&pp, on_series, &e);
+  pp.entity_done = on_entity_done;
   EXPECT_EQ_INT(0, feed_file("vcsim_perf.xml", vs_parse_perf(&pp)));
   EXPECT_EQ_INT(0, e.values);
   EXPECT_EQ_INT(18, mock_values_num());
@@ -622,19 +658,19 @@ DEF_TEST(vcsim_end_to_end) {
 
 int main(void) {
   RUN_TEST(naming);
+  RUN_TEST(interval_from_params);
   RUN_TEST(percent_scaled_and_no_data_skipped);
   RUN_TEST(oldest_first_with_vcenter_time);
   RUN_TEST(future_sample_refused);
   RUN_TEST(no_sample_twice);
+  RUN_TEST(late_sample_filled_once);
   RUN_TEST(dispatch_failure_not_counted);
   RUN_TEST(samples_bounded);
+  RUN_TEST(type_instance_cut_at_utf8_boundary);
   RUN_TEST(register_default_types);
   RUN_TEST(register_keeps_types_db);
   RUN_TEST(type_known);
   RUN_TEST(dispatch_self);
-  RUN_TEST(inventory_add_props);
-  RUN_TEST(inventory_finish_carries_last_sample);
-  RUN_TEST(inventory_many_objects);
   RUN_TEST(vcsim_end_to_end);
   mock_reset();
   END_TEST;

@@ -832,6 +832,246 @@ DEF_TEST(perf_empty_result) {
   return 0;
 }
 
+/* ---- entity_done: an entity's answer is complete ---- */
+
+typedef struct {
+  size_t num;
+  char entity[8][VS_MOREF_LEN];
+  char type[8][64];
+  int64_t newest[8];
+  size_t series_before[8]; /* series delivered when it was called */
+  series_list_t *series;
+} done_list_t;
+
+typedef struct {
+  series_list_t series;
+  done_list_t done;
+} perf_rec_t;
+
+static void on_series_rec(void *ctx, const vs_series_t *s) {
+  perf_rec_t *r = ctx;
+  on_series(&r->series, s);
+}
+
+static void on_done(void *ctx, const char *type, const char *entity,
+                    int64_t newest_us) {
+  perf_rec_t *r = ctx;
+  if (r->done.num >= 8)
+    return;
+  size_t i = r->done.num++;
+  vs_strlcpy(r->done.entity[i], entity, sizeof(r->done.entity[i]));
+  vs_strlcpy(r->done.type[i], type, sizeof(r->done.type[i]));
+  r->done.newest[i] = newest_us;
+  r->done.series_before[i] = r->series.num;
+}
+
+/* Parses the first `len` bytes of doc (all if 0) with entity_done set;
+ * returns the stream's result. */
+static int run_done(perf_rec_t *r, const char *doc, size_t len,
+                    size_t chunk) {
+  memset(r, 0, sizeof(*r));
+  static vs_perf_parser_t p;
+  vs_perf_parser_init(&p, on_series_rec, r);
+  p.entity_done = on_done;
+  /* as run(), without printing the (expected) errors of cut answers */
+  vs_xml_handler_t h = vs_parse_perf(&p);
+  vs_xml_stream_t *s = vs_xml_stream_create(&h);
+  if (s == NULL)
+    return -100;
+  if (len == 0)
+    len = strlen(doc);
+  if (chunk == 0)
+    chunk = len;
+  int rc = 0;
+  for (size_t off = 0; off < len && rc == 0; off += chunk)
+    rc = vs_xml_stream_feed(s, doc + off, len - off < chunk ? len - off
+                                                             : chunk);
+  if (rc == 0)
+    rc = vs_xml_stream_finish(s);
+  vs_xml_stream_destroy(s);
+  return rc;
+}
+
+DEF_TEST(perf_entity_done) {
+  static perf_rec_t r;
+  EXPECT_EQ_INT(0, run_done(&r, vcenter_perf, 0, 5));
+  EXPECT_EQ_INT(3, r.series.num);
+  EXPECT_EQ_INT(2, r.done.num);
+  /* once per entity, after all its series, with its newest sample */
+  EXPECT_EQ_STR("vm-1001", r.done.entity[0]);
+  EXPECT_EQ_STR("VirtualMachine", r.done.type[0]);
+  EXPECT_EQ_INT(dt("2024-01-02T03:04:40Z"), r.done.newest[0]);
+  EXPECT_EQ_INT(2, r.done.series_before[0]);
+  EXPECT_EQ_STR("host-12", r.done.entity[1]);
+  EXPECT_EQ_STR("HostSystem", r.done.type[1]);
+  EXPECT_EQ_INT(dt("2024-01-02T02:04:40.5Z"), r.done.newest[1]);
+  EXPECT_EQ_INT(3, r.done.series_before[1]);
+
+  /* vcsim: newest first; the newest is the first timestamp */
+  size_t len;
+  char *data = mock_read_data("vcsim_perf.xml", &len);
+  CHECK_NOT_NULL(data);
+  EXPECT_EQ_INT(0, run_done(&r, data, len, 0));
+  EXPECT_EQ_INT(2, r.done.num);
+  EXPECT_EQ_STR("vm-39", r.done.entity[0]);
+  EXPECT_EQ_INT(r.series.s[0].ts[0], r.done.newest[0]);
+  EXPECT_EQ_STR("host-21", r.done.entity[1]);
+  EXPECT_EQ_INT(r.series.s[3].ts[0], r.done.newest[1]);
+  free(data);
+
+  /* no sample at all: -1; a bad timestamp does not count */
+  const char *doc =
+      SOAP_HEAD "<QueryPerfResponse xmlns=\"urn:vim25\">"
+                "<returnval><entity type=\"VirtualMachine\">vm-1</entity>"
+                "</returnval>"
+                "<returnval><entity type=\"VirtualMachine\">vm-2</entity>"
+                "<sampleInfo><timestamp>2024-01-02T03:04:00Z</timestamp>"
+                "</sampleInfo><sampleInfo><timestamp>garbage</timestamp>"
+                "</sampleInfo><value><id><counterId>2</counterId>"
+                "<instance/></id><value>1</value><value>2</value></value>"
+                "</returnval>"
+                /* no entity: nothing to report */
+                "<returnval><sampleInfo><timestamp>2024-01-02T03:04:00Z"
+                "</timestamp></sampleInfo></returnval>"
+                "</QueryPerfResponse>" SOAP_TAIL;
+  EXPECT_EQ_INT(0, run_done(&r, doc, 0, 0));
+  EXPECT_EQ_INT(2, r.done.num);
+  EXPECT_EQ_STR("vm-1", r.done.entity[0]);
+  EXPECT_EQ_INT(-1, r.done.newest[0]);
+  EXPECT_EQ_STR("vm-2", r.done.entity[1]);
+  EXPECT_EQ_INT(dt("2024-01-02T03:04:00Z"), r.done.newest[1]);
+
+  /* without entity_done set (NULL): parsed as before */
+  static series_list_t l;
+  memset(&l, 0, sizeof(l));
+  static vs_perf_parser_t p;
+  vs_perf_parser_init(&p, on_series, &l);
+  OK(p.entity_done == NULL);
+  EXPECT_EQ_INT(0, run_str(vs_parse_perf(&p), vcenter_perf, 0));
+  EXPECT_EQ_INT(3, l.num);
+  return 0;
+}
+
+DEF_TEST(perf_entity_done_not_for_cut_answer) {
+  /* An answer cut short (a reset, a timeout, the size bound): the entity
+   * whose returnval did not close is not complete, even if some of its
+   * series were delivered, so its mark must not move. */
+  static perf_rec_t r;
+  const char *second = strstr(vcenter_perf, "<entity type=\"HostSystem\">");
+  const char *vm_nic = strstr(vcenter_perf, "<counterId>148</counterId>");
+  const char *first_end = strstr(vcenter_perf, "</returnval>");
+  CHECK_NOT_NULL(second);
+  CHECK_NOT_NULL(vm_nic);
+  CHECK_NOT_NULL(first_end);
+
+  /* cut inside the first entity, after its first series */
+  OK(run_done(&r, vcenter_perf, (size_t)(vm_nic - vcenter_perf), 0) != 0);
+  EXPECT_EQ_INT(1, r.series.num);
+  EXPECT_EQ_INT(0, r.done.num);
+
+  /* cut just before the first entity's </returnval> */
+  OK(run_done(&r, vcenter_perf, (size_t)(first_end - vcenter_perf), 1) != 0);
+  EXPECT_EQ_INT(2, r.series.num);
+  EXPECT_EQ_INT(0, r.done.num);
+
+  /* cut in the second entity: the first is complete, the second not */
+  OK(run_done(&r, vcenter_perf, (size_t)(second - vcenter_perf) + 10, 3) !=
+     0);
+  EXPECT_EQ_INT(1, r.done.num);
+  EXPECT_EQ_STR("vm-1001", r.done.entity[0]);
+
+  /* every cut: entity_done is called only for entities whose returnval
+   * closed, at most once each */
+  size_t len = strlen(vcenter_perf), bad = 0;
+  const char *host_end = strstr(first_end + 1, "</returnval>");
+  CHECK_NOT_NULL(host_end);
+  for (size_t cut = 1; cut < len; cut += 7) {
+    run_done(&r, vcenter_perf, cut, 0);
+    size_t want = 0;
+    if (cut >= (size_t)(first_end - vcenter_perf) + strlen("</returnval>"))
+      want = 1;
+    if (cut >= (size_t)(host_end - vcenter_perf) + strlen("</returnval>"))
+      want = 2;
+    if (r.done.num != want)
+      bad++;
+  }
+  EXPECT_EQ_INT(0, bad);
+  return 0;
+}
+
+DEF_TEST(perf_instance_cut_at_utf8_boundary) {
+  /* 100 CJK characters (300 bytes): kept to the longest whole-character
+   * prefix that fits the 128-byte buffer */
+  vs_buf_t doc;
+  vs_buf_init(&doc);
+  vs_buf_puts(&doc, SOAP_HEAD "<QueryPerfResponse xmlns=\"urn:vim25\">"
+                              "<returnval><entity type=\"VirtualMachine\">"
+                              "vm-1</entity><sampleInfo><timestamp>"
+                              "2024-01-02T03:04:00Z</timestamp></sampleInfo>"
+                              "<value><id><counterId>2</counterId><instance>");
+  for (int i = 0; i < 100; i++)
+    vs_buf_puts(&doc, "\xe4\xb8\xad");
+  vs_buf_puts(&doc, "</instance></id><value>1</value></value>"
+                    "<value><id><counterId>3</counterId><instance>a");
+  for (int i = 0; i < 100; i++)
+    vs_buf_puts(&doc, "\xc3\xa9"); /* é: 1 + 200 bytes */
+  vs_buf_puts(&doc, "</instance></id><value>1</value></value>"
+                    "</returnval></QueryPerfResponse>" SOAP_TAIL);
+  static series_list_t l;
+  memset(&l, 0, sizeof(l));
+  static vs_perf_parser_t p;
+  vs_perf_parser_init(&p, on_series, &l);
+  EXPECT_EQ_INT(0, run(vs_parse_perf(&p), doc.data, doc.len, 1));
+  EXPECT_EQ_INT(2, l.num);
+  EXPECT_EQ_INT(126, strlen(l.s[0].instance)); /* 42 characters */
+  OK(strncmp(l.s[0].instance, "\xe4\xb8\xad\xe4\xb8\xad", 6) == 0);
+  EXPECT_EQ_INT(127, strlen(l.s[1].instance)); /* "a" + 63 characters */
+  size_t bad = 0;
+  for (size_t k = 0; k < 2; k++) {
+    const unsigned char *c = (const unsigned char *)l.s[k].instance;
+    size_t n = strlen((const char *)c);
+    /* ends on a whole character: the last lead byte has all its bytes */
+    size_t i = n;
+    while (i > 0 && (c[i - 1] & 0xC0) == 0x80)
+      i--;
+    size_t need = i == 0 ? 0
+                  : c[i - 1] >= 0xF0 ? 4
+                  : c[i - 1] >= 0xE0 ? 3
+                  : c[i - 1] >= 0xC0 ? 2
+                                     : 1;
+    if (i > 0 && n - (i - 1) != need)
+      bad++;
+  }
+  EXPECT_EQ_INT(0, bad);
+  vs_buf_free(&doc);
+  return 0;
+}
+
+DEF_TEST(prop_page_value_cut_at_utf8_boundary) {
+  vs_buf_t doc;
+  vs_buf_init(&doc);
+  vs_buf_puts(&doc, SOAP_HEAD "<RetrievePropertiesExResponse xmlns="
+                              "\"urn:vim25\"><returnval><objects><obj type="
+                              "\"VirtualMachine\">vm-1</obj><propSet><name>"
+                              "name</name><val>");
+  for (int i = 0; i < VS_PAGE_MAX_VALUE; i++)
+    vs_buf_puts(&doc, "\xc3\xa9"); /* 2 bytes each: twice the bound */
+  vs_buf_puts(&doc, "</val></propSet></objects></returnval>"
+                    "</RetrievePropertiesExResponse>" SOAP_TAIL);
+  static objs_t objs;
+  memset(&objs, 0, sizeof(objs));
+  static vs_prop_page_t page;
+  vs_prop_page_init(&page, on_object, &objs);
+  EXPECT_EQ_INT(0, run(vs_parse_prop_page(&page), doc.data, doc.len, 0));
+  EXPECT_EQ_INT(1, objs.num);
+  const char *v = prop_of(&objs, 0, "name");
+  CHECK_NOT_NULL(v);
+  EXPECT_EQ_INT(VS_PAGE_MAX_VALUE - 2, strlen(v)); /* 1022: even */
+  EXPECT_EQ_INT(0xa9, (unsigned char)v[strlen(v) - 1]);
+  vs_buf_free(&doc);
+  return 0;
+}
+
 int main(void) {
   RUN_TEST(service_content_vcsim);
   RUN_TEST(service_content_vcenter);
@@ -852,5 +1092,9 @@ int main(void) {
   RUN_TEST(perf_entities_do_not_share_samples);
   RUN_TEST(perf_bad_values);
   RUN_TEST(perf_empty_result);
+  RUN_TEST(perf_entity_done);
+  RUN_TEST(perf_entity_done_not_for_cut_answer);
+  RUN_TEST(perf_instance_cut_at_utf8_boundary);
+  RUN_TEST(prop_page_value_cut_at_utf8_boundary);
   END_TEST;
 }

@@ -1,36 +1,54 @@
 /**
  * collectd-vsphere - tests/unit/test_plan.c
- * Query planning: batch sizes, batches, sample windows and order.
+ * Query planning: batch sizes, the batching order (grouped by ESXi host,
+ * then moref), the rotating walk of a read, sample windows and order.
  */
 #include "mock_plugin.h"
 #include "testing.h"
+#include "inventory_helpers.h"
 #include "vs_inventory.h"
+#include "vs_naming.h"
 #include "vs_plan.h"
 
-static int add(vs_inventory_t *inv, const char *type, const char *moref,
-               const char *power, const char *connection) {
-  vs_prop_t props[] = {
-      {"name", moref},
-      {"runtime.powerState", power},
-      {"runtime.connectionState", connection},
-  };
-  return vs_inventory_add_props(inv, type, moref, props, 3);
-}
-
-/* index: 0 vm on, 1 host on, 2 vm off, 3 vm on, 4 host disconnected,
- * 5 vm on, 6 vm on, 7 datastore (ignored), 8 host on */
+/* hosts: host-2 (index 1), host-1 (4), host-3 disconnected (7);
+ * VMs: vm-10 and vm-2 on host-2, vm-9 and vm-11 on host-1, vm-100 off,
+ * vm-5 on the disconnected host, vm-7 on a host not in the inventory,
+ * vm-8 a template; a datastore (ignored) and a cluster (kept, kind -1). */
 static void mixed_inventory(vs_inventory_t *inv) {
   vs_inventory_init(inv);
-  add(inv, "VirtualMachine", "vm-0", "poweredOn", "connected");
-  add(inv, "HostSystem", "host-1", "poweredOn", "connected");
-  add(inv, "VirtualMachine", "vm-2", "poweredOff", "connected");
-  add(inv, "VirtualMachine", "vm-3", "poweredOn", "connected");
-  add(inv, "HostSystem", "host-4", "poweredOn", "disconnected");
-  add(inv, "VirtualMachine", "vm-5", "poweredOn", "connected");
-  add(inv, "VirtualMachine", "vm-6", "poweredOn", "connected");
-  add(inv, "Datastore", "ds-7", "poweredOn", "connected");
-  add(inv, "HostSystem", "host-8", "poweredOn", "connected");
+  add_vm(inv, "vm-10", "a", NULL, "host-2");                     /* 0 */
+  add_host(inv, "host-2", "esx2", "domain-c1");                   /* 1 */
+  add_vm(inv, "vm-9", "b", NULL, "host-1");                       /* 2 */
+  add_vm(inv, "vm-11", "c", NULL, "host-1");                      /* 3 */
+  add_host(inv, "host-1", "esx1", "domain-c1");                   /* 4 */
+  add_vm(inv, "vm-2", "d", NULL, "host-2");                       /* 5 */
+  inv_add(inv, "VirtualMachine", "vm-100", "e", NULL, "host-1",   /* 6 */
+          "poweredOff", "connected", "false");
+  inv_add(inv, "HostSystem", "host-3", "esx3", "domain-c1", NULL, /* 7 */
+          "poweredOn", "disconnected", NULL);
+  add_vm(inv, "vm-5", "f", NULL, "host-3");                       /* 8 */
+  add_vm(inv, "vm-7", "g", NULL, "host-99");                      /* 9 */
+  inv_add(inv, "VirtualMachine", "vm-8", "h", NULL, "host-1",     /* 10 */
+          "poweredOn", "connected", "true");
+  inv_add(inv, "Datastore", "datastore-1", "ds", NULL, NULL, NULL, NULL,
+          NULL);
+  add_cluster(inv, "domain-c1", "cl", NULL); /* 11 */
   vs_inventory_finish(inv, NULL);
+}
+
+static const char *moref_at(const vs_inventory_t *inv, size_t i) {
+  return vs_inv_str(inv, inv->objects[i].moref);
+}
+
+/* "vm-7,vm-2,..." */
+static const char *morefs(const vs_inventory_t *inv, const size_t *idx,
+                          size_t n, char *buf, size_t size) {
+  size_t len = 0;
+  buf[0] = 0;
+  for (size_t i = 0; i < n && len < size; i++)
+    len += (size_t)snprintf(buf + len, size - len, "%s%s", i ? "," : "",
+                            moref_at(inv, idx[i]));
+  return buf;
 }
 
 DEF_TEST(entities_per_query) {
@@ -54,61 +72,327 @@ DEF_TEST(entities_per_query) {
   return 0;
 }
 
-DEF_TEST(next_batch) {
+DEF_TEST(order_grouped_by_host) {
   vs_inventory_t inv;
   mixed_inventory(&inv);
-  EXPECT_EQ_INT(8, inv.num); /* the datastore was ignored */
-  size_t out[16], cursor = 0;
+  EXPECT_EQ_INT(12, inv.num); /* the datastore was ignored, the cluster not */
+  EXPECT_EQ_INT(5, inv.active_per_kind[VS_KIND_VM]);
+  EXPECT_EQ_INT(2, inv.active_per_kind[VS_KIND_HOST]);
 
-  /* VMs, two at a time: 0,3 then 5,6 then none */
-  EXPECT_EQ_INT(2, vs_plan_next_batch(&inv, VS_KIND_VM, &cursor, out, 2));
-  EXPECT_EQ_INT(0, out[0]);
-  EXPECT_EQ_INT(3, out[1]);
-  EXPECT_EQ_INT(4, cursor); /* just past the last one taken */
-  EXPECT_EQ_INT(2, vs_plan_next_batch(&inv, VS_KIND_VM, &cursor, out, 2));
-  EXPECT_EQ_INT(5, out[0]);
-  EXPECT_EQ_INT(6, out[1]);
-  EXPECT_EQ_INT(0, vs_plan_next_batch(&inv, VS_KIND_VM, &cursor, out, 2));
-  EXPECT_EQ_INT(inv.num, cursor);
-  EXPECT_EQ_INT(0, vs_plan_next_batch(&inv, VS_KIND_VM, &cursor, out, 2));
-
-  /* hosts, many at a time: the disconnected one is skipped */
-  cursor = 0;
-  EXPECT_EQ_INT(2, vs_plan_next_batch(&inv, VS_KIND_HOST, &cursor, out, 16));
-  EXPECT_EQ_STR("host-1", inv.objects[out[0]].moref);
-  EXPECT_EQ_STR("host-8", inv.objects[out[1]].moref);
-  EXPECT_EQ_INT(inv.num, cursor);
-
-  /* one at a time, each batch a single active VM */
-  cursor = 0;
-  size_t seen = 0;
-  while (vs_plan_next_batch(&inv, VS_KIND_VM, &cursor, out, 1) == 1) {
-    EXPECT_EQ_INT(VS_KIND_VM, inv.objects[out[0]].kind);
-    OK(inv.objects[out[0]].active);
-    seen++;
-    if (seen > inv.num)
-      break;
+  size_t *order = NULL, num = 99;
+  char buf[256];
+  EXPECT_EQ_INT(0, vs_plan_order(&inv, VS_KIND_VM, &order, &num));
+  CHECK_NOT_NULL(order);
+  EXPECT_EQ_INT(5, num);
+  /* only active VMs: not vm-100 (off), vm-5 (host disconnected), vm-8
+   * (template); each once */
+  size_t bad = 0;
+  for (size_t i = 0; i < num; i++) {
+    const vs_object_t *o = &inv.objects[order[i]];
+    if (o->kind != VS_KIND_VM || !o->active)
+      bad++;
+    for (size_t j = 0; j < i; j++)
+      if (order[j] == order[i])
+        bad++;
   }
-  EXPECT_EQ_INT(4, seen);
+  EXPECT_EQ_INT(0, bad);
+  /* grouped by host: a host's VMs are neighbours, by moref within (vm-9
+   * before vm-11, vm-2 before vm-10: as numbers) */
+  for (size_t i = 0; i < num; i++)
+    for (size_t j = i + 2; j < num; j++)
+      if (inv.objects[order[i]].host == inv.objects[order[j]].host &&
+          inv.objects[order[i + 1]].host != inv.objects[order[i]].host)
+        bad++;
+  for (size_t i = 1; i < num; i++)
+    if (inv.objects[order[i]].host == inv.objects[order[i - 1]].host &&
+        vs_moref_compare(moref_at(&inv, order[i - 1]),
+                         moref_at(&inv, order[i])) >= 0)
+      bad++;
+  EXPECT_EQ_INT(0, bad);
+  /* so, with the host of vm-7 unknown and host-2 found before host-1: */
+  EXPECT_EQ_STR("vm-7,vm-2,vm-10,vm-9,vm-11",
+                morefs(&inv, order, num, buf, sizeof(buf)));
+  free(order);
 
-  /* max 0: nothing, the cursor stays */
-  cursor = 3;
-  EXPECT_EQ_INT(0, vs_plan_next_batch(&inv, VS_KIND_VM, &cursor, out, 0));
-  EXPECT_EQ_INT(3, cursor);
+  /* hosts: the active ones */
+  order = NULL;
+  EXPECT_EQ_INT(0, vs_plan_order(&inv, VS_KIND_HOST, &order, &num));
+  CHECK_NOT_NULL(order);
+  EXPECT_EQ_INT(2, num);
+  morefs(&inv, order, num, buf, sizeof(buf));
+  OK(strcmp(buf, "host-2,host-1") == 0 || strcmp(buf, "host-1,host-2") == 0);
+  free(order);
+  vs_inventory_free(&inv);
 
-  /* starting in the middle */
-  cursor = 4;
-  EXPECT_EQ_INT(2, vs_plan_next_batch(&inv, VS_KIND_VM, &cursor, out, 16));
-  EXPECT_EQ_INT(5, out[0]);
-
-  /* an empty inventory */
+  /* an empty inventory: an empty (but freeable) order */
   vs_inventory_t empty;
   vs_inventory_init(&empty);
-  cursor = 0;
-  EXPECT_EQ_INT(0, vs_plan_next_batch(&empty, VS_KIND_VM, &cursor, out, 4));
-  EXPECT_EQ_INT(0, cursor);
+  vs_inventory_finish(&empty, NULL);
+  order = NULL;
+  EXPECT_EQ_INT(0, vs_plan_order(&empty, VS_KIND_VM, &order, &num));
+  EXPECT_EQ_INT(0, num);
+  free(order);
   vs_inventory_free(&empty);
+  return 0;
+}
+
+/* An inventory of n active VMs vm-0..vm-(n-1), all on one host. */
+static void vms(vs_inventory_t *inv, size_t n) {
+  vs_inventory_init(inv);
+  add_host(inv, "host-1", "esx", NULL);
+  for (size_t i = 0; i < n; i++) {
+    char moref[32];
+    snprintf(moref, sizeof(moref), "vm-%zu", i);
+    add_vm(inv, moref, moref, NULL, "host-1");
+  }
+  vs_inventory_finish(inv, NULL);
+}
+
+/* Walks a whole read in batches of `batch`; counts visits per VM number
+ * into seen[] and returns the VM number of the first batch's head. */
+static int walk_read(const vs_inventory_t *inv, const size_t *order,
+                     size_t num, size_t *start, size_t batch, int *seen) {
+  vs_plan_walk_t w;
+  vs_plan_walk_begin(&w, order, num, *start);
+  size_t out[64];
+  int head = -1;
+  size_t got, rounds = 0;
+  while ((got = vs_plan_walk_next(&w, inv, out, batch)) > 0 &&
+         rounds++ < 100) {
+    for (size_t i = 0; i < got; i++) {
+      int n = atoi(moref_at(inv, out[i]) + 3);
+      if (head < 0)
+        head = n;
+      seen[n]++;
+    }
+  }
+  if (!vs_plan_walk_done(&w))
+    head = -2;
+  *start = vs_plan_walk_next_start(&w, batch);
+  return head;
+}
+
+DEF_TEST(walk_rotates) {
+  enum { N = 7, BATCH = 3 };
+  vs_inventory_t inv;
+  vms(&inv, N);
+  size_t *order, num;
+  EXPECT_EQ_INT(0, vs_plan_order(&inv, VS_KIND_VM, &order, &num));
+  EXPECT_EQ_INT(N, num);
+
+  /* the first read: 0,1,2 | 3,4,5 | 6, then the next one starts a batch
+   * further */
+  vs_plan_walk_t w;
+  vs_plan_walk_begin(&w, order, num, 0);
+  size_t out[16];
+  char buf[128];
+  OK(!vs_plan_walk_done(&w));
+  EXPECT_EQ_INT(3, vs_plan_walk_next(&w, &inv, out, BATCH));
+  EXPECT_EQ_STR("vm-0,vm-1,vm-2", morefs(&inv, out, 3, buf, sizeof(buf)));
+  EXPECT_EQ_INT(3, vs_plan_walk_next(&w, &inv, out, BATCH));
+  EXPECT_EQ_STR("vm-3,vm-4,vm-5", morefs(&inv, out, 3, buf, sizeof(buf)));
+  OK(!vs_plan_walk_done(&w));
+  EXPECT_EQ_INT(1, vs_plan_walk_next(&w, &inv, out, BATCH));
+  EXPECT_EQ_STR("vm-6", morefs(&inv, out, 1, buf, sizeof(buf)));
+  OK(vs_plan_walk_done(&w));
+  EXPECT_EQ_INT(0, vs_plan_walk_next(&w, &inv, out, BATCH));
+  EXPECT_EQ_INT(3, vs_plan_walk_next_start(&w, BATCH));
+
+  /* the second read starts there and wraps: 3,4,5 | 6,0,1 | 2 */
+  vs_plan_walk_begin(&w, order, num, 3);
+  EXPECT_EQ_INT(3, vs_plan_walk_next(&w, &inv, out, BATCH));
+  EXPECT_EQ_STR("vm-3,vm-4,vm-5", morefs(&inv, out, 3, buf, sizeof(buf)));
+  EXPECT_EQ_INT(3, vs_plan_walk_next(&w, &inv, out, BATCH));
+  EXPECT_EQ_STR("vm-6,vm-0,vm-1", morefs(&inv, out, 3, buf, sizeof(buf)));
+  EXPECT_EQ_INT(1, vs_plan_walk_next(&w, &inv, out, BATCH));
+  EXPECT_EQ_STR("vm-2", morefs(&inv, out, 1, buf, sizeof(buf)));
+  OK(vs_plan_walk_done(&w));
+  EXPECT_EQ_INT(6, vs_plan_walk_next_start(&w, BATCH));
+
+  /* over N reads: every read visits every VM exactly once, and every
+   * VM leads a read once (the head rotates through all of them) */
+  size_t start = 0;
+  int heads[N] = {0};
+  size_t bad = 0;
+  for (int r = 0; r < N; r++) {
+    int seen[N] = {0};
+    int head = walk_read(&inv, order, num, &start, BATCH, seen);
+    for (int i = 0; i < N; i++)
+      if (seen[i] != 1)
+        bad++;
+    if (head < 0)
+      bad++;
+    else
+      heads[head]++;
+  }
+  EXPECT_EQ_INT(0, bad);
+  for (int i = 0; i < N; i++)
+    EXPECT_EQ_INT(1, heads[i]);
+  EXPECT_EQ_INT(0, start); /* 7 reads of 3: back to the start */
+
+  /* a batch as large as the order: the start still moves (mod num) */
+  vs_plan_walk_begin(&w, order, num, 2);
+  EXPECT_EQ_INT(N, vs_plan_walk_next(&w, &inv, out, 16));
+  OK(vs_plan_walk_done(&w));
+  EXPECT_EQ_INT((2 + 16) % N, vs_plan_walk_next_start(&w, 16));
+  /* a start past the end wraps */
+  vs_plan_walk_begin(&w, order, num, N + 1);
+  EXPECT_EQ_INT(1, vs_plan_walk_next(&w, &inv, out, 1));
+  EXPECT_EQ_STR("vm-1", moref_at(&inv, out[0]));
+  free(order);
   vs_inventory_free(&inv);
+  return 0;
+}
+
+DEF_TEST(walk_skips_in_flight_and_gone) {
+  enum { N = 6 };
+  vs_inventory_t inv;
+  vms(&inv, N);
+  size_t *order, num;
+  EXPECT_EQ_INT(0, vs_plan_order(&inv, VS_KIND_VM, &order, &num));
+  /* vm-1 still in flight from the last read, vm-4 deleted */
+  vs_inventory_find(&inv, "vm-1")->in_flight = true;
+  vs_inventory_find(&inv, "vm-4")->gone = true;
+  vs_plan_walk_t w;
+  size_t out[16];
+  char buf[128];
+  vs_plan_walk_begin(&w, order, num, 0);
+  EXPECT_EQ_INT(3, vs_plan_walk_next(&w, &inv, out, 3));
+  EXPECT_EQ_STR("vm-0,vm-2,vm-3", morefs(&inv, out, 3, buf, sizeof(buf)));
+  EXPECT_EQ_INT(1, vs_plan_walk_next(&w, &inv, out, 3));
+  EXPECT_EQ_STR("vm-5", morefs(&inv, out, 1, buf, sizeof(buf)));
+  OK(vs_plan_walk_done(&w));
+  EXPECT_EQ_INT(0, vs_plan_walk_next(&w, &inv, out, 3));
+  /* every one in flight: a walk that finds nothing, and ends */
+  for (size_t i = 0; i < num; i++)
+    inv.objects[order[i]].in_flight = true;
+  vs_plan_walk_begin(&w, order, num, 4);
+  EXPECT_EQ_INT(0, vs_plan_walk_next(&w, &inv, out, 3));
+  OK(vs_plan_walk_done(&w));
+  EXPECT_EQ_INT((4 + 3) % N, vs_plan_walk_next_start(&w, 3));
+  free(order);
+  vs_inventory_free(&inv);
+  return 0;
+}
+
+/* hosts host-1..3 with VMs vm-1..3, vm-4..5, vm-6..7 (batching order) */
+static void three_hosts(vs_inventory_t *inv) {
+  vs_inventory_init(inv);
+  add_host(inv, "host-1", "esx1", NULL);
+  add_host(inv, "host-2", "esx2", NULL);
+  add_host(inv, "host-3", "esx3", NULL);
+  const char *on[] = {NULL, "host-1", "host-1", "host-1", "host-2",
+                      "host-2", "host-3", "host-3"};
+  for (int i = 1; i <= 7; i++) {
+    char moref[16];
+    snprintf(moref, sizeof(moref), "vm-%d", i);
+    add_vm(inv, moref, moref, NULL, on[i]);
+  }
+  vs_inventory_finish(inv, NULL);
+}
+
+DEF_TEST(walk_slow_objects_batched_apart) {
+  vs_inventory_t inv;
+  three_hosts(&inv);
+  size_t *order, num;
+  EXPECT_EQ_INT(0, vs_plan_order(&inv, VS_KIND_VM, &order, &num));
+  char buf[128];
+  EXPECT_EQ_STR("vm-1,vm-2,vm-3,vm-4,vm-5,vm-6,vm-7",
+                morefs(&inv, order, num, buf, sizeof(buf)));
+  /* the last queries of vm-2, vm-3 (host-1) and vm-4, vm-5 (host-2)
+   * timed out */
+  const char *slow[] = {"vm-2", "vm-3", "vm-4", "vm-5"};
+  for (size_t i = 0; i < 4; i++)
+    vs_inventory_find(&inv, slow[i])->slow = true;
+  vs_plan_walk_t w;
+  size_t out[16];
+  vs_plan_walk_begin(&w, order, num, 0);
+  EXPECT_EQ_INT(1, vs_plan_walk_next(&w, &inv, out, 16));
+  EXPECT_EQ_STR("vm-1", morefs(&inv, out, 1, buf, sizeof(buf)));
+  /* slow ones: a batch per host */
+  EXPECT_EQ_INT(2, vs_plan_walk_next(&w, &inv, out, 16));
+  EXPECT_EQ_STR("vm-2,vm-3", morefs(&inv, out, 2, buf, sizeof(buf)));
+  EXPECT_EQ_INT(2, vs_plan_walk_next(&w, &inv, out, 16));
+  EXPECT_EQ_STR("vm-4,vm-5", morefs(&inv, out, 2, buf, sizeof(buf)));
+  OK(!vs_plan_walk_done(&w));
+  EXPECT_EQ_INT(2, vs_plan_walk_next(&w, &inv, out, 16));
+  EXPECT_EQ_STR("vm-6,vm-7", morefs(&inv, out, 2, buf, sizeof(buf)));
+  OK(vs_plan_walk_done(&w));
+  /* still bounded by the batch size */
+  vs_plan_walk_begin(&w, order, num, 1);
+  EXPECT_EQ_INT(1, vs_plan_walk_next(&w, &inv, out, 1));
+  EXPECT_EQ_STR("vm-2", morefs(&inv, out, 1, buf, sizeof(buf)));
+  EXPECT_EQ_INT(1, vs_plan_walk_next(&w, &inv, out, 1));
+  EXPECT_EQ_STR("vm-3", morefs(&inv, out, 1, buf, sizeof(buf)));
+  /* the walk still visits every object once, rotation included */
+  size_t start = 5, bad = 0;
+  for (int r = 0; r < 7; r++) {
+    int seen[8] = {0};
+    vs_plan_walk_begin(&w, order, num, start);
+    size_t got, rounds = 0;
+    while ((got = vs_plan_walk_next(&w, &inv, out, 3)) > 0 &&
+           rounds++ < 50) {
+      /* a batch never mixes slow and other objects, nor two hosts'
+       * slow objects */
+      for (size_t i = 1; i < got; i++) {
+        const vs_object_t *a = &inv.objects[out[0]], *b = &inv.objects[out[i]];
+        if (a->slow != b->slow || (a->slow && a->host != b->host))
+          bad++;
+      }
+      for (size_t i = 0; i < got; i++)
+        seen[atoi(moref_at(&inv, out[i]) + 3)]++;
+    }
+    for (int i = 1; i <= 7; i++)
+      if (seen[i] != 1)
+        bad++;
+    if (!vs_plan_walk_done(&w))
+      bad++;
+    start = vs_plan_walk_next_start(&w, 3);
+  }
+  EXPECT_EQ_INT(0, bad);
+  free(order);
+  vs_inventory_free(&inv);
+  return 0;
+}
+
+DEF_TEST(walk_resumes_where_it_stopped) {
+  enum { N = 10 };
+  vs_inventory_t inv;
+  vms(&inv, N);
+  size_t *order, num;
+  EXPECT_EQ_INT(0, vs_plan_order(&inv, VS_KIND_VM, &order, &num));
+  vs_plan_walk_t w;
+  size_t out[16];
+  char buf[128];
+  /* the read's deadline came after one batch: the next read starts
+   * right after it, not a batch after the start */
+  vs_plan_walk_begin(&w, order, num, 8);
+  EXPECT_EQ_INT(3, vs_plan_walk_next(&w, &inv, out, 3));
+  EXPECT_EQ_STR("vm-8,vm-9,vm-0", morefs(&inv, out, 3, buf, sizeof(buf)));
+  OK(!vs_plan_walk_done(&w));
+  EXPECT_EQ_INT(1, vs_plan_walk_next_start(&w, 3));
+  /* skipped objects count as walked */
+  vs_inventory_find(&inv, "vm-2")->in_flight = true;
+  vs_plan_walk_begin(&w, order, num, 1);
+  EXPECT_EQ_INT(3, vs_plan_walk_next(&w, &inv, out, 3));
+  EXPECT_EQ_STR("vm-1,vm-3,vm-4", morefs(&inv, out, 3, buf, sizeof(buf)));
+  EXPECT_EQ_INT(5, vs_plan_walk_next_start(&w, 3));
+  /* max 0: nothing taken, nothing walked */
+  vs_plan_walk_begin(&w, order, num, 5);
+  EXPECT_EQ_INT(0, vs_plan_walk_next(&w, &inv, out, 0));
+  OK(!vs_plan_walk_done(&w));
+  EXPECT_EQ_INT(5, vs_plan_walk_next_start(&w, 3));
+  free(order);
+  vs_inventory_free(&inv);
+
+  /* an empty order: done at once, starts at 0 */
+  vs_inventory_t empty;
+  vs_inventory_init(&empty);
+  vs_plan_walk_begin(&w, NULL, 0, 7);
+  OK(vs_plan_walk_done(&w));
+  EXPECT_EQ_INT(0, vs_plan_walk_next(&w, &empty, out, 4));
+  EXPECT_EQ_INT(0, vs_plan_walk_next_start(&w, 4));
+  vs_inventory_free(&empty);
   return 0;
 }
 
@@ -120,10 +404,11 @@ DEF_TEST(window) {
   EXPECT_EQ_INT(-1, start);
   EXPECT_EQ_INT(1, max);
 
-  /* later: everything after the newest dispatched, up to an hour */
-  int64_t last = INT64_C(1704164645) * 1000000 + 123456;
-  vs_plan_window(last, &start, &max);
-  EXPECT_EQ_INT(last, start);
+  /* later: everything after where the query starts (vs_series_query_from:
+   * the mark, or before a hole), up to an hour */
+  int64_t from = INT64_C(1704164645) * 1000000 + 123456;
+  vs_plan_window(from, &start, &max);
+  EXPECT_EQ_INT(from, start);
   EXPECT_EQ_INT(VS_REALTIME_MAX_SAMPLES, max);
   EXPECT_EQ_INT(180, max);
 
@@ -179,7 +464,11 @@ DEF_TEST(order_samples) {
 
 int main(void) {
   RUN_TEST(entities_per_query);
-  RUN_TEST(next_batch);
+  RUN_TEST(order_grouped_by_host);
+  RUN_TEST(walk_rotates);
+  RUN_TEST(walk_skips_in_flight_and_gone);
+  RUN_TEST(walk_resumes_where_it_stopped);
+  RUN_TEST(walk_slow_objects_batched_apart);
   RUN_TEST(window);
   RUN_TEST(order_samples);
   END_TEST;

@@ -379,6 +379,99 @@ DEF_TEST(index_grow_10000) {
   return 0;
 }
 
+/* "a" (1 byte), "é" (2), "中" (3), "😀" (4) */
+#define MIXED "a\xc3\xa9\xe4\xb8\xad\xf0\x9f\x98\x80"
+
+DEF_TEST(utf8_prefix) {
+  EXPECT_EQ_INT(3, vs_utf8_prefix("abc", 10));
+  EXPECT_EQ_INT(3, vs_utf8_prefix("abc", 3));
+  EXPECT_EQ_INT(2, vs_utf8_prefix("abc", 2));
+  EXPECT_EQ_INT(0, vs_utf8_prefix("abc", 0));
+  EXPECT_EQ_INT(0, vs_utf8_prefix("", 5));
+  /* never inside a character */
+  const size_t want[] = {0, 1, 1, 3, 3, 3, 6, 6, 6, 6, 10, 10};
+  for (size_t max = 0; max < 12; max++)
+    EXPECT_EQ_INT(want[max], vs_utf8_prefix(MIXED, max));
+  EXPECT_EQ_INT(0, vs_utf8_prefix("\xe4\xb8\xad", 2));
+  EXPECT_EQ_INT(3, vs_utf8_prefix("\xe4\xb8\xad", 3));
+  /* a string shorter than max is taken whole, as it is */
+  EXPECT_EQ_INT(2, vs_utf8_prefix("a\xc3", 10));
+  /* it does not read past the terminator */
+  char buf[4] = {'a', 0, '\x80', '\x80'};
+  EXPECT_EQ_INT(1, vs_utf8_prefix(buf, 3));
+  return 0;
+}
+
+DEF_TEST(utf8_copy) {
+  char buf[16];
+  const size_t want[] = {0, 0, 1, 1, 3, 3, 3, 6, 6, 6, 6, 10, 10};
+  for (size_t size = 1; size <= 12; size++) {
+    memset(buf, 'X', sizeof(buf));
+    OK(vs_utf8_copy(buf, MIXED, size) == buf);
+    EXPECT_EQ_INT(want[size], strlen(buf));
+    OK(strncmp(buf, MIXED, strlen(buf)) == 0);
+  }
+  /* size 0 writes nothing */
+  buf[0] = 'z';
+  vs_utf8_copy(buf, "abc", 0);
+  EXPECT_EQ_INT('z', buf[0]);
+  EXPECT_EQ_STR("", vs_utf8_copy(buf, "", sizeof(buf)));
+  EXPECT_EQ_STR("plain", vs_utf8_copy(buf, "plain", sizeof(buf)));
+  /* collectd's 128-byte fields: 42 three-byte characters of 50 */
+  char big[151], out[128];
+  for (int i = 0; i < 50; i++)
+    memcpy(big + 3 * i, "\xe4\xb8\xad", 3);
+  big[150] = 0;
+  vs_utf8_copy(out, big, sizeof(out));
+  EXPECT_EQ_INT(126, strlen(out));
+  return 0;
+}
+
+DEF_TEST(arena) {
+  vs_arena_t a;
+  memset(&a, 0, sizeof(a));
+  /* empty strings are not stored */
+  EXPECT_EQ_STR("", vs_arena_strdup(&a, ""));
+  EXPECT_EQ_STR("", vs_arena_strdup(&a, NULL));
+  EXPECT_EQ_INT(0, a.bytes);
+  char src[32] = "vm-42";
+  const char *p = vs_arena_strdup(&a, src);
+  CHECK_NOT_NULL(p);
+  OK(p != src);
+  src[0] = 'X';
+  EXPECT_EQ_STR("vm-42", p);
+  OK(a.bytes > 0);
+  /* stored strings never move, small or larger than a block */
+  const char *keep[2000];
+  char big[100000];
+  memset(big, 'b', sizeof(big) - 1);
+  big[sizeof(big) - 1] = 0;
+  size_t bad = 0;
+  for (int i = 0; i < 2000; i++) {
+    char s[32];
+    snprintf(s, sizeof(s), "name-%d", i);
+    keep[i] = vs_arena_strdup(&a, i % 500 == 0 ? big : s);
+    if (keep[i] == NULL)
+      bad++;
+  }
+  EXPECT_EQ_INT(0, bad);
+  for (int i = 0; i < 2000; i++) {
+    char s[32];
+    snprintf(s, sizeof(s), "name-%d", i);
+    if (keep[i] == NULL || strcmp(keep[i], i % 500 == 0 ? big : s) != 0)
+      bad++;
+  }
+  EXPECT_EQ_INT(0, bad);
+  EXPECT_EQ_STR("vm-42", p);
+  OK(!a.failed);
+  OK(a.bytes >= 4 * sizeof(big) + 1996 * 8);
+  vs_arena_free(&a);
+  EXPECT_EQ_INT(0, a.bytes);
+  OK(a.head == NULL);
+  vs_arena_free(&a); /* twice is fine */
+  return 0;
+}
+
 int main(void) {
   RUN_TEST(buf_starts_empty);
   RUN_TEST(buf_append_and_grow);
@@ -395,5 +488,8 @@ int main(void) {
   RUN_TEST(index_put_get_overwrite);
   RUN_TEST(index_zeroed_is_empty);
   RUN_TEST(index_grow_10000);
+  RUN_TEST(utf8_prefix);
+  RUN_TEST(utf8_copy);
+  RUN_TEST(arena);
   END_TEST;
 }

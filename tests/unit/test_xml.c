@@ -58,6 +58,7 @@ typedef struct {
   bool fault, not_authenticated;
   char fault_type[128];
   char fault_string[512];
+  char fault_obj[96], fault_obj_type[96];
   char error[256];
   size_t elements;
 } result_t;
@@ -86,6 +87,12 @@ static result_t parse(rec_t *r, const char *data, size_t len, size_t chunk) {
              sizeof(res.fault_type));
   vs_strlcpy(res.fault_string, vs_xml_stream_fault_string(s),
              sizeof(res.fault_string));
+  const char *obj_type = "unset";
+  vs_strlcpy(res.fault_obj, vs_xml_stream_fault_obj(s, &obj_type),
+             sizeof(res.fault_obj));
+  vs_strlcpy(res.fault_obj_type, obj_type ? obj_type : "(null)",
+             sizeof(res.fault_obj_type));
+  vs_xml_stream_fault_obj(s, NULL); /* the type is optional */
   vs_strlcpy(res.error, vs_xml_stream_error(s), sizeof(res.error));
   res.elements = vs_xml_stream_element_count(s);
   vs_xml_stream_destroy(s);
@@ -416,6 +423,8 @@ DEF_TEST(fault_type_from_element_name) {
   OK(res.fault);
   EXPECT_EQ_STR("ManagedObjectNotFound", res.fault_type);
   EXPECT_EQ_STR("gone", res.fault_string);
+  EXPECT_EQ_STR("vm-7", res.fault_obj);
+  EXPECT_EQ_STR("VirtualMachine", res.fault_obj_type);
   OK(!res.not_authenticated);
   vs_buf_free(&r.trace);
   return 0;
@@ -465,6 +474,127 @@ DEF_TEST(fault_fixtures_from_vcsim) {
     vs_buf_free(&r.trace);
     free(data);
   }
+  return 0;
+}
+
+/* ManagedObjectNotFound names the object in its detail. */
+#define NOT_FOUND_FAULT(obj)                                                   \
+  SOAP_HEAD "<soapenv:Fault><faultcode>ServerFaultCode</faultcode>"            \
+            "<faultstring>The object 'vim.VirtualMachine:vm-42' has already "  \
+            "been deleted or has not been completely created</faultstring>"    \
+            "<detail><ManagedObjectNotFoundFault xmlns=\"urn:vim25\" "         \
+            "xsi:type=\"ManagedObjectNotFound\">" obj                          \
+            "</ManagedObjectNotFoundFault></detail>"                           \
+            "</soapenv:Fault>" SOAP_TAIL
+
+DEF_TEST(fault_object_captured) {
+  const char *doc =
+      NOT_FOUND_FAULT("<obj type=\"VirtualMachine\">vm-42</obj>");
+  /* in one go, and a byte at a time */
+  for (size_t chunk = 0; chunk <= 1; chunk++) {
+    rec_t r;
+    rec_init(&r);
+    result_t res = parse_str(&r, doc, chunk);
+    OK(accepted(&res));
+    OK(res.fault);
+    EXPECT_EQ_STR("ManagedObjectNotFound", res.fault_type);
+    EXPECT_EQ_STR("vm-42", res.fault_obj);
+    EXPECT_EQ_STR("VirtualMachine", res.fault_obj_type);
+    OK(strstr(res.fault_string, "vm-42") != NULL);
+    OK(!res.not_authenticated);
+    vs_buf_free(&r.trace);
+  }
+  /* a host, with a prefixed type and whitespace around nothing */
+  rec_t r;
+  rec_init(&r);
+  result_t res =
+      parse_str(&r, NOT_FOUND_FAULT("<obj type=\"HostSystem\">host-1001</obj>"),
+                3);
+  EXPECT_EQ_STR("host-1001", res.fault_obj);
+  EXPECT_EQ_STR("HostSystem", res.fault_obj_type);
+  vs_buf_free(&r.trace);
+  /* the first <obj> of the detail counts */
+  rec_init(&r);
+  res = parse_str(&r,
+                  NOT_FOUND_FAULT("<obj type=\"VirtualMachine\">vm-1</obj>"
+                                  "<obj type=\"VirtualMachine\">vm-2</obj>"),
+                  0);
+  EXPECT_EQ_STR("vm-1", res.fault_obj);
+  vs_buf_free(&r.trace);
+  /* no type attribute: the object, and an empty type */
+  rec_init(&r);
+  res = parse_str(&r, NOT_FOUND_FAULT("<obj>vm-7</obj>"), 0);
+  EXPECT_EQ_STR("vm-7", res.fault_obj);
+  EXPECT_EQ_STR("", res.fault_obj_type);
+  vs_buf_free(&r.trace);
+  /* an object reference longer than a moref is bounded */
+  char longdoc[4096], obj[1200];
+  memset(obj, 'a', sizeof(obj) - 1);
+  obj[sizeof(obj) - 1] = 0;
+  snprintf(longdoc, sizeof(longdoc),
+           NOT_FOUND_FAULT("<obj type=\"VirtualMachine\">%s</obj>"), obj);
+  rec_init(&r);
+  res = parse_str(&r, longdoc, 0);
+  OK(accepted(&res));
+  EXPECT_EQ_INT(95, strlen(res.fault_obj));
+  vs_buf_free(&r.trace);
+  return 0;
+}
+
+DEF_TEST(fault_object_only_from_fault_detail) {
+  rec_t r;
+  /* a fault without an object */
+  rec_init(&r);
+  result_t res = parse_str(&r, NOT_FOUND_FAULT(""), 0);
+  OK(res.fault);
+  EXPECT_EQ_STR("ManagedObjectNotFound", res.fault_type);
+  EXPECT_EQ_STR("", res.fault_obj);
+  EXPECT_EQ_STR("", res.fault_obj_type);
+  vs_buf_free(&r.trace);
+  /* NotAuthenticated names <object>, not <obj>: no object */
+  rec_init(&r);
+  res = parse_str(&r,
+                  SOAP_HEAD "<soapenv:Fault><faultcode>ServerFaultCode"
+                            "</faultcode><faultstring>x</faultstring><detail>"
+                            "<NotAuthenticatedFault xmlns=\"urn:vim25\" "
+                            "xsi:type=\"NotAuthenticated\"><object type="
+                            "\"Folder\">group-d1</object>"
+                            "</NotAuthenticatedFault></detail>"
+                            "</soapenv:Fault>" SOAP_TAIL,
+                  0);
+  OK(res.not_authenticated);
+  EXPECT_EQ_STR("", res.fault_obj);
+  vs_buf_free(&r.trace);
+  /* an <obj> deeper in the detail is not the fault's object */
+  rec_init(&r);
+  res = parse_str(&r,
+                  NOT_FOUND_FAULT("<wrapper><obj type=\"VirtualMachine\">"
+                                  "vm-9</obj></wrapper>"),
+                  0);
+  EXPECT_EQ_STR("", res.fault_obj);
+  vs_buf_free(&r.trace);
+  /* property pages are full of <obj>: none is a fault's */
+  rec_init(&r);
+  res = parse_str(&r,
+                  SOAP_HEAD "<RetrievePropertiesExResponse xmlns=\"urn:vim25\">"
+                            "<returnval><objects><obj type=\"VirtualMachine\">"
+                            "vm-1</obj></objects></returnval>"
+                            "</RetrievePropertiesExResponse>" SOAP_TAIL,
+                  0);
+  OK(accepted(&res));
+  OK(!res.fault);
+  EXPECT_EQ_STR("", res.fault_obj);
+  EXPECT_EQ_STR("", res.fault_obj_type);
+  vs_buf_free(&r.trace);
+  /* the handler still sees the detail's elements */
+  rec_init(&r);
+  res = parse_str(&r, NOT_FOUND_FAULT("<obj type=\"VirtualMachine\">vm-42"
+                                      "</obj>"),
+                  0);
+  CHECK_NOT_NULL(r.trace.data);
+  OK(strstr(r.trace.data, "ManagedObjectNotFoundFault</obj [vm-42]") !=
+     NULL);
+  vs_buf_free(&r.trace);
   return 0;
 }
 
@@ -810,6 +940,8 @@ int main(void) {
   RUN_TEST(fault_vcsim_style);
   RUN_TEST(fault_type_from_element_name);
   RUN_TEST(fault_fixtures_from_vcsim);
+  RUN_TEST(fault_object_captured);
+  RUN_TEST(fault_object_only_from_fault_detail);
   RUN_TEST(not_authenticated_in_missing_set);
   RUN_TEST(fault_outside_soap_namespace_ignored);
   RUN_TEST(rejects_billion_laughs);

@@ -13,6 +13,43 @@
 // All VMs are powered on (Model.Autostart, default true in VPX()).
 // The model writes a few files per VM into temp datastore dirs under $TMPDIR
 // (removed on clean exit); point TMPDIR at tmpfs for big inventories.
+//
+// Closer to a production vCenter than stock vcsim (perf.go, control.go):
+//   - QueryPerf is strict: if any querySpec names an entity that no longer
+//     exists (e.g. a VM destroyed after discovery) the whole call faults
+//     with ManagedObjectNotFound naming it (stock vcsim invents samples).
+//   - A host set "disconnected"/"notResponding" through /vcsim-control makes
+//     QueryPerf for it or its VMs fault (HostNotConnected/HostNotReachable),
+//     and its VMs show runtime.connectionState "disconnected".
+//   - A "slow" host delays every QueryPerf call that includes it or its VMs;
+//     a "lag" withholds the newest samples of an entity type (late
+//     historical samples); a time window with startTime >= endTime yields an
+//     entity without samples (startTime is exclusive) instead of a bogus
+//     sample or a panic.
+//   - GET/POST /vcsim-control?cmd=... (see control.go) drives all this.
+//
+// What vcsim (0.24) still forgives or does differently from vCenter:
+//   - SOAP bodies are decoded by Go's encoding/xml: child element order is
+//     not checked against the WSDL, morefs without their type attribute and
+//     polymorphic elements without xsi:type are accepted; no 500,000-element
+//     request cap; unknown elements are ignored.
+//   - QueryPerf ignores format (always "normal", never csv), returns samples
+//     newest first (vCenter: oldest first), stamps them relative to the
+//     moment of the query instead of on 20 s / 300 s boundaries, accepts any
+//     intervalId for any entity (realtime 20 s for clusters/datastores too),
+//     returns zeros for unknown counter ids, echoes any metricId instance
+//     as one series (instance "*" does not expand to per-instance series),
+//     treats maxSample 0/absent as "no samples", never sends -1 ("no data
+//     yet") and never enforces config.vpxd.stats.maxQueryMetrics.
+//   - Entity names are stored raw: '/', '\' and '%' are not escaped to %2f,
+//     %5c, %25 (tests/vsctl "rename" escapes them itself); the 80-character
+//     limit is not enforced; hosts cannot be renamed (no Rename_Task).
+//   - No session cap, no SSO lockout after failed logins; sessions never
+//     expire unless -idle-timeout is given; no empty RetrievePropertiesEx
+//     answers or missingSet/NotAuthenticated (tests/faultserver.py injects
+//     those).
+//   - Real-time samples are one per entity and instance as the model has
+//     them: far fewer instances (CPUs, LUNs, NICs) than real hardware.
 package main
 
 import (
@@ -100,6 +137,10 @@ func main() {
 		}
 		m.Service.TLS = &tls.Config{Certificates: []tls.Certificate{cert}}
 	}
+	if err = installStrictPerfManager(*m.ServiceContent.PerfManager); err != nil {
+		fatal("%v", err)
+	}
+	m.Service.HandleFunc(controlPath, controlHandler)
 	s := newServer(m)
 
 	u := *s.URL

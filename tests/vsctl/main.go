@@ -10,6 +10,33 @@
 //	poweroff NAME   power off the VM called NAME
 //	poweron NAME    power on the VM called NAME
 //
+// More commands (extra.go). NAME-OR-MOREF is a moref (vm-N, host-N,
+// domain-cN, datacenter-N, group-xN, datastore-N, resgroup-N, or vcsim's
+// clustercomputeresource-N, computeresource-N, folder-N) or a name, given
+// raw or as stored (escaped); a name held by several entities is an error.
+//
+//	rename NAME-OR-MOREF NEWNAME   Rename_Task; NEWNAME is stored escaped as
+//	                vCenter does ('%' -> %25, '/' -> %2f, '\' -> %5c)
+//	destroy NAME-OR-MOREF          Destroy_Task (a VM is powered off first)
+//	moref NAME      "MOREF TYPE" of every entity called NAME (raw or escaped)
+//	snapshot-create NAME-OR-MOREF SNAPNAME, snapshot-remove-all NAME-OR-MOREF
+//	maintenance enter|exit HOSTNAME-OR-MOREF
+//	folder-create PARENT-FOLDER-PATH-OR-MOREF NAME   prints the new moref
+//	move NAME-OR-MOREF FOLDER-PATH-OR-MOREF          MoveIntoFolder_Task
+//	                (vcsim does not check names there: duplicates in one
+//	                datacenter)
+//	inventory-full  one tab-separated line per vm, host, cluster, pool,
+//	                datastore and datacenter, sorted:
+//	                kind moref name power connection host cluster datacenter
+//	                path extra (extra: "maintenance" for a host in
+//	                maintenance mode, "snapshots=N" for a VM with snapshots;
+//	                fields that do not apply are empty)
+//	queryperf [-counters 2,6] [-instance '*'] [-interval 20] [-max 3]
+//	          [-since S] NAME-OR-MOREF...
+//	                raw QueryPerf: "entity MOREF TYPE samples=N" and
+//	                "value MOREF COUNTER INSTANCE TIMESTAMP VALUE" lines, or
+//	                "fault TYPE [OBJTYPE:MOREF]" (still exit status 0)
+//
 // vsctl always logs out its own session before exiting.
 package main
 
@@ -33,7 +60,9 @@ import (
 )
 
 func usage() {
-	fmt.Fprintln(os.Stderr, "usage: vsctl -url URL [-user U] [-password P] [-insecure] [-ca-file F] sessions|terminate|inventory|poweroff NAME|poweron NAME")
+	fmt.Fprintln(os.Stderr, "usage: vsctl -url URL [-user U] [-password P] [-insecure] [-ca-file F] sessions|terminate|inventory|poweroff NAME|poweron NAME|"+
+		"rename X NEW|destroy X|moref NAME|snapshot-create X SNAP|snapshot-remove-all X|maintenance enter|exit HOST|"+
+		"folder-create PARENT NAME|move X FOLDER|inventory-full|queryperf [opts] X...")
 	flag.PrintDefaults()
 	os.Exit(2)
 }
@@ -191,7 +220,7 @@ func run(ctx context.Context, c *vim25.Client, sm *session.Manager, args []strin
 		}
 		return task.Wait(ctx)
 	default:
-		return fmt.Errorf("unknown command %q", args[0])
+		return runExtra(ctx, c, args)
 	}
 	return nil
 }

@@ -70,3 +70,8 @@ start=$(date -u -d '-10 minutes' +%Y-%m-%dT%H:%M:%S.000000Z)
 soap vcsim_perf_start.xml "<QueryPerf xmlns=\"urn:vim25\"><_this type=\"PerformanceManager\">PerfMgr</_this><querySpec><entity type=\"VirtualMachine\">vm-42</entity><startTime>$start</startTime><maxSample>180</maxSample><metricId><counterId>24</counterId><instance></instance></metricId><intervalId>20</intervalId><format>normal</format></querySpec></QueryPerf>"
 
 soap vcsim_logout.xml '<Logout xmlns="urn:vim25"><_this type="SessionManager">SessionManager</_this></Logout>'
+
+# The full discovery answer of a larger inventory (its own vcsim): the
+# capture is deterministic for a given vcsim build, and test_inventory.c
+# spot-checks morefs and uuids from it.
+"$here/capture_discovery.sh"

@@ -1,0 +1,198 @@
+/**
+ * collectd-vsphere - vs_naming.c
+ */
+#define _GNU_SOURCE /* qsort_r */
+#include "collectd.h"
+
+#include "plugin.h"
+#include "vs_kind.h"
+#include "vs_naming.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const char *field_value(const vs_inventory_t *inv, const vs_object_t *o,
+                               const char *vcenter, vs_field_t f) {
+  const vs_object_t *other = NULL;
+  switch (f) {
+  case VS_FIELD_NAME:
+    return vs_inv_str(inv, o->name);
+  case VS_FIELD_MOREF:
+    return vs_inv_str(inv, o->moref);
+  case VS_FIELD_UUID:
+    return vs_inv_str(inv, o->uuid);
+  case VS_FIELD_VCENTER:
+    return vcenter;
+  case VS_FIELD_DATACENTER:
+    other = vs_inv_at(inv, o->datacenter);
+    break;
+  case VS_FIELD_CLUSTER:
+    other = vs_inv_at(inv, o->compute);
+    break;
+  case VS_FIELD_ESXHOST:
+    other = vs_inv_at(inv, o->host);
+    break;
+  case VS_FIELD_NUM:
+    break;
+  }
+  return other != NULL ? vs_inv_str(inv, other->name) : "";
+}
+
+void vs_naming_format(const vs_inventory_t *inv, const vs_object_t *o,
+                      const char *vcenter, const vs_format_t *format,
+                      char *buf, size_t size) {
+  vs_buf_t b;
+  vs_buf_init(&b);
+  for (size_t i = 0; i < format->num; i++) {
+    if (i > 0)
+      vs_buf_append(&b, &(char){VS_FORMAT_SEPARATOR}, 1);
+    size_t start = b.len;
+    vs_buf_puts(&b, field_value(inv, o, vcenter, format->fields[i]));
+    /* Keep the fields apart for whoever splits them (a relabel rule). */
+    for (size_t j = start; format->num > 1 && j < b.len; j++)
+      if (b.data[j] == VS_FORMAT_SEPARATOR)
+        b.data[j] = '_';
+  }
+  vs_utf8_copy(buf, b.data != NULL && !b.failed ? b.data : "", size);
+  vs_buf_free(&b);
+}
+
+bool vs_naming_needs_uuid(const vs_config_t *cfg) {
+  const vs_format_t *f[] = {&cfg->hostname_format,
+                            &cfg->plugin_instance_format};
+  for (size_t i = 0; i < 2; i++)
+    for (size_t j = 0; j < f[i]->num; j++)
+      if (f[i]->fields[j] == VS_FIELD_UUID)
+        return true;
+  return false;
+}
+
+/* The trailing run of digits of a moref ("vm-42" -> "42", "9" -> "9"). */
+static const char *trailing_digits(const char *s) {
+  const char *end = s + strlen(s), *p = end;
+  while (p > s && p[-1] >= '0' && p[-1] <= '9')
+    p--;
+  return p < end ? p : NULL;
+}
+
+int vs_moref_compare(const char *a, const char *b) {
+  /* Same prefix (also none: stand-alone ESXi's "9", "10"): compare the
+   * numbers by value, so the older object comes first. */
+  const char *da = trailing_digits(a), *db = trailing_digits(b);
+  if (da != NULL && db != NULL && da - a == db - b &&
+      strncmp(a, b, (size_t)(da - a)) == 0) {
+    size_t la = strlen(da), lb = strlen(db);
+    while (la > 1 && *da == '0')
+      da++, la--;
+    while (lb > 1 && *db == '0')
+      db++, lb--;
+    if (la != lb)
+      return la < lb ? -1 : 1;
+    int c = strcmp(da, db);
+    if (c != 0)
+      return c;
+  }
+  return strcmp(a, b);
+}
+
+/* Objects sorted by kind, identity, then moref: clashes are neighbours,
+ * the oldest object first. */
+static int by_identity(const void *pa, const void *pb, void *ctx) {
+  const vs_inventory_t *inv = ctx;
+  const vs_object_t *a = &inv->objects[*(const size_t *)pa];
+  const vs_object_t *b = &inv->objects[*(const size_t *)pb];
+  if (a->kind != b->kind)
+    return a->kind < b->kind ? -1 : 1;
+  int c = strcmp(vs_inv_str(inv, a->id_host), vs_inv_str(inv, b->id_host));
+  if (c == 0)
+    c = strcmp(vs_inv_str(inv, a->id_plugin_instance),
+               vs_inv_str(inv, b->id_plugin_instance));
+  if (c == 0)
+    c = vs_moref_compare(vs_inv_str(inv, a->moref),
+                         vs_inv_str(inv, b->moref));
+  return c;
+}
+
+static bool same_identity(const vs_inventory_t *inv, const vs_object_t *a,
+                          const vs_object_t *b) {
+  return a->kind == b->kind &&
+         strcmp(vs_inv_str(inv, a->id_host), vs_inv_str(inv, b->id_host)) ==
+             0 &&
+         strcmp(vs_inv_str(inv, a->id_plugin_instance),
+                vs_inv_str(inv, b->id_plugin_instance)) == 0;
+}
+
+/* "<host field> (<moref>)", the host field cut to leave room. */
+static int disambiguate(vs_inventory_t *inv, vs_object_t *o,
+                        const vs_object_t *first, const char *vcenter) {
+  char base[VS_NAME_LEN], suffix[VS_NAME_LEN], host[VS_NAME_LEN];
+  vs_strlcpy(base, vs_inv_str(inv, o->id_host), sizeof(base));
+  snprintf(suffix, sizeof(suffix), " (%s)", vs_inv_str(inv, o->moref));
+  size_t room = sizeof(host) - 1 - strlen(suffix);
+  size_t n = vs_utf8_prefix(base, room);
+  memcpy(host, base, n);
+  vs_strlcpy(host + n, suffix, sizeof(host) - n);
+  if (!o->dup_logged) {
+    WARNING("vsphere plugin: vCenter \"%s\": %s \"%s\" (%s) has the same "
+            "identity as %s (host \"%s\", plugin_instance \"%s\"): its "
+            "values go to host \"%s\".",
+            vcenter, vs_kind_info((vs_kind_t)o->kind)->name,
+            vs_inv_str(inv, o->name), vs_inv_str(inv, o->moref),
+            vs_inv_str(inv, first->moref), base,
+            vs_inv_str(inv, o->id_plugin_instance), host);
+    o->dup_logged = true;
+  }
+  o->id_host = vs_inventory_intern(inv, host);
+  return inv->strings.failed ? -1 : 0;
+}
+
+int vs_naming_apply(vs_inventory_t *inv, const vs_config_t *cfg) {
+  size_t collected = 0;
+  for (size_t i = 0; i < inv->num; i++) {
+    vs_object_t *o = &inv->objects[i];
+    if (o->kind < 0)
+      continue;
+    char buf[VS_NAME_LEN];
+    vs_naming_format(inv, o, cfg->name, &cfg->hostname_format, buf,
+                     sizeof(buf));
+    o->id_host = vs_inventory_intern(inv, buf);
+    vs_naming_format(inv, o, cfg->name, &cfg->plugin_instance_format, buf,
+                     sizeof(buf));
+    o->id_plugin_instance = vs_inventory_intern(inv, buf);
+    collected++;
+  }
+  if (inv->strings.failed)
+    return -1;
+  size_t *order = malloc((collected ? collected : 1) * sizeof(*order));
+  if (order == NULL)
+    return -1;
+  size_t n = 0;
+  for (size_t i = 0; i < inv->num; i++)
+    if (inv->objects[i].kind >= 0)
+      order[n++] = i;
+  /* A disambiguated identity may itself clash (a VM literally named
+   * "web (vm-10)"): sort and check again until none is left. Each pass
+   * changes only objects that still clash; their morefs make it end. */
+  int rc = 0;
+  inv->duplicates = 0;
+  for (int pass = 0; pass < 8 && rc == 0; pass++) {
+    qsort_r(order, n, sizeof(*order), by_identity, inv);
+    size_t clashes = 0;
+    for (size_t i = 0; i < n && rc == 0;) {
+      const vs_object_t *first = &inv->objects[order[i]];
+      size_t j = i + 1;
+      for (; j < n && rc == 0 &&
+             same_identity(inv, first, &inv->objects[order[j]]);
+           j++) {
+        rc = disambiguate(inv, &inv->objects[order[j]], first, cfg->name);
+        clashes++;
+      }
+      i = j;
+    }
+    inv->duplicates += clashes;
+    if (clashes == 0)
+      break;
+  }
+  free(order);
+  return rc;
+}

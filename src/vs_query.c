@@ -1,0 +1,387 @@
+/**
+ * collectd-vsphere - vs_query.c
+ */
+#include "collectd.h"
+
+#include "plugin.h"
+#include "vs_dispatch.h"
+#include "vs_plan.h"
+#include "vs_query.h"
+
+#include <curl/curl.h>
+#include <math.h>
+
+/* Retried sub-batches per read at most (a split needs about 2 log2(n)). */
+#define MAX_RETRIES_PER_READ 64
+/* An object a fault was about is left out of queries this long at most. */
+#define MAX_LEFT_OUT 300.0
+/* A faulted batch brings the next inventory refresh this close. */
+#define REFRESH_AFTER_FAULT 30.0
+
+/* One QueryPerf request in flight: its batch, body and parser. */
+struct vs_query_slot_s {
+  vs_vcenter_t *vc;
+  int index;
+  vs_kind_t kind;
+  size_t *batch; /* inventory indexes */
+  size_t count, cap;
+  size_t values;
+  vs_buf_t request;
+  vs_perf_parser_t parser;
+  vs_xml_stream_t *stream;
+};
+
+int vs_query_init(vs_vcenter_t *vc) {
+  vc->slots_num = (size_t)vs_http_slots(vc->session.http);
+  vc->slots = calloc(vc->slots_num, sizeof(*vc->slots));
+  if (vc->slots == NULL)
+    return -1;
+  for (size_t i = 0; i < vc->slots_num; i++) {
+    vs_query_slot_t *q = &vc->slots[i];
+    q->vc = vc;
+    q->index = (int)i;
+    vs_buf_init(&q->request);
+    q->cap = (size_t)vc->cfg.query_batch_size;
+    q->batch = calloc(q->cap, sizeof(*q->batch));
+    if (q->batch == NULL)
+      return -1;
+  }
+  return 0;
+}
+
+static void drop_retries(vs_vcenter_t *vc) {
+  for (size_t i = 0; i < vc->retries_num; i++)
+    free(vc->retries[i].objects);
+  vc->retries_num = 0;
+}
+
+void vs_query_free(vs_vcenter_t *vc) {
+  for (size_t i = 0; vc->slots != NULL && i < vc->slots_num; i++) {
+    vs_buf_free(&vc->slots[i].request);
+    vs_xml_stream_destroy(vc->slots[i].stream);
+    free(vc->slots[i].batch);
+  }
+  free(vc->slots);
+  vc->slots = NULL;
+  drop_retries(vc);
+  free(vc->retries);
+  vc->retries = NULL;
+  for (int k = 0; k < VS_KIND_NUM; k++) {
+    free(vc->order[k]);
+    vc->order[k] = NULL;
+    vc->order_num[k] = 0;
+  }
+}
+
+static void release_batch(vs_vcenter_t *vc, vs_query_slot_t *q) {
+  for (size_t i = 0; i < q->count; i++)
+    if (q->batch[i] < vc->inventory.num)
+      vc->inventory.objects[q->batch[i]].in_flight = false;
+  q->count = 0;
+  vs_xml_stream_destroy(q->stream);
+  q->stream = NULL;
+}
+
+void vs_query_cancel(vs_vcenter_t *vc) {
+  vs_http_cancel_all(vc->session.http);
+  for (size_t i = 0; i < vc->slots_num; i++)
+    release_batch(vc, &vc->slots[i]);
+  drop_retries(vc);
+}
+
+bool vs_query_idle(const vs_vcenter_t *vc) {
+  return vs_http_in_flight(vc->session.http) == 0;
+}
+
+int vs_query_replan(vs_vcenter_t *vc) {
+  drop_retries(vc);
+  double now = vs_monotonic_seconds();
+  for (size_t i = 0; i < vc->inventory.num; i++) {
+    vs_object_t *o = &vc->inventory.objects[i];
+    o->gone = o->gone_until > now;
+  }
+  for (int k = 0; k < VS_KIND_NUM; k++) {
+    free(vc->order[k]);
+    vc->order[k] = NULL;
+    vc->order_num[k] = 0;
+    if (vs_plan_order(&vc->inventory, (vs_kind_t)k, &vc->order[k],
+                      &vc->order_num[k]) != 0)
+      return -1;
+  }
+  return 0;
+}
+
+/* ---- answers ---- */
+
+static void on_series(void *ctx, const vs_series_t *series) {
+  vs_query_slot_t *q = ctx;
+  vs_vcenter_t *vc = q->vc;
+  vs_object_t *obj = vs_inventory_find(&vc->inventory, series->entity);
+  const vs_selected_counter_t *counter =
+      vs_counters_find(&vc->counters[q->kind], series->counter_id);
+  if (obj == NULL || obj->kind != (int)q->kind || counter == NULL)
+    return; /* not asked for: ignore */
+  q->values += vs_dispatch_series(&vc->inventory, obj, counter, series,
+                                  &vc->params[q->kind]);
+}
+
+/* Every series of the entity arrived: its next query starts after this. */
+static void on_entity_done(void *ctx, const char *type, const char *entity,
+                           int64_t newest_us) {
+  (void)type;
+  vs_query_slot_t *q = ctx;
+  vs_object_t *obj = vs_inventory_find(&q->vc->inventory, entity);
+  if (obj == NULL || obj->kind != (int)q->kind)
+    return;
+  q->vc->stats.read_entities++;
+  obj->slow = false;
+  if (newest_us > obj->mark_us)
+    obj->mark_us = newest_us;
+}
+
+/* ---- requests ---- */
+
+static int start_query(vs_vcenter_t *vc, vs_query_slot_t *q) {
+  vs_session_t *s = &vc->session;
+  const vs_kind_info_t *info = vs_kind_info(q->kind);
+  const vs_dispatch_params_t *p = &vc->params[q->kind];
+  int64_t step_us = (int64_t)p->step_s * 1000000;
+  vs_soap_query_perf_begin(&q->request, &s->sc);
+  for (size_t i = 0; i < q->count; i++) {
+    vs_object_t *o = &vc->inventory.objects[q->batch[i]];
+    int64_t start_us;
+    int max_sample;
+    vs_plan_window(vs_series_query_from(&o->series, o->mark_us, step_us,
+                                        p->lookback_slots),
+                   &start_us, &max_sample);
+    vs_soap_query_perf_spec(&q->request, info->mo_type,
+                            vs_inv_str(&vc->inventory, o->moref), start_us,
+                            max_sample, &vc->counters[q->kind].metric_ids,
+                            info->interval_id);
+    o->in_flight = true;
+  }
+  vs_soap_query_perf_end(&q->request);
+  if (q->request.failed)
+    return VS_ERR_NOMEM;
+  q->values = 0;
+  vs_perf_parser_init(&q->parser, on_series, q);
+  q->parser.entity_done = on_entity_done;
+  vs_xml_handler_t h = vs_parse_perf(&q->parser);
+  h.expect = "QueryPerfResponse";
+  q->stream = vs_xml_stream_create(&h);
+  if (q->stream == NULL)
+    return VS_ERR_NOMEM;
+  if (vs_http_start(s->http, q->index, s->soap_action, q->request.data,
+                    q->request.len, q->stream,
+                    (long)(vc->cfg.query_timeout * 1000.0),
+                    (long)(vc->cfg.stall_timeout * 1000.0)) != 0)
+    return VS_ERR_TRANSPORT;
+  return VS_OK;
+}
+
+static bool queue_retry(vs_vcenter_t *vc, vs_kind_t kind,
+                        const size_t *objects, size_t count) {
+  if (count == 0)
+    return true;
+  if (vc->retries_num == vc->retries_cap) {
+    size_t cap = vc->retries_cap ? vc->retries_cap * 2 : 8;
+    vs_batch_t *r = realloc(vc->retries, cap * sizeof(*r));
+    if (r == NULL)
+      return false;
+    vc->retries = r;
+    vc->retries_cap = cap;
+  }
+  size_t *copy = malloc(count * sizeof(*copy));
+  if (copy == NULL)
+    return false;
+  memcpy(copy, objects, count * sizeof(*copy));
+  vc->retries[vc->retries_num++] =
+      (vs_batch_t){.kind = kind, .objects = copy, .count = count};
+  return true;
+}
+
+/* A fault about one object (deleted, or its host unreachable) fails the
+ * whole call: retry without it, or, when the fault does not say which, in
+ * halves until it is alone; it is left out until the next discovery. */
+static void retry_without_culprit(vs_vcenter_t *vc, vs_query_slot_t *q,
+                                  const vs_error_t *err) {
+  vs_object_t *named =
+      err->obj[0] ? vs_inventory_find(&vc->inventory, err->obj) : NULL;
+  /* Left out until the regular discovery, even if a refresh still lists
+   * it: vCenter says the same of a VM still being created. */
+  double until = vs_monotonic_seconds() + fmin(vc->cfg.inventory_interval,
+                                               MAX_LEFT_OUT);
+  size_t left = 0;
+  for (size_t i = 0; i < q->count; i++) {
+    vs_object_t *o = &vc->inventory.objects[q->batch[i]];
+    o->in_flight = false;
+    if (o == named) {
+      o->gone = true;
+      o->gone_until = until;
+    } else {
+      q->batch[left++] = q->batch[i];
+    }
+  }
+  if (named != NULL && left < q->count) {
+    queue_retry(vc, q->kind, q->batch, left);
+  } else if (q->count == 1) {
+    vc->inventory.objects[q->batch[0]].gone = true;
+    vc->inventory.objects[q->batch[0]].gone_until = until;
+  } else {
+    size_t half = q->count / 2;
+    queue_retry(vc, q->kind, q->batch, half);
+    queue_retry(vc, q->kind, q->batch + half, q->count - half);
+  }
+  q->count = 0;
+  /* Look again: now for a deleted object, soon for a host that went. */
+  double soon = err->fault == VS_FAULT_NOT_FOUND
+                    ? 0
+                    : vs_monotonic_seconds() + REFRESH_AFTER_FAULT;
+  if (vc->next_inventory_at > soon)
+    vc->next_inventory_at = soon;
+}
+
+static bool timed_out(const vs_error_t *err) {
+  return err->rc == VS_ERR_TRANSPORT &&
+         (err->code == CURLE_OPERATION_TIMEDOUT ||
+          err->code == CURLE_ABORTED_BY_CALLBACK);
+}
+
+/* What a read plans: first the retries, then the rotating walks. */
+typedef struct {
+  bool plan;
+  int kind;
+  vs_plan_walk_t walk[VS_KIND_NUM];
+  size_t per_query[VS_KIND_NUM];
+  int retries_left;
+} plan_t;
+
+static bool next_batch(vs_vcenter_t *vc, plan_t *p, vs_query_slot_t *q) {
+  while (vc->retries_num > 0 && p->retries_left > 0) {
+    vs_batch_t r = vc->retries[--vc->retries_num];
+    p->retries_left--;
+    q->kind = r.kind;
+    q->count = 0;
+    for (size_t i = 0; i < r.count && q->count < q->cap; i++) {
+      const vs_object_t *o = &vc->inventory.objects[r.objects[i]];
+      if (!o->in_flight && !o->gone)
+        q->batch[q->count++] = r.objects[i];
+    }
+    free(r.objects);
+    if (q->count > 0)
+      return true;
+  }
+  if (!p->plan)
+    return false;
+  for (; p->kind < VS_KIND_NUM; p->kind++) {
+    if (vc->counters[p->kind].num == 0)
+      continue;
+    q->kind = (vs_kind_t)p->kind;
+    size_t max = p->per_query[p->kind] < q->cap ? p->per_query[p->kind] : q->cap;
+    q->count = vs_plan_walk_next(&p->walk[p->kind], &vc->inventory, q->batch,
+                                 max);
+    if (q->count > 0)
+      return true;
+  }
+  return false;
+}
+
+/* Returns VS_OK, or the error of the request (logged here unless it is
+ * a lost session, which the caller handles). */
+static int finish_query(vs_vcenter_t *vc, vs_query_slot_t *q, int rc,
+                        const vs_error_t *err, size_t *values) {
+  *values += q->values;
+  if (rc == VS_OK || rc == VS_ERR_NOAUTH) {
+    release_batch(vc, q);
+    return rc;
+  }
+  vc->stats.query_errors++;
+  const char *kind = vs_kind_info(q->kind)->name;
+  if (rc == VS_ERR_FAULT && (err->fault == VS_FAULT_NOT_FOUND ||
+                             err->fault == VS_FAULT_HOST_NOT_CONNECTED)) {
+    vs_session_error(&vc->session, "QueryPerf", err,
+                     "QueryPerf for %zu %s objects failed: %s; retrying "
+                     "without the object it is about.",
+                     q->count, kind, err->text);
+    retry_without_culprit(vc, q, err);
+  } else {
+    if (timed_out(err))
+      for (size_t i = 0; i < q->count; i++)
+        vc->inventory.objects[q->batch[i]].slow = true;
+    vs_session_error(&vc->session, "QueryPerf", err,
+                     "QueryPerf for %zu %s objects failed: %s", q->count,
+                     kind, err->text);
+    /* A host that went away, a permission change: look again soon. */
+    double soon = vs_monotonic_seconds() + REFRESH_AFTER_FAULT;
+    if (rc == VS_ERR_FAULT && vc->next_inventory_at > soon)
+      vc->next_inventory_at = soon;
+  }
+  release_batch(vc, q);
+  return rc;
+}
+
+int vs_query_collect(vs_vcenter_t *vc, double deadline, bool plan,
+                     size_t *values) {
+  plan_t p = {.plan = plan, .kind = 0, .retries_left = MAX_RETRIES_PER_READ};
+  for (int k = 0; k < VS_KIND_NUM; k++) {
+    p.per_query[k] = vs_plan_entities_per_query(vc->cfg.query_batch_size,
+                                                vc->cfg.max_query_metrics,
+                                                vc->counters[k].num);
+    vs_plan_walk_begin(&p.walk[k], vc->order[k], vc->order_num[k],
+                       vc->next_start[k]);
+  }
+  vs_http_t *http = vc->session.http;
+  int result = VS_OK;
+  for (;;) {
+    /* Fill the idle slots while there is time. */
+    for (size_t i = 0; i < vc->slots_num; i++) {
+      vs_query_slot_t *q = &vc->slots[i];
+      if (vs_http_busy(http, q->index))
+        continue;
+      if (vs_monotonic_seconds() >= deadline || !next_batch(vc, &p, q))
+        break;
+      int rc = start_query(vc, q);
+      if (rc != VS_OK) {
+        vs_error_t e;
+        vs_error_clear(&e);
+        vs_error_set(&e, rc, "cannot start a request");
+        vs_session_error(&vc->session, "QueryPerf", &e,
+                         "QueryPerf: cannot start a request.");
+        release_batch(vc, q);
+        result = rc;
+        break;
+      }
+    }
+    if (vs_http_in_flight(http) == 0)
+      break;
+    long wait_ms = (long)((deadline - vs_monotonic_seconds()) * 1000.0);
+    if (wait_ms <= 0)
+      break; /* the rest stays in flight for the next read */
+    vs_error_t err;
+    int slot;
+    int rc = vs_http_wait(http, &slot, wait_ms, &err);
+    if (rc == VS_HTTP_PENDING)
+      break;
+    if (slot < 0) { /* nothing completed: the multi handle failed */
+      vs_session_error(&vc->session, "QueryPerf", &err, "QueryPerf: %s",
+                       err.text);
+      vs_query_cancel(vc);
+      result = rc;
+      break;
+    }
+    rc = finish_query(vc, &vc->slots[slot], rc, &err, values);
+    if (rc == VS_ERR_NOAUTH) {
+      vs_query_cancel(vc);
+      vs_session_lost(&vc->session, err.suspect);
+      return VS_ERR_NOAUTH;
+    }
+    if (rc != VS_OK)
+      result = rc;
+  }
+  if (plan)
+    for (int k = 0; k < VS_KIND_NUM; k++)
+      vc->next_start[k] =
+          vs_plan_walk_next_start(&p.walk[k], p.per_query[k]);
+  vc->stats.carried = (uint64_t)vs_http_in_flight(http);
+  return result;
+}

@@ -1,0 +1,223 @@
+// /vcsim-control: a plain HTTP endpoint on vcsim's own listener through
+// which a test changes what the simulated vCenter does. GET or POST,
+// parameters in the query string or a form body; answers 200 text/plain
+// with a one-line result (stats: "key value" lines), 400 with the reason.
+//
+//	cmd=host-state name=HOST state=connected|disconnected|notResponding
+//	cmd=slow       name=HOST seconds=S      (S=0 clears; S <= 600)
+//	cmd=lag        type=ENTITY_TYPE seconds=S   (S=0 clears)
+//	cmd=clear      forget every slow and lag setting
+//	cmd=stats      counters
+//
+// HOST is a host name (error if ambiguous) or a moref value (host-N).
+package main
+
+import (
+	"fmt"
+	"math"
+	"net/http"
+	"sort"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/vmware/govmomi/simulator"
+	"github.com/vmware/govmomi/vim25/types"
+)
+
+const controlPath = "/vcsim-control"
+
+type badRequest string
+
+func (e badRequest) Error() string { return string(e) }
+
+func findHost(name string) (*simulator.HostSystem, error) {
+	if name == "" {
+		return nil, badRequest("missing name=HOST")
+	}
+	if h, ok := simulator.Map.Get(types.ManagedObjectReference{Type: "HostSystem", Value: name}).(*simulator.HostSystem); ok {
+		return h, nil
+	}
+	var found []*simulator.HostSystem
+	for _, e := range simulator.Map.All("HostSystem") {
+		h, ok := e.(*simulator.HostSystem)
+		if !ok {
+			continue
+		}
+		var n string
+		simulator.Map.WithLock(h, func() { n = h.Name })
+		if n == name {
+			found = append(found, h)
+		}
+	}
+	switch len(found) {
+	case 0:
+		return nil, badRequest(fmt.Sprintf("no host named %q", name))
+	case 1:
+		return found[0], nil
+	}
+	return nil, badRequest(fmt.Sprintf("%d hosts named %q, use the moref", len(found), name))
+}
+
+func seconds(r *http.Request) (time.Duration, error) {
+	s := r.FormValue("seconds")
+	if s == "" {
+		return 0, badRequest("missing seconds=S")
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil || f < 0 || math.IsNaN(f) || math.IsInf(f, 0) || f > 366*24*3600 {
+		return 0, badRequest(fmt.Sprintf("bad seconds=%q", s))
+	}
+	return time.Duration(f * float64(time.Second)), nil
+}
+
+func hostState(r *http.Request) (string, error) {
+	h, err := findHost(r.FormValue("name"))
+	if err != nil {
+		return "", err
+	}
+	var hs types.HostSystemConnectionState
+	vs := types.VirtualMachineConnectionStateConnected
+	switch st := r.FormValue("state"); st {
+	case "connected":
+		hs = types.HostSystemConnectionStateConnected
+	case "disconnected":
+		hs = types.HostSystemConnectionStateDisconnected
+		vs = types.VirtualMachineConnectionStateDisconnected
+	case "notResponding":
+		hs = types.HostSystemConnectionStateNotResponding
+		vs = types.VirtualMachineConnectionStateDisconnected
+	default:
+		return "", badRequest(fmt.Sprintf("bad state=%q (connected|disconnected|notResponding)", st))
+	}
+	var name string
+	simulator.Map.WithLock(h, func() {
+		name = h.Name
+		// summary.runtime points at runtime for hosts
+		simulator.Map.Update(h, []types.PropertyChange{{Name: "runtime.connectionState", Val: hs}})
+	})
+	n := 0
+	for _, e := range simulator.Map.All("VirtualMachine") {
+		vm, ok := e.(*simulator.VirtualMachine)
+		if !ok {
+			continue
+		}
+		simulator.Map.WithLock(vm, func() {
+			if vm.Runtime.Host == nil || *vm.Runtime.Host != h.Self {
+				return
+			}
+			n++
+			simulator.Map.Update(vm, []types.PropertyChange{
+				{Name: "runtime.connectionState", Val: vs},
+				{Name: "summary.runtime.connectionState", Val: vs},
+			})
+		})
+	}
+	return fmt.Sprintf("ok %s %s %s vms=%d", h.Self.Value, name, hs, n), nil
+}
+
+func slowHost(r *http.Request) (string, error) {
+	h, err := findHost(r.FormValue("name"))
+	if err != nil {
+		return "", err
+	}
+	d, err := seconds(r)
+	if err != nil {
+		return "", err
+	}
+	if d > maxSlow {
+		return "", badRequest(fmt.Sprintf("seconds > %v", maxSlow.Seconds()))
+	}
+	ctl.mu.Lock()
+	if d == 0 {
+		delete(ctl.slow, h.Self)
+	} else {
+		ctl.slow[h.Self] = d
+	}
+	ctl.mu.Unlock()
+	return fmt.Sprintf("ok %s slow %gs", h.Self.Value, d.Seconds()), nil
+}
+
+var lagTypes = map[string]bool{
+	"VirtualMachine": true, "HostSystem": true, "ResourcePool": true, "ClusterComputeResource": true,
+	"ComputeResource": true, "Datastore": true, "Datacenter": true, "VirtualApp": true,
+}
+
+func lag(r *http.Request) (string, error) {
+	kind := r.FormValue("type")
+	if !lagTypes[kind] {
+		return "", badRequest(fmt.Sprintf("bad type=%q", kind))
+	}
+	d, err := seconds(r)
+	if err != nil {
+		return "", err
+	}
+	ctl.mu.Lock()
+	if d == 0 {
+		delete(ctl.lag, kind)
+	} else {
+		ctl.lag[kind] = d
+	}
+	ctl.mu.Unlock()
+	return fmt.Sprintf("ok lag %s %gs", kind, d.Seconds()), nil
+}
+
+func stats() string {
+	lines := []string{
+		fmt.Sprintf("queryperf_calls %d", atomic.LoadInt64(&statQueryPerf)),
+		fmt.Sprintf("not_found_faults %d", atomic.LoadInt64(&statNotFound)),
+		fmt.Sprintf("host_faults %d", atomic.LoadInt64(&statHostFault)),
+		fmt.Sprintf("slow_calls %d", atomic.LoadInt64(&statSlow)),
+		fmt.Sprintf("slow_aborted %d", atomic.LoadInt64(&statSlowAborted)),
+		fmt.Sprintf("lagged_specs %d", atomic.LoadInt64(&statLagged)),
+		fmt.Sprintf("empty_specs %d", atomic.LoadInt64(&statEmpty)),
+	}
+	ctl.mu.Lock()
+	var extra []string
+	for h, d := range ctl.slow {
+		extra = append(extra, fmt.Sprintf("slow %s %g", h.Value, d.Seconds()))
+	}
+	for k, d := range ctl.lag {
+		extra = append(extra, fmt.Sprintf("lag %s %g", k, d.Seconds()))
+	}
+	ctl.mu.Unlock()
+	sort.Strings(extra)
+	return strings.Join(append(lines, extra...), "\n")
+}
+
+func controlHandler(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	if r.Method != http.MethodGet && r.Method != http.MethodPost {
+		w.WriteHeader(http.StatusMethodNotAllowed)
+		fmt.Fprintln(w, "GET or POST")
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, 64*1024)
+	var out string
+	var err error
+	switch cmd := r.FormValue("cmd"); cmd {
+	case "host-state":
+		out, err = hostState(r)
+	case "slow":
+		out, err = slowHost(r)
+	case "lag":
+		out, err = lag(r)
+	case "clear":
+		ctl.mu.Lock()
+		ctl.slow = make(map[types.ManagedObjectReference]time.Duration)
+		ctl.lag = make(map[string]time.Duration)
+		ctl.mu.Unlock()
+		out = "ok cleared"
+	case "stats":
+		out = stats()
+	default:
+		err = badRequest(fmt.Sprintf("unknown cmd=%q (host-state, slow, lag, clear, stats)", cmd))
+	}
+	if err != nil {
+		w.WriteHeader(http.StatusBadRequest)
+		fmt.Fprintln(w, err.Error())
+		return
+	}
+	fmt.Fprintln(w, out)
+}

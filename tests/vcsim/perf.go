@@ -1,0 +1,268 @@
+// Strict QueryPerf for the test vcsim: a wrapper around govmomi's
+// simulator.PerformanceManager that answers QueryPerf the way a production
+// vCenter does where vcsim forgives (see the comment at the top of main.go),
+// plus the knobs of the /vcsim-control endpoint (control.go).
+package main
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"reflect"
+	"sync"
+	"sync/atomic"
+	"time"
+	"unsafe"
+
+	"github.com/vmware/govmomi/simulator"
+	"github.com/vmware/govmomi/vim25/methods"
+	"github.com/vmware/govmomi/vim25/soap"
+	"github.com/vmware/govmomi/vim25/types"
+)
+
+// maxSlow bounds the per-call sleep of a "slow" host.
+const maxSlow = 600 * time.Second
+
+// knobs is the state set through /vcsim-control, read by QueryPerf.
+type knobs struct {
+	mu   sync.Mutex
+	slow map[types.ManagedObjectReference]time.Duration // host -> delay
+	lag  map[string]time.Duration                       // entity type -> lag
+}
+
+var ctl = &knobs{
+	slow: make(map[types.ManagedObjectReference]time.Duration),
+	lag:  make(map[string]time.Duration),
+}
+
+// counters reported by "stats"
+var (
+	statQueryPerf   int64 // QueryPerf calls
+	statNotFound    int64 // ManagedObjectNotFound faults sent
+	statHostFault   int64 // HostNotConnected / HostNotReachable faults sent
+	statSlow        int64 // calls delayed by a slow host
+	statSlowAborted int64 // ... of which the client went away during the delay
+	statLagged      int64 // query specs whose endTime was moved back by a lag
+	statEmpty       int64 // query specs answered without samples (start >= end)
+)
+
+func (k *knobs) slowFor(host types.ManagedObjectReference) time.Duration {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return k.slow[host]
+}
+
+func (k *knobs) lagFor(kind string) time.Duration {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return k.lag[kind]
+}
+
+// strictPerfManager replaces the model's PerformanceManager in
+// simulator.Map (same moref, PerfMgr). It embeds the original BY VALUE, not
+// by pointer: the property collector (getManagedObject) finds the mo type by
+// following the first field of nested structs and panics on a pointer, so an
+// embedded *PerformanceManager would break RetrievePropertiesEx of
+// perfCounter. All other methods (QueryPerfCounter, QueryAvailablePerfMetric,
+// QueryPerfProviderSummary) are promoted unchanged.
+//
+// It implements sync.Locker: Registry.WithLock then uses this mutex instead
+// of the registry's per-object one, so QueryPerf stays serialised as before
+// except while a call sleeps for a slow host (the lock is released then, so
+// a query for another host is not held up by it).
+type strictPerfManager struct {
+	simulator.PerformanceManager
+	mu sync.Mutex
+}
+
+func (p *strictPerfManager) Lock()   { p.mu.Lock() }
+func (p *strictPerfManager) Unlock() { p.mu.Unlock() }
+
+// installStrictPerfManager swaps the wrapper into simulator.Map.
+func installStrictPerfManager(ref types.ManagedObjectReference) error {
+	orig, ok := simulator.Map.Get(ref).(*simulator.PerformanceManager)
+	if !ok {
+		return fmt.Errorf("no *simulator.PerformanceManager at %v", ref)
+	}
+	w := &strictPerfManager{}
+	simulator.Map.WithLock(orig, func() { w.PerformanceManager = *orig })
+	simulator.Map.Put(w)
+	if simulator.Map.Get(ref) != w {
+		return fmt.Errorf("replacing %v in the registry failed", ref)
+	}
+	return nil
+}
+
+// requestContext digs the HTTP request out of the simulator.Context (its
+// field is unexported and ctx.Context is context.Background() in 0.24), so
+// that a sleep can end when the client goes away.
+func requestContext(ctx *simulator.Context) context.Context {
+	if ctx != nil {
+		f := reflect.ValueOf(ctx).Elem().FieldByName("req")
+		if f.IsValid() && f.Type() == reflect.TypeOf((*http.Request)(nil)) && f.Pointer() != 0 {
+			return (*http.Request)(unsafe.Pointer(f.Pointer())).Context()
+		}
+	}
+	return context.Background()
+}
+
+// hostOf returns the HostSystem an entity's realtime stats come from: the
+// host itself, or a VM's runtime.host; nil for other entities.
+func hostOf(obj interface{}) *simulator.HostSystem {
+	switch o := obj.(type) {
+	case *simulator.HostSystem:
+		return o
+	case *simulator.VirtualMachine:
+		var ref *types.ManagedObjectReference
+		simulator.Map.WithLock(o, func() {
+			if o.Runtime.Host != nil {
+				r := *o.Runtime.Host
+				ref = &r
+			}
+		})
+		if ref != nil {
+			if h, ok := simulator.Map.Get(*ref).(*simulator.HostSystem); ok {
+				return h
+			}
+		}
+	}
+	return nil
+}
+
+func notFoundFault(ref types.ManagedObjectReference) *soap.Fault {
+	return simulator.Fault(fmt.Sprintf("The object 'vim.%s:%s' has already been deleted or has not been completely created",
+		ref.Type, ref.Value), &types.ManagedObjectNotFound{Obj: ref})
+}
+
+// QueryPerf overrides simulator.PerformanceManager.QueryPerf (called with
+// p's lock held, see Lock above).
+func (p *strictPerfManager) QueryPerf(ctx *simulator.Context, req *types.QueryPerf) soap.HasFault {
+	atomic.AddInt64(&statQueryPerf, 1)
+	body := &methods.QueryPerfBody{Req: req}
+
+	// 1. every entity must exist (vCenter: ManagedObjectNotFound for the
+	//    whole call; vcsim would happily invent samples for it)
+	objs := make([]interface{}, len(req.QuerySpec))
+	for i, qs := range req.QuerySpec {
+		o := simulator.Map.Get(qs.Entity)
+		if o == nil {
+			atomic.AddInt64(&statNotFound, 1)
+			body.Fault_ = notFoundFault(qs.Entity)
+			return body
+		}
+		objs[i] = o
+	}
+
+	// 2. a host that is not connected cannot answer realtime stats for
+	//    itself or its VMs; 3. a slow host delays the whole call
+	var delay time.Duration
+	var slowHost string
+	for i := range req.QuerySpec {
+		h := hostOf(objs[i])
+		if h == nil {
+			continue
+		}
+		var state types.HostSystemConnectionState
+		var name string
+		simulator.Map.WithLock(h, func() { state, name = h.Runtime.ConnectionState, h.Name })
+		switch state {
+		case types.HostSystemConnectionStateDisconnected:
+			atomic.AddInt64(&statHostFault, 1)
+			body.Fault_ = simulator.Fault(fmt.Sprintf("Unable to communicate with the remote host, since it is disconnected. (%s)", name),
+				&types.HostNotConnected{})
+			return body
+		case types.HostSystemConnectionStateNotResponding:
+			atomic.AddInt64(&statHostFault, 1)
+			body.Fault_ = simulator.Fault(fmt.Sprintf("Cannot contact the specified host (%s). The host may not be available on the network, a network configuration problem may exist, or the management services on this host may not be responding.", name),
+				&types.HostNotReachable{})
+			return body
+		}
+		if d := ctl.slowFor(h.Self); d > delay {
+			delay, slowHost = d, name
+		}
+	}
+	if delay > 0 {
+		atomic.AddInt64(&statSlow, 1)
+		if delay > maxSlow {
+			delay = maxSlow
+		}
+		rctx := requestContext(ctx)
+		t := time.NewTimer(delay)
+		p.mu.Unlock() // let other QueryPerf calls through meanwhile
+		select {
+		case <-t.C:
+		case <-rctx.Done():
+			t.Stop()
+		}
+		p.mu.Lock()
+		if rctx.Err() != nil {
+			atomic.AddInt64(&statSlowAborted, 1)
+			body.Fault_ = simulator.Fault("client went away while host "+slowHost+" was slow", &types.RequestCanceled{})
+			return body
+		}
+		// the inventory may have changed while we slept
+		for _, qs := range req.QuerySpec {
+			if simulator.Map.Get(qs.Entity) == nil {
+				atomic.AddInt64(&statNotFound, 1)
+				body.Fault_ = notFoundFault(qs.Entity)
+				return body
+			}
+		}
+	}
+
+	// 4. lag: historical samples are posted late, so "now" is earlier for
+	//    that entity type; 5. an empty time window (vCenter: startTime is
+	//    exclusive) yields no samples; vcsim would compute a sample count of
+	//    1 + (end-start)/interval, i.e. 1 or a negative count (panic).
+	now := time.Now()
+	empty := make([]bool, len(req.QuerySpec))
+	var pass []types.PerfQuerySpec
+	for i := range req.QuerySpec {
+		qs := &req.QuerySpec[i]
+		end := now
+		if lag := ctl.lagFor(qs.Entity.Type); lag > 0 {
+			end = now.Add(-lag)
+			if qs.EndTime == nil || qs.EndTime.After(end) {
+				e := end
+				qs.EndTime = &e
+				atomic.AddInt64(&statLagged, 1)
+			}
+		}
+		if qs.EndTime != nil {
+			end = *qs.EndTime
+		}
+		if qs.StartTime != nil && !qs.StartTime.Before(end) {
+			empty[i] = true
+			atomic.AddInt64(&statEmpty, 1)
+			continue
+		}
+		pass = append(pass, *qs)
+	}
+	if len(pass) == len(req.QuerySpec) {
+		return p.PerformanceManager.QueryPerf(ctx, req)
+	}
+
+	sub := *req
+	sub.QuerySpec = pass
+	var res soap.HasFault
+	if len(pass) > 0 {
+		res = p.PerformanceManager.QueryPerf(ctx, &sub)
+		if res.Fault() != nil {
+			return res
+		}
+	}
+	body.Res = &types.QueryPerfResponse{Returnval: make([]types.BasePerfEntityMetricBase, 0, len(req.QuerySpec))}
+	j := 0
+	for i, qs := range req.QuerySpec {
+		if empty[i] {
+			// entity only: no sampleInfo, no value
+			body.Res.Returnval = append(body.Res.Returnval, &types.PerfEntityMetric{
+				PerfEntityMetricBase: types.PerfEntityMetricBase{Entity: qs.Entity},
+			})
+			continue
+		}
+		body.Res.Returnval = append(body.Res.Returnval, res.(*methods.QueryPerfBody).Res.Returnval[j])
+		j++
+	}
+	return body
+}
