@@ -16,6 +16,9 @@ PACKAGES=(
   # test backends (tests/backends.py): Prometheus, Graphite's carbon-cache +
   # whisper-fetch, InfluxDB 1.x; libgcrypt20 is what Debian's network.so links
   prometheus graphite-carbon python3-whisper influxdb libgcrypt20
+  # Debian package (tests/test_package.py): dpkg-buildpackage, dh, the
+  # manual page rendered with man -l
+  dpkg-dev debhelper fakeroot man-db groff-base
   # sanitizers, memcheck, fuzzing
   clang libclang-rt-14-dev valgrind
 )

@@ -6,9 +6,11 @@
 #include "plugin.h"
 #include "vs_collect.h"
 #include "vs_dispatch.h"
+#include "vs_filter.h"
 #include "vs_naming.h"
 #include "vs_query.h"
 
+#include <limits.h>
 #include <math.h>
 
 /* Seconds before a failed inventory refresh is tried again. */
@@ -52,7 +54,44 @@ void vs_vcenter_destroy(vs_vcenter_t *vc) {
 }
 
 static bool kind_wanted(const vs_vcenter_t *vc, vs_kind_t kind) {
-  return kind == VS_KIND_VM ? vc->cfg.collect_vms : vc->cfg.collect_hosts;
+  return vc->cfg.collect[kind];
+}
+
+static vs_discovery_t discovery(const vs_vcenter_t *vc) {
+  vs_discovery_t d = {.states = vc->cfg.collect_properties,
+                      .uuid = vs_naming_needs_uuid(&vc->cfg)};
+  for (int k = 0; k < VS_KIND_NUM; k++)
+    d.kinds[k] = kind_wanted(vc, (vs_kind_t)k);
+  return d;
+}
+
+#define MAX_QUERY_METRICS_OPTION "config.vpxd.stats.maxQueryMetrics"
+
+/* vCenter's bound on historical QueryPerf requests, read at login: the
+ * option, or when it is not set 64 before vSphere 6.5 and 256 from 6.5;
+ * -1 means no bound, and ESXi has none. */
+static void load_options(vs_vcenter_t *vc) {
+  vs_session_t *s = &vc->session;
+  vc->options_login = s->logins;
+  vc->historical_max_metrics = -1;
+  if (strcmp(s->sc.api_type, "HostAgent") == 0 || s->sc.setting[0] == 0)
+    return;
+  vs_option_t opt;
+  vs_error_t err;
+  vs_xml_handler_t h = vs_parse_option(&opt, MAX_QUERY_METRICS_OPTION);
+  h.expect = "QueryOptionsResponse";
+  vs_soap_query_options(&s->request, &s->sc, MAX_QUERY_METRICS_OPTION);
+  int rc = vs_session_call(s, &h, &err);
+  if (rc == VS_OK && opt.found) {
+    vc->historical_max_metrics = opt.value > INT_MAX ? INT_MAX
+                                 : opt.value < 0    ? -1
+                                                    : (int)opt.value;
+    return;
+  }
+  int major = 0, minor = 0;
+  sscanf(s->sc.api_version, "%d.%d", &major, &minor);
+  vc->historical_max_metrics =
+      (major > 6 || (major == 6 && minor >= 5)) ? 256 : 64;
 }
 
 static void on_counter(void *ctx, const vs_counter_info_t *info) {
@@ -120,16 +159,30 @@ static void prune_series(vs_inventory_t *inv) {
   }
 }
 
+/* The state values of every selected object. */
+static void dispatch_states(vs_vcenter_t *vc) {
+  vc->next_states_at = vs_monotonic_seconds() + vc->cfg.property_interval;
+  if (!vc->cfg.collect_properties)
+    return;
+  /* A discovery comes every InventoryInterval at least, a state pass
+   * every PropertyInterval: the values arrive at the shorter of both. */
+  double interval = fmin(vc->cfg.property_interval, vc->cfg.inventory_interval);
+  size_t n = 0;
+  for (size_t i = 0; i < vc->inventory.num; i++) {
+    const vs_object_t *o = &vc->inventory.objects[i];
+    if (o->selected && o->states_num > 0)
+      n += vs_dispatch_states(o, fmax(interval, vc->read_interval));
+  }
+  vc->stats.state_values += n;
+}
+
 /* Requires no QueryPerf in flight (batches hold inventory indexes). */
 static int refresh_inventory(vs_vcenter_t *vc) {
   vs_error_t err;
-  bool want[VS_KIND_NUM];
-  for (int k = 0; k < VS_KIND_NUM; k++)
-    want[k] = kind_wanted(vc, (vs_kind_t)k);
+  vs_discovery_t what = discovery(vc);
   vs_inventory_t fresh;
   vs_inventory_init(&fresh);
-  int rc = vs_inventory_discover(&vc->session, want,
-                                 vs_naming_needs_uuid(&vc->cfg), &fresh, &err);
+  int rc = vs_inventory_discover(&vc->session, &what, &fresh, &err);
   /* Some ESXi builds answer a timed-out session with an empty result
    * instead of a fault: an inventory that suddenly empties is re-checked
    * once with a fresh session, the old one logged out in case the guess
@@ -147,7 +200,7 @@ static int refresh_inventory(vs_vcenter_t *vc) {
                       vs_naming_apply(&fresh, &vc->cfg) != 0))
     rc = (vs_error_set(&err, VS_ERR_NOMEM, "out of memory"), err.rc);
   if (rc == VS_OK)
-    vs_inventory_shard(&fresh, vc->cfg.shard_k, vc->cfg.shard_n);
+    vs_filter_apply(&fresh, &vc->cfg);
   if (rc != VS_OK) {
     vs_inventory_free(&fresh);
     if (rc != VS_ERR_NOAUTH) {
@@ -169,8 +222,48 @@ static int refresh_inventory(vs_vcenter_t *vc) {
   vc->inventory_ready = true;
   vc->next_inventory_at = vs_monotonic_seconds() + vc->cfg.inventory_interval;
   log_inventory(vc);
+  /* The discovery read the state values too. */
+  dispatch_states(vc);
   if (vs_query_replan(vc) != 0)
     return VS_ERR_NOMEM;
+  return VS_OK;
+}
+
+/* State values between two discoveries, every PropertyInterval. */
+static int read_states(vs_vcenter_t *vc) {
+  vs_error_t err;
+  vs_discovery_t what = discovery(vc);
+  size_t updated = 0;
+  int rc = vs_inventory_read_states(&vc->session, &what, &vc->inventory,
+                                    &updated, &err);
+  if (rc != VS_OK) {
+    if (rc != VS_ERR_NOAUTH) {
+      vs_session_error(&vc->session, "properties", &err,
+                       "reading the state properties failed: %s", err.text);
+      vc->next_states_at = vs_monotonic_seconds() +
+                           fmin(vc->cfg.property_interval, INVENTORY_RETRY);
+    }
+    return rc;
+  }
+  dispatch_states(vc);
+  return VS_OK;
+}
+
+/* After the samples: a discovery if due, else a state pass if due. Both
+ * need no QueryPerf in flight. */
+static int after_queries(vs_vcenter_t *vc, double deadline, bool planned,
+                         size_t *values) {
+  double now = vs_monotonic_seconds();
+  if (!vs_query_idle(vc))
+    return VS_OK;
+  if (now >= vc->next_inventory_at) {
+    int rc = refresh_inventory(vc);
+    if (rc == VS_OK && !planned)
+      rc = vs_query_collect(vc, deadline, true, values);
+    return rc;
+  }
+  if (vc->cfg.collect_properties && now >= vc->next_states_at)
+    return read_states(vc);
   return VS_OK;
 }
 
@@ -179,6 +272,8 @@ static int collect(vs_vcenter_t *vc, double deadline, size_t *values) {
   if (vc->catalog_login != vc->session.logins &&
       (rc = load_counters(vc)) != VS_OK)
     return rc;
+  if (vc->options_login != vc->session.logins)
+    load_options(vc);
   /* The first inventory comes before anything can be queried; later
    * refreshes come after this interval's samples are out, so that a slow
    * discovery on a large vCenter never delays them. */
@@ -189,15 +284,12 @@ static int collect(vs_vcenter_t *vc, double deadline, size_t *values) {
   bool refresh_due = vs_monotonic_seconds() >= vc->next_inventory_at;
   bool plan = !(refresh_due && !vs_query_idle(vc));
   rc = vs_query_collect(vc, deadline, plan, values);
-  /* (A fault during the queries may have brought the refresh forward.) */
-  if (rc == VS_ERR_NOAUTH || vs_monotonic_seconds() < vc->next_inventory_at ||
-      !vs_query_idle(vc))
+  if (rc == VS_ERR_NOAUTH)
     return rc;
-  /* A failed refresh keeps the previous inventory but is reported. */
-  int inventory_rc = refresh_inventory(vc);
-  if (inventory_rc == VS_OK && !plan)
-    inventory_rc = vs_query_collect(vc, deadline, true, values);
-  return rc != VS_OK ? rc : inventory_rc;
+  /* (A fault during the queries may have brought the refresh forward.) A
+   * failed refresh keeps the previous inventory but is reported. */
+  int after_rc = after_queries(vc, deadline, plan, values);
+  return rc != VS_OK ? rc : after_rc;
 }
 
 static double thread_cpu_seconds(void) {
@@ -223,25 +315,34 @@ static void dispatch_self(vs_vcenter_t *vc, double wall, double cpu) {
   size_t series, bytes;
   tracking_size(&vc->inventory, &series, &bytes);
   vs_self_metric_t m[] = {
-      {"self_read_cycles", (double)vc->stats.cycles},
-      {"self_read_seconds", wall},
-      {"self_read_cpu_seconds", cpu},
-      {"self_values", (double)vc->stats.last_values},
-      {"self_entities_answered", (double)vc->stats.last_entities},
-      {"self_requests", (double)http->requests},
-      {"self_bytes_received", (double)http->bytes_received},
-      {"self_logins", (double)vc->session.logins},
-      {"self_login_refusals", (double)vc->session.login_refusals},
-      {"self_inventory_vms", (double)vc->inventory.per_kind[VS_KIND_VM]},
-      {"self_inventory_hosts", (double)vc->inventory.per_kind[VS_KIND_HOST]},
-      {"self_inventory_duplicates", (double)vc->inventory.duplicates},
-      {"self_series", (double)series},
-      {"self_tracking_bytes", (double)bytes},
-      {"self_query_errors", (double)vc->stats.query_errors},
-      {"self_requests_carried", (double)vc->stats.carried},
-      {"self_errors", (double)vc->stats.errors},
+      {"self_read_cycles", (double)vc->stats.cycles, NULL},
+      {"self_read_seconds", wall, NULL},
+      {"self_read_cpu_seconds", cpu, NULL},
+      {"self_values", (double)vc->stats.last_values, NULL},
+      {"self_entities_answered", (double)vc->stats.last_entities, NULL},
+      {"self_requests", (double)http->requests, NULL},
+      {"self_bytes_received", (double)http->bytes_received, NULL},
+      {"self_logins", (double)vc->session.logins, NULL},
+      {"self_login_refusals", (double)vc->session.login_refusals, NULL},
+      {"self_inventory_vms", (double)vc->inventory.per_kind[VS_KIND_VM], NULL},
+      {"self_inventory_hosts", (double)vc->inventory.per_kind[VS_KIND_HOST], NULL},
+      {"self_inventory_duplicates", (double)vc->inventory.duplicates, NULL},
+      {"self_state_values", (double)vc->stats.state_values, NULL},
+      {"self_series", (double)series, NULL},
+      {"self_tracking_bytes", (double)bytes, NULL},
+      {"self_query_errors", (double)vc->stats.query_errors, NULL},
+      {"self_requests_carried", (double)vc->stats.carried, NULL},
+      {"self_errors", (double)vc->stats.errors, NULL},
   };
-  vs_dispatch_self(vc->cfg.name, m, sizeof(m) / sizeof(m[0]));
+  double interval = fmax(vc->read_interval, wall);
+  vs_dispatch_self(vc->cfg.name, m, sizeof(m) / sizeof(m[0]), interval);
+  /* Objects selected per kind ("self_inventory_objects", instance: kind) */
+  vs_self_metric_t per_kind[VS_KIND_NUM];
+  for (int k = 0; k < VS_KIND_NUM; k++)
+    per_kind[k] = (vs_self_metric_t){"self_inventory_objects",
+                                     (double)vc->inventory.per_kind[k],
+                                     vs_kind_info((vs_kind_t)k)->name};
+  vs_dispatch_self(vc->cfg.name, per_kind, VS_KIND_NUM, interval);
 }
 
 /* This read's interval, and what follows from it for each kind. */
@@ -249,16 +350,23 @@ static void set_read_params(vs_vcenter_t *vc, double interval) {
   vc->read_interval = vc->cfg.interval > 0 ? vc->cfg.interval : interval;
   vc->new_series_left = (size_t)vc->cfg.max_new_series;
   for (int k = 0; k < VS_KIND_NUM; k++) {
-    int step = vs_kind_info((vs_kind_t)k)->step_s;
-    int slots = (int)ceil(vc->cfg.lookback / step);
+    const vs_kind_info_t *info = vs_kind_info((vs_kind_t)k);
+    int step = info->step_s;
+    double lookback =
+        info->historical ? vc->cfg.historical_lookback : vc->cfg.lookback;
+    int slots = (int)ceil(lookback / step);
     vc->params[k] = (vs_dispatch_params_t){
         /* The cadence at which a series really arrives: collectd's cache
          * (Timeout x interval) must not expire it between two reads. */
         .interval_s = fmax(vc->read_interval, step),
-        .step_s = step,
-        .lookback_slots = slots < VS_SERIES_MAX_LOOKBACK_SLOTS
-                              ? slots
-                              : VS_SERIES_MAX_LOOKBACK_SLOTS,
+        .policy =
+            {
+                .step_us = (int64_t)step * 1000000,
+                .lookback_slots = slots < VS_SERIES_MAX_LOOKBACK_SLOTS
+                                      ? slots
+                                      : VS_SERIES_MAX_LOOKBACK_SLOTS,
+                .late = info->historical,
+            },
         .new_series_left =
             vc->cfg.max_new_series > 0 ? &vc->new_series_left : NULL,
     };

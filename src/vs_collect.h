@@ -24,6 +24,7 @@ typedef struct {
   uint64_t errors;      /* reads that ended in an error */
   uint64_t query_errors; /* QueryPerf batches that failed */
   uint64_t carried;     /* QueryPerf requests still in flight after a read */
+  uint64_t state_values; /* state values dispatched, total */
 } vs_collect_stats_t;
 
 /* A QueryPerf batch waiting to be retried (split after a fault). */
@@ -34,6 +35,12 @@ typedef struct {
 } vs_batch_t;
 
 typedef struct vs_query_slot_s vs_query_slot_t;
+
+/* Metric ids per cluster QueryPerf (vCenter computes them on the fly). */
+#define VS_CLUSTER_MAX_METRICS 10
+/* Historical (300 s) data is queried this often at most: a new sample
+ * comes every 5 minutes, late ones at any time. */
+#define VS_HISTORICAL_QUERY_INTERVAL 60.0
 
 typedef struct {
   vs_config_t cfg;
@@ -51,10 +58,17 @@ typedef struct {
   size_t *order[VS_KIND_NUM];
   size_t order_num[VS_KIND_NUM];
   size_t next_start[VS_KIND_NUM];
+  double next_query_at[VS_KIND_NUM]; /* historical kinds: not every read */
   vs_batch_t *retries;
   size_t retries_num, retries_cap;
   vs_query_slot_t *slots; /* one per request in flight */
   size_t slots_num;
+
+  /* config.vpxd.stats.maxQueryMetrics, read at login: the bound of a
+   * historical QueryPerf; -1 or 0: none. */
+  int historical_max_metrics;
+  uint64_t options_login; /* login number it was read at */
+  double next_states_at;  /* when state values are read again */
 
   double read_interval;                     /* seconds, this read's */
   size_t new_series_left;                   /* MaxNewSeries budget */

@@ -7,13 +7,22 @@
 #include "vs_config.h"
 #include "vs_util.h"
 
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #define DEFAULT_TIMEOUT 10.0
 #define DEFAULT_QUERY_TIMEOUT 60.0
 #define DEFAULT_STALL_TIMEOUT 30.0
 #define DEFAULT_LOOKBACK 60.0
+#define DEFAULT_PROPERTY_INTERVAL 60.0
+/* vCenter may post historical samples 30-40 min late; per-series tracking
+ * waits for them, the look-back covers series that lag their object. */
+#define DEFAULT_HISTORICAL_LOOKBACK 900.0
 #define DEFAULT_INVENTORY_INTERVAL 300.0
 #define DEFAULT_MAX_RESPONSE_SIZE (128u * 1024u * 1024u)
 #define DEFAULT_QUERY_BATCH_SIZE 250
@@ -162,6 +171,87 @@ static int get_format(const oconfig_item_t *ci, const char *block,
   return 0;
 }
 
+/* The kind named by the first value of a per-kind option. */
+static int get_kind(const oconfig_item_t *ci, int i, const char *block) {
+  int kind = (ci->values_num > i && ci->values[i].type == OCONFIG_TYPE_STRING)
+                 ? vs_kind_from_name(ci->values[i].value.string)
+                 : -1;
+  if (kind < 0)
+    ERROR("vsphere plugin: <Vcenter \"%s\">: option `%s': value %d is not a "
+          "kind: vm, host, cluster, datastore, resourcepool or datacenter.",
+          block, ci->key, i + 1);
+  return kind;
+}
+
+/* Collect "vm" "datastore" ...: exactly these kinds. */
+static int get_kinds(const oconfig_item_t *ci, const char *block,
+                     bool ret[VS_KIND_NUM]) {
+  bool kinds[VS_KIND_NUM] = {false};
+  if (ci->values_num < 1) {
+    ERROR("vsphere plugin: <Vcenter \"%s\">: option `%s' needs one or more "
+          "kinds, e.g. %s \"vm\" \"host\".",
+          block, ci->key, ci->key);
+    return -1;
+  }
+  for (int i = 0; i < ci->values_num; i++) {
+    int kind = get_kind(ci, i, block);
+    if (kind < 0)
+      return -1;
+    kinds[kind] = true;
+  }
+  memcpy(ret, kinds, sizeof(kinds));
+  return 0;
+}
+
+/* Instances true|false (VMs and hosts, as before kinds), or a kind list. */
+static int get_instances(const oconfig_item_t *ci, const char *block,
+                         bool ret[VS_KIND_NUM]) {
+  bool b;
+  if (ci->values_num == 1 &&
+      (ci->values[0].type != OCONFIG_TYPE_STRING ||
+       vs_kind_from_name(ci->values[0].value.string) < 0)) {
+    if (get_bool(ci, &b) != 0)
+      return -1;
+    for (int k = 0; k < VS_KIND_NUM; k++)
+      ret[k] = b && vs_kind_info((vs_kind_t)k)->instances;
+    return 0;
+  }
+  return get_kinds(ci, block, ret);
+}
+
+/* Include "vm" "/DC1/vm/..." ...: a kind, then one or more globs. */
+static int add_filter(const oconfig_item_t *ci, const char *block,
+                      vs_strlist_t lists[VS_KIND_NUM]) {
+  int kind = get_kind(ci, 0, block);
+  if (kind < 0)
+    return -1;
+  if (ci->values_num < 2) {
+    ERROR("vsphere plugin: <Vcenter \"%s\">: option `%s' needs a kind and one "
+          "or more globs, e.g. %s \"vm\" \"/DC1/vm/web*\".",
+          block, ci->key, ci->key);
+    return -1;
+  }
+  for (int i = 1; i < ci->values_num; i++) {
+    if (ci->values[i].type != OCONFIG_TYPE_STRING) {
+      ERROR("vsphere plugin: <Vcenter \"%s\">: option `%s': value %d is not "
+            "a string.",
+            block, ci->key, i + 1);
+      return -1;
+    }
+    char *s = strdup(ci->values[i].value.string);
+    char **items =
+        s ? realloc(lists[kind].items, (lists[kind].num + 1) * sizeof(*items))
+          : NULL;
+    if (items == NULL) {
+      free(s);
+      return -1;
+    }
+    items[lists[kind].num++] = s;
+    lists[kind].items = items;
+  }
+  return 0;
+}
+
 static void free_strlist(vs_strlist_t *list) {
   for (size_t i = 0; i < list->num; i++)
     free(list->items[i]);
@@ -184,10 +274,14 @@ static void set_defaults(vs_config_t *cfg) {
   cfg->max_query_metrics = DEFAULT_MAX_QUERY_METRICS;
   cfg->inventory_page_size = DEFAULT_INVENTORY_PAGE_SIZE;
   cfg->concurrency = DEFAULT_CONCURRENCY;
-  cfg->collect_instances = true;
   cfg->shard_k = cfg->shard_n = 1;
-  cfg->collect_vms = true;
-  cfg->collect_hosts = true;
+  for (int k = 0; k < VS_KIND_NUM; k++) {
+    cfg->collect[k] = vs_kind_info((vs_kind_t)k)->collect;
+    cfg->instances[k] = vs_kind_info((vs_kind_t)k)->instances;
+  }
+  cfg->collect_properties = true;
+  cfg->property_interval = DEFAULT_PROPERTY_INTERVAL;
+  cfg->historical_lookback = DEFAULT_HISTORICAL_LOOKBACK;
   cfg->default_metrics = true;
   /* Two VMs of one name in two clusters or datacenters stay apart, and
    * write_prometheus's label carries vcenter:datacenter:cluster. */
@@ -195,6 +289,90 @@ static void set_defaults(vs_config_t *cfg) {
   cfg->plugin_instance_format = (vs_format_t){
       .fields = {VS_FIELD_VCENTER, VS_FIELD_DATACENTER, VS_FIELD_CLUSTER},
       .num = 3};
+}
+
+static const char *const known_options[] = {
+    "URL",
+    "User",
+    "Password",
+    "PasswordFile",
+    "VerifyPeer",
+    "VerifyHost",
+    "CACert",
+    "Timeout",
+    "QueryTimeout",
+    "StallTimeout",
+    "LookBack",
+    "Shard",
+    "MaxNewSeries",
+    "HostnameFormat",
+    "PluginInstanceFormat",
+    "Interval",
+    "InventoryInterval",
+    "MaxResponseSize",
+    "QueryBatchSize",
+    "MaxQueryMetrics",
+    "InventoryPageSize",
+    "Concurrency",
+    "Instances",
+    "Collect",
+    "CollectVMs",
+    "CollectHosts",
+    "CollectProperties",
+    "PropertyInterval",
+    "HistoricalLookBack",
+    "Include",
+    "Exclude",
+    "IncludeName",
+    "ExcludeName",
+    "DefaultMetrics",
+    "Metric",
+    "IgnoreMetric",
+};
+
+/* Edit distance, case-insensitive, for "did you mean" (short strings). */
+static size_t distance(const char *a, const char *b) {
+  size_t la = strlen(a), lb = strlen(b);
+  if (la > 40 || lb > 40)
+    return 99;
+  size_t d[41][41];
+  for (size_t i = 0; i <= la; i++)
+    d[i][0] = i;
+  for (size_t j = 0; j <= lb; j++)
+    d[0][j] = j;
+  for (size_t i = 1; i <= la; i++)
+    for (size_t j = 1; j <= lb; j++) {
+      size_t cost = tolower((unsigned char)a[i - 1]) !=
+                    tolower((unsigned char)b[j - 1]);
+      size_t best = d[i - 1][j - 1] + cost;
+      if (d[i - 1][j] + 1 < best)
+        best = d[i - 1][j] + 1;
+      if (d[i][j - 1] + 1 < best)
+        best = d[i][j - 1] + 1;
+      d[i][j] = best;
+    }
+  return d[la][lb];
+}
+
+static void unknown_option(const char *block, const char *key) {
+  const char *best = NULL;
+  size_t best_d = 99;
+  for (size_t i = 0; i < sizeof(known_options) / sizeof(known_options[0]);
+       i++) {
+    size_t d = distance(key, known_options[i]);
+    if (d < best_d) {
+      best_d = d;
+      best = known_options[i];
+    }
+  }
+  if (best != NULL && best_d <= 3)
+    ERROR("vsphere plugin: <Vcenter \"%s\">: unknown option `%s'; did you "
+          "mean `%s'? (see collectd-vsphere(5))",
+          block, key, best);
+  else
+    ERROR("vsphere plugin: <Vcenter \"%s\">: unknown option `%s' (see "
+          "collectd-vsphere(5) for the options).",
+          block, key);
 }
 
 static int parse_option(const oconfig_item_t *c, vs_config_t *cfg) {
@@ -249,32 +427,74 @@ static int parse_option(const oconfig_item_t *c, vs_config_t *cfg) {
   if (strcasecmp(k, "Concurrency") == 0)
     return get_int(c, 1, 64, &cfg->concurrency);
   if (strcasecmp(k, "Instances") == 0)
-    return get_bool(c, &cfg->collect_instances);
-  if (strcasecmp(k, "CollectVMs") == 0)
-    return get_bool(c, &cfg->collect_vms);
+    return get_instances(c, cfg->name, cfg->instances);
+  if (strcasecmp(k, "Collect") == 0)
+    return get_kinds(c, cfg->name, cfg->collect);
+  if (strcasecmp(k, "CollectVMs") == 0) /* before Collect; kept */
+    return get_bool(c, &cfg->collect[VS_KIND_VM]);
   if (strcasecmp(k, "CollectHosts") == 0)
-    return get_bool(c, &cfg->collect_hosts);
+    return get_bool(c, &cfg->collect[VS_KIND_HOST]);
+  if (strcasecmp(k, "CollectProperties") == 0)
+    return get_bool(c, &cfg->collect_properties);
+  if (strcasecmp(k, "PropertyInterval") == 0)
+    return get_number(c, 1, 86400, &cfg->property_interval);
+  if (strcasecmp(k, "HistoricalLookBack") == 0)
+    return get_number(c, 0, 32 * 300, &cfg->historical_lookback);
+  if (strcasecmp(k, "Include") == 0)
+    return add_filter(c, cfg->name, cfg->include_paths);
+  if (strcasecmp(k, "Exclude") == 0)
+    return add_filter(c, cfg->name, cfg->exclude_paths);
+  if (strcasecmp(k, "IncludeName") == 0)
+    return add_filter(c, cfg->name, cfg->include_names);
+  if (strcasecmp(k, "ExcludeName") == 0)
+    return add_filter(c, cfg->name, cfg->exclude_names);
   if (strcasecmp(k, "DefaultMetrics") == 0)
     return get_bool(c, &cfg->default_metrics);
   if (strcasecmp(k, "Metric") == 0)
     return add_string(c, &cfg->metrics);
   if (strcasecmp(k, "IgnoreMetric") == 0)
     return add_string(c, &cfg->ignore_metrics);
-  ERROR("vsphere plugin: <Vcenter \"%s\">: unknown option `%s'.", cfg->name, k);
+  unknown_option(cfg->name, k);
+  return -1;
+}
+
+/* The file must be readable now (a typo is better reported at start);
+ * a symbolic link is followed (secret mounts are links), but a target
+ * anyone may write is refused. */
+static int check_password_file(const vs_config_t *cfg) {
+  struct stat st;
+  const char *why = NULL;
+  int fd = open(cfg->password_file, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    why = strerror(errno);
+  else if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
+    why = "not a regular file";
+  else if (st.st_mode & S_IWOTH)
+    why = "writable by every user (chmod o-w it)";
+  if (fd >= 0)
+    close(fd);
+  if (why == NULL)
+    return 0;
+  ERROR("vsphere plugin: <Vcenter \"%s\">: option PasswordFile \"%s\": %s; "
+        "it must be a regular file (a link to one is fine) that collectd's "
+        "user can read and only its owner can write.",
+        cfg->name, cfg->password_file, why);
   return -1;
 }
 
 static int validate(vs_config_t *cfg) {
-  const char *missing = NULL;
+  const char *missing = NULL, *example = NULL;
   if (cfg->url == NULL)
-    missing = "URL";
+    missing = "URL", example = "URL \"https://vcenter.example.com/sdk\"";
   else if (cfg->user == NULL)
-    missing = "User";
+    missing = "User", example = "User \"monitor@vsphere.local\"";
   else if (cfg->password == NULL && cfg->password_file == NULL)
-    missing = "Password or PasswordFile";
+    missing = "Password or PasswordFile",
+    example = "PasswordFile \"/etc/collectd/vsphere.pass\"";
   if (missing != NULL) {
-    ERROR("vsphere plugin: <Vcenter \"%s\">: option %s is required.",
-          cfg->name, missing);
+    ERROR("vsphere plugin: <Vcenter \"%s\">: option %s is required; add, "
+          "e.g., %s.",
+          cfg->name, missing, example);
     return -1;
   }
   if (cfg->password != NULL && cfg->password_file != NULL) {
@@ -283,6 +503,8 @@ static int validate(vs_config_t *cfg) {
           cfg->name);
     return -1;
   }
+  if (cfg->password_file != NULL && check_password_file(cfg) != 0)
+    return -1;
   if (strncasecmp(cfg->url, "https://", 8) != 0 &&
       strncasecmp(cfg->url, "http://", 7) != 0) {
     ERROR("vsphere plugin: <Vcenter \"%s\">: URL must start with https:// "
@@ -290,9 +512,12 @@ static int validate(vs_config_t *cfg) {
           cfg->name);
     return -1;
   }
-  if (!cfg->collect_vms && !cfg->collect_hosts) {
-    ERROR("vsphere plugin: <Vcenter \"%s\">: CollectVMs and CollectHosts are "
-          "both false: nothing to collect.",
+  bool any = false;
+  for (int k = 0; k < VS_KIND_NUM; k++)
+    any |= cfg->collect[k];
+  if (!any) {
+    ERROR("vsphere plugin: <Vcenter \"%s\">: no kind to collect (Collect, "
+          "CollectVMs, CollectHosts): nothing to collect.",
           cfg->name);
     return -1;
   }
@@ -318,7 +543,7 @@ static int validate_name(const char *name) {
   if (why == NULL)
     return 0;
   /* Shown with control characters escaped, and cut if very long. */
-  char shown[4 * VS_VCENTER_NAME_MAX + 8];
+  char shown[4 * VS_VCENTER_NAME_MAX + 8] = "";
   size_t n = 0;
   const char *p = name;
   for (; *p && n + 5 < sizeof(shown); p++)
@@ -371,5 +596,11 @@ void vs_config_free(vs_config_t *cfg) {
   free(cfg->ca_cert);
   free_strlist(&cfg->metrics);
   free_strlist(&cfg->ignore_metrics);
+  for (int k = 0; k < VS_KIND_NUM; k++) {
+    free_strlist(&cfg->include_paths[k]);
+    free_strlist(&cfg->exclude_paths[k]);
+    free_strlist(&cfg->include_names[k]);
+    free_strlist(&cfg->exclude_names[k]);
+  }
   memset(cfg, 0, sizeof(*cfg));
 }

@@ -7,6 +7,7 @@
 #define VS_CONFIG_H
 
 #include "liboconfig/oconfig.h"
+#include "vs_kind.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -63,9 +64,15 @@ typedef struct {
   int max_query_metrics;     /* metric ids per QueryPerf */
   int inventory_page_size;   /* objects per RetrievePropertiesEx page */
   int concurrency;           /* QueryPerf requests in flight */
-  bool collect_instances;    /* per-instance series (cpu core, NIC, disk) */
-  bool collect_vms;
-  bool collect_hosts;
+  bool collect[VS_KIND_NUM];   /* Collect: kinds collected */
+  bool instances[VS_KIND_NUM]; /* per-instance series (cpu core, NIC, ...) */
+  bool collect_properties;     /* state values from properties */
+  double property_interval;    /* seconds between state value reads */
+  double historical_lookback;  /* seconds historical queries look back */
+  /* Include / Exclude (inventory path globs), IncludeName / ExcludeName
+   * (name globs), per kind. */
+  vs_strlist_t include_paths[VS_KIND_NUM], exclude_paths[VS_KIND_NUM];
+  vs_strlist_t include_names[VS_KIND_NUM], exclude_names[VS_KIND_NUM];
   bool default_metrics;
   vs_strlist_t metrics;        /* Metric "glob" */
   vs_strlist_t ignore_metrics; /* IgnoreMetric "glob" */

@@ -55,6 +55,36 @@ const char *const vs_default_metrics[] = {
     "host.datastore.totalWriteLatency.average",
     "host.power.power.average",
     "host.sys.uptime.latest",
+    /* clusters (300 s; vCenter computes them on the fly: kept small) */
+    "cluster.cpu.usage.average",
+    "cluster.cpu.usagemhz.average",
+    "cluster.cpu.totalmhz.average",
+    "cluster.mem.usage.average",
+    "cluster.mem.consumed.average",
+    "cluster.clusterServices.effectivecpu.average",
+    "cluster.clusterServices.effectivemem.average",
+    /* datastores (300 s) */
+    "datastore.disk.capacity.latest",
+    "datastore.disk.used.latest",
+    "datastore.disk.provisioned.latest",
+    "datastore.datastore.read.average",
+    "datastore.datastore.write.average",
+    "datastore.datastore.totalReadLatency.average",
+    "datastore.datastore.totalWriteLatency.average",
+    /* resource pools (300 s) */
+    "resourcepool.cpu.usagemhz.average",
+    "resourcepool.mem.consumed.average",
+    "resourcepool.mem.active.average",
+    "resourcepool.mem.granted.average",
+    "resourcepool.mem.swapped.average",
+    "resourcepool.mem.vmmemctl.average",
+    /* datacenters (300 s): VM operations */
+    "datacenter.vmop.numPoweron.latest",
+    "datacenter.vmop.numPoweroff.latest",
+    "datacenter.vmop.numCreate.latest",
+    "datacenter.vmop.numDestroy.latest",
+    "datacenter.vmop.numVMotion.latest",
+    "datacenter.vmop.numSVMotion.latest",
 };
 const size_t vs_default_metrics_num =
     sizeof(vs_default_metrics) / sizeof(vs_default_metrics[0]);
@@ -142,7 +172,7 @@ int vs_counters_select(vs_counter_set_t *set, const vs_catalog_t *cat,
   for (size_t i = 0; i < set->num; i++)
     ids[i] = set->items[i].id;
   vs_soap_metric_ids(&set->metric_ids, ids, set->num,
-                     cfg->collect_instances ? "*" : "");
+                     cfg->instances[kind] ? "*" : "");
   return set->metric_ids.failed ? -1 : 0;
 }
 

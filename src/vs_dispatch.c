@@ -31,6 +31,8 @@ const char *const vs_self_metric_types[] = {
     "self_inventory_vms",
     "self_inventory_hosts",
     "self_inventory_duplicates",
+    "self_inventory_objects",
+    "self_state_values",
     "self_series",
     "self_tracking_bytes",
     "self_query_errors",
@@ -44,6 +46,10 @@ int vs_dispatch_register_default_types(void) {
   for (size_t i = 0; i < vs_self_metric_types_num; i++)
     if (plugin_get_ds(vs_self_metric_types[i]) == NULL &&
         register_type(vs_self_metric_types[i]) != 0)
+      return -1;
+  for (size_t i = 0; i < vs_state_types_num; i++)
+    if (plugin_get_ds(vs_state_types[i].type) == NULL &&
+        register_type(vs_state_types[i].type) != 0)
       return -1;
   for (size_t i = 0; i < vs_default_metrics_num; i++) {
     char type[VS_TYPE_LEN], copy[VS_TYPE_LEN];
@@ -118,7 +124,6 @@ size_t vs_dispatch_series(const vs_inventory_t *inv, vs_object_t *obj,
   /* A sample from the far future would make every later one look old:
    * refuse what is more than an hour ahead of this machine's clock. */
   int64_t latest_us = ((int64_t)time(NULL) + 3600) * 1000000;
-  int64_t step_us = (int64_t)params->step_s * 1000000;
   size_t dispatched = 0;
   for (size_t k = 0; k < n; k++) {
     size_t i = order[k];
@@ -126,8 +131,7 @@ size_t vs_dispatch_series(const vs_inventory_t *inv, vs_object_t *obj,
     int64_t raw = series->values[i];
     if (ts < 0 || ts > latest_us)
       continue; /* implausible */
-    if (!vs_series_accept(state, ts, raw >= 0, step_us,
-                          params->lookback_slots))
+    if (!vs_series_accept(state, ts, raw >= 0, &params->policy))
       continue; /* dispatched before, or -1 (no data yet) */
     value.gauge = (gauge_t)raw * counter->scale;
     /* cdtime_t is 2^-30 s: seconds shifted, plus the fraction. */
@@ -140,14 +144,38 @@ size_t vs_dispatch_series(const vs_inventory_t *inv, vs_object_t *obj,
 }
 
 void vs_dispatch_self(const char *vcenter, const vs_self_metric_t *metrics,
-                      size_t num) {
+                      size_t num, double interval_s) {
   value_t value;
   value_list_t vl = {.values = &value, .values_len = 1};
+  vl.interval = DOUBLE_TO_CDTIME_T(interval_s);
   vs_strlcpy(vl.plugin, "vsphere", sizeof(vl.plugin));
   vs_strlcpy(vl.plugin_instance, vcenter, sizeof(vl.plugin_instance));
   for (size_t i = 0; i < num; i++) {
     value.gauge = metrics[i].value;
     vs_strlcpy(vl.type, metrics[i].type, sizeof(vl.type));
+    vs_strlcpy(vl.type_instance,
+               metrics[i].instance ? metrics[i].instance : "",
+               sizeof(vl.type_instance));
     plugin_dispatch_values(&vl);
   }
+}
+
+size_t vs_dispatch_states(const vs_object_t *obj, double interval_s) {
+  value_t value;
+  value_list_t vl = {.values = &value, .values_len = 1};
+  vl.interval = DOUBLE_TO_CDTIME_T(interval_s);
+  vs_utf8_copy(vl.host, obj->id_host, sizeof(vl.host));
+  vs_strlcpy(vl.plugin, "vsphere", sizeof(vl.plugin));
+  vs_utf8_copy(vl.plugin_instance, obj->id_plugin_instance,
+               sizeof(vl.plugin_instance));
+  size_t dispatched = 0;
+  for (uint16_t i = 0; i < obj->states_num; i++) {
+    const vs_state_value_t *st = &obj->states[i];
+    value.gauge = st->value;
+    vs_strlcpy(vl.type, vs_state_types[st->type].type, sizeof(vl.type));
+    vs_utf8_copy(vl.type_instance, st->instance, sizeof(vl.type_instance));
+    if (plugin_dispatch_values(&vl) == 0)
+      dispatched++;
+  }
+  return dispatched;
 }

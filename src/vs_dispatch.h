@@ -15,6 +15,8 @@
 #include "vs_counters.h"
 #include "vs_inventory.h"
 #include "vs_parse.h"
+#include "vs_series.h"
+#include "vs_state.h"
 
 #include <stdbool.h>
 
@@ -27,8 +29,7 @@ bool vs_dispatch_type_known(const char *type, void *ctx);
 
 typedef struct {
   double interval_s;  /* the value lists' interval: max(read interval, step) */
-  int step_s;         /* seconds between samples (20 realtime) */
-  int lookback_slots; /* how many steps back a -1 may still be filled */
+  vs_series_policy_t policy; /* sample slots, look-back, late samples */
   size_t *new_series_left; /* MaxNewSeries budget of the read, NULL: none */
 } vs_dispatch_params_t;
 
@@ -44,10 +45,16 @@ size_t vs_dispatch_series(const vs_inventory_t *inv, vs_object_t *obj,
 typedef struct {
   const char *type;
   double value;
+  const char *instance; /* NULL: none */
 } vs_self_metric_t;
 extern const char *const vs_self_metric_types[];
 extern const size_t vs_self_metric_types_num;
+/* interval_s: the read interval, or the read's duration if longer, so the
+ * gauges do not expire while a slow read runs. */
 void vs_dispatch_self(const char *vcenter, const vs_self_metric_t *metrics,
-                      size_t num);
+                      size_t num, double interval_s);
+
+/* Dispatches an object's state values (time: now). Returns how many. */
+size_t vs_dispatch_states(const vs_object_t *obj, double interval_s);
 
 #endif

@@ -13,7 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define VS_FAULT_OBJ_LEN 96
+#define VS_FAULT_OBJ_LEN 256
 
 /* vSphere fault types the plugin acts on; every other one is OTHER. */
 typedef enum {

@@ -6,34 +6,34 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* Bound of parent walks: a malformed answer cannot make us loop. */
 #define MAX_DEPTH 64
 
-/* Properties read per type: what naming, hierarchy and planning need. A
- * propSet of ComputeResource also matches ClusterComputeResource. */
-static const char *const folder_paths[] = {"name", "parent"};
-static const char *const compute_paths[] = {"name", "parent"};
+/* Properties read for the structure, naming and planning. A propSet of
+ * ComputeResource also matches ClusterComputeResource. */
+static const char *const named_paths[] = {"name", "parent"};
 static const char *const host_paths[] = {
     "name", "parent", "runtime.powerState", "runtime.connectionState"};
-static const char *const host_uuid_paths[] = {
-    "name", "parent", "runtime.powerState", "runtime.connectionState",
-    "hardware.systemInfo.uuid"};
 static const char *const vm_paths[] = {
-    "name",           "parent",      "runtime.powerState",
+    "name",           "parent",       "parentVApp",    "runtime.powerState",
     "runtime.connectionState", "runtime.host", "config.template"};
-static const char *const vm_uuid_paths[] = {
-    "name",           "parent",      "runtime.powerState",
-    "runtime.connectionState", "runtime.host", "config.template",
-    "config.instanceUuid"};
-
-#define SPEC(type, paths) {type, paths, sizeof(paths) / sizeof(paths[0])}
+static const char *const host_uuid = "hardware.systemInfo.uuid";
+static const char *const vm_uuid = "config.instanceUuid";
+/* What the state pass reads besides a kind's state paths. */
+static const char *const vm_state_extra[] = {"runtime.powerState",
+                                             "config.template"};
+static const char *const host_state_extra[] = {"runtime.powerState",
+                                               "runtime.connectionState"};
 
 void vs_inventory_init(vs_inventory_t *inv) { memset(inv, 0, sizeof(*inv)); }
 
 void vs_inventory_free(vs_inventory_t *inv) {
-  for (size_t i = 0; i < inv->num; i++)
+  for (size_t i = 0; i < inv->num; i++) {
     vs_series_table_free(&inv->objects[i].series);
+    free(inv->objects[i].states);
+  }
   free(inv->objects);
   vs_arena_free(&inv->strings);
   vs_index_free(&inv->by_moref);
@@ -94,7 +94,11 @@ int vs_inventory_add_props(vs_inventory_t *inv, const char *mo_type,
   vs_name_decode(name);
   o.moref = vs_inventory_intern(inv, moref);
   o.name = vs_inventory_intern(inv, name[0] ? name : moref);
-  o.parent_ref = vs_inventory_intern(inv, prop(props, props_num, "parent"));
+  /* A VM in a vApp has no parent folder, but its vApp. */
+  const char *parent = prop(props, props_num, "parent");
+  if (parent[0] == 0)
+    parent = prop(props, props_num, "parentVApp");
+  o.parent_ref = vs_inventory_intern(inv, parent);
   o.host_ref = vs_inventory_intern(inv, prop(props, props_num, "runtime.host"));
   const char *uuid = prop(props, props_num, "config.instanceUuid");
   if (uuid[0] == 0)
@@ -138,12 +142,11 @@ static void resolve(vs_inventory_t *inv) {
   for (size_t i = 0; i < inv->num; i++) {
     vs_object_t *o = &inv->objects[i];
     o->datacenter = ancestor(inv, (int)i, VS_MO_DATACENTER);
-    if (o->mo == VS_MO_CLUSTER || o->mo == VS_MO_COMPUTE_RESOURCE)
-      o->compute = (int)i;
-    else if (o->mo == VS_MO_HOST && o->parent >= 0) {
-      vs_mo_t pm = inv->objects[o->parent].mo;
-      if (pm == VS_MO_CLUSTER || pm == VS_MO_COMPUTE_RESOURCE)
-        o->compute = o->parent;
+    if (o->mo == VS_MO_HOST || o->mo == VS_MO_RESOURCE_POOL ||
+        o->mo == VS_MO_CLUSTER || o->mo == VS_MO_COMPUTE_RESOURCE) {
+      /* a host's, a pool's cluster (or stand-alone compute resource) */
+      int c = ancestor(inv, (int)i, VS_MO_CLUSTER);
+      o->compute = c >= 0 ? c : ancestor(inv, (int)i, VS_MO_COMPUTE_RESOURCE);
     }
   }
   /* A VM takes its cluster from its host; its datacenter from its folder,
@@ -159,12 +162,12 @@ static void resolve(vs_inventory_t *inv) {
   }
 }
 
-static void count(vs_inventory_t *inv) {
+void vs_inventory_recount(vs_inventory_t *inv) {
   memset(inv->per_kind, 0, sizeof(inv->per_kind));
   memset(inv->active_per_kind, 0, sizeof(inv->active_per_kind));
   for (size_t i = 0; i < inv->num; i++) {
     const vs_object_t *o = &inv->objects[i];
-    if (o->kind < 0 || !o->in_shard)
+    if (o->kind < 0 || !o->selected)
       continue;
     inv->per_kind[o->kind]++;
     if (o->active)
@@ -177,14 +180,16 @@ static void decide_active(vs_inventory_t *inv) {
     vs_object_t *o = &inv->objects[i];
     if (o->kind < 0)
       continue;
-    o->in_shard = true;
+    o->selected = true;
     if (o->mo == VS_MO_HOST)
       o->active = o->powered_on && o->connected;
-    else /* VM: on, reachable, and its host too (vCenter asks the host) */
+    else if (o->mo == VS_MO_VM) /* on, reachable, and its host too */
       o->active = o->powered_on && o->connected && !o->template_ &&
                   (o->host < 0 || inv->objects[o->host].connected);
+    else /* clusters, datastores, pools, datacenters: vCenter's own data */
+      o->active = true;
   }
-  count(inv);
+  vs_inventory_recount(inv);
 }
 
 int vs_shard_of(const char *moref, int n) {
@@ -201,13 +206,12 @@ void vs_inventory_shard(vs_inventory_t *inv, int k, int n) {
     return;
   for (size_t i = 0; i < inv->num; i++) {
     vs_object_t *o = &inv->objects[i];
-    if (o->kind < 0)
+    if (o->kind < 0 || vs_shard_of(o->moref, n) == k - 1)
       continue;
-    o->in_shard = vs_shard_of(o->moref, n) == k - 1;
-    if (!o->in_shard)
-      o->active = false;
+    o->selected = false;
+    o->active = false;
   }
-  count(inv);
+  vs_inventory_recount(inv);
 }
 
 /* Moves what collection learnt about an object from the old inventory. */
@@ -245,18 +249,116 @@ int vs_inventory_finish(vs_inventory_t *inv, vs_inventory_t *old) {
   return 0;
 }
 
+void vs_inventory_path(const vs_inventory_t *inv, const vs_object_t *o,
+                       char *buf, size_t size) {
+  /* The names from the object up to the top (the root folder is not in
+   * the inventory: a container view lists what is inside it). */
+  const vs_object_t *chain[MAX_DEPTH];
+  int n = 0;
+  for (const vs_object_t *p = o; p != NULL && n < MAX_DEPTH;
+       p = vs_inv_at(inv, p->parent))
+    chain[n++] = p;
+  size_t len = 0;
+  buf[0] = 0;
+  for (int i = n - 1; i >= 0 && len + 1 < size; i--) {
+    buf[len++] = '/';
+    /* Names as vSphere stores them in paths: '/', '\\' and '%' escaped. */
+    for (const char *c = chain[i]->name; *c && len + 4 < size; c++) {
+      const char *esc = *c == '/'    ? "%2f"
+                        : *c == '\\' ? "%5c"
+                        : *c == '%'    ? "%25"
+                                       : NULL;
+      if (esc != NULL) {
+        memcpy(buf + len, esc, 3);
+        len += 3;
+      } else {
+        buf[len++] = *c;
+      }
+    }
+    buf[len] = 0;
+  }
+}
+
 /* ---- discovery ---- */
 
 typedef struct {
   vs_inventory_t *inv;
+  const vs_discovery_t *what;
+  bool update; /* a state pass: objects are found, not added */
+  size_t updated;
+  int64_t now_us;
+  vs_state_scratch_t scratch; /* of the object being read */
+  char scratch_moref[VS_MOREF_LEN];
   bool out_of_memory;
 } discover_ctx_t;
+
+static int64_t wall_us(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static void on_subprop(void *ctx, const char *type, const char *moref,
+                       const char *prop, int item, const char *path,
+                       const char *text) {
+  (void)type;
+  discover_ctx_t *d = ctx;
+  if (strcmp(d->scratch_moref, moref) != 0) { /* the next object */
+    vs_state_scratch_reset(&d->scratch);
+    vs_strlcpy(d->scratch_moref, moref, sizeof(d->scratch_moref));
+  }
+  vs_state_subprop(&d->scratch, prop, item, path, text);
+}
+
+/* The object's state values, from its properties. */
+static void set_states(discover_ctx_t *d, vs_object_t *o,
+                       const vs_prop_t *props, size_t props_num) {
+  if (strcmp(d->scratch_moref, o->moref) != 0) /* no structured property */
+    vs_state_scratch_reset(&d->scratch);
+  d->scratch_moref[0] = 0;
+  free(o->states);
+  o->states = NULL;
+  o->states_num = 0;
+  if (o->kind < 0 || !d->what->states || !d->what->kinds[o->kind] ||
+      o->template_)
+    return;
+  vs_state_value_t values[VS_STATE_MAX_VALUES];
+  size_t n = vs_state_values((vs_kind_t)o->kind, props, props_num,
+                             &d->scratch, d->now_us, &d->inv->strings, values,
+                             VS_STATE_MAX_VALUES);
+  if (n == 0)
+    return;
+  o->states = malloc(n * sizeof(*o->states));
+  if (o->states == NULL) {
+    d->out_of_memory = true;
+    return;
+  }
+  memcpy(o->states, values, n * sizeof(*values));
+  o->states_num = (uint16_t)n;
+}
 
 static void on_object(void *ctx, const char *type, const char *moref,
                       const vs_prop_t *props, size_t props_num) {
   discover_ctx_t *d = ctx;
-  if (vs_inventory_add_props(d->inv, type, moref, props, props_num) != 0)
-    d->out_of_memory = true;
+  vs_object_t *o;
+  if (d->update) {
+    o = vs_inventory_find(d->inv, moref);
+    if (o == NULL) /* new since the discovery: it waits for the next */
+      return;
+    o->template_ =
+        strcmp(prop(props, props_num, "config.template"), "true") == 0;
+    d->updated++;
+  } else {
+    size_t before = d->inv->num;
+    if (vs_inventory_add_props(d->inv, type, moref, props, props_num) != 0) {
+      d->out_of_memory = true;
+      return;
+    }
+    if (d->inv->num == before)
+      return; /* a type the inventory does not keep */
+    o = &d->inv->objects[d->inv->num - 1];
+  }
+  set_states(d, o, props, props_num);
 }
 
 /* CreateContainerViewResponse > returnval: the view's moref. */
@@ -271,9 +373,19 @@ static void view_end(void *ctx, int depth, const char *name,
 
 static int create_view(vs_session_t *s, const vs_prop_spec_t *specs,
                        size_t n, char *view, vs_error_t *err) {
-  const char *types[8];
+  const char *types[VS_MO_NUM + 1];
+  size_t types_num = 0;
+  bool compute = false; /* a view of ComputeResource holds clusters too */
   for (size_t i = 0; i < n; i++)
-    types[i] = specs[i].type;
+    compute |= strcmp(specs[i].type, "ComputeResource") == 0;
+  for (size_t i = 0; i < n; i++) {
+    bool seen = compute && strcmp(specs[i].type, "ClusterComputeResource") == 0;
+    for (size_t j = 0; j < types_num; j++)
+      seen |= strcmp(types[j], specs[i].type) == 0;
+    if (!seen && types_num < VS_MO_NUM)
+      types[types_num++] = specs[i].type;
+  }
+  n = types_num;
   vs_soap_create_container_view(&s->request, &s->sc, types, n);
   vs_xml_handler_t h = {.end = view_end, .ctx = view,
                         .expect = "CreateContainerViewResponse"};
@@ -292,50 +404,106 @@ static void destroy_view(vs_session_t *s, const char *view) {
   vs_session_call(s, &none, &err); /* best effort */
 }
 
-static size_t discovery_specs(const bool want[VS_KIND_NUM], bool want_uuid,
-                              vs_prop_spec_t *specs) {
-  size_t n = 0;
-  specs[n++] = (vs_prop_spec_t)SPEC("Folder", folder_paths);
-  specs[n++] = (vs_prop_spec_t)SPEC("Datacenter", folder_paths);
-  specs[n++] = (vs_prop_spec_t)SPEC("ComputeResource", compute_paths);
-  /* Hosts are read even when not collected: a VM's cluster, ESXi host
-   * and whether it can be queried come from its host. */
-  specs[n++] = want_uuid ? (vs_prop_spec_t)SPEC("HostSystem", host_uuid_paths)
-                         : (vs_prop_spec_t)SPEC("HostSystem", host_paths);
-  if (want[VS_KIND_VM])
-    specs[n++] = want_uuid
-                     ? (vs_prop_spec_t)SPEC("VirtualMachine", vm_uuid_paths)
-                     : (vs_prop_spec_t)SPEC("VirtualMachine", vm_paths);
-  return n;
+/* Property specs, with room for their paths. */
+#define MAX_SPEC_PATHS 32
+typedef struct {
+  vs_prop_spec_t specs[VS_MO_NUM + 1];
+  const char *paths[VS_MO_NUM + 1][MAX_SPEC_PATHS];
+  size_t num;
+} spec_set_t;
+
+static void spec_add(spec_set_t *set, const char *type, const char *const *a,
+                     size_t an, const char *const *b, size_t bn,
+                     const char *extra) {
+  size_t i = set->num, n = 0;
+  for (size_t j = 0; j < an && n < MAX_SPEC_PATHS; j++)
+    set->paths[i][n++] = a[j];
+  for (size_t j = 0; j < bn && n < MAX_SPEC_PATHS; j++)
+    set->paths[i][n++] = b[j];
+  if (extra != NULL && n < MAX_SPEC_PATHS)
+    set->paths[i][n++] = extra;
+  if (n == 0)
+    return;
+  set->specs[i] = (vs_prop_spec_t){type, set->paths[i], n};
+  set->num++;
 }
 
-int vs_inventory_discover(vs_session_t *s, const bool want[VS_KIND_NUM],
-                          bool want_uuid, vs_inventory_t *out,
-                          vs_error_t *err) {
-  vs_prop_spec_t specs[8];
-  size_t n = discovery_specs(want, want_uuid, specs);
+#define N(a) a, sizeof(a) / sizeof(a[0])
+
+/* The state paths of a kind, if its states are read. */
+static size_t state_paths(const vs_discovery_t *what, vs_kind_t kind,
+                          const char *const **paths) {
+  *paths = NULL;
+  if (!what->states || !what->kinds[kind])
+    return 0;
+  return vs_state_paths(kind, paths);
+}
+
+/* What a discovery reads (`structure`: hierarchy, names, states), or a
+ * state pass (the state paths of the kinds with states). */
+static void build_specs(const vs_discovery_t *what, bool structure,
+                        spec_set_t *set) {
+  static const vs_kind_t named[] = {VS_KIND_DATACENTER, VS_KIND_CLUSTER,
+                                    VS_KIND_DATASTORE, VS_KIND_RESOURCE_POOL};
+  const char *const *sp;
+  size_t sn;
+  set->num = 0;
+  if (structure) {
+    spec_add(set, "Folder", N(named_paths), NULL, 0, NULL);
+    spec_add(set, "ComputeResource", N(named_paths), NULL, 0, NULL);
+  }
+  /* Hosts are read even when not collected: a VM's cluster, ESXi host
+   * and whether it can be queried come from its host. */
+  sn = state_paths(what, VS_KIND_HOST, &sp);
+  if (structure)
+    spec_add(set, "HostSystem", N(host_paths), sp, sn,
+             what->uuid ? host_uuid : NULL);
+  else if (sn > 0)
+    spec_add(set, "HostSystem", N(host_state_extra), sp, sn, NULL);
+  sn = state_paths(what, VS_KIND_VM, &sp);
+  if (structure && what->kinds[VS_KIND_VM])
+    spec_add(set, "VirtualMachine", N(vm_paths), sp, sn,
+             what->uuid ? vm_uuid : NULL);
+  else if (!structure && sn > 0)
+    spec_add(set, "VirtualMachine", N(vm_state_extra), sp, sn, NULL);
+  for (size_t i = 0; i < sizeof(named) / sizeof(named[0]); i++) {
+    vs_kind_t k = named[i];
+    const char *type = vs_kind_info(k)->mo_type;
+    sn = state_paths(what, k, &sp);
+    if (!structure)
+      spec_add(set, type, sp, sn, NULL, 0, NULL);
+    else if (k == VS_KIND_CLUSTER) /* named through ComputeResource */
+      spec_add(set, type, sp, sn, NULL, 0, NULL);
+    else if (k == VS_KIND_DATACENTER || what->kinds[k])
+      spec_add(set, type, N(named_paths), sp, sn, NULL);
+  }
+}
+
+/* Reads every page of one RetrievePropertiesEx over a ContainerView of
+ * the specs' types into the discovery context. */
+static int read_view(vs_session_t *s, const spec_set_t *set,
+                     discover_ctx_t *d, vs_error_t *err) {
   char view[VS_MOREF_LEN] = "";
-  int rc = create_view(s, specs, n, view, err);
+  int rc = create_view(s, set->specs, set->num, view, err);
   if (rc != VS_OK)
     return rc;
-
-  discover_ctx_t d = {.inv = out};
   vs_prop_page_t *page = malloc(sizeof(*page));
   if (page == NULL) {
     destroy_view(s, view);
     vs_error_set(err, VS_ERR_NOMEM, "out of memory");
     return err->rc;
   }
-  vs_soap_retrieve_view(&s->request, &s->sc, view, specs, n,
+  vs_soap_retrieve_view(&s->request, &s->sc, view, set->specs, set->num,
                         s->cfg->inventory_page_size);
   /* Bounded: a vCenter cannot make us page forever. */
   for (int pages = 0; pages < 100000; pages++) {
-    vs_prop_page_init(page, on_object, &d);
+    vs_prop_page_init(page, on_object, d);
+    page->subprop = on_subprop;
     vs_xml_handler_t h = vs_parse_prop_page(page);
     h.expect = pages == 0 ? "RetrievePropertiesExResponse"
                           : "ContinueRetrievePropertiesExResponse";
     rc = vs_session_call(s, &h, err);
-    if (rc == VS_OK && d.out_of_memory)
+    if (rc == VS_OK && d->out_of_memory)
       rc = (vs_error_set(err, VS_ERR_NOMEM, "out of memory"), err->rc);
     if (rc != VS_OK || page->token[0] == 0)
       break;
@@ -345,5 +513,30 @@ int vs_inventory_discover(vs_session_t *s, const bool want[VS_KIND_NUM],
   /* A lost session has no view left to destroy. */
   if (rc != VS_ERR_NOAUTH)
     destroy_view(s, view);
+  return rc;
+}
+
+int vs_inventory_discover(vs_session_t *s, const vs_discovery_t *what,
+                          vs_inventory_t *out, vs_error_t *err) {
+  spec_set_t set;
+  build_specs(what, true, &set);
+  discover_ctx_t d = {.inv = out, .what = what, .now_us = wall_us()};
+  vs_state_scratch_reset(&d.scratch);
+  return read_view(s, &set, &d, err);
+}
+
+int vs_inventory_read_states(vs_session_t *s, const vs_discovery_t *what,
+                             vs_inventory_t *inv, size_t *updated,
+                             vs_error_t *err) {
+  spec_set_t set;
+  build_specs(what, false, &set);
+  *updated = 0;
+  if (set.num == 0)
+    return VS_OK;
+  discover_ctx_t d = {
+      .inv = inv, .what = what, .update = true, .now_us = wall_us()};
+  vs_state_scratch_reset(&d.scratch);
+  int rc = read_view(s, &set, &d, err);
+  *updated = d.updated;
   return rc;
 }

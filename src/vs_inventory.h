@@ -16,6 +16,7 @@
 #include "vs_series.h"
 #include "vs_session.h"
 #include "vs_soap.h"
+#include "vs_state.h"
 #include "vs_util.h"
 
 #include <stdbool.h>
@@ -34,7 +35,7 @@ typedef struct {
   bool in_flight;  /* part of a QueryPerf not yet answered */
   bool slow;       /* its last QueryPerf timed out: batched apart */
   bool dup_logged; /* its identity clash was logged */
-  bool in_shard;   /* collected by this instance (Shard "k/N") */
+  bool selected;   /* collected here: its kind is, filters and shard keep it */
   /* Strings live in the inventory's arena; never NULL ("" if absent). */
   const char *moref, *name, *uuid, *parent_ref, *host_ref;
   const char *id_host, *id_plugin_instance; /* collectd identity (naming) */
@@ -43,6 +44,8 @@ typedef struct {
   int datacenter; /* index of its datacenter, -1 */
   int compute;    /* index of its cluster / compute resource, -1 */
   int64_t mark_us; /* newest sample of its last complete answer, -1 */
+  vs_state_value_t *states; /* from its properties (vs_state), or NULL */
+  uint16_t states_num;
   double gone_until; /* monotonic s: left out of queries until then */
   vs_series_table_t series;
 } vs_object_t;
@@ -75,10 +78,16 @@ int vs_inventory_add_props(vs_inventory_t *inv, const char *mo_type,
  * decides what is active, and moves the collection state of objects also
  * in `old` (which keeps nothing of it). Returns 0 or -1 (out of memory). */
 int vs_inventory_finish(vs_inventory_t *inv, vs_inventory_t *old);
-/* Keeps shard k (1..n) of the collected objects, by a hash of their moref
+/* Keeps shard k (1..n) of the selected objects, by a hash of their moref
  * (stable across restarts and the same in every instance): the others are
  * neither counted nor queried. Call after vs_inventory_finish. */
 void vs_inventory_shard(vs_inventory_t *inv, int k, int n);
+/* Counts the selected (and active) objects per kind again. */
+void vs_inventory_recount(vs_inventory_t *inv);
+/* The object's inventory path, /DC1/vm/folder/web01 ('/' in a name
+ * escaped as %2f, as vSphere does), into buf. */
+void vs_inventory_path(const vs_inventory_t *inv, const vs_object_t *o,
+                       char *buf, size_t size);
 /* The shard (0..n-1) of a moref. */
 int vs_shard_of(const char *moref, int n);
 
@@ -86,11 +95,24 @@ int vs_shard_of(const char *moref, int n);
  * or "" when out of memory (inv->strings.failed is then set). */
 const char *vs_inventory_intern(vs_inventory_t *inv, const char *s);
 
-/* Discovers every kind wanted by the configuration, and the structure
- * above them, into `out` (which must be initialised). `want_uuid` also
- * reads the uuids. Returns VS_OK or an error, with the reason in err. */
-int vs_inventory_discover(vs_session_t *s, const bool want[VS_KIND_NUM],
-                          bool want_uuid, vs_inventory_t *out,
-                          vs_error_t *err);
+/* What a discovery reads. */
+typedef struct {
+  bool kinds[VS_KIND_NUM]; /* kinds collected */
+  bool states;             /* their state properties too */
+  bool uuid;               /* the uuids (a naming format uses them) */
+} vs_discovery_t;
+
+/* Discovers every kind wanted, and the structure above them, into `out`
+ * (which must be initialised), with state values if asked. Returns VS_OK
+ * or an error, with the reason in err. */
+int vs_inventory_discover(vs_session_t *s, const vs_discovery_t *what,
+                          vs_inventory_t *out, vs_error_t *err);
+
+/* Reads the state properties of the kinds wanted into the objects of
+ * `inv` they belong to (others are ignored until the next discovery);
+ * sets *updated to the number of objects updated. */
+int vs_inventory_read_states(vs_session_t *s, const vs_discovery_t *what,
+                             vs_inventory_t *inv, size_t *updated,
+                             vs_error_t *err);
 
 #endif

@@ -1,8 +1,9 @@
 /**
  * collectd-vsphere - vs_kind.h
  * The managed object types the inventory knows, and the kinds among them
- * whose performance counters are collected. Discovery, planning and naming
- * take the kind as a parameter; adding a kind is a table row.
+ * that are collected (performance counters, state values). Discovery,
+ * planning, naming and dispatch take the kind as a parameter; adding a
+ * kind is a table row.
  */
 #ifndef VS_KIND_H
 #define VS_KIND_H
@@ -13,6 +14,10 @@
 typedef enum {
   VS_KIND_VM = 0,
   VS_KIND_HOST,
+  VS_KIND_CLUSTER,
+  VS_KIND_DATASTORE,
+  VS_KIND_RESOURCE_POOL,
+  VS_KIND_DATACENTER,
   VS_KIND_NUM,
 } vs_kind_t;
 
@@ -21,11 +26,16 @@ typedef struct {
   const char *mo_type; /* vSphere managed object type */
   int interval_id;     /* PerformanceManager interval to query */
   int step_s;          /* seconds between two samples of that interval */
+  bool historical;     /* only rolled-up (300 s) samples, posted late */
+  bool collect;        /* collected unless Collect says otherwise */
+  bool instances;      /* per-instance series unless Instances says */
 } vs_kind_info_t;
 
 const vs_kind_info_t *vs_kind_info(vs_kind_t kind);
 /* Returns the kind of a managed object type, or -1. */
 int vs_kind_from_mo_type(const char *mo_type);
+/* Returns the kind of a configuration name ("vm", "datastore"), or -1. */
+int vs_kind_from_name(const char *name);
 
 /* Every managed object type the inventory reads, collected or not: the
  * structural ones give each object its datacenter, cluster and path. */
@@ -36,6 +46,8 @@ typedef enum {
   VS_MO_CLUSTER,
   VS_MO_HOST,
   VS_MO_VM,
+  VS_MO_DATASTORE,
+  VS_MO_RESOURCE_POOL, /* also vApps */
   VS_MO_NUM,
 } vs_mo_t;
 

@@ -3,6 +3,7 @@
  */
 #include "vs_parse.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,6 +27,8 @@ static void sc_end(void *ctx, int depth, const char *name, const char *parent,
       vs_strlcpy(sc->perf_manager, text, sizeof(sc->perf_manager));
     else if (is(name, "sessionManager"))
       vs_strlcpy(sc->session_manager, text, sizeof(sc->session_manager));
+    else if (is(name, "setting"))
+      vs_strlcpy(sc->setting, text, sizeof(sc->setting));
   } else if (is(parent, "about")) {
     if (is(name, "apiVersion"))
       vs_strlcpy(sc->api_version, text, sizeof(sc->api_version));
@@ -41,6 +44,28 @@ vs_xml_handler_t vs_parse_service_content(vs_service_content_t *out) {
   return (vs_xml_handler_t){.start = NULL, .end = sc_end, .ctx = out};
 }
 
+/* ---- OptionManager.QueryOptions: returnval > key, value ---- */
+
+static void option_end(void *ctx, int depth, const char *name,
+                       const char *parent, const char *text, size_t len) {
+  (void)depth;
+  (void)len;
+  vs_option_t *o = ctx;
+  if (!is(parent, "returnval"))
+    return;
+  if (is(name, "key"))
+    o->matched = strcmp(text, o->key) == 0;
+  else if (is(name, "value") && o->matched && !o->found &&
+           vs_parse_int64(text, &o->value) == 0)
+    o->found = true;
+}
+
+vs_xml_handler_t vs_parse_option(vs_option_t *out, const char *key) {
+  memset(out, 0, sizeof(*out));
+  out->key = key;
+  return (vs_xml_handler_t){.end = option_end, .ctx = out};
+}
+
 /* ---- property collector pages ----
  * returnval > token
  * returnval > objects > obj (type attr), propSet > name, val
@@ -49,9 +74,19 @@ vs_xml_handler_t vs_parse_service_content(vs_service_content_t *out) {
 static void page_start(void *ctx, int depth, const char *name,
                        const char *parent, const char *xsi_type,
                        const char *type_attr) {
-  (void)depth;
   (void)xsi_type;
   vs_prop_page_t *p = ctx;
+  if (depth > VS_XML_MAX_DEPTH)
+    return;
+  p->has_child[depth] = false;
+  if (depth > 1)
+    p->has_child[depth - 1] = true;
+  if (p->val_depth > 0 && depth > p->val_depth) {
+    p->stack[depth] = name;
+    if (depth == p->val_depth + 1)
+      p->item++;
+    return;
+  }
   if (is(name, "objects") && is(parent, "returnval")) {
     p->obj_type[0] = 0;
     p->obj_ref[0] = 0;
@@ -60,21 +95,54 @@ static void page_start(void *ctx, int depth, const char *name,
     vs_strlcpy(p->obj_type, type_attr ? type_attr : "", sizeof(p->obj_type));
   } else if (is(name, "propSet") && is(parent, "objects")) {
     p->prop_name[0] = 0;
+  } else if (is(name, "val") && is(parent, "propSet")) {
+    p->val_depth = depth;
+    p->item = -1;
   }
+}
+
+/* A leaf below a structured <val>: its path from the value's child. */
+static void page_subprop(vs_prop_page_t *p, int depth, const char *text) {
+  /* Long enough for every element name down to the depth bound (a chain
+   * of 32 snapshots is 33 nested lists). */
+  char path[VS_XML_MAX_DEPTH * 48];
+  size_t len = 0;
+  path[0] = 0;
+  for (int d = p->val_depth + 1; d <= depth && len + 1 < sizeof(path); d++) {
+    int n = snprintf(path + len, sizeof(path) - len, "%s%s",
+                     d > p->val_depth + 1 ? "/" : "", p->stack[d]);
+    if (n < 0)
+      return;
+    len += (size_t)n;
+  }
+  if (len >= sizeof(path))
+    return; /* deeper than anything the plugin reads */
+  p->subprop(p->callback_ctx, p->obj_type, p->obj_ref, p->prop_name, p->item,
+             path, text);
 }
 
 static void page_end(void *ctx, int depth, const char *name,
                      const char *parent, const char *text, size_t len) {
-  (void)depth;
   (void)len;
   vs_prop_page_t *p = ctx;
+  if (depth > VS_XML_MAX_DEPTH)
+    return;
+  if (p->val_depth > 0 && depth > p->val_depth) {
+    if (!p->has_child[depth] && p->subprop != NULL)
+      page_subprop(p, depth, text);
+    return;
+  }
   if (is(parent, "propSet")) {
     if (is(name, "name")) {
       vs_strlcpy(p->prop_name, text, sizeof(p->prop_name));
-    } else if (is(name, "val") && p->props_num < VS_PAGE_MAX_PROPS) {
-      vs_strlcpy(p->names[p->props_num], p->prop_name, sizeof(p->names[0]));
-      vs_utf8_copy(p->values[p->props_num], text, sizeof(p->values[0]));
-      p->props_num++;
+    } else if (is(name, "val")) {
+      bool structured = p->has_child[depth];
+      p->val_depth = 0;
+      if (!structured && p->props_num < VS_PAGE_MAX_PROPS) {
+        vs_strlcpy(p->names[p->props_num], p->prop_name, sizeof(p->names[0]));
+        vs_utf8_copy(p->values[p->props_num], text, sizeof(p->values[0]));
+        p->props_num++;
+      }
     }
   } else if (is(parent, "objects") && is(name, "obj")) {
     vs_strlcpy(p->obj_ref, text, sizeof(p->obj_ref));

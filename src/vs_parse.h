@@ -16,8 +16,18 @@
 /* --- RetrieveServiceContent --- */
 vs_xml_handler_t vs_parse_service_content(vs_service_content_t *out);
 
+/* --- OptionManager.QueryOptions: an integer option --- */
+typedef struct {
+  const char *key;
+  bool matched; /* the returnval being read has this key */
+  bool found;
+  int64_t value;
+} vs_option_t;
+
+vs_xml_handler_t vs_parse_option(vs_option_t *out, const char *key);
+
 /* --- RetrievePropertiesEx / ContinueRetrievePropertiesEx pages --- */
-#define VS_PAGE_MAX_PROPS 16
+#define VS_PAGE_MAX_PROPS 32
 #define VS_PAGE_MAX_VALUE 1024 /* a name: 80 characters, escapes */
 
 typedef struct {
@@ -25,11 +35,22 @@ typedef struct {
   const char *value;
 } vs_prop_t;
 
+/* An object is complete: its properties whose value is text (names,
+ * enums, numbers, references). */
 typedef void (*vs_object_cb)(void *ctx, const char *type, const char *moref,
                              const vs_prop_t *props, size_t props_num);
+/* One leaf inside a structured property value (an array, a data object),
+ * as it streams in, before the object's vs_object_cb: `item` is the index
+ * of the value's child it belongs to (an array element), `path` the
+ * element names from that child down ("GuestDiskInfo/capacity",
+ * "rootSnapshotList/childSnapshotList/createTime"). */
+typedef void (*vs_subprop_cb)(void *ctx, const char *type, const char *moref,
+                              const char *prop, int item, const char *path,
+                              const char *text);
 
 typedef struct {
   vs_object_cb callback;
+  vs_subprop_cb subprop; /* may be NULL: structured values are skipped */
   void *callback_ctx;
   char token[4096]; /* continuation token, "" on the last page */
   size_t objects;  /* objects seen on this page */
@@ -41,6 +62,10 @@ typedef struct {
   char names[VS_PAGE_MAX_PROPS][64];
   char values[VS_PAGE_MAX_PROPS][VS_PAGE_MAX_VALUE];
   size_t props_num;
+  int val_depth; /* depth of the <val> being read, 0 outside one */
+  int item;      /* index of the current child of that <val> */
+  bool has_child[VS_XML_MAX_DEPTH + 2];
+  const char *stack[VS_XML_MAX_DEPTH + 2]; /* element names below <val> */
 } vs_prop_page_t;
 
 void vs_prop_page_init(vs_prop_page_t *p, vs_object_cb cb, void *cb_ctx);

@@ -145,14 +145,12 @@ static int start_query(vs_vcenter_t *vc, vs_query_slot_t *q) {
   vs_session_t *s = &vc->session;
   const vs_kind_info_t *info = vs_kind_info(q->kind);
   const vs_dispatch_params_t *p = &vc->params[q->kind];
-  int64_t step_us = (int64_t)p->step_s * 1000000;
   vs_soap_query_perf_begin(&q->request, &s->sc);
   for (size_t i = 0; i < q->count; i++) {
     vs_object_t *o = &vc->inventory.objects[q->batch[i]];
     int64_t start_us;
     int max_sample;
-    vs_plan_window(vs_series_query_from(&o->series, o->mark_us, step_us,
-                                        p->lookback_slots),
+    vs_plan_window(vs_series_query_from(&o->series, o->mark_us, &p->policy),
                    &start_us, &max_sample);
     vs_soap_query_perf_spec(&q->request, info->mo_type,
                             vs_inv_str(&vc->inventory, o->moref), start_us,
@@ -247,9 +245,25 @@ static bool timed_out(const vs_error_t *err) {
           err->code == CURLE_ABORTED_BY_CALLBACK);
 }
 
+/* Metric ids one QueryPerf of a kind may carry: the SOAP bound for
+ * realtime data; vCenter's config.vpxd.stats.maxQueryMetrics for rolled-up
+ * data; for clusters at most VS_CLUSTER_MAX_METRICS besides, as vCenter
+ * computes their statistics on the fly. */
+static int query_metrics_bound(const vs_vcenter_t *vc, int kind) {
+  int bound = vc->cfg.max_query_metrics;
+  if (!vs_kind_info((vs_kind_t)kind)->historical)
+    return bound;
+  if (vc->historical_max_metrics > 0 && vc->historical_max_metrics < bound)
+    bound = vc->historical_max_metrics;
+  if (kind == VS_KIND_CLUSTER && bound > VS_CLUSTER_MAX_METRICS)
+    bound = VS_CLUSTER_MAX_METRICS;
+  return bound;
+}
+
 /* What a read plans: first the retries, then the rotating walks. */
 typedef struct {
   bool plan;
+  bool due[VS_KIND_NUM]; /* kinds to query in this read */
   int kind;
   vs_plan_walk_t walk[VS_KIND_NUM];
   size_t per_query[VS_KIND_NUM];
@@ -274,7 +288,7 @@ static bool next_batch(vs_vcenter_t *vc, plan_t *p, vs_query_slot_t *q) {
   if (!p->plan)
     return false;
   for (; p->kind < VS_KIND_NUM; p->kind++) {
-    if (vc->counters[p->kind].num == 0)
+    if (vc->counters[p->kind].num == 0 || !p->due[p->kind])
       continue;
     q->kind = (vs_kind_t)p->kind;
     size_t max = p->per_query[p->kind] < q->cap ? p->per_query[p->kind] : q->cap;
@@ -323,9 +337,11 @@ static int finish_query(vs_vcenter_t *vc, vs_query_slot_t *q, int rc,
 int vs_query_collect(vs_vcenter_t *vc, double deadline, bool plan,
                      size_t *values) {
   plan_t p = {.plan = plan, .kind = 0, .retries_left = MAX_RETRIES_PER_READ};
+  double now = vs_monotonic_seconds();
   for (int k = 0; k < VS_KIND_NUM; k++) {
+    p.due[k] = now >= vc->next_query_at[k];
     p.per_query[k] = vs_plan_entities_per_query(vc->cfg.query_batch_size,
-                                                vc->cfg.max_query_metrics,
+                                                query_metrics_bound(vc, k),
                                                 vc->counters[k].num);
     vs_plan_walk_begin(&p.walk[k], vc->order[k], vc->order_num[k],
                        vc->next_start[k]);
@@ -379,9 +395,16 @@ int vs_query_collect(vs_vcenter_t *vc, double deadline, bool plan,
       result = rc;
   }
   if (plan)
-    for (int k = 0; k < VS_KIND_NUM; k++)
+    for (int k = 0; k < VS_KIND_NUM; k++) {
+      if (!p.due[k])
+        continue;
       vc->next_start[k] =
           vs_plan_walk_next_start(&p.walk[k], p.per_query[k]);
+      /* Historical data again in a while, once every object was asked. */
+      if (vs_kind_info((vs_kind_t)k)->historical &&
+          vs_plan_walk_done(&p.walk[k]))
+        vc->next_query_at[k] = now + VS_HISTORICAL_QUERY_INTERVAL;
+    }
   vc->stats.carried = (uint64_t)vs_http_in_flight(http);
   return result;
 }

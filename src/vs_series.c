@@ -108,7 +108,9 @@ static uint32_t window_mask(int lookback_slots) {
 }
 
 bool vs_series_accept(vs_series_state_t *st, int64_t ts_us, bool has_value,
-                      int64_t step_us, int lookback_slots) {
+                      const vs_series_policy_t *policy) {
+  int64_t step_us = policy->step_us;
+  int lookback_slots = policy->lookback_slots;
   int64_t half = step_us / 2;
   if (st->last_us < 0) { /* first sample of the series */
     st->last_us = ts_us;
@@ -119,6 +121,8 @@ bool vs_series_accept(vs_series_state_t *st, int64_t ts_us, bool has_value,
   if (d > half) { /* a newer slot: the mask moves along */
     int64_t k = (d + half) / step_us;
     st->holes = k >= 32 ? 0 : st->holes << k;
+    if (policy->late && k > 1) /* the slots in between may still come */
+      st->holes |= (k >= 32 ? UINT32_MAX : (UINT32_C(1) << k) - 1) & ~1u;
     if (!has_value)
       st->holes |= 1;
     st->holes &= window_mask(lookback_slots);
@@ -135,10 +139,14 @@ bool vs_series_accept(vs_series_state_t *st, int64_t ts_us, bool has_value,
 }
 
 int64_t vs_series_query_from(const vs_series_table_t *t, int64_t mark_us,
-                             int64_t step_us, int lookback_slots) {
+                             const vs_series_policy_t *policy) {
+  int64_t step_us = policy->step_us;
+  int lookback_slots = policy->lookback_slots;
   if (mark_us < 0)
     return -1;
   int64_t from = mark_us;
+  if (policy->late) /* a series may lag its object: always look back */
+    return mark_us - (int64_t)lookback_slots * step_us;
   int64_t oldest = mark_us - (int64_t)lookback_slots * step_us;
   uint32_t mask = window_mask(lookback_slots);
   for (uint32_t i = 0; i < t->num; i++) {

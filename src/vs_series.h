@@ -46,17 +46,26 @@ vs_series_state_t *vs_series_find(vs_series_table_t *t, int counter_id,
 vs_series_state_t *vs_series_get(vs_series_table_t *t, int counter_id,
                                  const char *instance);
 
+/* How a kind's samples behave. */
+typedef struct {
+  int64_t step_us;    /* between two samples: 20 s realtime, 300 s rolled up */
+  int lookback_slots; /* how old a hole may still be filled (0: never) */
+  /* Historical samples may be posted late, out of order across series:
+   * a slot skipped by a newer sample is a hole (it may still come), and
+   * every query looks back `lookback_slots` whatever the holes. */
+  bool late;
+} vs_series_policy_t;
+
 /* Decides about one sample of a series (samples oldest first): true if it
- * is to be dispatched. `has_value` is false for -1. `lookback_slots`
- * bounds how old a hole may be filled (0: never). */
+ * is to be dispatched. `has_value` is false for -1. */
 bool vs_series_accept(vs_series_state_t *st, int64_t ts_us, bool has_value,
-                      int64_t step_us, int lookback_slots);
+                      const vs_series_policy_t *policy);
 
 /* Where the next query of the object must start (exclusive): its newest
  * complete answer `mark_us`, or earlier to cover a hole not older than
  * lookback. -1 if mark_us is -1 (nothing yet: ask for the latest). */
 int64_t vs_series_query_from(const vs_series_table_t *t, int64_t mark_us,
-                             int64_t step_us, int lookback_slots);
+                             const vs_series_policy_t *policy);
 
 /* Drops series whose newest slot is older than `before_us` (an instance
  * that went away). Returns how many are left. */

@@ -104,6 +104,14 @@ void vs_soap_retrieve_view(vs_buf_t *b, const vs_service_content_t *sc,
   method_end(b, "RetrievePropertiesEx");
 }
 
+void vs_soap_query_options(vs_buf_t *b, const vs_service_content_t *sc,
+                           const char *name) {
+  method_begin(b, "QueryOptions");
+  put_moref(b, "_this", "OptionManager", sc->setting);
+  put_text(b, "name", name);
+  method_end(b, "QueryOptions");
+}
+
 void vs_soap_continue_retrieve(vs_buf_t *b, const vs_service_content_t *sc,
                                const char *token) {
   method_begin(b, "ContinueRetrievePropertiesEx");

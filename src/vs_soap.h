@@ -9,7 +9,7 @@
 
 #include "vs_util.h"
 
-#define VS_MOREF_LEN 96
+#define VS_MOREF_LEN 256 /* vcsim's datastore ids are file paths */
 
 /* What RetrieveServiceContent tells about the endpoint. */
 typedef struct {
@@ -18,6 +18,7 @@ typedef struct {
   char view_manager[VS_MOREF_LEN];
   char perf_manager[VS_MOREF_LEN];
   char session_manager[VS_MOREF_LEN];
+  char setting[VS_MOREF_LEN]; /* OptionManager (vCenter: VpxSettings) */
   char api_version[32];
   char api_type[32]; /* "VirtualCenter" or "HostAgent" (stand-alone ESXi) */
   char full_name[160];
@@ -41,6 +42,9 @@ void vs_soap_destroy_view(vs_buf_t *b, const char *view);
 void vs_soap_retrieve_view(vs_buf_t *b, const vs_service_content_t *sc,
                            const char *view, const vs_prop_spec_t *specs,
                            size_t specs_num, int max_objects);
+/* OptionManager.QueryOptions(name). */
+void vs_soap_query_options(vs_buf_t *b, const vs_service_content_t *sc,
+                           const char *name);
 void vs_soap_continue_retrieve(vs_buf_t *b, const vs_service_content_t *sc,
                                const char *token);
 /* RetrievePropertiesEx of PerformanceManager.perfCounter (the catalog). */

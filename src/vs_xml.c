@@ -36,7 +36,7 @@ struct vs_xml_stream_s {
   char fault_type[128];
   char fault_string[512];
   int obj_depth; /* depth of the fault's <obj> element, 0 if none */
-  char fault_obj[96];
+  char fault_obj[256];
   char fault_obj_type[96];
 };
 

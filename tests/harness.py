@@ -481,6 +481,52 @@ class Vcsim:
                 res.setdefault(f[1], []).append((int(f[2]), f[3], f[4], int(f[5])))
         return "ok", res
 
+    def query_options(self, name, setting="VpxSettings"):
+        """OptionManager.QueryOptions(name) over raw SOAP (vcsim matches
+        keys by prefix). Returns ("ok", {key: value}) with xsd:int/long/
+        short values as int and others as str, or ("fault", fault type)
+        (an unknown name: InvalidName)."""
+        import ssl
+        import xml.etree.ElementTree as ET
+        ctx = None
+        if self.url.startswith("https"):
+            ctx = ssl.create_default_context(cafile=self.ca_file)
+            ctx.check_hostname = False
+        cookie = soap_login(self.url, self.user, self.password, context=ctx)
+        try:
+            st, text, _ = soap_post(
+                self.url, '<QueryOptions xmlns="urn:vim25"><_this type="OptionManager">%s</_this>'
+                '<name>%s</name></QueryOptions>' % (_xesc(setting), _xesc(name)), cookie, context=ctx)
+        finally:
+            soap_logout(self.url, cookie, context=ctx)
+        if st != 200:
+            f = soap_fault(text)
+            if f is None:
+                raise RuntimeError("QueryOptions %s: HTTP %d %s" % (name, st, text[:300]))
+            return "fault", f["type"]
+        out = {}
+        for rv in ET.fromstring(text).iter():
+            if _local(rv.tag) != "returnval":
+                continue
+            key = val = None
+            for c in rv:
+                if _local(c.tag) == "key":
+                    key = c.text or ""
+                elif _local(c.tag) == "value":
+                    val = c.text or ""
+                    if (_xsi_type(c) or "") in ("int", "long", "short", "byte"):
+                        val = int(val)
+            out[key] = val
+        return "ok", out
+
+    def max_query_metrics_stats(self):
+        """The maxQueryMetrics counters of control_stats():
+        (historical_queries, historical_max_metrics_seen,
+        max_query_metrics_faults)."""
+        st = self.control_stats()
+        return (st["historical_queries"], st["historical_max_metrics_seen"],
+                st["max_query_metrics_faults"])
+
     def close(self):
         self.stop()
         _rmtree(self.tmp)

@@ -58,15 +58,19 @@ fi
 
 # Integration suites: collectd + plugin + vcsim (each prints PASS/FAIL lines).
 suites=()
-for f in tests/test_harness_selfcheck.py tests/test_backends.py tests/test_integration.py \
-         tests/test_realvc.py tests/test_security.py tests/test_faults.py tests/test_soak.py; do
+for f in tests/test_harness_selfcheck.py tests/test_backends.py tests/test_docs.py \
+         tests/test_package.py tests/test_writers.py tests/test_dashboard.py \
+         tests/test_integration.py tests/test_realvc.py tests/test_coverage.py tests/test_scale.py \
+         tests/test_security.py tests/test_faults.py tests/test_soak.py; do
   [ -f "$f" ] && suites+=("$f")
 done
 run_suites() { # phase-prefix [extra args...]: every suite as its own phase
   local prefix=$1; shift
   for f in "${suites[@]}"; do
-    # the harness and the backends are checked once, without the plugin
-    case "$f" in tests/test_harness_selfcheck.py|tests/test_backends.py)
+    # checked once, in the plain run: the harness, the backends, the docs,
+    # the package, the writers' examples and the dashboard
+    case "$f" in tests/test_harness_selfcheck.py|tests/test_backends.py|tests/test_docs.py|\
+                 tests/test_package.py|tests/test_writers.py|tests/test_dashboard.py)
       [ "$prefix" != integration ] && continue ;; esac
     phase "$prefix-$(basename "$f" .py)" "$@" python3 "$f" ${QUICK:-}
   done

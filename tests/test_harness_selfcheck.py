@@ -531,6 +531,104 @@ ALL = [test_parse_prometheus, test_vcsim_sessions_inventory,
        test_no_leftover_processes]
 
 
+# --------------------------------------------------------------------------
+# vcsim -max-query-metrics: config.vpxd.stats.maxQueryMetrics like vCenter
+
+MQM = "config.vpxd.stats.maxQueryMetrics"
+
+
+def _qp_specs(entities, **kw):
+    """The querySpec elements of harness.query_perf_xml (to mix specs with
+    different intervals or counters in one call)."""
+    body = harness.query_perf_xml(entities, **kw)
+    return body[body.index("<querySpec>"):body.rindex("</QueryPerf>")]
+
+
+def _qp(vc, cookie, *specs):
+    body = ('<QueryPerf xmlns="urn:vim25"><_this type="PerformanceManager">PerfMgr</_this>%s'
+            '</QueryPerf>' % "".join(specs))
+    st, text, _ = harness.soap_post(vc.url, body, cookie)
+    return st, text
+
+
+def test_vcsim_max_query_metrics():
+    N = 8
+    with Vcsim(**SMALL, extra_args=["-max-query-metrics", str(N)]) as vc:
+        # the option, as an int (xsd:int), from the VpxSettings OptionManager
+        assert vc.query_options(MQM) == ("ok", {MQM: N}), vc.query_options(MQM)
+        kind, opts = vc.query_options("config.vpxd.stats.")
+        assert kind == "ok" and opts == {MQM: N}, opts
+        assert vc.query_options("config.vpxd.sso.enabled")[0] == "ok"
+        assert vc.query_options("no.such.option") == ("fault", "InvalidName")
+        PAIR = {"vm": "VirtualMachine", "host": "HostSystem", "cluster": "ClusterComputeResource",
+                "datastore": "Datastore", "datacenter": "Datacenter", "pool": "ResourcePool"}
+
+        def ent(kind_, **m):
+            return (PAIR[kind_], _inv(vc, kind_, **m)[0]["moref"])
+        vm, host, cl, ds = ent("vm"), ent("host"), ent("cluster"), ent("datastore")
+        cookie = harness.soap_login(vc.url)
+        cids = list(range(1, 30))
+
+        def ok(st, text, *want):
+            assert st == 200, text[:500]
+            assert set(harness.parse_query_perf(text)) == {e[1] for e in want}, text[:500]
+
+        def refused(st, text):
+            f = harness.soap_fault(text)
+            assert st == 500 and f and f["type"] == "InvalidArgument", (st, text[:500])
+            assert f["string"] == ("This operation is restricted by the administrator - "
+                                   "'vpxd.stats.maxQueryMetrics'. Contact your system "
+                                   "administrator."), f
+
+        # at the bound: answered; one more: refused (instance "*" counts once)
+        ok(*_qp(vc, cookie, _qp_specs([cl], counters=cids[:N], interval=300, max_sample=1)), cl)
+        refused(*_qp(vc, cookie, _qp_specs([cl], counters=cids[:N + 1], interval=300)))
+        refused(*_qp(vc, cookie, _qp_specs([cl], counters=cids[:N + 1], instance="", interval=300)))
+        # counted over the specs: 2 entities x 5 metrics = 10 > 8
+        refused(*_qp(vc, cookie, _qp_specs([cl, ds], counters=cids[:5], interval=300)))
+        ok(*_qp(vc, cookie, _qp_specs([cl, ds], counters=cids[:4], interval=300, max_sample=1)), cl, ds)
+        # no intervalId: historical for a cluster, realtime for a VM
+        refused(*_qp(vc, cookie, _qp_specs([cl], counters=cids[:N + 1], interval=0)))
+        ok(*_qp(vc, cookie, _qp_specs([vm], counters=cids, interval=0, max_sample=1)), vm)
+        # realtime (20 s) queries are not bounded, historical ones of a VM are
+        ok(*_qp(vc, cookie, _qp_specs([vm, host], counters=cids, interval=20, max_sample=1)), vm, host)
+        refused(*_qp(vc, cookie, _qp_specs([vm], counters=cids[:N + 1], interval=300)))
+        # mixed: only the historical specs count
+        ok(*_qp(vc, cookie, _qp_specs([vm, host], counters=cids, interval=20, max_sample=1),
+                _qp_specs([cl], counters=cids[:N], interval=300, max_sample=1)), vm, host, cl)
+        # historical calls so far 8, largest 2 x 5 = 10, refused 5
+        assert vc.max_query_metrics_stats() == (8, 10, 5), vc.control_stats()
+        # a spec without metricId asks for every counter of the catalog
+        refused(*_qp(vc, cookie, _qp_specs([ds], counters=(), interval=300)))
+        hist, seen, faults = vc.max_query_metrics_stats()
+        st, text, _ = harness.soap_post(vc.url, harness.retrieve_perf_counters_xml(), cookie)
+        assert (hist, faults) == (9, 6) and seen == text.count("<PerfCounterInfo>") > 100, (seen, hist, faults)
+        # vsctl's QueryPerf (govmomi client) gets the same fault
+        assert vc.queryperf(cl[1], counters=cids[:N + 1], interval=300)[0] == "fault"
+        # the live option counts: UpdateOptions to -1 (unlimited) lifts the bound
+        st, text, _ = harness.soap_post(
+            vc.url, '<UpdateOptions xmlns="urn:vim25"><_this type="OptionManager">VpxSettings</_this>'
+            '<changedValue xsi:type="OptionValue"><key>%s</key><value xsi:type="xsd:int">-1</value>'
+            '</changedValue></UpdateOptions>' % MQM, cookie)
+        assert st == 200, text[:500]
+        assert vc.query_options(MQM) == ("ok", {MQM: -1})
+        ok(*_qp(vc, cookie, _qp_specs([cl], counters=cids, interval=300, max_sample=1)), cl)
+        assert vc.max_query_metrics_stats() == (11, seen, 7), vc.control_stats()
+        harness.soap_logout(vc.url, cookie)
+    # without the flag: no option (vCenter < 6.5 / >= 6.5 defaults apply to
+    # clients), no bound
+    with Vcsim(**SMALL) as vc:
+        assert vc.query_options(MQM) == ("fault", "InvalidName")
+        cl = ("ClusterComputeResource", _inv(vc, "cluster")[0]["moref"])
+        cookie = harness.soap_login(vc.url)
+        st, text = _qp(vc, cookie, _qp_specs([cl], counters=range(1, 300), interval=300, max_sample=1))
+        assert st == 200, text[:500]
+        assert vc.max_query_metrics_stats() == (1, 299, 0), vc.control_stats()
+        harness.soap_logout(vc.url, cookie)
+
+
+ALL.insert(len(ALL) - 1, test_vcsim_max_query_metrics)  # before test_no_leftover_processes
+
 if __name__ == "__main__":
     # [-k SUBSTRING]; last line "N passed, N failed"
     sys.exit(harness.main(ALL))

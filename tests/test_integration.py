@@ -88,8 +88,11 @@ def test_every_vm_and_host_with_default_counters():
         for name, labels, value, ts in find_metrics(m):
             if not name.startswith("collectd_vsphere_") or "_self_" in name:
                 continue
-            # vcenter:datacenter:cluster, as vcsim names them
-            assert re.match(r"^sim:DC0:DC0_(C[01]|H[01])$", labels.get("vsphere", "")), (name, labels)
+            # vcenter:datacenter:cluster, as vcsim names them (datastores
+            # belong to no cluster)
+            want = (r"^sim:DC0:$" if name.startswith("collectd_vsphere_datastore_")
+                    else r"^sim:DC0:DC0_(C[01]|H[01])$")
+            assert re.match(want, labels.get("vsphere", "")), (name, labels)
             assert value >= 0, (name, labels, value)
             short = name.split("_", 3)[3]
             if short in PERCENT:
@@ -287,7 +290,10 @@ def test_two_vcenters_each_with_own_session():
 
 
 def test_metric_selection_globs():
-    extra = 'DefaultMetrics false\nMetric "vm.cpu.*"\nIgnoreMetric "*.cpu.ready.*"\nMetric "host.mem.usage.average"'
+    # (state values are not counters: CollectProperties false keeps them
+    # out of the picture)
+    extra = ('DefaultMetrics false\nMetric "vm.cpu.*"\nIgnoreMetric "*.cpu.ready.*"\n'
+             'Metric "host.mem.usage.average"\nCollectProperties false')
     with Vcsim() as vc, Collectd(vsphere_block(vc, extra=extra), interval=1) as cd:
         cd.wait_for_metric("collectd_vsphere_host_mem_usage_average", 30)
         wait_cycles(cd, 3, 30)
@@ -298,6 +304,10 @@ def test_metric_selection_globs():
         assert not [n for n in names if n.startswith("collectd_vsphere_vm_mem_")], names
         assert not [n for n in names if n.startswith("collectd_vsphere_host_")
                     and n != "collectd_vsphere_host_mem_usage_average"], names
+        # clusters and datastores are collected, but no counter of theirs
+        # matches the globs
+        assert not [n for n in names if n.startswith(("collectd_vsphere_cluster_",
+                                                      "collectd_vsphere_datastore_"))], names
 
 
 def test_config_errors_are_clear():

@@ -109,7 +109,7 @@ ALL = [
     test_shard_is_stable_across_restarts,
     test_new_series_are_paced,
 ]
-LONG = set()
+LONG = {test_four_shards_collect_every_object_once}
 
 if __name__ == "__main__":
     sys.exit(harness.main(ALL, LONG))

@@ -86,8 +86,10 @@ def test_password_file_fixed_is_picked_up():
 
 
 def test_password_file_symlink_followed_world_writable_refused():
-    """Secret mounts are symlinks: followed; a target anyone may write is
-    refused, with an error that says so."""
+    """Secret mounts are symlinks: followed. A target anyone may write is
+    refused: at start, as a configuration error naming the option, the
+    block and the fix; at run time (it became writable), at the next
+    login, with an error that says so."""
     with Vcsim(password="pw1") as vc:
         target = os.path.join(vc.tmp, "secret")
         link = os.path.join(vc.tmp, "pass-link")
@@ -98,13 +100,16 @@ def test_password_file_symlink_followed_world_writable_refused():
         conf = vsphere_block(vc, password="", extra='PasswordFile "%s"\nInterval 0.3' % link)
         with Collectd(conf, interval=1) as cd:
             cd.wait_for_metric(VALUE, 30)
-        os.chmod(target, 0o666)
-        with Collectd(conf, interval=1) as cd:
-            wait_cycles(cd, 5, 30)
+            os.chmod(target, 0o666)
+            vc.terminate_sessions()           # the next login reads the file
+            cd.wait_for(lambda: plugin_errors(cd), 30, what="the refusal")
+            wait_cycles(cd, self_metric(cd, "read_cycles") + 5, 30)
             errs = plugin_errors(cd)
             assert len(errs) == 1 and "writable by every user" in errs[0], errs
-            assert not find_metrics(cd.metrics(), VALUE)
-            assert vc.sessions() == 0
+            assert self_metric(cd, "logins") == 1 and vc.sessions() == 0
+        rc, out = harness.run_collectd_test_config(conf)
+        assert rc != 0 and "PasswordFile" in out and '<Vcenter "sim">' in out \
+            and "writable by every user" in out, out
 
 
 def test_world_readable_password_file_warns():

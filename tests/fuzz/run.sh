@@ -34,7 +34,7 @@ fi
 command -v "$cc" >/dev/null 2>&1 || { echo "run.sh: $cc not found" >&2; exit 2; }
 
 # The parsers and their helpers only: nothing of collectd is linked.
-srcs="src/vs_xml.c src/vs_parse.c src/vs_util.c"
+srcs="src/vs_xml.c src/vs_parse.c src/vs_util.c src/vs_state.c src/vs_kind.c"
 
 # run_target NAME: builds, runs and writes the result line to
 # $build/NAME.result; returns 0 on PASS.

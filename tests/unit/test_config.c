@@ -5,101 +5,39 @@
  */
 #include "mock_plugin.h"
 #include "testing.h"
+#include "config_helpers.h"
 #include "vs_config.h"
 
-/* ---- building oconfig trees ---- */
+#include <sys/stat.h>
+#include <unistd.h>
 
-static oconfig_item_t *item_new(const char *key) {
-  oconfig_item_t *ci = calloc(1, sizeof(*ci));
-  if (ci != NULL)
-    ci->key = strdup(key);
-  return ci;
-}
-
-static oconfig_value_t *value_add(oconfig_item_t *ci) {
-  oconfig_value_t *v =
-      realloc(ci->values, (size_t)(ci->values_num + 1) * sizeof(*v));
-  if (v == NULL)
-    abort();
-  ci->values = v;
-  v = &ci->values[ci->values_num++];
-  memset(v, 0, sizeof(*v));
-  return v;
-}
-
-static void value_str(oconfig_item_t *ci, const char *s) {
-  oconfig_value_t *v = value_add(ci);
-  v->type = OCONFIG_TYPE_STRING;
-  v->value.string = strdup(s);
-}
-
-static void value_num(oconfig_item_t *ci, double d) {
-  oconfig_value_t *v = value_add(ci);
-  v->type = OCONFIG_TYPE_NUMBER;
-  v->value.number = d;
-}
-
-static void value_bool(oconfig_item_t *ci, int b) {
-  oconfig_value_t *v = value_add(ci);
-  v->type = OCONFIG_TYPE_BOOLEAN;
-  v->value.boolean = b;
-}
-
-/* Adds an option without values; returns it for value_*(). */
-static oconfig_item_t *child(oconfig_item_t *parent, const char *key) {
-  oconfig_item_t *c = realloc(parent->children,
-                              (size_t)(parent->children_num + 1) * sizeof(*c));
-  if (c == NULL)
-    abort();
-  parent->children = c;
-  c = &parent->children[parent->children_num++];
-  memset(c, 0, sizeof(*c));
-  c->key = strdup(key);
-  c->parent = parent;
-  return c;
-}
-
-static void opt_str(oconfig_item_t *ci, const char *key, const char *s) {
-  value_str(child(ci, key), s);
-}
-static void opt_num(oconfig_item_t *ci, const char *key, double d) {
-  value_num(child(ci, key), d);
-}
-static void opt_bool(oconfig_item_t *ci, const char *key, int b) {
-  value_bool(child(ci, key), b);
-}
-
-static void item_clear(oconfig_item_t *ci) {
-  free(ci->key);
-  for (int i = 0; i < ci->values_num; i++)
-    if (ci->values[i].type == OCONFIG_TYPE_STRING)
-      free(ci->values[i].value.string);
-  free(ci->values);
-  for (int i = 0; i < ci->children_num; i++)
-    item_clear(&ci->children[i]);
-  free(ci->children);
-}
-
-static void item_free(oconfig_item_t *ci) {
-  if (ci == NULL)
-    return;
-  item_clear(ci);
-  free(ci);
-}
-
-/* <Vcenter "prod"> with the three required options. */
-static oconfig_item_t *minimal(void) {
-  oconfig_item_t *ci = item_new("Vcenter");
-  value_str(ci, "prod");
-  opt_str(ci, "URL", "https://vc.example.com/sdk");
-  opt_str(ci, "User", "monitor@vsphere.local");
-  opt_str(ci, "Password", "secret");
-  return ci;
+/* A PasswordFile must exist (and be safe) when the block is parsed: a
+ * fresh file of mode 0600 with `content`; its path in buf. */
+static const char *password_file(char *buf, size_t size, const char *content) {
+  snprintf(buf, size, "/tmp/vs_unit_cfgXXXXXX");
+  int fd = mkstemp(buf);
+  if (fd < 0)
+    return buf;
+  if (write(fd, content, strlen(content)) < 0)
+    printf("# writing %s failed\n", buf);
+  close(fd);
+  return buf;
 }
 
 static bool cfg_is_zero(const vs_config_t *cfg) {
   static const vs_config_t zero;
   return memcmp(cfg, &zero, sizeof(zero)) == 0;
+}
+
+/* Include / Exclude / IncludeName / ExcludeName of every kind: empty. */
+static bool kind_lists_empty(const vs_config_t *cfg) {
+  for (int k = 0; k < VS_KIND_NUM; k++)
+    if (cfg->include_paths[k].num || cfg->include_paths[k].items ||
+        cfg->exclude_paths[k].num || cfg->exclude_paths[k].items ||
+        cfg->include_names[k].num || cfg->include_names[k].items ||
+        cfg->exclude_names[k].num || cfg->exclude_names[k].items)
+      return false;
+  return true;
 }
 
 /* After a refused block the caller frees nothing: no memory may be left
@@ -109,7 +47,7 @@ static bool cfg_owns_nothing(const vs_config_t *cfg) {
          cfg->password == NULL && cfg->password_file == NULL &&
          cfg->ca_cert == NULL && cfg->metrics.items == NULL &&
          cfg->metrics.num == 0 && cfg->ignore_metrics.items == NULL &&
-         cfg->ignore_metrics.num == 0;
+         cfg->ignore_metrics.num == 0 && kind_lists_empty(cfg);
 }
 
 /* Parses `ci`, which must be refused with an error naming `what`. */
@@ -157,9 +95,31 @@ DEF_TEST(defaults) {
   EXPECT_EQ_INT(4, cfg.concurrency);
   EXPECT_EQ_INT(50000, cfg.max_query_metrics);
   EXPECT_EQ_INT(1000, cfg.inventory_page_size);
-  OK(cfg.collect_instances);
-  OK(cfg.collect_vms);
-  OK(cfg.collect_hosts);
+  /* Collect: VMs, hosts, clusters and datastores; not resource pools or
+   * datacenters. Instances: per-instance series of VMs and hosts only. */
+  OK(cfg.collect[VS_KIND_VM]);
+  OK(cfg.collect[VS_KIND_HOST]);
+  OK(cfg.collect[VS_KIND_CLUSTER]);
+  OK(cfg.collect[VS_KIND_DATASTORE]);
+  OK(!cfg.collect[VS_KIND_RESOURCE_POOL]);
+  OK(!cfg.collect[VS_KIND_DATACENTER]);
+  OK(cfg.instances[VS_KIND_VM]);
+  OK(cfg.instances[VS_KIND_HOST]);
+  OK(!cfg.instances[VS_KIND_CLUSTER]);
+  OK(!cfg.instances[VS_KIND_DATASTORE]);
+  OK(!cfg.instances[VS_KIND_RESOURCE_POOL]);
+  OK(!cfg.instances[VS_KIND_DATACENTER]);
+  for (int k = 0; k < VS_KIND_NUM; k++) { /* the kind table's defaults */
+    EXPECT_EQ_INT(vs_kind_info((vs_kind_t)k)->collect, cfg.collect[k]);
+    EXPECT_EQ_INT(vs_kind_info((vs_kind_t)k)->instances, cfg.instances[k]);
+  }
+  OK(kind_lists_empty(&cfg)); /* no filter */
+  OK(cfg.collect_properties);
+  EXPECT_EQ_DOUBLE(60.0, cfg.property_interval);
+  EXPECT_EQ_DOUBLE(900.0, cfg.historical_lookback);
+  EXPECT_EQ_INT(1, cfg.shard_k);
+  EXPECT_EQ_INT(1, cfg.shard_n);
+  EXPECT_EQ_INT(0, cfg.max_new_series); /* no limit */
   OK(cfg.default_metrics);
   EXPECT_EQ_INT(0, cfg.metrics.num);
   EXPECT_EQ_INT(0, cfg.ignore_metrics.num);
@@ -179,11 +139,13 @@ DEF_TEST(defaults) {
 
 DEF_TEST(every_option) {
   mock_reset();
+  char pass[64];
+  password_file(pass, sizeof(pass), "secret\n");
   oconfig_item_t *ci = item_new("Vcenter");
   value_str(ci, "lab");
   opt_str(ci, "URL", "http://127.0.0.1:8989/sdk");
   opt_str(ci, "User", "root");
-  opt_str(ci, "PasswordFile", "/etc/collectd/vc.pass");
+  opt_str(ci, "PasswordFile", pass);
   opt_bool(ci, "VerifyPeer", 0);
   opt_bool(ci, "VerifyHost", 0);
   opt_str(ci, "CACert", "/etc/ssl/vc.pem");
@@ -221,7 +183,7 @@ DEF_TEST(every_option) {
   EXPECT_EQ_STR("http://127.0.0.1:8989/sdk", cfg.url);
   EXPECT_EQ_STR("root", cfg.user);
   OK(cfg.password == NULL);
-  EXPECT_EQ_STR("/etc/collectd/vc.pass", cfg.password_file);
+  EXPECT_EQ_STR(pass, cfg.password_file);
   OK(!cfg.verify_peer);
   OK(!cfg.verify_host);
   EXPECT_EQ_STR("/etc/ssl/vc.pem", cfg.ca_cert);
@@ -242,9 +204,13 @@ DEF_TEST(every_option) {
   EXPECT_EQ_INT(1234, cfg.max_query_metrics);
   EXPECT_EQ_INT(250, cfg.inventory_page_size);
   EXPECT_EQ_INT(8, cfg.concurrency);
-  OK(!cfg.collect_instances);
-  OK(cfg.collect_vms);
-  OK(!cfg.collect_hosts);
+  for (int k = 0; k < VS_KIND_NUM; k++)
+    EXPECT_EQ_INT(0, cfg.instances[k]); /* Instances false: none */
+  OK(cfg.collect[VS_KIND_VM]);
+  OK(!cfg.collect[VS_KIND_HOST]);
+  /* CollectVMs/CollectHosts touch their own kind only */
+  OK(cfg.collect[VS_KIND_CLUSTER]);
+  OK(cfg.collect[VS_KIND_DATASTORE]);
   OK(!cfg.default_metrics);
   EXPECT_EQ_INT(2, cfg.metrics.num);
   if (cfg.metrics.num == 2) {
@@ -259,6 +225,7 @@ DEF_TEST(every_option) {
   }
   vs_config_free(&cfg);
   item_free(ci);
+  unlink(pass);
   return 0;
 }
 
@@ -294,7 +261,10 @@ DEF_TEST(booleans_as_strings) {
     opt_str(ci, "VerifyPeer", cases[i].text);
     vs_config_t cfg;
     EXPECT_EQ_INT(0, vs_config_parse(ci, &cfg));
-    EXPECT_EQ_INT(cases[i].value, cfg.collect_instances);
+    /* a boolean Instances is about VMs and hosts, as it always was */
+    EXPECT_EQ_INT(cases[i].value, cfg.instances[VS_KIND_VM]);
+    EXPECT_EQ_INT(cases[i].value, cfg.instances[VS_KIND_HOST]);
+    EXPECT_EQ_INT(0, cfg.instances[VS_KIND_DATASTORE]);
     EXPECT_EQ_INT(cases[i].value, cfg.verify_peer);
     vs_config_free(&cfg);
     item_free(ci);
@@ -364,24 +334,79 @@ DEF_TEST(required_options) {
 
   /* PasswordFile alone is enough */
   mock_reset();
+  char pass[64];
+  password_file(pass, sizeof(pass), "p");
   ci = item_new("Vcenter");
   value_str(ci, "prod");
   opt_str(ci, "URL", "https://vc/sdk");
   opt_str(ci, "User", "u");
-  opt_str(ci, "PasswordFile", "/run/secret");
+  opt_str(ci, "PasswordFile", pass);
   vs_config_t cfg;
   EXPECT_EQ_INT(0, vs_config_parse(ci, &cfg));
   OK(cfg.password == NULL);
-  EXPECT_EQ_STR("/run/secret", cfg.password_file);
+  EXPECT_EQ_STR(pass, cfg.password_file);
   vs_config_free(&cfg);
   item_free(ci);
+  unlink(pass);
   return 0;
 }
 
 DEF_TEST(password_and_password_file_exclusive) {
+  char pass[64];
+  password_file(pass, sizeof(pass), "p");
   oconfig_item_t *ci = minimal();
-  opt_str(ci, "PasswordFile", "/run/secret");
+  opt_str(ci, "PasswordFile", pass);
   expect_refused(ci, "PasswordFile");
+  OK(mock_log_count_containing("exclude each other") == 1);
+  unlink(pass);
+  return 0;
+}
+
+/* PasswordFile is checked when the block is parsed: it must be a regular
+ * file (a link to one is fine) that only its owner can write. */
+DEF_TEST(password_file_checked) {
+  oconfig_item_t *ci = item_new("Vcenter");
+  value_str(ci, "prod");
+  opt_str(ci, "URL", "https://vc/sdk");
+  opt_str(ci, "User", "u");
+  opt_str(ci, "PasswordFile", "/nonexistent/vs_unit/secret");
+  expect_refused(ci, "PasswordFile");
+  OK(mock_log_count_containing("/nonexistent/vs_unit/secret") == 1);
+
+  ci = item_new("Vcenter"); /* a directory */
+  value_str(ci, "prod");
+  opt_str(ci, "URL", "https://vc/sdk");
+  opt_str(ci, "User", "u");
+  opt_str(ci, "PasswordFile", "/tmp");
+  expect_refused(ci, "PasswordFile");
+
+  char pass[64], link_path[80];
+  password_file(pass, sizeof(pass), "p");
+  OK(chmod(pass, 0666) == 0); /* anyone may write it */
+  ci = item_new("Vcenter");
+  value_str(ci, "prod");
+  opt_str(ci, "URL", "https://vc/sdk");
+  opt_str(ci, "User", "u");
+  opt_str(ci, "PasswordFile", pass);
+  expect_refused(ci, "PasswordFile");
+
+  /* a link to a safe file is fine (secret mounts are links) */
+  OK(chmod(pass, 0600) == 0);
+  snprintf(link_path, sizeof(link_path), "%s.link", pass);
+  OK(symlink(pass, link_path) == 0);
+  mock_reset();
+  ci = item_new("Vcenter");
+  value_str(ci, "prod");
+  opt_str(ci, "URL", "https://vc/sdk");
+  opt_str(ci, "User", "u");
+  opt_str(ci, "PasswordFile", link_path);
+  vs_config_t cfg;
+  EXPECT_EQ_INT(0, vs_config_parse(ci, &cfg));
+  EXPECT_EQ_INT(0, mock_log_count(LOG_ERR));
+  vs_config_free(&cfg);
+  item_free(ci);
+  unlink(link_path);
+  unlink(pass);
   return 0;
 }
 
@@ -670,6 +695,15 @@ DEF_TEST(numbers_out_of_range) {
       {"LookBack", -0.001},
       {"LookBack", 3601},
       {"LookBack", NAN},
+      {"PropertyInterval", 0},
+      {"PropertyInterval", 0.5},
+      {"PropertyInterval", 86401},
+      {"HistoricalLookBack", -1},
+      {"HistoricalLookBack", 9601}, /* 32 slots of 300 s */
+      {"HistoricalLookBack", NAN},
+      {"MaxNewSeries", -1},
+      {"MaxNewSeries", 1.5},
+      {"MaxNewSeries", 100000001},
   };
   for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
     oconfig_item_t *ci = minimal();
@@ -685,8 +719,14 @@ DEF_TEST(numbers_out_of_range) {
   opt_num(ci, "QueryTimeout", 3600);
   opt_num(ci, "StallTimeout", 0.1);
   opt_num(ci, "LookBack", 0); /* no look-back at all */
+  opt_num(ci, "HistoricalLookBack", 9600); /* the most: 32 slots */
+  opt_num(ci, "PropertyInterval", 1);
+  opt_num(ci, "MaxNewSeries", 100000000);
   vs_config_t cfg;
   EXPECT_EQ_INT(0, vs_config_parse(ci, &cfg));
+  EXPECT_EQ_DOUBLE(9600.0, cfg.historical_lookback);
+  EXPECT_EQ_DOUBLE(1.0, cfg.property_interval);
+  EXPECT_EQ_INT(100000000, cfg.max_new_series);
   EXPECT_EQ_DOUBLE(3600.0, cfg.query_timeout);
   EXPECT_EQ_DOUBLE(0.1, cfg.stall_timeout);
   EXPECT_EQ_DOUBLE(0.0, cfg.lookback);
@@ -716,10 +756,427 @@ DEF_TEST(url_scheme) {
 }
 
 DEF_TEST(nothing_to_collect) {
+  /* Clusters and datastores are collected by default now: switching VMs
+   * and hosts off leaves them, which is a valid configuration. */
+  mock_reset();
   oconfig_item_t *ci = minimal();
   opt_bool(ci, "CollectVMs", 0);
   opt_bool(ci, "CollectHosts", 0);
+  vs_config_t cfg;
+  EXPECT_EQ_INT(0, vs_config_parse(ci, &cfg));
+  OK(!cfg.collect[VS_KIND_VM] && !cfg.collect[VS_KIND_HOST]);
+  OK(cfg.collect[VS_KIND_CLUSTER] && cfg.collect[VS_KIND_DATASTORE]);
+  vs_config_free(&cfg);
+  item_free(ci);
+
+  /* nothing left at all: refused, naming the options to look at */
+  ci = minimal();
+  const char *vm_host[] = {"vm", "host", NULL};
+  opt_strs(ci, "Collect", vm_host);
+  opt_bool(ci, "CollectVMs", 0);
+  opt_bool(ci, "CollectHosts", 0);
   expect_refused(ci, "CollectVMs");
+  OK(mock_log_count_level_containing(LOG_ERR, "Collect") >= 1);
+  OK(mock_log_count_level_containing(LOG_ERR, "nothing to collect") == 1);
+  OK(mock_log_count_level_containing(LOG_ERR, "<Vcenter \"prod\">") == 1);
+
+  ci = minimal();
+  const char *vm[] = {"vm", NULL};
+  opt_strs(ci, "Collect", vm);
+  opt_bool(ci, "CollectVMs", 0);
+  expect_refused(ci, "nothing to collect");
+  return 0;
+}
+
+/* ==== kinds, filters, properties, sharding ==== */
+
+static const char *const kind_names[VS_KIND_NUM] = {
+    "vm", "host", "cluster", "datastore", "resourcepool", "datacenter"};
+
+/* "vm,datastore": the kinds set in a per-kind flag array. */
+static const char *kinds_of(const bool flags[VS_KIND_NUM], char *buf,
+                            size_t size) {
+  size_t len = 0;
+  buf[0] = 0;
+  for (int k = 0; k < VS_KIND_NUM && len < size; k++)
+    if (flags[k])
+      len += (size_t)snprintf(buf + len, size - len, "%s%s", len ? "," : "",
+                              kind_names[k]);
+  return buf;
+}
+
+/* Parses `ci` (freed), which must be accepted; the result in *cfg. */
+static int expect_accepted(oconfig_item_t *ci, vs_config_t *cfg) {
+  mock_log_reset();
+  int rc = vs_config_parse(ci, cfg);
+  EXPECT_EQ_INT(0, rc);
+  EXPECT_EQ_INT(0, mock_log_count(LOG_ERR));
+  item_free(ci);
+  if (rc != 0)
+    memset(cfg, 0, sizeof(*cfg));
+  return rc;
+}
+
+DEF_TEST(kind_names) {
+  for (int k = 0; k < VS_KIND_NUM; k++) {
+    EXPECT_EQ_STR(kind_names[k], vs_kind_info((vs_kind_t)k)->name);
+    EXPECT_EQ_INT(k, vs_kind_from_name(kind_names[k]));
+  }
+  EXPECT_EQ_INT(VS_KIND_RESOURCE_POOL, vs_kind_from_name("ResourcePool"));
+  EXPECT_EQ_INT(VS_KIND_VM, vs_kind_from_name("VM"));
+  EXPECT_EQ_INT(-1, vs_kind_from_name("vms"));
+  EXPECT_EQ_INT(-1, vs_kind_from_name("resource pool"));
+  EXPECT_EQ_INT(-1, vs_kind_from_name("VirtualMachine")); /* not a type */
+  EXPECT_EQ_INT(-1, vs_kind_from_name(""));
+  return 0;
+}
+
+DEF_TEST(collect_kinds) {
+  char buf[128];
+  vs_config_t cfg;
+  /* exactly the kinds listed: the defaults are replaced */
+  oconfig_item_t *ci = minimal();
+  const char *vm_ds[] = {"vm", "datastore", NULL};
+  opt_strs(ci, "Collect", vm_ds);
+  if (expect_accepted(ci, &cfg) == 0) {
+    EXPECT_EQ_STR("vm,datastore", kinds_of(cfg.collect, buf, sizeof(buf)));
+    vs_config_free(&cfg);
+  }
+  /* every kind, in any case and order, one twice */
+  ci = minimal();
+  const char *all[] = {"Datacenter", "RESOURCEPOOL", "host", "vm",
+                       "Cluster",    "datastore",    "vm",   NULL};
+  opt_strs(ci, "Collect", all);
+  if (expect_accepted(ci, &cfg) == 0) {
+    EXPECT_EQ_STR("vm,host,cluster,datastore,resourcepool,datacenter",
+                  kinds_of(cfg.collect, buf, sizeof(buf)));
+    vs_config_free(&cfg);
+  }
+  /* one kind alone, not a default one */
+  ci = minimal();
+  opt_str(ci, "Collect", "resourcepool");
+  if (expect_accepted(ci, &cfg) == 0) {
+    EXPECT_EQ_STR("resourcepool", kinds_of(cfg.collect, buf, sizeof(buf)));
+    vs_config_free(&cfg);
+  }
+  /* the last Collect wins, whole */
+  ci = minimal();
+  opt_strs(ci, "Collect", vm_ds);
+  opt_str(ci, "Collect", "host");
+  if (expect_accepted(ci, &cfg) == 0) {
+    EXPECT_EQ_STR("host", kinds_of(cfg.collect, buf, sizeof(buf)));
+    vs_config_free(&cfg);
+  }
+  /* CollectVMs / CollectHosts still work, in the order given: after a
+   * Collect they add to (or take from) it, before one they are replaced */
+  ci = minimal();
+  opt_strs(ci, "Collect", vm_ds);
+  opt_bool(ci, "CollectHosts", 1);
+  opt_bool(ci, "CollectVMs", 0);
+  if (expect_accepted(ci, &cfg) == 0) {
+    EXPECT_EQ_STR("host,datastore", kinds_of(cfg.collect, buf, sizeof(buf)));
+    vs_config_free(&cfg);
+  }
+  ci = minimal();
+  opt_bool(ci, "CollectHosts", 1);
+  opt_str(ci, "Collect", "cluster");
+  if (expect_accepted(ci, &cfg) == 0) {
+    EXPECT_EQ_STR("cluster", kinds_of(cfg.collect, buf, sizeof(buf)));
+    vs_config_free(&cfg);
+  }
+  return 0;
+}
+
+DEF_TEST(collect_errors) {
+  /* an unknown kind: the option, the block, which value, the kinds */
+  oconfig_item_t *ci = minimal();
+  const char *typo[] = {"vm", "vms", NULL};
+  opt_strs(ci, "Collect", typo);
+  expect_refused(ci, "`Collect'");
+  OK(mock_log_count_level_containing(LOG_ERR, "<Vcenter \"prod\">") == 1);
+  OK(mock_log_count_level_containing(LOG_ERR, "value 2") == 1);
+  OK(mock_log_count_level_containing(
+         LOG_ERR, "vm, host, cluster, datastore, resourcepool or "
+                  "datacenter") == 1);
+  /* no kind at all */
+  ci = minimal();
+  child(ci, "Collect");
+  expect_refused(ci, "`Collect'");
+  OK(mock_log_count_level_containing(LOG_ERR, "<Vcenter \"prod\">") == 1);
+  /* not a string */
+  ci = minimal();
+  opt_num(ci, "Collect", 1);
+  expect_refused(ci, "`Collect'");
+  ci = minimal();
+  oconfig_item_t *c = child(ci, "Collect");
+  value_str(c, "vm");
+  value_bool(c, 1);
+  expect_refused(ci, "value 2");
+  /* a managed object type is not a kind name */
+  ci = minimal();
+  opt_str(ci, "Collect", "VirtualMachine");
+  expect_refused(ci, "`Collect'");
+  return 0;
+}
+
+DEF_TEST(instances_option) {
+  char buf[128];
+  vs_config_t cfg;
+  /* a boolean: VMs and hosts (the kinds with per-instance series by
+   * default), as before there were other kinds */
+  oconfig_item_t *ci = minimal();
+  opt_bool(ci, "Instances", 1);
+  if (expect_accepted(ci, &cfg) == 0) {
+    EXPECT_EQ_STR("vm,host", kinds_of(cfg.instances, buf, sizeof(buf)));
+    vs_config_free(&cfg);
+  }
+  ci = minimal();
+  opt_bool(ci, "Instances", 0);
+  if (expect_accepted(ci, &cfg) == 0) {
+    EXPECT_EQ_STR("", kinds_of(cfg.instances, buf, sizeof(buf)));
+    vs_config_free(&cfg);
+  }
+  ci = minimal();
+  opt_str(ci, "Instances", "no");
+  if (expect_accepted(ci, &cfg) == 0) {
+    EXPECT_EQ_STR("", kinds_of(cfg.instances, buf, sizeof(buf)));
+    vs_config_free(&cfg);
+  }
+  /* a list of kinds: exactly these */
+  ci = minimal();
+  const char *list[] = {"datastore", "vm", NULL};
+  opt_strs(ci, "Instances", list);
+  if (expect_accepted(ci, &cfg) == 0) {
+    EXPECT_EQ_STR("vm,datastore", kinds_of(cfg.instances, buf, sizeof(buf)));
+    vs_config_free(&cfg);
+  }
+  /* one kind alone is a list too, not a boolean */
+  ci = minimal();
+  opt_str(ci, "Instances", "cluster");
+  if (expect_accepted(ci, &cfg) == 0) {
+    EXPECT_EQ_STR("cluster", kinds_of(cfg.instances, buf, sizeof(buf)));
+    vs_config_free(&cfg);
+  }
+  /* the last one wins */
+  ci = minimal();
+  opt_strs(ci, "Instances", list);
+  opt_bool(ci, "Instances", 1);
+  if (expect_accepted(ci, &cfg) == 0) {
+    EXPECT_EQ_STR("vm,host", kinds_of(cfg.instances, buf, sizeof(buf)));
+    vs_config_free(&cfg);
+  }
+  /* errors */
+  ci = minimal();
+  opt_str(ci, "Instances", "maybe"); /* neither a boolean nor a kind */
+  expect_refused(ci, "Instances");
+  ci = minimal();
+  const char *bad[] = {"vm", "maybe", NULL};
+  opt_strs(ci, "Instances", bad);
+  expect_refused(ci, "`Instances'");
+  OK(mock_log_count_level_containing(LOG_ERR, "value 2") == 1);
+  OK(mock_log_count_level_containing(LOG_ERR, "<Vcenter \"prod\">") == 1);
+  ci = minimal();
+  oconfig_item_t *c = child(ci, "Instances");
+  value_bool(c, 1);
+  value_str(c, "vm");
+  expect_refused(ci, "`Instances'");
+  ci = minimal();
+  child(ci, "Instances");
+  expect_refused(ci, "`Instances'");
+  ci = minimal();
+  opt_num(ci, "Instances", 1);
+  expect_refused(ci, "Instances");
+  return 0;
+}
+
+static size_t list_num(const vs_strlist_t *l) { return l->num; }
+static const char *list_at(const vs_strlist_t *l, size_t i) {
+  return i < l->num ? l->items[i] : "(none)";
+}
+
+DEF_TEST(filter_options) {
+  mock_reset();
+  oconfig_item_t *ci = minimal();
+  const char *inc_vm[] = {"vm", "/DC1/vm/**", "/DC2/vm/web*", NULL};
+  const char *inc_vm2[] = {"VM", "/DC3/**", NULL}; /* appended */
+  const char *exc_vm[] = {"vm", "/DC1/vm/tmp/*", NULL};
+  const char *inc_host[] = {"host", "/*/host/Cluster-A/*", NULL};
+  const char *name_ds[] = {"datastore", "ds-*", "nfs?", NULL};
+  const char *xname_vm[] = {"vm", "*-template", NULL};
+  const char *xname_rp[] = {"resourcepool", "Resources", NULL};
+  opt_strs(ci, "Include", inc_vm);
+  opt_strs(ci, "Exclude", exc_vm);
+  opt_strs(ci, "Include", inc_host);
+  opt_strs(ci, "IncludeName", name_ds);
+  opt_strs(ci, "ExcludeName", xname_vm);
+  opt_strs(ci, "ExcludeName", xname_rp);
+  opt_strs(ci, "Include", inc_vm2);
+  vs_config_t cfg;
+  if (expect_accepted(ci, &cfg) != 0)
+    return 0;
+  EXPECT_EQ_INT(3, list_num(&cfg.include_paths[VS_KIND_VM]));
+  EXPECT_EQ_STR("/DC1/vm/**", list_at(&cfg.include_paths[VS_KIND_VM], 0));
+  EXPECT_EQ_STR("/DC2/vm/web*", list_at(&cfg.include_paths[VS_KIND_VM], 1));
+  EXPECT_EQ_STR("/DC3/**", list_at(&cfg.include_paths[VS_KIND_VM], 2));
+  EXPECT_EQ_INT(1, list_num(&cfg.exclude_paths[VS_KIND_VM]));
+  EXPECT_EQ_STR("/DC1/vm/tmp/*", list_at(&cfg.exclude_paths[VS_KIND_VM], 0));
+  EXPECT_EQ_INT(1, list_num(&cfg.include_paths[VS_KIND_HOST]));
+  EXPECT_EQ_STR("/*/host/Cluster-A/*",
+                list_at(&cfg.include_paths[VS_KIND_HOST], 0));
+  EXPECT_EQ_INT(2, list_num(&cfg.include_names[VS_KIND_DATASTORE]));
+  EXPECT_EQ_STR("ds-*", list_at(&cfg.include_names[VS_KIND_DATASTORE], 0));
+  EXPECT_EQ_STR("nfs?", list_at(&cfg.include_names[VS_KIND_DATASTORE], 1));
+  EXPECT_EQ_INT(1, list_num(&cfg.exclude_names[VS_KIND_VM]));
+  EXPECT_EQ_STR("*-template", list_at(&cfg.exclude_names[VS_KIND_VM], 0));
+  EXPECT_EQ_INT(1, list_num(&cfg.exclude_names[VS_KIND_RESOURCE_POOL]));
+  /* each list is of its own option and kind: nothing else was touched */
+  size_t others = 0;
+  for (int k = 0; k < VS_KIND_NUM; k++) {
+    if (k != VS_KIND_VM && k != VS_KIND_HOST)
+      others += cfg.include_paths[k].num;
+    if (k != VS_KIND_VM)
+      others += cfg.exclude_paths[k].num;
+    if (k != VS_KIND_DATASTORE)
+      others += cfg.include_names[k].num;
+    if (k != VS_KIND_VM && k != VS_KIND_RESOURCE_POOL)
+      others += cfg.exclude_names[k].num;
+  }
+  EXPECT_EQ_INT(0, others);
+  /* a filter does not change what is collected */
+  OK(cfg.collect[VS_KIND_VM] && !cfg.collect[VS_KIND_RESOURCE_POOL]);
+  vs_config_free(&cfg);
+  OK(cfg_is_zero(&cfg));
+  return 0;
+}
+
+DEF_TEST(filter_option_errors) {
+  const char *keys[] = {"Include", "Exclude", "IncludeName", "ExcludeName"};
+  for (size_t i = 0; i < 4; i++) {
+    char quoted[32];
+    snprintf(quoted, sizeof(quoted), "`%s'", keys[i]);
+    /* a kind without a glob */
+    oconfig_item_t *ci = minimal();
+    opt_str(ci, keys[i], "vm");
+    expect_refused(ci, quoted);
+    OK(mock_log_count_level_containing(LOG_ERR, "glob") == 1);
+    OK(mock_log_count_level_containing(LOG_ERR, "<Vcenter \"prod\">") == 1);
+    /* an unknown kind, named by the option and the block */
+    ci = minimal();
+    const char *typo[] = {"virtualmachine", "/DC1/**", NULL};
+    opt_strs(ci, keys[i], typo);
+    expect_refused(ci, quoted);
+    OK(mock_log_count_level_containing(LOG_ERR, "not a kind") == 1);
+    OK(mock_log_count_level_containing(LOG_ERR, "<Vcenter \"prod\">") == 1);
+    /* the glob first, the kind forgotten */
+    ci = minimal();
+    opt_str(ci, keys[i], "/DC1/vm/**");
+    expect_refused(ci, quoted);
+    /* nothing at all */
+    ci = minimal();
+    child(ci, keys[i]);
+    expect_refused(ci, quoted);
+    /* a glob that is no string, after good ones: what was added is freed
+     * (valgrind), and the error names the value */
+    ci = minimal();
+    const char *good[] = {"host", "/a/*", NULL};
+    opt_strs(ci, keys[i], good);
+    oconfig_item_t *c = child(ci, keys[i]);
+    value_str(c, "host");
+    value_str(c, "/b/*");
+    value_num(c, 3);
+    expect_refused(ci, "value 3");
+    /* a number for the kind */
+    ci = minimal();
+    c = child(ci, keys[i]);
+    value_num(c, 1);
+    value_str(c, "/x");
+    expect_refused(ci, quoted);
+  }
+  return 0;
+}
+
+DEF_TEST(property_options) {
+  vs_config_t cfg;
+  oconfig_item_t *ci = minimal();
+  opt_bool(ci, "CollectProperties", 0);
+  opt_num(ci, "PropertyInterval", 30);
+  opt_num(ci, "HistoricalLookBack", 1800);
+  opt_num(ci, "MaxNewSeries", 500);
+  if (expect_accepted(ci, &cfg) == 0) {
+    OK(!cfg.collect_properties);
+    EXPECT_EQ_DOUBLE(30.0, cfg.property_interval);
+    EXPECT_EQ_DOUBLE(1800.0, cfg.historical_lookback);
+    EXPECT_EQ_INT(500, cfg.max_new_series);
+    vs_config_free(&cfg);
+  }
+  /* HistoricalLookBack 0: no look-back; MaxNewSeries 0: no limit */
+  ci = minimal();
+  opt_str(ci, "CollectProperties", "yes");
+  opt_num(ci, "HistoricalLookBack", 0);
+  opt_num(ci, "MaxNewSeries", 0);
+  opt_num(ci, "PropertyInterval", 86400);
+  if (expect_accepted(ci, &cfg) == 0) {
+    OK(cfg.collect_properties);
+    EXPECT_EQ_DOUBLE(0.0, cfg.historical_lookback);
+    EXPECT_EQ_INT(0, cfg.max_new_series);
+    EXPECT_EQ_DOUBLE(86400.0, cfg.property_interval);
+    vs_config_free(&cfg);
+  }
+  /* wrong types and ranges, each error naming its option and range */
+  ci = minimal();
+  opt_str(ci, "CollectProperties", "sometimes");
+  expect_refused(ci, "CollectProperties");
+  ci = minimal();
+  opt_str(ci, "HistoricalLookBack", "900");
+  expect_refused(ci, "HistoricalLookBack");
+  ci = minimal();
+  opt_num(ci, "HistoricalLookBack", 9601);
+  expect_refused(ci, "HistoricalLookBack");
+  OK(mock_log_count_level_containing(LOG_ERR, "9600") == 1);
+  ci = minimal();
+  opt_num(ci, "PropertyInterval", 0);
+  expect_refused(ci, "PropertyInterval");
+  ci = minimal();
+  opt_bool(ci, "MaxNewSeries", 1);
+  expect_refused(ci, "MaxNewSeries");
+  return 0;
+}
+
+DEF_TEST(shard_option) {
+  struct {
+    const char *text;
+    int k, n;
+  } good[] = {{"1/1", 1, 1}, {"2/4", 2, 4}, {"4/4", 4, 4},
+              {"1/1024", 1, 1024}, {"1024/1024", 1024, 1024}};
+  for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+    oconfig_item_t *ci = minimal();
+    opt_str(ci, "Shard", good[i].text);
+    vs_config_t cfg;
+    if (expect_accepted(ci, &cfg) != 0)
+      continue;
+    EXPECT_EQ_INT(good[i].k, cfg.shard_k);
+    EXPECT_EQ_INT(good[i].n, cfg.shard_n);
+    vs_config_free(&cfg);
+  }
+  const char *bad[] = {"0/4", "5/4",    "-1/4", "1/0",  "1/1025", "4",
+                       "a/b", "2/4x",   "2/4/8", "",    "1 of 4", "/4",
+                       "2/",  "2.5/4"};
+  for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+    oconfig_item_t *ci = minimal();
+    opt_str(ci, "Shard", bad[i]);
+    expect_refused(ci, "\"k/N\"");
+    OK(mock_log_count_level_containing(LOG_ERR, "`Shard'") == 1);
+    OK(mock_log_count_level_containing(LOG_ERR, "<Vcenter \"prod\">") == 1);
+  }
+  /* not a string: the same error */
+  oconfig_item_t *ci = minimal();
+  opt_num(ci, "Shard", 2);
+  expect_refused(ci, "\"k/N\"");
+  ci = minimal();
+  oconfig_item_t *c = child(ci, "Shard");
+  value_str(c, "1");
+  value_str(c, "4");
+  expect_refused(ci, "\"k/N\"");
   return 0;
 }
 
@@ -727,6 +1184,10 @@ DEF_TEST(free_is_idempotent) {
   mock_reset();
   oconfig_item_t *ci = minimal();
   opt_str(ci, "Metric", "a");
+  const char *inc[] = {"vm", "/a/**", "/b/*", NULL};
+  opt_strs(ci, "Include", inc);
+  const char *xn[] = {"datacenter", "x*", NULL};
+  opt_strs(ci, "ExcludeName", xn);
   vs_config_t cfg;
   EXPECT_EQ_INT(0, vs_config_parse(ci, &cfg));
   vs_config_free(&cfg);
@@ -746,6 +1207,7 @@ int main(void) {
   RUN_TEST(unknown_key_rejected);
   RUN_TEST(required_options);
   RUN_TEST(password_and_password_file_exclusive);
+  RUN_TEST(password_file_checked);
   RUN_TEST(block_name);
   RUN_TEST(field_names);
   RUN_TEST(naming_formats);
@@ -755,6 +1217,14 @@ int main(void) {
   RUN_TEST(numbers_out_of_range);
   RUN_TEST(url_scheme);
   RUN_TEST(nothing_to_collect);
+  RUN_TEST(kind_names);
+  RUN_TEST(collect_kinds);
+  RUN_TEST(collect_errors);
+  RUN_TEST(instances_option);
+  RUN_TEST(filter_options);
+  RUN_TEST(filter_option_errors);
+  RUN_TEST(property_options);
+  RUN_TEST(shard_option);
   RUN_TEST(free_is_idempotent);
   mock_reset();
   END_TEST;

@@ -4,6 +4,7 @@
  */
 #include "mock_plugin.h"
 #include "testing.h"
+#include "config_helpers.h"
 #include "vs_counters.h"
 #include "vs_kind.h"
 #include "vs_parse.h"
@@ -44,9 +45,10 @@ static void small_catalog(vs_catalog_t *cat) {
 
 static void base_config(vs_config_t *cfg) {
   memset(cfg, 0, sizeof(*cfg));
-  cfg->collect_instances = true;
-  cfg->collect_vms = true;
-  cfg->collect_hosts = true;
+  for (int k = 0; k < VS_KIND_NUM; k++) {
+    cfg->collect[k] = true;
+    cfg->instances[k] = true;
+  }
   cfg->default_metrics = true;
 }
 
@@ -86,43 +88,83 @@ DEF_TEST(type_name) {
 DEF_TEST(kinds) {
   EXPECT_EQ_INT(VS_KIND_VM, vs_kind_from_mo_type("VirtualMachine"));
   EXPECT_EQ_INT(VS_KIND_HOST, vs_kind_from_mo_type("HostSystem"));
-  EXPECT_EQ_INT(-1, vs_kind_from_mo_type("Datastore"));
+  EXPECT_EQ_INT(VS_KIND_CLUSTER,
+                vs_kind_from_mo_type("ClusterComputeResource"));
+  EXPECT_EQ_INT(VS_KIND_DATASTORE, vs_kind_from_mo_type("Datastore"));
+  EXPECT_EQ_INT(VS_KIND_RESOURCE_POOL, vs_kind_from_mo_type("ResourcePool"));
+  EXPECT_EQ_INT(VS_KIND_RESOURCE_POOL, vs_kind_from_mo_type("VirtualApp"));
+  EXPECT_EQ_INT(VS_KIND_DATACENTER, vs_kind_from_mo_type("Datacenter"));
+  /* structure only: no kind */
+  EXPECT_EQ_INT(-1, vs_kind_from_mo_type("Folder"));
+  EXPECT_EQ_INT(-1, vs_kind_from_mo_type("ComputeResource"));
+  EXPECT_EQ_INT(-1, vs_kind_from_mo_type("StoragePod"));
   EXPECT_EQ_INT(-1, vs_kind_from_mo_type(""));
   EXPECT_EQ_INT(-1, vs_kind_from_mo_type("virtualmachine"));
-  EXPECT_EQ_STR("vm", vs_kind_info(VS_KIND_VM)->name);
-  EXPECT_EQ_STR("VirtualMachine", vs_kind_info(VS_KIND_VM)->mo_type);
-  EXPECT_EQ_STR("host", vs_kind_info(VS_KIND_HOST)->name);
-  EXPECT_EQ_STR("HostSystem", vs_kind_info(VS_KIND_HOST)->mo_type);
-  /* realtime statistics: a sample every 20 s */
-  EXPECT_EQ_INT(20, vs_kind_info(VS_KIND_VM)->interval_id);
-  EXPECT_EQ_INT(20, vs_kind_info(VS_KIND_HOST)->interval_id);
-  EXPECT_EQ_INT(20, vs_kind_info(VS_KIND_VM)->step_s);
-  EXPECT_EQ_INT(20, vs_kind_info(VS_KIND_HOST)->step_s);
+  struct {
+    vs_kind_t kind;
+    const char *name, *mo_type;
+    int interval_id, step_s;
+    bool historical, collect, instances;
+  } want[] = {
+      /* realtime statistics (a sample every 20 s), collected, with
+       * per-instance series */
+      {VS_KIND_VM, "vm", "VirtualMachine", 20, 20, false, true, true},
+      {VS_KIND_HOST, "host", "HostSystem", 20, 20, false, true, true},
+      /* historical (300 s samples, posted late), aggregates only;
+       * clusters and datastores collected by default */
+      {VS_KIND_CLUSTER, "cluster", "ClusterComputeResource", 300, 300, true,
+       true, false},
+      {VS_KIND_DATASTORE, "datastore", "Datastore", 300, 300, true, true,
+       false},
+      {VS_KIND_RESOURCE_POOL, "resourcepool", "ResourcePool", 300, 300, true,
+       false, false},
+      {VS_KIND_DATACENTER, "datacenter", "Datacenter", 300, 300, true, false,
+       false},
+  };
+  EXPECT_EQ_INT(VS_KIND_NUM, sizeof(want) / sizeof(want[0]));
+  for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+    const vs_kind_info_t *k = vs_kind_info(want[i].kind);
+    EXPECT_EQ_STR(want[i].name, k->name);
+    EXPECT_EQ_STR(want[i].mo_type, k->mo_type);
+    EXPECT_EQ_INT(want[i].interval_id, k->interval_id);
+    EXPECT_EQ_INT(want[i].step_s, k->step_s);
+    EXPECT_EQ_INT(want[i].historical, k->historical);
+    EXPECT_EQ_INT(want[i].collect, k->collect);
+    EXPECT_EQ_INT(want[i].instances, k->instances);
+    EXPECT_EQ_INT(want[i].kind, vs_kind_from_mo_type(want[i].mo_type));
+    EXPECT_EQ_INT(want[i].kind, vs_kind_from_name(want[i].name));
+  }
   return 0;
 }
 
 DEF_TEST(managed_object_types) {
   const char *names[VS_MO_NUM] = {"Folder", "Datacenter", "ComputeResource",
                                   "ClusterComputeResource", "HostSystem",
-                                  "VirtualMachine"};
+                                  "VirtualMachine", "Datastore",
+                                  "ResourcePool"};
   for (int m = 0; m < VS_MO_NUM; m++) {
     EXPECT_EQ_STR(names[m], vs_mo_type_name((vs_mo_t)m));
     EXPECT_EQ_INT(m, vs_mo_from_type(names[m]));
   }
-  /* only hosts and VMs are collected */
+  /* every type is collected but the structural folders and stand-alone
+   * compute resources */
   EXPECT_EQ_INT(VS_KIND_VM, vs_mo_kind(VS_MO_VM));
   EXPECT_EQ_INT(VS_KIND_HOST, vs_mo_kind(VS_MO_HOST));
+  EXPECT_EQ_INT(VS_KIND_CLUSTER, vs_mo_kind(VS_MO_CLUSTER));
+  EXPECT_EQ_INT(VS_KIND_DATASTORE, vs_mo_kind(VS_MO_DATASTORE));
+  EXPECT_EQ_INT(VS_KIND_RESOURCE_POOL, vs_mo_kind(VS_MO_RESOURCE_POOL));
+  EXPECT_EQ_INT(VS_KIND_DATACENTER, vs_mo_kind(VS_MO_DATACENTER));
   EXPECT_EQ_INT(-1, vs_mo_kind(VS_MO_FOLDER));
-  EXPECT_EQ_INT(-1, vs_mo_kind(VS_MO_DATACENTER));
   EXPECT_EQ_INT(-1, vs_mo_kind(VS_MO_COMPUTE_RESOURCE));
-  EXPECT_EQ_INT(-1, vs_mo_kind(VS_MO_CLUSTER));
+  /* a vApp is a resource pool to the plugin (the name stays the type's) */
+  EXPECT_EQ_INT(VS_MO_RESOURCE_POOL, vs_mo_from_type("VirtualApp"));
   /* the kinds' managed object types agree */
   for (int k = 0; k < VS_KIND_NUM; k++)
     EXPECT_EQ_INT(k, vs_mo_kind((vs_mo_t)vs_mo_from_type(
                          vs_kind_info((vs_kind_t)k)->mo_type)));
-  EXPECT_EQ_INT(-1, vs_mo_from_type("Datastore"));
-  EXPECT_EQ_INT(-1, vs_mo_from_type("ResourcePool"));
-  EXPECT_EQ_INT(-1, vs_mo_from_type("VirtualApp"));
+  EXPECT_EQ_INT(-1, vs_mo_from_type("StoragePod"));
+  EXPECT_EQ_INT(-1, vs_mo_from_type("Network"));
+  EXPECT_EQ_INT(-1, vs_mo_from_type("virtualapp"));
   EXPECT_EQ_INT(-1, vs_mo_from_type(""));
   EXPECT_EQ_INT(-1, vs_mo_from_type("folder"));
   return 0;
@@ -130,18 +172,26 @@ DEF_TEST(managed_object_types) {
 
 DEF_TEST(default_metric_names) {
   OK(vs_default_metrics_num > 10);
-  size_t vm = 0, host = 0, bad = 0;
+  size_t per_kind[VS_KIND_NUM] = {0}, bad = 0;
   for (size_t i = 0; i < vs_default_metrics_num; i++) {
     const char *m = vs_default_metrics[i];
     size_t dots = 0;
     for (const char *p = m; *p; p++)
       dots += *p == '.';
-    if (strncmp(m, "vm.", 3) == 0)
-      vm++;
-    else if (strncmp(m, "host.", 5) == 0)
-      host++;
-    else
+    /* "<kind>.": one of the kinds */
+    char kind[32];
+    vs_strlcpy(kind, m, sizeof(kind));
+    char *dot = strchr(kind, '.');
+    if (dot != NULL)
+      *dot = 0;
+    int k = vs_kind_from_name(kind);
+    if (dot == NULL || k < 0 || strcmp(vs_kind_info((vs_kind_t)k)->name,
+                                       kind) != 0) {
+      printf("# %s: no kind\n", m);
       bad++;
+    } else {
+      per_kind[k]++;
+    }
     if (dots < 3)
       bad++;
     for (size_t j = 0; j < i; j++)
@@ -149,8 +199,10 @@ DEF_TEST(default_metric_names) {
         bad++; /* listed twice */
   }
   EXPECT_EQ_INT(0, bad);
-  OK(vm > 0);
-  OK(host > 0);
+  for (int k = 0; k < VS_KIND_NUM; k++) /* every kind has defaults */
+    OK(per_kind[k] > 0);
+  /* historical kinds: few (clusters are computed on the fly) */
+  OK(per_kind[VS_KIND_CLUSTER] <= 10);
   return 0;
 }
 
@@ -378,7 +430,7 @@ DEF_TEST(metric_ids_instances) {
                 "</counterId><instance>*</instance></metricId>",
                 set.metric_ids.data);
 
-  cfg.collect_instances = false;
+  cfg.instances[VS_KIND_VM] = false;
   EXPECT_EQ_INT(0, vs_counters_select(&set, &cat, VS_KIND_VM, &cfg, NULL,
                                       NULL));
   EXPECT_EQ_STR("<metricId><counterId>1</counterId><instance></instance>"
@@ -483,10 +535,90 @@ DEF_TEST(select_on_vcsim_catalog) {
         }
       }
     }
-    OK(expected > 15); /* vcsim has (nearly) all of them */
+    size_t defaults = 0;
+    for (size_t i = 0; i < vs_default_metrics_num; i++)
+      defaults += strncmp(vs_default_metrics[i], kname, strlen(kname)) == 0 &&
+                  vs_default_metrics[i][strlen(kname)] == '.';
+    if (vs_kind_info((vs_kind_t)k)->historical)
+      EXPECT_EQ_INT(defaults, expected); /* every one of them resolves */
+    else
+      OK(expected > 15); /* vcsim has (nearly) all of them */
+    OK(expected > 0);
     EXPECT_EQ_INT(expected, set.num);
     vs_counter_set_free(&set);
   }
+  vs_catalog_free(&cat);
+  return 0;
+}
+
+/* With the documented defaults (vs_config_parse), the historical kinds
+ * ask for the aggregate only (instance ""), VMs and hosts for every
+ * instance ("*"); Instances changes that per kind. */
+DEF_TEST(instances_by_kind) {
+  mock_reset();
+  size_t len;
+  char *data = mock_read_data("vcsim_catalog.xml", &len);
+  CHECK_NOT_NULL(data);
+  vs_catalog_t cat;
+  memset(&cat, 0, sizeof(cat));
+  vs_catalog_parser_t p;
+  vs_catalog_parser_init(&p, on_counter, &cat);
+  vs_xml_handler_t h = vs_parse_catalog(&p);
+  vs_xml_stream_t *s = vs_xml_stream_create(&h);
+  CHECK_NOT_NULL(s);
+  EXPECT_EQ_INT(0, vs_xml_stream_feed(s, data, len));
+  EXPECT_EQ_INT(0, vs_xml_stream_finish(s));
+  vs_xml_stream_destroy(s);
+  free(data);
+
+  vs_config_t cfg;
+  EXPECT_EQ_INT(0, default_config(&cfg));
+  for (int k = 0; k < VS_KIND_NUM; k++) {
+    vs_counter_set_t set;
+    memset(&set, 0, sizeof(set));
+    EXPECT_EQ_INT(0, vs_counters_select(&set, &cat, (vs_kind_t)k, &cfg, NULL,
+                                        NULL));
+    OK(set.num > 0);
+    size_t all = 0, aggregate = 0;
+    for (const char *m = set.metric_ids.data; m != NULL && *m;) {
+      const char *next = strstr(m + 1, "<metricId>");
+      const char *inst = strstr(m, "<instance>");
+      if (inst != NULL && (next == NULL || inst < next)) {
+        all += strncmp(inst, "<instance>*</instance>", 22) == 0;
+        aggregate += strncmp(inst, "<instance></instance>", 21) == 0;
+      }
+      if (next == NULL)
+        break;
+      m = next;
+    }
+    if (vs_kind_info((vs_kind_t)k)->historical) {
+      EXPECT_EQ_INT(set.num, aggregate);
+      EXPECT_EQ_INT(0, all);
+    } else {
+      EXPECT_EQ_INT(set.num, all);
+      EXPECT_EQ_INT(0, aggregate);
+    }
+    vs_counter_set_free(&set);
+  }
+  vs_config_free(&cfg);
+
+  /* Instances "datastore": per-instance datastore series, VMs aggregate */
+  oconfig_item_t *ci = minimal();
+  opt_str(ci, "Instances", "datastore");
+  EXPECT_EQ_INT(0, vs_config_parse(ci, &cfg));
+  item_free(ci);
+  vs_counter_set_t set;
+  memset(&set, 0, sizeof(set));
+  EXPECT_EQ_INT(0, vs_counters_select(&set, &cat, VS_KIND_DATASTORE, &cfg,
+                                      NULL, NULL));
+  OK(set.num > 0 && strstr(set.metric_ids.data, "<instance></instance>") ==
+                        NULL);
+  EXPECT_EQ_INT(0, vs_counters_select(&set, &cat, VS_KIND_VM, &cfg, NULL,
+                                      NULL));
+  OK(set.num > 0 &&
+     strstr(set.metric_ids.data, "<instance>*</instance>") == NULL);
+  vs_counter_set_free(&set);
+  vs_config_free(&cfg);
   vs_catalog_free(&cat);
   return 0;
 }
@@ -506,5 +638,6 @@ int main(void) {
   RUN_TEST(metric_ids_instances);
   RUN_TEST(type_known_filters);
   RUN_TEST(select_on_vcsim_catalog);
+  RUN_TEST(instances_by_kind);
   END_TEST;
 }

@@ -22,7 +22,7 @@
 #define MS INT64_C(1000)
 
 static const vs_dispatch_params_t P20 = {
-    .interval_s = 20, .step_s = 20, .lookback_slots = 3};
+    .interval_s = 20, .policy = {.step_us = STEP_US, .lookback_slots = 3}};
 
 /* One VM, vm-1, named `name`, in cluster C1 of datacenter DC1, named with
  * the default formats of <Vcenter "prod">; returns it. */
@@ -140,8 +140,8 @@ DEF_TEST(interval_from_params) {
   int64_t ts[] = {T0_US, T0_US + STEP_US};
   int64_t v[] = {1, 2};
   vs_series_t s = series("", ts, v, 2);
-  vs_dispatch_params_t p = {.interval_s = 60, .step_s = 20,
-                            .lookback_slots = 3};
+  vs_dispatch_params_t p = {
+      .interval_s = 60, .policy = {.step_us = STEP_US, .lookback_slots = 3}};
   EXPECT_EQ_INT(2, vs_dispatch_series(&inv, o, &c, &s, &p));
   EXPECT_EQ_UINT64(TIME_T_TO_CDTIME_T(60), mock_value(0)->interval);
   EXPECT_EQ_UINT64(TIME_T_TO_CDTIME_T(60), mock_value(1)->interval);
@@ -296,8 +296,8 @@ DEF_TEST(late_sample_filled_once) {
   EXPECT_EQ_INT(1, vs_dispatch_series(&inv, o, &c, &s, &P20));
   /* where the next query starts: before the hole */
   EXPECT_EQ_INT(T0_US + STEP_US - STEP_US / 2,
-                vs_series_query_from(&o->series, T0_US + STEP_US, STEP_US,
-                                     P20.lookback_slots));
+                vs_series_query_from(&o->series, T0_US + STEP_US,
+                                     &P20.policy));
   int64_t ts2[] = {T0_US + STEP_US, T0_US + 2 * STEP_US};
   int64_t v2[] = {7, 8};
   s = series("", ts2, v2, 2);
@@ -309,14 +309,14 @@ DEF_TEST(late_sample_filled_once) {
   /* the same answer again: nothing */
   EXPECT_EQ_INT(0, vs_dispatch_series(&inv, o, &c, &s, &P20));
   EXPECT_EQ_INT(T0_US + 2 * STEP_US,
-                vs_series_query_from(&o->series, T0_US + 2 * STEP_US, STEP_US,
-                                     P20.lookback_slots));
+                vs_series_query_from(&o->series, T0_US + 2 * STEP_US,
+                                     &P20.policy));
 
   /* with no look-back, a -1 is never filled */
   mock_reset();
   vs_series_table_free(&o->series);
   vs_dispatch_params_t p0 = P20;
-  p0.lookback_slots = 0;
+  p0.policy.lookback_slots = 0;
   s = series("", ts, v, 2);
   EXPECT_EQ_INT(1, vs_dispatch_series(&inv, o, &c, &s, &p0));
   s = series("", ts2, v2, 2);
@@ -432,16 +432,35 @@ DEF_TEST(register_default_types) {
   OK(plugin_get_ds("host_power_power_average") != NULL);
   OK(plugin_get_ds("vm_virtualDisk_totalReadLatency_average") != NULL);
   OK(plugin_get_ds("vm_disk_maxTotalLatency_latest") != NULL);
+  /* the historical kinds' defaults */
+  OK(plugin_get_ds("datastore_disk_used_latest") != NULL);
+  OK(plugin_get_ds("cluster_clusterServices_effectivecpu_average") != NULL);
+  OK(plugin_get_ds("datacenter_vmop_numPoweron_latest") != NULL);
+  OK(plugin_get_ds("resourcepool_mem_consumed_average") != NULL);
   /* and the plugin's own metrics */
   for (size_t i = 0; i < vs_self_metric_types_num; i++)
     OK(plugin_get_ds(vs_self_metric_types[i]) != NULL);
-  EXPECT_EQ_INT(vs_default_metrics_num + vs_self_metric_types_num,
+  /* and the state values, one gauge each */
+  size_t state_bad = 0;
+  for (size_t i = 0; i < vs_state_types_num; i++) {
+    const data_set_t *ds = plugin_get_ds(vs_state_types[i].type);
+    if (ds == NULL || ds->ds_num != 1 || ds->ds[0].type != DS_TYPE_GAUGE ||
+        strcmp(ds->ds[0].name, "value") != 0) {
+      printf("# state type %s\n", vs_state_types[i].type);
+      state_bad++;
+    }
+  }
+  EXPECT_EQ_INT(0, state_bad);
+  /* no name shared: every type registered once */
+  EXPECT_EQ_INT(vs_default_metrics_num + vs_self_metric_types_num +
+                    vs_state_types_num,
                 mock_data_sets_num());
   EXPECT_EQ_INT(0, mock_log_count(LOG_ERR));
 
   /* twice: nothing new */
   EXPECT_EQ_INT(0, vs_dispatch_register_default_types());
-  EXPECT_EQ_INT(vs_default_metrics_num + vs_self_metric_types_num,
+  EXPECT_EQ_INT(vs_default_metrics_num + vs_self_metric_types_num +
+                    vs_state_types_num,
                 mock_data_sets_num());
   return 0;
 }
@@ -486,9 +505,20 @@ DEF_TEST(type_known) {
 
 DEF_TEST(dispatch_self) {
   mock_reset();
-  vs_self_metric_t m[] = {{"self_read_cycles", 3}, {"self_values", 1234.5}};
-  vs_dispatch_self("prod", m, 2);
-  EXPECT_EQ_INT(2, mock_values_num());
+  vs_self_metric_t m[] = {{"self_read_cycles", 3, NULL},
+                          {"self_values", 1234.5, NULL},
+                          {"self_inventory_objects", 7, "datastore"}};
+  vs_dispatch_self("prod", m, 3, 25.0);
+  EXPECT_EQ_INT(3, mock_values_num());
+  /* the interval given: the read's, or its duration when longer */
+  EXPECT_EQ_INT(DOUBLE_TO_CDTIME_T(25.0), mock_value(0)->interval);
+  /* an instance: the type instance (per kind counts) */
+  const mock_value_t *ds = mock_value_find("self_inventory_objects",
+                                           "datastore");
+  CHECK_NOT_NULL(ds);
+  EXPECT_EQ_DOUBLE(7.0, ds->gauge);
+  EXPECT_EQ_STR("prod", ds->plugin_instance);
+  EXPECT_EQ_STR("", mock_value(0)->type_instance);
   const mock_value_t *v = mock_value_find("self_values", "");
   CHECK_NOT_NULL(v);
   EXPECT_EQ_DOUBLE(1234.5, v->gauge);
@@ -497,6 +527,161 @@ DEF_TEST(dispatch_self) {
   EXPECT_EQ_STR("", v->host); /* collectd fills in its hostname */
   EXPECT_EQ_DOUBLE(3.0, mock_value(0)->gauge);
   EXPECT_EQ_STR("self_read_cycles", mock_value(0)->type);
+  return 0;
+}
+
+/* A historical kind (a datastore, 300 s samples posted late): a slot
+ * skipped by a newer sample is dispatched when it comes, once. */
+DEF_TEST(late_policy_dispatch) {
+  mock_reset();
+  vs_inventory_t inv;
+  vs_inventory_init(&inv);
+  add_datacenter(&inv, "datacenter-1", "DC1", "group-d1");
+  add_folder(&inv, "group-s5", "datastore", "datacenter-1");
+  inv_add(&inv, "Datastore", "datastore-11", "ds1", "group-s5", NULL, NULL,
+          NULL, NULL);
+  EXPECT_EQ_INT(0, vs_inventory_finish(&inv, NULL));
+  vs_config_t ncfg;
+  naming_config(&ncfg, "prod");
+  EXPECT_EQ_INT(0, vs_naming_apply(&inv, &ncfg));
+  vs_object_t *o = vs_inventory_find(&inv, "datastore-11");
+  CHECK_NOT_NULL(o);
+  EXPECT_EQ_INT(VS_KIND_DATASTORE, o->kind);
+  OK(o->active);
+  const int64_t H = INT64_C(300000000);
+  vs_dispatch_params_t p = {
+      .interval_s = 300,
+      .policy = {.step_us = H, .lookback_slots = 3, .late = true}};
+  vs_selected_counter_t c = counter(281, "datastore_disk_used_latest", 1.0);
+  /* answer 1: T0 and T0+2 (T0+1 not rolled up yet) */
+  int64_t ts1[] = {T0_US, T0_US + 2 * H};
+  int64_t v1[] = {10, 30};
+  vs_series_t s = series("", ts1, v1, 2);
+  s.entity_type = "Datastore";
+  s.entity = "datastore-11";
+  EXPECT_EQ_INT(2, vs_dispatch_series(&inv, o, &c, &s, &p));
+  o->mark_us = T0_US + 2 * H; /* as vs_query does */
+  /* the next query looks back */
+  EXPECT_EQ_INT(T0_US - H, vs_series_query_from(&o->series, o->mark_us,
+                                                &p.policy));
+  /* answer 2: the three slots and a new one: T0+1 and T0+3 only */
+  int64_t ts2[] = {T0_US, T0_US + H, T0_US + 2 * H, T0_US + 3 * H};
+  int64_t v2[] = {10, 20, 30, 40};
+  s = series("", ts2, v2, 4);
+  s.entity_type = "Datastore";
+  s.entity = "datastore-11";
+  EXPECT_EQ_INT(2, vs_dispatch_series(&inv, o, &c, &s, &p));
+  EXPECT_EQ_INT(4, mock_values_num());
+  EXPECT_EQ_DOUBLE(20.0, mock_value(2)->gauge);
+  EXPECT_EQ_UINT64(expected_cdtime(T0_US + H), mock_value(2)->time);
+  EXPECT_EQ_DOUBLE(40.0, mock_value(3)->gauge);
+  for (size_t i = 0; i < mock_values_num(); i++) {
+    EXPECT_EQ_STR("ds1", mock_value(i)->host);
+    EXPECT_EQ_STR("prod:DC1:", mock_value(i)->plugin_instance);
+    EXPECT_EQ_UINT64(TIME_T_TO_CDTIME_T(300), mock_value(i)->interval);
+  }
+  /* answer 2 again: nothing */
+  EXPECT_EQ_INT(0, vs_dispatch_series(&inv, o, &c, &s, &p));
+  vs_inventory_free(&inv);
+  return 0;
+}
+
+/* MaxNewSeries: a read introduces at most so many new series; the others
+ * come in later reads, and known series are never held back. */
+DEF_TEST(new_series_budget) {
+  mock_reset();
+  vs_inventory_t inv;
+  vs_object_t *o = object(&inv, "vm");
+  CHECK_NOT_NULL(o);
+  vs_selected_counter_t c = counter(2, "vm_net_received_average", 1.0);
+  size_t left = 2;
+  vs_dispatch_params_t p = P20;
+  p.new_series_left = &left;
+  int64_t ts[] = {T0_US};
+  int64_t v[] = {1};
+  const char *nics[] = {"vmnic0", "vmnic1", "vmnic2", "vmnic3"};
+  size_t sent = 0;
+  for (size_t i = 0; i < 4; i++) {
+    vs_series_t s = series(nics[i], ts, v, 1);
+    sent += vs_dispatch_series(&inv, o, &c, &s, &p);
+  }
+  EXPECT_EQ_INT(2, sent);
+  EXPECT_EQ_INT(0, left);
+  EXPECT_EQ_INT(2, o->series.num); /* the others are not tracked yet */
+  OK(vs_series_find(&o->series, 2, "vmnic2") == NULL);
+  /* a known series goes on with no budget left */
+  int64_t ts2[] = {T0_US + STEP_US};
+  vs_series_t s = series("vmnic0", ts2, v, 1);
+  EXPECT_EQ_INT(1, vs_dispatch_series(&inv, o, &c, &s, &p));
+  /* the next read, with a new budget: the rest */
+  left = 2;
+  sent = 0;
+  for (size_t i = 0; i < 4; i++) {
+    s = series(nics[i], ts, v, 1);
+    sent += vs_dispatch_series(&inv, o, &c, &s, &p);
+  }
+  EXPECT_EQ_INT(2, sent); /* vmnic2, vmnic3: the first two had T0 */
+  EXPECT_EQ_INT(0, left);
+  EXPECT_EQ_INT(4, o->series.num);
+  /* no budget (NULL): no limit */
+  vs_series_table_free(&o->series);
+  p.new_series_left = NULL;
+  sent = 0;
+  for (size_t i = 0; i < 4; i++) {
+    s = series(nics[i], ts, v, 1);
+    sent += vs_dispatch_series(&inv, o, &c, &s, &p);
+  }
+  EXPECT_EQ_INT(4, sent);
+  vs_inventory_free(&inv);
+  return 0;
+}
+
+/* State values: one gauge each, the object's identity, "now" (not a
+ * vCenter sample time), the interval given, the instance as type
+ * instance. */
+DEF_TEST(dispatch_states) {
+  mock_reset();
+  vs_inventory_t inv;
+  vs_object_t *o = object(&inv, "web01");
+  CHECK_NOT_NULL(o);
+  /* nothing to send */
+  EXPECT_EQ_INT(0, vs_dispatch_states(o, 60));
+  EXPECT_EQ_INT(0, mock_values_num());
+  /* the VM's power state and a guest disk's free bytes */
+  int power = -1, disk_free = -1;
+  for (size_t i = 0; i < vs_state_types_num; i++) {
+    if (strcmp(vs_state_types[i].type, "vm_power_state") == 0)
+      power = (int)i;
+    if (strcmp(vs_state_types[i].type, "vm_guest_disk_free_bytes") == 0)
+      disk_free = (int)i;
+  }
+  OK(power >= 0 && disk_free >= 0);
+  vs_state_value_t states[] = {
+      {.type = (uint16_t)power, .instance = "", .value = 1},
+      {.type = (uint16_t)disk_free, .instance = "/var/lib", .value = 4096}};
+  o->states = malloc(sizeof(states));
+  CHECK_NOT_NULL(o->states);
+  memcpy(o->states, states, sizeof(states));
+  o->states_num = 2;
+  EXPECT_EQ_INT(2, vs_dispatch_states(o, 60));
+  EXPECT_EQ_INT(2, mock_values_num());
+  const mock_value_t *m = mock_value_find("vm_power_state", "");
+  CHECK_NOT_NULL(m);
+  EXPECT_EQ_DOUBLE(1.0, m->gauge);
+  EXPECT_EQ_STR("web01", m->host);
+  EXPECT_EQ_STR("vsphere", m->plugin);
+  EXPECT_EQ_STR("prod:DC1:C1", m->plugin_instance);
+  EXPECT_EQ_UINT64(TIME_T_TO_CDTIME_T(60), m->interval);
+  /* time 0: collectd stamps it with "now" on arrival */
+  EXPECT_EQ_UINT64(0, m->time);
+  m = mock_value_find("vm_guest_disk_free_bytes", "/var/lib");
+  CHECK_NOT_NULL(m);
+  EXPECT_EQ_DOUBLE(4096.0, m->gauge);
+  /* a failed dispatch is not counted */
+  mock_dispatch_set_status(-1);
+  EXPECT_EQ_INT(0, vs_dispatch_states(o, 60));
+  mock_dispatch_set_status(0);
+  vs_inventory_free(&inv); /* frees the states too */
   return 0;
 }
 
@@ -585,8 +770,9 @@ DEF_TEST(vcsim_end_to_end) {
   EXPECT_EQ_INT(0, feed_file("vcsim_catalog.xml", vs_parse_catalog(&cp)));
   vs_config_t cfg;
   memset(&cfg, 0, sizeof(cfg));
-  cfg.default_metrics = cfg.collect_instances = true;
-  cfg.collect_vms = cfg.collect_hosts = true;
+  cfg.default_metrics = true;
+  cfg.collect[VS_KIND_VM] = cfg.collect[VS_KIND_HOST] = true;
+  cfg.instances[VS_KIND_VM] = cfg.instances[VS_KIND_HOST] = true;
   for (int k = 0; k < VS_KIND_NUM; k++)
     EXPECT_EQ_INT(0, vs_counters_select(&sets[k], &cat, (vs_kind_t)k, &cfg,
                                         vs_dispatch_type_known, NULL));
@@ -635,7 +821,7 @@ DEF_TEST(vcsim_end_to_end) {
   EXPECT_EQ_UINT64(newest, expected_cdtime(o->mark_us));
   EXPECT_EQ_INT(3, o->series.num);
   EXPECT_EQ_INT(o->mark_us,
-                vs_series_query_from(&o->series, o->mark_us, STEP_US, 3));
+                vs_series_query_from(&o->series, o->mark_us, &P20.policy));
   o = vs_inventory_find(&inv, "host-21");
   CHECK_NOT_NULL(o);
   OK(o->mark_us > 0);
@@ -672,6 +858,9 @@ int main(void) {
   RUN_TEST(type_known);
   RUN_TEST(dispatch_self);
   RUN_TEST(vcsim_end_to_end);
+  RUN_TEST(late_policy_dispatch);
+  RUN_TEST(new_series_budget);
+  RUN_TEST(dispatch_states);
   mock_reset();
   END_TEST;
 }

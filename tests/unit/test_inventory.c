@@ -47,11 +47,19 @@ DEF_TEST(add_props) {
                        "connected", NULL));
   EXPECT_EQ_INT(0, add(&inv, "HostSystem", "host-13", "esx13", "poweredOn",
                        "notResponding", NULL));
-  /* types the plugin does not read are ignored, without error */
+  /* datastores and resource pools (vApps too) are collected kinds now */
   EXPECT_EQ_INT(0, add(&inv, "Datastore", "ds-1", "ds", NULL, NULL, NULL));
   EXPECT_EQ_INT(0, add(&inv, "ResourcePool", "resgroup-1", "rp", NULL, NULL,
                        NULL));
-  /* a cluster is kept now (kind -1): it names the cluster of its hosts */
+  EXPECT_EQ_INT(0, add(&inv, "VirtualApp", "resgroup-v2", "vapp", NULL, NULL,
+                       NULL));
+  /* types the plugin does not read are ignored, without error */
+  EXPECT_EQ_INT(0, add(&inv, "Network", "network-1", "VM Network", NULL,
+                       NULL, NULL));
+  EXPECT_EQ_INT(0, add(&inv, "StoragePod", "group-p1", "pod", NULL, NULL,
+                       NULL));
+  /* a cluster is kept (a kind of its own): it names the cluster of its
+   * hosts too */
   EXPECT_EQ_INT(0, add(&inv, "ClusterComputeResource", "domain-c7", "c",
                        NULL, NULL, NULL));
   /* an object without a moref is ignored */
@@ -59,11 +67,19 @@ DEF_TEST(add_props) {
                        NULL));
   EXPECT_EQ_INT(0, vs_inventory_finish(&inv, NULL));
 
-  EXPECT_EQ_INT(9, inv.num);
+  EXPECT_EQ_INT(12, inv.num);
   EXPECT_EQ_INT(4, inv.per_kind[VS_KIND_VM]);
   EXPECT_EQ_INT(1, inv.active_per_kind[VS_KIND_VM]);
   EXPECT_EQ_INT(4, inv.per_kind[VS_KIND_HOST]);
   EXPECT_EQ_INT(1, inv.active_per_kind[VS_KIND_HOST]);
+  /* vCenter's own data: always queried */
+  EXPECT_EQ_INT(1, inv.per_kind[VS_KIND_DATASTORE]);
+  EXPECT_EQ_INT(1, inv.active_per_kind[VS_KIND_DATASTORE]);
+  EXPECT_EQ_INT(2, inv.per_kind[VS_KIND_RESOURCE_POOL]);
+  EXPECT_EQ_INT(2, inv.active_per_kind[VS_KIND_RESOURCE_POOL]);
+  EXPECT_EQ_INT(1, inv.per_kind[VS_KIND_CLUSTER]);
+  EXPECT_EQ_INT(1, inv.active_per_kind[VS_KIND_CLUSTER]);
+  EXPECT_EQ_INT(0, inv.per_kind[VS_KIND_DATACENTER]);
 
   vs_object_t *o = vs_inventory_find(&inv, "vm-1");
   CHECK_NOT_NULL(o);
@@ -108,11 +124,30 @@ DEF_TEST(add_props) {
 
   o = vs_inventory_find(&inv, "domain-c7");
   CHECK_NOT_NULL(o);
-  EXPECT_EQ_INT(-1, o->kind);
+  EXPECT_EQ_INT(VS_KIND_CLUSTER, o->kind);
   EXPECT_EQ_INT(VS_MO_CLUSTER, o->mo);
-  OK(!o->active);
-  OK(vs_inventory_find(&inv, "ds-1") == NULL);
-  OK(vs_inventory_find(&inv, "resgroup-1") == NULL);
+  OK(o->active);
+  OK(o->selected);
+  EXPECT_EQ_INT(inv_index(&inv, "domain-c7"), o->compute); /* itself */
+  EXPECT_EQ_INT(-1, o->host);
+  o = vs_inventory_find(&inv, "ds-1");
+  CHECK_NOT_NULL(o);
+  EXPECT_EQ_INT(VS_KIND_DATASTORE, o->kind);
+  EXPECT_EQ_INT(VS_MO_DATASTORE, o->mo);
+  EXPECT_EQ_STR("ds", vs_inv_str(&inv, o->name));
+  OK(o->active && o->selected);
+  EXPECT_EQ_INT(-1, o->host);
+  OK(o->states == NULL && o->states_num == 0); /* none read */
+  o = vs_inventory_find(&inv, "resgroup-1");
+  CHECK_NOT_NULL(o);
+  EXPECT_EQ_INT(VS_KIND_RESOURCE_POOL, o->kind);
+  EXPECT_EQ_INT(VS_MO_RESOURCE_POOL, o->mo);
+  o = vs_inventory_find(&inv, "resgroup-v2"); /* a vApp: a pool */
+  CHECK_NOT_NULL(o);
+  EXPECT_EQ_INT(VS_KIND_RESOURCE_POOL, o->kind);
+  EXPECT_EQ_INT(VS_MO_RESOURCE_POOL, o->mo);
+  OK(vs_inventory_find(&inv, "network-1") == NULL);
+  OK(vs_inventory_find(&inv, "group-p1") == NULL);
   OK(vs_inventory_find(&inv, "vm-99") == NULL);
   OK(vs_inventory_find(&inv, "") == NULL);
   vs_inventory_free(&inv);
@@ -661,6 +696,10 @@ DEF_TEST(vcsim_discovery) {
   EXPECT_EQ_INT(12, inv.active_per_kind[VS_KIND_VM]);
   EXPECT_EQ_INT(10, inv.per_kind[VS_KIND_HOST]);
   EXPECT_EQ_INT(10, inv.active_per_kind[VS_KIND_HOST]);
+  EXPECT_EQ_INT(4, inv.per_kind[VS_KIND_CLUSTER]);
+  EXPECT_EQ_INT(4, inv.active_per_kind[VS_KIND_CLUSTER]);
+  EXPECT_EQ_INT(2, inv.per_kind[VS_KIND_DATACENTER]);
+  EXPECT_EQ_INT(2, inv.active_per_kind[VS_KIND_DATACENTER]);
   size_t mo[VS_MO_NUM] = {0};
   for (size_t i = 0; i < inv.num; i++)
     mo[inv.objects[i].mo]++;
@@ -669,12 +708,27 @@ DEF_TEST(vcsim_discovery) {
   EXPECT_EQ_INT(4, mo[VS_MO_CLUSTER]);
   EXPECT_EQ_INT(2, mo[VS_MO_COMPUTE_RESOURCE]);
 
-  /* every collected object: datacenter and cluster as its vcsim name
-   * says ("DC1_C0_RP0_VM1": DC1, cluster DC1_C0; "DC0_H0_VM0": DC0, the
+  /* every VM and host: datacenter and cluster as its vcsim name says
+   * ("DC1_C0_RP0_VM1": DC1, cluster DC1_C0; "DC0_H0_VM0": DC0, the
    * stand-alone host's compute resource DC0_H0), a uuid, a host */
   size_t bad = 0;
   for (size_t i = 0; i < inv.num; i++) {
     const vs_object_t *o = &inv.objects[i];
+    if (o->mo == VS_MO_CLUSTER || o->mo == VS_MO_DATACENTER) {
+      /* a cluster is its own cluster; a datacenter its own datacenter */
+      const char *name = vs_inv_str(&inv, o->name);
+      char dc[8];
+      vs_strlcpy(dc, name, 4);
+      if (!o->active || !o->selected ||
+          strcmp(inv_name_at(&inv, o->datacenter), dc) != 0 ||
+          (o->mo == VS_MO_CLUSTER && o->compute != (int)i) ||
+          (o->mo == VS_MO_DATACENTER && o->datacenter != (int)i) ||
+          o->host != -1) {
+        printf("# %s (%s)\n", vs_inv_str(&inv, o->moref), name);
+        bad++;
+      }
+      continue;
+    }
     if (o->kind < 0)
       continue;
     const char *name = vs_inv_str(&inv, o->name);

@@ -187,11 +187,22 @@ DEF_TEST(apply_defaults) {
   EXPECT_EQ_STR("web", id_host_of(&inv, "vm-32"));
   EXPECT_EQ_STR("prod:DC-B:Cluster1", id_pi_of(&inv, "vm-32"));
   EXPECT_EQ_STR("web", id_host_of(&inv, "host-9"));
-  /* structural objects have no identity */
-  const vs_object_t *dc = vs_inventory_find(&inv, "datacenter-1");
-  CHECK_NOT_NULL(dc);
-  EXPECT_EQ_STR("", vs_inv_str(&inv, dc->id_host));
-  EXPECT_EQ_STR("", vs_inv_str(&inv, dc->id_plugin_instance));
+  /* datacenters and clusters are collected kinds now: named by the same
+   * formats (a cluster is its own cluster field) */
+  EXPECT_EQ_STR("DC-A", id_host_of(&inv, "datacenter-1"));
+  EXPECT_EQ_STR("prod:DC-A:", id_pi_of(&inv, "datacenter-1"));
+  EXPECT_EQ_STR("Cluster1", id_host_of(&inv, "domain-c7"));
+  EXPECT_EQ_STR("prod:DC-A:Cluster1", id_pi_of(&inv, "domain-c7"));
+  EXPECT_EQ_STR("Cluster1", id_host_of(&inv, "domain-c30"));
+  EXPECT_EQ_STR("prod:DC-B:Cluster1", id_pi_of(&inv, "domain-c30"));
+  /* structural objects (folders, a stand-alone host's compute resource)
+   * have no identity */
+  const vs_object_t *folder = vs_inventory_find(&inv, "group-v3");
+  CHECK_NOT_NULL(folder);
+  EXPECT_EQ_STR("", vs_inv_str(&inv, folder->id_host));
+  EXPECT_EQ_STR("", vs_inv_str(&inv, folder->id_plugin_instance));
+  EXPECT_EQ_STR("", id_host_of(&inv, "domain-s20"));
+  EXPECT_EQ_STR("", id_pi_of(&inv, "domain-s20"));
   vs_inventory_free(&inv);
   return 0;
 }
@@ -309,9 +320,17 @@ DEF_TEST(format_without_name_disambiguates_every_object) {
   cfg.plugin_instance_format = format_of("vcenter");
   EXPECT_EQ_INT(0, vs_naming_apply(&inv, &cfg));
   EXPECT_EQ_INT(0, clashes(&inv));
-  /* 6 VMs and 4 hosts: all but one of each kind disambiguated */
-  EXPECT_EQ_INT(5 + 3, inv.duplicates);
-  EXPECT_EQ_INT(5 + 3, mock_log_count(LOG_WARNING));
+  /* 6 VMs, 4 hosts, 2 clusters, 2 datacenters: all but one of each kind
+   * disambiguated */
+  EXPECT_EQ_INT(5 + 3 + 1 + 1, inv.duplicates);
+  EXPECT_EQ_INT(5 + 3 + 1 + 1, mock_log_count(LOG_WARNING));
+  EXPECT_EQ_STR("prod", id_host_of(&inv, "domain-c7"));
+  EXPECT_EQ_STR("prod (domain-c30)", id_host_of(&inv, "domain-c30"));
+  EXPECT_EQ_STR("prod", id_host_of(&inv, "datacenter-1"));
+  EXPECT_EQ_STR("prod (datacenter-2)", id_host_of(&inv, "datacenter-2"));
+  /* the warning names the kind */
+  EXPECT_EQ_INT(1, mock_log_count_level_containing(LOG_WARNING,
+                                                   "cluster \"Cluster1\""));
   EXPECT_EQ_STR("prod", id_host_of(&inv, "vm-9"));
   EXPECT_EQ_STR("prod (vm-32)", id_host_of(&inv, "vm-32"));
   EXPECT_EQ_STR("prod", id_host_of(&inv, "host-8"));
@@ -356,8 +375,9 @@ static size_t dispatch_one(vs_inventory_t *inv, const char *moref,
   vs_series_t s = {.entity_type = "VirtualMachine", .entity = moref,
                    .counter_id = 2, .instance = instance,
                    .timestamps_us = ts, .values = v, .samples = 1};
-  vs_dispatch_params_t p = {.interval_s = 20, .step_s = 20,
-                            .lookback_slots = 3};
+  vs_dispatch_params_t p = {
+      .interval_s = 20,
+      .policy = {.step_us = INT64_C(20000000), .lookback_slots = 3}};
   return vs_dispatch_series(inv, o, &c, &s, &p);
 }
 

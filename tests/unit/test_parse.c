@@ -66,6 +66,7 @@ DEF_TEST(service_content_vcsim) {
   EXPECT_EQ_STR("ViewManager", sc.view_manager);
   EXPECT_EQ_STR("PerfMgr", sc.perf_manager);
   EXPECT_EQ_STR("SessionManager", sc.session_manager);
+  EXPECT_EQ_STR("VpxSettings", sc.setting); /* the OptionManager */
   EXPECT_EQ_STR("VirtualCenter", sc.api_type);
   EXPECT_EQ_STR("6.5", sc.api_version);
   EXPECT_EQ_STR("VMware vCenter Server 6.5.0 build-5973321", sc.full_name);
@@ -100,6 +101,7 @@ DEF_TEST(service_content_vcenter) {
   EXPECT_EQ_STR("ViewManager", sc.view_manager);
   EXPECT_EQ_STR("PerfMgr", sc.perf_manager);
   EXPECT_EQ_STR("SessionManager", sc.session_manager);
+  EXPECT_EQ_STR("VpxSettings", sc.setting);
   EXPECT_EQ_STR("VirtualCenter", sc.api_type);
   EXPECT_EQ_STR("8.0.2.0", sc.api_version);
   EXPECT_EQ_STR("VMware vCenter Server 8.0.2 build-22617221", sc.full_name);
@@ -127,6 +129,7 @@ DEF_TEST(service_content_esxi) {
   EXPECT_EQ_STR("ha-property-collector", sc.property_collector);
   EXPECT_EQ_STR("ha-sessionmgr", sc.session_manager);
   EXPECT_EQ_STR("ha-perfmgr", sc.perf_manager);
+  EXPECT_EQ_STR("", sc.setting); /* not in this answer */
   EXPECT_EQ_STR("HostAgent", sc.api_type);
   EXPECT_EQ_STR("7.0.3.0", sc.api_version);
   EXPECT_EQ_STR("VMware ESXi 7.0.3 build-21930508", sc.full_name);
@@ -273,10 +276,10 @@ DEF_TEST(prop_page_vcenter_with_token) {
   EXPECT_EQ_STR("<tmpl>", prop_of(&objs, 1, "name"));
   OK(prop_of(&objs, 1, "runtime.host") == NULL);
   OK(prop_of(&objs, 1, "runtime.powerState") == NULL);
-  /* a complex value has no text of its own */
-  const char *ds = prop_of(&objs, 1, "datastore");
-  CHECK_NOT_NULL(ds);
-  EXPECT_EQ_STR("", ds);
+  /* a structured value is no leaf property (its leaves go to the subprop
+   * callback; without one they are skipped) */
+  OK(prop_of(&objs, 1, "datastore") == NULL);
+  EXPECT_EQ_INT(1, objs.o[1].props_num);
   return 0;
 }
 
@@ -339,8 +342,12 @@ DEF_TEST(prop_page_bounds) {
   EXPECT_EQ_INT(2, objs.num);
   EXPECT_EQ_INT(VS_PAGE_MAX_PROPS, objs.o[0].props_num);
   EXPECT_EQ_STR("v0", prop_of(&objs, 0, "p0"));
-  EXPECT_EQ_STR("v15", prop_of(&objs, 0, "p15"));
-  OK(prop_of(&objs, 0, "p16") == NULL);
+  char last[16], over[16], last_v[16];
+  snprintf(last, sizeof(last), "p%d", VS_PAGE_MAX_PROPS - 1);
+  snprintf(last_v, sizeof(last_v), "v%d", VS_PAGE_MAX_PROPS - 1);
+  snprintf(over, sizeof(over), "p%d", VS_PAGE_MAX_PROPS);
+  EXPECT_EQ_STR(last_v, prop_of(&objs, 0, last));
+  OK(prop_of(&objs, 0, over) == NULL);
   EXPECT_EQ_INT(1, objs.o[1].props_num);
   EXPECT_EQ_INT(VS_PAGE_MAX_VALUE - 1, strlen(objs.o[1].values[0]));
   int intact = 1;
@@ -1072,6 +1079,491 @@ DEF_TEST(prop_page_value_cut_at_utf8_boundary) {
   return 0;
 }
 
+/* ==== structured values: the subprop callback ==== */
+
+#define MAX_EVENTS 512
+typedef struct {
+  char what; /* 's': a leaf of a structured value, 'o': an object */
+  char type[64], moref[VS_MOREF_LEN], prop[64];
+  int item;
+  char path[256], text[256];
+  size_t props_num;
+} event_t;
+
+typedef struct {
+  size_t num;
+  event_t e[MAX_EVENTS];
+  objs_t objs;
+} events_t;
+
+static void ev_subprop(void *ctx, const char *type, const char *moref,
+                       const char *prop, int item, const char *path,
+                       const char *text) {
+  events_t *ev = ctx;
+  if (ev->num >= MAX_EVENTS)
+    return;
+  event_t *e = &ev->e[ev->num++];
+  e->what = 's';
+  vs_strlcpy(e->type, type, sizeof(e->type));
+  vs_strlcpy(e->moref, moref, sizeof(e->moref));
+  vs_strlcpy(e->prop, prop, sizeof(e->prop));
+  e->item = item;
+  vs_strlcpy(e->path, path, sizeof(e->path));
+  vs_strlcpy(e->text, text, sizeof(e->text));
+}
+
+static void ev_object(void *ctx, const char *type, const char *moref,
+                      const vs_prop_t *props, size_t props_num) {
+  events_t *ev = ctx;
+  on_object(&ev->objs, type, moref, props, props_num);
+  if (ev->num >= MAX_EVENTS)
+    return;
+  event_t *e = &ev->e[ev->num++];
+  e->what = 'o';
+  vs_strlcpy(e->type, type, sizeof(e->type));
+  vs_strlcpy(e->moref, moref, sizeof(e->moref));
+  e->props_num = props_num;
+}
+
+/* Parses `doc` (in chunks of `chunk`) with both callbacks into ev. */
+static int run_events(const char *doc, size_t len, size_t chunk,
+                      events_t *ev, bool with_subprop) {
+  memset(ev, 0, sizeof(*ev));
+  static vs_prop_page_t page;
+  vs_prop_page_init(&page, ev_object, ev);
+  if (with_subprop)
+    page.subprop = ev_subprop;
+  vs_xml_handler_t h = vs_parse_prop_page(&page);
+  return run(h, doc, len, chunk);
+}
+
+/* "s prop item path=text" / "o moref n" lines, for comparisons. */
+static void events_text(const events_t *ev, vs_buf_t *b) {
+  vs_buf_reset(b);
+  for (size_t i = 0; i < ev->num; i++) {
+    const event_t *e = &ev->e[i];
+    if (e->what == 's')
+      vs_buf_printf(b, "s %s %s %s %d %s=%s\n", e->type, e->moref, e->prop,
+                    e->item, e->path, e->text);
+    else
+      vs_buf_printf(b, "o %s %s %zu\n", e->type, e->moref, e->props_num);
+  }
+}
+
+/* The n-th subprop event of a property, or NULL. */
+static const event_t *sub(const events_t *ev, const char *prop, size_t n) {
+  for (size_t i = 0; i < ev->num; i++)
+    if (ev->e[i].what == 's' && strcmp(ev->e[i].prop, prop) == 0 &&
+        n-- == 0)
+      return &ev->e[i];
+  return NULL;
+}
+
+static size_t subs_of(const events_t *ev, const char *prop) {
+  size_t n = 0;
+  for (size_t i = 0; i < ev->num; i++)
+    n += ev->e[i].what == 's' && strcmp(ev->e[i].prop, prop) == 0;
+  return n;
+}
+
+#define EXPECT_SUB(ev, prop, n, want_item, want_path, want_text)               \
+  do {                                                                         \
+    const event_t *e__ = sub(ev, prop, n);                                     \
+    OK1(e__ != NULL, prop " event " #n);                                       \
+    if (e__ != NULL) {                                                         \
+      EXPECT_EQ_INT(want_item, e__->item);                                     \
+      EXPECT_EQ_STR(want_path, e__->path);                                     \
+      EXPECT_EQ_STR(want_text, e__->text);                                     \
+    }                                                                          \
+  } while (0)
+
+static const char disk_page[] =
+    SOAP_HEAD
+    "<RetrievePropertiesExResponse xmlns=\"urn:vim25\"><returnval>"
+    "<objects><obj type=\"VirtualMachine\">vm-7</obj>"
+    "<propSet><name>guest.disk</name><val xsi:type=\"ArrayOfGuestDiskInfo\">"
+    "<GuestDiskInfo xsi:type=\"GuestDiskInfo\"><diskPath>/</diskPath>"
+    "<capacity>100</capacity><freeSpace>40</freeSpace>"
+    "<filesystemType>ext4</filesystemType><mappings><key>2000</key>"
+    "</mappings></GuestDiskInfo>"
+    "<GuestDiskInfo xsi:type=\"GuestDiskInfo\"><diskPath>/data &amp; logs"
+    "</diskPath><capacity>300</capacity><freeSpace>0</freeSpace>"
+    "</GuestDiskInfo></val></propSet>"
+    "<propSet><name>name</name><val xsi:type=\"xsd:string\">web</val>"
+    "</propSet>"
+    "</objects></returnval></RetrievePropertiesExResponse>" SOAP_TAIL;
+
+DEF_TEST(subprop_array_of_data_objects) {
+  static events_t ev;
+  EXPECT_EQ_INT(0, run_events(disk_page, strlen(disk_page), 0, &ev, true));
+  /* 5 + 3 leaves, then the object */
+  EXPECT_EQ_INT(9, ev.num);
+  EXPECT_EQ_INT(8, subs_of(&ev, "guest.disk"));
+  EXPECT_SUB(&ev, "guest.disk", 0, 0, "GuestDiskInfo/diskPath", "/");
+  EXPECT_SUB(&ev, "guest.disk", 1, 0, "GuestDiskInfo/capacity", "100");
+  EXPECT_SUB(&ev, "guest.disk", 2, 0, "GuestDiskInfo/freeSpace", "40");
+  EXPECT_SUB(&ev, "guest.disk", 3, 0, "GuestDiskInfo/filesystemType",
+             "ext4");
+  EXPECT_SUB(&ev, "guest.disk", 4, 0, "GuestDiskInfo/mappings/key", "2000");
+  EXPECT_SUB(&ev, "guest.disk", 5, 1, "GuestDiskInfo/diskPath",
+             "/data & logs");
+  EXPECT_SUB(&ev, "guest.disk", 6, 1, "GuestDiskInfo/capacity", "300");
+  EXPECT_SUB(&ev, "guest.disk", 7, 1, "GuestDiskInfo/freeSpace", "0");
+  const event_t *e = sub(&ev, "guest.disk", 0);
+  CHECK_NOT_NULL(e);
+  EXPECT_EQ_STR("VirtualMachine", e->type);
+  EXPECT_EQ_STR("vm-7", e->moref);
+  /* the object comes after its leaves, with the leaf properties only */
+  EXPECT_EQ_INT('o', ev.e[8].what);
+  EXPECT_EQ_STR("vm-7", ev.e[8].moref);
+  EXPECT_EQ_INT(1, ev.objs.num);
+  EXPECT_EQ_INT(1, ev.objs.o[0].props_num);
+  EXPECT_EQ_STR("web", prop_of(&ev.objs, 0, "name"));
+  OK(prop_of(&ev.objs, 0, "guest.disk") == NULL);
+
+  /* the same a byte at a time */
+  static events_t ev1;
+  EXPECT_EQ_INT(0, run_events(disk_page, strlen(disk_page), 1, &ev1, true));
+  vs_buf_t a, b;
+  vs_buf_init(&a);
+  vs_buf_init(&b);
+  events_text(&ev, &a);
+  events_text(&ev1, &b);
+  EXPECT_EQ_STR(a.data, b.data);
+  vs_buf_free(&a);
+  vs_buf_free(&b);
+  return 0;
+}
+
+static const char nested_page[] =
+    SOAP_HEAD
+    "<RetrievePropertiesExResponse xmlns=\"urn:vim25\"><returnval>"
+    "<objects><obj type=\"VirtualMachine\">vm-1</obj>"
+    "<propSet><name>snapshot</name>"
+    "<val xsi:type=\"VirtualMachineSnapshotInfo\">"
+    "<currentSnapshot type=\"VirtualMachineSnapshot\">snapshot-3"
+    "</currentSnapshot>"
+    "<rootSnapshotList><snapshot type=\"VirtualMachineSnapshot\">snapshot-1"
+    "</snapshot><name>base</name><description></description>"
+    "<createTime>2024-01-01T00:00:00Z</createTime>"
+    "<childSnapshotList><snapshot>snapshot-2</snapshot>"
+    "<createTime>2024-01-02T00:00:00Z</createTime>"
+    "<childSnapshotList><name>deep</name></childSnapshotList>"
+    "</childSnapshotList>"
+    "<childSnapshotList><createTime>2024-01-03T00:00:00Z</createTime>"
+    "</childSnapshotList>"
+    "<replaySupported>false</replaySupported></rootSnapshotList>"
+    "</val></propSet>"
+    "<propSet><name>triggeredAlarmState</name>"
+    "<val xsi:type=\"ArrayOfAlarmState\">"
+    "<AlarmState><key>alarm-7.vm-1</key><entity type=\"VirtualMachine\">vm-1"
+    "</entity><alarm type=\"Alarm\">alarm-7</alarm>"
+    "<overallStatus>red</overallStatus>"
+    "<time>2024-01-02T02:55:00.447Z</time><acknowledged>false</acknowledged>"
+    "</AlarmState>"
+    "<AlarmState><key>alarm-9.vm-1</key><entity type=\"VirtualMachine\">vm-1"
+    "</entity><alarm type=\"Alarm\">alarm-9</alarm>"
+    "<overallStatus>yellow</overallStatus>"
+    "<time>2024-01-02T02:56:00Z</time><acknowledged>true</acknowledged>"
+    "</AlarmState></val></propSet>"
+    "<propSet><name>vm</name><val xsi:type=\"ArrayOfManagedObjectReference\">"
+    "<ManagedObjectReference type=\"VirtualMachine\">vm-49"
+    "</ManagedObjectReference><ManagedObjectReference "
+    "type=\"VirtualMachine\">vm-52</ManagedObjectReference></val></propSet>"
+    "</objects>"
+    /* the next object: items and paths start afresh */
+    "<objects><obj type=\"HostSystem\">host-9</obj>"
+    "<propSet><name>triggeredAlarmState</name>"
+    "<val xsi:type=\"ArrayOfAlarmState\"><AlarmState>"
+    "<overallStatus>red</overallStatus></AlarmState></val></propSet>"
+    "<propSet><name>runtime.powerState</name><val>poweredOn</val></propSet>"
+    "</objects>"
+    "</returnval></RetrievePropertiesExResponse>" SOAP_TAIL;
+
+DEF_TEST(subprop_nested_arrays) {
+  static events_t ev;
+  EXPECT_EQ_INT(0,
+                run_events(nested_page, strlen(nested_page), 0, &ev, true));
+  /* the snapshot tree: item = the child of <val> (0 currentSnapshot,
+   * 1 rootSnapshotList), the path down through the nested lists */
+  EXPECT_EQ_INT(10, subs_of(&ev, "snapshot"));
+  EXPECT_SUB(&ev, "snapshot", 0, 0, "currentSnapshot", "snapshot-3");
+  EXPECT_SUB(&ev, "snapshot", 1, 1, "rootSnapshotList/snapshot",
+             "snapshot-1");
+  EXPECT_SUB(&ev, "snapshot", 2, 1, "rootSnapshotList/name", "base");
+  EXPECT_SUB(&ev, "snapshot", 3, 1, "rootSnapshotList/description", "");
+  EXPECT_SUB(&ev, "snapshot", 4, 1, "rootSnapshotList/createTime",
+             "2024-01-01T00:00:00Z");
+  EXPECT_SUB(&ev, "snapshot", 5, 1,
+             "rootSnapshotList/childSnapshotList/snapshot", "snapshot-2");
+  EXPECT_SUB(&ev, "snapshot", 6, 1,
+             "rootSnapshotList/childSnapshotList/createTime",
+             "2024-01-02T00:00:00Z");
+  EXPECT_SUB(&ev, "snapshot", 7, 1,
+             "rootSnapshotList/childSnapshotList/childSnapshotList/name",
+             "deep");
+  /* the second child is a sibling: the same depth again */
+  EXPECT_SUB(&ev, "snapshot", 8, 1,
+             "rootSnapshotList/childSnapshotList/createTime",
+             "2024-01-03T00:00:00Z");
+  EXPECT_SUB(&ev, "snapshot", 9, 1, "rootSnapshotList/replaySupported",
+             "false");
+  /* an array of data objects: one item per AlarmState, from 0 again */
+  /* 6 leaves each for the first object, 1 for the second */
+  EXPECT_EQ_INT(13, subs_of(&ev, "triggeredAlarmState"));
+  EXPECT_SUB(&ev, "triggeredAlarmState", 0, 0, "AlarmState/key",
+             "alarm-7.vm-1");
+  EXPECT_SUB(&ev, "triggeredAlarmState", 1, 0, "AlarmState/entity", "vm-1");
+  EXPECT_SUB(&ev, "triggeredAlarmState", 3, 0, "AlarmState/overallStatus",
+             "red");
+  EXPECT_SUB(&ev, "triggeredAlarmState", 9, 1, "AlarmState/overallStatus",
+             "yellow");
+  EXPECT_SUB(&ev, "triggeredAlarmState", 11, 1, "AlarmState/acknowledged",
+             "true");
+  /* an array of references: each a leaf of its own */
+  EXPECT_EQ_INT(2, subs_of(&ev, "vm"));
+  EXPECT_SUB(&ev, "vm", 0, 0, "ManagedObjectReference", "vm-49");
+  EXPECT_SUB(&ev, "vm", 1, 1, "ManagedObjectReference", "vm-52");
+  /* the first object: no leaf property at all */
+  EXPECT_EQ_INT(2, ev.objs.num);
+  EXPECT_EQ_INT(0, ev.objs.o[0].props_num);
+  /* the second: its own item 0, its moref and type, its leaf */
+  EXPECT_SUB(&ev, "triggeredAlarmState", 12, 0, "AlarmState/overallStatus",
+             "red");
+  const event_t *e = sub(&ev, "triggeredAlarmState", 12);
+  CHECK_NOT_NULL(e);
+  EXPECT_EQ_STR("host-9", e->moref);
+  EXPECT_EQ_STR("HostSystem", e->type);
+  EXPECT_EQ_INT(1, ev.objs.o[1].props_num);
+  EXPECT_EQ_STR("poweredOn", prop_of(&ev.objs, 1, "runtime.powerState"));
+  /* each object after its own leaves, before the next one's */
+  size_t first_obj = 0, host_leaf = 0;
+  for (size_t i = 0; i < ev.num; i++) {
+    if (ev.e[i].what == 'o' && first_obj == 0)
+      first_obj = i;
+    if (ev.e[i].what == 's' && strcmp(ev.e[i].moref, "host-9") == 0)
+      host_leaf = i;
+  }
+  OK(first_obj > 0 && host_leaf > first_obj);
+  EXPECT_EQ_INT('o', ev.e[ev.num - 1].what);
+  EXPECT_EQ_STR("host-9", ev.e[ev.num - 1].moref);
+  return 0;
+}
+
+DEF_TEST(subprop_empty_array_is_leaf) {
+  const char *doc =
+      SOAP_HEAD
+      "<RetrievePropertiesExResponse xmlns=\"urn:vim25\"><returnval>"
+      "<objects><obj type=\"HostSystem\">host-34</obj>"
+      "<propSet><name>vm</name>"
+      "<val xsi:type=\"ArrayOfManagedObjectReference\"/></propSet>"
+      /* vcsim's way: an open and a close tag */
+      "<propSet><name>triggeredAlarmState</name>"
+      "<val xsi:type=\"ArrayOfAlarmState\"></val></propSet>"
+      "<propSet><name>name</name><val>esx</val></propSet>"
+      "</objects></returnval></RetrievePropertiesExResponse>" SOAP_TAIL;
+  static events_t ev;
+  EXPECT_EQ_INT(0, run_events(doc, strlen(doc), 0, &ev, true));
+  EXPECT_EQ_INT(1, ev.num); /* no leaf below a <val>: the object only */
+  EXPECT_EQ_INT(1, ev.objs.num);
+  EXPECT_EQ_INT(3, ev.objs.o[0].props_num);
+  /* present, and empty: "asked for, and there is none" */
+  const char *vm = prop_of(&ev.objs, 0, "vm");
+  CHECK_NOT_NULL(vm);
+  EXPECT_EQ_STR("", vm);
+  const char *alarms = prop_of(&ev.objs, 0, "triggeredAlarmState");
+  CHECK_NOT_NULL(alarms);
+  EXPECT_EQ_STR("", alarms);
+  EXPECT_EQ_STR("esx", prop_of(&ev.objs, 0, "name"));
+  return 0;
+}
+
+DEF_TEST(subprop_structured_never_a_leaf) {
+  /* with the callback or without, a structured value never becomes a
+   * leaf property; the leaves around it are kept */
+  for (int with = 0; with < 2; with++) {
+    static events_t ev;
+    EXPECT_EQ_INT(0, run_events(nested_page, strlen(nested_page), 7, &ev,
+                                with != 0));
+    EXPECT_EQ_INT(2, ev.objs.num);
+    OK(prop_of(&ev.objs, 0, "snapshot") == NULL);
+    OK(prop_of(&ev.objs, 0, "triggeredAlarmState") == NULL);
+    OK(prop_of(&ev.objs, 0, "vm") == NULL);
+    OK(prop_of(&ev.objs, 1, "triggeredAlarmState") == NULL);
+    EXPECT_EQ_STR("poweredOn", prop_of(&ev.objs, 1, "runtime.powerState"));
+    size_t subs = 0;
+    for (size_t i = 0; i < ev.num; i++)
+      subs += ev.e[i].what == 's';
+    EXPECT_EQ_INT(with ? 25 : 0, subs);
+  }
+  /* a data object with one child and a leaf property with a type
+   * attribute: only the first is structured */
+  const char *doc =
+      SOAP_HEAD
+      "<RetrievePropertiesExResponse xmlns=\"urn:vim25\"><returnval>"
+      "<objects><obj type=\"VirtualMachine\">vm-1</obj>"
+      "<propSet><name>summary.runtime</name><val "
+      "xsi:type=\"VirtualMachineRuntimeInfo\"><host type=\"HostSystem\">"
+      "host-1</host></val></propSet>"
+      "<propSet><name>runtime.host</name><val type=\"HostSystem\" "
+      "xsi:type=\"ManagedObjectReference\">host-1</val></propSet>"
+      "</objects></returnval></RetrievePropertiesExResponse>" SOAP_TAIL;
+  static events_t ev;
+  EXPECT_EQ_INT(0, run_events(doc, strlen(doc), 0, &ev, true));
+  EXPECT_EQ_INT(1, ev.objs.o[0].props_num);
+  EXPECT_EQ_STR("host-1", prop_of(&ev.objs, 0, "runtime.host"));
+  EXPECT_SUB(&ev, "summary.runtime", 0, 0, "host", "host-1");
+  return 0;
+}
+
+/* The vCenter-shaped VM fixture of test_state.c: every leaf of its
+ * structured properties reported, the same in any chunking. */
+DEF_TEST(subprop_fixture_chunking) {
+  size_t len;
+  char *data = mock_read_data("vm_states.xml", &len);
+  CHECK_NOT_NULL(data);
+  static events_t whole, bytes;
+  EXPECT_EQ_INT(0, run_events(data, len, 0, &whole, true));
+  EXPECT_EQ_INT(0, run_events(data, len, 1, &bytes, true));
+  vs_buf_t a, b;
+  vs_buf_init(&a);
+  vs_buf_init(&b);
+  events_text(&whole, &a);
+  events_text(&bytes, &b);
+  EXPECT_EQ_STR(a.data, b.data);
+  EXPECT_EQ_INT(2, whole.objs.num);
+  EXPECT_EQ_INT(10, subs_of(&whole, "guest.disk"));
+  EXPECT_EQ_INT(12, subs_of(&whole, "triggeredAlarmState"));
+  OK(subs_of(&whole, "snapshot") > 20);
+  /* the leaf properties of the first VM, not its structured ones */
+  EXPECT_EQ_INT(12, whole.objs.o[0].props_num);
+  EXPECT_EQ_STR("web01", prop_of(&whole.objs, 0, "name"));
+  OK(prop_of(&whole.objs, 0, "snapshot") == NULL);
+  /* the second VM's empty arrays are leaves */
+  EXPECT_EQ_STR("", prop_of(&whole.objs, 1, "guest.disk"));
+  EXPECT_EQ_STR("", prop_of(&whole.objs, 1, "triggeredAlarmState"));
+  vs_buf_free(&a);
+  vs_buf_free(&b);
+  free(data);
+  return 0;
+}
+
+/* ==== OptionManager.QueryOptions ==== */
+
+#define MAXQ "config.vpxd.stats.maxQueryMetrics"
+
+static int run_option(const char *doc, vs_option_t *opt, const char *key) {
+  vs_xml_handler_t h = vs_parse_option(opt, key);
+  h.expect = "QueryOptionsResponse";
+  return run_str(h, doc, 3);
+}
+
+#define OPTION_DOC(returnvals)                                                 \
+  SOAP_HEAD "<QueryOptionsResponse xmlns=\"urn:vim25\">" returnvals            \
+            "</QueryOptionsResponse>" SOAP_TAIL
+#define RV(key, value)                                                         \
+  "<returnval xsi:type=\"OptionValue\"><key>" key "</key>"                     \
+  "<value xsi:type=\"xsd:int\">" value "</value></returnval>"
+
+DEF_TEST(option_found) {
+  vs_option_t opt;
+  /* vcsim's answer (started with -max-query-metrics 256) */
+  vs_xml_handler_t h = vs_parse_option(&opt, MAXQ);
+  h.expect = "QueryOptionsResponse";
+  EXPECT_EQ_INT(0, run_file(h, "vcsim_option.xml", 0));
+  OK(opt.found);
+  EXPECT_EQ_INT(256, opt.value);
+  EXPECT_EQ_STR(MAXQ, opt.key);
+  /* vCenter's: the same shape */
+  EXPECT_EQ_INT(0, run_option(OPTION_DOC(RV(MAXQ, "64")), &opt, MAXQ));
+  OK(opt.found);
+  EXPECT_EQ_INT(64, opt.value);
+  /* -1: "no limit", as vCenter documents it */
+  EXPECT_EQ_INT(0, run_option(OPTION_DOC(RV(MAXQ, "-1")), &opt, MAXQ));
+  OK(opt.found);
+  EXPECT_EQ_INT(-1, opt.value);
+  /* among others (a prefix query answers several): ours, wherever */
+  EXPECT_EQ_INT(0, run_option(OPTION_DOC(RV("config.vpxd.stats.other", "9")
+                                             RV(MAXQ, "100")
+                                                 RV("config.x", "7")),
+                              &opt, MAXQ));
+  OK(opt.found);
+  EXPECT_EQ_INT(100, opt.value);
+  EXPECT_EQ_INT(0, run_option(OPTION_DOC(RV(MAXQ, "100")
+                                             RV("config.vpxd.stats.other",
+                                                "9")),
+                              &opt, MAXQ));
+  OK(opt.found);
+  EXPECT_EQ_INT(100, opt.value);
+  /* a value that is a long */
+  EXPECT_EQ_INT(0, run_option(OPTION_DOC(RV(MAXQ, "4294967296")), &opt,
+                              MAXQ));
+  OK(opt.found);
+  EXPECT_EQ_INT(INT64_C(4294967296), opt.value);
+  return 0;
+}
+
+DEF_TEST(option_not_found) {
+  vs_option_t opt;
+  /* another key only */
+  EXPECT_EQ_INT(0, run_option(OPTION_DOC(RV("config.vpxd.stats.other", "9")),
+                              &opt, MAXQ));
+  OK(!opt.found);
+  /* keys are compared exactly */
+  EXPECT_EQ_INT(0, run_option(OPTION_DOC(RV("Config.Vpxd.Stats."
+                                            "MaxQueryMetrics",
+                                            "9")),
+                              &opt, MAXQ));
+  OK(!opt.found);
+  EXPECT_EQ_INT(0, run_option(OPTION_DOC(RV(MAXQ ".x", "9")), &opt, MAXQ));
+  OK(!opt.found);
+  /* not an integer: not found (the caller falls back to its default) */
+  const char *docs[] = {OPTION_DOC(RV(MAXQ, "abc")),
+                        OPTION_DOC(RV(MAXQ, "12.5")),
+                        OPTION_DOC(RV(MAXQ, "")),
+                        OPTION_DOC(RV(MAXQ, "64 ")),
+                        OPTION_DOC(RV(MAXQ, "99999999999999999999"))};
+  for (size_t i = 0; i < sizeof(docs) / sizeof(docs[0]); i++) {
+    EXPECT_EQ_INT(0, run_option(docs[i], &opt, MAXQ));
+    OK(!opt.found);
+  }
+  /* a bad value of ours, then another key's good one: still not ours */
+  EXPECT_EQ_INT(0, run_option(OPTION_DOC(RV(MAXQ, "x") RV("config.y", "5")),
+                              &opt, MAXQ));
+  OK(!opt.found);
+  /* a value deeper down is not the option's */
+  EXPECT_EQ_INT(0, run_option(OPTION_DOC("<returnval><key>" MAXQ "</key>"
+                                         "<value><value>5</value></value>"
+                                         "</returnval>"),
+                              &opt, MAXQ));
+  OK(!opt.found);
+  /* no returnval at all */
+  EXPECT_EQ_INT(0, run_option(OPTION_DOC(""), &opt, MAXQ));
+  OK(!opt.found);
+  return 0;
+}
+
+DEF_TEST(option_fault) {
+  /* vcsim's answer for an option that does not exist: InvalidName */
+  vs_option_t opt;
+  vs_xml_handler_t h = vs_parse_option(&opt, "config.vpxd.stats.noSuchOption");
+  vs_xml_stream_t *s = vs_xml_stream_create(&h);
+  CHECK_NOT_NULL(s);
+  size_t len;
+  char *data = mock_read_data("vcsim_option_fault.xml", &len);
+  CHECK_NOT_NULL(data);
+  EXPECT_EQ_INT(0, vs_xml_stream_feed(s, data, len));
+  vs_xml_stream_finish(s);
+  OK(vs_xml_stream_has_fault(s));
+  EXPECT_EQ_STR("InvalidName", vs_xml_stream_fault_type(s));
+  OK(!opt.found);
+  vs_xml_stream_destroy(s);
+  free(data);
+  /* the key named in the fault detail is no option */
+  OK(!opt.matched);
+  return 0;
+}
+
 int main(void) {
   RUN_TEST(service_content_vcsim);
   RUN_TEST(service_content_vcenter);
@@ -1096,5 +1588,13 @@ int main(void) {
   RUN_TEST(perf_entity_done_not_for_cut_answer);
   RUN_TEST(perf_instance_cut_at_utf8_boundary);
   RUN_TEST(prop_page_value_cut_at_utf8_boundary);
+  RUN_TEST(subprop_array_of_data_objects);
+  RUN_TEST(subprop_nested_arrays);
+  RUN_TEST(subprop_empty_array_is_leaf);
+  RUN_TEST(subprop_structured_never_a_leaf);
+  RUN_TEST(subprop_fixture_chunking);
+  RUN_TEST(option_found);
+  RUN_TEST(option_not_found);
+  RUN_TEST(option_fault);
   END_TEST;
 }

@@ -13,7 +13,8 @@
 /* hosts: host-2 (index 1), host-1 (4), host-3 disconnected (7);
  * VMs: vm-10 and vm-2 on host-2, vm-9 and vm-11 on host-1, vm-100 off,
  * vm-5 on the disconnected host, vm-7 on a host not in the inventory,
- * vm-8 a template; a datastore (ignored) and a cluster (kept, kind -1). */
+ * vm-8 a template; a datastore and a cluster (collected kinds of their
+ * own, always active: vCenter's own data). */
 static void mixed_inventory(vs_inventory_t *inv) {
   vs_inventory_init(inv);
   add_vm(inv, "vm-10", "a", NULL, "host-2");                     /* 0 */
@@ -30,9 +31,9 @@ static void mixed_inventory(vs_inventory_t *inv) {
   add_vm(inv, "vm-7", "g", NULL, "host-99");                      /* 9 */
   inv_add(inv, "VirtualMachine", "vm-8", "h", NULL, "host-1",     /* 10 */
           "poweredOn", "connected", "true");
-  inv_add(inv, "Datastore", "datastore-1", "ds", NULL, NULL, NULL, NULL,
+  inv_add(inv, "Datastore", "datastore-1", "ds", NULL, NULL, NULL, NULL, /* 11 */
           NULL);
-  add_cluster(inv, "domain-c1", "cl", NULL); /* 11 */
+  add_cluster(inv, "domain-c1", "cl", NULL); /* 12 */
   vs_inventory_finish(inv, NULL);
 }
 
@@ -75,9 +76,11 @@ DEF_TEST(entities_per_query) {
 DEF_TEST(order_grouped_by_host) {
   vs_inventory_t inv;
   mixed_inventory(&inv);
-  EXPECT_EQ_INT(12, inv.num); /* the datastore was ignored, the cluster not */
+  EXPECT_EQ_INT(13, inv.num); /* the datastore and the cluster are kept */
   EXPECT_EQ_INT(5, inv.active_per_kind[VS_KIND_VM]);
   EXPECT_EQ_INT(2, inv.active_per_kind[VS_KIND_HOST]);
+  EXPECT_EQ_INT(1, inv.active_per_kind[VS_KIND_DATASTORE]);
+  EXPECT_EQ_INT(1, inv.active_per_kind[VS_KIND_CLUSTER]);
 
   size_t *order = NULL, num = 99;
   char buf[256];
@@ -121,6 +124,18 @@ DEF_TEST(order_grouped_by_host) {
   EXPECT_EQ_INT(2, num);
   morefs(&inv, order, num, buf, sizeof(buf));
   OK(strcmp(buf, "host-2,host-1") == 0 || strcmp(buf, "host-1,host-2") == 0);
+  free(order);
+
+  /* the kinds without a host: their own order, by moref */
+  order = NULL;
+  EXPECT_EQ_INT(0, vs_plan_order(&inv, VS_KIND_DATASTORE, &order, &num));
+  CHECK_NOT_NULL(order);
+  EXPECT_EQ_STR("datastore-1", morefs(&inv, order, num, buf, sizeof(buf)));
+  free(order);
+  order = NULL;
+  EXPECT_EQ_INT(0, vs_plan_order(&inv, VS_KIND_RESOURCE_POOL, &order, &num));
+  CHECK_NOT_NULL(order);
+  EXPECT_EQ_INT(0, num);
   free(order);
   vs_inventory_free(&inv);
 

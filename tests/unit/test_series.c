@@ -21,8 +21,13 @@ static vs_series_state_t fresh(void) {
       .counter_id = 2, .instance = 0, .last_us = -1, .holes = 0};
 }
 
+/* The realtime policy (20 s slots, samples never posted late) with a
+ * look-back of `lb` slots. */
+#define RT(lb)                                                                 \
+  (&(vs_series_policy_t){.step_us = STEP, .lookback_slots = (lb), .late = false})
+
 static bool acc(vs_series_state_t *st, int64_t ts, bool has_value, int lb) {
-  return vs_series_accept(st, ts, has_value, STEP, lb);
+  return vs_series_accept(st, ts, has_value, RT(lb));
 }
 
 /* Is every instance of the table in (counter_id, instance) order? */
@@ -65,7 +70,7 @@ DEF_TEST(new_slots) {
   EXPECT_EQ_INT(-1, s->last_us);
   EXPECT_EQ_INT(0, s->holes);
   EXPECT_EQ_STR("", vs_series_instance(&t, s));
-  OK(vs_series_accept(s, T(5), true, STEP, 3));
+  OK(vs_series_accept(s, T(5), true, RT(3)));
   s = vs_series_get(&t, 6, "");
   CHECK_NOT_NULL(s);
   EXPECT_EQ_INT(T(5), s->last_us);
@@ -255,10 +260,10 @@ DEF_TEST(lookback_zero) {
   memset(&t, 0, sizeof(t));
   vs_series_state_t *s = vs_series_get(&t, 1, "");
   CHECK_NOT_NULL(s);
-  OK(vs_series_accept(s, T(0), true, STEP, 3));
-  OK(!vs_series_accept(s, T(1), false, STEP, 3)); /* a hole for look-back 3 */
-  EXPECT_EQ_INT(T(1), vs_series_query_from(&t, T(1), STEP, 0));
-  EXPECT_EQ_INT(T(1) - HALF, vs_series_query_from(&t, T(1), STEP, 3));
+  OK(vs_series_accept(s, T(0), true, RT(3)));
+  OK(!vs_series_accept(s, T(1), false, RT(3))); /* a hole for look-back 3 */
+  EXPECT_EQ_INT(T(1), vs_series_query_from(&t, T(1), RT(0)));
+  EXPECT_EQ_INT(T(1) - HALF, vs_series_query_from(&t, T(1), RT(3)));
   vs_series_table_free(&t);
   return 0;
 }
@@ -351,54 +356,54 @@ DEF_TEST(query_from) {
   vs_series_table_t t;
   memset(&t, 0, sizeof(t));
   /* nothing collected yet: ask for the latest only */
-  EXPECT_EQ_INT(-1, vs_series_query_from(&t, -1, STEP, 3));
+  EXPECT_EQ_INT(-1, vs_series_query_from(&t, -1, RT(3)));
   /* no series, or none with a hole: the mark */
-  EXPECT_EQ_INT(T(5), vs_series_query_from(&t, T(5), STEP, 3));
+  EXPECT_EQ_INT(T(5), vs_series_query_from(&t, T(5), RT(3)));
   vs_series_state_t *a = vs_series_get(&t, 2, "");
   CHECK_NOT_NULL(a);
   for (int n = 0; n <= 5; n++)
-    OK(vs_series_accept(a, T(n), true, STEP, 3));
-  EXPECT_EQ_INT(T(5), vs_series_query_from(&t, T(5), STEP, 3));
+    OK(vs_series_accept(a, T(n), true, RT(3)));
+  EXPECT_EQ_INT(T(5), vs_series_query_from(&t, T(5), RT(3)));
 
   /* a hole in the newest slot: from half a step before it (startTime is
    * exclusive, and the slot's stamp may move a few ms) */
   vs_series_state_t *b = vs_series_get(&t, 6, "vmnic0");
   CHECK_NOT_NULL(b);
-  OK(vs_series_accept(b, T(4), true, STEP, 3));
-  OK(!vs_series_accept(b, T(5), false, STEP, 3));
-  EXPECT_EQ_INT(T(5) - HALF, vs_series_query_from(&t, T(5), STEP, 3));
+  OK(vs_series_accept(b, T(4), true, RT(3)));
+  OK(!vs_series_accept(b, T(5), false, RT(3)));
+  EXPECT_EQ_INT(T(5) - HALF, vs_series_query_from(&t, T(5), RT(3)));
 
   /* an older live hole in another series wins: the oldest one counts */
   vs_series_state_t *c = vs_series_get(&t, 24, "");
   CHECK_NOT_NULL(c);
-  OK(!vs_series_accept(c, T(3), false, STEP, 3));
-  OK(vs_series_accept(c, T(4), true, STEP, 3));
-  OK(vs_series_accept(c, T(5), true, STEP, 3));
-  EXPECT_EQ_INT(T(3) - HALF, vs_series_query_from(&t, T(5), STEP, 3));
+  OK(!vs_series_accept(c, T(3), false, RT(3)));
+  OK(vs_series_accept(c, T(4), true, RT(3)));
+  OK(vs_series_accept(c, T(5), true, RT(3)));
+  EXPECT_EQ_INT(T(3) - HALF, vs_series_query_from(&t, T(5), RT(3)));
   /* ... unless it left the look-back */
-  EXPECT_EQ_INT(T(5) - HALF, vs_series_query_from(&t, T(5), STEP, 2));
+  EXPECT_EQ_INT(T(5) - HALF, vs_series_query_from(&t, T(5), RT(2)));
   /* ... or look-back is off */
-  EXPECT_EQ_INT(T(5), vs_series_query_from(&t, T(5), STEP, 0));
+  EXPECT_EQ_INT(T(5), vs_series_query_from(&t, T(5), RT(0)));
 
   /* once filled, the query starts later again */
   c = vs_series_get(&t, 24, "");
   CHECK_NOT_NULL(c);
-  OK(vs_series_accept(c, T(3), true, STEP, 3));
-  EXPECT_EQ_INT(T(5) - HALF, vs_series_query_from(&t, T(5), STEP, 3));
+  OK(vs_series_accept(c, T(3), true, RT(3)));
+  EXPECT_EQ_INT(T(5) - HALF, vs_series_query_from(&t, T(5), RT(3)));
   b = vs_series_get(&t, 6, "vmnic0");
   CHECK_NOT_NULL(b);
-  OK(vs_series_accept(b, T(5), true, STEP, 3));
-  EXPECT_EQ_INT(T(5), vs_series_query_from(&t, T(5), STEP, 3));
+  OK(vs_series_accept(b, T(5), true, RT(3)));
+  EXPECT_EQ_INT(T(5), vs_series_query_from(&t, T(5), RT(3)));
 
   /* a series that stopped earlier (an instance that went away): its hole
    * is older than the look-back seen from the mark, so it is not waited
    * for */
   vs_series_state_t *d = vs_series_get(&t, 148, "vmnic9");
   CHECK_NOT_NULL(d);
-  OK(vs_series_accept(d, T(1), true, STEP, 3));
-  OK(!vs_series_accept(d, T(2), false, STEP, 3));
-  EXPECT_EQ_INT(T(5), vs_series_query_from(&t, T(5), STEP, 3));
-  EXPECT_EQ_INT(T(2) - HALF, vs_series_query_from(&t, T(4), STEP, 3));
+  OK(vs_series_accept(d, T(1), true, RT(3)));
+  OK(!vs_series_accept(d, T(2), false, RT(3)));
+  EXPECT_EQ_INT(T(5), vs_series_query_from(&t, T(5), RT(3)));
+  EXPECT_EQ_INT(T(2) - HALF, vs_series_query_from(&t, T(4), RT(3)));
   vs_series_table_free(&t);
   return 0;
 }
@@ -418,15 +423,15 @@ DEF_TEST(query_from_live_hole_behind_expired_one) {
   memset(&t, 0, sizeof(t));
   vs_series_state_t *s = vs_series_get(&t, 2, "");
   CHECK_NOT_NULL(s);
-  OK(!vs_series_accept(s, T(1), false, STEP, 3));
-  OK(vs_series_accept(s, T(2), true, STEP, 3));
-  OK(!vs_series_accept(s, T(3), false, STEP, 3));
+  OK(!vs_series_accept(s, T(1), false, RT(3)));
+  OK(vs_series_accept(s, T(2), true, RT(3)));
+  OK(!vs_series_accept(s, T(3), false, RT(3)));
   EXPECT_EQ_INT(5, s->holes); /* T3 and T1 */
-  EXPECT_EQ_INT(T(3) - HALF, vs_series_query_from(&t, T(5), STEP, 3));
+  EXPECT_EQ_INT(T(3) - HALF, vs_series_query_from(&t, T(5), RT(3)));
   /* and the hole would be accepted if it came */
   s = vs_series_get(&t, 2, "");
   CHECK_NOT_NULL(s);
-  OK(vs_series_accept(s, T(3), true, STEP, 3));
+  OK(vs_series_accept(s, T(3), true, RT(3)));
   vs_series_table_free(&t);
   return 0;
 }
@@ -537,6 +542,162 @@ DEF_TEST(memory_accounting) {
   return 0;
 }
 
+/* ==== historical kinds: 300 s slots, samples posted late ==== */
+
+#define HSTEP INT64_C(300000000) /* 300 s */
+#define H(n) (T0 + (int64_t)(n)*HSTEP)
+/* The historical policy: slots skipped by a newer sample may still come. */
+#define LATE(lb)                                                               \
+  (&(vs_series_policy_t){.step_us = HSTEP, .lookback_slots = (lb), .late = true})
+
+static bool late(vs_series_state_t *st, int64_t ts, bool has_value, int lb) {
+  return vs_series_accept(st, ts, has_value, LATE(lb));
+}
+
+DEF_TEST(late_gap_becomes_hole) {
+  /* vCenter rolls samples up late, series by series: a slot skipped by a
+   * newer one is a hole that may still be filled, once */
+  vs_series_state_t st = fresh();
+  OK(late(&st, H(0), true, 3));
+  OK(late(&st, H(2), true, 3)); /* H1 skipped */
+  EXPECT_EQ_INT(2, st.holes);   /* bit 1: H1 */
+  EXPECT_EQ_INT(H(2), st.last_us);
+  OK(late(&st, H(1), true, 3)); /* it comes: dispatched */
+  EXPECT_EQ_INT(0, st.holes);
+  EXPECT_EQ_INT(H(2), st.last_us); /* filling does not move the newest */
+  OK(!late(&st, H(1), true, 3));   /* once */
+  OK(!late(&st, H(1) + 5 * MS, true, 3));
+  OK(!late(&st, H(2), true, 3));
+  OK(!late(&st, H(0), true, 3));
+
+  /* the same answers under the realtime rule: a gap is no hole */
+  st = fresh();
+  OK(vs_series_accept(&st, H(0), true, &(vs_series_policy_t){HSTEP, 3, false}));
+  OK(vs_series_accept(&st, H(2), true, &(vs_series_policy_t){HSTEP, 3, false}));
+  EXPECT_EQ_INT(0, st.holes);
+  OK(!vs_series_accept(&st, H(1), true,
+                       &(vs_series_policy_t){HSTEP, 3, false}));
+
+  /* a wider gap: every slot in between, within the look-back */
+  st = fresh();
+  OK(late(&st, H(0), true, 3));
+  OK(late(&st, H(3), true, 3));
+  EXPECT_EQ_INT(6, st.holes); /* H2 (bit 1), H1 (bit 2) */
+  OK(late(&st, H(1), true, 3));
+  EXPECT_EQ_INT(2, st.holes);
+  OK(late(&st, H(4), true, 3)); /* H2 now 2 slots back: still in */
+  EXPECT_EQ_INT(4, st.holes);
+  OK(late(&st, H(5), true, 3)); /* 3 back: out */
+  EXPECT_EQ_INT(0, st.holes);
+  OK(!late(&st, H(2), true, 3));
+
+  /* a gap wider than the look-back: only the slots within it */
+  st = fresh();
+  OK(late(&st, H(0), true, 3));
+  OK(late(&st, H(10), true, 3));
+  EXPECT_EQ_INT(6, st.holes);
+  OK(!late(&st, H(7), true, 3));
+  OK(late(&st, H(8), true, 3));
+  OK(late(&st, H(9), true, 3));
+  EXPECT_EQ_INT(0, st.holes);
+
+  /* a jump of more than 32 slots with the largest look-back: 31 slots
+   * behind the newest may come, the 32nd not */
+  st = fresh();
+  OK(late(&st, H(0), true, 32));
+  OK(late(&st, H(40), true, 32));
+  EXPECT_EQ_UINT64(UINT32_MAX - 1, st.holes);
+  OK(!late(&st, H(8), true, 32));
+  OK(late(&st, H(9), true, 32));
+  OK(late(&st, H(39), true, 32));
+  OK(!late(&st, H(39), true, 32));
+  EXPECT_EQ_UINT64(UINT32_MAX - 1 - 2 - (UINT32_C(1) << 31), st.holes);
+
+  /* no look-back: nothing is waited for */
+  st = fresh();
+  OK(late(&st, H(0), true, 0));
+  OK(late(&st, H(2), true, 0));
+  EXPECT_EQ_INT(0, st.holes);
+  OK(!late(&st, H(1), true, 0));
+  return 0;
+}
+
+DEF_TEST(late_sample_filled_once) {
+  /* -1 and skipped slots alike: each filled once, in any order */
+  vs_series_state_t st = fresh();
+  OK(late(&st, H(0), true, 3));
+  OK(!late(&st, H(2), false, 3)); /* H1 skipped, H2 not rolled up yet */
+  EXPECT_EQ_INT(3, st.holes);
+  OK(!late(&st, H(2), false, 3)); /* still -1 */
+  OK(late(&st, H(2), true, 3));
+  OK(late(&st, H(1), true, 3));
+  EXPECT_EQ_INT(0, st.holes);
+  OK(!late(&st, H(1), true, 3));
+  OK(!late(&st, H(2), true, 3));
+
+  /* answers that overlap, as every historical query looks back: each
+   * sample dispatched once whatever the answer it came in */
+  st = fresh();
+  size_t dispatched = 0;
+  /* answer 1: H0, H1 -1, H3 (H2 skipped) */
+  dispatched += late(&st, H(0), true, 3);
+  dispatched += late(&st, H(1), false, 3);
+  dispatched += late(&st, H(3), true, 3);
+  EXPECT_EQ_INT(2, dispatched);
+  /* answer 2, from H0 again: H1 and H2 now there, H4 new */
+  for (int n = 0; n <= 4; n++)
+    dispatched += late(&st, H(n), true, 3);
+  EXPECT_EQ_INT(5, dispatched);
+  /* answer 3, the same again, vcsim-style re-stamped by a few ms */
+  for (int n = 1; n <= 4; n++)
+    dispatched += late(&st, H(n) + 3 * MS, true, 3);
+  EXPECT_EQ_INT(5, dispatched);
+  EXPECT_EQ_INT(0, st.holes);
+  return 0;
+}
+
+DEF_TEST(late_query_from_always_looks_back) {
+  vs_series_table_t t;
+  memset(&t, 0, sizeof(t));
+  /* nothing collected: the latest sample only */
+  EXPECT_EQ_INT(-1, vs_series_query_from(&t, -1, LATE(3)));
+  /* no series, or none with a hole: still the look-back (a series of the
+   * object may lag the one that set the mark) */
+  EXPECT_EQ_INT(H(5) - 3 * HSTEP, vs_series_query_from(&t, H(5), LATE(3)));
+  vs_series_state_t *a = vs_series_get(&t, 2, "");
+  CHECK_NOT_NULL(a);
+  for (int n = 0; n <= 5; n++)
+    OK(vs_series_accept(a, H(n), true, LATE(3)));
+  EXPECT_EQ_INT(H(2), vs_series_query_from(&t, H(5), LATE(3)));
+  /* the realtime rule starts at the mark for the same table */
+  EXPECT_EQ_INT(H(5), vs_series_query_from(
+                          &t, H(5), &(vs_series_policy_t){HSTEP, 3, false}));
+  /* other look-backs; 0: the mark */
+  EXPECT_EQ_INT(H(5) - 12 * HSTEP, vs_series_query_from(&t, H(5), LATE(12)));
+  EXPECT_EQ_INT(H(5), vs_series_query_from(&t, H(5), LATE(0)));
+
+  /* a series that lags (its newest is H3 while the mark is H5) gets its
+   * H4 and H5 from the next answer; the others nothing twice */
+  vs_series_state_t *b = vs_series_get(&t, 6, "");
+  CHECK_NOT_NULL(b);
+  for (int n = 0; n <= 3; n++)
+    OK(vs_series_accept(b, H(n), true, LATE(3)));
+  int64_t from = vs_series_query_from(&t, H(5), LATE(3));
+  EXPECT_EQ_INT(H(2), from);
+  size_t again = 0, fresh_b = 0;
+  for (int n = 3; n <= 5; n++) { /* the answer: after `from` */
+    OK(H(n) > from);
+    a = vs_series_get(&t, 2, "");
+    again += vs_series_accept(a, H(n), true, LATE(3));
+    b = vs_series_get(&t, 6, "");
+    fresh_b += vs_series_accept(b, H(n), true, LATE(3));
+  }
+  EXPECT_EQ_INT(0, again);
+  EXPECT_EQ_INT(2, fresh_b);
+  vs_series_table_free(&t);
+  return 0;
+}
+
 int main(void) {
   RUN_TEST(new_slots);
   RUN_TEST(duplicate_within_half_step);
@@ -550,5 +711,8 @@ int main(void) {
   RUN_TEST(prune);
   RUN_TEST(memory_accounting);
   RUN_TEST(query_from_live_hole_behind_expired_one);
+  RUN_TEST(late_gap_becomes_hole);
+  RUN_TEST(late_sample_filled_once);
+  RUN_TEST(late_query_from_always_looks_back);
   END_TEST;
 }

@@ -287,6 +287,31 @@ DEF_TEST(retrieve_view) {
   return 0;
 }
 
+DEF_TEST(query_options) {
+  vs_service_content_t sc;
+  sample_sc(&sc);
+  vs_strlcpy(sc.setting, "VpxSettings", sizeof(sc.setting));
+  vs_buf_t b;
+  vs_buf_init(&b);
+  static doc_t d;
+  vs_soap_query_options(&b, &sc, "config.vpxd.stats.maxQueryMetrics");
+  EXPECT_EQ_INT(0, parse_back(&b, &d));
+  check_envelope(&d, &b, "QueryOptions");
+  char buf[512];
+  /* OptionManager.QueryOptions: _this, name */
+  EXPECT_EQ_STR("_this,name", children(&d, 2, buf, sizeof(buf)));
+  EXPECT_EQ_STR("OptionManager", el(&d, find(&d, "_this", 0))->type);
+  EXPECT_EQ_STR("VpxSettings", el(&d, find(&d, "_this", 0))->text);
+  EXPECT_EQ_STR("config.vpxd.stats.maxQueryMetrics",
+                el(&d, find(&d, "name", 0))->text);
+  /* escaped, whatever the name */
+  vs_soap_query_options(&b, &sc, "a<&>b");
+  EXPECT_EQ_INT(0, parse_back(&b, &d));
+  EXPECT_EQ_STR("a<&>b", el(&d, find(&d, "name", 0))->text);
+  vs_buf_free(&b);
+  return 0;
+}
+
 DEF_TEST(continue_retrieve) {
   vs_service_content_t sc;
   sample_sc(&sc);
@@ -461,6 +486,7 @@ int main(void) {
   RUN_TEST(create_and_destroy_view);
   RUN_TEST(retrieve_view);
   RUN_TEST(continue_retrieve);
+  RUN_TEST(query_options);
   RUN_TEST(retrieve_perf_counters);
   RUN_TEST(metric_ids);
   RUN_TEST(query_perf);

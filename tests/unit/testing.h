@@ -123,6 +123,22 @@ static int vs_test_checks__;         /* assertions in this test */
     fflush(stdout);                                                            \
   } while (0)
 
+/* A test that shows a known bug in src/ (it fails until the bug is
+ * fixed): run only when VS_UNIT_KNOWN_BUGS=1 is in the environment, so
+ * that the suite stays green meanwhile; otherwise reported as skipped. */
+#define RUN_KNOWN_BUG(name)                                                    \
+  do {                                                                         \
+    const char *kb__ = getenv("VS_UNIT_KNOWN_BUGS");                           \
+    if (kb__ != NULL && strcmp(kb__, "1") == 0) {                              \
+      RUN_TEST(name);                                                          \
+    } else {                                                                   \
+      (void)test_##name;                                                       \
+      printf("ok %d - %s # SKIP known bug (VS_UNIT_KNOWN_BUGS=1 runs it)\n",   \
+             ++vs_test_run_tests__, #name);                                    \
+      fflush(stdout);                                                          \
+    }                                                                          \
+  } while (0)
+
 #define END_TEST                                                               \
   do {                                                                         \
     printf("1..%d\n", vs_test_run_tests__);                                    \

@@ -7,7 +7,10 @@
 //	cmd=slow       name=HOST seconds=S      (S=0 clears; S <= 600)
 //	cmd=lag        type=ENTITY_TYPE seconds=S   (S=0 clears)
 //	cmd=clear      forget every slow and lag setting
-//	cmd=stats      counters
+//	cmd=stats      counters (queryperf_calls, not_found_faults, host_faults,
+//	               slow_calls, slow_aborted, lagged_specs, empty_specs,
+//	               historical_queries, historical_max_metrics_seen,
+//	               max_query_metrics_faults), then the slow/lag settings
 //
 // HOST is a host name (error if ambiguous) or a moref value (host-N).
 package main
@@ -172,6 +175,9 @@ func stats() string {
 		fmt.Sprintf("slow_aborted %d", atomic.LoadInt64(&statSlowAborted)),
 		fmt.Sprintf("lagged_specs %d", atomic.LoadInt64(&statLagged)),
 		fmt.Sprintf("empty_specs %d", atomic.LoadInt64(&statEmpty)),
+		fmt.Sprintf("historical_queries %d", atomic.LoadInt64(&statHistorical)),
+		fmt.Sprintf("historical_max_metrics_seen %d", atomic.LoadInt64(&statHistMaxSeen)),
+		fmt.Sprintf("max_query_metrics_faults %d", atomic.LoadInt64(&statMaxQueryFault)),
 	}
 	ctl.mu.Lock()
 	var extra []string

@@ -26,6 +26,18 @@
 //     historical samples); a time window with startTime >= endTime yields an
 //     entity without samples (startTime is exclusive) instead of a bogus
 //     sample or a panic.
+//   - -max-query-metrics N sets the OptionManager (VpxSettings) option
+//     config.vpxd.stats.maxQueryMetrics to N (xsd:int) and, for N >= 0,
+//     QueryPerf refuses a call whose historical specs (intervalId other
+//     than 20, or none for an entity without realtime stats) ask for more
+//     than N metrics (entity x metricId pairs; instance "*" counts once; a
+//     spec without metricId counts the whole catalog) with vCenter's
+//     InvalidArgument fault "This operation is restricted by the
+//     administrator - 'vpxd.stats.maxQueryMetrics'. ...". N = -1 sets the
+//     option to "unlimited". The live option is read on every call, so
+//     UpdateOptions changes (or, without the flag, sets) the bound. Without
+//     the flag the option is absent (QueryOptions: InvalidName) and nothing
+//     is bounded.
 //   - GET/POST /vcsim-control?cmd=... (see control.go) drives all this.
 //
 // What vcsim (0.24) still forgives or does differently from vCenter:
@@ -39,8 +51,9 @@
 //     intervalId for any entity (realtime 20 s for clusters/datastores too),
 //     returns zeros for unknown counter ids, echoes any metricId instance
 //     as one series (instance "*" does not expand to per-instance series),
-//     treats maxSample 0/absent as "no samples", never sends -1 ("no data
-//     yet") and never enforces config.vpxd.stats.maxQueryMetrics.
+//     treats maxSample 0/absent as "no samples" and never sends -1 ("no data
+//     yet"); config.vpxd.stats.maxQueryMetrics is enforced only with
+//     -max-query-metrics (vCenter: 64 before 6.5, 256 from 6.5 when unset).
 //   - Entity names are stored raw: '/', '\' and '%' are not escaped to %2f,
 //     %5c, %25 (tests/vsctl "rename" escapes them itself); the 80-character
 //     limit is not enforced; hosts cannot be renamed (no Rename_Task).
@@ -61,6 +74,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strconv"
 	"syscall"
 	"time"
 
@@ -87,7 +101,31 @@ func newServer(m *simulator.Model) (s *simulator.Server) {
 	return m.Service.NewServer()
 }
 
+// optInt32 is an int flag that remembers whether it was given.
+type optInt32 struct {
+	set bool
+	v   int32
+}
+
+func (o *optInt32) String() string {
+	if o == nil || !o.set {
+		return "not set"
+	}
+	return strconv.FormatInt(int64(o.v), 10)
+}
+
+func (o *optInt32) Set(s string) error {
+	n, err := strconv.ParseInt(s, 10, 32)
+	if err != nil {
+		return fmt.Errorf("not a 32-bit integer")
+	}
+	o.set, o.v = true, int32(n)
+	return nil
+}
+
 func main() {
+	var maxQuery optInt32
+	flag.Var(&maxQuery, "max-query-metrics", "set OptionManager config.vpxd.stats.maxQueryMetrics to `N` (int) and refuse historical QueryPerf calls over N metrics like vCenter (-1 = unlimited; default: option absent, no bound)")
 	listen := flag.String("listen", "127.0.0.1:0", "host:port to listen on (loopback only; port 0 = any free port)")
 	dc := flag.Int("dc", 1, "number of datacenters")
 	cluster := flag.Int("cluster", 1, "clusters per datacenter")
@@ -139,6 +177,14 @@ func main() {
 	}
 	if err = installStrictPerfManager(*m.ServiceContent.PerfManager); err != nil {
 		fatal("%v", err)
+	}
+	if err = findVpxSettings(); err != nil {
+		fatal("%v", err)
+	}
+	if maxQuery.set {
+		if err = setMaxQueryMetrics(maxQuery.v); err != nil {
+			fatal("%v", err)
+		}
 	}
 	m.Service.HandleFunc(controlPath, controlHandler)
 	s := newServer(m)

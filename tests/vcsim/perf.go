@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"net/http"
 	"reflect"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -44,6 +46,10 @@ var (
 	statSlowAborted int64 // ... of which the client went away during the delay
 	statLagged      int64 // query specs whose endTime was moved back by a lag
 	statEmpty       int64 // query specs answered without samples (start >= end)
+
+	statHistorical    int64 // QueryPerf calls with at least one historical spec
+	statHistMaxSeen   int64 // the most metrics one historical QueryPerf asked for
+	statMaxQueryFault int64 // calls refused for config.vpxd.stats.maxQueryMetrics
 )
 
 func (k *knobs) slowFor(host types.ManagedObjectReference) time.Duration {
@@ -134,11 +140,154 @@ func notFoundFault(ref types.ManagedObjectReference) *soap.Fault {
 		ref.Type, ref.Value), &types.ManagedObjectNotFound{Obj: ref})
 }
 
+// maxQueryMetricsKey is vCenter's bound on historical QueryPerf calls
+// (OptionManager "VpxSettings"; -1 = no bound). main.go adds it for
+// -max-query-metrics; QueryPerf reads the live setting, so an UpdateOptions
+// call changes the bound as it would on vCenter.
+const maxQueryMetricsKey = "config.vpxd.stats.maxQueryMetrics"
+
+// maxQueryMetricsMsg is vCenter's faultstring (fault type InvalidArgument).
+const maxQueryMetricsMsg = "This operation is restricted by the administrator - 'vpxd.stats.maxQueryMetrics'. Contact your system administrator."
+
+// vpxSettings is the model's OptionManager (ServiceContent.setting,
+// "VpxSettings"), found by findVpxSettings.
+var vpxSettings *simulator.OptionManager
+
+func findVpxSettings() error {
+	ref := types.ManagedObjectReference{Type: "OptionManager", Value: "VpxSettings"}
+	om, ok := simulator.Map.Get(ref).(*simulator.OptionManager)
+	if !ok {
+		return fmt.Errorf("no *simulator.OptionManager at %v", ref)
+	}
+	vpxSettings = om
+	return nil
+}
+
+// setMaxQueryMetrics adds (or replaces) config.vpxd.stats.maxQueryMetrics
+// in the VpxSettings OptionManager, as an int (xsd:int) value.
+func setMaxQueryMetrics(n int32) error {
+	if vpxSettings == nil {
+		if err := findVpxSettings(); err != nil {
+			return err
+		}
+	}
+	om := vpxSettings
+	simulator.Map.WithLock(om, func() {
+		// a copy: om.Setting may share its array with the package-level
+		// vpx.Setting default
+		settings := make([]types.BaseOptionValue, 0, len(om.Setting)+1)
+		for _, o := range om.Setting {
+			if o.GetOptionValue().Key != maxQueryMetricsKey {
+				settings = append(settings, o)
+			}
+		}
+		om.Setting = append(settings, &types.OptionValue{Key: maxQueryMetricsKey, Value: n})
+	})
+	return nil
+}
+
+// maxQueryMetrics returns the bound in force: (n, true) when the option is
+// set to n >= 0; a missing, negative (-1 = unlimited) or unparsable value
+// bounds nothing.
+func maxQueryMetrics() (int64, bool) {
+	om := vpxSettings
+	if om == nil {
+		return 0, false
+	}
+	var val interface{}
+	found := false
+	simulator.Map.WithLock(om, func() {
+		for _, o := range om.Setting {
+			if ov := o.GetOptionValue(); ov.Key == maxQueryMetricsKey {
+				val, found = ov.Value, true
+			}
+		}
+	})
+	if !found {
+		return 0, false
+	}
+	var n int64
+	switch v := val.(type) {
+	case int32:
+		n = int64(v)
+	case int64:
+		n = v
+	case int:
+		n = int64(v)
+	case int16:
+		n = int64(v)
+	case int8:
+		n = int64(v)
+	case string: // UpdateOptions with an xsd:string value
+		var err error
+		if n, err = strconv.ParseInt(strings.TrimSpace(v), 10, 64); err != nil {
+			return 0, false
+		}
+	default:
+		return 0, false
+	}
+	return n, n >= 0
+}
+
+// realtimeTypes: entity types with realtime (20 s) stats.
+var realtimeTypes = map[string]bool{"HostSystem": true, "VirtualMachine": true}
+
+// isHistorical: the spec asks for a historical interval, i.e. any
+// intervalId but 20, or none (0) for an entity without realtime stats.
+func isHistorical(qs *types.PerfQuerySpec) bool {
+	if qs.IntervalId == 0 {
+		return !realtimeTypes[qs.Entity.Type]
+	}
+	return qs.IntervalId != 20
+}
+
+// checkMaxQueryMetrics counts the metrics of the historical specs (entity x
+// metricId pairs; instance "*" is one; a spec without metricId asks for
+// every counter) and refuses the call over the bound, as vCenter does.
+func (p *strictPerfManager) checkMaxQueryMetrics(req *types.QueryPerf) *soap.Fault {
+	var count int64
+	historical := false
+	for i := range req.QuerySpec {
+		qs := &req.QuerySpec[i]
+		if !isHistorical(qs) {
+			continue
+		}
+		historical = true
+		if len(qs.MetricId) > 0 {
+			count += int64(len(qs.MetricId))
+		} else {
+			count += int64(len(p.PerfCounter))
+		}
+	}
+	if !historical {
+		return nil
+	}
+	atomic.AddInt64(&statHistorical, 1)
+	for {
+		seen := atomic.LoadInt64(&statHistMaxSeen)
+		if count <= seen || atomic.CompareAndSwapInt64(&statHistMaxSeen, seen, count) {
+			break
+		}
+	}
+	if limit, ok := maxQueryMetrics(); ok && count > limit {
+		atomic.AddInt64(&statMaxQueryFault, 1)
+		return simulator.Fault(maxQueryMetricsMsg, &types.InvalidArgument{})
+	}
+	return nil
+}
+
 // QueryPerf overrides simulator.PerformanceManager.QueryPerf (called with
 // p's lock held, see Lock above).
 func (p *strictPerfManager) QueryPerf(ctx *simulator.Context, req *types.QueryPerf) soap.HasFault {
 	atomic.AddInt64(&statQueryPerf, 1)
 	body := &methods.QueryPerfBody{Req: req}
+
+	// 0. vCenter bounds the metrics of a historical query
+	//    (config.vpxd.stats.maxQueryMetrics); vcsim has no such bound
+	if f := p.checkMaxQueryMetrics(req); f != nil {
+		body.Fault_ = f
+		return body
+	}
 
 	// 1. every entity must exist (vCenter: ManagedObjectNotFound for the
 	//    whole call; vcsim would happily invent samples for it)

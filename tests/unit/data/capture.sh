@@ -75,3 +75,7 @@ soap vcsim_logout.xml '<Logout xmlns="urn:vim25"><_this type="SessionManager">Se
 # capture is deterministic for a given vcsim build, and test_inventory.c
 # spot-checks morefs and uuids from it.
 "$here/capture_discovery.sh"
+
+# The state values of every kind, and OptionManager answers (their own
+# vcsim too).
+"$here/capture_states.sh"

@@ -1,0 +1,553 @@
+/**
+ * collectd-vsphere - vs_state.c
+ */
+#include "vs_state.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+enum {
+  /* VirtualMachine */
+  VM_POWER_STATE,
+  VM_BOOT_TIME,
+  VM_UPTIME,
+  VM_CPU_COUNT,
+  VM_MEMORY,
+  VM_OVERALL_STATUS,
+  VM_TOOLS_RUNNING,
+  VM_TOOLS_VERSION_STATUS,
+  VM_SNAPSHOTS,
+  VM_SNAPSHOT_OLDEST_AGE,
+  VM_GUEST_DISK_CAPACITY,
+  VM_GUEST_DISK_FREE,
+  VM_ALARMS,
+  /* HostSystem */
+  HOST_POWER_STATE,
+  HOST_CONNECTION_STATE,
+  HOST_MAINTENANCE_MODE,
+  HOST_STANDBY_MODE,
+  HOST_BOOT_TIME,
+  HOST_UPTIME,
+  HOST_CPU_CAPACITY,
+  HOST_CPU_USAGE,
+  HOST_MEMORY_CAPACITY,
+  HOST_MEMORY_USAGE,
+  HOST_OVERALL_STATUS,
+  HOST_VMS,
+  HOST_ALARMS,
+  /* Datastore */
+  DS_CAPACITY,
+  DS_FREE,
+  DS_UNCOMMITTED,
+  DS_PROVISIONED,
+  DS_USED,
+  DS_ACCESSIBLE,
+  DS_MAINTENANCE_MODE,
+  DS_TYPE,
+  DS_HOSTS,
+  DS_VMS,
+  DS_OVERALL_STATUS,
+  DS_ALARMS,
+  /* ClusterComputeResource */
+  CL_HOSTS,
+  CL_EFFECTIVE_HOSTS,
+  CL_CPU_TOTAL,
+  CL_CPU_EFFECTIVE,
+  CL_MEMORY_TOTAL,
+  CL_MEMORY_EFFECTIVE,
+  CL_OVERALL_STATUS,
+  CL_ALARMS,
+  /* ResourcePool */
+  RP_CPU_USAGE,
+  RP_MEMORY_USAGE,
+  RP_VMS,
+  RP_OVERALL_STATUS,
+  RP_ALARMS,
+  /* Datacenter */
+  DC_OVERALL_STATUS,
+  DC_ALARMS,
+  STATE_TYPES_NUM
+};
+
+#define STATUS "gray 0, green 1, yellow 2, red 3 (overallStatus)"
+#define ALARMS "triggered alarms; type instance red or yellow"
+
+const vs_state_type_t vs_state_types[STATE_TYPES_NUM] = {
+    [VM_POWER_STATE] = {"vm_power_state", VS_KIND_VM, "state",
+                        "poweredOff 0, poweredOn 1, suspended 2"},
+    [VM_BOOT_TIME] = {"vm_boot_time_seconds", VS_KIND_VM, "seconds",
+                      "runtime.bootTime, seconds since the epoch"},
+    [VM_UPTIME] = {"vm_uptime_seconds", VS_KIND_VM, "seconds",
+                   "seconds since runtime.bootTime (powered-on VMs)"},
+    [VM_CPU_COUNT] = {"vm_cpu_count", VS_KIND_VM, "number",
+                      "virtual CPUs (summary.config.numCpu)"},
+    [VM_MEMORY] = {"vm_memory_bytes", VS_KIND_VM, "bytes",
+                   "configured memory (summary.config.memorySizeMB)"},
+    [VM_OVERALL_STATUS] = {"vm_overall_status", VS_KIND_VM, "state", STATUS},
+    [VM_TOOLS_RUNNING] = {"vm_tools_running", VS_KIND_VM, "state",
+                          "guestToolsNotRunning 0, guestToolsRunning 1, "
+                          "guestToolsExecutingScripts 2"},
+    [VM_TOOLS_VERSION_STATUS] = {"vm_tools_version_status", VS_KIND_VM,
+                                 "state",
+                                 "guestToolsNotInstalled 0, guestToolsCurrent "
+                                 "1, guestToolsNeedUpgrade 2, "
+                                 "guestToolsSupportedOld 3, "
+                                 "guestToolsSupportedNew 4, guestToolsTooOld "
+                                 "5, guestToolsTooNew 6, guestToolsUnmanaged "
+                                 "7, guestToolsBlacklisted 8"},
+    [VM_SNAPSHOTS] = {"vm_snapshots", VS_KIND_VM, "number",
+                      "snapshots in the VM's snapshot tree"},
+    [VM_SNAPSHOT_OLDEST_AGE] = {"vm_snapshot_oldest_age_seconds", VS_KIND_VM,
+                                "seconds",
+                                "age of the oldest snapshot (VMs with one)"},
+    [VM_GUEST_DISK_CAPACITY] = {"vm_guest_disk_capacity_bytes", VS_KIND_VM,
+                                "bytes",
+                                "guest file system size; type instance the "
+                                "mount point (VMware Tools report it)"},
+    [VM_GUEST_DISK_FREE] = {"vm_guest_disk_free_bytes", VS_KIND_VM, "bytes",
+                            "guest file system free space; type instance "
+                            "the mount point"},
+    [VM_ALARMS] = {"vm_alarms", VS_KIND_VM, "number", ALARMS},
+    [HOST_POWER_STATE] = {"host_power_state", VS_KIND_HOST, "state",
+                          "poweredOff 0, poweredOn 1, standBy 2, unknown 3"},
+    [HOST_CONNECTION_STATE] = {"host_connection_state", VS_KIND_HOST,
+                               "state",
+                               "disconnected 0, connected 1, notResponding 2"},
+    [HOST_MAINTENANCE_MODE] = {"host_maintenance_mode", VS_KIND_HOST, "state",
+                               "not in maintenance mode 0, in it 1"},
+    [HOST_STANDBY_MODE] = {"host_standby_mode", VS_KIND_HOST, "state",
+                           "none 0, entering 1, exiting 2, in 3"},
+    [HOST_BOOT_TIME] = {"host_boot_time_seconds", VS_KIND_HOST, "seconds",
+                        "runtime.bootTime, seconds since the epoch"},
+    [HOST_UPTIME] = {"host_uptime_seconds", VS_KIND_HOST, "seconds",
+                     "seconds since runtime.bootTime"},
+    [HOST_CPU_CAPACITY] = {"host_cpu_capacity_mhz", VS_KIND_HOST, "megaHertz",
+                           "cores x core speed (summary.hardware)"},
+    [HOST_CPU_USAGE] = {"host_cpu_usage_mhz", VS_KIND_HOST, "megaHertz",
+                        "summary.quickStats.overallCpuUsage"},
+    [HOST_MEMORY_CAPACITY] = {"host_memory_capacity_bytes", VS_KIND_HOST,
+                              "bytes", "summary.hardware.memorySize"},
+    [HOST_MEMORY_USAGE] = {"host_memory_usage_bytes", VS_KIND_HOST, "bytes",
+                           "summary.quickStats.overallMemoryUsage"},
+    [HOST_OVERALL_STATUS] = {"host_overall_status", VS_KIND_HOST, "state",
+                             STATUS},
+    [HOST_VMS] = {"host_vms", VS_KIND_HOST, "number",
+                  "VMs registered on the host"},
+    [HOST_ALARMS] = {"host_alarms", VS_KIND_HOST, "number", ALARMS},
+    [DS_CAPACITY] = {"datastore_capacity_bytes", VS_KIND_DATASTORE, "bytes",
+                     "summary.capacity"},
+    [DS_FREE] = {"datastore_free_bytes", VS_KIND_DATASTORE, "bytes",
+                 "summary.freeSpace"},
+    [DS_UNCOMMITTED] = {"datastore_uncommitted_bytes", VS_KIND_DATASTORE,
+                        "bytes",
+                        "summary.uncommitted: thin-provisioned, not written"},
+    [DS_PROVISIONED] = {"datastore_provisioned_bytes", VS_KIND_DATASTORE,
+                        "bytes", "capacity - free + uncommitted"},
+    [DS_USED] = {"datastore_used_bytes", VS_KIND_DATASTORE, "bytes",
+                 "capacity - free"},
+    [DS_ACCESSIBLE] = {"datastore_accessible", VS_KIND_DATASTORE, "state",
+                       "inaccessible 0, accessible 1"},
+    [DS_MAINTENANCE_MODE] = {"datastore_maintenance_mode", VS_KIND_DATASTORE,
+                             "state",
+                             "normal 0, enteringMaintenance 1, "
+                             "inMaintenance 2"},
+    [DS_TYPE] = {"datastore_type", VS_KIND_DATASTORE, "state",
+                 "always 1; type instance the file system type (VMFS, NFS, "
+                 "vsan, ...)"},
+    [DS_HOSTS] = {"datastore_hosts", VS_KIND_DATASTORE, "number",
+                  "hosts that mount it"},
+    [DS_VMS] = {"datastore_vms", VS_KIND_DATASTORE, "number",
+                "VMs with files on it"},
+    [DS_OVERALL_STATUS] = {"datastore_overall_status", VS_KIND_DATASTORE,
+                           "state", STATUS},
+    [DS_ALARMS] = {"datastore_alarms", VS_KIND_DATASTORE, "number", ALARMS},
+    [CL_HOSTS] = {"cluster_hosts", VS_KIND_CLUSTER, "number",
+                  "summary.numHosts"},
+    [CL_EFFECTIVE_HOSTS] = {"cluster_effective_hosts", VS_KIND_CLUSTER,
+                            "number",
+                            "summary.numEffectiveHosts: hosts that can run "
+                            "VMs"},
+    [CL_CPU_TOTAL] = {"cluster_cpu_total_mhz", VS_KIND_CLUSTER, "megaHertz",
+                      "summary.totalCpu"},
+    [CL_CPU_EFFECTIVE] = {"cluster_cpu_effective_mhz", VS_KIND_CLUSTER,
+                          "megaHertz", "summary.effectiveCpu"},
+    [CL_MEMORY_TOTAL] = {"cluster_memory_total_bytes", VS_KIND_CLUSTER,
+                         "bytes", "summary.totalMemory"},
+    [CL_MEMORY_EFFECTIVE] = {"cluster_memory_effective_bytes",
+                             VS_KIND_CLUSTER, "bytes",
+                             "summary.effectiveMemory (MB in the API)"},
+    [CL_OVERALL_STATUS] = {"cluster_overall_status", VS_KIND_CLUSTER, "state",
+                           STATUS},
+    [CL_ALARMS] = {"cluster_alarms", VS_KIND_CLUSTER, "number", ALARMS},
+    [RP_CPU_USAGE] = {"resourcepool_cpu_usage_mhz", VS_KIND_RESOURCE_POOL,
+                      "megaHertz", "runtime.cpu.overallUsage"},
+    [RP_MEMORY_USAGE] = {"resourcepool_memory_usage_bytes",
+                         VS_KIND_RESOURCE_POOL, "bytes",
+                         "runtime.memory.overallUsage"},
+    [RP_VMS] = {"resourcepool_vms", VS_KIND_RESOURCE_POOL, "number",
+                "VMs directly in the pool"},
+    [RP_OVERALL_STATUS] = {"resourcepool_overall_status",
+                           VS_KIND_RESOURCE_POOL, "state", STATUS},
+    [RP_ALARMS] = {"resourcepool_alarms", VS_KIND_RESOURCE_POOL, "number",
+                   ALARMS},
+    [DC_OVERALL_STATUS] = {"datacenter_overall_status", VS_KIND_DATACENTER,
+                           "state", STATUS},
+    [DC_ALARMS] = {"datacenter_alarms", VS_KIND_DATACENTER, "number", ALARMS},
+};
+const size_t vs_state_types_num = STATE_TYPES_NUM;
+
+/* ---- property paths ---- */
+
+static const char *const vm_paths[] = {
+    "runtime.bootTime",         "summary.config.numCpu",
+    "summary.config.memorySizeMB", "overallStatus",
+    "guest.toolsRunningStatus", "guest.toolsVersionStatus2",
+    "snapshot",                 "guest.disk",
+    "triggeredAlarmState"};
+static const char *const host_paths[] = {
+    "runtime.inMaintenanceMode",
+    "runtime.standbyMode",
+    "runtime.bootTime",
+    "summary.hardware.cpuMhz",
+    "summary.hardware.numCpuCores",
+    "summary.hardware.memorySize",
+    "summary.quickStats.overallCpuUsage",
+    "summary.quickStats.overallMemoryUsage",
+    "overallStatus",
+    "vm",
+    "triggeredAlarmState"};
+static const char *const ds_paths[] = {
+    "summary.capacity",    "summary.freeSpace",       "summary.uncommitted",
+    "summary.accessible",  "summary.maintenanceMode", "summary.type",
+    "host",                "vm",                      "overallStatus",
+    "triggeredAlarmState"};
+static const char *const cl_paths[] = {
+    "summary.numHosts",    "summary.numEffectiveHosts", "summary.totalCpu",
+    "summary.effectiveCpu", "summary.totalMemory",      "summary.effectiveMemory",
+    "overallStatus",       "triggeredAlarmState"};
+static const char *const rp_paths[] = {
+    "runtime.cpu.overallUsage", "runtime.memory.overallUsage", "vm",
+    "overallStatus", "triggeredAlarmState"};
+static const char *const dc_paths[] = {"overallStatus", "triggeredAlarmState"};
+
+#define PATHS(a) a, sizeof(a) / sizeof(a[0])
+static const struct {
+  const char *const *paths;
+  size_t num;
+} kind_paths[VS_KIND_NUM] = {
+    [VS_KIND_VM] = {PATHS(vm_paths)},
+    [VS_KIND_HOST] = {PATHS(host_paths)},
+    [VS_KIND_DATASTORE] = {PATHS(ds_paths)},
+    [VS_KIND_CLUSTER] = {PATHS(cl_paths)},
+    [VS_KIND_RESOURCE_POOL] = {PATHS(rp_paths)},
+    [VS_KIND_DATACENTER] = {PATHS(dc_paths)},
+};
+
+size_t vs_state_paths(vs_kind_t kind, const char *const **paths) {
+  *paths = kind_paths[kind].paths;
+  return kind_paths[kind].num;
+}
+
+/* ---- structured properties ---- */
+
+void vs_state_scratch_reset(vs_state_scratch_t *s) {
+  memset(s, 0, sizeof(*s));
+  s->oldest_snapshot_us = -1;
+  s->disk_item = -1;
+}
+
+static bool ends_with(const char *s, const char *suffix) {
+  size_t a = strlen(s), b = strlen(suffix);
+  return a >= b && strcmp(s + a - b, suffix) == 0;
+}
+
+static bool number(const char *text, double *ret) {
+  int64_t v;
+  if (vs_parse_int64(text, &v) != 0)
+    return false;
+  *ret = (double)v;
+  return true;
+}
+
+static void guest_disk(vs_state_scratch_t *s, int item, const char *field,
+                       const char *text) {
+  if (item != s->disk_item) { /* the next GuestDiskInfo */
+    if (s->disks_num == VS_STATE_MAX_DISKS)
+      return;
+    s->disk_item = item;
+    s->disks_num++;
+    s->disks[s->disks_num - 1].path[0] = 0;
+    s->disks[s->disks_num - 1].capacity = -1;
+    s->disks[s->disks_num - 1].free = -1;
+  }
+  if (s->disks_num == 0)
+    return;
+  vs_guest_disk_t *d = &s->disks[s->disks_num - 1];
+  if (strcmp(field, "diskPath") == 0)
+    vs_utf8_copy(d->path, text, sizeof(d->path));
+  else if (strcmp(field, "capacity") == 0)
+    number(text, &d->capacity);
+  else if (strcmp(field, "freeSpace") == 0)
+    number(text, &d->free);
+}
+
+void vs_state_subprop(vs_state_scratch_t *s, const char *prop, int item,
+                      const char *path, const char *text) {
+  if (strcmp(prop, "triggeredAlarmState") == 0) {
+    if (ends_with(path, "/overallStatus")) {
+      if (strcmp(text, "red") == 0)
+        s->alarms_red++;
+      else if (strcmp(text, "yellow") == 0)
+        s->alarms_yellow++;
+    }
+  } else if (strcmp(prop, "snapshot") == 0) {
+    int64_t t;
+    if (ends_with(path, "createTime") && vs_parse_datetime(text, &t) == 0) {
+      s->snapshots++;
+      if (s->oldest_snapshot_us < 0 || t < s->oldest_snapshot_us)
+        s->oldest_snapshot_us = t;
+    }
+  } else if (strcmp(prop, "vm") == 0) {
+    if (strcmp(path, "ManagedObjectReference") == 0)
+      s->vms++;
+  } else if (strcmp(prop, "host") == 0) {
+    if (strcmp(path, "DatastoreHostMount/key") == 0)
+      s->hosts++;
+  } else if (strcmp(prop, "guest.disk") == 0) {
+    const char *slash = strchr(path, '/');
+    if (slash != NULL && strncmp(path, "GuestDiskInfo/", 14) == 0)
+      guest_disk(s, item, slash + 1, text);
+  }
+}
+
+/* ---- values ---- */
+
+static const char *prop(const vs_prop_t *props, size_t n, const char *name) {
+  for (size_t i = 0; i < n; i++)
+    if (strcmp(props[i].name, name) == 0)
+      return props[i].value;
+  return NULL;
+}
+
+/* The position of `value` in a NULL-terminated list of names, or -1. */
+static int enum_of(const char *value, const char *const *names) {
+  for (int i = 0; value != NULL && names[i] != NULL; i++)
+    if (strcmp(value, names[i]) == 0)
+      return i;
+  return -1;
+}
+
+typedef struct {
+  vs_state_value_t *out;
+  size_t num, max;
+} sink_t;
+
+static void put(sink_t *k, int type, const char *instance, double value) {
+  if (k->num < k->max)
+    k->out[k->num++] = (vs_state_value_t){
+        .type = (uint16_t)type, .instance = instance, .value = value};
+}
+
+/* A numeric property, scaled. */
+static void put_number(sink_t *k, int type, const vs_prop_t *props, size_t n,
+                       const char *name, double scale) {
+  double v;
+  const char *text = prop(props, n, name);
+  if (text != NULL && number(text, &v))
+    put(k, type, "", v * scale);
+}
+
+static void put_enum(sink_t *k, int type, const vs_prop_t *props, size_t n,
+                     const char *name, const char *const *names) {
+  int v = enum_of(prop(props, n, name), names);
+  if (v >= 0)
+    put(k, type, "", v);
+}
+
+static void put_bool(sink_t *k, int type, const vs_prop_t *props, size_t n,
+                     const char *name) {
+  static const char *const names[] = {"false", "true", NULL};
+  put_enum(k, type, props, n, name, names);
+}
+
+/* bootTime as seconds since the epoch, and the time since (uptime). */
+static void put_boot(sink_t *k, int boot_type, int uptime_type,
+                     const vs_prop_t *props, size_t n, int64_t now_us,
+                     bool running) {
+  int64_t boot;
+  const char *text = prop(props, n, "runtime.bootTime");
+  if (text == NULL || vs_parse_datetime(text, &boot) != 0)
+    return;
+  put(k, boot_type, "", (double)boot / 1e6);
+  if (running && now_us >= boot)
+    put(k, uptime_type, "", (double)(now_us - boot) / 1e6);
+}
+
+static void put_alarms(sink_t *k, int type, const vs_prop_t *props, size_t n,
+                       const vs_state_scratch_t *s) {
+  /* Only when asked for: an empty array arrives as an empty leaf. */
+  if (prop(props, n, "triggeredAlarmState") == NULL && s->alarms_red == 0 &&
+      s->alarms_yellow == 0)
+    return;
+  put(k, type, "red", (double)s->alarms_red);
+  put(k, type, "yellow", (double)s->alarms_yellow);
+}
+
+static const char *const statuses[] = {"gray", "green", "yellow", "red",
+                                       NULL};
+
+static void vm_values(sink_t *k, const vs_prop_t *p, size_t n,
+                      const vs_state_scratch_t *s, int64_t now_us,
+                      vs_arena_t *arena) {
+  static const char *const power[] = {"poweredOff", "poweredOn", "suspended",
+                                      NULL};
+  static const char *const tools[] = {"guestToolsNotRunning",
+                                      "guestToolsRunning",
+                                      "guestToolsExecutingScripts", NULL};
+  static const char *const versions[] = {
+      "guestToolsNotInstalled", "guestToolsCurrent",
+      "guestToolsNeedUpgrade",  "guestToolsSupportedOld",
+      "guestToolsSupportedNew", "guestToolsTooOld",
+      "guestToolsTooNew",       "guestToolsUnmanaged",
+      "guestToolsBlacklisted",  NULL};
+  int on = enum_of(prop(p, n, "runtime.powerState"), power);
+  if (on >= 0)
+    put(k, VM_POWER_STATE, "", on);
+  put_boot(k, VM_BOOT_TIME, VM_UPTIME, p, n, now_us, on == 1);
+  put_number(k, VM_CPU_COUNT, p, n, "summary.config.numCpu", 1);
+  put_number(k, VM_MEMORY, p, n, "summary.config.memorySizeMB", 1048576.0);
+  put_enum(k, VM_OVERALL_STATUS, p, n, "overallStatus", statuses);
+  put_enum(k, VM_TOOLS_RUNNING, p, n, "guest.toolsRunningStatus", tools);
+  put_enum(k, VM_TOOLS_VERSION_STATUS, p, n, "guest.toolsVersionStatus2",
+           versions);
+  put(k, VM_SNAPSHOTS, "", (double)s->snapshots);
+  if (s->snapshots > 0 && now_us >= s->oldest_snapshot_us)
+    put(k, VM_SNAPSHOT_OLDEST_AGE, "",
+        (double)(now_us - s->oldest_snapshot_us) / 1e6);
+  for (size_t i = 0; i < s->disks_num; i++) {
+    const char *mount = vs_arena_strdup(arena, s->disks[i].path);
+    if (mount == NULL || mount[0] == 0)
+      continue;
+    if (s->disks[i].capacity >= 0)
+      put(k, VM_GUEST_DISK_CAPACITY, mount, s->disks[i].capacity);
+    if (s->disks[i].free >= 0)
+      put(k, VM_GUEST_DISK_FREE, mount, s->disks[i].free);
+  }
+  put_alarms(k, VM_ALARMS, p, n, s);
+}
+
+static void host_values(sink_t *k, const vs_prop_t *p, size_t n,
+                        const vs_state_scratch_t *s, int64_t now_us) {
+  static const char *const power[] = {"poweredOff", "poweredOn", "standBy",
+                                      "unknown", NULL};
+  static const char *const conn[] = {"disconnected", "connected",
+                                     "notResponding", NULL};
+  static const char *const standby[] = {"none", "entering", "exiting", "in",
+                                        NULL};
+  int on = enum_of(prop(p, n, "runtime.powerState"), power);
+  if (on >= 0)
+    put(k, HOST_POWER_STATE, "", on);
+  put_enum(k, HOST_CONNECTION_STATE, p, n, "runtime.connectionState", conn);
+  put_bool(k, HOST_MAINTENANCE_MODE, p, n, "runtime.inMaintenanceMode");
+  put_enum(k, HOST_STANDBY_MODE, p, n, "runtime.standbyMode", standby);
+  put_boot(k, HOST_BOOT_TIME, HOST_UPTIME, p, n, now_us, on == 1);
+  double mhz, cores;
+  const char *a = prop(p, n, "summary.hardware.cpuMhz");
+  const char *b = prop(p, n, "summary.hardware.numCpuCores");
+  if (a != NULL && b != NULL && number(a, &mhz) && number(b, &cores))
+    put(k, HOST_CPU_CAPACITY, "", mhz * cores);
+  put_number(k, HOST_CPU_USAGE, p, n, "summary.quickStats.overallCpuUsage", 1);
+  put_number(k, HOST_MEMORY_CAPACITY, p, n, "summary.hardware.memorySize", 1);
+  put_number(k, HOST_MEMORY_USAGE, p, n,
+             "summary.quickStats.overallMemoryUsage", 1048576.0);
+  put_enum(k, HOST_OVERALL_STATUS, p, n, "overallStatus", statuses);
+  if (prop(p, n, "vm") != NULL || s->vms > 0)
+    put(k, HOST_VMS, "", (double)s->vms);
+  put_alarms(k, HOST_ALARMS, p, n, s);
+}
+
+static void datastore_values(sink_t *k, const vs_prop_t *p, size_t n,
+                             const vs_state_scratch_t *s, vs_arena_t *arena) {
+  static const char *const maintenance[] = {
+      "normal", "enteringMaintenance", "inMaintenance", NULL};
+  double capacity = -1, free = -1, uncommitted = 0;
+  const char *t;
+  if ((t = prop(p, n, "summary.capacity")) != NULL && number(t, &capacity))
+    put(k, DS_CAPACITY, "", capacity);
+  if ((t = prop(p, n, "summary.freeSpace")) != NULL && number(t, &free))
+    put(k, DS_FREE, "", free);
+  if ((t = prop(p, n, "summary.uncommitted")) != NULL &&
+      number(t, &uncommitted))
+    put(k, DS_UNCOMMITTED, "", uncommitted);
+  if (capacity >= 0 && free >= 0) {
+    put(k, DS_USED, "", capacity - free);
+    put(k, DS_PROVISIONED, "", capacity - free + uncommitted);
+  }
+  put_bool(k, DS_ACCESSIBLE, p, n, "summary.accessible");
+  put_enum(k, DS_MAINTENANCE_MODE, p, n, "summary.maintenanceMode",
+           maintenance);
+  if ((t = prop(p, n, "summary.type")) != NULL && t[0] != 0) {
+    const char *type = vs_arena_strdup(arena, t);
+    if (type != NULL)
+      put(k, DS_TYPE, type, 1);
+  }
+  if (prop(p, n, "host") != NULL || s->hosts > 0)
+    put(k, DS_HOSTS, "", (double)s->hosts);
+  if (prop(p, n, "vm") != NULL || s->vms > 0)
+    put(k, DS_VMS, "", (double)s->vms);
+  put_enum(k, DS_OVERALL_STATUS, p, n, "overallStatus", statuses);
+  put_alarms(k, DS_ALARMS, p, n, s);
+}
+
+static void cluster_values(sink_t *k, const vs_prop_t *p, size_t n,
+                           const vs_state_scratch_t *s) {
+  put_number(k, CL_HOSTS, p, n, "summary.numHosts", 1);
+  put_number(k, CL_EFFECTIVE_HOSTS, p, n, "summary.numEffectiveHosts", 1);
+  put_number(k, CL_CPU_TOTAL, p, n, "summary.totalCpu", 1);
+  put_number(k, CL_CPU_EFFECTIVE, p, n, "summary.effectiveCpu", 1);
+  put_number(k, CL_MEMORY_TOTAL, p, n, "summary.totalMemory", 1);
+  put_number(k, CL_MEMORY_EFFECTIVE, p, n, "summary.effectiveMemory",
+             1048576.0);
+  put_enum(k, CL_OVERALL_STATUS, p, n, "overallStatus", statuses);
+  put_alarms(k, CL_ALARMS, p, n, s);
+}
+
+static void pool_values(sink_t *k, const vs_prop_t *p, size_t n,
+                        const vs_state_scratch_t *s) {
+  put_number(k, RP_CPU_USAGE, p, n, "runtime.cpu.overallUsage", 1);
+  put_number(k, RP_MEMORY_USAGE, p, n, "runtime.memory.overallUsage", 1);
+  if (prop(p, n, "vm") != NULL || s->vms > 0)
+    put(k, RP_VMS, "", (double)s->vms);
+  put_enum(k, RP_OVERALL_STATUS, p, n, "overallStatus", statuses);
+  put_alarms(k, RP_ALARMS, p, n, s);
+}
+
+size_t vs_state_values(vs_kind_t kind, const vs_prop_t *props, size_t n,
+                       const vs_state_scratch_t *scratch, int64_t now_us,
+                       vs_arena_t *arena, vs_state_value_t *out, size_t max) {
+  sink_t k = {.out = out, .num = 0, .max = max};
+  switch (kind) {
+  case VS_KIND_VM:
+    vm_values(&k, props, n, scratch, now_us, arena);
+    break;
+  case VS_KIND_HOST:
+    host_values(&k, props, n, scratch, now_us);
+    break;
+  case VS_KIND_DATASTORE:
+    datastore_values(&k, props, n, scratch, arena);
+    break;
+  case VS_KIND_CLUSTER:
+    cluster_values(&k, props, n, scratch);
+    break;
+  case VS_KIND_RESOURCE_POOL:
+    pool_values(&k, props, n, scratch);
+    break;
+  case VS_KIND_DATACENTER:
+    put_enum(&k, DC_OVERALL_STATUS, props, n, "overallStatus", statuses);
+    put_alarms(&k, DC_ALARMS, props, n, scratch);
+    break;
+  case VS_KIND_NUM:
+    break;
+  }
+  return k.num;
+}

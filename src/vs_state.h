@@ -1,0 +1,74 @@
+/**
+ * collectd-vsphere - vs_state.h
+ * State values: what an object's properties say, as numbers an operator
+ * alerts on (power and connection state, maintenance, capacity, tools,
+ * snapshots, guest disks, triggered alarms). They are read in the same
+ * paged RetrievePropertiesEx calls as discovery, and every PropertyInterval
+ * in between; enumerations become numbers with a documented mapping
+ * (vs_state_types[].meaning).
+ */
+#ifndef VS_STATE_H
+#define VS_STATE_H
+
+#include "vs_kind.h"
+#include "vs_parse.h"
+#include "vs_util.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define VS_STATE_MAX_DISKS 32 /* guest file systems per VM */
+
+typedef struct {
+  const char *type; /* collectd type: "vm_power_state" */
+  vs_kind_t kind;
+  const char *unit;
+  const char *meaning; /* the mapping of an enumeration, or what it is */
+} vs_state_type_t;
+
+extern const vs_state_type_t vs_state_types[];
+extern const size_t vs_state_types_num;
+
+typedef struct {
+  uint16_t type;        /* index into vs_state_types */
+  const char *instance; /* "" or a mount point (arena), "red", "yellow" */
+  double value;
+} vs_state_value_t;
+
+typedef struct {
+  char path[128]; /* mount point */
+  double capacity, free; /* bytes, -1 if not reported */
+} vs_guest_disk_t;
+
+/* What the structured properties of one object said, gathered as their
+ * leaves stream in (vs_subprop_cb). */
+typedef struct {
+  size_t alarms_red, alarms_yellow; /* triggeredAlarmState */
+  size_t snapshots;                 /* snapshot tree */
+  int64_t oldest_snapshot_us;
+  size_t vms;   /* vm (host, datastore, resource pool) */
+  size_t hosts; /* host (datastore) */
+  vs_guest_disk_t disks[VS_STATE_MAX_DISKS]; /* guest.disk */
+  size_t disks_num;
+  int disk_item; /* guest.disk item of disks[disks_num - 1] */
+} vs_state_scratch_t;
+
+void vs_state_scratch_reset(vs_state_scratch_t *s);
+/* Feeds one leaf of a structured property (see vs_subprop_cb). */
+void vs_state_subprop(vs_state_scratch_t *s, const char *prop, int item,
+                      const char *path, const char *text);
+
+/* The property paths a kind's state values are made from. */
+size_t vs_state_paths(vs_kind_t kind, const char *const **paths);
+
+/* Turns an object's properties into state values (at most `max`, into
+ * `out`; instance strings go into `arena`). `now_us`: the local time, for
+ * uptimes and ages. Returns how many. */
+size_t vs_state_values(vs_kind_t kind, const vs_prop_t *props, size_t n,
+                       const vs_state_scratch_t *scratch, int64_t now_us,
+                       vs_arena_t *arena, vs_state_value_t *out, size_t max);
+
+/* The most values one object can have. */
+#define VS_STATE_MAX_VALUES (24 + 2 * VS_STATE_MAX_DISKS)
+
+#endif
