@@ -169,9 +169,16 @@ static void dispatch_states(vs_vcenter_t *vc) {
   double interval = fmin(vc->cfg.property_interval, vc->cfg.inventory_interval);
   size_t n = 0;
   for (size_t i = 0; i < vc->inventory.num; i++) {
-    const vs_object_t *o = &vc->inventory.objects[i];
-    if (o->selected && o->states_num > 0)
-      n += vs_dispatch_states(o, fmax(interval, vc->read_interval));
+    vs_object_t *o = &vc->inventory.objects[i];
+    if (!o->selected || o->states_num == 0)
+      continue;
+    /* An object's first state values are new series: MaxNewSeries. */
+    if (!o->states_sent &&
+        !vs_dispatch_budget(vc->params[o->kind].new_series_left,
+                            o->states_num))
+      continue; /* at the next state pass */
+    o->states_sent = true;
+    n += vs_dispatch_states(o, fmax(interval, vc->read_interval));
   }
   vc->stats.state_values += n;
 }

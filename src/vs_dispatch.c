@@ -84,6 +84,15 @@ bool vs_dispatch_type_known(const char *type, void *ctx) {
   return false;
 }
 
+bool vs_dispatch_budget(size_t *left, size_t n) {
+  if (left == NULL)
+    return true;
+  if (*left < n)
+    return false;
+  *left -= n;
+  return true;
+}
+
 size_t vs_dispatch_series(const vs_inventory_t *inv, vs_object_t *obj,
                           const vs_selected_counter_t *counter,
                           const vs_series_t *series,
@@ -91,15 +100,17 @@ size_t vs_dispatch_series(const vs_inventory_t *inv, vs_object_t *obj,
   /* vcsim echoes the "*" wildcard as an instance: it means the aggregate. */
   const char *instance =
       strcmp(series->instance, "*") == 0 ? "" : series->instance;
+  /* A series without a sample (vcsim leaves values out) gets no state:
+   * it would count as tracked, and use the new-series budget, for
+   * nothing. */
+  if (series->samples == 0)
+    return 0;
   /* A series no writer has seen yet costs some writers much more than an
    * update (write_prometheus re-sorts its family): MaxNewSeries paces them. */
   vs_series_state_t *state = vs_series_find(&obj->series, counter->id, instance);
   if (state == NULL) {
-    if (params->new_series_left != NULL) {
-      if (*params->new_series_left == 0)
-        return 0; /* next read */
-      (*params->new_series_left)--;
-    }
+    if (!vs_dispatch_budget(params->new_series_left, 1))
+      return 0; /* next read */
     state = vs_series_get(&obj->series, counter->id, instance);
     if (state == NULL)
       return 0; /* out of memory: better nothing than samples twice */

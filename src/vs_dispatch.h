@@ -33,6 +33,10 @@ typedef struct {
   size_t *new_series_left; /* MaxNewSeries budget of the read, NULL: none */
 } vs_dispatch_params_t;
 
+/* Takes n new series from a MaxNewSeries budget (NULL: no bound); false
+ * if the budget has not that many left. */
+bool vs_dispatch_budget(size_t *left, size_t n);
+
 /* Dispatches the samples of `series` that its tracking state (in
  * obj->series) has not seen dispatched, oldest first. Returns the number
  * of values dispatched. */

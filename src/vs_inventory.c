@@ -228,6 +228,7 @@ static void carry_state(vs_inventory_t *inv, vs_inventory_t *old) {
     o->mark_us = prev->mark_us;
     o->dup_logged = prev->dup_logged;
     o->slow = prev->slow;
+    o->states_sent = prev->states_sent;
     o->gone_until = prev->gone_until;
     vs_series_table_free(&o->series);
     o->series = prev->series;

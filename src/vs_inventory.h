@@ -35,6 +35,7 @@ typedef struct {
   bool in_flight;  /* part of a QueryPerf not yet answered */
   bool slow;       /* its last QueryPerf timed out: batched apart */
   bool dup_logged; /* its identity clash was logged */
+  bool states_sent; /* its state values reached the writers once */
   bool selected;   /* collected here: its kind is, filters and shard keep it */
   /* Strings live in the inventory's arena; never NULL ("" if absent). */
   const char *moref, *name, *uuid, *parent_ref, *host_ref;

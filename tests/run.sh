@@ -23,9 +23,11 @@ logdir=$(mktemp -d /tmp/vsphere-tests.XXXXXX)
 phase() {
   local name=$1; shift
   local log="$logdir/$name.log"
+  local t0=$SECONDS
   echo "=== $name: $*"
   "$@" >"$log" 2>&1
   local rc=$?
+  echo "    ($name took $((SECONDS - t0)) s)"
   grep -E '^(ok|not ok) [0-9]+|^(PASS|FAIL) |ERROR SUMMARY|runtime error|AddressSanitizer|LeakSanitizer' "$log"
   local p f
   p=$(grep -cE '^ok [0-9]+|^PASS ' "$log")

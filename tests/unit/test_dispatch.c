@@ -632,6 +632,15 @@ DEF_TEST(new_series_budget) {
     sent += vs_dispatch_series(&inv, o, &c, &s, &p);
   }
   EXPECT_EQ_INT(4, sent);
+  /* a series that came without a sample (vcsim leaves values out) is not
+   * tracked and takes nothing of the budget */
+  vs_series_table_free(&o->series);
+  left = 1;
+  p.new_series_left = &left;
+  s = series("vmnic9", ts, v, 0);
+  EXPECT_EQ_INT(0, vs_dispatch_series(&inv, o, &c, &s, &p));
+  EXPECT_EQ_INT(0, o->series.num);
+  EXPECT_EQ_INT(1, left);
   vs_inventory_free(&inv);
   return 0;
 }
