@@ -89,7 +89,11 @@ def collectd_conf(vc, sock, concurrency, with_plugin, extra=""):
     Password "pass"
     Interval 3600
     Timeout 120
+    QueryTimeout 120
     Concurrency %d
+    # what the govmomi baseline collects: VM and host counters only
+    Collect "vm" "host"
+    CollectProperties false
   </Vcenter>
 </Plugin>
 """ % (vc.url, concurrency)
