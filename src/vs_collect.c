@@ -312,7 +312,8 @@ static void tracking_size(const vs_inventory_t *inv, size_t *series,
            inv->by_moref.cap * (sizeof(char *) + sizeof(int));
   for (size_t i = 0; i < inv->num; i++) {
     *series += inv->objects[i].series.num;
-    *bytes += vs_series_table_bytes(&inv->objects[i].series);
+    *bytes += vs_series_table_bytes(&inv->objects[i].series) +
+              inv->objects[i].states_num * sizeof(vs_state_value_t);
   }
 }
 
