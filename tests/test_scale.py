@@ -85,11 +85,11 @@ def test_new_series_are_paced():
     """MaxNewSeries 40: no read introduces more than 40 series the writers
     have not seen (self_series of every read, as the csv writer got it);
     all of them are there after a few reads."""
-    with Vcsim(cluster=1, cluster_host=2, host=1, vm=5) as vc:
+    with Vcsim(cluster=1, cluster_host=2, host=1, vm=10) as vc:
         csv_dir = os.path.join(vc.tmp, "csv")
         conf = 'LoadPlugin csv\n<Plugin csv>\n  DataDir "%s"\n</Plugin>\n' % csv_dir
         with Collectd(conf + vsphere_block(vc, extra="MaxNewSeries 40\nInterval 1"), interval=1) as cd:
-            cd.wait_for(lambda: (self_metric(cd, "series") or 0) > 200, 60, what="200 series")
+            cd.wait_for(lambda: (self_metric(cd, "series") or 0) > 200, 180, what="200 series")
             wait_cycles(cd, self_metric(cd, "read_cycles") + 2, 30)
             rows = []
             for path in glob.glob(os.path.join(csv_dir, "testhost", "vsphere-sim", "self_series-2*")):
