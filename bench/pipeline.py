@@ -6,7 +6,12 @@ plugin -> one writer -> a real backend), measured from collectd's start.
                     [--shards N] [--timeout T] [--write-queue-limit-high H]
                     [--write-queue-limit-low L] [--write-threads W]
                     [--max-new-series K] [--plugin-option "Key value"]...
+                    [--vcenters M] [--interval S] [--env NAME=VALUE]...
                     [--max-wait 600] [--steady-intervals 6] [--label TEXT]
+
+--vcenters M starts M vcsims of --vms VMs each, and every collectd gets one
+<Vcenter> block per vcsim (bench1..benchM): several vCenters in one process;
+the per-vCenter series and read times are in the JSON ("per_vcenter").
 
 Each run (one per --vms x --writer):
   * vcsim with the inventory (-dc 1 -cluster VMS/1000 -cluster-host 18
@@ -73,7 +78,7 @@ bench/results/pipeline.md; everything incl. the per-poll timeline in the
 JSON file, default bench/results/pipeline-<UTC time>.json):
   self_series; self_values + state series = target; converged after s and
   the lowest visible/target after it (or "diverged" with the max visible);
-  dips; collectd CPU in % of one core (and s per 20 s interval; per shard)
+  dips; collectd CPU in % of one core (and s per interval; per shard)
   over the window from one interval after convergence to the end (>= 3
   intervals; the last 3 intervals if it diverged), summed over shards;
   vcsim's, the backend's and the other processes' CPU (the machine is
@@ -96,6 +101,7 @@ machine is shared and noisy: compare ratios measured in one run; the load
 of other processes is in every row.
 """
 import argparse
+import contextlib
 import datetime
 import json
 import os
@@ -178,8 +184,9 @@ def self_cpu():
 class Shard:
     """One collectd process (shard k of n)."""
 
-    def __init__(self, k, n, vc, a, writer_conf, sockdir, prometheus):
+    def __init__(self, k, n, vcs, a, writer_conf, sockdir, prometheus):
         self.k, self.n = k, n
+        self.vcenters = vcenter_names(len(vcs))
         self.host = "pipeline-%d" % k
         self.sock = os.path.join(sockdir, "us%d" % k)
         lines = ["CollectInternalStats true"]
@@ -190,24 +197,34 @@ class Shard:
         if a.write_threads is not None:
             lines.append("WriteThreads %d" % a.write_threads)
         lines += ["LoadPlugin unixsock", "<Plugin unixsock>", '  SocketFile "%s"' % self.sock,
-                  "</Plugin>", writer_conf,
-                  "LoadPlugin vsphere", "<Plugin vsphere>", '  <Vcenter "%s">' % VCENTER,
-                  '    URL "%s"' % vc.url, '    User "%s"' % vc.user,
-                  '    Password "%s"' % vc.password, "    Interval %g" % a.interval]
-        if n > 1:
-            lines.append('    Shard "%d/%d"' % (k, n))
-        if a.max_new_series is not None:
-            lines.append("    MaxNewSeries %d" % a.max_new_series)
-        lines += ["    " + o for o in a.plugin_option]
-        lines += ["  </Vcenter>", "</Plugin>", ""]
+                  "</Plugin>", writer_conf, "LoadPlugin vsphere", "<Plugin vsphere>"]
+        for name, vc in zip(self.vcenters, vcs):
+            lines += ['  <Vcenter "%s">' % name,
+                      '    URL "%s"' % vc.url, '    User "%s"' % vc.user,
+                      '    Password "%s"' % vc.password, "    Interval %g" % a.interval]
+            if n > 1:
+                lines.append('    Shard "%d/%d"' % (k, n))
+            if a.max_new_series is not None:
+                lines.append("    MaxNewSeries %d" % a.max_new_series)
+            lines += ["    " + o for o in a.plugin_option]
+            lines.append("  </Vcenter>")
+        lines += ["</Plugin>", ""]
         self.cd = Collectd("\n".join(lines), interval=a.interval, timeout=a.timeout,
                            hostname=self.host, prometheus=prometheus, start=False,
                            startup_timeout=60.0)
         self.state_pass = None   # state values of one pass (min increment seen)
         self.last_state_total = None
+        self.env = dict(e.split("=", 1) for e in a.env)
 
     def start(self):
-        self.cd.start()
+        """Starts collectd with --env on top of this script's environment."""
+        saved = dict(os.environ)
+        os.environ.update(self.env)
+        try:
+            self.cd.start()
+        finally:
+            os.environ.clear()
+            os.environ.update(saved)
 
     @property
     def pid(self):
@@ -226,11 +243,19 @@ class Shard:
             return None
 
     def plugin_stats(self):
+        """The plugin's self_ values, summed over this process' vCenters
+        (per vCenter in out["per_vcenter"])."""
         h = self.host
         out = {}
+        per = {}
         for k in ("series", "state_values", "read_seconds", "read_cycles", "values",
                   "inventory_vms", "inventory_hosts", "tracking_bytes"):
-            out[k] = self.getval("%s/vsphere-%s/self_%s" % (h, VCENTER, k))
+            vals = [self.getval("%s/vsphere-%s/self_%s" % (h, name, k)) for name in self.vcenters]
+            for name, v in zip(self.vcenters, vals):
+                per.setdefault(name, {})[k] = v
+            out[k] = None if any(v is None for v in vals) else sum(vals)
+        if len(self.vcenters) > 1:
+            out["per_vcenter"] = per
         out["queue_length"] = self.getval("%s/collectd-write_queue/queue_length" % h)
         out["dropped"] = self.getval("%s/collectd-write_queue/derive-dropped" % h)
         out["cache_size"] = self.getval("%s/collectd-cache/cache_size" % h)
@@ -466,6 +491,8 @@ WRITERS = {"prometheus": PrometheusWriter, "graphite": GraphiteWriter, "influxdb
 
 def variant_label(a):
     parts = []
+    if a.vcenters > 1:
+        parts.append("%d vCenters" % a.vcenters)
     if a.shards > 1:
         parts.append("%d shards" % a.shards)
     if a.timeout != 2:
@@ -479,28 +506,37 @@ def variant_label(a):
     if a.max_new_series is not None:
         parts.append("MaxNewSeries %d" % a.max_new_series)
     parts += a.plugin_option
+    parts += a.env
     return ", ".join(parts) or "defaults"
 
 
-def run_one(vc, vms, writer_name, a):
+def vcenter_names(n):
+    """<Vcenter> block names: "bench", or bench1..benchN for --vcenters N."""
+    return [VCENTER] if n == 1 else ["%s%d" % (VCENTER, i) for i in range(1, n + 1)]
+
+
+def run_one(vcs, vms, writer_name, a):
+    """One run: collectd process(es) with one <Vcenter> block per vcsim in
+    vcs (each of `vms` VMs) and one writer."""
     print("== %d VMs, %s, %s" % (vms, writer_name, variant_label(a)), file=sys.stderr, flush=True)
     sockdir = tempfile.mkdtemp(prefix="pipeline-")
     writer = None
     shards = []
     timeline = []
-    result = {"vms": vms, "hosts": vc.expected_hosts, "writer": writer_name,
+    result = {"vms": vms * len(vcs), "hosts": sum(vc.expected_hosts for vc in vcs),
+              "vcenters": len(vcs), "vms_per_vcenter": vms, "writer": writer_name,
               "variant": a.label or variant_label(a), "shards": a.shards,
               "settings": {"interval": a.interval, "timeout": a.timeout,
                            "write_queue_limit_high": a.write_queue_limit_high,
                            "write_queue_limit_low": a.write_queue_limit_low,
                            "write_threads": a.write_threads, "max_new_series": a.max_new_series,
-                           "plugin_options": a.plugin_option},
+                           "plugin_options": a.plugin_option, "env": a.env},
               "max_wait_s": a.max_wait, "steady_intervals": a.steady_intervals,
               "tolerance": a.tolerance,
               "loadavg_start": loadavg(), "status": "running"}
     try:
         writer = WRITERS[writer_name](a)
-        shards = [Shard(k, a.shards, vc, a, writer.collectd_conf(k), sockdir, writer.prometheus)
+        shards = [Shard(k, a.shards, vcs, a, writer.collectd_conf(k), sockdir, writer.prometheus)
                   for k in range(1, a.shards + 1)]
         t0 = time.monotonic()
         result["started_at"] = time.time()
@@ -528,7 +564,8 @@ def run_one(vc, vms, writer_name, a):
             row["cpu"] = [proc_cpu(s.pid) for s in shards]
             row["rss_kb"] = [proc_status(s.pid, "VmRSS") for s in shards]
             row["hwm_kb"] = [proc_status(s.pid, "VmHWM") for s in shards]
-            row["vcsim_cpu"] = proc_cpu(vc.pid)
+            vc_cpu = [proc_cpu(vc.pid) for vc in vcs]
+            row["vcsim_cpu"] = None if None in vc_cpu else sum(vc_cpu)
             if writer.backend is not None:
                 row["backend_cpu"] = proc_cpu(writer.backend.pid)
                 row["backend_rss_kb"] = proc_status(writer.backend.pid, "VmRSS")
@@ -666,7 +703,8 @@ def summarize(result):
             return None if a0 is None or a1 is None else a1 - a0
         cd = d("cpu")
         result["collectd_cpu_pct"] = 100.0 * cd / dt if cd is not None else None
-        result["collectd_cpu_s_per_interval"] = cd / dt * 20.0 if cd is not None else None
+        iv = result.get("settings", {}).get("interval", 20.0)
+        result["collectd_cpu_s_per_interval"] = cd / dt * iv if cd is not None else None
         result["collectd_cpu_pct_per_shard"] = [
             100.0 * (w[-1]["cpu"][k] - w[0]["cpu"][k]) / dt
             if w[-1]["cpu"][k] is not None and w[0]["cpu"][k] is not None else None
@@ -707,6 +745,18 @@ def summarize(result):
             result[key + "_median"] = statistics.median(v)
             result[key + "_max"] = max(v)
             result[key + "_min"] = min(v)
+    # several vCenters: each one's series and read time (median over the window)
+    per = {}
+    for r in w:
+        for st in r.get("plugin") or []:
+            for name, v in (st.get("per_vcenter") or {}).items():
+                per.setdefault(name, []).append(v)
+    if per:
+        result["per_vcenter"] = {
+            name: {k: statistics.median([v[k] for v in vs if v.get(k) is not None])
+                   for k in ("series", "values", "read_seconds", "inventory_vms", "tracking_bytes")
+                   if any(v.get(k) is not None for v in vs)}
+            for name, vs in per.items()}
     sa = [r["scrape_s"] for r in tl if r.get("scrape_s") is not None]
     result["scrape_s_max_run"] = max(sa) if sa else None
     result["scrape_failures"] = sum(1 for r in tl if not r.get("ok"))
@@ -716,7 +766,7 @@ def summarize(result):
 # output
 
 HEADER = ("| VMs (hosts) | writer | variant | self_series; values of a read + state series = target | converged after"
-          " (max visible) | dips after | collectd CPU % of a core (s per 20 s; per shard) |"
+          " (max visible) | dips after | collectd CPU % of a core (s per interval; per shard) |"
           " vcsim / backend / others CPU % | RSS peak / steady MB | RSS growth in window |"
           " B RSS per cache entry | cache entries | queue max window (run); dropped/s |"
           " scrape s median / max | newest sample age s median / max (oldest) | fresh realtime / values of a read, min / median |"
@@ -792,6 +842,10 @@ def main():
                     help="prometheus, graphite, influxdb (or none: no writer, a reference "
                          "for memory and CPU); comma-separated for several runs")
     ap.add_argument("--shards", type=int, default=1, help="collectd processes, Shard k/N each")
+    ap.add_argument("--env", action="append", default=[], metavar="NAME=VALUE",
+                    help="environment of the collectd processes, e.g. MALLOC_ARENA_MAX=2")
+    ap.add_argument("--vcenters", type=int, default=1,
+                    help="vcsims of --vms VMs each, one <Vcenter> block each in every collectd")
     ap.add_argument("--interval", type=float, default=20.0, help="collectd's and the plugin's")
     ap.add_argument("--timeout", type=int, default=2, help="collectd's global Timeout")
     ap.add_argument("--write-queue-limit-high", type=int)
@@ -828,6 +882,10 @@ def main():
         ap.error("--steady-intervals must be >= 3")
     if a.shards < 1:
         ap.error("--shards must be >= 1")
+    if a.vcenters < 1:
+        ap.error("--vcenters must be >= 1")
+    if any("=" not in e for e in a.env):
+        ap.error("--env takes NAME=VALUE")
     writers = a.writer.split(",")
     for w in writers:
         if w not in WRITERS:
@@ -845,10 +903,13 @@ def main():
         for vms in sizes:
             print("== vcsim %d VMs: %s" % (vms, shape(vms)), file=sys.stderr, flush=True)
             t = time.monotonic()
-            with Vcsim(startup_timeout=900, **shape(vms)) as vc:
-                print("   vcsim up in %.0f s" % (time.monotonic() - t), file=sys.stderr, flush=True)
+            with contextlib.ExitStack() as stack:
+                vcs = [stack.enter_context(Vcsim(startup_timeout=900, **shape(vms)))
+                       for _ in range(a.vcenters)]
+                print("   %d vcsim(s) up in %.0f s" % (len(vcs), time.monotonic() - t),
+                      file=sys.stderr, flush=True)
                 for w in writers:
-                    r = run_one(vc, vms, w, a)
+                    r = run_one(vcs, vms, w, a)
                     results.append(r)
                     save(results, out, a)
                     print(HEADER + "\n" + SEP + "\n" + row_md(r), flush=True)

@@ -166,7 +166,9 @@ def test_vm_destroyed_between_discovery_and_query():
         extra = "Interval 1\nInventoryInterval 300\nQueryBatchSize 50"
         with Collectd(vsphere_block(vc, extra=extra), interval=1) as cd:
             cd.wait_for(lambda: len(newest_by_vm(cd)) == 6, 60, what="6 VMs")
-            assert self_metric(cd, "inventory_vms") == 6
+            # self_ values may reach write_prometheus a moment after the VMs'
+            # (another write thread): wait, don't read once
+            cd.wait_for(lambda: self_metric(cd, "inventory_vms") == 6, 30, what="inventory of 6 VMs")
             victim = "DC0_C0_RP0_VM3"
             vc.destroy(victim)
             t = time.time()
@@ -209,7 +211,8 @@ def test_unnamed_not_found_is_isolated_by_splitting():
                         what="new samples of the other VMs")
             assert newest_by_vm(cd).get(culprit, 0) <= before[culprit], "culprit still collected?"
             faults = len(fs.not_found_sent)
-            assert self_metric(cd, "entities_answered") >= 7 + 2  # 7 VMs + hosts
+            cd.wait_for(lambda: (self_metric(cd, "entities_answered") or 0) >= 7 + 2, 30,
+                        what="7 VMs + hosts answered")
             errs = plugin_errors(cd)
             assert len(errs) == 1 and "ManagedObjectNotFound" in errs[0], errs
             # split once (about 2 log2(8) requests), then left alone
