@@ -51,7 +51,8 @@ Each run (one per --vms x --writer):
 Series the plugin dispatches ("target"), per poll and summed over the
 shards, read through unixsock: self_values (values of its latest read: one
 per realtime series that had a value, plus any 300 s samples of clusters
-and datastores) plus its state series (power, connection, capacity, ...:
+and datastores; with --interval above 20 s, self_series instead, as a read
+then brings several samples of a series) plus its state series (power, connection, capacity, ...:
 one pass of self_state_values, a running total that grows by that count
 at every state pass). self_series (the perf series the plugin tracks) is
 reported too, but is no target: vcsim leaves zero values out of its
@@ -493,6 +494,8 @@ def variant_label(a):
     parts = []
     if a.vcenters > 1:
         parts.append("%d vCenters" % a.vcenters)
+    if a.interval != 20:
+        parts.append("Interval %g" % a.interval)
     if a.shards > 1:
         parts.append("%d shards" % a.shards)
     if a.timeout != 2:
@@ -515,9 +518,10 @@ def vcenter_names(n):
     return [VCENTER] if n == 1 else ["%s%d" % (VCENTER, i) for i in range(1, n + 1)]
 
 
-def run_one(vcs, vms, writer_name, a):
+def run_one(vcs, vms, writer_name, a, results):
     """One run: collectd process(es) with one <Vcenter> block per vcsim in
-    vcs (each of `vms` VMs) and one writer."""
+    vcs (each of `vms` VMs) and one writer; its result joins `results` at
+    once, so an interrupted run is saved too."""
     print("== %d VMs, %s, %s" % (vms, writer_name, variant_label(a)), file=sys.stderr, flush=True)
     sockdir = tempfile.mkdtemp(prefix="pipeline-")
     writer = None
@@ -534,6 +538,7 @@ def run_one(vcs, vms, writer_name, a):
               "max_wait_s": a.max_wait, "steady_intervals": a.steady_intervals,
               "tolerance": a.tolerance,
               "loadavg_start": loadavg(), "status": "running"}
+    results.append(result)
     try:
         writer = WRITERS[writer_name](a)
         shards = [Shard(k, a.shards, vcs, a, writer.collectd_conf(k), sockdir, writer.prometheus)
@@ -583,8 +588,12 @@ def run_one(vcs, vms, writer_name, a):
             row["self_series"] = total("series")
             row["self_values"] = total("values")
             row["state_series"] = total("state_pass")
-            row["target"] = None if row["self_values"] is None or row["state_series"] is None \
-                else int(row["self_values"] + row["state_series"])
+            # an interval longer than vCenter's 20 s brings several samples of
+            # a series per read: count series then (tracked ones: each had a
+            # sample; vcsim's zero flips keep a few percent without a value)
+            per_read = row["self_values"] if a.interval <= 20 else row["self_series"]
+            row["target"] = None if per_read is None or row["state_series"] is None \
+                else int(per_read + row["state_series"])
             row["queue_length"] = total("queue_length")
             row["dropped"] = total("dropped")
             row["cache_size"] = total("cache_size")
@@ -909,8 +918,7 @@ def main():
                 print("   %d vcsim(s) up in %.0f s" % (len(vcs), time.monotonic() - t),
                       file=sys.stderr, flush=True)
                 for w in writers:
-                    r = run_one(vcs, vms, w, a)
-                    results.append(r)
+                    r = run_one(vcs, vms, w, a, results)
                     save(results, out, a)
                     print(HEADER + "\n" + SEP + "\n" + row_md(r), flush=True)
     except KeyboardInterrupt:
