@@ -121,6 +121,17 @@ def _rmtree(path):
 # --------------------------------------------------------------------------
 # small helpers
 
+def config_keys():
+    """The option keys src/vs_config.c's parse_option accepts (what the
+    manual page and the README must each document)."""
+    src = open(os.path.join(REPO_ROOT, "src", "vs_config.c")).read()
+    body = src[src.index("static int parse_option("):]
+    body = body[:body.index("\n}\n")]
+    keys = re.findall(r'strcasecmp\(k, "(\w+)"\)', body)
+    assert len(keys) >= 20, keys
+    return keys
+
+
 def free_port():
     """A TCP port on 127.0.0.1 that was free a moment ago."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:

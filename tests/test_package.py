@@ -34,7 +34,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
-from harness import REPO_ROOT, Collectd, Vcsim, find_metrics  # noqa: E402
+from harness import REPO_ROOT, Collectd, Vcsim, config_keys, find_metrics  # noqa: E402
 from test_integration import plugin_errors, vsphere_block  # noqa: E402
 
 PACKAGE = "collectd-vsphere"
@@ -94,15 +94,6 @@ def installed_version():
     r = subprocess.run(["dpkg-query", "-W", "-f=${Status} ${Version}", PACKAGE],
                        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     return r.stdout.split()[-1] if "install ok installed" in r.stdout else None
-
-
-def config_keys():
-    src = open(os.path.join(REPO_ROOT, "src", "vs_config.c")).read()
-    body = src[src.index("static int parse_option("):]
-    body = body[:body.index("\n}\n")]
-    keys = re.findall(r'strcasecmp\(k, "(\w+)"\)', body)
-    assert len(keys) >= 20, keys
-    return keys
 
 
 def check_man_page(path):

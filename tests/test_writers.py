@@ -34,7 +34,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
-from harness import REPO_ROOT, Collectd, Vcsim  # noqa: E402
+from harness import REPO_ROOT, Collectd, Vcsim, config_keys  # noqa: E402
 from test_integration import plugin_errors, vsphere_block  # noqa: E402
 
 VM_CPU = "collectd_vsphere_vm_cpu_usage_average"
@@ -352,16 +352,6 @@ def test_example_configs_run_with_collectd_T():
 
 # ---------------------------------------------------------------------------
 # the manual page knows every option
-
-def config_keys():
-    """The option keys src/vs_config.c's parse_option accepts."""
-    src = open(os.path.join(REPO_ROOT, "src", "vs_config.c")).read()
-    body = src[src.index("static int parse_option("):]
-    body = body[:body.index("\n}\n")]
-    keys = re.findall(r'strcasecmp\(k, "(\w+)"\)', body)
-    assert len(keys) >= 20, keys
-    return keys
-
 
 def test_man_page_names_every_option():
     man = open(MAN_PAGE).read()
