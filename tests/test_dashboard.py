@@ -13,13 +13,10 @@
     "All" (.*) and then to concrete values found by the variable queries
     themselves: each must succeed and return data.
 
-vcsim has no samples for a few counters the dashboard shows (balloon,
-host power, datastore latency: KNOWN_VCSIM_GAPS). The test checks that
-exactly those are missing from the plugin's output and feeds them into the
-same collectd through unixsock, with the plugin's identifiers (host,
-plugin vsphere, plugin_instance vcenter:datacenter:cluster, the type), so
-that their panels are still run against series shaped like the plugin's.
-Any other metric a panel names must come from the plugin itself.
+Every metric a panel names must come from the plugin itself: the test
+vcsim answers every counter id, 0 for those it has no sample table for
+(balloon, host power, datastore latency), and keeps zero samples in its
+answers (tests/vcsim/perf.go, keepZeros), so none is missing for minutes.
 
 Usage: test_dashboard.py [-k SUBSTRING] [--quick]
 """
@@ -41,13 +38,6 @@ DS_REF = {"type": "prometheus", "uid": "${datasource}"}
 
 # Counters of the plugin's default set that vcsim (govmomi 0.24's
 # simulator) has no samples for. Each must be a default counter type.
-KNOWN_VCSIM_GAPS = {
-    "vm_mem_vmmemctl_average": "vm",
-    "host_power_power_average": "host",
-    "datastore_datastore_totalReadLatency_average": "datastore",
-    "datastore_datastore_totalWriteLatency_average": "datastore",
-}
-
 
 def log(msg):
     print("  " + msg, file=sys.stderr, flush=True)
@@ -195,44 +185,12 @@ def relabel_stanza():
     return "\n".join(l for l in block.splitlines() if l.strip())
 
 
-def default_counter_types():
-    src = open(os.path.join(REPO_ROOT, "src", "vs_counters.c")).read()
-    out = set()
-    for full in re.findall(r'^\s*"(\w+\.[\w.]+)",', src, re.M):
-        kind, group, rest = full.split(".", 2)
-        name, rollup = rest.rsplit(".", 1)
-        out.add(re.sub(r"[^A-Za-z0-9_]", "_", "%s_%s_%s_%s" % (kind, group, name, rollup)))
-    return out
-
-
 def present(cd):
     names = set()
     for name, labels, _, _ in cd.metrics():
         if name.startswith("collectd_vsphere_") and "_self_" not in name:
             names.add(name)
     return names
-
-
-def feed_gaps(sock, vc, gaps):
-    """PUTVAL the series vcsim cannot give, with the identifiers the plugin
-    would use (default naming) for every object of the kind."""
-    import backends
-    objs = {"vm": [], "host": [], "datastore": [], "cluster": []}
-    for o in vc.inventory_full():
-        if o["kind"] in objs:
-            objs[o["kind"]].append(o)
-    n = 0
-    for i, type_ in enumerate(sorted(gaps)):
-        kind = KNOWN_VCSIM_GAPS.get(type_) or type_.split("_")[0]
-        for j, o in enumerate(objs[kind]):
-            cluster = (o["name"] if kind == "cluster"
-                       else o["cluster"] if kind != "datastore" else "")
-            ident = "%s/vsphere-sim:%s:%s/%s" % (o["name"], o["datacenter"], cluster, type_)
-            # interval > write_prometheus' StalenessDelta: exported without
-            # a timestamp, so Prometheus keeps it current at every scrape
-            backends.putval(sock, ident, float(10 + i + j), interval=600)
-            n += 1
-    return n
 
 
 def test_every_expression_returns_data():
@@ -242,14 +200,9 @@ def test_every_expression_returns_data():
     wanted = set()
     for _, e, _ in exprs:
         wanted |= metric_names(e)
-    defaults = default_counter_types()
-    for g in KNOWN_VCSIM_GAPS:
-        assert g in defaults, "%s is not a default counter type" % g
     with Vcsim(dc=1, cluster=2, cluster_host=2, host=1, vm=2) as vc:
-        sock = os.path.join(vc.tmp, "collectd.sock")
         extra = 'Interval 2\nCollect "vm" "host" "cluster" "datastore"\nPropertyInterval 5'
-        conf = backends.unixsock_config(sock) + vsphere_block(vc, extra=extra)
-        with Collectd(conf, interval=1) as cd:
+        with Collectd(vsphere_block(vc, extra=extra), interval=1) as cd:
             vms, hosts = vc.inventory()
 
             def ready():
@@ -264,21 +217,12 @@ def test_every_expression_returns_data():
             t0 = time.monotonic()
             cd.wait_for(ready, 90, what="every kind's data on /metrics")
             log("every kind on /metrics after %.1f s" % (time.monotonic() - t0))
-            # vcsim leaves zero values out of its answers at random: give
-            # every counter a few samples' time to show up
-            gaps = {"collectd_vsphere_" + g for g in KNOWN_VCSIM_GAPS}
             try:
-                cd.wait_for(lambda: wanted - present(cd) <= gaps, 90,
-                            what="every metric of the dashboard but vcsim's gaps")
+                cd.wait_for(lambda: wanted <= present(cd), 60)
             except AssertionError:
-                pass
-            missing = wanted - present(cd)
+                raise AssertionError("the dashboard names metrics the plugin does not "
+                                     "produce: %s" % sorted(wanted - present(cd)))
             log("the dashboard's metrics on /metrics after %.1f s" % (time.monotonic() - t0))
-            assert missing <= gaps, "the dashboard names metrics the plugin does not " \
-                "produce: %s" % sorted(missing - gaps)
-            fed = feed_gaps(sock, vc, {m[len("collectd_vsphere_"):] for m in missing})
-            log("vcsim gaps fed through unixsock: %s (%d series)"
-                % (sorted(m[len("collectd_vsphere_"):] for m in missing), fed))
             assert not plugin_errors(cd), plugin_errors(cd)
 
             with backends.Prometheus([cd.port], relabel_configs=relabel_stanza(),
@@ -286,19 +230,8 @@ def test_every_expression_returns_data():
                 def in_prom():
                     res = prom.query('group by (__name__) ({__name__=~"collectd_vsphere_.*"})')
                     return {r["metric"]["__name__"] for r in res}
-                try:
-                    prom.wait_for(lambda: wanted <= in_prom(), 60,
-                                  what="every metric of the dashboard in Prometheus")
-                except AssertionError:
-                    # vcsim may switch a counter off for minutes (it left
-                    # /metrics after the check above): the plugin was seen
-                    # producing it; feed it as for the known gaps
-                    late = wanted - in_prom()
-                    fed = feed_gaps(sock, vc, {m[len("collectd_vsphere_"):] for m in late})
-                    log("gone from /metrics before Prometheus scraped, fed: %s (%d series)"
-                        % (sorted(late), fed))
-                    prom.wait_for(lambda: wanted <= in_prom(), 60,
-                                  what="every metric of the dashboard in Prometheus")
+                prom.wait_for(lambda: wanted <= in_prom(), 60,
+                              what="every metric of the dashboard in Prometheus")
                 prom.wait_for_query('collectd_vsphere_vm_cpu_usage_average{vm!="",cluster!=""}',
                                     lambda r: len(r) == len(vms), timeout=30)
 

@@ -26,6 +26,9 @@
 //     historical samples); a time window with startTime >= endTime yields an
 //     entity without samples (startTime is exclusive) instead of a bogus
 //     sample or a panic.
+//   - QueryPerf answers keep samples that are 0 (stock vcsim's encoder
+//     leaves each one out: values shift onto the wrong timestamps and a
+//     counter that is 0 for a while, or has no sample table, disappears).
 //   - -max-query-metrics N sets the OptionManager (VpxSettings) option
 //     config.vpxd.stats.maxQueryMetrics to N (xsd:int) and, for N >= 0,
 //     QueryPerf refuses a call whose historical specs (intervalId other

@@ -276,9 +276,52 @@ func (p *strictPerfManager) checkMaxQueryMetrics(req *types.QueryPerf) *soap.Fau
 	return nil
 }
 
+// PerfMetricIntSeries is types.PerfMetricIntSeries without omitempty on
+// Value (the encoder writes this type's name as xsi:type, so it keeps the
+// WSDL's). govmomi's XML encoder applies omitempty to every element of a
+// slice: vcsim leaves out each sample that is 0, so a series answers fewer
+// values than sampleInfo has timestamps, the rest shifted onto the wrong
+// timestamps, and a counter that is 0 for a while vanishes for minutes.
+// vCenter sends every value, 0 included (-1 when it has none).
+type PerfMetricIntSeries struct {
+	types.PerfMetricSeries
+
+	Value []int64 `xml:"value"`
+}
+
+// GetPerfMetricSeries implements types.BasePerfMetricSeries.
+func (s *PerfMetricIntSeries) GetPerfMetricSeries() *types.PerfMetricSeries {
+	return &s.PerfMetricSeries
+}
+
+// keepZeros swaps every int series of a QueryPerf answer for the type above.
+func keepZeros(res soap.HasFault) {
+	body, ok := res.(*methods.QueryPerfBody)
+	if !ok || body.Res == nil {
+		return
+	}
+	for _, base := range body.Res.Returnval {
+		em, ok := base.(*types.PerfEntityMetric)
+		if !ok {
+			continue
+		}
+		for i, v := range em.Value {
+			if is, ok := v.(*types.PerfMetricIntSeries); ok {
+				em.Value[i] = &PerfMetricIntSeries{PerfMetricSeries: is.PerfMetricSeries, Value: is.Value}
+			}
+		}
+	}
+}
+
 // QueryPerf overrides simulator.PerformanceManager.QueryPerf (called with
 // p's lock held, see Lock above).
 func (p *strictPerfManager) QueryPerf(ctx *simulator.Context, req *types.QueryPerf) soap.HasFault {
+	res := p.query(ctx, req)
+	keepZeros(res)
+	return res
+}
+
+func (p *strictPerfManager) query(ctx *simulator.Context, req *types.QueryPerf) soap.HasFault {
 	atomic.AddInt64(&statQueryPerf, 1)
 	body := &methods.QueryPerfBody{Req: req}
 
