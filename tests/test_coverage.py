@@ -15,7 +15,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
 from harness import Collectd, Vcsim  # noqa: E402
-from test_integration import plugin_errors, self_metric, vc_metrics, vsphere_block, wait_cycles  # noqa: E402
+from test_integration import plugin_errors, self_value, vc_metrics, vsphere_block, wait_cycles  # noqa: E402
 
 ALL_KINDS = 'Collect "vm" "host" "cluster" "datastore" "resourcepool" "datacenter"'
 
@@ -81,7 +81,7 @@ def test_every_kind_with_counters_and_state_values():
             assert {k[2] for k in alarms} == {"red", "yellow"} and set(alarms.values()) == {0.0}, alarms
             # historical counters carry interval 300 s: Prometheus timestamps
             # are vCenter's sample times
-            assert self_metric(cd, "state_values") > 0
+            assert self_value(cd, "state_values") > 0
             assert not plugin_errors(cd), plugin_errors(cd)
 
 
@@ -124,7 +124,7 @@ def test_inventory_filters():
         with Collectd(vsphere_block(vc, extra=extra), interval=1) as cd:
             cd.wait_for(lambda: set(by_name(cd, "vm_cpu_usage_average")) == want
                         and set(by_name(cd, "vm_power_state")) == want, 60, what="the filtered VMs")
-            wait_cycles(cd, self_metric(cd, "read_cycles") + 5, 30)
+            wait_cycles(cd, self_value(cd, "read_cycles") + 5, 30)
             assert set(by_name(cd, "vm_cpu_usage_average")) == want
             assert not by_name(cd, "datastore_capacity_bytes")
             objs = {m[1]["type"]: m[2] for m in harness.find_metrics(
@@ -155,14 +155,14 @@ def test_late_historical_samples_delivered_once():
             ds = next(iter(i["name"] for i in inventory(vc, "datastore")))
             cd.wait_for(lambda: csv_rows(csv_dir, ds, "datastore_disk_used_latest"), 60,
                         what="the first (late) sample")
-            wait_cycles(cd, self_metric(cd, "read_cycles") + 5, 30)
+            wait_cycles(cd, self_value(cd, "read_cycles") + 5, 30)
             before = csv_rows(csv_dir, ds, "datastore_disk_used_latest")
             t_release = time.time()
             vc.lag("Datastore", 0)     # the withheld samples are posted now
             # historical data is asked for every 60 s at most
             cd.wait_for(lambda: len(csv_rows(csv_dir, ds, "datastore_disk_used_latest")) >= len(before) + 2,
                         150, what="the late samples")
-            wait_cycles(cd, self_metric(cd, "read_cycles") + 5, 30)
+            wait_cycles(cd, self_value(cd, "read_cycles") + 5, 30)
             rows = csv_rows(csv_dir, ds, "datastore_disk_used_latest")
             times = [t for t, _ in rows]
             log("before release %s; after %s" % ([round(t - t_release) for t, _ in before],
@@ -187,7 +187,7 @@ def test_historical_queries_respect_max_query_metrics():
         with Collectd(vsphere_block(vc, extra=extra), interval=1) as cd:
             cd.wait_for(lambda: len(by_name(cd, "cluster_cpu_usage_average")) == 3
                         and by_name(cd, "datastore_disk_capacity_latest"), 60, what="historical kinds")
-            wait_cycles(cd, self_metric(cd, "read_cycles") + 3, 30)
+            wait_cycles(cd, self_value(cd, "read_cycles") + 3, 30)
             st = vc.control_stats()
             log("vcsim: %s" % st)
             assert st["historical_queries"] > 0, st

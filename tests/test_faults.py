@@ -40,7 +40,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
 from harness import Collectd, Vcsim, find_metrics  # noqa: E402
 from faultserver import FaultServer  # noqa: E402
-from test_integration import plugin_errors, self_metric, vsphere_block, wait_cycles  # noqa: E402,F401
+from test_integration import plugin_errors, self_metric, self_value, vsphere_block, wait_cycles  # noqa: E402,F401
 
 TIMEOUT = 2.0          # the plugin's Timeout and QueryTimeout
 INTERVAL = 0.5         # the plugin's and collectd's (load's) interval
@@ -156,8 +156,8 @@ class Env:
                     what="values through the proxy")
         time.sleep(INTERVAL)    # let a possible transient fd (csv, accept) settle
         return types.SimpleNamespace(
-            fds=cd.fd_count(), rss=cd.rss_kb(), errors=self_metric(cd, "errors"),
-            logins=self_metric(cd, "logins"), cycles=self_metric(cd, "read_cycles"),
+            fds=cd.fd_count(), rss=cd.rss_kb(), errors=self_value(cd, "errors"),
+            logins=self_value(cd, "logins"), cycles=self_value(cd, "read_cycles"),
             sample_ms=self.newest_sample_ms(), log_offset=len(cd.log()),
             conns=cd.tcp_connections_to(self.fs.port), time=time.time())
 
@@ -165,7 +165,7 @@ class Env:
         """Waits until a read after now dispatched values with newer sample
         times than before the fault; then two more cycles."""
         cd = self.cd
-        c = self_metric(cd, "read_cycles")
+        c = self_value(cd, "read_cycles")
         # A new sample comes every 20 s (10 s with vcsim, which stamps
         # samples at query time): under valgrind/ASan, answers again are
         # proof enough, the plain run waits for newer sample times.
@@ -174,7 +174,7 @@ class Env:
                     and (self_metric(cd, "entities_answered") or 0) > 0
                     and (answers_enough or self.newest_sample_ms() > base.sample_ms),
                     timeout * SCALE, what="values again after the fault")
-        wait_cycles(cd, self_metric(cd, "read_cycles") + 2, timeout * SCALE)
+        wait_cycles(cd, self_value(cd, "read_cycles") + 2, timeout * SCALE)
         time.sleep(INTERVAL)
 
 
@@ -228,18 +228,18 @@ def run_fault(mode, expect=None, extra=None, cycles=None, setup=None, during=Non
         # --- the fault ---
         t0 = time.time()
         fs.mode = mode
-        c0 = self_metric(cd, "read_cycles")
+        c0 = self_value(cd, "read_cycles")
         wait_cycles(cd, c0 + cycles, (15 + cycles * 3 * TIMEOUT) * SCALE)
         t1 = time.time()
         p.check(cd.alive(), "collectd died during %s" % mode)
-        fault_cycles = self_metric(cd, "read_cycles") - c0
+        fault_cycles = self_value(cd, "read_cycles") - c0
         if mode == "refuse":
             p.check(not harness.port_open(fs.port), "the proxy port accepted connections in refuse mode")
         else:
             p.check(fs.requests(mode) > 0, "no request reached the proxy in mode %s" % mode)
-        errors_fault = self_metric(cd, "errors")
+        errors_fault = self_value(cd, "errors")
         p.check(errors_fault > base.errors, "self_errors did not grow (%s -> %s)" % (base.errors, errors_fault))
-        values_fault = self_metric(cd, "values")
+        values_fault = self_value(cd, "values")
         loads = env.load_times(t0, t1)
         gap = max_gap(loads, t0, t1)
         p.check(gap <= LOAD_MAX_GAP, "load plugin stalled: %.2f s without a load value during the fault"
@@ -461,13 +461,13 @@ def test_session_terminated_relogs_in_once():
         cd.wait_for(lambda: (self_metric(cd, "logins") or 0) > base.logins, 20 * SCALE,
                     what="a new login")
         env.recovered(base)
-        c = self_metric(cd, "read_cycles")
+        c = self_value(cd, "read_cycles")
         wait_cycles(cd, c + 4, 20 * SCALE)
-        logins = self_metric(cd, "logins")
+        logins = self_value(cd, "logins")
         p.check(logins == base.logins + 1, "logins %s -> %s (want exactly one re-login)"
                 % (base.logins, logins))
         p.check(vc.sessions() == 1, "%d sessions in vcsim (want 1)" % vc.sessions())
-        p.check(self_metric(cd, "entities_answered") > 0, "no answers after the re-login")
+        p.check(self_value(cd, "entities_answered") > 0, "no answers after the re-login")
         errs = env.plugin_error_lines(base.log_offset)
         p.check(not errs, "errors logged for a re-login: %s" % errs)
         p.check(cd.tcp_connections_to(env.fs.port) <= max(base.conns, 1),
@@ -489,7 +489,7 @@ def test_vcsim_restart_behind_proxy():
         cd.wait_for(lambda: (self_metric(cd, "logins") or 0) > base.logins, 30 * SCALE,
                     what="a login after the restart")
         env.recovered(base)
-        logins = self_metric(cd, "logins")
+        logins = self_value(cd, "logins")
         p.check(logins == base.logins + 1, "logins %s -> %s (want one re-login)" % (base.logins, logins))
         p.check(fs.count("upstream_errors", "pass") > 0,
                 "the proxy never saw vcsim down (restart too fast to test anything)")
@@ -522,7 +522,7 @@ def test_login_system_error_is_not_a_credential_backoff():
         fs.mode = "soap_fault"
         vc.terminate_sessions()
         cd.wait_for(lambda: fs.requests("soap_fault") >= 1, 15 * SCALE, what="a Login answered with a fault")
-        wait_cycles(cd, self_metric(cd, "read_cycles") + 2, 15 * SCALE)
+        wait_cycles(cd, self_value(cd, "read_cycles") + 2, 15 * SCALE)
         fs.mode = "pass"
         fs.only = None
         t_clear = time.monotonic()
@@ -542,7 +542,7 @@ def test_login_system_error_is_not_a_credential_backoff():
         p.check(len(errs) <= MAX_ERROR_LINES, "%d error lines" % len(errs))
         log("login SystemError: %d Login faults, recovered after %s s, logins %s -> %s"
             % (fs.requests("soap_fault"), None if took is None else "%.1f" % took,
-               base.logins, self_metric(cd, "logins")))
+               base.logins, self_value(cd, "logins")))
         p.raise_if_any("plugin log:\n    " + "\n    ".join(
             l for l in cd.log()[base.log_offset:].splitlines() if "vsphere" in l))
 
@@ -558,16 +558,16 @@ def test_inventory_refresh_fault_logged_once():
         base = env.steady()
         fs.only = {"CreateContainerView"}
         fs.mode = "soap_fault"
-        c0 = self_metric(cd, "read_cycles")
+        c0 = self_value(cd, "read_cycles")
         wait_cycles(cd, c0 + 4, 30 * SCALE)
         p.check(fs.requests("soap_fault") >= 2, "refresh not retried: %s" % fs.stats().get("operations"))
         p.check((self_metric(cd, "entities_answered") or 0) > 0, "values stopped although QueryPerf works")
-        errors = self_metric(cd, "errors")
+        errors = self_value(cd, "errors")
         p.check(errors > base.errors, "self_errors did not grow (%s -> %s) while every refresh failed"
                 % (base.errors, errors))
         fs.mode = "pass"
         fs.only = None
-        wait_cycles(cd, self_metric(cd, "read_cycles") + 3, 30 * SCALE)
+        wait_cycles(cd, self_value(cd, "read_cycles") + 3, 30 * SCALE)
         errs = env.plugin_error_lines(base.log_offset)
         p.check(errs and "SystemError" in errs[0] and "inventory" in errs[0], "refresh failure not logged clearly")
         p.check(len(errs) <= MAX_ERROR_LINES, "%d error lines for %d failed refreshes"
@@ -607,14 +607,14 @@ def test_proxy_pass_is_transparent():
         conns = cd.tcp_connections_to(fs.port)
         wait_cycles(cd, 14, 30 * SCALE)
         vms, hosts = vc.inventory()
-        assert self_metric(cd, "inventory_vms") == len(vms), self_metric(cd, "inventory_vms")
-        assert self_metric(cd, "inventory_hosts") == len(hosts)
+        assert self_value(cd, "inventory_vms") == len(vms), self_value(cd, "inventory_vms")
+        assert self_value(cd, "inventory_hosts") == len(hosts)
         got = {m[1]["instance"] for m in find_metrics(cd.metrics(), "collectd_vsphere_vm_cpu_usage_average")}
         assert got == set(vms), (got, vms)
         assert 1 <= conns <= CONCURRENCY, conns
         assert cd.tcp_connections_to(fs.port) == conns, (conns, cd.tcp_connections_to(fs.port))
         assert fs.connections("pass") == conns, ("reconnects through the proxy", conns, fs.stats())
-        assert self_metric(cd, "logins") == 1 and vc.sessions() == 1
+        assert self_value(cd, "logins") == 1 and vc.sessions() == 1
         assert not plugin_errors(cd), plugin_errors(cd)
 
 

@@ -50,8 +50,19 @@ def vc_metrics(metrics, name, vcenter="sim"):
 
 
 def self_metric(cd, what, vcenter="sim"):
+    """The plugin's self_<what> now, None while absent: for polling."""
     m = find_metrics(cd.metrics(), "collectd_vsphere_self_" + what, vsphere=vcenter)
     return m[0][2] if m else None
+
+
+def self_value(cd, what, vcenter="sim", timeout=30):
+    """The plugin's self_<what>, waiting until it is on /metrics: a read's
+    self_ values may reach write_prometheus through another write thread a
+    moment after the values a test waited for (a one-shot read could see
+    None)."""
+    got = cd.wait_for(lambda: [v for v in [self_metric(cd, what, vcenter)] if v is not None],
+                      timeout, what="self_" + what)
+    return got[0]
 
 
 def wait_cycles(cd, n, timeout, vcenter="sim"):
@@ -117,7 +128,7 @@ def test_powered_off_vm_is_skipped():
             wait_cycles(cd, 4, 30)
             got = {x[1]["instance"] for x in find_metrics(cd.metrics(), "collectd_vsphere_vm_cpu_usage_average")}
             assert off not in got, got
-            assert self_metric(cd, "inventory_vms") == len(vms)
+            assert self_value(cd, "inventory_vms") == len(vms)
 
 
 def test_one_connection_one_session_one_login():
@@ -126,7 +137,7 @@ def test_one_connection_one_session_one_login():
         wait_cycles(cd, 20, 60)
         assert vc.sessions() == 1, vc.sessions()
         assert cd.tcp_connections_to(vc.port) == 1, cd.tcp_connections_to(vc.port)
-        assert self_metric(cd, "logins") == 1
+        assert self_value(cd, "logins") == 1
         logins = [l for l in cd.log().splitlines() if "logged in" in l]
         assert len(logins) == 1, logins
 
@@ -140,10 +151,10 @@ def test_concurrent_queries_reuse_their_connections():
         conns = cd.tcp_connections_to(vc.port)
         assert 1 < conns <= 3, conns
         fds = cd.fd_count()
-        wait_cycles(cd, self_metric(cd, "read_cycles") + 30, 60)
+        wait_cycles(cd, self_value(cd, "read_cycles") + 30, 60)
         assert cd.tcp_connections_to(vc.port) == conns
         assert cd.fd_count() == fds, (fds, cd.fd_count())
-        assert vc.sessions() == 1 and self_metric(cd, "logins") == 1
+        assert vc.sessions() == 1 and self_value(cd, "logins") == 1
         got = {x[1]["instance"] for x in find_metrics(cd.metrics(), "collectd_vsphere_vm_cpu_usage_average")}
         assert got == set(vc.inventory()[0]), len(got)
 
@@ -189,7 +200,7 @@ def test_wrong_password_logged_once_then_backs_off():
         assert '"sim"' in errs[0] and 'user "user"' in errs[0] and "InvalidLogin" in errs[0], errs[0]
         assert "wrong" not in cd.log() and "right" not in cd.log()
         # back-off: 15 reads, but only one Login request went out
-        assert self_metric(cd, "requests") <= 3, self_metric(cd, "requests")
+        assert self_value(cd, "requests") <= 3, self_value(cd, "requests")
         assert vc.sessions() == 0
         assert cd.alive()
 
@@ -199,10 +210,10 @@ def test_session_terminated_logs_in_again():
         wait_cycles(cd, 3, 30)
         assert vc.terminate_sessions() == 1
         cd.wait_for(lambda: (self_metric(cd, "logins") or 0) == 2, 30, what="second login")
-        before = self_metric(cd, "read_cycles")
+        before = self_value(cd, "read_cycles")
         wait_cycles(cd, before + 3, 30)
         assert vc.sessions() == 1
-        assert self_metric(cd, "entities_answered") > 0
+        assert self_value(cd, "entities_answered") > 0
         assert cd.tcp_connections_to(vc.port) == 1
 
 
@@ -214,9 +225,9 @@ def test_vcsim_restart_resumes_without_fd_growth():
         fds = cd.fd_count()
         for _ in range(3):
             vc.restart(down_time=1.5)
-            logins = self_metric(cd, "logins")
+            logins = self_value(cd, "logins")
             cd.wait_for(lambda: (self_metric(cd, "logins") or 0) > logins, 60, what="login after restart")
-            c = self_metric(cd, "read_cycles")
+            c = self_value(cd, "read_cycles")
             cd.wait_for(lambda: (self_metric(cd, "read_cycles") or 0) >= c + 3
                         and (self_metric(cd, "entities_answered") or 0) > 0, 30, what="collection after restart")
         assert cd.fd_count() <= fds, (fds, cd.fd_count())
@@ -233,7 +244,7 @@ def test_thousand_cycles_no_fd_or_session_growth():
         wait_cycles(cd, 50, 60)
         fds, rss = cd.fd_count(), cd.rss_kb()
         sessions, conns = vc.sessions(), cd.tcp_connections_to(vc.port)
-        start = self_metric(cd, "read_cycles")
+        start = self_value(cd, "read_cycles")
         wait_cycles(cd, start + 1000, 300)
         after_fds, after_rss, after_sessions = cd.fd_count(), cd.rss_kb(), vc.sessions()
         print("  1000 cycles: fds %d -> %d, sessions %d -> %d, rss %d kB -> %d kB"
@@ -241,7 +252,7 @@ def test_thousand_cycles_no_fd_or_session_growth():
         assert sessions == 1 and after_sessions == 1
         assert after_fds == fds, (fds, after_fds)
         assert cd.tcp_connections_to(vc.port) == conns == 1, conns
-        assert self_metric(cd, "logins") == 1
+        assert self_value(cd, "logins") == 1
         assert after_rss - rss < 4096, (rss, after_rss)
         assert not plugin_errors(cd), plugin_errors(cd)
 

@@ -13,7 +13,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
 from harness import Collectd, Vcsim  # noqa: E402
-from test_integration import self_metric, vc_metrics, vsphere_block, wait_cycles  # noqa: E402
+from test_integration import self_metric, self_value, vc_metrics, vsphere_block, wait_cycles  # noqa: E402
 
 
 def log(msg):
@@ -43,7 +43,7 @@ def test_four_shards_collect_every_object_once():
                 return got if sum(len(g) for g in got) >= len(vms) + len(hosts) else None
             got = cds[0].wait_for(complete, 60, what="every object in some shard")
             for cd in cds:
-                wait_cycles(cd, self_metric(cd, "read_cycles") + 3, 30)
+                wait_cycles(cd, self_value(cd, "read_cycles") + 3, 30)
             got = [objects(cd, "vm") | objects(cd, "host") for cd in cds]
             names = [n for g in got for n, _ in g]
             assert sorted(names) == sorted(set(vms) | hosts), (len(names), len(set(names)))
@@ -51,8 +51,8 @@ def test_four_shards_collect_every_object_once():
             log("shard sizes (VMs + hosts): %s" % sizes)
             assert min(sizes) > 0, sizes
             # each instance counts only its own shard, and they add up
-            assert sum(self_metric(cd, "inventory_vms") for cd in cds) == len(vms)
-            assert sum(self_metric(cd, "inventory_hosts") for cd in cds) == len(hosts)
+            assert sum(self_value(cd, "inventory_vms") for cd in cds) == len(vms)
+            assert sum(self_value(cd, "inventory_hosts") for cd in cds) == len(hosts)
             assert vc.sessions() == 4, vc.sessions()
         finally:
             for cd in cds:
@@ -66,7 +66,7 @@ def test_shard_is_stable_across_restarts():
     with Vcsim(cluster=1, cluster_host=2, host=1, vm=6) as vc:
         with Collectd(vsphere_block(vc, extra='Shard "2/3"\nInterval 1'), interval=1) as cd:
             cd.wait_for(lambda: objects(cd, "vm"), 30, what="shard 2/3 collecting")
-            wait_cycles(cd, self_metric(cd, "read_cycles") + 3, 30)
+            wait_cycles(cd, self_value(cd, "read_cycles") + 3, 30)
             first = objects(cd, "vm") | objects(cd, "host")
             cd.restart()
             cd.wait_for(lambda: (objects(cd, "vm") | objects(cd, "host")) == first, 30,
@@ -90,7 +90,7 @@ def test_new_series_are_paced():
         conf = 'LoadPlugin csv\n<Plugin csv>\n  DataDir "%s"\n</Plugin>\n' % csv_dir
         with Collectd(conf + vsphere_block(vc, extra="MaxNewSeries 40\nInterval 1"), interval=1) as cd:
             cd.wait_for(lambda: (self_metric(cd, "series") or 0) > 200, 180, what="200 series")
-            wait_cycles(cd, self_metric(cd, "read_cycles") + 2, 30)
+            wait_cycles(cd, self_value(cd, "read_cycles") + 2, 30)
             rows = []
             for path in glob.glob(os.path.join(csv_dir, "testhost", "vsphere-sim", "self_series-2*")):
                 with open(path) as f:

@@ -13,7 +13,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
 from harness import Collectd, Vcsim, find_metrics  # noqa: E402
 from faultserver import FaultServer  # noqa: E402
-from test_integration import plugin_errors, self_metric, vsphere_block, wait_cycles  # noqa: E402
+from test_integration import plugin_errors, self_metric, self_value, vsphere_block, wait_cycles  # noqa: E402
 
 VALUE = "collectd_vsphere_vm_cpu_usage_average"
 
@@ -79,7 +79,7 @@ def test_password_file_fixed_is_picked_up():
             t = time.monotonic()
             cd.wait_for_metric(VALUE, 20)
             assert time.monotonic() - t < 10, "fixed file not tried at the next read"
-            assert self_metric(cd, "logins") == 1 and self_metric(cd, "login_refusals") == 1
+            assert self_value(cd, "logins") == 1 and self_value(cd, "login_refusals") == 1
             # recovery is logged after two clean reads
             cd.wait_for(lambda: "collecting again" in cd.log(), 10, what="recovery logged")
             assert "good" not in cd.log() and "bad" not in cd.log().replace("bad response", "")
@@ -103,10 +103,10 @@ def test_password_file_symlink_followed_world_writable_refused():
             os.chmod(target, 0o666)
             vc.terminate_sessions()           # the next login reads the file
             cd.wait_for(lambda: plugin_errors(cd), 30, what="the refusal")
-            wait_cycles(cd, self_metric(cd, "read_cycles") + 5, 30)
+            wait_cycles(cd, self_value(cd, "read_cycles") + 5, 30)
             errs = plugin_errors(cd)
             assert len(errs) == 1 and "writable by every user" in errs[0], errs
-            assert self_metric(cd, "logins") == 1 and vc.sessions() == 0
+            assert self_value(cd, "logins") == 1 and vc.sessions() == 0
         rc, out = harness.run_collectd_test_config(conf)
         assert rc != 0 and "PasswordFile" in out and '<Vcenter "sim">' in out \
             and "writable by every user" in out, out
@@ -190,7 +190,7 @@ def test_login_lockout_safe():
             assert len(attempts) == len(want), log
             for got, w in zip(attempts, want):
                 assert abs(got - w) < 4, "attempts at %s s, want about %s" % (log, want)
-            assert self_metric(cd, "login_refusals") == 3
+            assert self_value(cd, "login_refusals") == 3
             # one error line for the refused password, whatever the count
             errs = plugin_errors(cd)
             assert len(errs) == 1 and "refused" in errs[0] and "at most 3" in errs[0], errs

@@ -14,7 +14,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
 from faultserver import FaultServer  # noqa: E402
 from harness import Collectd, Vcsim  # noqa: E402
-from test_integration import self_metric, vsphere_block, wait_cycles  # noqa: E402
+from test_integration import self_metric, self_value, vsphere_block, wait_cycles  # noqa: E402
 
 CYCLES = 10000
 # (mode, seconds): every fault kind the fault server has, briefly
@@ -72,7 +72,7 @@ def soak(cycles, restart):
             print("  soak: %d cycles, %d fault periods, %d sessions killed, restart %s; "
                   "fds %d -> %d, sessions %d -> %d, rss %d -> %d kB, logins %d, errors %d"
                   % (done, i, kills, restarted, fds, after_fds, sessions, after_sessions, rss,
-                     after_rss, self_metric(cd, "logins"), self_metric(cd, "errors")),
+                     after_rss, self_value(cd, "logins"), self_value(cd, "errors")),
                   file=sys.stderr, flush=True)
             assert sessions == 1 and after_sessions == 1, (sessions, after_sessions)
             assert after_fds <= fds + 1, (fds, after_fds)   # + one connection of Concurrency 2

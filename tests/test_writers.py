@@ -327,7 +327,7 @@ def test_example_configs_run_with_collectd_T():
         # write_graphite: a listener in carbon's place gets the VM values
         sink = _Sink()
         try:
-            _run_example("vsphere-graphite.conf", vc,
+            out = _run_example("vsphere-graphite.conf", vc,
                          [(r'^(\s*)Host "graphite.example.com"', r'\1Host "127.0.0.1"'),
                           (r'^(\s*)Port "2003"', r'\1Port "%d"' % sink.port)])
             time.sleep(0.5)
@@ -335,7 +335,14 @@ def test_example_configs_run_with_collectd_T():
             sink.close()
         text = sink.data.decode("utf-8", "replace")
         got = set(re.findall(r"^(\S+)\.vsphere-prod_DC0_\w+\.vm_cpu_usage_average \S+ \d+", text, re.M))
-        assert got == set(objects(vc, "vm")), (got, text[:2000])
+        # collectd -T stops its write threads right after the one read and
+        # drops what they have not taken yet, saying how much: only then may
+        # VMs be missing (every VM arrives through carbon in test_graphite_*)
+        dropped = re.search(r"(\d+) value lists? (?:was|were) left after shutting down", out)
+        assert got == set(objects(vc, "vm")) or (got and dropped), (got, text[:2000])
+        if dropped:
+            log("collectd -T dropped %s queued value lists; %d of %d VMs arrived"
+                % (dropped.group(1), len(got), len(objects(vc, "vm"))))
         # network plugin: a UDP socket in InfluxDB's place gets packets
         sink = _Sink(udp=True)
         try:
