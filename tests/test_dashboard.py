@@ -36,8 +36,6 @@ RELABEL_EXAMPLE = os.path.join(REPO_ROOT, "collectd.conf.d", "prometheus-vsphere
 VARIABLES = ("vcenter", "datacenter", "cluster", "vm", "esxhost")
 DS_REF = {"type": "prometheus", "uid": "${datasource}"}
 
-# Counters of the plugin's default set that vcsim (govmomi 0.24's
-# simulator) has no samples for. Each must be a default counter type.
 
 def log(msg):
     print("  " + msg, file=sys.stderr, flush=True)

@@ -339,10 +339,11 @@ def test_example_configs_run_with_collectd_T():
         # drops what they have not taken yet, saying how much: only then may
         # VMs be missing (every VM arrives through carbon in test_graphite_*)
         dropped = re.search(r"(\d+) value lists? (?:was|were) left after shutting down", out)
-        assert got == set(objects(vc, "vm")) or (got and dropped), (got, text[:2000])
+        vms = set(objects(vc, "vm"))
+        assert got == vms or (got and dropped), (got, text[:2000])
         if dropped:
             log("collectd -T dropped %s queued value lists; %d of %d VMs arrived"
-                % (dropped.group(1), len(got), len(objects(vc, "vm"))))
+                % (dropped.group(1), len(got), len(vms)))
         # network plugin: a UDP socket in InfluxDB's place gets packets
         sink = _Sink(udp=True)
         try:
