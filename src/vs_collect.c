@@ -107,7 +107,8 @@ static int load_counters(vs_vcenter_t *vc) {
   vs_catalog_parser_init(&parser, on_counter, &vc->catalog);
   vs_xml_handler_t h = vs_parse_catalog(&parser);
   h.expect = "RetrievePropertiesExResponse";
-  vs_soap_retrieve_perf_counters(&vc->session.request, &vc->session.sc);
+  vs_soap_retrieve_perf_property(&vc->session.request, &vc->session.sc,
+                                 "perfCounter");
   int rc = vs_session_call(&vc->session, &h, &err);
   if (rc == VS_OK && vc->catalog.num == 0)
     rc = (vs_error_set(&err, VS_ERR_PARSE, "the counter catalog is empty"),

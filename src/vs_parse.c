@@ -44,6 +44,177 @@ vs_xml_handler_t vs_parse_service_content(vs_service_content_t *out) {
   return (vs_xml_handler_t){.start = NULL, .end = sc_end, .ctx = out};
 }
 
+/* ---- /sdk/vimServiceVersions.xml ----
+ * namespaces > namespace > name, version, priorVersions > version
+ * The name may come before or after the versions: a namespace's versions
+ * are kept until it ends. */
+
+static void versions_start(void *ctx, int depth, const char *name,
+                           const char *parent, const char *xsi_type,
+                           const char *type_attr) {
+  (void)depth;
+  (void)parent;
+  (void)xsi_type;
+  (void)type_attr;
+  vs_versions_t *v = ctx;
+  if (is(name, "namespace")) {
+    v->ns[0] = 0;
+    v->pending_num = 0;
+  }
+}
+
+static void versions_end(void *ctx, int depth, const char *name,
+                         const char *parent, const char *text, size_t len) {
+  (void)depth;
+  (void)len;
+  vs_versions_t *v = ctx;
+  if (is(name, "name") && is(parent, "namespace")) {
+    vs_strlcpy(v->ns, text, sizeof(v->ns));
+  } else if (is(name, "version") &&
+             (is(parent, "namespace") || is(parent, "priorVersions"))) {
+    if (v->pending_num < VS_VERSIONS_MAX && text[0] != 0)
+      vs_strlcpy(v->pending[v->pending_num++], text, VS_VERSION_LEN);
+  } else if (is(name, "namespace") && is(v->ns, "urn:vim25") &&
+             v->num == 0) {
+    memcpy(v->items, v->pending, sizeof(v->items));
+    v->num = v->pending_num;
+  }
+}
+
+vs_xml_handler_t vs_parse_versions(vs_versions_t *out) {
+  memset(out, 0, sizeof(*out));
+  return (vs_xml_handler_t){
+      .start = versions_start, .end = versions_end, .ctx = out};
+}
+
+/* Up to 4 numeric parts; -1 if the text is not dotted decimal numbers. */
+static int version_parts(const char *s, long parts[4]) {
+  memset(parts, 0, 4 * sizeof(parts[0]));
+  for (int i = 0; i < 4; i++) {
+    if (*s < '0' || *s > '9')
+      return -1;
+    char *end;
+    parts[i] = strtol(s, &end, 10);
+    if (*end == 0)
+      return 0;
+    if (*end != '.' || parts[i] > 100000)
+      return -1;
+    s = end + 1;
+  }
+  return -1; /* more than 4 parts */
+}
+
+int vs_version_compare(const char *a, const char *b) {
+  long x[4], y[4];
+  bool va = version_parts(a, x) == 0, vb = version_parts(b, y) == 0;
+  if (!va || !vb)
+    return (int)va - (int)vb;
+  for (int i = 0; i < 4; i++)
+    if (x[i] != y[i])
+      return x[i] < y[i] ? -1 : 1;
+  return 0;
+}
+
+int vs_versions_choose(const vs_versions_t *v, char *buf, size_t size) {
+  const char *best = NULL;
+  for (size_t i = 0; i < v->num; i++) {
+    const char *c = v->items[i];
+    if (vs_version_compare(c, VS_API_OLDEST) < 0 ||
+        vs_version_compare(c, VS_API_NEWEST) > 0)
+      continue;
+    if (best == NULL || vs_version_compare(c, best) > 0)
+      best = c;
+  }
+  if (best == NULL)
+    return -1;
+  vs_strlcpy(buf, best, size);
+  return 0;
+}
+
+/* ---- CurrentTime: CurrentTimeResponse > returnval ---- */
+
+static void time_end(void *ctx, int depth, const char *name,
+                     const char *parent, const char *text, size_t len) {
+  (void)depth;
+  (void)len;
+  vs_current_time_t *t = ctx;
+  if (is(name, "returnval") && is(parent, "CurrentTimeResponse") &&
+      vs_parse_datetime(text, &t->us) == 0)
+    t->found = true;
+}
+
+vs_xml_handler_t vs_parse_current_time(vs_current_time_t *out) {
+  memset(out, 0, sizeof(*out));
+  return (vs_xml_handler_t){.end = time_end, .ctx = out};
+}
+
+/* ---- historicalInterval: ... val > PerfInterval > key, samplingPeriod,
+ * name, length, level, enabled ---- */
+
+static void intervals_start(void *ctx, int depth, const char *name,
+                            const char *parent, const char *xsi_type,
+                            const char *type_attr) {
+  (void)depth;
+  (void)parent;
+  (void)xsi_type;
+  (void)type_attr;
+  vs_intervals_t *iv = ctx;
+  if (is(name, "PerfInterval")) {
+    memset(&iv->cur, 0, sizeof(iv->cur));
+    iv->in_item = true;
+  }
+}
+
+static int small_int(const char *text) {
+  int64_t v;
+  if (vs_parse_int64(text, &v) != 0 || v < 0 || v > INT32_MAX)
+    return -1;
+  return (int)v;
+}
+
+static void intervals_end(void *ctx, int depth, const char *name,
+                          const char *parent, const char *text, size_t len) {
+  (void)depth;
+  (void)len;
+  vs_intervals_t *iv = ctx;
+  if (!iv->in_item)
+    return;
+  vs_perf_interval_t *c = &iv->cur;
+  if (is(name, "PerfInterval")) {
+    iv->in_item = false;
+    if (c->sampling_period > 0 && iv->num < VS_INTERVALS_MAX)
+      iv->items[iv->num++] = *c;
+  } else if (is(parent, "PerfInterval")) {
+    int v = small_int(text);
+    if (is(name, "key"))
+      c->key = v;
+    else if (is(name, "samplingPeriod"))
+      c->sampling_period = v;
+    else if (is(name, "length"))
+      c->length = v;
+    else if (is(name, "level"))
+      c->level = v >= 1 && v <= 4 ? v : 0;
+    else if (is(name, "enabled"))
+      c->enabled = is(text, "true") || is(text, "1");
+    else if (is(name, "name"))
+      vs_utf8_copy(c->name, text, sizeof(c->name));
+  }
+}
+
+vs_xml_handler_t vs_parse_intervals(vs_intervals_t *out) {
+  memset(out, 0, sizeof(*out));
+  return (vs_xml_handler_t){
+      .start = intervals_start, .end = intervals_end, .ctx = out};
+}
+
+const vs_perf_interval_t *vs_intervals_find(const vs_intervals_t *iv,
+                                            int sampling_period) {
+  for (size_t i = 0; i < iv->num; i++)
+    if (iv->items[i].sampling_period == sampling_period)
+      return &iv->items[i];
+  return NULL;
+}
+
 /* ---- OptionManager.QueryOptions: returnval > key, value ---- */
 
 static void option_end(void *ctx, int depth, const char *name,

@@ -16,6 +16,73 @@
 /* --- RetrieveServiceContent --- */
 vs_xml_handler_t vs_parse_service_content(vs_service_content_t *out);
 
+/* --- /sdk/vimServiceVersions.xml: the API versions a server speaks --- */
+#define VS_VERSIONS_MAX 64
+#define VS_VERSION_LEN 32
+
+typedef struct {
+  /* urn:vim25's current version first, then its prior versions, as the
+   * server lists them (non-numeric ones such as "uA046D008" included). */
+  char items[VS_VERSIONS_MAX][VS_VERSION_LEN];
+  size_t num;
+
+  /* parser state: the namespace being read */
+  char ns[64];
+  char pending[VS_VERSIONS_MAX][VS_VERSION_LEN];
+  size_t pending_num;
+} vs_versions_t;
+
+vs_xml_handler_t vs_parse_versions(vs_versions_t *out);
+
+/* The API versions the plugin speaks: everything it sends exists from 4.1
+ * (RetrievePropertiesEx, CancelRetrievePropertiesEx) on; the newest it was
+ * checked against; and what it announces to a server that lists none
+ * (every server from 5.5 to 9.0 accepts 5.5; older ones list theirs). */
+#define VS_API_OLDEST "4.1"
+#define VS_API_NEWEST "9.0.0.0"
+#define VS_API_FALLBACK "5.5"
+
+/* Compares two dotted version numbers ("6.7.3" < "7.0.0.0"; missing parts
+ * are 0). Returns <0, 0, >0; a version that is not dotted numbers (such as
+ * "uA046D008" or "2.5u2") sorts below every valid one. */
+int vs_version_compare(const char *a, const char *b);
+/* The newest version of the list that the plugin speaks (between
+ * VS_API_OLDEST and VS_API_NEWEST), copied into buf. Returns 0, or -1 if
+ * the server speaks none of them. */
+int vs_versions_choose(const vs_versions_t *v, char *buf, size_t size);
+
+/* --- ServiceInstance.CurrentTime --- */
+typedef struct {
+  bool found;
+  int64_t us; /* the server's clock, microseconds since the epoch */
+} vs_current_time_t;
+
+vs_xml_handler_t vs_parse_current_time(vs_current_time_t *out);
+
+/* --- PerformanceManager.historicalInterval --- */
+#define VS_INTERVALS_MAX 16
+
+typedef struct {
+  int key;
+  int sampling_period; /* seconds */
+  int length;          /* seconds kept */
+  int level;           /* statistics level 1..4; 0 if not given */
+  bool enabled;
+  char name[64];
+} vs_perf_interval_t;
+
+typedef struct {
+  vs_perf_interval_t items[VS_INTERVALS_MAX];
+  size_t num;
+  bool in_item;
+  vs_perf_interval_t cur;
+} vs_intervals_t;
+
+vs_xml_handler_t vs_parse_intervals(vs_intervals_t *out);
+/* The interval of a sampling period, or NULL. */
+const vs_perf_interval_t *vs_intervals_find(const vs_intervals_t *iv,
+                                            int sampling_period);
+
 /* --- OptionManager.QueryOptions: an integer option --- */
 typedef struct {
   const char *key;
@@ -79,7 +146,7 @@ typedef struct {
   char rollup[32];
   char unit[48];
   char stats_type[32];
-  int level;
+  int level; /* statistics level 1..4; 0: the catalog gives none (ESXi) */
 } vs_counter_info_t;
 
 typedef void (*vs_counter_cb)(void *ctx, const vs_counter_info_t *info);

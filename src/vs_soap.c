@@ -120,13 +120,29 @@ void vs_soap_continue_retrieve(vs_buf_t *b, const vs_service_content_t *sc,
   method_end(b, "ContinueRetrievePropertiesEx");
 }
 
-void vs_soap_retrieve_perf_counters(vs_buf_t *b,
-                                    const vs_service_content_t *sc) {
+void vs_soap_cancel_retrieve(vs_buf_t *b, const vs_service_content_t *sc,
+                             const char *token) {
+  method_begin(b, "CancelRetrievePropertiesEx");
+  put_moref(b, "_this", "PropertyCollector", sc->property_collector);
+  put_text(b, "token", token);
+  method_end(b, "CancelRetrievePropertiesEx");
+}
+
+void vs_soap_current_time(vs_buf_t *b) {
+  method_begin(b, "CurrentTime");
+  put_moref(b, "_this", "ServiceInstance", "ServiceInstance");
+  method_end(b, "CurrentTime");
+}
+
+void vs_soap_retrieve_perf_property(vs_buf_t *b,
+                                    const vs_service_content_t *sc,
+                                    const char *path) {
   method_begin(b, "RetrievePropertiesEx");
   put_moref(b, "_this", "PropertyCollector", sc->property_collector);
   vs_buf_puts(b, "<specSet><propSet><type>PerformanceManager</type>"
-                 "<all>false</all><pathSet>perfCounter</pathSet></propSet>"
-                 "<objectSet>");
+                 "<all>false</all>");
+  put_text(b, "pathSet", path);
+  vs_buf_puts(b, "</propSet><objectSet>");
   put_moref(b, "obj", "PerformanceManager", sc->perf_manager);
   vs_buf_puts(b, "<skip>false</skip></objectSet></specSet><options/>");
   method_end(b, "RetrievePropertiesEx");

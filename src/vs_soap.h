@@ -47,9 +47,16 @@ void vs_soap_query_options(vs_buf_t *b, const vs_service_content_t *sc,
                            const char *name);
 void vs_soap_continue_retrieve(vs_buf_t *b, const vs_service_content_t *sc,
                                const char *token);
-/* RetrievePropertiesEx of PerformanceManager.perfCounter (the catalog). */
-void vs_soap_retrieve_perf_counters(vs_buf_t *b,
-                                    const vs_service_content_t *sc);
+/* Ends a paged retrieval whose remaining pages will not be read. */
+void vs_soap_cancel_retrieve(vs_buf_t *b, const vs_service_content_t *sc,
+                             const char *token);
+/* RetrievePropertiesEx of one PerformanceManager property: "perfCounter"
+ * (the catalog), "historicalInterval" (statistics levels). */
+void vs_soap_retrieve_perf_property(vs_buf_t *b,
+                                    const vs_service_content_t *sc,
+                                    const char *path);
+/* ServiceInstance.CurrentTime: the server's clock. */
+void vs_soap_current_time(vs_buf_t *b);
 
 /* QueryPerf is written in three steps: begin, one spec per entity, end. */
 void vs_soap_query_perf_begin(vs_buf_t *b, const vs_service_content_t *sc);

@@ -335,7 +335,7 @@ DEF_TEST(retrieve_perf_counters) {
   vs_buf_t b;
   vs_buf_init(&b);
   static doc_t d;
-  vs_soap_retrieve_perf_counters(&b, &sc);
+  vs_soap_retrieve_perf_property(&b, &sc, "perfCounter");
   EXPECT_EQ_INT(0, parse_back(&b, &d));
   check_envelope(&d, &b, "RetrievePropertiesEx");
   char buf[512];
