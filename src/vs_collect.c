@@ -98,9 +98,10 @@ static void on_counter(void *ctx, const vs_counter_info_t *info) {
   vs_catalog_add(ctx, info);
 }
 
-/* The catalog is read once per session: counter ids are only stable for
- * the life of the vCenter process. */
-static int load_counters(vs_vcenter_t *vc) {
+/* Reads the catalog and selects each kind's counters from it. Counter ids
+ * are only stable for the life of the vCenter process: read once per
+ * session, and again when answers carry ids it lacks. */
+static int load_catalog(vs_vcenter_t *vc) {
   vs_error_t err;
   vs_catalog_free(&vc->catalog);
   vs_catalog_parser_t parser;
@@ -119,6 +120,7 @@ static int load_counters(vs_vcenter_t *vc) {
                        "reading the counter catalog failed: %s", err.text);
     return rc;
   }
+  vs_catalog_sort(&vc->catalog);
   size_t selected = 0;
   for (int k = 0; k < VS_KIND_NUM; k++) {
     if (!kind_wanted(vc, (vs_kind_t)k)) {
@@ -135,8 +137,127 @@ static int load_counters(vs_vcenter_t *vc) {
                          "no counter of the catalog (%zu counters) matches "
                          "the Metric/IgnoreMetric selection.",
                          vc->catalog.num);
+  return VS_OK;
+}
+
+/* The statistics levels of vCenter's historical intervals; none (vcsim,
+ * ESXi, a failed read) means unknown. */
+static int load_intervals(vs_vcenter_t *vc) {
+  vs_error_t err;
+  vs_xml_handler_t h = vs_parse_intervals(&vc->intervals);
+  h.expect = "RetrievePropertiesExResponse";
+  vs_soap_retrieve_perf_property(&vc->session.request, &vc->session.sc,
+                                 "historicalInterval");
+  int rc = vs_session_call(&vc->session, &h, &err);
+  if (rc != VS_OK)
+    vc->intervals.num = 0;
+  return rc == VS_ERR_NOAUTH ? rc : VS_OK;
+}
+
+static bool any_historical_counter(const vs_vcenter_t *vc) {
+  for (int k = 0; k < VS_KIND_NUM; k++)
+    if (vs_kind_info((vs_kind_t)k)->historical && vc->counters[k].num > 0)
+      return true;
+  return false;
+}
+
+/* "cluster.mem.consumed.average (level 2)" for each historical counter
+ * above `level` into buf; returns how many. */
+static size_t counters_above(const vs_vcenter_t *vc, int level, char *buf,
+                             size_t size, bool *unknown) {
+  size_t n = 0, len = 0;
+  buf[0] = 0;
+  for (int k = 0; k < VS_KIND_NUM; k++) {
+    if (!vs_kind_info((vs_kind_t)k)->historical)
+      continue;
+    for (size_t i = 0; i < vc->counters[k].num; i++) {
+      const vs_selected_counter_t *c = &vc->counters[k].items[i];
+      const vs_counter_info_t *info = vs_catalog_find(&vc->catalog, c->id);
+      if (c->level == 0 || info == NULL) {
+        *unknown = true;
+        continue;
+      }
+      if (c->level <= level)
+        continue;
+      n++;
+      if (len + 1 < size)
+        len += (size_t)snprintf(buf + len, size - len, "%s%s.%s.%s.%s (level %d)",
+                                len ? ", " : "",
+                                vs_kind_info((vs_kind_t)k)->name, info->group,
+                                info->name, info->rollup, c->level);
+    }
+  }
+  return n;
+}
+
+static uint64_t text_hash(const char *s) {
+  uint64_t h = 1469598103934665603ULL;
+  for (; *s; s++)
+    h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+  return h;
+}
+
+/* Historical counters exist only at or below the statistics level of the
+ * interval they are kept in (the first: 300 s, level 1 by default): say
+ * which selected ones never fill, once per change, and count them. */
+static void check_levels(vs_vcenter_t *vc) {
+  const vs_perf_interval_t *five = vs_intervals_find(&vc->intervals, 300);
+  char list[1536];
+  bool unknown = five == NULL;
+  int level = five == NULL ? 4 : five->enabled ? five->level : 0;
+  if (five != NULL && five->level == 0)
+    unknown = true, level = 4;
+  vc->counters_above_level =
+      counters_above(vc, level, list, sizeof(list), &unknown);
+  if (unknown && any_historical_counter(vc) && !vc->levels_unknown_said) {
+    vc->levels_unknown_said = true;
+    INFO("vsphere plugin: vCenter \"%s\": statistics levels unknown (%s): "
+         "cannot tell whether every historical counter (clusters, "
+         "datastores, resource pools, datacenters) fills.",
+         vc->cfg.name,
+         five == NULL ? "no 5-minute historical interval listed"
+                      : "the catalog gives no levels");
+  }
+  uint64_t said = text_hash(list);
+  if (vc->counters_above_level == 0 || said == vc->levels_said)
+    return;
+  vc->levels_said = said;
+  WARNING("vsphere plugin: vCenter \"%s\": %zu counters of clusters, "
+          "datastores, resource pools or datacenters need a statistics level "
+          "above %d, the level of vCenter's 5-minute interval%s, and stay "
+          "empty: %s. Raise that level in vCenter (vSphere Client: vCenter > "
+          "Configure > General > Statistics; VMware warns that levels 3 and "
+          "4 make vCenter's database and memory grow), or leave them out "
+          "with IgnoreMetric.",
+          vc->cfg.name, vc->counters_above_level, level,
+          five != NULL && !five->enabled ? " (disabled)" : "", list);
+}
+
+static int load_counters(vs_vcenter_t *vc) {
+  int rc = load_catalog(vc);
+  if (rc == VS_OK)
+    rc = load_intervals(vc);
+  if (rc != VS_OK)
+    return rc;
+  check_levels(vc);
   vc->catalog_login = vc->session.logins;
   return VS_OK;
+}
+
+/* Answers named a counter id the catalog lacks: read it again, at most
+ * once per InventoryInterval. */
+static int reread_catalog(vs_vcenter_t *vc) {
+  double now = vs_monotonic_seconds();
+  if (!vc->catalog_stale || now < vc->next_catalog_at)
+    return VS_OK;
+  vc->catalog_stale = false;
+  vc->next_catalog_at = now + vc->cfg.inventory_interval;
+  vs_session_note(&vc->session, "catalog/drift",
+                  "QueryPerf answers carry counter id %d, which the counter "
+                  "catalog lacks (a host added since?): reading the catalog "
+                  "again.",
+                  vc->catalog_unknown_id);
+  return load_counters(vc);
 }
 
 static void log_inventory(const vs_vcenter_t *vc) {
@@ -184,7 +305,8 @@ static void dispatch_states(vs_vcenter_t *vc) {
   vc->stats.state_values += n;
 }
 
-/* Requires no QueryPerf in flight (batches hold inventory indexes). */
+/* Requests in flight carry on: their batches are moved to the new
+ * inventory's indexes (vs_query_remap). */
 static int refresh_inventory(vs_vcenter_t *vc) {
   vs_error_t err;
   vs_discovery_t what = discovery(vc);
@@ -224,8 +346,10 @@ static int refresh_inventory(vs_vcenter_t *vc) {
     return rc;
   }
   vc->empty_recheck_done = false;
-  vs_inventory_free(&vc->inventory);
+  vs_inventory_t old = vc->inventory;
   vc->inventory = fresh;
+  vs_query_remap(vc, &old);
+  vs_inventory_free(&old);
   prune_series(&vc->inventory);
   vc->inventory_ready = true;
   vc->next_inventory_at = vs_monotonic_seconds() + vc->cfg.inventory_interval;
@@ -257,22 +381,20 @@ static int read_states(vs_vcenter_t *vc) {
   return VS_OK;
 }
 
-/* After the samples: a discovery if due, else a state pass if due. Both
- * need no QueryPerf in flight. */
-static int after_queries(vs_vcenter_t *vc, double deadline, bool planned,
-                         size_t *values) {
+/* After the samples: a discovery if due, else a state pass if due; then
+ * the catalog if answers showed it stale. None waits for requests carried
+ * over to the next read. */
+static int after_queries(vs_vcenter_t *vc) {
   double now = vs_monotonic_seconds();
-  if (!vs_query_idle(vc))
-    return VS_OK;
-  if (now >= vc->next_inventory_at) {
-    int rc = refresh_inventory(vc);
-    if (rc == VS_OK && !planned)
-      rc = vs_query_collect(vc, deadline, true, values);
+  int rc = VS_OK;
+  if (now >= vc->next_inventory_at)
+    rc = refresh_inventory(vc);
+  else if (vc->cfg.collect_properties && now >= vc->next_states_at)
+    rc = read_states(vc);
+  if (rc == VS_ERR_NOAUTH)
     return rc;
-  }
-  if (vc->cfg.collect_properties && now >= vc->next_states_at)
-    return read_states(vc);
-  return VS_OK;
+  int catalog_rc = reread_catalog(vc);
+  return rc != VS_OK ? rc : catalog_rc;
 }
 
 static int collect(vs_vcenter_t *vc, double deadline, size_t *values) {
@@ -287,16 +409,12 @@ static int collect(vs_vcenter_t *vc, double deadline, size_t *values) {
    * discovery on a large vCenter never delays them. */
   if (!vc->inventory_ready && (rc = refresh_inventory(vc)) != VS_OK)
     return rc;
-  /* A refresh needs the batches in flight answered first: while one is
-   * due, no new batch starts until they are. */
-  bool refresh_due = vs_monotonic_seconds() >= vc->next_inventory_at;
-  bool plan = !(refresh_due && !vs_query_idle(vc));
-  rc = vs_query_collect(vc, deadline, plan, values);
+  rc = vs_query_collect(vc, deadline, values);
   if (rc == VS_ERR_NOAUTH)
     return rc;
   /* (A fault during the queries may have brought the refresh forward.) A
    * failed refresh keeps the previous inventory but is reported. */
-  int after_rc = after_queries(vc, deadline, plan, values);
+  int after_rc = after_queries(vc);
   return rc != VS_OK ? rc : after_rc;
 }
 
@@ -342,6 +460,9 @@ static void dispatch_self(vs_vcenter_t *vc, double wall, double cpu) {
       {"self_query_errors", (double)vc->stats.query_errors, NULL},
       {"self_requests_carried", (double)vc->stats.carried, NULL},
       {"self_errors", (double)vc->stats.errors, NULL},
+      {"self_late_samples", (double)vc->stats.late_samples, NULL},
+      {"self_unknown_counter_values", (double)vc->stats.unknown_values, NULL},
+      {"self_counters_above_level", (double)vc->counters_above_level, NULL},
   };
   double interval = fmax(vc->read_interval, wall);
   vs_dispatch_self(vc->cfg.name, m, sizeof(m) / sizeof(m[0]), interval);
@@ -358,6 +479,10 @@ static void dispatch_self(vs_vcenter_t *vc, double wall, double cpu) {
 static void set_read_params(vs_vcenter_t *vc, double interval) {
   vc->read_interval = vc->cfg.interval > 0 ? vc->cfg.interval : interval;
   vc->new_series_left = (size_t)vc->cfg.max_new_series;
+  /* A sample from the far future would make every later one look old:
+   * what is more than an hour ahead of vCenter's clock is refused. */
+  int64_t latest_us =
+      vs_session_vcenter_now_us(&vc->session) + INT64_C(3600) * 1000000;
   for (int k = 0; k < VS_KIND_NUM; k++) {
     const vs_kind_info_t *info = vs_kind_info((vs_kind_t)k);
     int step = info->step_s;
@@ -375,9 +500,12 @@ static void set_read_params(vs_vcenter_t *vc, double interval) {
                                       ? slots
                                       : VS_SERIES_MAX_LOOKBACK_SLOTS,
                 .late = info->historical,
+                .fill_holes = vc->cfg.fill_holes,
             },
         .new_series_left =
             vc->cfg.max_new_series > 0 ? &vc->new_series_left : NULL,
+        .late_samples = &vc->stats.late_samples,
+        .latest_us = latest_us,
     };
   }
 }
@@ -389,6 +517,9 @@ int vs_vcenter_read(vs_vcenter_t *vc, double interval) {
   int rc = VS_OK;
   vc->stats.cycles++;
   vc->stats.read_entities = 0;
+  vc->stats.queries_ok_before = vc->stats.queries_ok;
+  vc->stats.queries_ok = 0;
+  vs_session_read_begin(&vc->session);
   set_read_params(vc, interval);
   double deadline =
       wall_start + fmax(READ_BUDGET_SHARE * vc->read_interval, READ_MIN_BUDGET);
@@ -401,6 +532,8 @@ int vs_vcenter_read(vs_vcenter_t *vc, double interval) {
     rc = collect(vc, deadline, &values);
     if (rc != VS_ERR_NOAUTH)
       break;
+    /* Requests still in flight belong to the lost session. */
+    vs_query_cancel(vc);
     vs_session_note(&vc->session, "session/relogin",
                     "session no longer valid; logging in again.");
   }
@@ -414,12 +547,7 @@ int vs_vcenter_read(vs_vcenter_t *vc, double interval) {
   }
   vc->stats.last_values = values;
   vc->stats.last_entities = vc->stats.read_entities;
-  /* Clean: no error, and nothing left in flight (a request carried over
-   * may still fail: a slow host is not "recovered" between timeouts). */
-  if (rc == VS_OK && vc->stats.carried == 0)
-    vs_session_ok(&vc->session);
-  else
-    vs_session_read_failed(&vc->session);
+  vs_session_read_end(&vc->session, vc->stats.carried > 0);
   if (rc != VS_OK)
     vc->stats.errors++;
   dispatch_self(vc, vs_monotonic_seconds() - wall_start,

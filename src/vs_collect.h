@@ -25,6 +25,10 @@ typedef struct {
   uint64_t query_errors; /* QueryPerf batches that failed */
   uint64_t carried;     /* QueryPerf requests still in flight after a read */
   uint64_t state_values; /* state values dispatched, total */
+  uint64_t late_samples; /* holes filled too late to dispatch, total */
+  uint64_t unknown_values; /* samples of counter ids the catalog lacks */
+  uint64_t queries_ok;        /* QueryPerf requests answered in this read */
+  uint64_t queries_ok_before; /* ... in the read before */
 } vs_collect_stats_t;
 
 /* A QueryPerf batch waiting to be retried (split after a fault). */
@@ -48,6 +52,17 @@ typedef struct {
   vs_catalog_t catalog;
   vs_counter_set_t counters[VS_KIND_NUM];
   uint64_t catalog_login; /* session login number the catalog belongs to */
+  /* A QueryPerf answer named a counter id the catalog lacks: the catalog
+   * is read again, at most once per InventoryInterval. */
+  bool catalog_stale;
+  int catalog_unknown_id;
+  double next_catalog_at;
+  /* Statistics levels (PerformanceManager.historicalInterval, at login):
+   * historical counters above the 5-minute interval's level never fill. */
+  vs_intervals_t intervals;
+  size_t counters_above_level;
+  uint64_t levels_said;    /* hash of the last list logged */
+  bool levels_unknown_said;
   vs_inventory_t inventory;
   bool inventory_ready;
   double next_inventory_at;

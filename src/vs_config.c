@@ -303,6 +303,7 @@ static const char *const known_options[] = {
     "QueryTimeout",
     "StallTimeout",
     "LookBack",
+    "FillHoles",
     "Shard",
     "MaxNewSeries",
     "HostnameFormat",
@@ -400,6 +401,8 @@ static int parse_option(const oconfig_item_t *c, vs_config_t *cfg) {
     return get_number(c, 0.1, 3600, &cfg->stall_timeout);
   if (strcasecmp(k, "LookBack") == 0)
     return get_number(c, 0, 600, &cfg->lookback); /* 30 slots of 20 s */
+  if (strcasecmp(k, "FillHoles") == 0)
+    return get_bool(c, &cfg->fill_holes);
   if (strcasecmp(k, "Shard") == 0)
     return get_shard(c, cfg->name, &cfg->shard_k, &cfg->shard_n);
   if (strcasecmp(k, "MaxNewSeries") == 0)

@@ -57,6 +57,7 @@ typedef struct {
   double query_timeout;      /* seconds per QueryPerf request */
   double stall_timeout;      /* no byte for this long aborts a request */
   double lookback;           /* seconds a -1 sample may still be filled */
+  bool fill_holes; /* dispatch holes filled late, behind their series */
   double interval;           /* read interval; 0: collectd's global one */
   double inventory_interval; /* seconds between inventory refreshes */
   size_t max_response_size;  /* bytes */

@@ -102,6 +102,22 @@ int vs_catalog_add(vs_catalog_t *cat, const vs_counter_info_t *info) {
   return 0;
 }
 
+static int by_key(const void *a, const void *b) {
+  const vs_counter_info_t *x = a, *y = b;
+  return (x->key > y->key) - (x->key < y->key);
+}
+
+void vs_catalog_sort(vs_catalog_t *cat) {
+  if (cat->num > 1)
+    qsort(cat->items, cat->num, sizeof(*cat->items), by_key);
+}
+
+const vs_counter_info_t *vs_catalog_find(const vs_catalog_t *cat, int key) {
+  vs_counter_info_t k = {.key = key};
+  return cat->num ? bsearch(&k, cat->items, cat->num, sizeof(k), by_key)
+                  : NULL;
+}
+
 void vs_catalog_free(vs_catalog_t *cat) {
   free(cat->items);
   memset(cat, 0, sizeof(*cat));
@@ -158,6 +174,7 @@ int vs_counters_select(vs_counter_set_t *set, const vs_catalog_t *cat,
       continue;
     vs_selected_counter_t *s = &set->items[set->num];
     s->id = c->key;
+    s->level = c->level;
     s->scale = strcmp(c->unit, "percent") == 0 ? 0.01 : 1.0;
     vs_counter_type_name(kname, c->group, c->name, c->rollup, s->type,
                          sizeof(s->type));

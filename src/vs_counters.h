@@ -17,6 +17,7 @@
 
 typedef struct {
   int id;
+  int level;    /* statistics level (0: the catalog gives none) */
   double scale; /* percent counters come in hundredths */
   char type[VS_TYPE_LEN]; /* "vm_cpu_usage_average" */
 } vs_selected_counter_t;
@@ -37,6 +38,9 @@ extern const char *const vs_default_metrics[];
 extern const size_t vs_default_metrics_num;
 
 int vs_catalog_add(vs_catalog_t *cat, const vs_counter_info_t *info);
+/* Sorts the catalog by key, for vs_catalog_find (after the last add). */
+void vs_catalog_sort(vs_catalog_t *cat);
+const vs_counter_info_t *vs_catalog_find(const vs_catalog_t *cat, int key);
 void vs_catalog_free(vs_catalog_t *cat);
 
 /* "<kind>_<group>_<name>_<rollup>" with every character outside

@@ -38,6 +38,9 @@ const char *const vs_self_metric_types[] = {
     "self_query_errors",
     "self_requests_carried",
     "self_errors",
+    "self_late_samples",
+    "self_unknown_counter_values",
+    "self_counters_above_level",
 };
 const size_t vs_self_metric_types_num =
     sizeof(vs_self_metric_types) / sizeof(vs_self_metric_types[0]);
@@ -132,18 +135,20 @@ size_t vs_dispatch_series(const vs_inventory_t *inv, vs_object_t *obj,
   vs_strlcpy(vl.type, counter->type, sizeof(vl.type));
   vs_utf8_copy(vl.type_instance, instance, sizeof(vl.type_instance));
 
-  /* A sample from the far future would make every later one look old:
-   * refuse what is more than an hour ahead of this machine's clock. */
-  int64_t latest_us = ((int64_t)time(NULL) + 3600) * 1000000;
+  /* A sample from the far future would make every later one look old. */
   size_t dispatched = 0;
   for (size_t k = 0; k < n; k++) {
     size_t i = order[k];
     int64_t ts = series->timestamps_us[i];
     int64_t raw = series->values[i];
-    if (ts < 0 || ts > latest_us)
+    if (ts < 0 || ts > params->latest_us)
       continue; /* implausible */
-    if (!vs_series_accept(state, ts, raw >= 0, &params->policy))
-      continue; /* dispatched before, or -1 (no data yet) */
+    vs_sample_verdict_t verdict =
+        vs_series_accept(state, ts, raw >= 0, &params->policy);
+    if (verdict == VS_SAMPLE_LATE && params->late_samples != NULL)
+      (*params->late_samples)++;
+    if (verdict != VS_SAMPLE_DISPATCH)
+      continue;
     value.gauge = (gauge_t)raw * counter->scale;
     /* cdtime_t is 2^-30 s: seconds shifted, plus the fraction. */
     vl.time = TIME_T_TO_CDTIME_T(ts / 1000000) +

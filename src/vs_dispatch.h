@@ -31,6 +31,11 @@ typedef struct {
   double interval_s;  /* the value lists' interval: max(read interval, step) */
   vs_series_policy_t policy; /* sample slots, look-back, late samples */
   size_t *new_series_left; /* MaxNewSeries budget of the read, NULL: none */
+  /* Counts holes filled in too late to keep their series moving forward
+   * (not dispatched); NULL: not counted. */
+  uint64_t *late_samples;
+  /* Samples more than an hour ahead of vCenter's clock are refused. */
+  int64_t latest_us;
 } vs_dispatch_params_t;
 
 /* Takes n new series from a MaxNewSeries budget (NULL: no bound); false

@@ -5,7 +5,6 @@
 #include "vs_util.h"
 
 #include <curl/curl.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,9 +18,13 @@ typedef struct {
   char curl_error[CURL_ERROR_SIZE];
 
   /* per-request state */
-  bool busy;
+  bool busy;           /* started and not yet handed back to its owner */
+  bool done;           /* finished while another slot was awaited */
+  int result;          /* ... its result, kept until vs_http_wait */
+  vs_error_t error;
   vs_xml_stream_t *sink;
   size_t received;
+  size_t max_bytes;
   bool too_large;
   bool sink_failed;
   long stall_ms;
@@ -29,17 +32,24 @@ typedef struct {
   bool stalled;
 } slot_t;
 
+/* Slots 0 .. control-1 carry the concurrent requests (QueryPerf); the
+ * last one, `control`, the one-at-a-time calls (login, catalog,
+ * inventory), so that those never wait for a request carried over from
+ * an earlier read. All share one multi handle, hence one connection
+ * cache: used one after the other they use one connection. */
 struct vs_http_s {
   CURLM *multi;
   CURLSH *share; /* the cookie jar all slots use */
   slot_t *slots;
-  int slots_num;
+  int slots_num; /* concurrent slots + the control slot */
+  int control;   /* index of the control slot */
   char *url;
   char *ca_cert;
   vs_http_options_t opts;
   vs_http_stats_t stats;
-  int in_flight;
-  double last_drive_at; /* when vs_http_wait last ran the transfers */
+  int in_flight; /* busy slots, finished ones not yet handed back too */
+  double last_drive_at; /* when the transfers were last run */
+  bool resuming; /* first run after a pause: see drive() */
 };
 
 static double now_s(void) {
@@ -48,16 +58,13 @@ static double now_s(void) {
   return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
-static void curl_global_setup(void) { curl_global_init(CURL_GLOBAL_ALL); }
-
 static size_t on_body(char *data, size_t size, size_t nmemb, void *user) {
   slot_t *s = user;
   size_t len = size * nmemb;
   s->received += len;
   s->last_byte_at = now_s();
   s->owner->stats.bytes_received += len;
-  if (s->received > s->owner->opts.max_response_bytes) {
+  if (s->received > s->max_bytes) {
     s->too_large = true;
     return 0; /* makes curl abort the transfer */
   }
@@ -79,6 +86,10 @@ static int on_progress(void *user, curl_off_t dltotal, curl_off_t dlnow,
   (void)ultotal;
   (void)ulnow;
   slot_t *s = user;
+  /* While the transfers resume after a pause (between two reads), what
+   * waited in the socket has not been read yet: no verdict before. */
+  if (s->owner->resuming)
+    return 0;
   if (s->stall_ms > 0 && (now_s() - s->last_byte_at) * 1000.0 > s->stall_ms) {
     s->stalled = true;
     return 1; /* aborts with CURLE_ABORTED_BY_CALLBACK */
@@ -120,15 +131,17 @@ static int slot_setup(vs_http_t *h, slot_t *s) {
   return bad ? -1 : 0;
 }
 
+/* curl_global_init is not thread-safe: the plugin calls it at
+ * configuration time (vsphere.c), before the read threads exist. */
 vs_http_t *vs_http_create(const vs_http_options_t *opts) {
-  pthread_once(&curl_once, curl_global_setup);
   vs_http_t *h = calloc(1, sizeof(*h));
   if (h == NULL)
     return NULL;
   h->opts = *opts;
   h->opts.url = NULL;
   h->opts.ca_cert = NULL;
-  h->slots_num = opts->slots > 0 ? opts->slots : 1;
+  h->control = opts->slots > 0 ? opts->slots : 1;
+  h->slots_num = h->control + 1;
   h->url = strdup(opts->url);
   h->ca_cert = opts->ca_cert ? strdup(opts->ca_cert) : NULL;
   h->slots = calloc((size_t)h->slots_num, sizeof(*h->slots));
@@ -177,7 +190,7 @@ void vs_http_destroy(vs_http_t *h) {
   free(h);
 }
 
-int vs_http_slots(const vs_http_t *h) { return h->slots_num; }
+int vs_http_slots(const vs_http_t *h) { return h->control; }
 
 bool vs_http_busy(const vs_http_t *h, int slot) {
   return h->slots[slot].busy;
@@ -188,8 +201,10 @@ void vs_http_cancel_all(vs_http_t *h) {
     slot_t *s = &h->slots[i];
     if (!s->busy)
       continue;
-    curl_multi_remove_handle(h->multi, s->curl);
+    if (!s->done)
+      curl_multi_remove_handle(h->multi, s->curl);
     s->busy = false;
+    s->done = false;
     s->sink = NULL;
   }
   h->in_flight = 0;
@@ -226,6 +241,30 @@ static int set_action(slot_t *s, const char *soap_action) {
   return curl_easy_setopt(s->curl, CURLOPT_HTTPHEADER, s->headers) ? -1 : 0;
 }
 
+static void request_begin(slot_t *s, vs_xml_stream_t *sink, size_t max_bytes,
+                          long timeout_ms, long stall_ms) {
+  s->sink = sink;
+  s->received = 0;
+  s->max_bytes = max_bytes;
+  s->too_large = false;
+  s->sink_failed = false;
+  s->stalled = false;
+  s->stall_ms = stall_ms;
+  s->last_byte_at = now_s();
+  s->curl_error[0] = 0;
+  curl_easy_setopt(s->curl, CURLOPT_TIMEOUT_MS, timeout_ms);
+}
+
+static int request_add(vs_http_t *h, slot_t *s) {
+  if (curl_multi_add_handle(h->multi, s->curl) != CURLM_OK)
+    return -1;
+  s->busy = true;
+  s->done = false;
+  h->in_flight++;
+  h->stats.requests++;
+  return 0;
+}
+
 int vs_http_start(vs_http_t *h, int slot, const char *soap_action,
                   const char *body, size_t body_len, vs_xml_stream_t *sink,
                   long timeout_ms, long stall_ms) {
@@ -234,24 +273,10 @@ int vs_http_start(vs_http_t *h, int slot, const char *soap_action,
   slot_t *s = &h->slots[slot];
   if (set_action(s, soap_action) != 0)
     return -1;
-  s->sink = sink;
-  s->received = 0;
-  s->too_large = false;
-  s->sink_failed = false;
-  s->stalled = false;
-  s->stall_ms = stall_ms;
-  s->last_byte_at = now_s();
-  s->curl_error[0] = 0;
-  curl_easy_setopt(s->curl, CURLOPT_TIMEOUT_MS, timeout_ms);
+  request_begin(s, sink, h->opts.max_response_bytes, timeout_ms, stall_ms);
   curl_easy_setopt(s->curl, CURLOPT_POSTFIELDS, body);
   curl_easy_setopt(s->curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)body_len);
-  if (curl_multi_add_handle(h->multi, s->curl) != CURLM_OK)
-    return -1;
-  s->busy = true;
-  h->in_flight++;
-  h->stats.requests++;
-  h->stats.bytes_sent += body_len;
-  return 0;
+  return request_add(h, s);
 }
 
 static int classify(slot_t *s, CURLcode rc, vs_error_t *err) {
@@ -261,8 +286,8 @@ static int classify(slot_t *s, CURLcode rc, vs_error_t *err) {
   if (s->too_large) {
     err->code = CURLE_FILESIZE_EXCEEDED;
     vs_error_set(err, VS_ERR_TRANSPORT,
-                 "response larger than MaxResponseSize (%zu bytes); aborted",
-                 s->owner->opts.max_response_bytes);
+                 "response larger than %zu bytes (MaxResponseSize); aborted",
+                 s->max_bytes);
     return err->rc;
   }
   if (s->stalled) {
@@ -332,49 +357,79 @@ static int classify(slot_t *s, CURLcode rc, vs_error_t *err) {
   return VS_OK;
 }
 
-/* A transfer carried over from an earlier read was not driven in between:
- * bytes may be waiting in the socket. Its stall clock restarts. */
-static void restart_stall_clocks(vs_http_t *h, double now) {
-  if (h->last_drive_at > 0 && now - h->last_drive_at < 1.0)
-    return;
-  for (int i = 0; i < h->slots_num; i++)
-    if (h->slots[i].busy && h->slots[i].last_byte_at < now)
-      h->slots[i].last_byte_at = now;
+/* Hands a finished slot back to its owner. */
+static int deliver(vs_http_t *h, slot_t *s, int *slot, vs_error_t *err) {
+  s->busy = false;
+  s->done = false;
+  s->sink = NULL;
+  h->in_flight--;
+  *slot = (int)(s - h->slots);
+  *err = s->error;
+  return s->result;
 }
 
-int vs_http_wait(vs_http_t *h, int *slot, long max_wait_ms, vs_error_t *err) {
+/* Runs the transfers once; a finished one is classified and marked done.
+ * After a pause (no run for a second: between two reads) the first run
+ * only reads what waited in the sockets, so that a request carried over
+ * is not judged stalled for the time nobody listened, and its stall clock
+ * does not restart either. */
+static CURLMcode drive(vs_http_t *h, int *running) {
+  double now = now_s();
+  h->resuming = h->last_drive_at > 0 && now - h->last_drive_at >= 1.0;
+  CURLMcode mc = curl_multi_perform(h->multi, running);
+  h->resuming = false;
+  h->last_drive_at = now_s();
+  int left;
+  CURLMsg *msg;
+  while ((msg = curl_multi_info_read(h->multi, &left)) != NULL) {
+    if (msg->msg != CURLMSG_DONE)
+      continue;
+    slot_t *s = NULL;
+    curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&s);
+    CURLcode rc = msg->data.result;
+    curl_multi_remove_handle(h->multi, msg->easy_handle);
+    vs_error_clear(&s->error);
+    s->result = classify(s, rc, &s->error);
+    s->done = true;
+  }
+  return mc;
+}
+
+/* The finished slot to hand back: `want`, or any if want < 0. */
+static slot_t *finished(vs_http_t *h, int want) {
+  for (int i = 0; i < h->slots_num; i++)
+    if (h->slots[i].busy && h->slots[i].done && (want < 0 || i == want))
+      return &h->slots[i];
+  return NULL;
+}
+
+/* Runs the transfers until slot `want` (any, if < 0) finishes or
+ * max_wait_ms passes. Others that finish meanwhile are kept for later. */
+static int wait_for(vs_http_t *h, int want, int *slot, long max_wait_ms,
+                    vs_error_t *err) {
   *slot = -1;
   vs_error_clear(err);
   double start = now_s();
-  restart_stall_clocks(h, start);
   /* Bounded: by max_wait_ms, and every transfer has CURLOPT_TIMEOUT. */
   for (;;) {
-    int running = 0;
-    CURLMcode mc = curl_multi_perform(h->multi, &running);
-    h->last_drive_at = now_s();
-    int left;
-    CURLMsg *msg;
-    while ((msg = curl_multi_info_read(h->multi, &left)) != NULL) {
-      if (msg->msg != CURLMSG_DONE)
-        continue;
-      slot_t *s = NULL;
-      curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&s);
-      CURLcode rc = msg->data.result;
-      curl_multi_remove_handle(h->multi, msg->easy_handle);
-      s->busy = false;
-      h->in_flight--;
-      *slot = (int)(s - h->slots);
-      int result = classify(s, rc, err);
-      s->sink = NULL;
-      return result;
+    slot_t *s = finished(h, want);
+    if (s != NULL)
+      return deliver(h, s, slot, err);
+    if (h->in_flight == 0 || (want >= 0 && !h->slots[want].busy)) {
+      vs_error_set(err, VS_ERR_TRANSPORT, "no request in flight");
+      return err->rc;
     }
+    int running = 0;
+    CURLMcode mc = drive(h, &running);
+    if ((s = finished(h, want)) != NULL)
+      return deliver(h, s, slot, err);
     if (mc != CURLM_OK) {
       err->code = -1;
       vs_error_set(err, VS_ERR_TRANSPORT, "curl multi: %s",
                    curl_multi_strerror(mc));
       return err->rc;
     }
-    if (running == 0) {
+    if (running == 0) { /* nothing left to run, nothing finished */
       vs_error_set(err, VS_ERR_TRANSPORT, "no request in flight");
       return err->rc;
     }
@@ -386,21 +441,67 @@ int vs_http_wait(vs_http_t *h, int *slot, long max_wait_ms, vs_error_t *err) {
   }
 }
 
+int vs_http_wait(vs_http_t *h, int *slot, long max_wait_ms, vs_error_t *err) {
+  return wait_for(h, -1, slot, max_wait_ms, err);
+}
+
+/* Runs one request on the control slot to its end. */
+static int control_call(vs_http_t *h, vs_error_t *err) {
+  int slot;
+  /* The request's own timeout ends the wait; the budget is a backstop. */
+  int rc = wait_for(h, h->control, &slot, h->opts.timeout_ms + 5000, err);
+  if (slot != h->control) { /* the backstop: abandon it */
+    slot_t *s = &h->slots[h->control];
+    if (s->busy && !s->done)
+      curl_multi_remove_handle(h->multi, s->curl);
+    if (s->busy)
+      h->in_flight--;
+    s->busy = s->done = false;
+    s->sink = NULL;
+    vs_error_set(err, VS_ERR_TRANSPORT, "request did not end in time");
+    return err->rc;
+  }
+  return rc;
+}
+
 int vs_http_soap_call(vs_http_t *h, const char *soap_action, const char *body,
                       size_t body_len, vs_xml_stream_t *sink, vs_error_t *err) {
   vs_error_clear(err);
-  if (vs_http_start(h, 0, soap_action, body, body_len, sink,
+  if (vs_http_start(h, h->control, soap_action, body, body_len, sink,
                     h->opts.timeout_ms, h->opts.stall_ms) != 0) {
     vs_error_set(err, VS_ERR_TRANSPORT, "cannot start a request");
     return err->rc;
   }
-  int slot;
-  /* The request's own timeout ends the wait; the budget is a backstop. */
-  int rc = vs_http_wait(h, &slot, h->opts.timeout_ms + 5000, err);
-  if (slot != 0) { /* cannot happen: nothing else is in flight */
-    vs_http_cancel_all(h);
-    vs_error_set(err, VS_ERR_TRANSPORT, "unexpected transfer state");
+  return control_call(h, err);
+}
+
+int vs_http_get(vs_http_t *h, const char *path, vs_xml_stream_t *sink,
+                size_t max_bytes, vs_error_t *err) {
+  vs_error_clear(err);
+  slot_t *s = &h->slots[h->control];
+  size_t base = strlen(h->url);
+  while (base > 0 && h->url[base - 1] == '/')
+    base--;
+  char *url = malloc(base + strlen(path) + 1);
+  if (s->busy || url == NULL) {
+    free(url);
+    vs_error_set(err, VS_ERR_TRANSPORT, "cannot start a request");
     return err->rc;
   }
+  memcpy(url, h->url, base);
+  strcpy(url + base, path);
+  request_begin(s, sink, max_bytes, h->opts.timeout_ms, h->opts.stall_ms);
+  curl_easy_setopt(s->curl, CURLOPT_URL, url);
+  curl_easy_setopt(s->curl, CURLOPT_HTTPGET, 1L);
+  curl_easy_setopt(s->curl, CURLOPT_HTTPHEADER, NULL);
+  int rc = request_add(h, s) == 0 ? control_call(h, err)
+                                  : (vs_error_set(err, VS_ERR_TRANSPORT,
+                                                  "cannot start a request"),
+                                     err->rc);
+  /* Back to what every other request of the slot is: a SOAP POST. */
+  curl_easy_setopt(s->curl, CURLOPT_URL, h->url);
+  curl_easy_setopt(s->curl, CURLOPT_POST, 1L);
+  s->action[0] = 0; /* set_action installs the headers again */
+  free(url);
   return rc;
 }

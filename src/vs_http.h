@@ -41,30 +41,38 @@ typedef struct vs_http_s vs_http_t;
 
 vs_http_t *vs_http_create(const vs_http_options_t *opts);
 void vs_http_destroy(vs_http_t *h);
+/* The number of concurrent slots (0 .. n-1), the control slot aside. */
 int vs_http_slots(const vs_http_t *h);
 
 /* vs_http_wait: the wait budget ran out, transfers are still in flight. */
 #define VS_HTTP_PENDING 1
 
-/* POSTs a SOAP envelope on slot 0 with the default limits and feeds the
- * answer into `sink`; no other request may be in flight. Returns VS_OK,
- * VS_ERR_TRANSPORT, VS_ERR_HTTP, VS_ERR_PARSE, VS_ERR_FAULT or
- * VS_ERR_NOAUTH; `err` says what and why (never with the request body). */
+/* POSTs a SOAP envelope on the control slot with the default limits and
+ * feeds the answer into `sink`. Returns VS_OK, VS_ERR_TRANSPORT,
+ * VS_ERR_HTTP, VS_ERR_PARSE, VS_ERR_FAULT or VS_ERR_NOAUTH; `err` says
+ * what and why (never with the request body). */
 int vs_http_soap_call(vs_http_t *h, const char *soap_action, const char *body,
                       size_t body_len, vs_xml_stream_t *sink, vs_error_t *err);
+/* GETs the URL + `path` (e.g. "/vimServiceVersions.xml") on the control
+ * slot into `sink`, reading at most max_bytes. Returns as above (VS_ERR_HTTP
+ * with err->code 404 for a missing file). */
+int vs_http_get(vs_http_t *h, const char *path, vs_xml_stream_t *sink,
+                size_t max_bytes, vs_error_t *err);
 
-/* Starts a request on an idle slot with its own limits (total time, and
+/* Starts a request on an idle concurrent slot with its own limits (total time, and
  * time without a byte); body and sink must stay valid until vs_http_wait
  * reports the slot done. Returns 0, or -1 if the slot is busy. A request
  * may stay in flight across reads: vs_http_wait drives it further. */
 int vs_http_start(vs_http_t *h, int slot, const char *soap_action,
                   const char *body, size_t body_len, vs_xml_stream_t *sink,
                   long timeout_ms, long stall_ms);
-/* Runs the transfers until one finishes or `max_wait_ms` passes; returns
- * the finished one's result (as vs_http_soap_call) and its slot in *slot.
- * Returns VS_HTTP_PENDING with *slot = -1 when the wait budget ran out,
- * VS_ERR_TRANSPORT with *slot = -1 if nothing is in flight or the multi
- * handle failed. */
+/* Runs the transfers until one finishes (or one finished during a control
+ * call) or `max_wait_ms` passes; returns the finished one's result (as
+ * vs_http_soap_call) and its slot in *slot. Returns VS_HTTP_PENDING with
+ * *slot = -1 when the wait budget ran out, VS_ERR_TRANSPORT with *slot = -1
+ * if nothing is in flight or the multi handle failed. A request stalls
+ * (StallTimeout) by the wall clock, across reads: what arrived while
+ * nobody waited is read before it is judged. */
 int vs_http_wait(vs_http_t *h, int *slot, long max_wait_ms, vs_error_t *err);
 bool vs_http_busy(const vs_http_t *h, int slot);
 int vs_http_in_flight(const vs_http_t *h);

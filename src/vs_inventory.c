@@ -10,6 +10,8 @@
 
 /* Bound of parent walks: a malformed answer cannot make us loop. */
 #define MAX_DEPTH 64
+/* Bound of the pages of one retrieval. */
+#define VS_MAX_PAGES 100000
 
 /* Properties read for the structure, naming and planning. A propSet of
  * ComputeResource also matches ClusterComputeResource. */
@@ -228,6 +230,7 @@ static void carry_state(vs_inventory_t *inv, vs_inventory_t *old) {
     o->mark_us = prev->mark_us;
     o->dup_logged = prev->dup_logged;
     o->slow = prev->slow;
+    o->isolated = prev->isolated;
     o->states_sent = prev->states_sent;
     o->gone_until = prev->gone_until;
     vs_series_table_free(&o->series);
@@ -325,16 +328,17 @@ static void set_states(discover_ctx_t *d, vs_object_t *o,
     return;
   vs_state_value_t values[VS_STATE_MAX_VALUES];
   size_t n = vs_state_values((vs_kind_t)o->kind, props, props_num,
-                             &d->scratch, d->now_us, &d->inv->strings, values,
+                             &d->scratch, d->now_us, values,
                              VS_STATE_MAX_VALUES);
   if (n == 0)
     return;
-  o->states = malloc(n * sizeof(*o->states));
+  /* The object owns its values and their strings: a state pass replaces
+   * them and never grows the inventory's arena. */
+  o->states = vs_state_copy(values, n);
   if (o->states == NULL) {
     d->out_of_memory = true;
     return;
   }
-  memcpy(o->states, values, n * sizeof(*values));
   o->states_num = (uint16_t)n;
 }
 
@@ -480,6 +484,15 @@ static void build_specs(const vs_discovery_t *what, bool structure,
   }
 }
 
+/* Ends a paged retrieval that will not be read to its end: vCenter keeps
+ * the remaining pages for the session until then. Best effort. */
+static void cancel_retrieval(vs_session_t *s, const char *token) {
+  vs_error_t err;
+  vs_xml_handler_t none = {.expect = "CancelRetrievePropertiesExResponse"};
+  vs_soap_cancel_retrieve(&s->request, &s->sc, token);
+  vs_session_call(s, &none, &err);
+}
+
 /* Reads every page of one RetrievePropertiesEx over a ContainerView of
  * the specs' types into the discovery context. */
 static int read_view(vs_session_t *s, const spec_set_t *set,
@@ -489,15 +502,19 @@ static int read_view(vs_session_t *s, const spec_set_t *set,
   if (rc != VS_OK)
     return rc;
   vs_prop_page_t *page = malloc(sizeof(*page));
-  if (page == NULL) {
+  char *pending = malloc(sizeof(page->token)); /* token of pages not read */
+  if (page == NULL || pending == NULL) {
+    free(page);
+    free(pending);
     destroy_view(s, view);
     vs_error_set(err, VS_ERR_NOMEM, "out of memory");
     return err->rc;
   }
+  pending[0] = 0;
   vs_soap_retrieve_view(&s->request, &s->sc, view, set->specs, set->num,
                         s->cfg->inventory_page_size);
   /* Bounded: a vCenter cannot make us page forever. */
-  for (int pages = 0; pages < 100000; pages++) {
+  for (int pages = 0; pages < VS_MAX_PAGES; pages++) {
     vs_prop_page_init(page, on_object, d);
     page->subprop = on_subprop;
     vs_xml_handler_t h = vs_parse_prop_page(page);
@@ -506,14 +523,23 @@ static int read_view(vs_session_t *s, const spec_set_t *set,
     rc = vs_session_call(s, &h, err);
     if (rc == VS_OK && d->out_of_memory)
       rc = (vs_error_set(err, VS_ERR_NOMEM, "out of memory"), err->rc);
-    if (rc != VS_OK || page->token[0] == 0)
+    if (rc == VS_OK)
+      vs_strlcpy(pending, page->token, sizeof(page->token));
+    if (rc != VS_OK || pending[0] == 0)
       break;
-    vs_soap_continue_retrieve(&s->request, &s->sc, page->token);
+    vs_soap_continue_retrieve(&s->request, &s->sc, pending);
+  }
+  if (rc == VS_OK && pending[0] != 0)
+    rc = (vs_error_set(err, VS_ERR_PARSE, "more than %d pages", VS_MAX_PAGES),
+          err->rc);
+  /* A lost session has no view and no pending pages left. */
+  if (rc != VS_ERR_NOAUTH) {
+    if (pending[0] != 0)
+      cancel_retrieval(s, pending);
+    destroy_view(s, view);
   }
   free(page);
-  /* A lost session has no view left to destroy. */
-  if (rc != VS_ERR_NOAUTH)
-    destroy_view(s, view);
+  free(pending);
   return rc;
 }
 

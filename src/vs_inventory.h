@@ -34,6 +34,7 @@ typedef struct {
   bool gone;       /* left out: a fault was about it (see gone_until) */
   bool in_flight;  /* part of a QueryPerf not yet answered */
   bool slow;       /* its last QueryPerf timed out: batched apart */
+  bool isolated;   /* a fault was about it alone: queried alone */
   bool dup_logged; /* its identity clash was logged */
   bool states_sent; /* its state values reached the writers once */
   bool selected;   /* collected here: its kind is, filters and shard keep it */

@@ -59,9 +59,11 @@ size_t vs_plan_walk_next(vs_plan_walk_t *w, const vs_inventory_t *inv,
     size_t i = w->order[(w->start + w->visited) % w->num];
     const vs_object_t *o = &inv->objects[i];
     /* Objects whose last query timed out go in batches of their own, one
-     * ESXi host each: a slow host then costs no other object a sample. */
-    if (first != NULL && (o->slow != first->slow ||
-                          (o->slow && o->host != first->host)))
+     * ESXi host each: a slow host then costs no other object a sample. An
+     * object a fault was about goes alone. */
+    if (first != NULL &&
+        (o->slow != first->slow || (o->slow && o->host != first->host) ||
+         (!o->in_flight && !o->gone && (o->isolated || first->isolated))))
       break;
     w->visited++;
     if (o->in_flight || o->gone)
@@ -85,8 +87,12 @@ size_t vs_plan_walk_next_start(const vs_plan_walk_t *w, size_t batch) {
   return (w->start + batch) % w->num;
 }
 
-void vs_plan_window(int64_t from_us, int64_t *start_us, int *max_sample) {
-  if (from_us < 0) {
+void vs_plan_window(int64_t from_us, bool historical, int64_t first_us,
+                    int64_t *start_us, int *max_sample) {
+  if (historical) { /* maxSample is ignored for historical statistics */
+    *start_us = from_us >= 0 ? from_us : first_us;
+    *max_sample = 0;
+  } else if (from_us < 0) {
     *start_us = -1;
     *max_sample = 1;
   } else {

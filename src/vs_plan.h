@@ -10,6 +10,7 @@
 
 #include "vs_inventory.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -51,10 +52,14 @@ bool vs_plan_walk_done(const vs_plan_walk_t *w);
  * batch that comes first, and the composition of batches, rotates). */
 size_t vs_plan_walk_next_start(const vs_plan_walk_t *w, size_t batch);
 
-/* startTime (exclusive) and maxSample for an entity whose next query
- * starts at `from_us` (vs_series_query_from): every sample after it, or
- * only the latest sample when nothing was collected yet (-1). */
-void vs_plan_window(int64_t from_us, int64_t *start_us, int *max_sample);
+/* startTime (exclusive) and maxSample (0: none) for an entity whose next
+ * query starts at `from_us` (vs_series_query_from): every sample after it;
+ * when nothing was collected yet (-1), realtime asks for the latest sample
+ * only, historical from `first_us` (vCenter's clock minus the look-back):
+ * vCenter ignores maxSample for historical intervals and would answer a
+ * query without startTime with everything it keeps (a day at 300 s). */
+void vs_plan_window(int64_t from_us, bool historical, int64_t first_us,
+                    int64_t *start_us, int *max_sample);
 
 /* Sorts sample positions oldest first (servers differ in order). */
 void vs_plan_order_samples(const int64_t *timestamps, size_t n,

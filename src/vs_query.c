@@ -93,8 +93,38 @@ bool vs_query_idle(const vs_vcenter_t *vc) {
   return vs_http_in_flight(vc->session.http) == 0;
 }
 
+/* The index in `vc->inventory` of the object at `index` in `old`, or
+ * SIZE_MAX if it is gone. */
+static size_t moved(const vs_vcenter_t *vc, const vs_inventory_t *old,
+                    size_t index) {
+  if (index >= old->num)
+    return SIZE_MAX;
+  int i = vs_index_get(&vc->inventory.by_moref, old->objects[index].moref);
+  return i < 0 ? SIZE_MAX : (size_t)i;
+}
+
+void vs_query_remap(vs_vcenter_t *vc, const vs_inventory_t *old) {
+  for (size_t i = 0; i < vc->slots_num; i++) {
+    vs_query_slot_t *q = &vc->slots[i];
+    for (size_t j = 0; j < q->count; j++) {
+      q->batch[j] = moved(vc, old, q->batch[j]);
+      if (q->batch[j] != SIZE_MAX)
+        vc->inventory.objects[q->batch[j]].in_flight = true;
+    }
+  }
+  for (size_t r = 0; r < vc->retries_num; r++) {
+    vs_batch_t *b = &vc->retries[r];
+    size_t kept = 0;
+    for (size_t j = 0; j < b->count; j++) {
+      size_t k = moved(vc, old, b->objects[j]);
+      if (k != SIZE_MAX)
+        b->objects[kept++] = k;
+    }
+    b->count = kept;
+  }
+}
+
 int vs_query_replan(vs_vcenter_t *vc) {
-  drop_retries(vc);
   double now = vs_monotonic_seconds();
   for (size_t i = 0; i < vc->inventory.num; i++) {
     vs_object_t *o = &vc->inventory.objects[i];
@@ -113,14 +143,30 @@ int vs_query_replan(vs_vcenter_t *vc) {
 
 /* ---- answers ---- */
 
+/* A counter id the catalog lacks (hosts added later, vSAN ESA hosts):
+ * counted, and the catalog is read again after the queries. */
+static void unknown_counter(vs_vcenter_t *vc, const vs_series_t *series) {
+  if (vs_catalog_find(&vc->catalog, series->counter_id) != NULL)
+    return; /* known, not selected: not asked for, ignored */
+  vc->stats.unknown_values += series->samples;
+  if (!vc->catalog_stale) {
+    vc->catalog_stale = true;
+    vc->catalog_unknown_id = series->counter_id;
+  }
+}
+
 static void on_series(void *ctx, const vs_series_t *series) {
   vs_query_slot_t *q = ctx;
   vs_vcenter_t *vc = q->vc;
   vs_object_t *obj = vs_inventory_find(&vc->inventory, series->entity);
   const vs_selected_counter_t *counter =
       vs_counters_find(&vc->counters[q->kind], series->counter_id);
-  if (obj == NULL || obj->kind != (int)q->kind || counter == NULL)
+  if (obj == NULL || obj->kind != (int)q->kind)
     return; /* not asked for: ignore */
+  if (counter == NULL) {
+    unknown_counter(vc, series);
+    return;
+  }
   q->values += vs_dispatch_series(&vc->inventory, obj, counter, series,
                                   &vc->params[q->kind]);
 }
@@ -135,6 +181,7 @@ static void on_entity_done(void *ctx, const char *type, const char *entity,
     return;
   q->vc->stats.read_entities++;
   obj->slow = false;
+  obj->isolated = false;
   if (newest_us > obj->mark_us)
     obj->mark_us = newest_us;
 }
@@ -146,12 +193,15 @@ static int start_query(vs_vcenter_t *vc, vs_query_slot_t *q) {
   const vs_kind_info_t *info = vs_kind_info(q->kind);
   const vs_dispatch_params_t *p = &vc->params[q->kind];
   vs_soap_query_perf_begin(&q->request, &s->sc);
+  /* A historical object's first query looks back from vCenter's "now". */
+  int64_t first_us = vs_session_vcenter_now_us(s) -
+                     (int64_t)(vc->cfg.historical_lookback * 1e6);
   for (size_t i = 0; i < q->count; i++) {
     vs_object_t *o = &vc->inventory.objects[q->batch[i]];
     int64_t start_us;
     int max_sample;
     vs_plan_window(vs_series_query_from(&o->series, o->mark_us, &p->policy),
-                   &start_us, &max_sample);
+                   info->historical, first_us, &start_us, &max_sample);
     vs_soap_query_perf_spec(&q->request, info->mo_type,
                             vs_inv_str(&vc->inventory, o->moref), start_us,
                             max_sample, &vc->counters[q->kind].metric_ids,
@@ -198,11 +248,33 @@ static bool queue_retry(vs_vcenter_t *vc, vs_kind_t kind,
   return true;
 }
 
-/* A fault about one object (deleted, or its host unreachable) fails the
- * whole call: retry without it, or, when the fault does not say which, in
- * halves until it is alone; it is left out until the next discovery. */
-static void retry_without_culprit(vs_vcenter_t *vc, vs_query_slot_t *q,
-                                  const vs_error_t *err) {
+/* Leaves an object out of queries for a while: a fault was about it. */
+static void leave_out(vs_object_t *o, double until) {
+  o->gone = true;
+  o->gone_until = until;
+  o->isolated = true; /* when it comes back: alone first */
+}
+
+/* A fault about one object (deleted, its host unreachable, or anything
+ * vCenter cannot answer for it) fails the whole call. Retry without the
+ * object the fault names, or, when it names none, in halves until the
+ * object is alone; that object is left out for a while, then queried
+ * alone. Only while other queries succeed (in this read or the last):
+ * a fault of the whole vCenter must not take the objects out one by one.
+ * Bounded per read by MAX_RETRIES_PER_READ. */
+static void isolate_fault(vs_vcenter_t *vc, vs_query_slot_t *q,
+                          const vs_error_t *err) {
+  bool about_an_object = err->fault == VS_FAULT_NOT_FOUND ||
+                         err->fault == VS_FAULT_HOST_NOT_CONNECTED;
+  bool others_work = vc->stats.queries_ok + vc->stats.queries_ok_before > 0;
+  /* Look again: now for a deleted object, soon for anything else. */
+  double soon = err->fault == VS_FAULT_NOT_FOUND
+                    ? 0
+                    : vs_monotonic_seconds() + REFRESH_AFTER_FAULT;
+  if (vc->next_inventory_at > soon)
+    vc->next_inventory_at = soon;
+  if (!about_an_object && !others_work)
+    return; /* the next read tries again */
   vs_object_t *named =
       err->obj[0] ? vs_inventory_find(&vc->inventory, err->obj) : NULL;
   /* Left out until the regular discovery, even if a refresh still lists
@@ -211,32 +283,25 @@ static void retry_without_culprit(vs_vcenter_t *vc, vs_query_slot_t *q,
                                                MAX_LEFT_OUT);
   size_t left = 0;
   for (size_t i = 0; i < q->count; i++) {
+    if (q->batch[i] >= vc->inventory.num)
+      continue; /* gone with a refresh */
     vs_object_t *o = &vc->inventory.objects[q->batch[i]];
     o->in_flight = false;
-    if (o == named) {
-      o->gone = true;
-      o->gone_until = until;
-    } else {
+    if (o == named)
+      leave_out(o, until);
+    else
       q->batch[left++] = q->batch[i];
-    }
   }
   if (named != NULL && left < q->count) {
     queue_retry(vc, q->kind, q->batch, left);
-  } else if (q->count == 1) {
-    vc->inventory.objects[q->batch[0]].gone = true;
-    vc->inventory.objects[q->batch[0]].gone_until = until;
-  } else {
-    size_t half = q->count / 2;
+  } else if (left == 1) {
+    leave_out(&vc->inventory.objects[q->batch[0]], until);
+  } else if (left > 1) {
+    size_t half = left / 2;
     queue_retry(vc, q->kind, q->batch, half);
-    queue_retry(vc, q->kind, q->batch + half, q->count - half);
+    queue_retry(vc, q->kind, q->batch + half, left - half);
   }
   q->count = 0;
-  /* Look again: now for a deleted object, soon for a host that went. */
-  double soon = err->fault == VS_FAULT_NOT_FOUND
-                    ? 0
-                    : vs_monotonic_seconds() + REFRESH_AFTER_FAULT;
-  if (vc->next_inventory_at > soon)
-    vc->next_inventory_at = soon;
 }
 
 static bool timed_out(const vs_error_t *err) {
@@ -262,7 +327,6 @@ static int query_metrics_bound(const vs_vcenter_t *vc, int kind) {
 
 /* What a read plans: first the retries, then the rotating walks. */
 typedef struct {
-  bool plan;
   bool due[VS_KIND_NUM]; /* kinds to query in this read */
   int kind;
   vs_plan_walk_t walk[VS_KIND_NUM];
@@ -285,8 +349,6 @@ static bool next_batch(vs_vcenter_t *vc, plan_t *p, vs_query_slot_t *q) {
     if (q->count > 0)
       return true;
   }
-  if (!p->plan)
-    return false;
   for (; p->kind < VS_KIND_NUM; p->kind++) {
     if (vc->counters[p->kind].num == 0 || !p->due[p->kind])
       continue;
@@ -305,38 +367,35 @@ static bool next_batch(vs_vcenter_t *vc, plan_t *p, vs_query_slot_t *q) {
 static int finish_query(vs_vcenter_t *vc, vs_query_slot_t *q, int rc,
                         const vs_error_t *err, size_t *values) {
   *values += q->values;
+  if (rc == VS_OK)
+    vc->stats.queries_ok++;
   if (rc == VS_OK || rc == VS_ERR_NOAUTH) {
     release_batch(vc, q);
     return rc;
   }
   vc->stats.query_errors++;
   const char *kind = vs_kind_info(q->kind)->name;
-  if (rc == VS_ERR_FAULT && (err->fault == VS_FAULT_NOT_FOUND ||
-                             err->fault == VS_FAULT_HOST_NOT_CONNECTED)) {
+  if (rc == VS_ERR_FAULT) {
     vs_session_error(&vc->session, "QueryPerf", err,
-                     "QueryPerf for %zu %s objects failed: %s; retrying "
-                     "without the object it is about.",
+                     "QueryPerf for %zu %s objects failed: %s; finding the "
+                     "object it is about (the others are asked again).",
                      q->count, kind, err->text);
-    retry_without_culprit(vc, q, err);
+    isolate_fault(vc, q, err);
   } else {
     if (timed_out(err))
       for (size_t i = 0; i < q->count; i++)
-        vc->inventory.objects[q->batch[i]].slow = true;
+        if (q->batch[i] < vc->inventory.num)
+          vc->inventory.objects[q->batch[i]].slow = true;
     vs_session_error(&vc->session, "QueryPerf", err,
                      "QueryPerf for %zu %s objects failed: %s", q->count,
                      kind, err->text);
-    /* A host that went away, a permission change: look again soon. */
-    double soon = vs_monotonic_seconds() + REFRESH_AFTER_FAULT;
-    if (rc == VS_ERR_FAULT && vc->next_inventory_at > soon)
-      vc->next_inventory_at = soon;
   }
   release_batch(vc, q);
   return rc;
 }
 
-int vs_query_collect(vs_vcenter_t *vc, double deadline, bool plan,
-                     size_t *values) {
-  plan_t p = {.plan = plan, .kind = 0, .retries_left = MAX_RETRIES_PER_READ};
+int vs_query_collect(vs_vcenter_t *vc, double deadline, size_t *values) {
+  plan_t p = {.kind = 0, .retries_left = MAX_RETRIES_PER_READ};
   double now = vs_monotonic_seconds();
   for (int k = 0; k < VS_KIND_NUM; k++) {
     p.due[k] = now >= vc->next_query_at[k];
@@ -394,17 +453,15 @@ int vs_query_collect(vs_vcenter_t *vc, double deadline, bool plan,
     if (rc != VS_OK)
       result = rc;
   }
-  if (plan)
-    for (int k = 0; k < VS_KIND_NUM; k++) {
-      if (!p.due[k])
-        continue;
-      vc->next_start[k] =
-          vs_plan_walk_next_start(&p.walk[k], p.per_query[k]);
-      /* Historical data again in a while, once every object was asked. */
-      if (vs_kind_info((vs_kind_t)k)->historical &&
-          vs_plan_walk_done(&p.walk[k]))
-        vc->next_query_at[k] = now + VS_HISTORICAL_QUERY_INTERVAL;
-    }
+  for (int k = 0; k < VS_KIND_NUM; k++) {
+    if (!p.due[k])
+      continue;
+    vc->next_start[k] = vs_plan_walk_next_start(&p.walk[k], p.per_query[k]);
+    /* Historical data again in a while, once every object was asked. */
+    if (vs_kind_info((vs_kind_t)k)->historical &&
+        vs_plan_walk_done(&p.walk[k]))
+      vc->next_query_at[k] = now + VS_HISTORICAL_QUERY_INTERVAL;
+  }
   vc->stats.carried = (uint64_t)vs_http_in_flight(http);
   return result;
 }

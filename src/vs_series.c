@@ -94,8 +94,11 @@ vs_series_state_t *vs_series_get(vs_series_table_t *t, int counter_id,
     return NULL;
   memmove(&t->items[at + 1], &t->items[at], (t->num - at) * sizeof(*t->items));
   t->num++;
-  t->items[at] = (vs_series_state_t){
-      .counter_id = counter_id, .instance = name, .last_us = -1, .holes = 0};
+  t->items[at] = (vs_series_state_t){.counter_id = counter_id,
+                                      .instance = name,
+                                      .last_us = -1,
+                                      .holes = 0,
+                                      .sent_lag = VS_SERIES_SENT_NONE};
   return &t->items[at];
 }
 
@@ -107,15 +110,25 @@ static uint32_t window_mask(int lookback_slots) {
   return (UINT32_C(1) << lookback_slots) - 1;
 }
 
-bool vs_series_accept(vs_series_state_t *st, int64_t ts_us, bool has_value,
-                      const vs_series_policy_t *policy) {
+/* The newest slot moved k slots on: the newest dispatched is k further. */
+static void sent_moves_back(vs_series_state_t *st, int64_t k) {
+  if (st->sent_lag != VS_SERIES_SENT_NONE)
+    st->sent_lag = (uint8_t)(st->sent_lag + k >= VS_SERIES_SENT_NONE
+                                 ? VS_SERIES_SENT_NONE
+                                 : st->sent_lag + k);
+}
+
+vs_sample_verdict_t vs_series_accept(vs_series_state_t *st, int64_t ts_us,
+                                     bool has_value,
+                                     const vs_series_policy_t *policy) {
   int64_t step_us = policy->step_us;
   int lookback_slots = policy->lookback_slots;
   int64_t half = step_us / 2;
   if (st->last_us < 0) { /* first sample of the series */
     st->last_us = ts_us;
     st->holes = has_value ? 0 : (window_mask(lookback_slots) & 1);
-    return has_value;
+    st->sent_lag = has_value ? 0 : VS_SERIES_SENT_NONE;
+    return has_value ? VS_SAMPLE_DISPATCH : VS_SAMPLE_SKIP;
   }
   int64_t d = ts_us - st->last_us;
   if (d > half) { /* a newer slot: the mask moves along */
@@ -127,15 +140,23 @@ bool vs_series_accept(vs_series_state_t *st, int64_t ts_us, bool has_value,
       st->holes |= 1;
     st->holes &= window_mask(lookback_slots);
     st->last_us = ts_us;
-    return has_value;
+    sent_moves_back(st, k);
+    if (!has_value)
+      return VS_SAMPLE_SKIP;
+    st->sent_lag = 0;
+    return VS_SAMPLE_DISPATCH;
   }
   /* The newest slot again, or an older one: only a hole may be filled. */
   int64_t i = (half - d) / step_us; /* 0: the newest slot */
   if (!has_value || i < 0 || i >= VS_SERIES_MAX_LOOKBACK_SLOTS ||
       !(st->holes & window_mask(lookback_slots) & (UINT32_C(1) << i)))
-    return false;
+    return VS_SAMPLE_SKIP;
   st->holes &= ~(UINT32_C(1) << i);
-  return true;
+  if (i < st->sent_lag) { /* newer than anything dispatched: in order */
+    st->sent_lag = (uint8_t)i;
+    return VS_SAMPLE_DISPATCH;
+  }
+  return policy->fill_holes ? VS_SAMPLE_DISPATCH : VS_SAMPLE_LATE;
 }
 
 int64_t vs_series_query_from(const vs_series_table_t *t, int64_t mark_us,

@@ -23,14 +23,38 @@ double vs_monotonic_seconds(void) {
 
 /* ---- log once ---- */
 
-static bool error_key_known(vs_session_t *s, const char *key) {
+static vs_error_key_t *error_key_find(vs_session_t *s, const char *key) {
   for (size_t i = 0; i < s->error_keys_num; i++)
-    if (strcmp(s->error_keys[i], key) == 0)
-      return true;
-  size_t slot = s->error_keys_num < VS_ERROR_KEYS ? s->error_keys_num++
-                                                  : VS_ERROR_KEYS - 1;
-  vs_strlcpy(s->error_keys[slot], key, sizeof(s->error_keys[slot]));
+    if (strcmp(s->error_keys[i].key, key) == 0)
+      return &s->error_keys[i];
+  return NULL;
+}
+
+/* True if the kind was seen recently (and marks it seen in this read);
+ * else remembers it, in place of the least recently seen one if full. */
+static bool error_key_known(vs_session_t *s, const char *key) {
+  vs_error_key_t *k = error_key_find(s, key);
+  if (k != NULL) {
+    k->last_read = s->read_no;
+    return true;
+  }
+  if (s->error_keys_num < VS_ERROR_KEYS) {
+    k = &s->error_keys[s->error_keys_num++];
+  } else {
+    k = &s->error_keys[0];
+    for (size_t i = 1; i < VS_ERROR_KEYS; i++)
+      if (s->error_keys[i].last_read < k->last_read)
+        k = &s->error_keys[i];
+  }
+  vs_strlcpy(k->key, key, sizeof(k->key));
+  k->last_read = s->read_no;
   return false;
+}
+
+void vs_session_error_touch(vs_session_t *s, const char *key) {
+  vs_error_key_t *k = error_key_find(s, key);
+  if (k != NULL)
+    k->last_read = s->read_no;
 }
 
 static void log_once_v(vs_session_t *s, int level, const char *key,
@@ -56,11 +80,18 @@ void vs_session_note(vs_session_t *s, const char *key, const char *fmt, ...) {
   va_end(ap);
 }
 
+/* The log-once key of a request's error: "operation/kind". */
+static void error_key(const char *what, const vs_error_t *e, char *key,
+                      size_t size) {
+  char kind[64];
+  vs_error_kind(e, kind, sizeof(kind));
+  snprintf(key, size, "%s/%s", what, kind);
+}
+
 void vs_session_error(vs_session_t *s, const char *what, const vs_error_t *e,
                       const char *fmt, ...) {
-  char kind[64], key[96];
-  vs_error_kind(e, kind, sizeof(kind));
-  snprintf(key, sizeof(key), "%s/%s", what, kind);
+  char key[96];
+  error_key(what, e, key, sizeof(key));
   va_list ap;
   va_start(ap, fmt);
   log_error_v(s, key, fmt, ap);
@@ -75,19 +106,51 @@ void vs_session_error_key(vs_session_t *s, const char *key, const char *fmt,
   va_end(ap);
 }
 
-void vs_session_read_failed(vs_session_t *s) { s->clean_reads = 0; }
+void vs_session_read_begin(vs_session_t *s) { s->read_no++; }
 
-void vs_session_ok(vs_session_t *s) {
-  if (s->error_keys_num == 0 || ++s->clean_reads < VS_RECOVERY_READS)
-    return;
-  s->clean_reads = 0;
-  if (s->errors_logged)
+void vs_session_read_end(vs_session_t *s, bool requests_carried) {
+  size_t kept = 0;
+  for (size_t i = 0; i < s->error_keys_num; i++) {
+    const vs_error_key_t *k = &s->error_keys[i];
+    bool pending =
+        requests_carried && strncmp(k->key, "QueryPerf/", 10) == 0;
+    if (pending || s->read_no - k->last_read < VS_RECOVERY_READS)
+      s->error_keys[kept++] = *k;
+  }
+  s->error_keys_num = kept;
+  if (kept == 0 && s->errors_logged) {
     INFO("vsphere plugin: vCenter \"%s\": collecting again.", s->cfg->name);
-  s->errors_logged = false;
-  s->error_keys_num = 0;
+    s->errors_logged = false;
+  }
+}
+
+int64_t vs_session_vcenter_now_us(const vs_session_t *s) {
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000 +
+         s->clock_offset_us;
 }
 
 /* ---- session ---- */
+
+/* Per-session random bytes for password_hash. Drawn at configuration time
+ * (single-threaded): nothing is initialised lazily in a read thread. */
+static uint64_t random_key(void) {
+  uint64_t key = 0;
+  if (getrandom(&key, sizeof(key), 0) != sizeof(key) || key == 0) {
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    key = ((uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec) *
+          0x9e3779b97f4a7c15ULL;
+  }
+  return key;
+}
+
+static void set_api_version(vs_session_t *s, const char *version) {
+  vs_strlcpy(s->api_version, version, sizeof(s->api_version));
+  snprintf(s->soap_action, sizeof(s->soap_action), "urn:vim25/%s",
+           s->api_version);
+}
 
 int vs_session_init(vs_session_t *s, const vs_config_t *cfg) {
   memset(s, 0, sizeof(*s));
@@ -116,7 +179,8 @@ int vs_session_init(vs_session_t *s, const vs_config_t *cfg) {
             "off (VerifyPeer/VerifyHost false): the connection can be "
             "intercepted.",
             cfg->name);
-  vs_strlcpy(s->soap_action, "urn:vim25/6.5", sizeof(s->soap_action));
+  s->hash_key = random_key();
+  set_api_version(s, VS_API_FALLBACK);
   return 0;
 }
 
@@ -162,7 +226,50 @@ void vs_session_lost(vs_session_t *s, bool suspect) {
   if (suspect)
     vs_session_logout(s); /* bounded by Timeout; the answer does not matter */
   s->logged_in = false;
+  /* vCenter may have been restarted, or upgraded: ask it again what it is
+   * and which API versions it speaks. */
+  s->have_service_content = false;
   vs_http_forget_session(s->http);
+}
+
+/* Reads /sdk/vimServiceVersions.xml and announces the newest API version
+ * both sides speak, as pyVmomi and govmomi do: a 5.1 server lists only 5.1
+ * and older, and newer servers answer in the announced version's schema.
+ * Without the file (a proxy, a simulator): VS_API_FALLBACK. */
+static int negotiate_version(vs_session_t *s) {
+  vs_versions_t *v = malloc(sizeof(*v));
+  vs_xml_handler_t h = vs_parse_versions(v != NULL ? v : &(vs_versions_t){0});
+  vs_xml_stream_t *stream = v != NULL ? vs_xml_stream_create(&h) : NULL;
+  vs_error_t err;
+  int rc = stream == NULL ? (vs_error_set(&err, VS_ERR_NOMEM, "out of memory"),
+                             err.rc)
+                          : vs_http_get(s->http, "/vimServiceVersions.xml",
+                                        stream, VS_VERSIONS_MAX_BYTES, &err);
+  vs_xml_stream_destroy(stream);
+  char chosen[VS_VERSION_LEN];
+  if (rc == VS_OK && v->num > 0 &&
+      vs_versions_choose(v, chosen, sizeof(chosen)) != 0) {
+    vs_error_set(&err, VS_ERR_CONFIG,
+                 "the server speaks API versions %s to %s only; this plugin "
+                 "needs %s or newer",
+                 v->items[v->num - 1], v->items[0], VS_API_OLDEST);
+    vs_session_error(s, "versions", &err, "%s.", err.text);
+    free(v);
+    return VS_ERR_CONFIG;
+  }
+  if (rc == VS_OK && v->num > 0) {
+    set_api_version(s, chosen);
+  } else {
+    if (rc == VS_OK)
+      vs_error_set(&err, VS_ERR_PARSE, "no urn:vim25 versions listed");
+    vs_session_note(s, "versions/fallback",
+                    "cannot read %s/vimServiceVersions.xml (%s); announcing "
+                    "API version %s.",
+                    s->cfg->url, err.text, VS_API_FALLBACK);
+    set_api_version(s, VS_API_FALLBACK);
+  }
+  free(v);
+  return VS_OK;
 }
 
 static int fetch_service_content(vs_session_t *s) {
@@ -188,10 +295,31 @@ static int fetch_service_content(vs_session_t *s) {
   }
   s->sc = sc;
   s->have_service_content = true;
-  if (sc.api_version[0] != 0)
-    snprintf(s->soap_action, sizeof(s->soap_action), "urn:vim25/%s",
-             sc.api_version);
   return VS_OK;
+}
+
+/* vCenter's clock: historical queries start at vCenter's "now" minus the
+ * look-back, whatever this machine's clock says. */
+static void read_clock(vs_session_t *s) {
+  vs_current_time_t t;
+  vs_xml_handler_t h = vs_parse_current_time(&t);
+  h.expect = "CurrentTimeResponse";
+  vs_soap_current_time(&s->request);
+  vs_error_t err;
+  int64_t before = vs_session_vcenter_now_us(s) - s->clock_offset_us;
+  int rc = vs_session_call(s, &h, &err);
+  int64_t after = vs_session_vcenter_now_us(s) - s->clock_offset_us;
+  if (rc == VS_OK && t.found) {
+    s->clock_offset_us = t.us - (before + after) / 2;
+    return;
+  }
+  if (rc == VS_OK)
+    vs_error_set(&err, VS_ERR_PARSE, "no time in the answer");
+  if (rc != VS_ERR_NOAUTH)
+    vs_session_error(s, "CurrentTime", &err,
+                     "cannot read vCenter's clock (%s); using this "
+                     "machine's.",
+                     err.text);
 }
 
 /* ---- password file ---- */
@@ -208,12 +336,9 @@ static const char *errno_text(int e, char *buf, size_t size) {
 }
 
 /* Only to notice that a refused password file changed: the hash is keyed
- * with per-process random bytes so it says nothing outside this process. */
-static uint64_t password_hash(const char *p) {
-  static uint64_t key;
-  if (key == 0 && getrandom(&key, sizeof(key), 0) != sizeof(key))
-    key = (uint64_t)time(NULL) * 0x9e3779b97f4a7c15ULL;
-  uint64_t h = 1469598103934665603ULL ^ key;
+ * with per-session random bytes so it says nothing outside this process. */
+static uint64_t password_hash(const vs_session_t *s, const char *p) {
+  uint64_t h = 1469598103934665603ULL ^ s->hash_key;
   for (; *p; p++) {
     h ^= (unsigned char)*p;
     h *= 1099511628211ULL;
@@ -295,7 +420,7 @@ static bool password_file_changed(vs_session_t *s) {
   char *p = read_password_file(s, &mtime, true);
   if (p == NULL)
     return false;
-  bool changed = password_hash(p) != s->refused_file_hash ||
+  bool changed = password_hash(s, p) != s->refused_file_hash ||
                  mtime.tv_sec != s->refused_file_mtime.tv_sec ||
                  mtime.tv_nsec != s->refused_file_mtime.tv_nsec;
   free_password(p);
@@ -357,7 +482,7 @@ static int login(vs_session_t *s) {
       return VS_ERR_CONFIG;
     password = file_password;
   }
-  uint64_t file_hash = file_password ? password_hash(file_password) : 0;
+  uint64_t file_hash = file_password ? password_hash(s, file_password) : 0;
   vs_soap_login(&s->request, &s->sc, s->cfg->user, password);
   free_password(file_password);
   vs_error_t err;
@@ -370,9 +495,12 @@ static int login(vs_session_t *s) {
     s->logged_in = true;
     s->logins++;
     s->login_failures = 0;
+    read_clock(s);
     if (s->logins == 1)
-      INFO("vsphere plugin: vCenter \"%s\": logged in as \"%s\" (%s).",
-           s->cfg->name, s->cfg->user, s->sc.full_name);
+      INFO("vsphere plugin: vCenter \"%s\": logged in as \"%s\" (%s, API "
+           "%s; clock %+.1f s from this machine's).",
+           s->cfg->name, s->cfg->user, s->sc.full_name, s->api_version,
+           (double)s->clock_offset_us / 1e6);
     else
       vs_session_note(s, "session/login-again",
                       "logged in again (login #%llu).",
@@ -395,11 +523,15 @@ int vs_session_ensure(vs_session_t *s) {
     /* Backing off, unless the password file was changed since. Either
      * way the window of refusals is never overrun. */
     bool due = now >= s->next_login_at || password_file_changed(s);
-    if (!due || now < window_opens_at(s))
+    if (!due || now < window_opens_at(s)) {
+      vs_session_error_touch(s, "Login/fault:InvalidLogin");
       return VS_ERR_CONFIG; /* already logged */
+    }
   }
   if (!s->have_service_content) {
-    int rc = fetch_service_content(s);
+    int rc = negotiate_version(s);
+    if (rc == VS_OK)
+      rc = fetch_service_content(s);
     if (rc != VS_OK)
       return rc;
   }

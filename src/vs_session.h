@@ -11,6 +11,7 @@
 #include "vs_config.h"
 #include "vs_fault.h"
 #include "vs_http.h"
+#include "vs_parse.h"
 #include "vs_soap.h"
 
 #include <stdbool.h>
@@ -21,8 +22,16 @@
  * SSO locks an account after 5 failures within 180 s by default. */
 #define VS_LOGIN_MAX_FAILURES 3
 #define VS_LOGIN_WINDOW 180.0
-/* Kinds of error remembered at once for "log once". */
-#define VS_ERROR_KEYS 16
+/* Kinds of error remembered at once for "log once" (the least recently
+ * seen is forgotten first). */
+#define VS_ERROR_KEYS 64
+/* Largest /sdk/vimServiceVersions.xml read (real ones: 0.3-1 KiB). */
+#define VS_VERSIONS_MAX_BYTES (64 * 1024)
+
+typedef struct {
+  char key[96];       /* "operation/kind" */
+  uint64_t last_read; /* the read it was last seen in */
+} vs_error_key_t;
 
 typedef struct {
   const vs_config_t *cfg;
@@ -32,8 +41,14 @@ typedef struct {
   bool logged_in;
   uint64_t logins;        /* successful logins, for the logs and tests */
   uint64_t login_refusals; /* InvalidLogin answers, for the tests */
+  /* The API version announced (SOAPAction), negotiated from the server's
+   * /sdk/vimServiceVersions.xml before RetrieveServiceContent. */
+  char api_version[VS_VERSION_LEN];
   char soap_action[64];
+  /* vCenter's clock minus this machine's, from CurrentTime at login. */
+  int64_t clock_offset_us;
   vs_buf_t request; /* reused for every request body */
+  uint64_t hash_key; /* random, per session: see password_hash */
 
   /* Lockout-safe login: consecutive refusals, when the last ones
    * happened, when to try next, and what the refused password file
@@ -45,11 +60,12 @@ typedef struct {
   struct timespec refused_file_mtime;
   bool warned_password_file_mode;
 
-  /* "Log once": kinds of error ("operation/kind") logged since the last
-   * clean read; a new kind is logged, a known one stays silent. */
-  char error_keys[VS_ERROR_KEYS][96];
+  /* "Log once": kinds of error ("operation/kind") seen recently; a new
+   * kind is logged, a known one stays silent; a kind not seen for
+   * VS_RECOVERY_READS reads is forgotten (see vs_session_read_end). */
+  vs_error_key_t error_keys[VS_ERROR_KEYS];
   size_t error_keys_num;
-  int clean_reads; /* consecutive reads without an error */
+  uint64_t read_no;   /* reads begun */
   bool errors_logged; /* an ERROR among the keys: recovery is worth a line */
 } vs_session_t;
 
@@ -75,7 +91,7 @@ void vs_session_logout(vs_session_t *s);
 void vs_session_lost(vs_session_t *s, bool suspect);
 
 /* Logs an error once: further errors of the same operation and kind stay
- * silent until a clean read (vs_session_ok) clears them. */
+ * silent while they keep coming (vs_session_read_end). */
 void vs_session_error(vs_session_t *s, const char *what, const vs_error_t *e,
                       const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
@@ -85,13 +101,21 @@ void vs_session_error_key(vs_session_t *s, const char *key, const char *fmt,
 /* The same at INFO level, for what is worth saying once (a re-login). */
 void vs_session_note(vs_session_t *s, const char *key, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-/* A clean read. After VS_RECOVERY_READS of them in a row the logged
- * errors are forgotten and the recovery is logged: an error that comes
- * back every other read is not logged again and again. */
+/* Keeps a kind of error known without logging it (a login backing off is
+ * still refused). */
+void vs_session_error_touch(vs_session_t *s, const char *key);
+
+/* Each read is framed by these. A kind of error not seen for
+ * VS_RECOVERY_READS reads is forgotten (logged again if it comes back),
+ * except QueryPerf's while `requests_carried`: a request still in flight
+ * from an earlier read may end the same way. When every kind is forgotten
+ * after errors, "collecting again" is logged. */
 #define VS_RECOVERY_READS 2
-void vs_session_ok(vs_session_t *s);
-/* A read that ended in an error. */
-void vs_session_read_failed(vs_session_t *s);
+void vs_session_read_begin(vs_session_t *s);
+void vs_session_read_end(vs_session_t *s, bool requests_carried);
+
+/* This machine's wall clock moved to vCenter's, in microseconds. */
+int64_t vs_session_vcenter_now_us(const vs_session_t *s);
 
 double vs_monotonic_seconds(void);
 

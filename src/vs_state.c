@@ -397,8 +397,7 @@ static const char *const statuses[] = {"gray", "green", "yellow", "red",
                                        NULL};
 
 static void vm_values(sink_t *k, const vs_prop_t *p, size_t n,
-                      const vs_state_scratch_t *s, int64_t now_us,
-                      vs_arena_t *arena) {
+                      const vs_state_scratch_t *s, int64_t now_us) {
   static const char *const power[] = {"poweredOff", "poweredOn", "suspended",
                                       NULL};
   static const char *const tools[] = {"guestToolsNotRunning",
@@ -425,8 +424,8 @@ static void vm_values(sink_t *k, const vs_prop_t *p, size_t n,
     put(k, VM_SNAPSHOT_OLDEST_AGE, "",
         (double)(now_us - s->oldest_snapshot_us) / 1e6);
   for (size_t i = 0; i < s->disks_num; i++) {
-    const char *mount = vs_arena_strdup(arena, s->disks[i].path);
-    if (mount == NULL || mount[0] == 0)
+    const char *mount = s->disks[i].path;
+    if (mount[0] == 0)
       continue;
     if (s->disks[i].capacity >= 0)
       put(k, VM_GUEST_DISK_CAPACITY, mount, s->disks[i].capacity);
@@ -467,7 +466,7 @@ static void host_values(sink_t *k, const vs_prop_t *p, size_t n,
 }
 
 static void datastore_values(sink_t *k, const vs_prop_t *p, size_t n,
-                             const vs_state_scratch_t *s, vs_arena_t *arena) {
+                             const vs_state_scratch_t *s) {
   static const char *const maintenance[] = {
       "normal", "enteringMaintenance", "inMaintenance", NULL};
   double capacity = -1, free = -1, uncommitted = 0;
@@ -486,11 +485,8 @@ static void datastore_values(sink_t *k, const vs_prop_t *p, size_t n,
   put_bool(k, DS_ACCESSIBLE, p, n, "summary.accessible");
   put_enum(k, DS_MAINTENANCE_MODE, p, n, "summary.maintenanceMode",
            maintenance);
-  if ((t = prop(p, n, "summary.type")) != NULL && t[0] != 0) {
-    const char *type = vs_arena_strdup(arena, t);
-    if (type != NULL)
-      put(k, DS_TYPE, type, 1);
-  }
+  if ((t = prop(p, n, "summary.type")) != NULL && t[0] != 0)
+    put(k, DS_TYPE, t, 1);
   if (prop(p, n, "host") != NULL || s->hosts > 0)
     put(k, DS_HOSTS, "", (double)s->hosts);
   if (prop(p, n, "vm") != NULL || s->vms > 0)
@@ -524,17 +520,17 @@ static void pool_values(sink_t *k, const vs_prop_t *p, size_t n,
 
 size_t vs_state_values(vs_kind_t kind, const vs_prop_t *props, size_t n,
                        const vs_state_scratch_t *scratch, int64_t now_us,
-                       vs_arena_t *arena, vs_state_value_t *out, size_t max) {
+                       vs_state_value_t *out, size_t max) {
   sink_t k = {.out = out, .num = 0, .max = max};
   switch (kind) {
   case VS_KIND_VM:
-    vm_values(&k, props, n, scratch, now_us, arena);
+    vm_values(&k, props, n, scratch, now_us);
     break;
   case VS_KIND_HOST:
     host_values(&k, props, n, scratch, now_us);
     break;
   case VS_KIND_DATASTORE:
-    datastore_values(&k, props, n, scratch, arena);
+    datastore_values(&k, props, n, scratch);
     break;
   case VS_KIND_CLUSTER:
     cluster_values(&k, props, n, scratch);
@@ -550,4 +546,21 @@ size_t vs_state_values(vs_kind_t kind, const vs_prop_t *props, size_t n,
     break;
   }
   return k.num;
+}
+
+vs_state_value_t *vs_state_copy(const vs_state_value_t *values, size_t n) {
+  size_t strings = 0;
+  for (size_t i = 0; i < n; i++)
+    strings += strlen(values[i].instance) + 1;
+  vs_state_value_t *copy = malloc(n * sizeof(*copy) + strings);
+  if (copy == NULL)
+    return NULL;
+  char *text = (char *)(copy + n);
+  for (size_t i = 0; i < n; i++) {
+    size_t len = strlen(values[i].instance) + 1;
+    copy[i] = values[i];
+    copy[i].instance = memcpy(text, values[i].instance, len);
+    text += len;
+  }
+  return copy;
 }

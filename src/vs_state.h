@@ -31,7 +31,7 @@ extern const size_t vs_state_types_num;
 
 typedef struct {
   uint16_t type;        /* index into vs_state_types */
-  const char *instance; /* "" or a mount point (arena), "red", "yellow" */
+  const char *instance; /* "", a mount point, "red", "yellow", ... */
   double value;
 } vs_state_value_t;
 
@@ -62,11 +62,15 @@ void vs_state_subprop(vs_state_scratch_t *s, const char *prop, int item,
 size_t vs_state_paths(vs_kind_t kind, const char *const **paths);
 
 /* Turns an object's properties into state values (at most `max`, into
- * `out`; instance strings go into `arena`). `now_us`: the local time, for
- * uptimes and ages. Returns how many. */
+ * `out`). Instance strings point into `props`, `scratch` or constants:
+ * valid as long as those are (the caller copies what it keeps). `now_us`:
+ * the local time, for uptimes and ages. Returns how many. */
 size_t vs_state_values(vs_kind_t kind, const vs_prop_t *props, size_t n,
                        const vs_state_scratch_t *scratch, int64_t now_us,
-                       vs_arena_t *arena, vs_state_value_t *out, size_t max);
+                       vs_state_value_t *out, size_t max);
+/* A copy of `n` state values in one allocation that also holds their
+ * instance strings (free() frees it all); NULL when out of memory. */
+vs_state_value_t *vs_state_copy(const vs_state_value_t *values, size_t n);
 
 /* The most values one object can have. */
 #define VS_STATE_MAX_VALUES (24 + 2 * VS_STATE_MAX_DISKS)

@@ -21,7 +21,6 @@ typedef struct {
   size_t calls;
   size_t sum;
   vs_state_scratch_t scratch;
-  vs_arena_t arena;
 } page_ctx_t;
 
 static void on_subprop(void *ctx, const char *type, const char *moref,
@@ -51,7 +50,7 @@ static void on_object(void *ctx, const char *type, const char *moref,
   vs_state_value_t values[VS_STATE_MAX_VALUES];
   for (int k = 0; k < VS_KIND_NUM; k++) {
     size_t n = vs_state_values((vs_kind_t)k, props, props_num, &c->scratch,
-                               INT64_C(1700000000000000), &c->arena, values,
+                               INT64_C(1700000000000000), values,
                                VS_STATE_MAX_VALUES);
     FUZZ_CHECK(n <= VS_STATE_MAX_VALUES);
     for (size_t i = 0; i < n; i++) {
@@ -59,6 +58,11 @@ static void on_object(void *ctx, const char *type, const char *moref,
       /* a mount point (128) or a datastore type (a property value) */
       c->sum += fuzz_touch(values[i].instance, VS_PAGE_MAX_VALUE);
     }
+    vs_state_value_t *copy = vs_state_copy(values, n);
+    FUZZ_CHECK(n == 0 || copy != NULL);
+    for (size_t i = 0; copy != NULL && i < n; i++)
+      FUZZ_CHECK(strcmp(copy[i].instance, values[i].instance) == 0);
+    free(copy);
   }
   vs_state_scratch_reset(&c->scratch);
 }
@@ -82,7 +86,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   fuzz_sink = ctx.sum;
 
   vs_xml_stream_destroy(s);
-  vs_arena_free(&ctx.arena);
   free(p);
   return 0;
 }

@@ -22,7 +22,9 @@
 #define MS INT64_C(1000)
 
 static const vs_dispatch_params_t P20 = {
-    .interval_s = 20, .policy = {.step_us = STEP_US, .lookback_slots = 3}};
+    .interval_s = 20,
+    .policy = {.step_us = STEP_US, .lookback_slots = 3},
+    .latest_us = INT64_MAX};
 
 /* One VM, vm-1, named `name`, in cluster C1 of datacenter DC1, named with
  * the default formats of <Vcenter "prod">; returns it. */
@@ -141,7 +143,9 @@ DEF_TEST(interval_from_params) {
   int64_t v[] = {1, 2};
   vs_series_t s = series("", ts, v, 2);
   vs_dispatch_params_t p = {
-      .interval_s = 60, .policy = {.step_us = STEP_US, .lookback_slots = 3}};
+      .interval_s = 60,
+      .policy = {.step_us = STEP_US, .lookback_slots = 3},
+      .latest_us = INT64_MAX};
   EXPECT_EQ_INT(2, vs_dispatch_series(&inv, o, &c, &s, &p));
   EXPECT_EQ_UINT64(TIME_T_TO_CDTIME_T(60), mock_value(0)->interval);
   EXPECT_EQ_UINT64(TIME_T_TO_CDTIME_T(60), mock_value(1)->interval);
@@ -228,13 +232,20 @@ DEF_TEST(future_sample_refused) {
   int64_t ts[] = {T0_US, far, -1 /* unparsable */};
   int64_t v[] = {100, 200, 300};
   vs_series_t s = series("", ts, v, 3);
-  EXPECT_EQ_INT(1, vs_dispatch_series(&inv, o, &cpu, &s, &P20));
+  /* vCenter's clock is at T0: an hour ahead is the limit */
+  vs_dispatch_params_t p = P20;
+  p.latest_us = T0_US + INT64_C(3600) * 1000000;
+  EXPECT_EQ_INT(1, vs_dispatch_series(&inv, o, &cpu, &s, &p));
   EXPECT_EQ_INT(T0_US, o->series.items[0].last_us);
   EXPECT_EQ_INT(1, mock_values_num());
   /* the next real sample still comes */
   int64_t ts2[] = {T0_US + STEP_US};
   s = series("", ts2, v, 1);
-  EXPECT_EQ_INT(1, vs_dispatch_series(&inv, o, &cpu, &s, &P20));
+  EXPECT_EQ_INT(1, vs_dispatch_series(&inv, o, &cpu, &s, &p));
+  /* two hours ahead: refused too */
+  int64_t ts3[] = {T0_US + INT64_C(7200) * 1000000};
+  s = series("", ts3, v, 1);
+  EXPECT_EQ_INT(0, vs_dispatch_series(&inv, o, &cpu, &s, &p));
   vs_inventory_free(&inv);
   return 0;
 }
@@ -530,28 +541,43 @@ DEF_TEST(dispatch_self) {
   return 0;
 }
 
-/* A historical kind (a datastore, 300 s samples posted late): a slot
- * skipped by a newer sample is dispatched when it comes, once. */
-DEF_TEST(late_policy_dispatch) {
-  mock_reset();
-  vs_inventory_t inv;
-  vs_inventory_init(&inv);
-  add_datacenter(&inv, "datacenter-1", "DC1", "group-d1");
-  add_folder(&inv, "group-s5", "datastore", "datacenter-1");
-  inv_add(&inv, "Datastore", "datastore-11", "ds1", "group-s5", NULL, NULL,
+/* A datastore of vCenter "prod" (300 s samples, posted late). */
+static vs_object_t *datastore(vs_inventory_t *inv) {
+  vs_inventory_init(inv);
+  add_datacenter(inv, "datacenter-1", "DC1", "group-d1");
+  add_folder(inv, "group-s5", "datastore", "datacenter-1");
+  inv_add(inv, "Datastore", "datastore-11", "ds1", "group-s5", NULL, NULL,
           NULL, NULL);
-  EXPECT_EQ_INT(0, vs_inventory_finish(&inv, NULL));
+  if (vs_inventory_finish(inv, NULL) != 0)
+    return NULL;
   vs_config_t ncfg;
   naming_config(&ncfg, "prod");
-  EXPECT_EQ_INT(0, vs_naming_apply(&inv, &ncfg));
-  vs_object_t *o = vs_inventory_find(&inv, "datastore-11");
+  if (vs_naming_apply(inv, &ncfg) != 0)
+    return NULL;
+  return vs_inventory_find(inv, "datastore-11");
+}
+
+/* A historical kind: a slot skipped by a newer sample may still come. By
+ * default its series has moved on: it is counted, not dispatched (a
+ * writer would expose an older value after a newer one); FillHoles
+ * dispatches it, once. */
+static int late_fill(bool fill_holes) {
+  mock_reset();
+  vs_inventory_t inv;
+  vs_object_t *o = datastore(&inv);
   CHECK_NOT_NULL(o);
   EXPECT_EQ_INT(VS_KIND_DATASTORE, o->kind);
   OK(o->active);
   const int64_t H = INT64_C(300000000);
+  uint64_t late = 0;
   vs_dispatch_params_t p = {
       .interval_s = 300,
-      .policy = {.step_us = H, .lookback_slots = 3, .late = true}};
+      .policy = {.step_us = H,
+                 .lookback_slots = 3,
+                 .late = true,
+                 .fill_holes = fill_holes},
+      .late_samples = &late,
+      .latest_us = INT64_MAX};
   vs_selected_counter_t c = counter(281, "datastore_disk_used_latest", 1.0);
   /* answer 1: T0 and T0+2 (T0+1 not rolled up yet) */
   int64_t ts1[] = {T0_US, T0_US + 2 * H};
@@ -564,27 +590,39 @@ DEF_TEST(late_policy_dispatch) {
   /* the next query looks back */
   EXPECT_EQ_INT(T0_US - H, vs_series_query_from(&o->series, o->mark_us,
                                                 &p.policy));
-  /* answer 2: the three slots and a new one: T0+1 and T0+3 only */
+  /* answer 2: the three slots and a new one: T0+1 (late) and T0+3 new */
   int64_t ts2[] = {T0_US, T0_US + H, T0_US + 2 * H, T0_US + 3 * H};
   int64_t v2[] = {10, 20, 30, 40};
   s = series("", ts2, v2, 4);
   s.entity_type = "Datastore";
   s.entity = "datastore-11";
-  EXPECT_EQ_INT(2, vs_dispatch_series(&inv, o, &c, &s, &p));
-  EXPECT_EQ_INT(4, mock_values_num());
-  EXPECT_EQ_DOUBLE(20.0, mock_value(2)->gauge);
-  EXPECT_EQ_UINT64(expected_cdtime(T0_US + H), mock_value(2)->time);
-  EXPECT_EQ_DOUBLE(40.0, mock_value(3)->gauge);
+  EXPECT_EQ_INT(fill_holes ? 2 : 1, vs_dispatch_series(&inv, o, &c, &s, &p));
+  EXPECT_EQ_INT(fill_holes ? 0 : 1, late);
+  EXPECT_EQ_INT(fill_holes ? 4 : 3, mock_values_num());
+  if (fill_holes) {
+    EXPECT_EQ_DOUBLE(20.0, mock_value(2)->gauge);
+    EXPECT_EQ_UINT64(expected_cdtime(T0_US + H), mock_value(2)->time);
+  }
+  const mock_value_t *last = mock_value(mock_values_num() - 1);
+  CHECK_NOT_NULL(last);
+  EXPECT_EQ_DOUBLE(40.0, last->gauge);
+  /* every value newer than the one before, unless FillHoles */
+  for (size_t i = 1; !fill_holes && i < mock_values_num(); i++)
+    OK(mock_value(i)->time > mock_value(i - 1)->time);
   for (size_t i = 0; i < mock_values_num(); i++) {
     EXPECT_EQ_STR("ds1", mock_value(i)->host);
     EXPECT_EQ_STR("prod:DC1:", mock_value(i)->plugin_instance);
     EXPECT_EQ_UINT64(TIME_T_TO_CDTIME_T(300), mock_value(i)->interval);
   }
-  /* answer 2 again: nothing */
+  /* answer 2 again: nothing, and nothing counted twice */
   EXPECT_EQ_INT(0, vs_dispatch_series(&inv, o, &c, &s, &p));
+  EXPECT_EQ_INT(fill_holes ? 0 : 1, late);
   vs_inventory_free(&inv);
   return 0;
 }
+
+DEF_TEST(late_sample_behind_its_series_counted) { return late_fill(false); }
+DEF_TEST(late_sample_filled_with_fill_holes) { return late_fill(true); }
 
 /* MaxNewSeries: a read introduces at most so many new series; the others
  * come in later reads, and known series are never held back. */
@@ -867,7 +905,8 @@ int main(void) {
   RUN_TEST(type_known);
   RUN_TEST(dispatch_self);
   RUN_TEST(vcsim_end_to_end);
-  RUN_TEST(late_policy_dispatch);
+  RUN_TEST(late_sample_behind_its_series_counted);
+  RUN_TEST(late_sample_filled_with_fill_holes);
   RUN_TEST(new_series_budget);
   RUN_TEST(dispatch_states);
   mock_reset();

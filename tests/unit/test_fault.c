@@ -205,43 +205,142 @@ DEF_TEST(session_logs_once_per_operation_and_kind) {
   return 0;
 }
 
-DEF_TEST(session_recovery_after_clean_reads) {
+/* One read of the plugin: errors logged in it, then its end. */
+static void one_read(vs_session_t *s, const vs_error_t *e, bool carried) {
+  vs_session_read_begin(s);
+  if (e != NULL)
+    vs_session_error(s, "QueryPerf", e, "QueryPerf failed");
+  vs_session_read_end(s, carried);
+}
+
+DEF_TEST(session_recovery_after_quiet_reads) {
   mock_reset();
   vs_config_t cfg;
   vs_session_t s;
   bare_session(&s, &cfg);
   vs_error_t timeout = err(VS_ERR_TRANSPORT, VS_FAULT_NONE, 28, false);
 
-  /* a clean read with nothing logged says nothing */
-  vs_session_ok(&s);
-  vs_session_ok(&s);
+  /* reads with nothing logged say nothing */
+  one_read(&s, NULL, false);
+  one_read(&s, NULL, false);
   EXPECT_EQ_INT(0, mock_log_num());
 
-  vs_session_error(&s, "QueryPerf", &timeout, "timed out");
+  /* an error in every read: logged once */
+  for (int i = 0; i < 5; i++)
+    one_read(&s, &timeout, false);
   EXPECT_EQ_INT(1, mock_log_count(LOG_ERR));
-  /* an error every other read: one clean read is not a recovery, the
-   * error is not logged again */
+  EXPECT_EQ_INT(0, mock_log_count(LOG_INFO));
+  /* an error every other read is the same error: not logged again */
   for (int i = 0; i < 5; i++) {
-    vs_session_ok(&s);
-    vs_session_read_failed(&s);
-    vs_session_error(&s, "QueryPerf", &timeout, "timed out");
+    one_read(&s, NULL, false);
+    one_read(&s, &timeout, false);
   }
   EXPECT_EQ_INT(1, mock_log_count(LOG_ERR));
   EXPECT_EQ_INT(0, mock_log_count(LOG_INFO));
-  /* VS_RECOVERY_READS clean reads in a row: the recovery is logged, once */
+  /* VS_RECOVERY_READS reads without it: the recovery is logged, once */
   for (int i = 0; i < VS_RECOVERY_READS - 1; i++)
-    vs_session_ok(&s);
+    one_read(&s, NULL, false);
   EXPECT_EQ_INT(0, mock_log_count(LOG_INFO));
-  vs_session_ok(&s);
+  one_read(&s, NULL, false);
   EXPECT_EQ_INT(1, mock_log_count(LOG_INFO));
   EXPECT_EQ_INT(1, mock_log_count_level_containing(LOG_INFO,
                                                    "collecting again"));
-  vs_session_ok(&s);
-  vs_session_ok(&s);
+  one_read(&s, NULL, false);
+  one_read(&s, NULL, false);
   EXPECT_EQ_INT(1, mock_log_count(LOG_INFO));
   /* after the recovery the same error is news again */
-  vs_session_error(&s, "QueryPerf", &timeout, "timed out");
+  one_read(&s, &timeout, false);
   EXPECT_EQ_INT(2, mock_log_count(LOG_ERR));
+  return 0;
+}
+
+/* A request carried over to the next read may still end in the same
+ * QueryPerf error (a slow host): its error is not forgotten meanwhile.
+ * Every other kind of error is: a request in flight does not keep the
+ * log silent about an inventory that fails, stops, and fails again. */
+DEF_TEST(session_carried_requests_keep_only_queryperf_errors) {
+  mock_reset();
+  vs_config_t cfg;
+  vs_session_t s;
+  bare_session(&s, &cfg);
+  vs_error_t timeout = err(VS_ERR_TRANSPORT, VS_FAULT_NONE, 28, false);
+  vs_error_t http = err(VS_ERR_HTTP, VS_FAULT_NONE, 503, false);
+  one_read(&s, &timeout, true);
+  EXPECT_EQ_INT(1, mock_log_count(LOG_ERR));
+  /* the slow host's request times out every third read, carried between */
+  for (int i = 0; i < 10; i++) {
+    one_read(&s, NULL, true);
+    one_read(&s, NULL, true);
+    one_read(&s, &timeout, true);
+  }
+  EXPECT_EQ_INT(1, mock_log_count(LOG_ERR));
+  /* meanwhile an inventory error comes and goes twice: logged each time */
+  for (int round = 0; round < 2; round++) {
+    vs_session_read_begin(&s);
+    vs_session_error(&s, "inventory", &http, "inventory failed");
+    vs_session_read_end(&s, true);
+    for (int i = 0; i < VS_RECOVERY_READS; i++)
+      one_read(&s, NULL, true);
+  }
+  EXPECT_EQ_INT(3, mock_log_count(LOG_ERR));
+  EXPECT_EQ_INT(2, mock_log_count_containing("inventory failed"));
+  EXPECT_EQ_INT(0, mock_log_count_containing("collecting again"));
+  /* the host answers again: nothing carried, the recovery is logged */
+  for (int i = 0; i < VS_RECOVERY_READS; i++)
+    one_read(&s, NULL, false);
+  EXPECT_EQ_INT(1, mock_log_count_containing("collecting again"));
+  return 0;
+}
+
+/* More kinds of error than the bookkeeping holds, each recurring every
+ * read: the least recently seen is forgotten, so a kind that keeps coming
+ * stays known; none is logged more than once while all keep coming
+ * within the capacity, and two alternating newcomers do not evict each
+ * other read after read. */
+DEF_TEST(session_many_kinds_do_not_thrash) {
+  mock_reset();
+  vs_config_t cfg;
+  vs_session_t s;
+  bare_session(&s, &cfg);
+  char key[64];
+  for (int read = 0; read < 20; read++) {
+    vs_session_read_begin(&s);
+    for (int k = 0; k < VS_ERROR_KEYS - 2; k++) {
+      snprintf(key, sizeof(key), "op%d/kind", k);
+      vs_session_error_key(&s, key, "error %d", k);
+    }
+    /* two kinds that alternate, one per read */
+    vs_session_error_key(&s, read % 2 ? "odd/kind" : "even/kind", "%s",
+                         read % 2 ? "odd" : "even");
+    vs_session_read_end(&s, true);
+  }
+  EXPECT_EQ_INT(VS_ERROR_KEYS - 2 + 2, mock_log_count(LOG_ERR));
+  EXPECT_EQ_INT(1, mock_log_count_containing("odd"));
+  EXPECT_EQ_INT(1, mock_log_count_containing("even"));
+  return 0;
+}
+
+/* A login backing off is still a refused login: touching its key keeps it
+ * known across the reads that do not try. */
+DEF_TEST(session_touch_keeps_a_kind_known) {
+  mock_reset();
+  vs_config_t cfg;
+  vs_session_t s;
+  bare_session(&s, &cfg);
+  vs_error_t refused = err(VS_ERR_FAULT, VS_FAULT_INVALID_LOGIN, 0, false);
+  vs_session_read_begin(&s);
+  vs_session_error(&s, "Login", &refused, "refused");
+  vs_session_read_end(&s, false);
+  for (int i = 0; i < 10; i++) {
+    vs_session_read_begin(&s);
+    vs_session_error_touch(&s, "Login/fault:InvalidLogin");
+    vs_session_read_end(&s, false);
+  }
+  vs_session_read_begin(&s);
+  vs_session_error(&s, "Login", &refused, "refused");
+  vs_session_read_end(&s, false);
+  EXPECT_EQ_INT(1, mock_log_count(LOG_ERR));
+  EXPECT_EQ_INT(0, mock_log_count_containing("collecting again"));
   return 0;
 }
 
@@ -251,24 +350,28 @@ DEF_TEST(session_notes_logged_once_without_recovery_line) {
   vs_session_t s;
   bare_session(&s, &cfg);
   /* a note (a re-login) is said once, at INFO */
+  vs_session_read_begin(&s);
   vs_session_note(&s, "session/relogin", "logging in again (%d)", 1);
   vs_session_note(&s, "session/relogin", "logging in again (%d)", 2);
+  vs_session_read_end(&s, false);
   EXPECT_EQ_INT(1, mock_log_count(LOG_INFO));
   EXPECT_EQ_INT(0, mock_log_count(LOG_ERR));
   EXPECT_EQ_INT(1, mock_log_count_level_containing(LOG_INFO, "\"prod\""));
   EXPECT_EQ_INT(1, mock_log_count_containing("logging in again (1)"));
-  /* only notes, then clean reads: no "collecting again" (nothing was
+  /* only notes, then quiet reads: no "collecting again" (nothing was
    * wrong), but the note may be said again afterwards */
   for (int i = 0; i < VS_RECOVERY_READS + 1; i++)
-    vs_session_ok(&s);
+    one_read(&s, NULL, false);
   EXPECT_EQ_INT(0, mock_log_count_containing("collecting again"));
+  vs_session_read_begin(&s);
   vs_session_note(&s, "session/relogin", "logging in again (%d)", 3);
   EXPECT_EQ_INT(2, mock_log_count(LOG_INFO));
   /* a note and an error: the recovery is worth a line */
   vs_error_t e = err(VS_ERR_HTTP, VS_FAULT_NONE, 503, false);
   vs_session_error(&s, "inventory", &e, "HTTP 503");
+  vs_session_read_end(&s, false);
   for (int i = 0; i < VS_RECOVERY_READS; i++)
-    vs_session_ok(&s);
+    one_read(&s, NULL, false);
   EXPECT_EQ_INT(1, mock_log_count_containing("collecting again"));
   return 0;
 }
@@ -443,7 +546,10 @@ int main(void) {
   RUN_TEST(error_kind_keys);
   RUN_TEST(error_set_and_clear);
   RUN_TEST(session_logs_once_per_operation_and_kind);
-  RUN_TEST(session_recovery_after_clean_reads);
+  RUN_TEST(session_recovery_after_quiet_reads);
+  RUN_TEST(session_carried_requests_keep_only_queryperf_errors);
+  RUN_TEST(session_many_kinds_do_not_thrash);
+  RUN_TEST(session_touch_keeps_a_kind_known);
   RUN_TEST(session_notes_logged_once_without_recovery_line);
   RUN_TEST(login_backoff_schedule);
   RUN_TEST(login_policy_simulated);

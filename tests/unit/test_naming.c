@@ -377,7 +377,8 @@ static size_t dispatch_one(vs_inventory_t *inv, const char *moref,
                    .timestamps_us = ts, .values = v, .samples = 1};
   vs_dispatch_params_t p = {
       .interval_s = 20,
-      .policy = {.step_us = INT64_C(20000000), .lookback_slots = 3}};
+      .policy = {.step_us = INT64_C(20000000), .lookback_slots = 3},
+      .latest_us = INT64_MAX};
   return vs_dispatch_series(inv, o, &c, &s, &p);
 }
 

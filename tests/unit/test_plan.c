@@ -415,21 +415,38 @@ DEF_TEST(window) {
   int64_t start = 12345;
   int max = 12345;
   /* nothing dispatched yet: only the latest sample */
-  vs_plan_window(-1, &start, &max);
+  int64_t first = INT64_C(1704160000) * 1000000;
+  vs_plan_window(-1, false, first, &start, &max);
   EXPECT_EQ_INT(-1, start);
   EXPECT_EQ_INT(1, max);
 
   /* later: everything after where the query starts (vs_series_query_from:
    * the mark, or before a hole), up to an hour */
   int64_t from = INT64_C(1704164645) * 1000000 + 123456;
-  vs_plan_window(from, &start, &max);
+  vs_plan_window(from, false, first, &start, &max);
   EXPECT_EQ_INT(from, start);
   EXPECT_EQ_INT(VS_REALTIME_MAX_SAMPLES, max);
   EXPECT_EQ_INT(180, max);
 
-  vs_plan_window(0, &start, &max); /* the epoch is a time, not "none" */
+  vs_plan_window(0, false, first, &start, &max); /* the epoch is a time */
   EXPECT_EQ_INT(0, start);
   EXPECT_EQ_INT(180, max);
+  return 0;
+}
+
+/* Historical intervals: always a startTime, never a maxSample (vCenter
+ * ignores it there and answers everything it keeps without a start). */
+DEF_TEST(window_historical) {
+  int64_t start = 12345;
+  int max = 12345;
+  int64_t first = INT64_C(1704160000) * 1000000;
+  vs_plan_window(-1, true, first, &start, &max);
+  EXPECT_EQ_INT(first, start);
+  EXPECT_EQ_INT(0, max);
+  int64_t from = INT64_C(1704164645) * 1000000;
+  vs_plan_window(from, true, first, &start, &max);
+  EXPECT_EQ_INT(from, start);
+  EXPECT_EQ_INT(0, max);
   return 0;
 }
 
@@ -485,6 +502,7 @@ int main(void) {
   RUN_TEST(walk_resumes_where_it_stopped);
   RUN_TEST(walk_slow_objects_batched_apart);
   RUN_TEST(window);
+  RUN_TEST(window_historical);
   RUN_TEST(order_samples);
   END_TEST;
 }

@@ -17,17 +17,31 @@
 
 /* A fresh, untracked series (as vs_series_get creates it). */
 static vs_series_state_t fresh(void) {
-  return (vs_series_state_t){
-      .counter_id = 2, .instance = 0, .last_us = -1, .holes = 0};
+  return (vs_series_state_t){.counter_id = 2,
+                             .instance = 0,
+                             .last_us = -1,
+                             .holes = 0,
+                             .sent_lag = VS_SERIES_SENT_NONE};
 }
 
 /* The realtime policy (20 s slots, samples never posted late) with a
- * look-back of `lb` slots. */
+ * look-back of `lb` slots, and FillHoles: the look-back's own mechanics
+ * (a hole behind a newer sample is filled). The default, where every
+ * series only moves forward, has tests of its own below. */
 #define RT(lb)                                                                 \
-  (&(vs_series_policy_t){.step_us = STEP, .lookback_slots = (lb), .late = false})
+  (&(vs_series_policy_t){.step_us = STEP,                                      \
+                         .lookback_slots = (lb),                               \
+                         .late = false,                                        \
+                         .fill_holes = true})
+
+/* True if the sample is to be dispatched. */
+static bool dispatched(vs_series_state_t *st, int64_t ts, bool has_value,
+                       const vs_series_policy_t *policy) {
+  return vs_series_accept(st, ts, has_value, policy) == VS_SAMPLE_DISPATCH;
+}
 
 static bool acc(vs_series_state_t *st, int64_t ts, bool has_value, int lb) {
-  return vs_series_accept(st, ts, has_value, RT(lb));
+  return dispatched(st, ts, has_value, RT(lb));
 }
 
 /* Is every instance of the table in (counter_id, instance) order? */
@@ -70,7 +84,7 @@ DEF_TEST(new_slots) {
   EXPECT_EQ_INT(-1, s->last_us);
   EXPECT_EQ_INT(0, s->holes);
   EXPECT_EQ_STR("", vs_series_instance(&t, s));
-  OK(vs_series_accept(s, T(5), true, RT(3)));
+  OK(dispatched(s, T(5), true, RT(3)));
   s = vs_series_get(&t, 6, "");
   CHECK_NOT_NULL(s);
   EXPECT_EQ_INT(T(5), s->last_us);
@@ -260,8 +274,8 @@ DEF_TEST(lookback_zero) {
   memset(&t, 0, sizeof(t));
   vs_series_state_t *s = vs_series_get(&t, 1, "");
   CHECK_NOT_NULL(s);
-  OK(vs_series_accept(s, T(0), true, RT(3)));
-  OK(!vs_series_accept(s, T(1), false, RT(3))); /* a hole for look-back 3 */
+  OK(dispatched(s, T(0), true, RT(3)));
+  OK(!dispatched(s, T(1), false, RT(3))); /* a hole for look-back 3 */
   EXPECT_EQ_INT(T(1), vs_series_query_from(&t, T(1), RT(0)));
   EXPECT_EQ_INT(T(1) - HALF, vs_series_query_from(&t, T(1), RT(3)));
   vs_series_table_free(&t);
@@ -362,23 +376,23 @@ DEF_TEST(query_from) {
   vs_series_state_t *a = vs_series_get(&t, 2, "");
   CHECK_NOT_NULL(a);
   for (int n = 0; n <= 5; n++)
-    OK(vs_series_accept(a, T(n), true, RT(3)));
+    OK(dispatched(a, T(n), true, RT(3)));
   EXPECT_EQ_INT(T(5), vs_series_query_from(&t, T(5), RT(3)));
 
   /* a hole in the newest slot: from half a step before it (startTime is
    * exclusive, and the slot's stamp may move a few ms) */
   vs_series_state_t *b = vs_series_get(&t, 6, "vmnic0");
   CHECK_NOT_NULL(b);
-  OK(vs_series_accept(b, T(4), true, RT(3)));
-  OK(!vs_series_accept(b, T(5), false, RT(3)));
+  OK(dispatched(b, T(4), true, RT(3)));
+  OK(!dispatched(b, T(5), false, RT(3)));
   EXPECT_EQ_INT(T(5) - HALF, vs_series_query_from(&t, T(5), RT(3)));
 
   /* an older live hole in another series wins: the oldest one counts */
   vs_series_state_t *c = vs_series_get(&t, 24, "");
   CHECK_NOT_NULL(c);
-  OK(!vs_series_accept(c, T(3), false, RT(3)));
-  OK(vs_series_accept(c, T(4), true, RT(3)));
-  OK(vs_series_accept(c, T(5), true, RT(3)));
+  OK(!dispatched(c, T(3), false, RT(3)));
+  OK(dispatched(c, T(4), true, RT(3)));
+  OK(dispatched(c, T(5), true, RT(3)));
   EXPECT_EQ_INT(T(3) - HALF, vs_series_query_from(&t, T(5), RT(3)));
   /* ... unless it left the look-back */
   EXPECT_EQ_INT(T(5) - HALF, vs_series_query_from(&t, T(5), RT(2)));
@@ -388,11 +402,11 @@ DEF_TEST(query_from) {
   /* once filled, the query starts later again */
   c = vs_series_get(&t, 24, "");
   CHECK_NOT_NULL(c);
-  OK(vs_series_accept(c, T(3), true, RT(3)));
+  OK(dispatched(c, T(3), true, RT(3)));
   EXPECT_EQ_INT(T(5) - HALF, vs_series_query_from(&t, T(5), RT(3)));
   b = vs_series_get(&t, 6, "vmnic0");
   CHECK_NOT_NULL(b);
-  OK(vs_series_accept(b, T(5), true, RT(3)));
+  OK(dispatched(b, T(5), true, RT(3)));
   EXPECT_EQ_INT(T(5), vs_series_query_from(&t, T(5), RT(3)));
 
   /* a series that stopped earlier (an instance that went away): its hole
@@ -400,8 +414,8 @@ DEF_TEST(query_from) {
    * for */
   vs_series_state_t *d = vs_series_get(&t, 148, "vmnic9");
   CHECK_NOT_NULL(d);
-  OK(vs_series_accept(d, T(1), true, RT(3)));
-  OK(!vs_series_accept(d, T(2), false, RT(3)));
+  OK(dispatched(d, T(1), true, RT(3)));
+  OK(!dispatched(d, T(2), false, RT(3)));
   EXPECT_EQ_INT(T(5), vs_series_query_from(&t, T(5), RT(3)));
   EXPECT_EQ_INT(T(2) - HALF, vs_series_query_from(&t, T(4), RT(3)));
   vs_series_table_free(&t);
@@ -423,15 +437,15 @@ DEF_TEST(query_from_live_hole_behind_expired_one) {
   memset(&t, 0, sizeof(t));
   vs_series_state_t *s = vs_series_get(&t, 2, "");
   CHECK_NOT_NULL(s);
-  OK(!vs_series_accept(s, T(1), false, RT(3)));
-  OK(vs_series_accept(s, T(2), true, RT(3)));
-  OK(!vs_series_accept(s, T(3), false, RT(3)));
+  OK(!dispatched(s, T(1), false, RT(3)));
+  OK(dispatched(s, T(2), true, RT(3)));
+  OK(!dispatched(s, T(3), false, RT(3)));
   EXPECT_EQ_INT(5, s->holes); /* T3 and T1 */
   EXPECT_EQ_INT(T(3) - HALF, vs_series_query_from(&t, T(5), RT(3)));
   /* and the hole would be accepted if it came */
   s = vs_series_get(&t, 2, "");
   CHECK_NOT_NULL(s);
-  OK(vs_series_accept(s, T(3), true, RT(3)));
+  OK(dispatched(s, T(3), true, RT(3)));
   vs_series_table_free(&t);
   return 0;
 }
@@ -548,10 +562,13 @@ DEF_TEST(memory_accounting) {
 #define H(n) (T0 + (int64_t)(n)*HSTEP)
 /* The historical policy: slots skipped by a newer sample may still come. */
 #define LATE(lb)                                                               \
-  (&(vs_series_policy_t){.step_us = HSTEP, .lookback_slots = (lb), .late = true})
+  (&(vs_series_policy_t){.step_us = HSTEP,                                     \
+                         .lookback_slots = (lb),                               \
+                         .late = true,                                         \
+                         .fill_holes = true})
 
 static bool late(vs_series_state_t *st, int64_t ts, bool has_value, int lb) {
-  return vs_series_accept(st, ts, has_value, LATE(lb));
+  return dispatched(st, ts, has_value, LATE(lb));
 }
 
 DEF_TEST(late_gap_becomes_hole) {
@@ -572,11 +589,11 @@ DEF_TEST(late_gap_becomes_hole) {
 
   /* the same answers under the realtime rule: a gap is no hole */
   st = fresh();
-  OK(vs_series_accept(&st, H(0), true, &(vs_series_policy_t){HSTEP, 3, false}));
-  OK(vs_series_accept(&st, H(2), true, &(vs_series_policy_t){HSTEP, 3, false}));
+  OK(dispatched(&st, H(0), true, &(vs_series_policy_t){HSTEP, 3, false, true}));
+  OK(dispatched(&st, H(2), true, &(vs_series_policy_t){HSTEP, 3, false, true}));
   EXPECT_EQ_INT(0, st.holes);
-  OK(!vs_series_accept(&st, H(1), true,
-                       &(vs_series_policy_t){HSTEP, 3, false}));
+  OK(!dispatched(&st, H(1), true,
+                       &(vs_series_policy_t){HSTEP, 3, false, true}));
 
   /* a wider gap: every slot in between, within the look-back */
   st = fresh();
@@ -667,11 +684,11 @@ DEF_TEST(late_query_from_always_looks_back) {
   vs_series_state_t *a = vs_series_get(&t, 2, "");
   CHECK_NOT_NULL(a);
   for (int n = 0; n <= 5; n++)
-    OK(vs_series_accept(a, H(n), true, LATE(3)));
+    OK(dispatched(a, H(n), true, LATE(3)));
   EXPECT_EQ_INT(H(2), vs_series_query_from(&t, H(5), LATE(3)));
   /* the realtime rule starts at the mark for the same table */
   EXPECT_EQ_INT(H(5), vs_series_query_from(
-                          &t, H(5), &(vs_series_policy_t){HSTEP, 3, false}));
+                          &t, H(5), &(vs_series_policy_t){HSTEP, 3, false, true}));
   /* other look-backs; 0: the mark */
   EXPECT_EQ_INT(H(5) - 12 * HSTEP, vs_series_query_from(&t, H(5), LATE(12)));
   EXPECT_EQ_INT(H(5), vs_series_query_from(&t, H(5), LATE(0)));
@@ -681,20 +698,102 @@ DEF_TEST(late_query_from_always_looks_back) {
   vs_series_state_t *b = vs_series_get(&t, 6, "");
   CHECK_NOT_NULL(b);
   for (int n = 0; n <= 3; n++)
-    OK(vs_series_accept(b, H(n), true, LATE(3)));
+    OK(dispatched(b, H(n), true, LATE(3)));
   int64_t from = vs_series_query_from(&t, H(5), LATE(3));
   EXPECT_EQ_INT(H(2), from);
   size_t again = 0, fresh_b = 0;
   for (int n = 3; n <= 5; n++) { /* the answer: after `from` */
     OK(H(n) > from);
     a = vs_series_get(&t, 2, "");
-    again += vs_series_accept(a, H(n), true, LATE(3));
+    again += dispatched(a, H(n), true, LATE(3));
     b = vs_series_get(&t, 6, "");
-    fresh_b += vs_series_accept(b, H(n), true, LATE(3));
+    fresh_b += dispatched(b, H(n), true, LATE(3));
   }
   EXPECT_EQ_INT(0, again);
   EXPECT_EQ_INT(2, fresh_b);
   vs_series_table_free(&t);
+  return 0;
+}
+
+
+/* ---- the default: every series moves forward ---- */
+
+/* The realtime policy without FillHoles. */
+#define FWD(lb)                                                                \
+  (&(vs_series_policy_t){.step_us = STEP, .lookback_slots = (lb)})
+
+/* A -1 at the newest slot, filled in before anything newer came: still in
+ * order, dispatched. */
+DEF_TEST(forward_newest_hole_filled) {
+  vs_series_state_t st = fresh();
+  EXPECT_EQ_INT(VS_SAMPLE_DISPATCH, vs_series_accept(&st, T(0), true, FWD(3)));
+  EXPECT_EQ_INT(VS_SAMPLE_SKIP, vs_series_accept(&st, T(1), false, FWD(3)));
+  EXPECT_EQ_INT(1, st.sent_lag);
+  EXPECT_EQ_INT(VS_SAMPLE_DISPATCH, vs_series_accept(&st, T(1), true, FWD(3)));
+  EXPECT_EQ_INT(0, st.sent_lag);
+  EXPECT_EQ_INT(VS_SAMPLE_SKIP, vs_series_accept(&st, T(1), true, FWD(3)));
+  return 0;
+}
+
+/* A hole behind a newer dispatched sample: not dispatched (it would reach
+ * the writers older than what they have), said to be late; once. */
+DEF_TEST(forward_hole_behind_newer_sample_is_late) {
+  vs_series_state_t st = fresh();
+  EXPECT_EQ_INT(VS_SAMPLE_DISPATCH, vs_series_accept(&st, T(0), true, FWD(3)));
+  EXPECT_EQ_INT(VS_SAMPLE_SKIP, vs_series_accept(&st, T(1), false, FWD(3)));
+  EXPECT_EQ_INT(VS_SAMPLE_DISPATCH, vs_series_accept(&st, T(2), true, FWD(3)));
+  EXPECT_EQ_INT(VS_SAMPLE_LATE, vs_series_accept(&st, T(1), true, FWD(3)));
+  EXPECT_EQ_INT(VS_SAMPLE_SKIP, vs_series_accept(&st, T(1), true, FWD(3)));
+  EXPECT_EQ_INT(T(2), st.last_us);
+  /* with FillHoles the same answers dispatch it, once */
+  st = fresh();
+  OK(dispatched(&st, T(0), true, RT(3)));
+  OK(!dispatched(&st, T(1), false, RT(3)));
+  OK(dispatched(&st, T(2), true, RT(3)));
+  OK(dispatched(&st, T(1), true, RT(3)));
+  OK(!dispatched(&st, T(1), true, RT(3)));
+  return 0;
+}
+
+/* Two holes in a row: filled in order, both go out; filled newest first,
+ * the older one is late. */
+DEF_TEST(forward_two_holes) {
+  vs_series_state_t st = fresh();
+  EXPECT_EQ_INT(VS_SAMPLE_DISPATCH, vs_series_accept(&st, T(0), true, FWD(3)));
+  EXPECT_EQ_INT(VS_SAMPLE_SKIP, vs_series_accept(&st, T(1), false, FWD(3)));
+  EXPECT_EQ_INT(VS_SAMPLE_SKIP, vs_series_accept(&st, T(2), false, FWD(3)));
+  EXPECT_EQ_INT(VS_SAMPLE_DISPATCH, vs_series_accept(&st, T(1), true, FWD(3)));
+  EXPECT_EQ_INT(VS_SAMPLE_DISPATCH, vs_series_accept(&st, T(2), true, FWD(3)));
+  st = fresh();
+  EXPECT_EQ_INT(VS_SAMPLE_DISPATCH, vs_series_accept(&st, T(0), true, FWD(3)));
+  EXPECT_EQ_INT(VS_SAMPLE_SKIP, vs_series_accept(&st, T(1), false, FWD(3)));
+  EXPECT_EQ_INT(VS_SAMPLE_SKIP, vs_series_accept(&st, T(2), false, FWD(3)));
+  EXPECT_EQ_INT(VS_SAMPLE_DISPATCH, vs_series_accept(&st, T(2), true, FWD(3)));
+  EXPECT_EQ_INT(VS_SAMPLE_LATE, vs_series_accept(&st, T(1), true, FWD(3)));
+  return 0;
+}
+
+/* A series whose first samples are -1: any fill is newer than nothing;
+ * and a long silence (more slots than the lag can count) too. */
+DEF_TEST(forward_nothing_dispatched_yet) {
+  vs_series_state_t st = fresh();
+  EXPECT_EQ_INT(VS_SAMPLE_SKIP, vs_series_accept(&st, T(0), false, FWD(3)));
+  EXPECT_EQ_INT(VS_SERIES_SENT_NONE, st.sent_lag);
+  EXPECT_EQ_INT(VS_SAMPLE_SKIP, vs_series_accept(&st, T(1), false, FWD(3)));
+  EXPECT_EQ_INT(VS_SAMPLE_DISPATCH, vs_series_accept(&st, T(0), true, FWD(3)));
+  EXPECT_EQ_INT(VS_SAMPLE_DISPATCH, vs_series_accept(&st, T(1), true, FWD(3)));
+  /* 300 slots of -1: the newest dispatched is out of count */
+  st = fresh();
+  EXPECT_EQ_INT(VS_SAMPLE_DISPATCH, vs_series_accept(&st, T(0), true, FWD(3)));
+  for (int n = 1; n <= 300; n++)
+    vs_series_accept(&st, T(n), false, FWD(3));
+  EXPECT_EQ_INT(VS_SERIES_SENT_NONE, st.sent_lag);
+  EXPECT_EQ_INT(VS_SAMPLE_DISPATCH,
+                vs_series_accept(&st, T(299), true, FWD(3)));
+  EXPECT_EQ_INT(VS_SAMPLE_DISPATCH,
+                vs_series_accept(&st, T(300), true, FWD(3)));
+  /* the state stays as small as it was */
+  OK(sizeof(vs_series_state_t) <= 24);
   return 0;
 }
 
@@ -714,5 +813,9 @@ int main(void) {
   RUN_TEST(late_gap_becomes_hole);
   RUN_TEST(late_sample_filled_once);
   RUN_TEST(late_query_from_always_looks_back);
+  RUN_TEST(forward_newest_hole_filled);
+  RUN_TEST(forward_hole_behind_newer_sample_is_late);
+  RUN_TEST(forward_two_holes);
+  RUN_TEST(forward_nothing_dispatched_yet);
   END_TEST;
 }

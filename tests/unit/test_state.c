@@ -30,12 +30,15 @@ static int type_index(const char *type) {
 }
 
 typedef struct {
-  vs_state_value_t v[VS_STATE_MAX_VALUES];
+  vs_state_value_t *v; /* a copy that owns its strings (vs_state_copy) */
   size_t n;
-  vs_arena_t arena;
 } values_t;
 
-static void values_free(values_t *vals) { vs_arena_free(&vals->arena); }
+static void values_free(values_t *vals) {
+  free(vals->v);
+  vals->v = NULL;
+  vals->n = 0;
+}
 
 /* The state values of props + scratch (scratch NULL: an empty one). */
 static size_t compute(values_t *vals, vs_kind_t kind, const vs_prop_t *props,
@@ -43,11 +46,12 @@ static size_t compute(values_t *vals, vs_kind_t kind, const vs_prop_t *props,
                       int64_t now_us) {
   vs_state_scratch_t empty;
   vs_state_scratch_reset(&empty);
-  vs_arena_free(&vals->arena);
-  memset(vals, 0, sizeof(*vals));
-  vals->n = vs_state_values(kind, props, n, scratch ? scratch : &empty,
-                            now_us, &vals->arena, vals->v,
-                            VS_STATE_MAX_VALUES);
+  values_free(vals);
+  vs_state_value_t v[VS_STATE_MAX_VALUES];
+  size_t num = vs_state_values(kind, props, n, scratch ? scratch : &empty,
+                               now_us, v, VS_STATE_MAX_VALUES);
+  vals->v = vs_state_copy(v, num);
+  vals->n = vals->v != NULL ? num : 0;
   return vals->n;
 }
 
@@ -450,7 +454,7 @@ DEF_TEST(vm_guest_disks) {
   EXPECT_VALUE(2048, &vals, "vm_guest_disk_capacity_bytes", "/tmp");
   EXPECT_EQ_INT(4, count_of(&vals, "vm_guest_disk_capacity_bytes"));
   EXPECT_EQ_INT(2, count_of(&vals, "vm_guest_disk_free_bytes"));
-  /* the instances live in the arena, not in the scratch */
+  /* the copy owns its instances: they outlive the scratch */
   const char *root = NULL;
   for (size_t i = 0; i < vals.n; i++)
     if (strcmp(vals.v[i].instance, "/") == 0)
@@ -498,11 +502,8 @@ DEF_TEST(vm_guest_disks) {
   /* an output bounded by the caller: no more than `max` written */
   vs_state_value_t small[4];
   memset(small, 0xab, sizeof(small));
-  vs_arena_t arena = {0};
-  EXPECT_EQ_INT(3, vs_state_values(VS_KIND_VM, all, 8, &s, NOW_US, &arena,
-                                   small, 3));
+  EXPECT_EQ_INT(3, vs_state_values(VS_KIND_VM, all, 8, &s, NOW_US, small, 3));
   EXPECT_EQ_INT(0xabab, small[3].type); /* untouched */
-  vs_arena_free(&arena);
   values_free(&vals);
   return 0;
 }
