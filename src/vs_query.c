@@ -259,14 +259,16 @@ static void leave_out(vs_object_t *o, double until) {
  * vCenter cannot answer for it) fails the whole call. Retry without the
  * object the fault names, or, when it names none, in halves until the
  * object is alone; that object is left out for a while, then queried
- * alone. Only while other queries succeed (in this read or the last):
- * a fault of the whole vCenter must not take the objects out one by one.
- * Bounded per read by MAX_RETRIES_PER_READ. */
+ * alone. A fault of the whole vCenter must not take the objects out one
+ * by one: a batch is split only while other queries succeed (in this read
+ * or the last), an object left out only when others succeed in this
+ * read. Bounded per read by MAX_RETRIES_PER_READ. */
 static void isolate_fault(vs_vcenter_t *vc, vs_query_slot_t *q,
                           const vs_error_t *err) {
   bool about_an_object = err->fault == VS_FAULT_NOT_FOUND ||
                          err->fault == VS_FAULT_HOST_NOT_CONNECTED;
   bool others_work = vc->stats.queries_ok + vc->stats.queries_ok_before > 0;
+  bool others_work_now = vc->stats.queries_ok > 0;
   /* Look again: now for a deleted object, soon for anything else. */
   double soon = err->fault == VS_FAULT_NOT_FOUND
                     ? 0
@@ -295,7 +297,8 @@ static void isolate_fault(vs_vcenter_t *vc, vs_query_slot_t *q,
   if (named != NULL && left < q->count) {
     queue_retry(vc, q->kind, q->batch, left);
   } else if (left == 1) {
-    leave_out(&vc->inventory.objects[q->batch[0]], until);
+    if (about_an_object || others_work_now)
+      leave_out(&vc->inventory.objects[q->batch[0]], until);
   } else if (left > 1) {
     size_t half = left / 2;
     queue_retry(vc, q->kind, q->batch, half);

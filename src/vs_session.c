@@ -34,6 +34,7 @@ static vs_error_key_t *error_key_find(vs_session_t *s, const char *key) {
  * else remembers it, in place of the least recently seen one if full. */
 static bool error_key_known(vs_session_t *s, const char *key) {
   vs_error_key_t *k = error_key_find(s, key);
+  s->read_had_error = true;
   if (k != NULL) {
     k->last_read = s->read_no;
     return true;
@@ -53,8 +54,10 @@ static bool error_key_known(vs_session_t *s, const char *key) {
 
 void vs_session_error_touch(vs_session_t *s, const char *key) {
   vs_error_key_t *k = error_key_find(s, key);
-  if (k != NULL)
+  if (k != NULL) {
     k->last_read = s->read_no;
+    s->read_had_error = true;
+  }
 }
 
 static void log_once_v(vs_session_t *s, int level, const char *key,
@@ -106,15 +109,19 @@ void vs_session_error_key(vs_session_t *s, const char *key, const char *fmt,
   va_end(ap);
 }
 
-void vs_session_read_begin(vs_session_t *s) { s->read_no++; }
+void vs_session_read_begin(vs_session_t *s) {
+  s->read_no++;
+  s->read_had_error = false;
+}
 
 void vs_session_read_end(vs_session_t *s, bool requests_carried) {
+  s->quiet_reads = s->read_had_error ? 0 : s->quiet_reads + 1;
+  if (s->quiet_reads < VS_RECOVERY_READS)
+    return;
   size_t kept = 0;
   for (size_t i = 0; i < s->error_keys_num; i++) {
     const vs_error_key_t *k = &s->error_keys[i];
-    bool pending =
-        requests_carried && strncmp(k->key, "QueryPerf/", 10) == 0;
-    if (pending || s->read_no - k->last_read < VS_RECOVERY_READS)
+    if (requests_carried && strncmp(k->key, "QueryPerf/", 10) == 0)
       s->error_keys[kept++] = *k;
   }
   s->error_keys_num = kept;

@@ -60,12 +60,14 @@ typedef struct {
   struct timespec refused_file_mtime;
   bool warned_password_file_mode;
 
-  /* "Log once": kinds of error ("operation/kind") seen recently; a new
-   * kind is logged, a known one stays silent; a kind not seen for
-   * VS_RECOVERY_READS reads is forgotten (see vs_session_read_end). */
+  /* "Log once": kinds of error ("operation/kind") of the current episode
+   * of errors; a new kind is logged, a known one stays silent; the
+   * episode ends after VS_RECOVERY_READS quiet reads (vs_session_read_end). */
   vs_error_key_t error_keys[VS_ERROR_KEYS];
   size_t error_keys_num;
-  uint64_t read_no;   /* reads begun */
+  uint64_t read_no;    /* reads begun */
+  bool read_had_error; /* an error was logged or seen again in this read */
+  int quiet_reads;     /* reads in a row without one */
   bool errors_logged; /* an ERROR among the keys: recovery is worth a line */
 } vs_session_t;
 
@@ -105,11 +107,11 @@ void vs_session_note(vs_session_t *s, const char *key, const char *fmt, ...)
  * still refused). */
 void vs_session_error_touch(vs_session_t *s, const char *key);
 
-/* Each read is framed by these. A kind of error not seen for
- * VS_RECOVERY_READS reads is forgotten (logged again if it comes back),
- * except QueryPerf's while `requests_carried`: a request still in flight
- * from an earlier read may end the same way. When every kind is forgotten
- * after errors, "collecting again" is logged. */
+/* Each read is framed by these. After VS_RECOVERY_READS reads in a row
+ * without an error the kinds of error are forgotten (logged again if they
+ * come back), except QueryPerf's while `requests_carried`: a request still
+ * in flight from an earlier read (a slow host) may end the same way. When
+ * every kind is forgotten after errors, "collecting again" is logged. */
 #define VS_RECOVERY_READS 2
 void vs_session_read_begin(vs_session_t *s);
 void vs_session_read_end(vs_session_t *s, bool requests_carried);

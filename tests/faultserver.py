@@ -61,6 +61,10 @@ Modes:
                   minus_one_blanked as (entity moref, counterId, instance,
                   timestamp string) tuples; minus_one_reset() forgets it all.
                   The rest of the document is left byte-identical.
+                  With minus_one_responses = N > 1 the blanked sample stays
+                  -1 in the next N-1 responses that hold it (matched by
+                  timestamp within 10 s): a hole filled in only after newer
+                  samples of its series were answered ("filled in late").
   empty_props     RetrievePropertiesEx requests that are inventory reads
                   (body contains none of inventory_props_skip, default
                   ("perfCounter",)) are answered 200 with a valid, EMPTY
@@ -77,6 +81,9 @@ Modes:
                   the (first such) object if not_found_named (default True),
                   as vCenter does, else carries no obj (the client has to
                   split its batch to find the culprit); others pass
+  entity_fault    like not_found, but the fault is entity_fault_type (default
+                  SystemError) and names no object: a call vCenter fails as
+                  a whole for one entity's problem of any kind
   delay_match     requests whose body contains any of delay_match_strings
                   (str or bytes) are held delay_seconds (default 5) before
                   being proxied, ended early if the client goes away (then
@@ -84,7 +91,9 @@ Modes:
 
 `only`, if set to a set of SOAP operation names (e.g. {"Login"}), limits
 the fault to requests whose SOAP body calls one of them; the others are
-proxied as in "pass" (and counted under "pass").
+proxied as in "pass" (and counted under "pass"). `only_match`, if set to
+strings (or bytes), limits it further to request bodies that contain one
+of them (e.g. "<type>Folder</type>": a discovery, not a state pass).
 
 Counters (stats()): requests, operations ("mode Operation"), connections (by the mode current at accept),
 bytes_sent, and stream_end (why a streamed/held answer stopped: "client"
@@ -698,14 +707,19 @@ class _Conn:
                     s._count("injected", mode)
                     body = new
             return self.respond(mode, status, reason, headers, body, ka)
-        if mode == "not_found":
+        if mode in ("not_found", "entity_fault"):
             hit = s._not_found_hit(req.body) if op == "QueryPerf" else None
             if hit is not None:
                 mo_type, moref = hit
                 s._count("injected", mode)
                 with s._lock:
                     s.not_found_sent.append(moref)
-                doc = managed_object_not_found_doc(moref if s.not_found_named else None, mo_type)
+                if mode == "entity_fault":
+                    doc = soap_fault_doc(s.entity_fault_type,
+                                         "faultserver: cannot answer for %s" % moref)
+                else:
+                    doc = managed_object_not_found_doc(moref if s.not_found_named else None,
+                                                       mo_type)
                 return self.respond(mode, 500, "Internal Server Error", xml_hdr, doc, ka)
             status, reason, headers, body = self.upstream_or_502(req)
             return self.respond(mode, status, reason, headers, body, ka)
@@ -749,6 +763,10 @@ class _Conn:
                 op = soap_operation(req.body)
                 only = s.only
                 if only is not None and op not in only and mode != "refuse":
+                    mode = "pass"
+                if s.only_match and mode != "refuse" and not any(
+                        (m.encode("utf-8") if isinstance(m, str) else m) in req.body
+                        for m in s.only_match):
                     mode = "pass"
                 s._count("requests", mode)
                 s._count("operations", "%s %s" % (mode, op))
@@ -803,6 +821,41 @@ def _minus_one_returnval(rv, counters, seen, blanked):
     out.append(rv[pos:])
     seen.add(moref)
     blanked.extend(hits)
+    return b"".join(out)
+
+
+def _minus_one_again(rv, counters, pending):
+    """minus_one_responses: blank again, in a later response, the sample an
+    earlier one blanked (by timestamp, within 10 s). Returns the rewritten
+    <returnval>, or None if this entity has nothing pending."""
+    em = _ENTITY_RE.search(rv)
+    if not em:
+        return None
+    moref = em.group(2).decode("utf-8", "replace")
+    p = pending.get(moref)
+    if p is None:
+        return None
+    keys = [xsd_timestamp_ns(t.decode("utf-8", "replace")) for t in _TIMESTAMP_RE.findall(rv)]
+    near = [i for i, k in enumerate(keys) if k is not None and p[0] is not None
+            and abs(k - p[0]) <= 10 * 10**9]
+    if not near:
+        return rv
+    at = near[0]
+    out, pos = [], 0
+    for m in _SERIES_RE.finditer(rv):
+        if counters and int(m.group(2)) not in counters:
+            continue
+        vals = list(_INT_VALUE_RE.finditer(m.group(4)))
+        if at >= len(vals):
+            continue
+        v = vals[at]
+        out.append(rv[pos:m.start(4) + v.start(1)])
+        out.append(b"-1")
+        pos = m.start(4) + v.end(1)
+    out.append(rv[pos:])
+    p[1] -= 1
+    if p[1] <= 0:
+        del pending[moref]
     return b"".join(out)
 
 
@@ -897,10 +950,14 @@ class FaultServer:
         self.inventory_props_skip = ("perfCounter",)
         self.not_found_morefs = set()
         self.not_found_named = True
+        self.entity_fault_type = "SystemError"
         self.delay_match_strings = ()
         self.delay_seconds = 5.0
         self.minus_one_blanked = []
         self._minus_one_seen = set()
+        self.minus_one_responses = 1
+        self.only_match = None
+        self._minus_one_pending = {}  # moref -> [timestamp ns, responses left]
         self.not_found_sent = []
         # state
         self._lock = threading.Lock()          # counters, client set
@@ -1009,17 +1066,29 @@ class FaultServer:
         again) and clear minus_one_blanked."""
         with self._lock:
             self._minus_one_seen.clear()
+            self._minus_one_pending.clear()
             del self.minus_one_blanked[:]
 
     # -- internals ------------------------------------------------------------
 
     def _minus_one(self, body):
         counters = {int(c) for c in (self.minus_one_counters or ())}
+
+        def rewrite(rv):
+            again = _minus_one_again(rv, counters, self._minus_one_pending)
+            if again is not None:
+                return again
+            before = len(self.minus_one_blanked)
+            out = _minus_one_returnval(rv, counters, self._minus_one_seen, self.minus_one_blanked)
+            if len(self.minus_one_blanked) > before and self.minus_one_responses > 1:
+                moref, _, _, stamp = self.minus_one_blanked[-1]
+                self._minus_one_pending[moref] = [xsd_timestamp_ns(stamp),
+                                                  self.minus_one_responses - 1]
+            return out
+
         with self._lock:
             n = len(self.minus_one_blanked)
-            new = _RETURNVAL_RE.sub(
-                lambda m: _minus_one_returnval(m.group(0), counters, self._minus_one_seen,
-                                               self.minus_one_blanked), body)
+            new = _RETURNVAL_RE.sub(lambda m: rewrite(m.group(0)), body)
             blanked = len(self.minus_one_blanked) - n
         if blanked:
             self._count("minus_one_values", "blanked", blanked)
