@@ -3,14 +3,19 @@
 and collectd.conf.d/vsphere-types.db (tools/gen-types-db.py) are regenerated
 into a temp dir from the C sources and tests/unit/data/vcsim_catalog.xml and
 must equal the committed ones; the generators refuse malformed input.
-No vcsim, no collectd. Last line: "N passed, N failed"."""
+COUNTERS.md's level column comes from a genuine vCenter 9.0.1 catalog, read in
+place from the realxml collection ($VSPHERE_REALXML, else ../shared/realxml):
+without it the comparison is skipped (a "SKIP" line) and the generator must
+refuse to write. No vcsim, no collectd. Last line: "N passed, N failed"."""
 
 import difflib
 import os
+import re
 import shutil
 import subprocess
 import sys
 import tempfile
+import xml.etree.ElementTree as ET
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
@@ -20,12 +25,29 @@ TOOLS = os.path.join(ROOT, "tools")
 CATALOG = os.path.join(ROOT, "tests", "unit", "data", "vcsim_catalog.xml")
 COUNTERS_MD = os.path.join(ROOT, "docs", "COUNTERS.md")
 TYPES_DB = os.path.join(ROOT, "collectd.conf.d", "vsphere-types.db")
+LEVELS_FILE = "vc9.0.1-manageiq/03-RetrievePropertiesExResponse-PerfMgr-perfCounter.xml"
 
 
-def _tool(name, *args, stdin=None):
+def _realxml():
+    return os.environ.get("VSPHERE_REALXML") or os.path.join(os.path.dirname(ROOT), "shared",
+                                                             "realxml")
+
+
+def _levels_catalog(test, skipped):
+    """The genuine vCenter 9.0.1 catalog, or None (printing a SKIP line)
+    when the realxml collection is not there."""
+    path = os.path.join(_realxml(), LEVELS_FILE)
+    if os.path.isfile(path):
+        return path
+    print("SKIP %s: realxml absent: %s; %s" % (test, path, skipped), flush=True)
+    return None
+
+
+def _tool(name, *args, stdin=None, env=None):
     with open(stdin, "rb") if stdin else open(os.devnull, "rb") as f:
         r = subprocess.run([sys.executable, os.path.join(TOOLS, name)] + list(args), stdin=f,
-                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=120)
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=120,
+                           env=dict(os.environ, **env) if env else None)
     return r.returncode, r.stdout.decode("utf-8", "replace"), r.stderr.decode("utf-8", "replace")
 
 
@@ -40,6 +62,8 @@ def _same(committed, generated, regen):
 
 
 def test_counters_md_current():
+    if _levels_catalog("test_counters_md_current", "docs/COUNTERS.md not compared") is None:
+        return
     tmp = tempfile.mkdtemp(prefix="docs-")
     try:
         out = os.path.join(tmp, "COUNTERS.md")
@@ -55,6 +79,83 @@ def test_counters_md_current():
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+def _vstables():
+    sys.path.insert(0, TOOLS)
+    try:
+        import vstables
+    finally:
+        sys.path.remove(TOOLS)
+    return vstables
+
+
+def test_counters_md_levels_genuine():
+    """Every default counter's level cell is the genuine catalog's level /
+    perDeviceLevel (read here independently); "(needs level N)" is on
+    exactly the historical kinds' defaults above level 1."""
+    path = _levels_catalog("test_counters_md_levels_genuine", "levels not checked")
+    if path is None:
+        return
+    ns = "{urn:vim25}"
+    genuine = {}
+    for info in ET.parse(path).getroot().iter(ns + "PerfCounterInfo"):
+        def text(p):
+            el = info.find("/".join(ns + x for x in p.split("/")))
+            return None if el is None else el.text
+        genuine[(text("groupInfo/key"), text("nameInfo/key"), text("rollupType"))] = (
+            int(text("level")), int(text("perDeviceLevel")))
+    vt = _vstables()
+    historical = {k["name"]: k["historical"] for k in vt.kinds()}
+    with open(COUNTERS_MD, encoding="utf-8") as f:
+        rows = {}
+        for line in f:
+            cells = [c.strip() for c in line.split(" | ")]
+            if line.startswith("| `") and len(cells) >= 8:
+                rows.setdefault(cells[0].strip("| `"), cells[5])
+    needs = []
+    for d in vt.default_metrics():
+        full = ".".join(d)
+        assert full in rows, "%s: no row in docs/COUNTERS.md" % full
+        level, per_device = genuine[tuple(d[1:])]
+        want = "%d / %d" % (level, per_device)
+        if historical[d[0]] and level > 1:
+            want += " **(needs level %d)**" % level
+            needs.append(full)
+        assert rows[full] == want, (full, rows[full], want)
+    # the genuine catalog puts these defaults above level 1 (vcsim agrees)
+    assert sorted(needs) == ["datastore.datastore.read.average", "datastore.datastore.write.average",
+                             "resourcepool.mem.active.average", "resourcepool.mem.granted.average",
+                             "resourcepool.mem.swapped.average"], needs
+
+
+def test_counters_md_refuses_without_genuine_levels():
+    """Without the realxml collection the generator stops, naming the file
+    and what to do, and writes nothing; an ESXi catalog (no levels) is
+    refused as the source of levels too."""
+    tmp = tempfile.mkdtemp(prefix="docs-")
+    try:
+        out = os.path.join(tmp, "COUNTERS.md")
+        empty = os.path.join(tmp, "no-realxml")
+        os.mkdir(empty)
+        rc, _, err = _tool("gen-counter-reference.py", "-o", out, env={"VSPHERE_REALXML": empty})
+        _expect_failure(rc, err, os.path.join(empty, LEVELS_FILE), "VSPHERE_REALXML", "--levels")
+        assert not os.path.exists(out), "output written without the genuine levels"
+        rc, _, err = _tool("gen-counter-reference.py", "--levels", os.path.join(tmp, "nothere.xml"),
+                           "-o", out)
+        _expect_failure(rc, err, "nothere.xml", "does not exist")
+        assert not os.path.exists(out)
+        # a catalog without levels, as ESXi's are
+        with open(CATALOG, encoding="utf-8") as f:
+            good = f.read()
+        esxi = os.path.join(tmp, "esxi.xml")
+        with open(esxi, "w", encoding="utf-8") as f:
+            f.write(re.sub(r"<(level|perDeviceLevel)>\d</(level|perDeviceLevel)>", "", good))
+        rc, _, err = _tool("gen-counter-reference.py", "--levels", esxi, "-o", out)
+        _expect_failure(rc, err, "esxi.xml", "no statistics level")
+        assert not os.path.exists(out)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
 def test_types_db_current():
     rc, text, err = _tool("gen-types-db.py", stdin=CATALOG)
     assert rc == 0, err
@@ -64,11 +165,7 @@ def test_types_db_current():
     assert len(names) == len(set(names)), "a type twice"
     assert all(line.endswith("value:GAUGE:U:U") for line in text.splitlines()[1:]), text[:300]
     # what the plugin registers itself is there too (network receivers need it)
-    sys.path.insert(0, TOOLS)
-    try:
-        import vstables
-    finally:
-        sys.path.remove(TOOLS)
+    vstables = _vstables()
     want = set(vstables.self_metric_types()) | {s["type"] for s in vstables.state_types()}
     want |= {vstables.type_name(*d) for d in vstables.default_metrics() if d[0] in ("vm", "host")}
     missing = sorted(want - set(names))
@@ -102,7 +199,8 @@ def test_generators_refuse_malformed_input():
             path = os.path.join(tmp, name)
             with open(path, "w", encoding="utf-8") as f:
                 f.write(text)
-            rc, _, err = _tool("gen-counter-reference.py", "--catalog", path, "-o", out)
+            rc, _, err = _tool("gen-counter-reference.py", "--catalog", path,
+                               "--levels", "vcsim=" + CATALOG, "-o", out)
             _expect_failure(rc, err, name, word)
             assert not os.path.exists(out), "output written despite the error"
             rc, text_out, err = _tool("gen-types-db.py", stdin=path)
@@ -116,7 +214,9 @@ def test_generators_refuse_malformed_input():
             c = f.read()
         with open(os.path.join(src, "vs_state.c"), "w", encoding="utf-8") as f:
             f.write(c.replace('"vm_power_state", VS_KIND_VM', '"vm_power_state", 42'))
-        rc, _, err = _tool("gen-counter-reference.py", "--src", src, "-o", out)
+        # (levels from vcsim's catalog: these run without realxml too)
+        levels = ("--levels", "vcsim=" + CATALOG)
+        rc, _, err = _tool("gen-counter-reference.py", "--src", src, *levels, "-o", out)
         _expect_failure(rc, err, "vs_state.c", "VM_POWER_STATE", "kind")
         rc, _, err = _tool("gen-types-db.py", "--src", src, stdin=CATALOG)
         _expect_failure(rc, err, "vs_state.c")
@@ -126,14 +226,16 @@ def test_generators_refuse_malformed_input():
             c = f.read()
         with open(os.path.join(src, "vs_counters.c"), "w", encoding="utf-8") as f:
             f.write(c.replace('"vm.cpu.usage.average"', '"vm.cpu_usage"'))
-        rc, _, err = _tool("gen-counter-reference.py", "--src", src, "-o", out)
+        rc, _, err = _tool("gen-counter-reference.py", "--src", src, *levels, "-o", out)
         _expect_failure(rc, err, "vs_counters.c", "vm.cpu_usage")
         assert not os.path.exists(out)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-ALL = [test_counters_md_current, test_types_db_current, test_generators_refuse_malformed_input]
+ALL = [test_counters_md_current, test_counters_md_levels_genuine,
+       test_counters_md_refuses_without_genuine_levels, test_types_db_current,
+       test_generators_refuse_malformed_input]
 
 
 if __name__ == "__main__":
