@@ -1323,10 +1323,15 @@ static int feed_pages(acc_t *a, const char *const *files, size_t n, int how,
 /* ---- state values ---- */
 
 typedef struct {
-  vs_state_value_t v[VS_STATE_MAX_VALUES];
+  vs_state_value_t *v; /* owns its instance strings (vs_state_copy) */
   size_t n;
-  vs_arena_t arena;
 } values_t;
+
+static void values_release(values_t *vals) {
+  free(vals->v);
+  vals->v = NULL;
+  vals->n = 0;
+}
 
 static int type_index(const char *type) {
   for (size_t i = 0; i < vs_state_types_num; i++)
@@ -1337,8 +1342,7 @@ static int type_index(const char *type) {
 }
 
 static size_t states(values_t *vals, const aobj_t *o, int64_t now_us) {
-  vs_arena_free(&vals->arena);
-  memset(vals, 0, sizeof(*vals));
+  values_release(vals);
   if (o == NULL)
     return 0;
   int kind = vs_kind_from_mo_type(o->type);
@@ -1350,9 +1354,11 @@ static size_t states(values_t *vals, const aobj_t *o, int64_t now_us) {
   for (size_t i = 0; i < o->props_num; i++)
     props[i] = (vs_prop_t){.name = o->props[i].name,
                            .value = o->props[i].value};
-  vals->n = vs_state_values((vs_kind_t)kind, props, o->props_num, &o->scratch,
-                            now_us, &vals->arena, vals->v,
-                            VS_STATE_MAX_VALUES);
+  vs_state_value_t v[VS_STATE_MAX_VALUES];
+  size_t n = vs_state_values((vs_kind_t)kind, props, o->props_num,
+                             &o->scratch, now_us, v, VS_STATE_MAX_VALUES);
+  vals->v = vs_state_copy(v, n); /* the instances point into props */
+  vals->n = vals->v != NULL ? n : 0;
   free(props);
   return vals->n;
 }
@@ -1478,7 +1484,7 @@ DEF_TEST(vc6_7_vm_properties) {
     EXPECT_VALUE(0, &v, "vm_alarms", "red"); /* asked, empty */
     EXPECT_VALUE(0, &v, "vm_alarms", "yellow");
     EXPECT_EQ_INT(9 + 24 + 2, v.n);
-    vs_arena_free(&v.arena);
+    values_release(&v);
     acc_free(&a);
   }
   return 0;
@@ -1536,7 +1542,7 @@ DEF_TEST(vc6_7_host_properties) {
     EXPECT_NO_VALUE(&v, "host_vms");    /* not asked */
     EXPECT_NO_VALUE(&v, "host_alarms"); /* not asked */
     EXPECT_EQ_INT(11, v.n);
-    vs_arena_free(&v.arena);
+    values_release(&v);
     acc_free(&a);
   }
   return 0;
@@ -1583,7 +1589,7 @@ DEF_TEST(vc6_7_datastore_properties) {
     EXPECT_NO_VALUE(&v, "datastore_hosts"); /* not asked */
     EXPECT_NO_VALUE(&v, "datastore_overall_status");
     EXPECT_EQ_INT(10, v.n);
-    vs_arena_free(&v.arena);
+    values_release(&v);
     acc_free(&a);
   }
   return 0;
@@ -1612,7 +1618,7 @@ DEF_TEST(vc6_7_datacenter_alarms) {
     EXPECT_VALUE(0, &v, "datacenter_alarms", "red");
     EXPECT_VALUE(1, &v, "datacenter_alarms", "yellow");
     EXPECT_EQ_INT(2, v.n);
-    vs_arena_free(&v.arena);
+    values_release(&v);
     acc_free(&a);
   }
   return 0;
@@ -1747,7 +1753,7 @@ DEF_TEST(vc5_5_vm_properties) {
                  "/storage/db");
     EXPECT_NO_VALUE(&v, "vm_power_state"); /* not in these answers */
     EXPECT_NO_VALUE(&v, "vm_alarms");
-    vs_arena_free(&v.arena);
+    values_release(&v);
     acc_free(&a);
   }
   return 0;
@@ -1806,7 +1812,7 @@ DEF_TEST(checkmk_page_with_token_0) {
     states(&v, o, VC6_7_NOW);
     EXPECT_VALUE(0, &v, "vm_power_state", ""); /* poweredOff */
     EXPECT_NO_VALUE(&v, "vm_uptime_seconds");
-    vs_arena_free(&v.arena);
+    values_release(&v);
     acc_free(&a);
   }
   return 0;
@@ -1946,7 +1952,7 @@ static int check_op5_hosts(const char *dir, const char *moref,
     EXPECT_VALUE(1, &v, "host_overall_status", ""); /* green */
     EXPECT_NO_VALUE(&v, "host_standby_mode"); /* not in these answers */
     EXPECT_EQ_INT(6, v.n);
-    vs_arena_free(&v.arena);
+    values_release(&v);
     acc_free(&a);
   }
   return 0;
@@ -2000,7 +2006,7 @@ static int check_op5_vms(const char *file, const op5_vm_t *vms, size_t n,
       }
       EXPECT_VALUE(0, &v, "vm_snapshots", "");
       EXPECT_EQ_INT(vms[i].boot_us != 0 ? 4 : 2, v.n);
-      vs_arena_free(&v.arena);
+      values_release(&v);
     }
     acc_free(&a);
   }
@@ -2073,7 +2079,7 @@ static int check_op5_guest(const char *file, const op5_guest_t *vms,
       EXPECT_VALUE(vms[i].power, &v, "vm_power_state", "");
       EXPECT_VALUE(vms[i].tools_running, &v, "vm_tools_running", "");
       EXPECT_VALUE(vms[i].tools_version, &v, "vm_tools_version_status", "");
-      vs_arena_free(&v.arena);
+      values_release(&v);
     }
     acc_free(&a);
   }
@@ -2126,7 +2132,7 @@ static int check_op5_datastore(const char *file, const char *moref,
     EXPECT_VALUE(1, &v, "datastore_accessible", "");
     EXPECT_VALUE(0, &v, "datastore_maintenance_mode", "");
     EXPECT_VALUE(1, &v, "datastore_type", "VMFS");
-    vs_arena_free(&v.arena);
+    values_release(&v);
     acc_free(&a);
   }
   return 0;
@@ -2179,7 +2185,7 @@ DEF_TEST(vc6_5_host_name_maintenance) {
     static values_t v;
     states(&v, o, OP5_6_NOW);
     EXPECT_VALUE(0, &v, "host_maintenance_mode", "");
-    vs_arena_free(&v.arena);
+    values_release(&v);
     acc_free(&a);
   }
   return 0;
@@ -2200,7 +2206,7 @@ DEF_TEST(vc6_5_cluster_status) {
     states(&v, o, OP5_6_NOW);
     EXPECT_VALUE(3, &v, "cluster_overall_status", ""); /* red */
     EXPECT_EQ_INT(1, v.n);
-    vs_arena_free(&v.arena);
+    values_release(&v);
     acc_free(&a);
   }
   return 0;
