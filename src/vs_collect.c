@@ -387,12 +387,21 @@ static int read_states(vs_vcenter_t *vc) {
 static int after_queries(vs_vcenter_t *vc) {
   double now = vs_monotonic_seconds();
   int rc = VS_OK;
-  if (now >= vc->next_inventory_at)
+  bool refreshed = false;
+  if (now >= vc->next_inventory_at) {
     rc = refresh_inventory(vc);
-  else if (vc->cfg.collect_properties && now >= vc->next_states_at)
-    rc = read_states(vc);
+    refreshed = rc == VS_OK; /* a discovery reads the state values too */
+  }
   if (rc == VS_ERR_NOAUTH)
     return rc;
+  /* While discovery fails, state values still come from state passes. */
+  if (!refreshed && vc->cfg.collect_properties && now >= vc->next_states_at) {
+    int states_rc = read_states(vc);
+    if (states_rc == VS_ERR_NOAUTH)
+      return states_rc;
+    if (rc == VS_OK)
+      rc = states_rc;
+  }
   int catalog_rc = reread_catalog(vc);
   return rc != VS_OK ? rc : catalog_rc;
 }

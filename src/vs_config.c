@@ -440,7 +440,7 @@ static int parse_option(const oconfig_item_t *c, vs_config_t *cfg) {
   if (strcasecmp(k, "CollectProperties") == 0)
     return get_bool(c, &cfg->collect_properties);
   if (strcasecmp(k, "PropertyInterval") == 0)
-    return get_number(c, 1, 86400, &cfg->property_interval);
+    return get_number(c, 0.1, 86400, &cfg->property_interval);
   if (strcasecmp(k, "HistoricalLookBack") == 0)
     return get_number(c, 0, 32 * 300, &cfg->historical_lookback);
   if (strcasecmp(k, "Include") == 0)

@@ -81,6 +81,9 @@ Modes:
                   the (first such) object if not_found_named (default True),
                   as vCenter does, else carries no obj (the client has to
                   split its batch to find the culprit); others pass
+  guest_disks     pass-through, except property pages asking guest.disk:
+                  every VM gets guest_disks_count (default 20) guest file
+                  systems with ~100-byte mount points
   entity_fault    like not_found, but the fault is entity_fault_type (default
                   SystemError) and names no object: a call vCenter fails as
                   a whole for one entity's problem of any kind
@@ -144,7 +147,8 @@ import urllib.parse
 MODES = ("pass", "refuse", "hang", "reset", "http500_html", "http503_html",
          "soap_fault", "truncated", "garbage", "unexpected", "endless", "huge",
          "billion_laughs", "xxe", "slow",
-         "minus_one", "empty_props", "missing_noauth", "not_found", "delay_match")
+         "minus_one", "empty_props", "missing_noauth", "not_found", "entity_fault",
+         "guest_disks", "delay_match")
 
 # Not forwarded in either direction (hop-by-hop, or recomputed here).
 # Accept-Encoding is dropped so that the upstream answers uncompressed and
@@ -692,6 +696,15 @@ class _Conn:
                     s._count("injected", mode)
                     body = new
             return self.respond(mode, status, reason, headers, body, ka)
+        if mode == "guest_disks":
+            status, reason, headers, body = self.upstream_or_502(req)
+            if status == 200 and op in ("RetrievePropertiesEx", "ContinueRetrievePropertiesEx") \
+                    and b"<pathSet>guest.disk</pathSet>" in req.body:
+                new = _guest_disks(body, s.guest_disks_count)
+                if new != body:
+                    s._count("injected", mode)
+                    body = new
+            return self.respond(mode, status, reason, headers, body, ka)
         if mode == "empty_props":
             if op == "RetrievePropertiesEx" and s._inventory_props(req.body):
                 s._count("injected", mode)
@@ -859,6 +872,26 @@ def _minus_one_again(rv, counters, pending):
     return b"".join(out)
 
 
+def _guest_disks(body, count):
+    """Every VirtualMachine object of a property page gets a guest.disk
+    propSet of `count` file systems with long mount points (VMware Tools
+    report them; vcsim has none)."""
+    disks = "".join(
+        '<GuestDiskInfo xsi:type="GuestDiskInfo"><diskPath>/mnt/%s/volume-%02d</diskPath>'
+        '<capacity>%d</capacity><freeSpace>%d</freeSpace></GuestDiskInfo>'
+        % ("d" * 90, i, (i + 1) << 30, (i + 1) << 29) for i in range(count))
+    prop = ('<propSet><name>guest.disk</name><val xsi:type="ArrayOfGuestDiskInfo">%s</val>'
+            '</propSet>' % disks).encode("utf-8")
+
+    def objects(m):
+        if b'type="VirtualMachine"' not in (_OBJ_RE.search(m.group(2)) or [b""])[0]:
+            return m.group(0)
+        inner = re.sub(rb"<propSet>\s*<name>guest\.disk</name>.*?</propSet>", b"", m.group(2),
+                       flags=re.S)
+        return m.group(1) + inner + prop + m.group(3)
+    return _OBJECTS_RE.sub(objects, body)
+
+
 def _missing_noauth(body, req_paths):
     """Rewrite a RetrievePropertiesEx response for missing_noauth."""
     def objects(m):
@@ -951,6 +984,7 @@ class FaultServer:
         self.not_found_morefs = set()
         self.not_found_named = True
         self.entity_fault_type = "SystemError"
+        self.guest_disks_count = 20
         self.delay_match_strings = ()
         self.delay_seconds = 5.0
         self.minus_one_blanked = []
