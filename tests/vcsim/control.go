@@ -10,7 +10,10 @@
 //	cmd=stats      counters (queryperf_calls, not_found_faults, host_faults,
 //	               slow_calls, slow_aborted, lagged_specs, empty_specs,
 //	               historical_queries, historical_max_metrics_seen,
-//	               max_query_metrics_faults), then the slow/lag settings
+//	               max_query_metrics_faults, props_paged,
+//	               props_continue_calls, props_cancel_calls,
+//	               props_token_faults, props_tokens_pending), then the
+//	               slow/lag settings
 //
 // HOST is a host name (error if ambiguous) or a moref value (host-N).
 package main
@@ -178,6 +181,11 @@ func stats() string {
 		fmt.Sprintf("historical_queries %d", atomic.LoadInt64(&statHistorical)),
 		fmt.Sprintf("historical_max_metrics_seen %d", atomic.LoadInt64(&statHistMaxSeen)),
 		fmt.Sprintf("max_query_metrics_faults %d", atomic.LoadInt64(&statMaxQueryFault)),
+		fmt.Sprintf("props_paged %d", atomic.LoadInt64(&statPaged)),
+		fmt.Sprintf("props_continue_calls %d", atomic.LoadInt64(&statContinue)),
+		fmt.Sprintf("props_cancel_calls %d", atomic.LoadInt64(&statCancel)),
+		fmt.Sprintf("props_token_faults %d", atomic.LoadInt64(&statTokenFaults)),
+		fmt.Sprintf("props_tokens_pending %d", pages.pendingTokens()),
 	}
 	ctl.mu.Lock()
 	var extra []string

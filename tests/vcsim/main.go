@@ -14,7 +14,8 @@
 // The model writes a few files per VM into temp datastore dirs under $TMPDIR
 // (removed on clean exit); point TMPDIR at tmpfs for big inventories.
 //
-// Closer to a production vCenter than stock vcsim (perf.go, control.go):
+// Closer to a production vCenter than stock vcsim (perf.go, control.go and
+// the files named below):
 //   - QueryPerf is strict: if any querySpec names an entity that no longer
 //     exists (e.g. a VM destroyed after discovery) the whole call faults
 //     with ManagedObjectNotFound naming it (stock vcsim invents samples).
@@ -41,6 +42,14 @@
 //     UpdateOptions changes (or, without the flag, sets) the bound. Without
 //     the flag the option is absent (QueryOptions: InvalidName) and nothing
 //     is bounded.
+//   - Property collector paging (props.go): RetrievePropertiesEx answers at
+//     most options.maxObjects objects and a token ("0", "1", ... per
+//     session and collector, written before the objects as vCenter does);
+//     ContinueRetrievePropertiesEx(token) gives the next page (the last
+//     without token), CancelRetrievePropertiesEx(token) drops the rest. A
+//     token is good once, in the session and on the collector that issued
+//     it (else InvalidArgument, invalidProperty "token"); a session's
+//     tokens end with it (Logout, TerminateSession, idle expiry).
 //   - GET/POST /vcsim-control?cmd=... (see control.go) drives all this.
 //
 // What vcsim (0.24) still forgives or does differently from vCenter:
@@ -179,6 +188,9 @@ func main() {
 		m.Service.TLS = &tls.Config{Certificates: []tls.Certificate{cert}}
 	}
 	if err = installStrictPerfManager(*m.ServiceContent.PerfManager); err != nil {
+		fatal("%v", err)
+	}
+	if err = installPagingCollector(m.ServiceContent.PropertyCollector); err != nil {
 		fatal("%v", err)
 	}
 	if err = findVpxSettings(); err != nil {
