@@ -42,6 +42,26 @@
 //     UpdateOptions changes (or, without the flag, sets) the bound. Without
 //     the flag the option is absent (QueryOptions: InvalidName) and nothing
 //     is bounded.
+//   - Historical QueryPerf (history.go): for a spec asking a historical
+//     interval (intervalId other than 20, or none for an entity without
+//     realtime stats) maxSample is ignored ("is ignored for historical
+//     statistics"); without startTime the answer holds everything the
+//     interval retains (300 s "Past day": one sample per 300 s boundary in
+//     (now-86400, now]); startTime is exclusive, endTime inclusive; samples
+//     sit on whole multiples of the sampling period since the epoch (whole
+//     seconds), oldest first; an intervalId that names no interval faults
+//     with InvalidArgument. Values come from vcsim's sample tables, with a
+//     noise that depends on entity, counter and sample time only, so a
+//     sample keeps its value from one query to the next. Realtime (20 s)
+//     answers are vcsim's own (relative to the query, newest first).
+//   - Statistics levels (history.go): PerformanceManager.historicalInterval
+//     lists vCenter's four default intervals (keys 1..4, 300/1800/7200/
+//     86400 s, "Past day"/"Past week"/"Past month"/"Past year", kept
+//     86400/604800/2592000/31536000 s, level 1, enabled; vcsim: none).
+//     -stats-level N (1..4) or cmd=stats-level sets the 300 s interval's
+//     level. A historical answer has no series for a counter whose catalog
+//     level is above the interval's (vCenter never collects it), nor for
+//     one the catalog lacks; realtime answers know no levels.
 //   - Property collector paging (props.go): RetrievePropertiesEx answers at
 //     most options.maxObjects objects and a token ("0", "1", ... per
 //     session and collector, written before the objects as vCenter does);
@@ -50,21 +70,35 @@
 //     token is good once, in the session and on the collector that issued
 //     it (else InvalidArgument, invalidProperty "token"); a session's
 //     tokens end with it (Logout, TerminateSession, idle expiry).
+//   - Per-entity faults (faults.go): cmd=entity-fault makes every QueryPerf
+//     call whose specs include the entity fail as a whole with the SOAP
+//     fault asked for (SystemError, InvalidArgument, NotSupported, ...).
+//   - Catalog drift (catalog.go): cmd=counter-add appends a counter to
+//     PerformanceManager.perfCounter (QueryPerfCounter knows it too);
+//     cmd=extra-counter makes every realtime answer for an entity type
+//     carry one more series (counter id, instance "") whether or not the
+//     catalog lists it, as hosts added later or vSAN ESA hosts do.
 //   - GET/POST /vcsim-control?cmd=... (see control.go) drives all this.
+//   - Unchanged, and checked by the self-checks: GET
+//     /sdk/vimServiceVersions.xml (urn:vim25, version 6.5, prior versions
+//     6.0 and 5.5).
 //
 // What vcsim (0.24) still forgives or does differently from vCenter:
 //   - SOAP bodies are decoded by Go's encoding/xml: child element order is
 //     not checked against the WSDL, morefs without their type attribute and
 //     polymorphic elements without xsi:type are accepted; no 500,000-element
 //     request cap; unknown elements are ignored.
-//   - QueryPerf ignores format (always "normal", never csv), returns samples
-//     newest first (vCenter: oldest first), stamps them relative to the
-//     moment of the query instead of on 20 s / 300 s boundaries, accepts any
-//     intervalId for any entity (realtime 20 s for clusters/datastores too),
-//     returns zeros for unknown counter ids, echoes any metricId instance
-//     as one series (instance "*" does not expand to per-instance series),
-//     treats maxSample 0/absent as "no samples" and never sends -1 ("no data
-//     yet"); config.vpxd.stats.maxQueryMetrics is enforced only with
+//   - QueryPerf ignores format (always "normal", never csv). Realtime
+//     answers return samples newest first (vCenter: oldest first), stamped
+//     relative to the moment of the query instead of on 20 s boundaries,
+//     for any entity (realtime 20 s for clusters/datastores too), with
+//     zeros for unknown counter ids, and treat maxSample 0/absent as "no
+//     samples". Any answer echoes a metricId instance as one series
+//     (instance "*" does not expand to per-instance series), a spec
+//     without metricId gets no series (vCenter: every available metric),
+//     and -1 ("no data yet") is never sent. Only the 300 s interval's
+//     level can be changed (no UpdatePerfInterval).
+//     config.vpxd.stats.maxQueryMetrics is enforced only with
 //     -max-query-metrics (vCenter: 64 before 6.5, 256 from 6.5 when unset).
 //   - Entity names are stored raw: '/', '\' and '%' are not escaped to %2f,
 //     %5c, %25 (tests/vsctl "rename" escapes them itself); the 80-character
@@ -138,6 +172,7 @@ func (o *optInt32) Set(s string) error {
 func main() {
 	var maxQuery optInt32
 	flag.Var(&maxQuery, "max-query-metrics", "set OptionManager config.vpxd.stats.maxQueryMetrics to `N` (int) and refuse historical QueryPerf calls over N metrics like vCenter (-1 = unlimited; default: option absent, no bound)")
+	level := flag.Int("stats-level", 1, "statistics level `N` (1..4) of the 300 s historical interval, as vCenter's statistics settings")
 	listen := flag.String("listen", "127.0.0.1:0", "host:port to listen on (loopback only; port 0 = any free port)")
 	dc := flag.Int("dc", 1, "number of datacenters")
 	cluster := flag.Int("cluster", 1, "clusters per datacenter")
@@ -189,6 +224,9 @@ func main() {
 	}
 	if err = installStrictPerfManager(*m.ServiceContent.PerfManager); err != nil {
 		fatal("%v", err)
+	}
+	if err = perfMgr.setStatsLevel(int32(*level)); err != nil {
+		fatal("-stats-level: %v", err)
 	}
 	if err = installPagingCollector(m.ServiceContent.PropertyCollector); err != nil {
 		fatal("%v", err)
