@@ -11,8 +11,9 @@
 //	cmd=counter-add   group=G name=N rollup=R unit=U level=L statsType=S
 //	                  [key=K]; answers "ok KEY"
 //	cmd=stats-level   level=N   (1..4: the 300 s interval's level)
+//	cmd=clock-offset  seconds=S (signed; vCenter's clock = ours + S)
 //	cmd=clear         forget every slow, lag, entity-fault and extra-counter
-//	                  setting (the catalog and level stay)
+//	                  setting (the catalog, level and clock stay)
 //	cmd=stats         counters (queryperf_calls, not_found_faults, host_faults,
 //	                  slow_calls, slow_aborted, lagged_specs, empty_specs,
 //	                  historical_queries, historical_max_metrics_seen,
@@ -21,8 +22,9 @@
 //	                  unknown_historical_metrics, entity_faults,
 //	                  extra_series, counters_added, props_paged,
 //	                  props_continue_calls, props_cancel_calls,
-//	                  props_token_faults, props_tokens_pending), the
-//	                  setting stats_level, then the slow/lag/entity_fault/
+//	                  props_token_faults, props_tokens_pending,
+//	                  current_time_shifted), the settings (stats_level,
+//	                  clock_offset_ms), then the slow/lag/entity_fault/
 //	                  extra_counter settings (three fields each)
 //
 // HOST is a host name (error if ambiguous) or a moref value (host-N);
@@ -222,6 +224,18 @@ func statsLevel(r *http.Request) (string, error) {
 	return fmt.Sprintf("ok stats-level %d", n), nil
 }
 
+func clockOffsetCmd(r *http.Request) (string, error) {
+	s := r.FormValue("seconds")
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) || math.Abs(f) > maxClockOffset.Seconds() {
+		return "", badRequest(fmt.Sprintf("bad seconds=%q", s))
+	}
+	if err = setClockOffset(time.Duration(f * float64(time.Second))); err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("ok clock-offset %gs", clockOffset().Seconds()), nil
+}
+
 func stats() string {
 	lines := []string{
 		fmt.Sprintf("queryperf_calls %d", atomic.LoadInt64(&statQueryPerf)),
@@ -246,7 +260,9 @@ func stats() string {
 		fmt.Sprintf("props_cancel_calls %d", atomic.LoadInt64(&statCancel)),
 		fmt.Sprintf("props_token_faults %d", atomic.LoadInt64(&statTokenFaults)),
 		fmt.Sprintf("props_tokens_pending %d", pages.pendingTokens()),
+		fmt.Sprintf("current_time_shifted %d", atomic.LoadInt64(&statClockShifted)),
 		fmt.Sprintf("stats_level %d", perfMgr.statsLevel()),
+		fmt.Sprintf("clock_offset_ms %d", clockOffset().Milliseconds()),
 	}
 	ctl.mu.Lock()
 	var extra []string
@@ -290,6 +306,8 @@ func controlHandler(w http.ResponseWriter, r *http.Request) {
 		out, err = counterAdd(r)
 	case "stats-level":
 		out, err = statsLevel(r)
+	case "clock-offset":
+		out, err = clockOffsetCmd(r)
 	case "clear":
 		ctl.clear()
 		out = "ok cleared"
@@ -297,7 +315,7 @@ func controlHandler(w http.ResponseWriter, r *http.Request) {
 		out = stats()
 	default:
 		err = badRequest(fmt.Sprintf("unknown cmd=%q (host-state, slow, lag, entity-fault, extra-counter, "+
-			"counter-add, stats-level, clear, stats)", cmd))
+			"counter-add, stats-level, clock-offset, clear, stats)", cmd))
 	}
 	if err != nil {
 		w.WriteHeader(http.StatusBadRequest)

@@ -78,6 +78,11 @@
 //     cmd=extra-counter makes every realtime answer for an entity type
 //     carry one more series (counter id, instance "") whether or not the
 //     catalog lists it, as hosts added later or vSAN ESA hosts do.
+//   - vCenter's clock (clock.go): -clock-offset DURATION or cmd=clock-offset
+//     moves ServiceInstance.CurrentTime and the "now" of every QueryPerf
+//     answer (realtime and historical timestamps, windows, lag). The SDK is
+//     served on -listen through a front handler for that; vcsim's own
+//     listener sits on a loopback port nobody is told about.
 //   - GET/POST /vcsim-control?cmd=... (see control.go) drives all this.
 //   - Unchanged, and checked by the self-checks: GET
 //     /sdk/vimServiceVersions.xml (urn:vim25, version 6.5, prior versions
@@ -100,6 +105,9 @@
 //     level can be changed (no UpdatePerfInterval).
 //     config.vpxd.stats.maxQueryMetrics is enforced only with
 //     -max-query-metrics (vCenter: 64 before 6.5, 256 from 6.5 when unset).
+//   - CurrentTime needs a session (vCenter answers it without one);
+//     ServiceInstance.serverClock is not set; the clock offset moves no
+//     other time (events, tasks, session login times).
 //   - Entity names are stored raw: '/', '\' and '%' are not escaped to %2f,
 //     %5c, %25 (tests/vsctl "rename" escapes them itself); the 80-character
 //     limit is not enforced; hosts cannot be renamed (no Rename_Task).
@@ -112,6 +120,7 @@
 package main
 
 import (
+	"context"
 	"crypto/tls"
 	"flag"
 	"fmt"
@@ -121,6 +130,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -173,6 +183,7 @@ func main() {
 	var maxQuery optInt32
 	flag.Var(&maxQuery, "max-query-metrics", "set OptionManager config.vpxd.stats.maxQueryMetrics to `N` (int) and refuse historical QueryPerf calls over N metrics like vCenter (-1 = unlimited; default: option absent, no bound)")
 	level := flag.Int("stats-level", 1, "statistics level `N` (1..4) of the 300 s historical interval, as vCenter's statistics settings")
+	offset := flag.Duration("clock-offset", 0, "vCenter's clock runs this far ahead of this machine's (negative: behind), e.g. 90s or -2h")
 	listen := flag.String("listen", "127.0.0.1:0", "host:port to listen on (loopback only; port 0 = any free port)")
 	dc := flag.Int("dc", 1, "number of datacenters")
 	cluster := flag.Int("cluster", 1, "clusters per datacenter")
@@ -214,7 +225,11 @@ func main() {
 	// A fresh *url.Userinfo (never simulator.DefaultLogin itself) makes
 	// validLogin() require exactly these credentials; otherwise any
 	// non-empty user/password would be accepted.
-	m.Service.Listen = &url.URL{Host: *listen, User: url.UserPassword(*user, *password)}
+	//
+	// vcsim's own listener takes any free loopback port and is named to no
+	// one: clients use the front listener on -listen (clock.go), which
+	// serves the same handlers.
+	m.Service.Listen = &url.URL{Host: "127.0.0.1:0", User: url.UserPassword(*user, *password)}
 	if *certFile != "" {
 		cert, err := tls.LoadX509KeyPair(*certFile, *keyFile)
 		if err != nil {
@@ -227,6 +242,9 @@ func main() {
 	}
 	if err = perfMgr.setStatsLevel(int32(*level)); err != nil {
 		fatal("-stats-level: %v", err)
+	}
+	if err = setClockOffset(*offset); err != nil {
+		fatal("-clock-offset: %v", err)
 	}
 	if err = installPagingCollector(m.ServiceContent.PropertyCollector); err != nil {
 		fatal("%v", err)
@@ -241,9 +259,15 @@ func main() {
 	}
 	m.Service.HandleFunc(controlPath, controlHandler)
 	s := newServer(m)
+	front, err := startFront(*listen, m.Service.ServeMux, m.Service.TLS)
+	if err != nil {
+		fatal("cannot listen on %s: %v", *listen, err)
+	}
+	retarget(m, s.URL.Host, front.ln.Addr().String())
 
 	u := *s.URL
 	u.User = nil
+	u.Host = front.ln.Addr().String()
 	count := m.Count()
 	fmt.Fprintf(os.Stderr, "vcsim: %d datacenters, %d clusters, %d hosts, %d VMs, %d resource pools; ready in %.2fs\n",
 		count.Datacenter, count.Cluster, count.Host, count.Machine, count.Pool, time.Since(start).Seconds())
@@ -265,10 +289,33 @@ func main() {
 	fmt.Fprintf(os.Stderr, "vcsim: %v, shutting down\n", got)
 
 	done := make(chan struct{})
-	go func() { s.Close(); close(done) }()
-	select { // Close waits for in-flight requests; do not hang on them
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = front.srv.Shutdown(ctx)
+		s.Close()
+		close(done)
+	}()
+	select { // both wait for in-flight requests; do not hang on them
 	case <-done:
-	case <-time.After(5 * time.Second):
+	case <-time.After(6 * time.Second):
 		fmt.Fprintln(os.Stderr, "vcsim: timed out waiting for requests, exiting anyway")
 	}
+}
+
+// retarget points what vcsim tells clients about its address (the
+// SessionManager's service host name, guest operation URLs, URIs in the
+// OptionManager) from its own listener to the front one.
+func retarget(m *simulator.Model, from, to string) {
+	simulator.Map.SessionManager().ServiceHostName = to
+	m.Service.Listen.Host = to
+	om := simulator.Map.OptionManager()
+	simulator.Map.WithLock(om, func() {
+		for _, o := range om.Setting {
+			ov := o.GetOptionValue()
+			if v, ok := ov.Value.(string); ok && strings.Contains(v, from) {
+				ov.Value = strings.ReplaceAll(v, from, to)
+			}
+		}
+	})
 }

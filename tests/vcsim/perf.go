@@ -443,7 +443,8 @@ func (p *strictPerfManager) query(ctx *simulator.Context, req *types.QueryPerf) 
 	//    that entity type; 5. an empty time window (vCenter: startTime is
 	//    exclusive) yields no samples; vcsim would compute a sample count of
 	//    1 + (end-start)/interval, i.e. 1 or a negative count (panic).
-	now := time.Now()
+	//    "Now" is vCenter's clock (-clock-offset).
+	now := vcNow()
 	empty := make([]bool, len(req.QuerySpec))
 	for i := range req.QuerySpec {
 		qs := &req.QuerySpec[i]
@@ -489,7 +490,11 @@ func (p *strictPerfManager) answer(ctx *simulator.Context, req *types.QueryPerf,
 			}
 			out[i] = em
 		default:
-			realtime = append(realtime, *qs)
+			spec := *qs
+			if spec.EndTime == nil && clockOffset() != 0 {
+				spec.EndTime = &now // vcsim would take this machine's clock
+			}
+			realtime = append(realtime, spec)
 			at = append(at, i)
 		}
 	}
