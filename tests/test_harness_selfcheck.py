@@ -4,6 +4,7 @@ vcsim + vsctl + collectd (load + write_prometheus) work and leave nothing
 running. Last line: "N passed, N failed"; exit status 1 on failure."""
 
 import os
+import re
 import socket
 import sys
 import time
@@ -628,6 +629,335 @@ def test_vcsim_max_query_metrics():
 
 
 ALL.insert(len(ALL) - 1, test_vcsim_max_query_metrics)  # before test_no_leftover_processes
+
+
+# --------------------------------------------------------------------------
+# vcsim closer to vCenter's API reference: historical QueryPerf, statistics
+# levels, property collector paging, per-entity faults, catalog drift,
+# vCenter's clock, vimServiceVersions.xml
+
+def _ent(vc, kind, **m):
+    pair = {"vm": "VirtualMachine", "host": "HostSystem", "cluster": "ClusterComputeResource",
+            "datastore": "Datastore", "datacenter": "Datacenter", "pool": "ResourcePool"}
+    return (pair[kind], _inv(vc, kind, **m)[0]["moref"])
+
+
+def _perf(vc, cookie, ent, **kw):
+    """QueryPerf for one entity -> (timestamps as epoch seconds, series)."""
+    st, text = harness.query_perf(vc.url, cookie, [ent], **kw)
+    assert st == 200, text[:500]
+    d = harness.parse_query_perf(text)[ent[1]]
+    return [_ts(t) for t in d["timestamps"]], d["series"]
+
+
+def test_vcsim_historical_queryperf():
+    """maxSample is ignored for historical intervals; without startTime the
+    answer holds the whole day the 300 s interval keeps; startTime is
+    exclusive, endTime inclusive; samples on whole multiples of the period,
+    oldest first; a sample keeps its value. (Stock vcsim: maxSample
+    samples, stamped back from the moment of the query, newest first.)"""
+    with Vcsim(**SMALL) as vc:
+        cl, ds, vm = _ent(vc, "cluster"), _ent(vc, "datastore"), _ent(vc, "vm")
+        cookie = harness.soap_login(vc.url)
+        now = time.time()
+        ts, series = _perf(vc, cookie, cl, counters=(2, 6), interval=300, max_sample=1)
+        newest = now // 300 * 300
+        assert len(ts) == 288 and ts == sorted(ts), (len(ts), ts[:3])
+        assert all(t % 300 == 0 for t in ts), ts[:3]
+        assert newest - 300 <= ts[-1] <= time.time() and ts[0] > now - 86400, (ts[0], ts[-1], now)
+        assert ts == [ts[0] + 300 * i for i in range(288)]
+        assert set(series) == {(2, "*"), (6, "*")} and all(len(v) == 288 for v in series.values())
+        # (start, end]: the boundary at start is left out, the one at end kept
+        b = ts[-1]
+        ts2, s2 = _perf(vc, cookie, cl, counters=(2, 6), interval=300, start=b - 900, end=b - 300,
+                        max_sample=1)
+        assert ts2 == [b - 600, b - 300], ts2
+        # a sample keeps its value from one query to the next
+        assert s2[(2, "*")] == series[(2, "*")][-3:-1], (s2, series[(2, "*")][-3:])
+        # no intervalId: historical for a datastore; a window between
+        # boundaries holds none
+        ts3, _ = _perf(vc, cookie, ds, counters=(281,), interval=0, start=b - 299.5)
+        assert ts3 in ([b], [b, b + 300]), (ts3, b)
+        ts4, s4 = _perf(vc, cookie, ds, counters=(281,), interval=300, start=b + 0.5, end=b + 299)
+        assert ts4 == [] and s4 == {}, (ts4, s4)
+        # the 1800 s interval keeps a week, on 1800 s boundaries
+        ts5, _ = _perf(vc, cookie, cl, counters=(2,), interval=1800)
+        assert len(ts5) == 336 and all(t % 1800 == 0 for t in ts5) and ts5 == sorted(ts5), ts5[:3]
+        # lag still withholds the newest samples of an entity type
+        vc.lag("Datastore", 900)
+        ts6, _ = _perf(vc, cookie, ds, counters=(281,), interval=300, start=now - 3600)
+        assert ts6 and ts6[-1] <= time.time() - 900 and ts6[-1] >= time.time() - 1500 and \
+            len(ts6) in (9, 10), ts6
+        vc.lag("Datastore", 0)
+        # an empty window (startTime >= endTime): the entity, no samples
+        ts7, s7 = _perf(vc, cookie, cl, counters=(2,), interval=300, start=b, end=b - 600)
+        assert ts7 == [] and s7 == {}
+        # realtime (20 s) answers are vcsim's as before: maxSample samples
+        ts8, _ = _perf(vc, cookie, vm, counters=(2,), interval=20, max_sample=3)
+        assert len(ts8) == 3, ts8
+        # an intervalId that names no statistics interval
+        st, text = harness.query_perf(vc.url, cookie, [cl], counters=(2,), interval=60)
+        f = harness.soap_fault(text)
+        assert st == 500 and f["type"] == "InvalidArgument", text[:500]
+        st = vc.control_stats()
+        # the empty window and the fault are no historical answers
+        assert st["historical_specs"] == 6 and st["historical_samples"] == 288 + 2 + len(ts3) + 336 + len(ts6), st
+        harness.soap_logout(vc.url, cookie)
+
+
+DEFAULT_INTERVALS = [
+    {"key": 1, "samplingPeriod": 300, "name": "Past day", "length": 86400, "level": 1, "enabled": True},
+    {"key": 2, "samplingPeriod": 1800, "name": "Past week", "length": 604800, "level": 1, "enabled": True},
+    {"key": 3, "samplingPeriod": 7200, "name": "Past month", "length": 2592000, "level": 1, "enabled": True},
+    {"key": 4, "samplingPeriod": 86400, "name": "Past year", "length": 31536000, "level": 1, "enabled": True},
+]
+
+
+def test_vcsim_statistics_levels():
+    """historicalInterval lists vCenter's four default intervals (stock
+    vcsim: none); a historical answer has no series for a counter above the
+    interval's level (stock: every counter asked for); realtime answers are
+    not subject to levels; -stats-level and stats-level set the 300 s
+    interval's level."""
+    with Vcsim(**SMALL, stats_level=1) as vc:
+        assert vc.historical_intervals() == DEFAULT_INTERVALS, vc.historical_intervals()
+        cat = vc.perf_counters()
+        # disk.used.latest (281) is level 1, datastore.read.average (180) 2
+        assert cat[281]["level"] == 1 and cat[180]["level"] == 2, (cat[281], cat[180])
+        assert cat[11]["name"] == "cpu.wait.summation" and cat[11]["level"] == 3, cat[11]
+        ds, vm = _ent(vc, "datastore"), _ent(vc, "vm")
+        cookie = harness.soap_login(vc.url)
+        ts, series = _perf(vc, cookie, ds, counters=(281, 180), interval=300, start=time.time() - 900)
+        assert ts and set(series) == {(281, "*")}, series
+        # every metric above the level: the entity without samples
+        ts, series = _perf(vc, cookie, ds, counters=(180,), interval=300, start=time.time() - 900)
+        assert ts == [] and series == {}, (ts, series)
+        # realtime statistics know no levels
+        _, series = _perf(vc, cookie, vm, counters=(11,), interval=20, max_sample=1)
+        assert set(series) == {(11, "*")}, series
+        assert vc.stats_level(2) == "ok stats-level 2"
+        assert [i["level"] for i in vc.historical_intervals()] == [2, 1, 1, 1]
+        _, series = _perf(vc, cookie, ds, counters=(281, 180), interval=300, start=time.time() - 900)
+        assert set(series) == {(281, "*"), (180, "*")}, series
+        # the 1800 s interval stays at level 1
+        _, series = _perf(vc, cookie, ds, counters=(281, 180), interval=1800, start=time.time() - 7200)
+        assert set(series) == {(281, "*")}, series
+        for bad in (0, 5):
+            try:
+                vc.stats_level(bad)
+            except RuntimeError as e:
+                assert "HTTP 400" in str(e), e
+            else:
+                raise AssertionError("stats-level %d accepted" % bad)
+        st = vc.control_stats()
+        assert st["stats_level"] == 2 and st["level_dropped_metrics"] == 3, st
+        harness.soap_logout(vc.url, cookie)
+    with Vcsim(**SMALL, stats_level=4) as vc:
+        assert [i["level"] for i in vc.historical_intervals()] == [4, 1, 1, 1]
+        assert vc.control_stats()["stats_level"] == 4
+    # without the flag vcsim is at vCenter's default, 1 (the harness passes
+    # VCSIM_STATS_LEVEL unless told otherwise)
+    import subprocess
+    out = subprocess.run([os.path.join(harness.BIN_DIR, "vcsim"), "-h"], stdout=subprocess.PIPE,
+                         stderr=subprocess.STDOUT, text=True, timeout=30).stdout
+    assert re.search(r"-stats-level N\n[^\n]*\(default 1\)", out), out
+
+
+def _props_call(vc, cookie, method, token):
+    st, text, _ = harness.soap_post(
+        vc.url, '<%s xmlns="urn:vim25"><_this type="PropertyCollector">propertyCollector</_this>'
+        '<token>%s</token></%s>' % (method, token, method), cookie)
+    return st, text
+
+
+def _page(text):
+    """(token or None, [object morefs]) of a RetrievePropertiesEx or
+    ContinueRetrievePropertiesEx answer."""
+    import re
+    tok = re.search(r"<token>([^<]*)</token>", text)
+    return tok.group(1) if tok else None, re.findall(r'<obj type="VirtualMachine">([^<]+)</obj>', text)
+
+
+def test_vcsim_property_paging():
+    """RetrievePropertiesEx honours options.maxObjects with a token written
+    before the objects; ContinueRetrievePropertiesEx pages on (the last page
+    without token), CancelRetrievePropertiesEx discards the rest; a token
+    is good once, in its own session; a session's tokens end with it.
+    (Stock vcsim: every object in one answer, no Continue/Cancel.)"""
+    with Vcsim(dc=1, cluster=1, cluster_host=1, host=1, vm=3) as vc:
+        vms = {r["moref"] for r in _inv(vc, "vm")}
+        assert len(vms) == 6
+        cookie = harness.soap_login(vc.url)
+        view = harness.create_container_view(vc.url, cookie)
+        inv = harness.retrieve_view_xml(view, max_objects=4)
+        st, text, _ = harness.soap_post(vc.url, inv, cookie)
+        tok, objs = _page(text)
+        assert st == 200 and tok == "0" and len(objs) == 4, text[:500]
+        assert text.index("<token>") < text.index("<objects>"), text[:500]
+        st, text = _props_call(vc, cookie, "ContinueRetrievePropertiesEx", tok)
+        tok2, objs2 = _page(text)
+        assert st == 200 and tok2 is None and len(objs2) == 2, text[:500]
+        assert "<ContinueRetrievePropertiesExResponse" in text
+        assert set(objs) | set(objs2) == vms and not set(objs) & set(objs2)
+        # a token is good once
+        st, text = _props_call(vc, cookie, "ContinueRetrievePropertiesEx", tok)
+        f = harness.soap_fault(text)
+        assert st == 500 and f["type"] == "InvalidArgument", text[:500]
+        assert "<invalidProperty>token</invalidProperty>" in text, text
+        # three pages of two: a new token each page
+        st, text, _ = harness.soap_post(vc.url, harness.retrieve_view_xml(view, max_objects=2), cookie)
+        t1, p1 = _page(text)
+        st, text = _props_call(vc, cookie, "ContinueRetrievePropertiesEx", t1)
+        t2, p2 = _page(text)
+        assert t1 == "1" and t2 == "2" and len(p1) == len(p2) == 2, (t1, t2, p1, p2)
+        # cancel discards the rest; the token is gone then
+        st, text = _props_call(vc, cookie, "CancelRetrievePropertiesEx", t2)
+        assert st == 200 and "<CancelRetrievePropertiesExResponse" in text, text[:500]
+        for m in ("ContinueRetrievePropertiesEx", "CancelRetrievePropertiesEx"):
+            st, text = _props_call(vc, cookie, m, t2)
+            assert st == 500 and harness.soap_fault(text)["type"] == "InvalidArgument", text[:300]
+        # without maxObjects: everything, no token
+        st, text, _ = harness.soap_post(vc.url, harness.retrieve_view_xml(view), cookie)
+        assert _page(text)[0] is None and len(_page(text)[1]) == 6
+        # a retrieval abandoned without Cancel stays pending ...
+        st, text, _ = harness.soap_post(vc.url, inv, cookie)
+        t3 = _page(text)[0]
+        assert vc.paging_stats() == (3, 4, 2, 1), vc.control_stats()
+        # ... no other session may continue it ...
+        other = harness.soap_login(vc.url)
+        st, text = _props_call(vc, other, "ContinueRetrievePropertiesEx", t3)
+        assert st == 500 and harness.soap_fault(text)["type"] == "InvalidArgument", text[:300]
+        harness.soap_logout(vc.url, other)
+        # ... and it ends with its session
+        harness.soap_logout(vc.url, cookie)
+        assert vc.paging_stats() == (3, 5, 2, 0), vc.control_stats()
+        assert vc.control_stats()["props_token_faults"] == 4
+
+
+def test_vcsim_entity_fault():
+    """entity-fault: any QueryPerf whose specs include the entity fails as
+    a whole with that SOAP fault (HTTP 500); other calls are answered.
+    (Stock vcsim: never faults a QueryPerf for an existing entity.)"""
+    with Vcsim(**SMALL) as vc:
+        host, vm, cl = _ent(vc, "host", name="DC0_H0"), _ent(vc, "vm", host="DC0_H0"), _ent(vc, "cluster")
+        assert vc.entity_fault(vm[1], "SystemError", "vpxd stats lookup failed") == \
+            "ok VirtualMachine:%s SystemError" % vm[1]
+        cookie = harness.soap_login(vc.url)
+        st, text = harness.query_perf(vc.url, cookie, [host, vm], counters=(2,), max_sample=1)
+        f = harness.soap_fault(text)
+        assert st == 500 and f["type"] == "SystemError" and f["string"] == "vpxd stats lookup failed", text[:600]
+        assert "<reason>vpxd stats lookup failed</reason>" in text, text
+        assert harness.query_perf(vc.url, cookie, [host], counters=(2,), max_sample=1)[0] == 200
+        # a historical entity, by name, another fault type
+        assert vc.entity_fault("DC0_C0", "NotSupported").startswith("ok ClusterComputeResource:")
+        st, text = harness.query_perf(vc.url, cookie, [cl], counters=(2,), interval=300)
+        assert st == 500 and harness.soap_fault(text)["type"] == "NotSupported", text[:500]
+        assert "stats" in vc.control("stats") and \
+            "entity_fault ClusterComputeResource:%s NotSupported" % cl[1] in vc.control("stats")
+        vc.entity_fault(cl[1], "")
+        assert harness.query_perf(vc.url, cookie, [cl], counters=(2,), interval=300)[0] == 200
+        # a made-up faultstring without message=; clear forgets faults too
+        vc.entity_fault(vm[1], "InvalidArgument")
+        st, text = harness.query_perf(vc.url, cookie, [vm], counters=(2,), max_sample=1)
+        f = harness.soap_fault(text)
+        assert st == 500 and f["type"] == "InvalidArgument" and vm[1] in f["string"], text[:500]
+        vc.control("clear")
+        assert harness.query_perf(vc.url, cookie, [vm], counters=(2,), max_sample=1)[0] == 200
+        for bad in ({"name": vm[1], "fault": "NoSuchFault"}, {"name": vm[1], "fault": "VirtualMachine"},
+                    {"name": "nobody", "fault": "SystemError"}):
+            try:
+                vc.control("entity-fault", **bad)
+            except RuntimeError as e:
+                assert "HTTP 400" in str(e), e
+            else:
+                raise AssertionError("entity-fault %s accepted" % bad)
+        assert vc.control_stats()["entity_faults"] == 3
+        harness.soap_logout(vc.url, cookie)
+
+
+def test_vcsim_catalog_drift():
+    """counter-add appends a counter to perfCounter while sessions live
+    (QueryPerfCounter knows it too); extra-counter makes realtime answers
+    of an entity type carry one more series, catalogued or not."""
+    with Vcsim(**SMALL) as vc:
+        before = vc.perf_counters()
+        key = vc.counter_add("vsan", "latencyAvg", rollup="average", unit="microsecond", level=2,
+                             stats_type="absolute")
+        assert key == max(before) + 1, (key, max(before))
+        after = vc.perf_counters()
+        assert set(after) - set(before) == {key} and after[key] == {
+            "name": "vsan.latencyAvg.average", "level": 2, "unit": "microsecond",
+            "statsType": "absolute"}, after[key]
+        assert vc.counter_add("vsan", "iops", rollup="latest", key=900001) == 900001
+        try:
+            vc.counter_add("vsan", "dup", key=900001)
+        except RuntimeError as e:
+            assert "HTTP 400" in str(e), e
+        else:
+            raise AssertionError("a duplicate key was accepted")
+        st, text = vc.soap_once('<QueryPerfCounter xmlns="urn:vim25"><_this type="PerformanceManager">'
+                                'PerfMgr</_this><counterId>%d</counterId></QueryPerfCounter>' % key)
+        assert st == 200 and "<key>%d</key>" % key in text and "<label>latencyAvg</label>" in text, text[:600]
+        vm, host = _ent(vc, "vm"), _ent(vc, "host")
+        cookie = harness.soap_login(vc.url)
+        assert vc.extra_counter("VirtualMachine", 999999) == "ok extra-counter VirtualMachine 999999"
+        ts, series = _perf(vc, cookie, vm, counters=(2,), interval=20, max_sample=3)
+        assert set(series) == {(2, "*"), (999999, "")}, series
+        assert len(series[(999999, "")]) == len(ts) == 3 and all(v >= 0 for v in series[(999999, "")])
+        _, series = _perf(vc, cookie, host, counters=(2,), interval=20, max_sample=3)
+        assert set(series) == {(2, "*")}, series
+        # historical answers are vCenter's database: no extra series there
+        _, series = _perf(vc, cookie, vm, counters=(2,), interval=300, start=time.time() - 900)
+        assert set(series) == {(2, "*")}, series
+        vc.extra_counter("VirtualMachine", key)
+        _, series = _perf(vc, cookie, vm, counters=(2, 6), interval=20, max_sample=2)
+        assert set(series) == {(2, "*"), (6, "*"), (key, "")}, series
+        vc.extra_counter("VirtualMachine", 0)
+        _, series = _perf(vc, cookie, vm, counters=(2,), interval=20, max_sample=2)
+        assert set(series) == {(2, "*")}, series
+        st = vc.control_stats()
+        assert st["counters_added"] == 2 and st["extra_series"] == 2, st
+        harness.soap_logout(vc.url, cookie)
+
+
+def test_vcsim_clock_offset():
+    """-clock-offset / clock-offset: CurrentTime and the "now" of QueryPerf
+    answers follow vCenter's clock, not this machine's."""
+    with Vcsim(**SMALL, clock_offset=-7200) as vc:
+        assert abs(vc.current_time() - (time.time() - 7200)) < 5, vc.current_time() - time.time()
+        assert vc.control_stats()["clock_offset_ms"] == -7200000
+        vm, cl = _ent(vc, "vm"), _ent(vc, "cluster")
+        cookie = harness.soap_login(vc.url)
+        ts, _ = _perf(vc, cookie, vm, counters=(2,), interval=20, max_sample=3)
+        assert abs(max(ts) - (time.time() - 7200)) < 5, max(ts) - time.time()
+        ts, _ = _perf(vc, cookie, cl, counters=(2,), interval=300)
+        newest = (time.time() - 7200) // 300 * 300   # a boundary may pass meanwhile
+        assert ts[-1] in (newest, newest - 300) and len(ts) == 288, (ts[-1], time.time())
+        assert vc.clock_offset(90.5) == "ok clock-offset 90.5s"
+        assert abs(vc.current_time() - (time.time() + 90.5)) < 5
+        ts, _ = _perf(vc, cookie, vm, counters=(2,), interval=20, max_sample=1)
+        assert abs(ts[0] - (time.time() + 90.5)) < 5, ts[0] - time.time()
+        # a window in vCenter's future has no samples yet
+        ts, _ = _perf(vc, cookie, cl, counters=(2,), interval=300, start=time.time() + 600)
+        assert ts == []
+        vc.clock_offset(0)
+        assert abs(vc.current_time() - time.time()) < 5
+        assert vc.control_stats()["current_time_shifted"] == 2
+        harness.soap_logout(vc.url, cookie)
+
+
+def test_vcsim_service_versions():
+    """GET /sdk/vimServiceVersions.xml (govmomi's own handler, unchanged):
+    urn:vim25 at vcsim's API version 6.5, prior versions 6.0 and 5.5."""
+    with Vcsim(**SMALL) as vc:
+        st, ns = vc.service_versions()
+        assert st == 200 and ns == {"urn:vim25": ("6.5", ["6.0", "5.5"])}, (st, ns)
+
+
+for _t in (test_vcsim_historical_queryperf, test_vcsim_statistics_levels, test_vcsim_property_paging,
+           test_vcsim_entity_fault, test_vcsim_catalog_drift, test_vcsim_clock_offset,
+           test_vcsim_service_versions):
+    ALL.insert(len(ALL) - 1, _t)  # before test_no_leftover_processes
 
 if __name__ == "__main__":
     # [-k SUBSTRING]; last line "N passed, N failed"

@@ -3,16 +3,32 @@
 // parameters in the query string or a form body; answers 200 text/plain
 // with a one-line result (stats: "key value" lines), 400 with the reason.
 //
-//	cmd=host-state name=HOST state=connected|disconnected|notResponding
-//	cmd=slow       name=HOST seconds=S      (S=0 clears; S <= 600)
-//	cmd=lag        type=ENTITY_TYPE seconds=S   (S=0 clears)
-//	cmd=clear      forget every slow and lag setting
-//	cmd=stats      counters (queryperf_calls, not_found_faults, host_faults,
-//	               slow_calls, slow_aborted, lagged_specs, empty_specs,
-//	               historical_queries, historical_max_metrics_seen,
-//	               max_query_metrics_faults), then the slow/lag settings
+//	cmd=host-state    name=HOST state=connected|disconnected|notResponding
+//	cmd=slow          name=HOST seconds=S      (S=0 clears; S <= 600)
+//	cmd=lag           type=ENTITY_TYPE seconds=S   (S=0 clears)
+//	cmd=entity-fault  name=ENTITY fault=TYPE [message=TEXT]  (fault= clears)
+//	cmd=extra-counter type=ENTITY_TYPE id=N    (N=0 clears)
+//	cmd=counter-add   group=G name=N rollup=R unit=U level=L statsType=S
+//	                  [key=K]; answers "ok KEY"
+//	cmd=stats-level   level=N   (1..4: the 300 s interval's level)
+//	cmd=clock-offset  seconds=S (signed; vCenter's clock = ours + S)
+//	cmd=clear         forget every slow, lag, entity-fault and extra-counter
+//	                  setting (the catalog, level and clock stay)
+//	cmd=stats         counters (queryperf_calls, not_found_faults, host_faults,
+//	                  slow_calls, slow_aborted, lagged_specs, empty_specs,
+//	                  historical_queries, historical_max_metrics_seen,
+//	                  max_query_metrics_faults, historical_specs,
+//	                  historical_samples, level_dropped_metrics,
+//	                  unknown_historical_metrics, entity_faults,
+//	                  extra_series, counters_added, props_paged,
+//	                  props_continue_calls, props_cancel_calls,
+//	                  props_token_faults, props_tokens_pending,
+//	                  current_time_shifted), the settings (stats_level,
+//	                  clock_offset_ms), then the slow/lag/entity_fault/
+//	                  extra_counter settings (three fields each)
 //
-// HOST is a host name (error if ambiguous) or a moref value (host-N).
+// HOST is a host name (error if ambiguous) or a moref value (host-N);
+// ENTITY is a name (error if ambiguous), a moref value or TYPE:moref.
 package main
 
 import (
@@ -166,6 +182,60 @@ func lag(r *http.Request) (string, error) {
 	return fmt.Sprintf("ok lag %s %gs", kind, d.Seconds()), nil
 }
 
+func extraCounter(r *http.Request) (string, error) {
+	kind := r.FormValue("type")
+	if !lagTypes[kind] {
+		return "", badRequest(fmt.Sprintf("bad type=%q", kind))
+	}
+	id, err := strconv.ParseInt(r.FormValue("id"), 10, 32)
+	if err != nil || id < 0 {
+		return "", badRequest(fmt.Sprintf("bad id=%q", r.FormValue("id")))
+	}
+	ctl.mu.Lock()
+	if id == 0 {
+		delete(ctl.extra, kind)
+	} else {
+		ctl.extra[kind] = int32(id)
+	}
+	ctl.mu.Unlock()
+	return fmt.Sprintf("ok extra-counter %s %d", kind, id), nil
+}
+
+func counterAdd(r *http.Request) (string, error) {
+	c, err := newCounter(r)
+	if err != nil {
+		return "", err
+	}
+	key, err := perfMgr.addCounter(c)
+	if err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("ok %d", key), nil
+}
+
+func statsLevel(r *http.Request) (string, error) {
+	n, err := strconv.ParseInt(r.FormValue("level"), 10, 32)
+	if err != nil {
+		return "", badRequest(fmt.Sprintf("bad level=%q (1..4)", r.FormValue("level")))
+	}
+	if err = perfMgr.setStatsLevel(int32(n)); err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("ok stats-level %d", n), nil
+}
+
+func clockOffsetCmd(r *http.Request) (string, error) {
+	s := r.FormValue("seconds")
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) || math.Abs(f) > maxClockOffset.Seconds() {
+		return "", badRequest(fmt.Sprintf("bad seconds=%q", s))
+	}
+	if err = setClockOffset(time.Duration(f * float64(time.Second))); err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("ok clock-offset %gs", clockOffset().Seconds()), nil
+}
+
 func stats() string {
 	lines := []string{
 		fmt.Sprintf("queryperf_calls %d", atomic.LoadInt64(&statQueryPerf)),
@@ -178,6 +248,21 @@ func stats() string {
 		fmt.Sprintf("historical_queries %d", atomic.LoadInt64(&statHistorical)),
 		fmt.Sprintf("historical_max_metrics_seen %d", atomic.LoadInt64(&statHistMaxSeen)),
 		fmt.Sprintf("max_query_metrics_faults %d", atomic.LoadInt64(&statMaxQueryFault)),
+		fmt.Sprintf("historical_specs %d", atomic.LoadInt64(&statHistSpecs)),
+		fmt.Sprintf("historical_samples %d", atomic.LoadInt64(&statHistSamples)),
+		fmt.Sprintf("level_dropped_metrics %d", atomic.LoadInt64(&statLevelDropped)),
+		fmt.Sprintf("unknown_historical_metrics %d", atomic.LoadInt64(&statUnknownHist)),
+		fmt.Sprintf("entity_faults %d", atomic.LoadInt64(&statEntityFaults)),
+		fmt.Sprintf("extra_series %d", atomic.LoadInt64(&statExtraSeries)),
+		fmt.Sprintf("counters_added %d", atomic.LoadInt64(&statCountersAdded)),
+		fmt.Sprintf("props_paged %d", atomic.LoadInt64(&statPaged)),
+		fmt.Sprintf("props_continue_calls %d", atomic.LoadInt64(&statContinue)),
+		fmt.Sprintf("props_cancel_calls %d", atomic.LoadInt64(&statCancel)),
+		fmt.Sprintf("props_token_faults %d", atomic.LoadInt64(&statTokenFaults)),
+		fmt.Sprintf("props_tokens_pending %d", pages.pendingTokens()),
+		fmt.Sprintf("current_time_shifted %d", atomic.LoadInt64(&statClockShifted)),
+		fmt.Sprintf("stats_level %d", perfMgr.statsLevel()),
+		fmt.Sprintf("clock_offset_ms %d", clockOffset().Milliseconds()),
 	}
 	ctl.mu.Lock()
 	var extra []string
@@ -187,7 +272,11 @@ func stats() string {
 	for k, d := range ctl.lag {
 		extra = append(extra, fmt.Sprintf("lag %s %g", k, d.Seconds()))
 	}
+	for k, id := range ctl.extra {
+		extra = append(extra, fmt.Sprintf("extra_counter %s %d", k, id))
+	}
 	ctl.mu.Unlock()
+	extra = append(extra, faultLines()...)
 	sort.Strings(extra)
 	return strings.Join(append(lines, extra...), "\n")
 }
@@ -209,16 +298,24 @@ func controlHandler(w http.ResponseWriter, r *http.Request) {
 		out, err = slowHost(r)
 	case "lag":
 		out, err = lag(r)
+	case "entity-fault":
+		out, err = setEntityFault(r)
+	case "extra-counter":
+		out, err = extraCounter(r)
+	case "counter-add":
+		out, err = counterAdd(r)
+	case "stats-level":
+		out, err = statsLevel(r)
+	case "clock-offset":
+		out, err = clockOffsetCmd(r)
 	case "clear":
-		ctl.mu.Lock()
-		ctl.slow = make(map[types.ManagedObjectReference]time.Duration)
-		ctl.lag = make(map[string]time.Duration)
-		ctl.mu.Unlock()
+		ctl.clear()
 		out = "ok cleared"
 	case "stats":
 		out = stats()
 	default:
-		err = badRequest(fmt.Sprintf("unknown cmd=%q (host-state, slow, lag, clear, stats)", cmd))
+		err = badRequest(fmt.Sprintf("unknown cmd=%q (host-state, slow, lag, entity-fault, extra-counter, "+
+			"counter-add, stats-level, clock-offset, clear, stats)", cmd))
 	}
 	if err != nil {
 		w.WriteHeader(http.StatusBadRequest)

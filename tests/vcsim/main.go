@@ -14,7 +14,8 @@
 // The model writes a few files per VM into temp datastore dirs under $TMPDIR
 // (removed on clean exit); point TMPDIR at tmpfs for big inventories.
 //
-// Closer to a production vCenter than stock vcsim (perf.go, control.go):
+// Closer to a production vCenter than stock vcsim (perf.go, control.go and
+// the files named below):
 //   - QueryPerf is strict: if any querySpec names an entity that no longer
 //     exists (e.g. a VM destroyed after discovery) the whole call faults
 //     with ManagedObjectNotFound naming it (stock vcsim invents samples).
@@ -41,22 +42,72 @@
 //     UpdateOptions changes (or, without the flag, sets) the bound. Without
 //     the flag the option is absent (QueryOptions: InvalidName) and nothing
 //     is bounded.
+//   - Historical QueryPerf (history.go): for a spec asking a historical
+//     interval (intervalId other than 20, or none for an entity without
+//     realtime stats) maxSample is ignored ("is ignored for historical
+//     statistics"); without startTime the answer holds everything the
+//     interval retains (300 s "Past day": one sample per 300 s boundary in
+//     (now-86400, now]); startTime is exclusive, endTime inclusive; samples
+//     sit on whole multiples of the sampling period since the epoch (whole
+//     seconds), oldest first; an intervalId that names no interval faults
+//     with InvalidArgument. Values come from vcsim's sample tables, with a
+//     noise that depends on entity, counter and sample time only, so a
+//     sample keeps its value from one query to the next. Realtime (20 s)
+//     answers are vcsim's own (relative to the query, newest first).
+//   - Statistics levels (history.go): PerformanceManager.historicalInterval
+//     lists vCenter's four default intervals (keys 1..4, 300/1800/7200/
+//     86400 s, "Past day"/"Past week"/"Past month"/"Past year", kept
+//     86400/604800/2592000/31536000 s, level 1, enabled; vcsim: none).
+//     -stats-level N (1..4) or cmd=stats-level sets the 300 s interval's
+//     level. A historical answer has no series for a counter whose catalog
+//     level is above the interval's (vCenter never collects it), nor for
+//     one the catalog lacks; realtime answers know no levels.
+//   - Property collector paging (props.go): RetrievePropertiesEx answers at
+//     most options.maxObjects objects and a token ("0", "1", ... per
+//     session and collector, written before the objects as vCenter does);
+//     ContinueRetrievePropertiesEx(token) gives the next page (the last
+//     without token), CancelRetrievePropertiesEx(token) drops the rest. A
+//     token is good once, in the session and on the collector that issued
+//     it (else InvalidArgument, invalidProperty "token"); a session's
+//     tokens end with it (Logout, TerminateSession, idle expiry).
+//   - Per-entity faults (faults.go): cmd=entity-fault makes every QueryPerf
+//     call whose specs include the entity fail as a whole with the SOAP
+//     fault asked for (SystemError, InvalidArgument, NotSupported, ...).
+//   - Catalog drift (catalog.go): cmd=counter-add appends a counter to
+//     PerformanceManager.perfCounter (QueryPerfCounter knows it too);
+//     cmd=extra-counter makes every realtime answer for an entity type
+//     carry one more series (counter id, instance "") whether or not the
+//     catalog lists it, as hosts added later or vSAN ESA hosts do.
+//   - vCenter's clock (clock.go): -clock-offset DURATION or cmd=clock-offset
+//     moves ServiceInstance.CurrentTime and the "now" of every QueryPerf
+//     answer (realtime and historical timestamps, windows, lag). The SDK is
+//     served on -listen through a front handler for that; vcsim's own
+//     listener sits on a loopback port nobody is told about.
 //   - GET/POST /vcsim-control?cmd=... (see control.go) drives all this.
+//   - Unchanged, and checked by the self-checks: GET
+//     /sdk/vimServiceVersions.xml (urn:vim25, version 6.5, prior versions
+//     6.0 and 5.5).
 //
 // What vcsim (0.24) still forgives or does differently from vCenter:
 //   - SOAP bodies are decoded by Go's encoding/xml: child element order is
 //     not checked against the WSDL, morefs without their type attribute and
 //     polymorphic elements without xsi:type are accepted; no 500,000-element
 //     request cap; unknown elements are ignored.
-//   - QueryPerf ignores format (always "normal", never csv), returns samples
-//     newest first (vCenter: oldest first), stamps them relative to the
-//     moment of the query instead of on 20 s / 300 s boundaries, accepts any
-//     intervalId for any entity (realtime 20 s for clusters/datastores too),
-//     returns zeros for unknown counter ids, echoes any metricId instance
-//     as one series (instance "*" does not expand to per-instance series),
-//     treats maxSample 0/absent as "no samples" and never sends -1 ("no data
-//     yet"); config.vpxd.stats.maxQueryMetrics is enforced only with
+//   - QueryPerf ignores format (always "normal", never csv). Realtime
+//     answers return samples newest first (vCenter: oldest first), stamped
+//     relative to the moment of the query instead of on 20 s boundaries,
+//     for any entity (realtime 20 s for clusters/datastores too), with
+//     zeros for unknown counter ids, and treat maxSample 0/absent as "no
+//     samples". Any answer echoes a metricId instance as one series
+//     (instance "*" does not expand to per-instance series), a spec
+//     without metricId gets no series (vCenter: every available metric),
+//     and -1 ("no data yet") is never sent. Only the 300 s interval's
+//     level can be changed (no UpdatePerfInterval).
+//     config.vpxd.stats.maxQueryMetrics is enforced only with
 //     -max-query-metrics (vCenter: 64 before 6.5, 256 from 6.5 when unset).
+//   - CurrentTime needs a session (vCenter answers it without one);
+//     ServiceInstance.serverClock is not set; the clock offset moves no
+//     other time (events, tasks, session login times).
 //   - Entity names are stored raw: '/', '\' and '%' are not escaped to %2f,
 //     %5c, %25 (tests/vsctl "rename" escapes them itself); the 80-character
 //     limit is not enforced; hosts cannot be renamed (no Rename_Task).
@@ -69,6 +120,7 @@
 package main
 
 import (
+	"context"
 	"crypto/tls"
 	"flag"
 	"fmt"
@@ -78,6 +130,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -129,6 +182,8 @@ func (o *optInt32) Set(s string) error {
 func main() {
 	var maxQuery optInt32
 	flag.Var(&maxQuery, "max-query-metrics", "set OptionManager config.vpxd.stats.maxQueryMetrics to `N` (int) and refuse historical QueryPerf calls over N metrics like vCenter (-1 = unlimited; default: option absent, no bound)")
+	level := flag.Int("stats-level", 1, "statistics level `N` (1..4) of the 300 s historical interval, as vCenter's statistics settings")
+	offset := flag.Duration("clock-offset", 0, "vCenter's clock runs this far ahead of this machine's (negative: behind), e.g. 90s or -2h")
 	listen := flag.String("listen", "127.0.0.1:0", "host:port to listen on (loopback only; port 0 = any free port)")
 	dc := flag.Int("dc", 1, "number of datacenters")
 	cluster := flag.Int("cluster", 1, "clusters per datacenter")
@@ -170,7 +225,11 @@ func main() {
 	// A fresh *url.Userinfo (never simulator.DefaultLogin itself) makes
 	// validLogin() require exactly these credentials; otherwise any
 	// non-empty user/password would be accepted.
-	m.Service.Listen = &url.URL{Host: *listen, User: url.UserPassword(*user, *password)}
+	//
+	// vcsim's own listener takes any free loopback port and is named to no
+	// one: clients use the front listener on -listen (clock.go), which
+	// serves the same handlers.
+	m.Service.Listen = &url.URL{Host: "127.0.0.1:0", User: url.UserPassword(*user, *password)}
 	if *certFile != "" {
 		cert, err := tls.LoadX509KeyPair(*certFile, *keyFile)
 		if err != nil {
@@ -179,6 +238,15 @@ func main() {
 		m.Service.TLS = &tls.Config{Certificates: []tls.Certificate{cert}}
 	}
 	if err = installStrictPerfManager(*m.ServiceContent.PerfManager); err != nil {
+		fatal("%v", err)
+	}
+	if err = perfMgr.setStatsLevel(int32(*level)); err != nil {
+		fatal("-stats-level: %v", err)
+	}
+	if err = setClockOffset(*offset); err != nil {
+		fatal("-clock-offset: %v", err)
+	}
+	if err = installPagingCollector(m.ServiceContent.PropertyCollector); err != nil {
 		fatal("%v", err)
 	}
 	if err = findVpxSettings(); err != nil {
@@ -191,9 +259,15 @@ func main() {
 	}
 	m.Service.HandleFunc(controlPath, controlHandler)
 	s := newServer(m)
+	front, err := startFront(*listen, m.Service.ServeMux, m.Service.TLS)
+	if err != nil {
+		fatal("cannot listen on %s: %v", *listen, err)
+	}
+	retarget(m, s.URL.Host, front.ln.Addr().String())
 
 	u := *s.URL
 	u.User = nil
+	u.Host = front.ln.Addr().String()
 	count := m.Count()
 	fmt.Fprintf(os.Stderr, "vcsim: %d datacenters, %d clusters, %d hosts, %d VMs, %d resource pools; ready in %.2fs\n",
 		count.Datacenter, count.Cluster, count.Host, count.Machine, count.Pool, time.Since(start).Seconds())
@@ -215,10 +289,33 @@ func main() {
 	fmt.Fprintf(os.Stderr, "vcsim: %v, shutting down\n", got)
 
 	done := make(chan struct{})
-	go func() { s.Close(); close(done) }()
-	select { // Close waits for in-flight requests; do not hang on them
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = front.srv.Shutdown(ctx)
+		s.Close()
+		close(done)
+	}()
+	select { // both wait for in-flight requests; do not hang on them
 	case <-done:
-	case <-time.After(5 * time.Second):
+	case <-time.After(6 * time.Second):
 		fmt.Fprintln(os.Stderr, "vcsim: timed out waiting for requests, exiting anyway")
 	}
+}
+
+// retarget points what vcsim tells clients about its address (the
+// SessionManager's service host name, guest operation URLs, URIs in the
+// OptionManager) from its own listener to the front one.
+func retarget(m *simulator.Model, from, to string) {
+	simulator.Map.SessionManager().ServiceHostName = to
+	m.Service.Listen.Host = to
+	om := simulator.Map.OptionManager()
+	simulator.Map.WithLock(om, func() {
+		for _, o := range om.Setting {
+			ov := o.GetOptionValue()
+			if v, ok := ov.Value.(string); ok && strings.Contains(v, from) {
+				ov.Value = strings.ReplaceAll(v, from, to)
+			}
+		}
+	})
 }

@@ -27,14 +27,32 @@ const maxSlow = 600 * time.Second
 
 // knobs is the state set through /vcsim-control, read by QueryPerf.
 type knobs struct {
-	mu   sync.Mutex
-	slow map[types.ManagedObjectReference]time.Duration // host -> delay
-	lag  map[string]time.Duration                       // entity type -> lag
+	mu     sync.Mutex
+	slow   map[types.ManagedObjectReference]time.Duration // host -> delay
+	lag    map[string]time.Duration                       // entity type -> lag
+	faults map[types.ManagedObjectReference]entityFault   // entity -> QueryPerf fault
+	extra  map[string]int32                               // entity type -> extra counter id
 }
 
-var ctl = &knobs{
-	slow: make(map[types.ManagedObjectReference]time.Duration),
-	lag:  make(map[string]time.Duration),
+var ctl = newKnobs()
+
+func newKnobs() *knobs {
+	return &knobs{
+		slow:   make(map[types.ManagedObjectReference]time.Duration),
+		lag:    make(map[string]time.Duration),
+		faults: make(map[types.ManagedObjectReference]entityFault),
+		extra:  make(map[string]int32),
+	}
+}
+
+// clear forgets every knob set for tests (slow, lag, entity-fault,
+// extra-counter); vCenter's own state (catalog, statistics level, clock)
+// stays.
+func (k *knobs) clear() {
+	fresh := newKnobs()
+	k.mu.Lock()
+	k.slow, k.lag, k.faults, k.extra = fresh.slow, fresh.lag, fresh.faults, fresh.extra
+	k.mu.Unlock()
 }
 
 // counters reported by "stats"
@@ -64,6 +82,12 @@ func (k *knobs) lagFor(kind string) time.Duration {
 	return k.lag[kind]
 }
 
+func (k *knobs) extraFor(kind string) int32 {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return k.extra[kind]
+}
+
 // strictPerfManager replaces the model's PerformanceManager in
 // simulator.Map (same moref, PerfMgr). It embeds the original BY VALUE, not
 // by pointer: the property collector (getManagedObject) finds the mo type by
@@ -78,7 +102,8 @@ func (k *knobs) lagFor(kind string) time.Duration {
 // a query for another host is not held up by it).
 type strictPerfManager struct {
 	simulator.PerformanceManager
-	mu sync.Mutex
+	mu      sync.Mutex
+	catalog map[int32]types.PerfCounterInfo // perfCounter by key (catalog.go)
 }
 
 func (p *strictPerfManager) Lock()   { p.mu.Lock() }
@@ -92,12 +117,18 @@ func installStrictPerfManager(ref types.ManagedObjectReference) error {
 	}
 	w := &strictPerfManager{}
 	simulator.Map.WithLock(orig, func() { w.PerformanceManager = *orig })
+	w.HistoricalInterval = append([]types.PerfInterval(nil), defaultIntervals...)
+	w.indexCatalog()
 	simulator.Map.Put(w)
 	if simulator.Map.Get(ref) != w {
 		return fmt.Errorf("replacing %v in the registry failed", ref)
 	}
+	perfMgr = w
 	return nil
 }
+
+// perfMgr is the installed wrapper, for the control commands.
+var perfMgr *strictPerfManager
 
 // requestContext digs the HTTP request out of the simulator.Context (its
 // field is unexported and ctx.Context is context.Background() in 0.24), so
@@ -345,6 +376,12 @@ func (p *strictPerfManager) query(ctx *simulator.Context, req *types.QueryPerf) 
 		objs[i] = o
 	}
 
+	// 1b. an entity set to fault (entity-fault) fails the whole call
+	if f := entityFaultFor(req.QuerySpec); f != nil {
+		body.Fault_ = f
+		return body
+	}
+
 	// 2. a host that is not connected cannot answer realtime stats for
 	//    itself or its VMs; 3. a slow host delays the whole call
 	var delay time.Duration
@@ -406,9 +443,9 @@ func (p *strictPerfManager) query(ctx *simulator.Context, req *types.QueryPerf) 
 	//    that entity type; 5. an empty time window (vCenter: startTime is
 	//    exclusive) yields no samples; vcsim would compute a sample count of
 	//    1 + (end-start)/interval, i.e. 1 or a negative count (panic).
-	now := time.Now()
+	//    "Now" is vCenter's clock (-clock-offset).
+	now := vcNow()
 	empty := make([]bool, len(req.QuerySpec))
-	var pass []types.PerfQuerySpec
 	for i := range req.QuerySpec {
 		qs := &req.QuerySpec[i]
 		end := now
@@ -426,35 +463,55 @@ func (p *strictPerfManager) query(ctx *simulator.Context, req *types.QueryPerf) 
 		if qs.StartTime != nil && !qs.StartTime.Before(end) {
 			empty[i] = true
 			atomic.AddInt64(&statEmpty, 1)
-			continue
 		}
-		pass = append(pass, *qs)
 	}
-	if len(pass) == len(req.QuerySpec) {
-		return p.PerformanceManager.QueryPerf(ctx, req)
-	}
+	return p.answer(ctx, req, empty, now)
+}
 
-	sub := *req
-	sub.QuerySpec = pass
-	var res soap.HasFault
-	if len(pass) > 0 {
-		res = p.PerformanceManager.QueryPerf(ctx, &sub)
+// answer builds the reply in the order of the specs: entity only for an
+// empty window, vCenter's historical semantics for historical specs
+// (history.go), vcsim's own answer for realtime ones, each with the extra
+// series of extra-counter (catalog.go).
+func (p *strictPerfManager) answer(ctx *simulator.Context, req *types.QueryPerf, empty []bool, now time.Time) soap.HasFault {
+	body := &methods.QueryPerfBody{Req: req}
+	out := make([]types.BasePerfEntityMetricBase, len(req.QuerySpec))
+	var realtime []types.PerfQuerySpec
+	var at []int // realtime[j] answers spec at[j]
+	for i := range req.QuerySpec {
+		qs := &req.QuerySpec[i]
+		switch {
+		case empty[i]: // entity only: no sampleInfo, no value
+			out[i] = &types.PerfEntityMetric{PerfEntityMetricBase: types.PerfEntityMetricBase{Entity: qs.Entity}}
+		case isHistorical(qs):
+			em, f := p.historicalAnswer(qs, now)
+			if f != nil {
+				body.Fault_ = f
+				return body
+			}
+			out[i] = em
+		default:
+			spec := *qs
+			if spec.EndTime == nil && clockOffset() != 0 {
+				spec.EndTime = &now // vcsim would take this machine's clock
+			}
+			realtime = append(realtime, spec)
+			at = append(at, i)
+		}
+	}
+	if len(realtime) > 0 {
+		sub := *req
+		sub.QuerySpec = realtime
+		res := p.PerformanceManager.QueryPerf(ctx, &sub)
 		if res.Fault() != nil {
 			return res
 		}
-	}
-	body.Res = &types.QueryPerfResponse{Returnval: make([]types.BasePerfEntityMetricBase, 0, len(req.QuerySpec))}
-	j := 0
-	for i, qs := range req.QuerySpec {
-		if empty[i] {
-			// entity only: no sampleInfo, no value
-			body.Res.Returnval = append(body.Res.Returnval, &types.PerfEntityMetric{
-				PerfEntityMetricBase: types.PerfEntityMetricBase{Entity: qs.Entity},
-			})
-			continue
+		for j, m := range res.(*methods.QueryPerfBody).Res.Returnval {
+			if em, ok := m.(*types.PerfEntityMetric); ok {
+				addExtraSeries(em)
+			}
+			out[at[j]] = m
 		}
-		body.Res.Returnval = append(body.Res.Returnval, res.(*methods.QueryPerfBody).Res.Returnval[j])
-		j++
 	}
+	body.Res = &types.QueryPerfResponse{Returnval: out}
 	return body
 }
