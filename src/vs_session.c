@@ -32,9 +32,10 @@ static vs_error_key_t *error_key_find(vs_session_t *s, const char *key) {
 
 /* True if the kind was seen recently (and marks it seen in this read);
  * else remembers it, in place of the least recently seen one if full. */
-static bool error_key_known(vs_session_t *s, const char *key) {
+static bool error_key_known(vs_session_t *s, const char *key, bool error) {
   vs_error_key_t *k = error_key_find(s, key);
-  s->read_had_error = true;
+  if (error) /* a note (a re-login) ends no quiet stretch */
+    s->read_had_error = true;
   if (k != NULL) {
     k->last_read = s->read_no;
     return true;
@@ -62,7 +63,7 @@ void vs_session_error_touch(vs_session_t *s, const char *key) {
 
 static void log_once_v(vs_session_t *s, int level, const char *key,
                        const char *fmt, va_list ap) {
-  if (error_key_known(s, key))
+  if (error_key_known(s, key, level == LOG_ERR))
     return;
   if (level == LOG_ERR)
     s->errors_logged = true;

@@ -290,9 +290,163 @@ def test_api_version_negotiated():
             logins = [l for l in cd.log().splitlines() if "logged in as" in l]
             assert logins and "API 6.5" in logins[0], logins
 
+# ---------------------------------------------------------------------------
+# historical windows, vCenter's clock, statistics levels, catalog drift
+
+def historical_rows(csv_dir, kind_prefixes=("cluster_", "datastore_")):
+    """{(host, type): [times]} of the historical counters the csv writer got."""
+    import glob
+    out = {}
+    for path in glob.glob(os.path.join(csv_dir, "*", "vsphere-*", "*-2*")):
+        host = path.split(os.sep)[-3]
+        type_name = os.path.basename(path).rsplit("-", 3)[0]
+        if not type_name.startswith(kind_prefixes) or not re.search(r"_(average|latest|summation)$",
+                                                                       type_name):
+            continue
+        with open(path) as f:
+            out.setdefault((host, type_name), []).extend(
+                float(l.split(",")[0]) for l in f if l[:1].isdigit())
+    return out
+
+
+def test_historical_first_query_is_bounded():
+    """The test vcsim answers historical QueryPerf as vCenter documents:
+    maxSample ignored, no startTime = the whole day (288 samples). Every
+    historical query carries a startTime, so an object's first query
+    brings at most HistoricalLookBack/300 + 1 samples per series."""
+    with Vcsim(cluster=1, cluster_host=2, host=0, vm=2) as vc:
+        csv_dir = os.path.join(vc.tmp, "csv")
+        extra = 'Interval 2\nCollect "vm" "host" "cluster" "datastore"\nHistoricalLookBack 900'
+        with Collectd(csv_conf(csv_dir) + vsphere_block(vc, extra=extra), interval=1) as cd:
+            cd.wait_for(lambda: len(historical_rows(csv_dir)) >= 8, 60,
+                        what="cluster and datastore series")
+            wait_cycles(cd, self_value(cd, "read_cycles") + 3, 30 * SCALE)
+            rows = historical_rows(csv_dir)
+            most = max(len(t) for t in rows.values())
+            st = vc.control_stats()
+            log("first historical queries: %d series, at most %d samples each; vcsim served %s "
+                "historical samples for %s specs" % (len(rows), most, st.get("historical_samples"),
+                                                     st.get("historical_specs")))
+            assert most <= 900 // 300 + 1, sorted((k, len(v)) for k, v in rows.items())
+            assert all(t % 300 == 0 for v in rows.values() for t in v), rows
+
+
+def test_historical_window_follows_vcenters_clock():
+    """vCenter's clock two hours behind this machine's: the plugin reads it
+    at login (CurrentTime), so the historical window still covers vCenter's
+    last 15 minutes (by this machine's clock it would lie in vCenter's
+    future and stay empty). A vCenter two hours ahead: its realtime
+    samples are not refused as "from the future" (the hour of tolerance
+    counts from vCenter's clock)."""
+    for offset in (-7200, 7200):
+        with Vcsim(cluster=1, cluster_host=1, host=0, vm=1, clock_offset=offset) as vc:
+            extra = 'Interval 2\nCollect "vm" "cluster"'
+            with Collectd(vsphere_block(vc, extra=extra), interval=1) as cd:
+                want = ["collectd_vsphere_vm_cpu_usage_average"] + \
+                    (["collectd_vsphere_cluster_cpu_usage_average"] if offset < 0 else [])
+                got = cd.wait_for(lambda: all(harness.find_metrics(cd.metrics(), n) for n in want),
+                                  60, what="values under vCenter's clock %+d s" % offset)
+                del got
+                vc_now = vc.current_time()
+                for n in want:
+                    ts = harness.find_metrics(cd.metrics(), n)[0][3] / 1000.0
+                    assert abs(ts - vc_now) < 400, (n, ts, vc_now)
+                logins = [l for l in cd.log().splitlines() if "logged in as" in l]
+                assert logins and "clock %+.1f s" % offset in logins[0].replace("+-", "-"), logins
+                log("vCenter clock %+d s: %s" % (offset, logins[0].split("(", 1)[1]))
+
+
+def test_statistics_levels_named_at_login():
+    """vCenter's 5-minute interval at level 1: the default counters of the
+    historical kinds that need level 2 (vcsim's catalog, as vCenter 9.0.1's:
+    datastore read/write, resource pool active/granted/swapped memory) are
+    named in one warning at login and counted in self_counters_above_level;
+    at level 2 none is."""
+    collect = 'Collect "datastore" "resourcepool"\nInterval 1'
+    with Vcsim(cluster=1, cluster_host=1, host=0, vm=1, stats_level=1) as vc:
+        with Collectd(vsphere_block(vc, extra=collect), interval=1) as cd:
+            n = cd.wait_for(lambda: self_metric(cd, "counters_above_level"), 60,
+                            what="self_counters_above_level")
+            warn = [l for l in cd.log_lines("warning") if "statistics level" in l]
+            log("level 1: %g counters above it; %s" % (n, warn[0][:300] if warn else warn))
+            assert n == 5, n
+            assert len(warn) == 1, warn
+            for c in ("datastore.datastore.read.average (level 2)",
+                      "datastore.datastore.write.average (level 2)",
+                      "resourcepool.mem.active.average (level 2)",
+                      "resourcepool.mem.granted.average (level 2)",
+                      "resourcepool.mem.swapped.average (level 2)", "IgnoreMetric"):
+                assert c in warn[0], (c, warn[0])
+    with Vcsim(cluster=1, cluster_host=1, host=0, vm=1, stats_level=2) as vc:
+        with Collectd(vsphere_block(vc, extra=collect), interval=1) as cd:
+            cd.wait_for(lambda: self_metric(cd, "counters_above_level") is not None, 60,
+                        what="self_counters_above_level")
+            assert self_metric(cd, "counters_above_level") == 0
+            assert not [l for l in cd.log_lines("warning") if "statistics level" in l]
+
+
+def test_catalog_drift_rereads_the_catalog():
+    """Answers start to carry counter id 9999, which the catalog lacks (a
+    host added later): the plugin reads the catalog again (logged once, at
+    most once per InventoryInterval), counts the unknown values without
+    dispatching them; once vCenter's catalog lists the counter (and Metric
+    selects it), its values are dispatched."""
+    with Vcsim(cluster=0, host=1, vm=1) as vc:
+        types = os.path.join(vc.tmp, "drift.db")
+        with open(types, "w") as f:
+            f.write("vm_drift_probe_average value:GAUGE:U:U\n")
+        extra = 'Interval 1\nInventoryInterval 5\nMetric "vm.drift.*"'
+        conf = 'TypesDB "%s"\n' % types + vsphere_block(vc, extra=extra)
+        with Collectd(conf, interval=1) as cd:
+            cd.wait_for(lambda: len(newest_by_vm(cd)) == 1, 60, what="the VM")
+            vc.extra_counter("VirtualMachine", 9999)
+            t0 = time.time()
+            cd.wait_for(lambda: (self_metric(cd, "unknown_counter_values") or 0) > 0, 30,
+                        what="unknown values counted")
+            cd.wait_for(lambda: "counter id 9999" in cd.log(), 30, what="the re-read logged")
+            assert not harness.find_metrics(cd.metrics(), "collectd_vsphere_vm_drift_probe_average")
+            vc.counter_add("drift", "probe", rollup="average", unit="number", level=1, key=9999)
+            cd.wait_for(lambda: harness.find_metrics(cd.metrics(),
+                                                     "collectd_vsphere_vm_drift_probe_average"),
+                        30 * SCALE, what="the new counter's values")
+            took = time.time() - t0
+            rereads = cd.log().count("reading the catalog again")
+            log("catalog drift: %d re-reads logged in %.0f s (InventoryInterval 5), %g unknown "
+                "values" % (rereads, took, self_value(cd, "unknown_counter_values")))
+            assert 1 <= rereads <= took / 5 + 1, (rereads, took)
+            assert not plugin_errors(cd), plugin_errors(cd)
+
+
+def test_abandoned_paging_is_cancelled():
+    """Inventory pages of 3 objects; every ContinueRetrievePropertiesEx
+    fails: each abandoned retrieval is ended with
+    CancelRetrievePropertiesEx, so vCenter holds no pending result for the
+    session."""
+    with Vcsim(cluster=0, host=1, vm=10) as vc, FaultServer(vc.url) as fs:
+        extra = "Interval 1\nInventoryPageSize 3\nInventoryInterval 1"
+        with Collectd(vsphere_block(proxied(fs, vc), extra=extra), interval=1) as cd:
+            cd.wait_for(lambda: len(newest_by_vm(cd)) == 10, 60, what="10 VMs through pages")
+            fs.only = {"ContinueRetrievePropertiesEx"}
+            fs.mode = "soap_fault"
+            cd.wait_for(lambda: fs.requests("soap_fault") >= 4, 30 * SCALE,
+                        what="abandoned retrievals")
+            time.sleep(1)
+            paged, cont, cancel, pending = vc.paging_stats()
+            log("paging: %d paged retrievals, %d continue, %d cancel, %d pending; %d failed "
+                "continues" % (paged, cont, cancel, pending, fs.requests("soap_fault")))
+            assert cancel >= fs.requests("soap_fault") - 1, (cancel, fs.requests("soap_fault"))
+            assert pending <= 1, "retrievals left pending: %d" % pending
+            fs.mode = "pass"
+
+
 
 ALL = [
     test_api_version_negotiated,
+    test_historical_first_query_is_bounded,
+    test_historical_window_follows_vcenters_clock,
+    test_statistics_levels_named_at_login,
+    test_catalog_drift_rereads_the_catalog,
+    test_abandoned_paging_is_cancelled,
     test_any_per_entity_fault_isolates_its_entity,
     test_vcenter_wide_fault_takes_nothing_out,
     test_refresh_does_not_wait_for_a_carried_request,
