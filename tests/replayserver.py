@@ -189,6 +189,12 @@ INVENTORY_EXTRA = {
         "cluster": ("domain-c7", "Cluster",
                     "not recorded; its VMs are recorded with dasVmProtection "
                     "dasProtected=true, i.e. in an HA cluster"),
+        # host-10's local datastore, by analogy with host-15's recorded
+        # dev-02-local on the naa LUN of host-15 (host-10's naa LUN is
+        # recorded in its QueryPerf answer)
+        "datastores": [("datastore-11", "dev-01-local", "not recorded; named like the recorded "
+                        "dev-02-local of the other host",
+                        {"hosts": ["host-10"], "extents": ["naa.60024e806c65050018df452306d1df2c"]})],
     },
     "vc6.5.0-op5": {},
     "vc9.0.1-manageiq": {
@@ -628,6 +634,7 @@ class MO:
         self.datastores = []             # MOs
         self.vmnics = 2
         self.luns = []
+        self.mount_hosts = []            # a datastore's hosts, if given
 
     @property
     def kind(self):
@@ -808,11 +815,14 @@ class Inventory:
             ds.recorded = props
             self._ds_facts(ds, props)
             stores.append(ds)
-        for moref, name, note in extra.get("datastores", ()):
+        for moref, name, note, *more in extra.get("datastores", ()):
             if moref in self.by_moref:
                 continue
             ds = add(MO("Datastore", moref, name, folders["datastore"], True, note))
             self._ds_facts(ds, {})
+            if more:
+                ds.extents = list(more[0].get("extents", ()))
+                ds.mount_hosts = list(more[0].get("hosts", ()))
             stores.append(ds)
         self.datastores = stores
 
@@ -828,7 +838,8 @@ class Inventory:
             if extra.get("vmnics"):
                 h.vmnics = extra["vmnics"]
         for ds in stores:
-            mounted = [h for h in hosts if set(ds.extents) & set(h.luns)] or hosts
+            mounted = [h for h in hosts if h.moref in ds.mount_hosts] if ds.mount_hosts else \
+                [h for h in hosts if set(ds.extents) & set(h.luns)] or hosts
             for h in mounted:
                 h.datastores.append(ds)
                 if not h.luns:
@@ -2008,6 +2019,7 @@ class ReplayServer:
                         for cid, i, vals in series)))
         self._scalar("samples_sent", samples)
         entry["detail"]["entities_answered"] = len(out)
+        entry["detail"]["samples"] = samples
         return 200, envelope('<QueryPerfResponse xmlns="urn:vim25">%s</QueryPerfResponse>' % "".join(out)), []
 
 
