@@ -95,7 +95,10 @@ the recordings' style):
                   a VM's "4000", disk LUN ids, datastore volume uuids, VM
                   virtualDisk "scsi0:0"); "datastore" and "virtualDisk" groups
                   of hosts and VMs have no aggregate. Historical queries over
-                  maxQueryMetrics (vCenter) fault as vCenter does.
+                  maxQueryMetrics (vCenter): vCenter's faultstring ("This
+                  operation is restricted by the administrator -
+                  'vpxd.stats.maxQueryMetrics'...", as users quote it), typed
+                  RestrictedByAdministrator (the type is a guess).
   anything else   SOAP fault "Unable to resolve WSDL method name X in
                   vim.version..." (HTTP 500), counted in unknown_operations.
 
@@ -1425,6 +1428,8 @@ class ReplayServer:
         self.realxml = realxml or realxml_dir()
         path = version_dir if os.path.isabs(version_dir) else os.path.join(self.realxml, version_dir)
         self.rec = Recording.load(path)
+        if not self.rec.service_contents:
+            raise ValueError("%s holds no RetrieveServiceContent answer: not a product version" % path)
         self.version = self.rec.name
         self.user = user
         self.password = password
@@ -1824,6 +1829,10 @@ class ReplayServer:
                     objs += [("mo", o, None) for o in self.inventory.contents(*view)]
                 continue
             mo = self.inventory.by_moref.get(moref)
+            if mo is None and (moref in self.rec.managers.values() or moref == "ServiceInstance"):
+                # a manager (SessionManager, ...): its properties are not
+                # modelled; answered as an object without them
+                mo = MO(mo_type, moref, moref)
             if mo is None:
                 return 500, not_found_doc(mo_type or "ManagedEntity", moref), []
             if not skip:
@@ -1945,6 +1954,7 @@ class ReplayServer:
             st = text_of(qs, "startTime")
             en = text_of(qs, "endTime")
             ms = text_of(qs, "maxSample")
+            ms = ms if ms and ms.strip().isdigit() and int(ms) > 0 else None
             iv = text_of(qs, "intervalId")
             fmt = text_of(qs, "format") or "normal"
             mids = [(int(text_of(m, "counterId")), text_of(m, "instance", "") or "")

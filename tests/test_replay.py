@@ -35,7 +35,7 @@ import xml.etree.ElementTree as ET
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
-from harness import REPO_ROOT, Collectd, find_metrics  # noqa: E402
+from harness import REPO_ROOT, Collectd  # noqa: E402
 import replayserver  # noqa: E402
 from replayserver import ReplayServer  # noqa: E402
 from test_integration import plugin_errors, self_metric  # noqa: E402
