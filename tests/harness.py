@@ -1107,6 +1107,11 @@ class Collectd:
         ]
         if read_threads:
             lines.append("ReadThreads %d" % read_threads)
+        # As recommended with write_prometheus (README, collectd-vsphere(5)):
+        # one write thread keeps the samples of a series in the order the
+        # plugin dispatched them; with several, two samples of one series
+        # may overtake each other and write_prometheus would show the older.
+        lines.append("WriteThreads 1")
         if os.path.exists(VSPHERE_TYPES_DB):
             lines.append('TypesDB "%s"' % VSPHERE_TYPES_DB)
         lines += [

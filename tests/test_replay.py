@@ -15,11 +15,10 @@ queries, the hierarchy in plugin_instance, no unknown operation, one Logout
 with the session cookie at shutdown. A refused login (recorded InvalidLogin
 answers): one ERROR line, collectd stays up, at most 2 attempts in 75 s.
 
-The test_pending_* tests check what the plugin is being changed to do (in
-/work/main, in parallel): GET vimServiceVersions.xml and one negotiated
-SOAPAction, CurrentTime after Login, a historicalInterval read, historical
-queries with a startTime. They are expected to fail against the plugin of
-before that change.
+Besides: the API version negotiated from each server's
+vimServiceVersions.xml (one SOAPAction for every request; 5.5 when the
+file is absent), CurrentTime after Login, historicalInterval read,
+historical queries with a startTime.
 
 Usage: test_replay.py [-k SUBSTRING] [--quick]
   --quick  two versions and the short login test (valgrind/ASan runs).
@@ -243,7 +242,7 @@ def run_version(version, extra="", versions_file=True, key=None):
     return r
 
 
-def runs_for_pending():
+def runs_made():
     """The runs made so far (every version test leaves one), else one run."""
     if not _RUNS:
         run_version(QUICK_VERSIONS[0])
@@ -260,7 +259,7 @@ def check_version(version):
     problems = []
 
     # login: the log names the product as its recorded ServiceContent does
-    if 'logged in as "user" (%s)' % full_name not in r.log:
+    if 'logged in as "user" (%s, API ' % full_name not in r.log:
         problems.append("no login line naming %r" % full_name)
 
     # the catalog: which defaults this catalog lacks (reported), and every
@@ -444,15 +443,14 @@ VERSION_TESTS = [_version_test(v) for v in VERSIONS]
 
 
 # ---------------------------------------------------------------------------
-# PENDING: what the plugin is being changed to do (another engineer, in
-# /work/main). These fail against the plugin of before that change.
+# the session's set-up and historical windows, over the runs made above
 
-def test_pending_negotiated_soap_action():
-    """PENDING CHANGE: GET <URL>/vimServiceVersions.xml once per connection
+def test_soap_action_negotiated():
+    """GET <URL>/vimServiceVersions.xml once per connection
     set-up, before RetrieveServiceContent, then one SOAPAction for every
     request: urn:vim25/<a version the server lists>."""
     problems = []
-    for r in runs_for_pending():
+    for r in runs_made():
         reqs = r.requests
         gets = [i for i, q in enumerate(reqs) if q["op"] == "GET vimServiceVersions.xml"]
         rsc = [i for i, q in enumerate(reqs) if q["op"] == "RetrieveServiceContent"]
@@ -470,10 +468,10 @@ def test_pending_negotiated_soap_action():
     assert not problems, "; ".join(problems)
 
 
-def test_pending_current_time_after_login():
-    """PENDING CHANGE: CurrentTime right after Login, in the new session."""
+def test_current_time_after_login():
+    """CurrentTime right after Login, in the new session."""
     problems = []
-    for r in runs_for_pending():
+    for r in runs_made():
         reqs = r.requests
         for i, q in enumerate(reqs):
             if q["op"] == "Login" and q["status"] == 200:
@@ -483,11 +481,11 @@ def test_pending_current_time_after_login():
     assert not problems, "; ".join(problems)
 
 
-def test_pending_historical_interval_read():
-    """PENDING CHANGE: PerformanceManager.historicalInterval is read (its
+def test_historical_interval_read():
+    """PerformanceManager.historicalInterval is read (its
     own RetrievePropertiesEx) once per session."""
     problems = []
-    for r in runs_for_pending():
+    for r in runs_made():
         reads = [q for q in r.requests if q["op"] == "RetrievePropertiesEx"
                  and "historicalInterval" in q["detail"].get("perf_paths", ())]
         if len(reads) != r.stats["logins"]:
@@ -496,12 +494,12 @@ def test_pending_historical_interval_read():
     assert not problems, "; ".join(problems)
 
 
-def test_pending_historical_queries_have_start_time():
-    """PENDING CHANGE: every historical QueryPerf (intervalId 300) has a
+def test_historical_queries_have_start_time():
+    """every historical QueryPerf (intervalId 300) has a
     startTime and no maxSample (vCenter ignores maxSample there and answers
     the whole day without a startTime)."""
     problems = []
-    for r in runs_for_pending():
+    for r in runs_made():
         specs = [s for q in r.requests if q["op"] == "QueryPerf" for s in q["detail"].get("specs", ())
                  if s["interval"] != 20]
         bad = [s for s in specs if not s["start_text"] or s["max_sample"] is not None]
@@ -517,8 +515,8 @@ def test_pending_historical_queries_have_start_time():
     assert not problems, "; ".join(problems)
 
 
-def test_pending_versions_file_absent_falls_back_to_5_5():
-    """PENDING CHANGE: without vimServiceVersions.xml (404) every request
+def test_versions_file_absent_falls_back_to_5_5():
+    """without vimServiceVersions.xml (404) every request
     carries urn:vim25/5.5."""
     r = run_version("vc6.5.0-op5", versions_file=False, key="vc6.5.0-op5 without vimServiceVersions.xml")
     actions = sorted({q["soap_action"] for q in r.requests if q["soap_action"] is not None})
@@ -845,12 +843,12 @@ def test_replay_server_selfcheck():
 
 
 TESTS = [test_replay_server_selfcheck] + VERSION_TESTS + [
-    test_pending_negotiated_soap_action, test_pending_current_time_after_login,
-    test_pending_historical_interval_read, test_pending_historical_queries_have_start_time,
-    test_pending_versions_file_absent_falls_back_to_5_5,
+    test_soap_action_negotiated, test_current_time_after_login,
+    test_historical_interval_read, test_historical_queries_have_start_time,
+    test_versions_file_absent_falls_back_to_5_5,
     test_invalid_login_one_error_line, test_invalid_login_at_most_two_attempts_in_75s]
 LONG_TESTS = [t for t, v in zip(VERSION_TESTS, VERSIONS) if v not in QUICK_VERSIONS] + [
-    test_pending_versions_file_absent_falls_back_to_5_5, test_invalid_login_at_most_two_attempts_in_75s]
+    test_versions_file_absent_falls_back_to_5_5, test_invalid_login_at_most_two_attempts_in_75s]
 
 
 if __name__ == "__main__":

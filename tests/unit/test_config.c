@@ -88,6 +88,7 @@ DEF_TEST(defaults) {
   EXPECT_EQ_DOUBLE(60.0, cfg.query_timeout);
   EXPECT_EQ_DOUBLE(30.0, cfg.stall_timeout);
   EXPECT_EQ_DOUBLE(60.0, cfg.lookback);
+  OK(!cfg.fill_holes); /* every series moves forward */
   EXPECT_EQ_DOUBLE(0.0, cfg.interval);
   EXPECT_EQ_DOUBLE(300.0, cfg.inventory_interval);
   EXPECT_EQ_UINT64(128u * 1024u * 1024u, cfg.max_response_size);
@@ -153,6 +154,7 @@ DEF_TEST(every_option) {
   opt_num(ci, "QueryTimeout", 90);
   opt_num(ci, "StallTimeout", 12.5);
   opt_num(ci, "LookBack", 120);
+  opt_bool(ci, "FillHoles", 1);
   oconfig_item_t *hf = child(ci, "HostnameFormat");
   value_str(hf, "name");
   value_str(hf, "esxhost");
@@ -191,6 +193,7 @@ DEF_TEST(every_option) {
   EXPECT_EQ_DOUBLE(90.0, cfg.query_timeout);
   EXPECT_EQ_DOUBLE(12.5, cfg.stall_timeout);
   EXPECT_EQ_DOUBLE(120.0, cfg.lookback);
+  OK(cfg.fill_holes);
   EXPECT_EQ_INT(2, cfg.hostname_format.num);
   EXPECT_EQ_INT(VS_FIELD_NAME, cfg.hostname_format.fields[0]);
   EXPECT_EQ_INT(VS_FIELD_ESXHOST, cfg.hostname_format.fields[1]);
@@ -696,7 +699,7 @@ DEF_TEST(numbers_out_of_range) {
       {"LookBack", 3601},
       {"LookBack", NAN},
       {"PropertyInterval", 0},
-      {"PropertyInterval", 0.5},
+      {"PropertyInterval", 0.05},
       {"PropertyInterval", 86401},
       {"HistoricalLookBack", -1},
       {"HistoricalLookBack", 9601}, /* 32 slots of 300 s */
