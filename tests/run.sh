@@ -61,8 +61,9 @@ fi
 # Integration suites: collectd + plugin + vcsim (each prints PASS/FAIL lines).
 suites=()
 for f in tests/test_harness_selfcheck.py tests/test_backends.py tests/test_docs.py \
-         tests/test_package.py tests/test_writers.py tests/test_dashboard.py \
+         tests/test_build.py tests/test_package.py tests/test_writers.py tests/test_dashboard.py \
          tests/test_integration.py tests/test_realvc.py tests/test_coverage.py tests/test_scale.py \
+         tests/test_semantics.py tests/test_replay.py \
          tests/test_security.py tests/test_faults.py tests/test_soak.py; do
   [ -f "$f" ] && suites+=("$f")
 done
@@ -72,7 +73,7 @@ run_suites() { # phase-prefix [extra args...]: every suite as its own phase
     # checked once, in the plain run: the harness, the backends, the docs,
     # the package, the writers' examples and the dashboard
     case "$f" in tests/test_harness_selfcheck.py|tests/test_backends.py|tests/test_docs.py|\
-                 tests/test_package.py|tests/test_writers.py|tests/test_dashboard.py)
+                 tests/test_build.py|tests/test_package.py|tests/test_writers.py|tests/test_dashboard.py)
       [ "$prefix" != integration ] && continue ;; esac
     phase "$prefix-$(basename "$f" .py)" "$@" python3 "$f" ${QUICK:-}
   done
