@@ -180,11 +180,13 @@ static size_t counters_above(const vs_vcenter_t *vc, int level, char *buf,
       if (c->level <= level)
         continue;
       n++;
-      if (len + 1 < size)
-        len += (size_t)snprintf(buf + len, size - len, "%s%s.%s.%s.%s (level %d)",
-                                len ? ", " : "",
-                                vs_kind_info((vs_kind_t)k)->name, info->group,
-                                info->name, info->rollup, c->level);
+      if (len + 1 >= size)
+        continue; /* the list is cut; the count is not */
+      int w = snprintf(buf + len, size - len, "%s%s.%s.%s.%s (level %d)",
+                       len ? ", " : "", vs_kind_info((vs_kind_t)k)->name,
+                       info->group, info->name, info->rollup, c->level);
+      if (w > 0)
+        len = len + (size_t)w < size ? len + (size_t)w : size - 1;
     }
   }
   return n;
@@ -203,10 +205,9 @@ static uint64_t text_hash(const char *s) {
 static void check_levels(vs_vcenter_t *vc) {
   const vs_perf_interval_t *five = vs_intervals_find(&vc->intervals, 300);
   char list[1536];
-  bool unknown = five == NULL;
-  int level = five == NULL ? 4 : five->enabled ? five->level : 0;
-  if (five != NULL && five->level == 0)
-    unknown = true, level = 4;
+  /* Unknown: nothing is said to be above it (4 is the highest level). */
+  bool unknown = five == NULL || five->level == 0;
+  int level = unknown ? 4 : five->enabled ? five->level : 0;
   vc->counters_above_level =
       counters_above(vc, level, list, sizeof(list), &unknown);
   if (unknown && any_historical_counter(vc) && !vc->levels_unknown_said) {

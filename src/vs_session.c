@@ -246,17 +246,25 @@ void vs_session_lost(vs_session_t *s, bool suspect) {
  * Without the file (a proxy, a simulator): VS_API_FALLBACK. */
 static int negotiate_version(vs_session_t *s) {
   vs_versions_t *v = malloc(sizeof(*v));
-  vs_xml_handler_t h = vs_parse_versions(v != NULL ? v : &(vs_versions_t){0});
-  vs_xml_stream_t *stream = v != NULL ? vs_xml_stream_create(&h) : NULL;
+  vs_xml_stream_t *stream = NULL;
   vs_error_t err;
-  int rc = stream == NULL ? (vs_error_set(&err, VS_ERR_NOMEM, "out of memory"),
-                             err.rc)
-                          : vs_http_get(s->http, "/vimServiceVersions.xml",
-                                        stream, VS_VERSIONS_MAX_BYTES, &err);
+  vs_error_clear(&err);
+  int rc = VS_ERR_NOMEM;
+  if (v != NULL) {
+    vs_xml_handler_t h = vs_parse_versions(v);
+    stream = vs_xml_stream_create(&h);
+  }
+  if (stream == NULL)
+    vs_error_set(&err, VS_ERR_NOMEM, "out of memory");
+  else
+    rc = vs_http_get(s->http, "/vimServiceVersions.xml", stream,
+                     VS_VERSIONS_MAX_BYTES, &err);
   vs_xml_stream_destroy(stream);
+  if (rc == VS_OK && v->num == 0)
+    rc = (vs_error_set(&err, VS_ERR_PARSE, "no urn:vim25 versions listed"),
+          err.rc);
   char chosen[VS_VERSION_LEN];
-  if (rc == VS_OK && v->num > 0 &&
-      vs_versions_choose(v, chosen, sizeof(chosen)) != 0) {
+  if (rc == VS_OK && vs_versions_choose(v, chosen, sizeof(chosen)) != 0) {
     vs_error_set(&err, VS_ERR_CONFIG,
                  "the server speaks API versions %s to %s only; this plugin "
                  "needs %s or newer",
@@ -265,11 +273,9 @@ static int negotiate_version(vs_session_t *s) {
     free(v);
     return VS_ERR_CONFIG;
   }
-  if (rc == VS_OK && v->num > 0) {
+  if (rc == VS_OK) {
     set_api_version(s, chosen);
   } else {
-    if (rc == VS_OK)
-      vs_error_set(&err, VS_ERR_PARSE, "no urn:vim25 versions listed");
     vs_session_note(s, "versions/fallback",
                     "cannot read %s/vimServiceVersions.xml (%s); announcing "
                     "API version %s.",
