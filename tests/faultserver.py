@@ -81,9 +81,6 @@ Modes:
                   the (first such) object if not_found_named (default True),
                   as vCenter does, else carries no obj (the client has to
                   split its batch to find the culprit); others pass
-  guest_disks     pass-through, except property pages asking guest.disk:
-                  every VM gets guest_disks_count (default 20) guest file
-                  systems with ~100-byte mount points
   entity_fault    like not_found, but the fault is entity_fault_type (default
                   SystemError) and names no object: a call vCenter fails as
                   a whole for one entity's problem of any kind
@@ -97,6 +94,11 @@ the fault to requests whose SOAP body calls one of them; the others are
 proxied as in "pass" (and counted under "pass"). `only_match`, if set to
 strings (or bytes), limits it further to request bodies that contain one
 of them (e.g. "<type>Folder</type>": a discovery, not a state pass).
+
+`guest_disks` = N > 0: in every answer passed through unchanged (mode
+"pass", or a request the fault does not apply to), each VirtualMachine of a
+property page that asks guest.disk gets N guest file systems with
+~100-byte mount points (VMware Tools report them; vcsim has none).
 
 Counters (stats()): requests, operations ("mode Operation"), connections (by the mode current at accept),
 bytes_sent, and stream_end (why a streamed/held answer stopped: "client"
@@ -148,7 +150,7 @@ MODES = ("pass", "refuse", "hang", "reset", "http500_html", "http503_html",
          "soap_fault", "truncated", "garbage", "unexpected", "endless", "huge",
          "billion_laughs", "xxe", "slow",
          "minus_one", "empty_props", "missing_noauth", "not_found", "entity_fault",
-         "guest_disks", "delay_match")
+         "delay_match")
 
 # Not forwarded in either direction (hop-by-hop, or recomputed here).
 # Accept-Encoding is dropped so that the upstream answers uncompressed and
@@ -632,6 +634,11 @@ class _Conn:
         ka = req.keep_alive
         if mode == "pass":
             status, reason, headers, body = self.upstream_or_502(req)
+            if status == 200 and s.guest_disks > 0 and b"<pathSet>guest.disk</pathSet>" in req.body:
+                new = _guest_disks(body, s.guest_disks)
+                if new != body:
+                    s._count("injected", "guest_disks")
+                    body = new
             return self.respond(mode, status, reason, headers, body, ka)
         if mode == "refuse":        # raced in on an open connection
             self.reset()
@@ -692,15 +699,6 @@ class _Conn:
             status, reason, headers, body = self.upstream_or_502(req)
             if status == 200 and op == "QueryPerf":
                 new = s._minus_one(body)
-                if new != body:
-                    s._count("injected", mode)
-                    body = new
-            return self.respond(mode, status, reason, headers, body, ka)
-        if mode == "guest_disks":
-            status, reason, headers, body = self.upstream_or_502(req)
-            if status == 200 and op in ("RetrievePropertiesEx", "ContinueRetrievePropertiesEx") \
-                    and b"<pathSet>guest.disk</pathSet>" in req.body:
-                new = _guest_disks(body, s.guest_disks_count)
                 if new != body:
                     s._count("injected", mode)
                     body = new
@@ -984,7 +982,7 @@ class FaultServer:
         self.not_found_morefs = set()
         self.not_found_named = True
         self.entity_fault_type = "SystemError"
-        self.guest_disks_count = 20
+        self.guest_disks = 0
         self.delay_match_strings = ()
         self.delay_seconds = 5.0
         self.minus_one_blanked = []

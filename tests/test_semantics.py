@@ -244,7 +244,8 @@ def test_state_memory_bounded_while_discovery_fails():
     while state passes succeed, each with 20 guest file systems per VM
     (100-byte mount points): 200 failing discoveries later the plugin's
     tracking memory has not grown, and neither has collectd's RSS."""
-    with Vcsim(cluster=0, host=1, vm=4) as vc, FaultServer(vc.url, mode="guest_disks") as fs:
+    with Vcsim(cluster=0, host=1, vm=4) as vc, FaultServer(vc.url) as fs:
+        fs.guest_disks = 20
         extra = "Interval 0.2\nInventoryInterval 0.2\nPropertyInterval 0.2"
         with Collectd(vsphere_block(proxied(fs, vc), extra=extra), interval=1) as cd:
             cd.wait_for(lambda: harness.find_metrics(cd.metrics(),
