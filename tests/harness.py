@@ -1369,11 +1369,17 @@ def children_of(pid=None):
 # --------------------------------------------------------------------------
 # test runner
 
+class Skip(Exception):
+    """Raised by a test that cannot run here (say why): it is reported as
+    "SKIP name: reason", neither passed nor failed."""
+
+
 def run(tests):
-    """Run test functions; print "PASS name" / "FAIL name: reason" on
-    stdout (traceback on stderr). Processes a test started through this
-    module and left running are killed after it (ones started before run()
-    - shared fixtures - are kept). Returns (passed, failed)."""
+    """Run test functions; print "PASS name" / "FAIL name: reason" /
+    "SKIP name: reason" on stdout (traceback on stderr). Processes a test
+    started through this module and left running are killed after it (ones
+    started before run() - shared fixtures - are kept). Returns (passed,
+    failed)."""
     passed = failed = 0
     for t in tests:
         name = getattr(t, "__name__", str(t))
@@ -1381,6 +1387,8 @@ def run(tests):
         before = set(_live)
         try:
             t()
+        except Skip as e:
+            print("SKIP %s: %s" % (name, e), flush=True)
         except Exception as e:  # noqa: BLE001 - AssertionError included
             failed += 1
             reason = str(e).splitlines()[0] if str(e) else type(e).__name__

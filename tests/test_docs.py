@@ -5,7 +5,7 @@ into a temp dir from the C sources and tests/unit/data/vcsim_catalog.xml and
 must equal the committed ones; the generators refuse malformed input.
 COUNTERS.md's level column comes from a genuine vCenter 9.0.1 catalog, read in
 place from the realxml collection ($VSPHERE_REALXML, else ../shared/realxml):
-without it the comparison is skipped (a "SKIP" line) and the generator must
+without it the comparison is skipped (said on stderr) and the generator must
 refuse to write. No vcsim, no collectd. Last line: "N passed, N failed"."""
 
 import difflib
@@ -34,12 +34,12 @@ def _realxml():
 
 
 def _levels_catalog(test, skipped):
-    """The genuine vCenter 9.0.1 catalog, or None (printing a SKIP line)
+    """The genuine vCenter 9.0.1 catalog, or None (saying so on stderr)
     when the realxml collection is not there."""
     path = os.path.join(_realxml(), LEVELS_FILE)
     if os.path.isfile(path):
         return path
-    print("SKIP %s: realxml absent: %s; %s" % (test, path, skipped), flush=True)
+    print("  %s: realxml absent (%s): %s" % (test, path, skipped), file=sys.stderr, flush=True)
     return None
 
 
