@@ -147,7 +147,7 @@ def test_any_per_entity_fault_isolates_its_entity():
             fs.mode = "entity_fault"
             t0 = time.time()
             worst = 0.0
-            while time.time() - t0 < 30 * SCALE:
+            while time.time() - t0 < 25:
                 worst = max([worst] + list(staleness(cd, others).values()))
                 time.sleep(0.5)
             faults = fs.count("injected", "entity_fault")
@@ -155,7 +155,7 @@ def test_any_per_entity_fault_isolates_its_entity():
             log("entity fault: %d faults in %.0f s, others at most %.1f s stale, "
                 "the faulty VM %.0f s" % (faults, time.time() - t0, worst, stale_bad))
             assert worst <= FRESH * SCALE, "the other VMs starved: %.1f s" % worst
-            assert stale_bad >= 25 * SCALE, "the faulty VM was still collected"
+            assert stale_bad >= 20, "the faulty VM was still collected"
             assert 1 <= faults <= 12, "%d faults: not isolated (or not bounded)" % faults
             errs = plugin_errors(cd)
             assert len(errs) == 1 and "SystemError" in errs[0], errs
@@ -173,7 +173,7 @@ def test_vcenter_wide_fault_takes_nothing_out():
             fs.only = {"QueryPerf"}
             fs.mode = "soap_fault"
             c0 = self_value(cd, "read_cycles")
-            wait_cycles(cd, c0 + 10, 60 * SCALE)
+            wait_cycles(cd, c0 + 6, 60 * SCALE)
             reads = self_value(cd, "read_cycles") - c0
             faults = fs.requests("soap_fault")
             fs.mode = "pass"
@@ -202,7 +202,7 @@ def test_refresh_does_not_wait_for_a_carried_request():
             vc.slow_host(slow, 60)
             t0 = time.time()
             worst = 0.0
-            while time.time() - t0 < 25 * SCALE:
+            while time.time() - t0 < 20:
                 worst = max([worst] + list(staleness(cd, others).values()))
                 time.sleep(0.5)
             carried = self_value(cd, "requests_carried")
@@ -246,7 +246,7 @@ def test_state_memory_bounded_while_discovery_fails():
     tracking memory has not grown, and neither has collectd's RSS."""
     with Vcsim(cluster=0, host=1, vm=4) as vc, FaultServer(vc.url) as fs:
         fs.guest_disks = 20
-        extra = "Interval 0.2\nInventoryInterval 0.2\nPropertyInterval 0.2"
+        extra = "Interval 0.1\nInventoryInterval 0.1\nPropertyInterval 0.1"
         with Collectd(vsphere_block(proxied(fs, vc), extra=extra), interval=1) as cd:
             cd.wait_for(lambda: harness.find_metrics(cd.metrics(),
                                                      "collectd_vsphere_vm_guest_disk_free_bytes"),
@@ -255,7 +255,7 @@ def test_state_memory_bounded_while_discovery_fails():
             fs.only = {"RetrievePropertiesEx"}
             fs.only_match = ["<type>Folder</type>"]
             fs.mode = "soap_fault"
-            n = 40 if WRAPPED else 200
+            n = 20 if WRAPPED else 200
             cd.wait_for(lambda: fs.requests("soap_fault") >= 3, 30, what="failing discoveries")
             bytes0, rss0 = self_value(cd, "tracking_bytes"), cd.rss_kb()
             states0 = self_value(cd, "state_values")
