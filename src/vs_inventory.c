@@ -195,12 +195,8 @@ static void decide_active(vs_inventory_t *inv) {
 }
 
 int vs_shard_of(const char *moref, int n) {
-  uint64_t h = 1469598103934665603ULL; /* FNV-1a: stable everywhere */
-  for (const char *p = moref; *p; p++) {
-    h ^= (unsigned char)*p;
-    h *= 1099511628211ULL;
-  }
-  return n > 1 ? (int)(h % (uint64_t)n) : 0;
+  /* Unseeded: the same in every process and across restarts. */
+  return n > 1 ? (int)(vs_hash64(moref, 0) % (uint64_t)n) : 0;
 }
 
 void vs_inventory_shard(vs_inventory_t *inv, int k, int n) {
@@ -295,12 +291,6 @@ typedef struct {
   char scratch_moref[VS_MOREF_LEN];
   bool out_of_memory;
 } discover_ctx_t;
-
-static int64_t wall_us(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_REALTIME, &ts);
-  return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
 
 static void on_subprop(void *ctx, const char *type, const char *moref,
                        const char *prop, int item, const char *path,
@@ -547,7 +537,7 @@ int vs_inventory_discover(vs_session_t *s, const vs_discovery_t *what,
                           vs_inventory_t *out, vs_error_t *err) {
   spec_set_t set;
   build_specs(what, true, &set);
-  discover_ctx_t d = {.inv = out, .what = what, .now_us = wall_us()};
+  discover_ctx_t d = {.inv = out, .what = what, .now_us = vs_wall_us()};
   vs_state_scratch_reset(&d.scratch);
   return read_view(s, &set, &d, err);
 }
@@ -561,9 +551,22 @@ int vs_inventory_read_states(vs_session_t *s, const vs_discovery_t *what,
   if (set.num == 0)
     return VS_OK;
   discover_ctx_t d = {
-      .inv = inv, .what = what, .update = true, .now_us = wall_us()};
+      .inv = inv, .what = what, .update = true, .now_us = vs_wall_us()};
   vs_state_scratch_reset(&d.scratch);
   int rc = read_view(s, &set, &d, err);
   *updated = d.updated;
   return rc;
+}
+
+void vs_inventory_tracking(const vs_inventory_t *inv, size_t *series,
+                           size_t *bytes) {
+  *series = 0;
+  *bytes = inv->cap * sizeof(*inv->objects) + inv->strings.bytes +
+           inv->by_moref.cap * (sizeof(char *) + sizeof(int));
+  for (size_t i = 0; i < inv->num; i++) {
+    const vs_object_t *o = &inv->objects[i];
+    *series += o->series.num;
+    *bytes += vs_series_table_bytes(&o->series) +
+              o->states_num * sizeof(vs_state_value_t);
+  }
 }

@@ -97,6 +97,11 @@ int vs_shard_of(const char *moref, int n);
  * or "" when out of memory (inv->strings.failed is then set). */
 const char *vs_inventory_intern(vs_inventory_t *inv, const char *s);
 
+/* Series tracked, and the bytes the inventory and its tracking hold (for
+ * self-monitoring and sizing). */
+void vs_inventory_tracking(const vs_inventory_t *inv, size_t *series,
+                           size_t *bytes);
+
 /* What a discovery reads. */
 typedef struct {
   bool kinds[VS_KIND_NUM]; /* kinds collected */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * collectd-vsphere - vs_util.c
  */
@@ -262,13 +263,25 @@ void vs_arena_free(vs_arena_t *a) {
   memset(a, 0, sizeof(*a));
 }
 
-static uint64_t hash_str(const char *s) {
-  uint64_t h = 1469598103934665603ULL; /* FNV-1a */
+uint64_t vs_hash64(const char *s, uint64_t seed) {
+  uint64_t h = 1469598103934665603ULL ^ seed; /* FNV-1a */
   for (; *s; s++) {
     h ^= (unsigned char)*s;
     h *= 1099511628211ULL;
   }
   return h;
+}
+
+double vs_monotonic_seconds(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+int64_t vs_wall_us(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
 int vs_index_init(vs_index_t *ix, size_t expected) {
@@ -310,7 +323,7 @@ int vs_index_put(vs_index_t *ix, const char *key, int value) {
   if ((ix->count + 1) * 2 > ix->cap && index_grow(ix) != 0)
     return -1;
   size_t mask = ix->cap - 1;
-  for (size_t i = hash_str(key) & mask;; i = (i + 1) & mask) {
+  for (size_t i = vs_hash64(key, 0) & mask;; i = (i + 1) & mask) {
     if (ix->keys[i] == NULL) {
       ix->keys[i] = key;
       ix->values[i] = value;
@@ -328,7 +341,7 @@ int vs_index_get(const vs_index_t *ix, const char *key) {
   if (ix->cap == 0)
     return -1;
   size_t mask = ix->cap - 1;
-  for (size_t i = hash_str(key) & mask; ix->keys[i] != NULL;
+  for (size_t i = vs_hash64(key, 0) & mask; ix->keys[i] != NULL;
        i = (i + 1) & mask)
     if (strcmp(ix->keys[i], key) == 0)
       return ix->values[i];

@@ -5,6 +5,7 @@
 #include "collectd.h"
 
 #include "plugin.h"
+#include "utils/common/common.h"
 
 #include "mock_plugin.h"
 
@@ -12,6 +13,24 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* ---- what the daemon gives plugins besides the plugin API ---- */
+
+char *sstrncpy(char *dest, const char *src, size_t n) {
+  if (n == 0)
+    return dest;
+  strncpy(dest, src, n);
+  dest[n - 1] = 0;
+  return dest;
+}
+
+int ssnprintf(char *str, size_t sz, const char *format, ...) {
+  va_list ap;
+  va_start(ap, format);
+  int ret = vsnprintf(str, sz, format, ap);
+  va_end(ap);
+  return ret;
+}
 
 /* ---- plugin_log ---- */
 

@@ -8,6 +8,7 @@
  *   plugin_register_data_set a small table, read back by plugin_get_ds
  *   plugin_register_*        registrations are recorded (complex read
  *                            user data is freed by mock_reset)
+ *   sstrncpy, ssnprintf      as the daemon's (utils/common)
  *
  * Plus helpers for fixtures: the test data directory and file reading.
  */
