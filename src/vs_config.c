@@ -45,7 +45,6 @@ int vs_field_from_string(const char *s) {
   return -1;
 }
 
-const char *vs_field_name(vs_field_t f) { return field_names[f]; }
 
 static int want_values(const oconfig_item_t *ci, int type, const char *what) {
   if (ci->values_num != 1 || ci->values[0].type != type) {

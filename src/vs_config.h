@@ -42,7 +42,6 @@ typedef struct {
 
 /* "name" -> VS_FIELD_NAME; -1 if unknown. */
 int vs_field_from_string(const char *s);
-const char *vs_field_name(vs_field_t f);
 
 typedef struct {
   char *name; /* the block's name: the "vcenter" naming field */

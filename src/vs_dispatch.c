@@ -4,6 +4,7 @@
 #include "collectd.h"
 
 #include "plugin.h"
+#include "utils/common/common.h"
 #include "vs_dispatch.h"
 #include "vs_plan.h"
 
@@ -14,7 +15,7 @@ static int register_type(const char *type) {
   data_source_t ds = {.name = "value", .type = DS_TYPE_GAUGE, .min = NAN,
                       .max = NAN};
   data_set_t set = {.ds_num = 1, .ds = &ds};
-  vs_strlcpy(set.type, type, sizeof(set.type));
+  sstrncpy(set.type, type, sizeof(set.type));
   return plugin_register_data_set(&set);
 }
 
@@ -56,7 +57,7 @@ int vs_dispatch_register_default_types(void) {
       return -1;
   for (size_t i = 0; i < vs_default_metrics_num; i++) {
     char type[VS_TYPE_LEN], copy[VS_TYPE_LEN];
-    vs_strlcpy(copy, vs_default_metrics[i], sizeof(copy));
+    sstrncpy(copy, vs_default_metrics[i], sizeof(copy));
     /* "<kind>.<group>.<name>.<rollup>": rollup is after the last dot and
      * kind before the first; the counter name may itself hold dots. */
     char *kind = copy, *group = strchr(copy, '.');
@@ -96,8 +97,7 @@ bool vs_dispatch_budget(size_t *left, size_t n) {
   return true;
 }
 
-size_t vs_dispatch_series(const vs_inventory_t *inv, vs_object_t *obj,
-                          const vs_selected_counter_t *counter,
+size_t vs_dispatch_series(vs_object_t *obj, const vs_selected_counter_t *counter,
                           const vs_series_t *series,
                           const vs_dispatch_params_t *params) {
   /* vcsim echoes the "*" wildcard as an instance: it means the aggregate. */
@@ -128,11 +128,11 @@ size_t vs_dispatch_series(const vs_inventory_t *inv, vs_object_t *obj,
   value_t value;
   value_list_t vl = {.values = &value, .values_len = 1};
   vl.interval = DOUBLE_TO_CDTIME_T(params->interval_s);
-  vs_utf8_copy(vl.host, vs_inv_str(inv, obj->id_host), sizeof(vl.host));
-  vs_strlcpy(vl.plugin, "vsphere", sizeof(vl.plugin));
-  vs_utf8_copy(vl.plugin_instance, vs_inv_str(inv, obj->id_plugin_instance),
+  vs_utf8_copy(vl.host, obj->id_host, sizeof(vl.host));
+  sstrncpy(vl.plugin, "vsphere", sizeof(vl.plugin));
+  vs_utf8_copy(vl.plugin_instance, obj->id_plugin_instance,
                sizeof(vl.plugin_instance));
-  vs_strlcpy(vl.type, counter->type, sizeof(vl.type));
+  sstrncpy(vl.type, counter->type, sizeof(vl.type));
   vs_utf8_copy(vl.type_instance, instance, sizeof(vl.type_instance));
 
   /* A sample from the far future would make every later one look old. */
@@ -164,12 +164,12 @@ void vs_dispatch_self(const char *vcenter, const vs_self_metric_t *metrics,
   value_t value;
   value_list_t vl = {.values = &value, .values_len = 1};
   vl.interval = DOUBLE_TO_CDTIME_T(interval_s);
-  vs_strlcpy(vl.plugin, "vsphere", sizeof(vl.plugin));
-  vs_strlcpy(vl.plugin_instance, vcenter, sizeof(vl.plugin_instance));
+  sstrncpy(vl.plugin, "vsphere", sizeof(vl.plugin));
+  sstrncpy(vl.plugin_instance, vcenter, sizeof(vl.plugin_instance));
   for (size_t i = 0; i < num; i++) {
     value.gauge = metrics[i].value;
-    vs_strlcpy(vl.type, metrics[i].type, sizeof(vl.type));
-    vs_strlcpy(vl.type_instance,
+    sstrncpy(vl.type, metrics[i].type, sizeof(vl.type));
+    sstrncpy(vl.type_instance,
                metrics[i].instance ? metrics[i].instance : "",
                sizeof(vl.type_instance));
     plugin_dispatch_values(&vl);
@@ -181,14 +181,14 @@ size_t vs_dispatch_states(const vs_object_t *obj, double interval_s) {
   value_list_t vl = {.values = &value, .values_len = 1};
   vl.interval = DOUBLE_TO_CDTIME_T(interval_s);
   vs_utf8_copy(vl.host, obj->id_host, sizeof(vl.host));
-  vs_strlcpy(vl.plugin, "vsphere", sizeof(vl.plugin));
+  sstrncpy(vl.plugin, "vsphere", sizeof(vl.plugin));
   vs_utf8_copy(vl.plugin_instance, obj->id_plugin_instance,
                sizeof(vl.plugin_instance));
   size_t dispatched = 0;
   for (uint16_t i = 0; i < obj->states_num; i++) {
     const vs_state_value_t *st = &obj->states[i];
     value.gauge = st->value;
-    vs_strlcpy(vl.type, vs_state_types[st->type].type, sizeof(vl.type));
+    sstrncpy(vl.type, vs_state_types[st->type].type, sizeof(vl.type));
     vs_utf8_copy(vl.type_instance, st->instance, sizeof(vl.type_instance));
     if (plugin_dispatch_values(&vl) == 0)
       dispatched++;

@@ -45,8 +45,7 @@ bool vs_dispatch_budget(size_t *left, size_t n);
 /* Dispatches the samples of `series` that its tracking state (in
  * obj->series) has not seen dispatched, oldest first. Returns the number
  * of values dispatched. */
-size_t vs_dispatch_series(const vs_inventory_t *inv, vs_object_t *obj,
-                          const vs_selected_counter_t *counter,
+size_t vs_dispatch_series(vs_object_t *obj, const vs_selected_counter_t *counter,
                           const vs_series_t *series,
                           const vs_dispatch_params_t *params);
 

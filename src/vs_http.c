@@ -2,6 +2,9 @@
 /**
  * collectd-vsphere - vs_http.c
  */
+#include "collectd.h"
+
+#include "utils/common/common.h"
 #include "vs_http.h"
 #include "vs_util.h"
 
@@ -224,7 +227,7 @@ static int set_action(slot_t *s, const char *soap_action) {
     return 0;
   curl_slist_free_all(s->headers);
   s->headers = NULL;
-  vs_strlcpy(s->action, soap_action, sizeof(s->action));
+  sstrncpy(s->action, soap_action, sizeof(s->action));
   char action_header[128];
   snprintf(action_header, sizeof(action_header), "SOAPAction: %s",
            soap_action);

@@ -1,6 +1,9 @@
 /**
  * collectd-vsphere - vs_inventory.c
  */
+#include "collectd.h"
+
+#include "utils/common/common.h"
 #include "vs_inventory.h"
 #include "vs_parse.h"
 
@@ -42,11 +45,6 @@ void vs_inventory_free(vs_inventory_t *inv) {
   memset(inv, 0, sizeof(*inv));
 }
 
-const char *vs_inv_str(const vs_inventory_t *inv, const char *s) {
-  (void)inv;
-  return s != NULL ? s : "";
-}
-
 const vs_object_t *vs_inv_at(const vs_inventory_t *inv, int index) {
   return index < 0 || (size_t)index >= inv->num ? NULL : &inv->objects[index];
 }
@@ -59,13 +57,6 @@ const char *vs_inventory_intern(vs_inventory_t *inv, const char *s) {
 vs_object_t *vs_inventory_find(const vs_inventory_t *inv, const char *moref) {
   int i = vs_index_get(&inv->by_moref, moref);
   return i < 0 ? NULL : &inv->objects[i];
-}
-
-static const char *prop(const vs_prop_t *props, size_t n, const char *name) {
-  for (size_t i = 0; i < n; i++)
-    if (strcmp(props[i].name, name) == 0)
-      return props[i].value;
-  return "";
 }
 
 int vs_inventory_add_props(vs_inventory_t *inv, const char *mo_type,
@@ -92,28 +83,28 @@ int vs_inventory_add_props(vs_inventory_t *inv, const char *mo_type,
                    .compute = -1,
                    .mark_us = -1};
   char name[VS_PAGE_MAX_VALUE];
-  vs_utf8_copy(name, prop(props, props_num, "name"), sizeof(name));
+  vs_utf8_copy(name, vs_prop_value(props, props_num, "name", ""), sizeof(name));
   vs_name_decode(name);
   o.moref = vs_inventory_intern(inv, moref);
   o.name = vs_inventory_intern(inv, name[0] ? name : moref);
   /* A VM in a vApp has no parent folder, but its vApp. */
-  const char *parent = prop(props, props_num, "parent");
+  const char *parent = vs_prop_value(props, props_num, "parent", "");
   if (parent[0] == 0)
-    parent = prop(props, props_num, "parentVApp");
+    parent = vs_prop_value(props, props_num, "parentVApp", "");
   o.parent_ref = vs_inventory_intern(inv, parent);
-  o.host_ref = vs_inventory_intern(inv, prop(props, props_num, "runtime.host"));
-  const char *uuid = prop(props, props_num, "config.instanceUuid");
+  o.host_ref = vs_inventory_intern(inv, vs_prop_value(props, props_num, "runtime.host", ""));
+  const char *uuid = vs_prop_value(props, props_num, "config.instanceUuid", "");
   if (uuid[0] == 0)
-    uuid = prop(props, props_num, "hardware.systemInfo.uuid");
+    uuid = vs_prop_value(props, props_num, "hardware.systemInfo.uuid", "");
   o.uuid = vs_inventory_intern(inv, uuid);
   if (inv->strings.failed)
     return -1;
   o.powered_on =
-      strcmp(prop(props, props_num, "runtime.powerState"), "poweredOn") == 0;
+      strcmp(vs_prop_value(props, props_num, "runtime.powerState", ""), "poweredOn") == 0;
   /* A property a server does not send counts as connected. */
-  const char *conn = prop(props, props_num, "runtime.connectionState");
+  const char *conn = vs_prop_value(props, props_num, "runtime.connectionState", "");
   o.connected = conn[0] == 0 || strcmp(conn, "connected") == 0;
-  o.template_ = strcmp(prop(props, props_num, "config.template"), "true") == 0;
+  o.template_ = strcmp(vs_prop_value(props, props_num, "config.template", ""), "true") == 0;
   inv->objects[inv->num++] = o;
   return 0;
 }
@@ -220,7 +211,7 @@ static void carry_state(vs_inventory_t *inv, vs_inventory_t *old) {
     vs_object_t *o = &inv->objects[i];
     if (o->kind < 0)
       continue;
-    vs_object_t *prev = vs_inventory_find(old, vs_inv_str(inv, o->moref));
+    vs_object_t *prev = vs_inventory_find(old, o->moref);
     if (prev == NULL || prev->kind != o->kind)
       continue;
     o->mark_us = prev->mark_us;
@@ -240,7 +231,7 @@ int vs_inventory_finish(vs_inventory_t *inv, vs_inventory_t *old) {
   if (vs_index_init(&inv->by_moref, inv->num) != 0)
     return -1;
   for (size_t i = 0; i < inv->num; i++)
-    if (vs_index_put(&inv->by_moref, vs_inv_str(inv, inv->objects[i].moref),
+    if (vs_index_put(&inv->by_moref, inv->objects[i].moref,
                      (int)i) != 0)
       return -1;
   resolve(inv);
@@ -299,7 +290,7 @@ static void on_subprop(void *ctx, const char *type, const char *moref,
   discover_ctx_t *d = ctx;
   if (strcmp(d->scratch_moref, moref) != 0) { /* the next object */
     vs_state_scratch_reset(&d->scratch);
-    vs_strlcpy(d->scratch_moref, moref, sizeof(d->scratch_moref));
+    sstrncpy(d->scratch_moref, moref, sizeof(d->scratch_moref));
   }
   vs_state_subprop(&d->scratch, prop, item, path, text);
 }
@@ -341,7 +332,7 @@ static void on_object(void *ctx, const char *type, const char *moref,
     if (o == NULL) /* new since the discovery: it waits for the next */
       return;
     o->template_ =
-        strcmp(prop(props, props_num, "config.template"), "true") == 0;
+        strcmp(vs_prop_value(props, props_num, "config.template", ""), "true") == 0;
     d->updated++;
   } else {
     size_t before = d->inv->num;
@@ -363,7 +354,7 @@ static void view_end(void *ctx, int depth, const char *name,
   (void)len;
   if (strcmp(name, "returnval") == 0 &&
       strcmp(parent, "CreateContainerViewResponse") == 0)
-    vs_strlcpy(ctx, text, VS_MOREF_LEN);
+    sstrncpy(ctx, text, VS_MOREF_LEN);
 }
 
 static int create_view(vs_session_t *s, const vs_prop_spec_t *specs,
@@ -514,7 +505,7 @@ static int read_view(vs_session_t *s, const spec_set_t *set,
     if (rc == VS_OK && d->out_of_memory)
       rc = (vs_error_set(err, VS_ERR_NOMEM, "out of memory"), err->rc);
     if (rc == VS_OK)
-      vs_strlcpy(pending, page->token, sizeof(page->token));
+      sstrncpy(pending, page->token, sizeof(page->token));
     if (rc != VS_OK || pending[0] == 0)
       break;
     vs_soap_continue_retrieve(&s->request, &s->sc, pending);

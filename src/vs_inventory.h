@@ -65,8 +65,6 @@ typedef struct {
 void vs_inventory_init(vs_inventory_t *inv);
 void vs_inventory_free(vs_inventory_t *inv);
 vs_object_t *vs_inventory_find(const vs_inventory_t *inv, const char *moref);
-/* A string of an object (e.g. vs_inv_str(inv, o->name)), "" if NULL. */
-const char *vs_inv_str(const vs_inventory_t *inv, const char *s);
 /* The object at an index, or NULL for -1. */
 const vs_object_t *vs_inv_at(const vs_inventory_t *inv, int index);
 

@@ -47,11 +47,6 @@ static const struct {
 
 const vs_kind_info_t *vs_kind_info(vs_kind_t kind) { return &kinds[kind]; }
 
-int vs_kind_from_mo_type(const char *mo_type) {
-  int mo = vs_mo_from_type(mo_type);
-  return mo < 0 ? -1 : mos[mo].kind;
-}
-
 int vs_kind_from_name(const char *name) {
   for (int k = 0; k < VS_KIND_NUM; k++)
     if (strcasecmp(kinds[k].name, name) == 0)
@@ -68,7 +63,5 @@ int vs_mo_from_type(const char *mo_type) {
     return VS_MO_RESOURCE_POOL;
   return -1;
 }
-
-const char *vs_mo_type_name(vs_mo_t mo) { return mos[mo].type; }
 
 int vs_mo_kind(vs_mo_t mo) { return mos[mo].kind; }

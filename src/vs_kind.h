@@ -32,8 +32,6 @@ typedef struct {
 } vs_kind_info_t;
 
 const vs_kind_info_t *vs_kind_info(vs_kind_t kind);
-/* Returns the kind of a managed object type, or -1. */
-int vs_kind_from_mo_type(const char *mo_type);
 /* Returns the kind of a configuration name ("vm", "datastore"), or -1. */
 int vs_kind_from_name(const char *name);
 
@@ -53,7 +51,6 @@ typedef enum {
 
 /* vs_mo_t of a managed object type name ("ClusterComputeResource"), or -1. */
 int vs_mo_from_type(const char *mo_type);
-const char *vs_mo_type_name(vs_mo_t mo);
 /* The collected kind of a managed object type, or -1 (folders, ...). */
 int vs_mo_kind(vs_mo_t mo);
 

@@ -5,6 +5,7 @@
 #include "collectd.h"
 
 #include "plugin.h"
+#include "utils/common/common.h"
 #include "vs_kind.h"
 #include "vs_naming.h"
 
@@ -16,11 +17,11 @@ static const char *field_value(const vs_inventory_t *inv, const vs_object_t *o,
   const vs_object_t *other = NULL;
   switch (f) {
   case VS_FIELD_NAME:
-    return vs_inv_str(inv, o->name);
+    return o->name;
   case VS_FIELD_MOREF:
-    return vs_inv_str(inv, o->moref);
+    return o->moref;
   case VS_FIELD_UUID:
-    return vs_inv_str(inv, o->uuid);
+    return o->uuid;
   case VS_FIELD_VCENTER:
     return vcenter;
   case VS_FIELD_DATACENTER:
@@ -35,7 +36,7 @@ static const char *field_value(const vs_inventory_t *inv, const vs_object_t *o,
   case VS_FIELD_NUM:
     break;
   }
-  return other != NULL ? vs_inv_str(inv, other->name) : "";
+  return other != NULL ? other->name : "";
 }
 
 void vs_naming_format(const vs_inventory_t *inv, const vs_object_t *o,
@@ -103,43 +104,42 @@ static int by_identity(const void *pa, const void *pb, void *ctx) {
   const vs_object_t *b = &inv->objects[*(const size_t *)pb];
   if (a->kind != b->kind)
     return a->kind < b->kind ? -1 : 1;
-  int c = strcmp(vs_inv_str(inv, a->id_host), vs_inv_str(inv, b->id_host));
+  int c = strcmp(a->id_host, b->id_host);
   if (c == 0)
-    c = strcmp(vs_inv_str(inv, a->id_plugin_instance),
-               vs_inv_str(inv, b->id_plugin_instance));
+    c = strcmp(a->id_plugin_instance,
+               b->id_plugin_instance);
   if (c == 0)
-    c = vs_moref_compare(vs_inv_str(inv, a->moref),
-                         vs_inv_str(inv, b->moref));
+    c = vs_moref_compare(a->moref,
+                         b->moref);
   return c;
 }
 
-static bool same_identity(const vs_inventory_t *inv, const vs_object_t *a,
-                          const vs_object_t *b) {
+static bool same_identity(const vs_object_t *a, const vs_object_t *b) {
   return a->kind == b->kind &&
-         strcmp(vs_inv_str(inv, a->id_host), vs_inv_str(inv, b->id_host)) ==
+         strcmp(a->id_host, b->id_host) ==
              0 &&
-         strcmp(vs_inv_str(inv, a->id_plugin_instance),
-                vs_inv_str(inv, b->id_plugin_instance)) == 0;
+         strcmp(a->id_plugin_instance,
+                b->id_plugin_instance) == 0;
 }
 
 /* "<host field> (<moref>)", the host field cut to leave room. */
 static int disambiguate(vs_inventory_t *inv, vs_object_t *o,
                         const vs_object_t *first, const char *vcenter) {
   char base[VS_NAME_LEN], suffix[VS_NAME_LEN], host[VS_NAME_LEN];
-  vs_strlcpy(base, vs_inv_str(inv, o->id_host), sizeof(base));
-  snprintf(suffix, sizeof(suffix), " (%s)", vs_inv_str(inv, o->moref));
+  sstrncpy(base, o->id_host, sizeof(base));
+  snprintf(suffix, sizeof(suffix), " (%s)", o->moref);
   size_t room = sizeof(host) - 1 - strlen(suffix);
   size_t n = vs_utf8_prefix(base, room);
   memcpy(host, base, n);
-  vs_strlcpy(host + n, suffix, sizeof(host) - n);
+  sstrncpy(host + n, suffix, sizeof(host) - n);
   if (!o->dup_logged) {
     WARNING("vsphere plugin: vCenter \"%s\": %s \"%s\" (%s) has the same "
             "identity as %s (host \"%s\", plugin_instance \"%s\"): its "
             "values go to host \"%s\".",
             vcenter, vs_kind_info((vs_kind_t)o->kind)->name,
-            vs_inv_str(inv, o->name), vs_inv_str(inv, o->moref),
-            vs_inv_str(inv, first->moref), base,
-            vs_inv_str(inv, o->id_plugin_instance), host);
+            o->name, o->moref,
+            first->moref, base,
+            o->id_plugin_instance, host);
     o->dup_logged = true;
   }
   o->id_host = vs_inventory_intern(inv, host);
@@ -182,7 +182,7 @@ int vs_naming_apply(vs_inventory_t *inv, const vs_config_t *cfg) {
       const vs_object_t *first = &inv->objects[order[i]];
       size_t j = i + 1;
       for (; j < n && rc == 0 &&
-             same_identity(inv, first, &inv->objects[order[j]]);
+             same_identity(first, &inv->objects[order[j]]);
            j++) {
         rc = disambiguate(inv, &inv->objects[order[j]], first, cfg->name);
         clashes++;

@@ -102,6 +102,11 @@ typedef struct {
   const char *value;
 } vs_prop_t;
 
+/* The value of the property `name`, or `absent` when the object has none
+ * (an unset property is absent from an answer). */
+const char *vs_prop_value(const vs_prop_t *props, size_t n, const char *name,
+                          const char *absent);
+
 /* An object is complete: its properties whose value is text (names,
  * enums, numbers, references). */
 typedef void (*vs_object_cb)(void *ctx, const char *type, const char *moref,
@@ -191,7 +196,6 @@ typedef struct {
   void *callback_ctx;
   size_t series;  /* series delivered */
   size_t entities;
-  bool bad_value; /* a sample or value did not parse */
 
   char entity_type[64];
   char entity[VS_MOREF_LEN];

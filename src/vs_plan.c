@@ -24,8 +24,8 @@ static int by_host_then_moref(const void *pa, const void *pb, void *ctx) {
   const vs_object_t *b = &inv->objects[*(const size_t *)pb];
   if (a->host != b->host)
     return a->host < b->host ? -1 : 1;
-  return vs_moref_compare(vs_inv_str(inv, a->moref),
-                          vs_inv_str(inv, b->moref));
+  return vs_moref_compare(a->moref,
+                          b->moref);
 }
 
 int vs_plan_order(const vs_inventory_t *inv, vs_kind_t kind, size_t **order,

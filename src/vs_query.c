@@ -209,7 +209,7 @@ static void on_series(void *ctx, const vs_series_t *series) {
     unknown_counter(q, series);
     return;
   }
-  q->acc.values += vs_dispatch_series(q->env.inventory, obj, counter, series,
+  q->acc.values += vs_dispatch_series(obj, counter, series,
                                       &q->env.params[s->kind]);
 }
 

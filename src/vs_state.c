@@ -322,13 +322,6 @@ void vs_state_subprop(vs_state_scratch_t *s, const char *prop, int item,
 
 /* ---- values ---- */
 
-static const char *prop(const vs_prop_t *props, size_t n, const char *name) {
-  for (size_t i = 0; i < n; i++)
-    if (strcmp(props[i].name, name) == 0)
-      return props[i].value;
-  return NULL;
-}
-
 /* The position of `value` in a NULL-terminated list of names, or -1. */
 static int enum_of(const char *value, const char *const *names) {
   for (int i = 0; value != NULL && names[i] != NULL; i++)
@@ -352,14 +345,14 @@ static void put(sink_t *k, int type, const char *instance, double value) {
 static void put_number(sink_t *k, int type, const vs_prop_t *props, size_t n,
                        const char *name, double scale) {
   double v;
-  const char *text = prop(props, n, name);
+  const char *text = vs_prop_value(props, n, name, NULL);
   if (text != NULL && number(text, &v))
     put(k, type, "", v * scale);
 }
 
 static void put_enum(sink_t *k, int type, const vs_prop_t *props, size_t n,
                      const char *name, const char *const *names) {
-  int v = enum_of(prop(props, n, name), names);
+  int v = enum_of(vs_prop_value(props, n, name, NULL), names);
   if (v >= 0)
     put(k, type, "", v);
 }
@@ -375,7 +368,7 @@ static void put_boot(sink_t *k, int boot_type, int uptime_type,
                      const vs_prop_t *props, size_t n, int64_t now_us,
                      bool running) {
   int64_t boot;
-  const char *text = prop(props, n, "runtime.bootTime");
+  const char *text = vs_prop_value(props, n, "runtime.bootTime", NULL);
   if (text == NULL || vs_parse_datetime(text, &boot) != 0)
     return;
   put(k, boot_type, "", (double)boot / 1e6);
@@ -386,7 +379,7 @@ static void put_boot(sink_t *k, int boot_type, int uptime_type,
 static void put_alarms(sink_t *k, int type, const vs_prop_t *props, size_t n,
                        const vs_state_scratch_t *s) {
   /* Only when asked for: an empty array arrives as an empty leaf. */
-  if (prop(props, n, "triggeredAlarmState") == NULL && s->alarms_red == 0 &&
+  if (vs_prop_value(props, n, "triggeredAlarmState", NULL) == NULL && s->alarms_red == 0 &&
       s->alarms_yellow == 0)
     return;
   put(k, type, "red", (double)s->alarms_red);
@@ -409,7 +402,7 @@ static void vm_values(sink_t *k, const vs_prop_t *p, size_t n,
       "guestToolsSupportedNew", "guestToolsTooOld",
       "guestToolsTooNew",       "guestToolsUnmanaged",
       "guestToolsBlacklisted",  NULL};
-  int on = enum_of(prop(p, n, "runtime.powerState"), power);
+  int on = enum_of(vs_prop_value(p, n, "runtime.powerState", NULL), power);
   if (on >= 0)
     put(k, VM_POWER_STATE, "", on);
   put_boot(k, VM_BOOT_TIME, VM_UPTIME, p, n, now_us, on == 1);
@@ -443,7 +436,7 @@ static void host_values(sink_t *k, const vs_prop_t *p, size_t n,
                                      "notResponding", NULL};
   static const char *const standby[] = {"none", "entering", "exiting", "in",
                                         NULL};
-  int on = enum_of(prop(p, n, "runtime.powerState"), power);
+  int on = enum_of(vs_prop_value(p, n, "runtime.powerState", NULL), power);
   if (on >= 0)
     put(k, HOST_POWER_STATE, "", on);
   put_enum(k, HOST_CONNECTION_STATE, p, n, "runtime.connectionState", conn);
@@ -451,8 +444,8 @@ static void host_values(sink_t *k, const vs_prop_t *p, size_t n,
   put_enum(k, HOST_STANDBY_MODE, p, n, "runtime.standbyMode", standby);
   put_boot(k, HOST_BOOT_TIME, HOST_UPTIME, p, n, now_us, on == 1);
   double mhz, cores;
-  const char *a = prop(p, n, "summary.hardware.cpuMhz");
-  const char *b = prop(p, n, "summary.hardware.numCpuCores");
+  const char *a = vs_prop_value(p, n, "summary.hardware.cpuMhz", NULL);
+  const char *b = vs_prop_value(p, n, "summary.hardware.numCpuCores", NULL);
   if (a != NULL && b != NULL && number(a, &mhz) && number(b, &cores))
     put(k, HOST_CPU_CAPACITY, "", mhz * cores);
   put_number(k, HOST_CPU_USAGE, p, n, "summary.quickStats.overallCpuUsage", 1);
@@ -460,7 +453,7 @@ static void host_values(sink_t *k, const vs_prop_t *p, size_t n,
   put_number(k, HOST_MEMORY_USAGE, p, n,
              "summary.quickStats.overallMemoryUsage", 1048576.0);
   put_enum(k, HOST_OVERALL_STATUS, p, n, "overallStatus", statuses);
-  if (prop(p, n, "vm") != NULL || s->vms > 0)
+  if (vs_prop_value(p, n, "vm", NULL) != NULL || s->vms > 0)
     put(k, HOST_VMS, "", (double)s->vms);
   put_alarms(k, HOST_ALARMS, p, n, s);
 }
@@ -471,11 +464,11 @@ static void datastore_values(sink_t *k, const vs_prop_t *p, size_t n,
       "normal", "enteringMaintenance", "inMaintenance", NULL};
   double capacity = -1, free = -1, uncommitted = 0;
   const char *t;
-  if ((t = prop(p, n, "summary.capacity")) != NULL && number(t, &capacity))
+  if ((t = vs_prop_value(p, n, "summary.capacity", NULL)) != NULL && number(t, &capacity))
     put(k, DS_CAPACITY, "", capacity);
-  if ((t = prop(p, n, "summary.freeSpace")) != NULL && number(t, &free))
+  if ((t = vs_prop_value(p, n, "summary.freeSpace", NULL)) != NULL && number(t, &free))
     put(k, DS_FREE, "", free);
-  if ((t = prop(p, n, "summary.uncommitted")) != NULL &&
+  if ((t = vs_prop_value(p, n, "summary.uncommitted", NULL)) != NULL &&
       number(t, &uncommitted))
     put(k, DS_UNCOMMITTED, "", uncommitted);
   if (capacity >= 0 && free >= 0) {
@@ -485,11 +478,11 @@ static void datastore_values(sink_t *k, const vs_prop_t *p, size_t n,
   put_bool(k, DS_ACCESSIBLE, p, n, "summary.accessible");
   put_enum(k, DS_MAINTENANCE_MODE, p, n, "summary.maintenanceMode",
            maintenance);
-  if ((t = prop(p, n, "summary.type")) != NULL && t[0] != 0)
+  if ((t = vs_prop_value(p, n, "summary.type", NULL)) != NULL && t[0] != 0)
     put(k, DS_TYPE, t, 1);
-  if (prop(p, n, "host") != NULL || s->hosts > 0)
+  if (vs_prop_value(p, n, "host", NULL) != NULL || s->hosts > 0)
     put(k, DS_HOSTS, "", (double)s->hosts);
-  if (prop(p, n, "vm") != NULL || s->vms > 0)
+  if (vs_prop_value(p, n, "vm", NULL) != NULL || s->vms > 0)
     put(k, DS_VMS, "", (double)s->vms);
   put_enum(k, DS_OVERALL_STATUS, p, n, "overallStatus", statuses);
   put_alarms(k, DS_ALARMS, p, n, s);
@@ -512,7 +505,7 @@ static void pool_values(sink_t *k, const vs_prop_t *p, size_t n,
                         const vs_state_scratch_t *s) {
   put_number(k, RP_CPU_USAGE, p, n, "runtime.cpu.overallUsage", 1);
   put_number(k, RP_MEMORY_USAGE, p, n, "runtime.memory.overallUsage", 1);
-  if (prop(p, n, "vm") != NULL || s->vms > 0)
+  if (vs_prop_value(p, n, "vm", NULL) != NULL || s->vms > 0)
     put(k, RP_VMS, "", (double)s->vms);
   put_enum(k, RP_OVERALL_STATUS, p, n, "overallStatus", statuses);
   put_alarms(k, RP_ALARMS, p, n, s);

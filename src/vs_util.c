@@ -85,15 +85,6 @@ void vs_buf_put_escaped(vs_buf_t *b, const char *s) {
   vs_buf_append(b, run, (size_t)(s - run));
 }
 
-char *vs_strlcpy(char *dst, const char *src, size_t size) {
-  if (size == 0)
-    return dst;
-  size_t n = strnlen(src, size - 1);
-  memcpy(dst, src, n);
-  dst[n] = 0;
-  return dst;
-}
-
 size_t vs_utf8_prefix(const char *s, size_t max) {
   size_t n = strnlen(s, max + 1);
   if (n <= max)

@@ -39,12 +39,13 @@ void vs_buf_printf(vs_buf_t *b, const char *fmt, ...)
 /* Appends s with &, <, >, " and ' replaced by entities. */
 void vs_buf_put_escaped(vs_buf_t *b, const char *s);
 
-/* Copies at most size-1 bytes and always terminates; returns dst. */
-char *vs_strlcpy(char *dst, const char *src, size_t size);
-
 /* Copies at most size-1 bytes of UTF-8 and always terminates, never
  * cutting a character in two (collectd identifiers are 127 bytes; a cut
- * character would make write_prometheus's whole page invalid UTF-8). */
+ * character would make write_prometheus's whole page invalid UTF-8).
+ * collectd's sstrncpy (used where the text is the plugin's own) cuts
+ * anywhere, and zero-fills the whole destination, which the parsers,
+ * copying into 1-4 KiB fields for every element of a large answer, would
+ * pay for at every property. */
 char *vs_utf8_copy(char *dst, const char *src, size_t size);
 /* Length of the longest prefix of s, at most max bytes, that ends on a
  * UTF-8 character boundary. */

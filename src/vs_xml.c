@@ -43,7 +43,7 @@ struct vs_xml_stream_s {
 static void stream_fail(vs_xml_stream_t *s, const char *reason) {
   if (!s->failed) {
     s->failed = true;
-    vs_strlcpy(s->error, reason, sizeof(s->error));
+    vs_utf8_copy(s->error, reason, sizeof(s->error));
   }
   xmlStopParser(s->ctxt);
 }
@@ -105,7 +105,7 @@ static void on_start(void *user, const xmlChar *localname,
     s->root_is_envelope = soap_ns && strcmp(name, "Envelope") == 0;
   else if (s->depth == 3 && s->body_child[0] == 0 && s->root_is_envelope &&
            strcmp(parent, "Body") == 0)
-    vs_strlcpy(s->body_child, name, sizeof(s->body_child));
+    vs_utf8_copy(s->body_child, name, sizeof(s->body_child));
   if (s->fault_depth == 0 && strcmp(name, "Fault") == 0 && uri != NULL &&
       strcmp((const char *)uri, SOAP_ENV_NS) == 0) {
     s->fault_depth = s->depth;
@@ -114,9 +114,9 @@ static void on_start(void *user, const xmlChar *localname,
              strcmp(parent, "detail") == 0 && s->fault_type[0] == 0) {
     /* The first child of <detail> names the vSphere fault. */
     if (xsi_type[0] != 0) {
-      vs_strlcpy(s->fault_type, xsi_type, sizeof(s->fault_type));
+      vs_utf8_copy(s->fault_type, xsi_type, sizeof(s->fault_type));
     } else {
-      vs_strlcpy(s->fault_type, name, sizeof(s->fault_type));
+      vs_utf8_copy(s->fault_type, name, sizeof(s->fault_type));
       size_t n = strlen(s->fault_type);
       if (n > 5 && strcmp(s->fault_type + n - 5, "Fault") == 0)
         s->fault_type[n - 5] = 0;
@@ -125,7 +125,7 @@ static void on_start(void *user, const xmlChar *localname,
              strcmp(name, "obj") == 0 && s->fault_obj[0] == 0) {
     /* ManagedObjectNotFound names the object: <obj type="...">ref</obj> */
     s->obj_depth = s->depth;
-    vs_strlcpy(s->fault_obj_type, type_attr, sizeof(s->fault_obj_type));
+    vs_utf8_copy(s->fault_obj_type, type_attr, sizeof(s->fault_obj_type));
   }
 
   if (s->handler.start != NULL)
@@ -152,9 +152,9 @@ static void on_end(void *user, const xmlChar *localname, const xmlChar *prefix,
   }
   if (s->fault_depth > 0 && s->depth == s->fault_depth + 1 &&
       strcmp(name, "faultstring") == 0)
-    vs_strlcpy(s->fault_string, text, sizeof(s->fault_string));
+    vs_utf8_copy(s->fault_string, text, sizeof(s->fault_string));
   if (s->obj_depth > 0 && s->depth == s->obj_depth) {
-    vs_strlcpy(s->fault_obj, text, sizeof(s->fault_obj));
+    vs_utf8_copy(s->fault_obj, text, sizeof(s->fault_obj));
     s->obj_depth = 0;
   }
 
@@ -303,10 +303,6 @@ int vs_xml_stream_finish(vs_xml_stream_t *s) {
   return s->failed ? -1 : 0;
 }
 
-void vs_xml_stream_abort(vs_xml_stream_t *s, const char *reason) {
-  stream_fail(s, reason);
-}
-
 const char *vs_xml_stream_error(const vs_xml_stream_t *s) {
   return s->failed ? s->error : "";
 }
@@ -327,7 +323,4 @@ const char *vs_xml_stream_fault_obj(const vs_xml_stream_t *s,
 }
 bool vs_xml_stream_not_authenticated(const vs_xml_stream_t *s) {
   return s->not_authenticated;
-}
-size_t vs_xml_stream_element_count(const vs_xml_stream_t *s) {
-  return s->elements;
 }

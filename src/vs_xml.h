@@ -46,8 +46,6 @@ int vs_xml_stream_feed(vs_xml_stream_t *s, const char *data, size_t len);
 /* Ends the document; returns 0 if it was complete and well-formed. */
 int vs_xml_stream_finish(vs_xml_stream_t *s);
 
-/* Lets a handler abort the parse, e.g. when a response breaks a bound. */
-void vs_xml_stream_abort(vs_xml_stream_t *s, const char *reason);
 
 const char *vs_xml_stream_error(const vs_xml_stream_t *s);
 /* True once a SOAP Fault element has been seen. */
@@ -62,7 +60,5 @@ const char *vs_xml_stream_fault_obj(const vs_xml_stream_t *s,
 /* True if any element carried xsi:type="NotAuthenticated": a SOAP fault or
  * a property collector's per-object missingSet fault. */
 bool vs_xml_stream_not_authenticated(const vs_xml_stream_t *s);
-/* Total number of elements seen. */
-size_t vs_xml_stream_element_count(const vs_xml_stream_t *s);
 
 #endif

@@ -118,7 +118,7 @@ static fake_request_t *record(fake_transport_t *f, const char *action,
   memset(req, 0, sizeof(*req));
   req->body = strndup(body, len);
   req->slot = slot;
-  vs_strlcpy(req->action, action ? action : "", sizeof(req->action));
+  vs_utf8_copy(req->action, action ? action : "", sizeof(req->action));
   operation(req->body, req->op, sizeof(req->op));
   f->stats.requests++;
   return req;

@@ -85,19 +85,19 @@ static inline int inv_index(const vs_inventory_t *inv, const char *moref) {
 /* The name of the object at an index ("" for -1), e.g. of o->datacenter. */
 static inline const char *inv_name_at(const vs_inventory_t *inv, int index) {
   const vs_object_t *o = vs_inv_at(inv, index);
-  return o == NULL ? "" : vs_inv_str(inv, o->name);
+  return o == NULL ? "" : o->name;
 }
 
 /* The identity strings of an object, "" if absent. */
 static inline const char *id_host_of(const vs_inventory_t *inv,
                                      const char *moref) {
   const vs_object_t *o = vs_inventory_find(inv, moref);
-  return o == NULL ? "(absent)" : vs_inv_str(inv, o->id_host);
+  return o == NULL ? "(absent)" : o->id_host;
 }
 static inline const char *id_pi_of(const vs_inventory_t *inv,
                                    const char *moref) {
   const vs_object_t *o = vs_inventory_find(inv, moref);
-  return o == NULL ? "(absent)" : vs_inv_str(inv, o->id_plugin_instance);
+  return o == NULL ? "(absent)" : o->id_plugin_instance;
 }
 
 /* "name esxhost" -> a format; unknown words are skipped (and reported). */

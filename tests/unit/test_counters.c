@@ -10,16 +10,23 @@
 #include "vs_parse.h"
 #include "vs_xml.h"
 
+/* The collected kind of a managed object type, -1 for others (folders,
+ * compute resources), as discovery decides it. */
+static int kind_of_type(const char *mo_type) {
+  int mo = vs_mo_from_type(mo_type);
+  return mo < 0 ? -1 : vs_mo_kind((vs_mo_t)mo);
+}
+
 static vs_counter_info_t info(int key, const char *group, const char *name,
                               const char *rollup, const char *unit) {
   vs_counter_info_t c;
   memset(&c, 0, sizeof(c));
   c.key = key;
-  vs_strlcpy(c.group, group, sizeof(c.group));
-  vs_strlcpy(c.name, name, sizeof(c.name));
-  vs_strlcpy(c.rollup, rollup, sizeof(c.rollup));
-  vs_strlcpy(c.unit, unit, sizeof(c.unit));
-  vs_strlcpy(c.stats_type, "rate", sizeof(c.stats_type));
+  vs_utf8_copy(c.group, group, sizeof(c.group));
+  vs_utf8_copy(c.name, name, sizeof(c.name));
+  vs_utf8_copy(c.rollup, rollup, sizeof(c.rollup));
+  vs_utf8_copy(c.unit, unit, sizeof(c.unit));
+  vs_utf8_copy(c.stats_type, "rate", sizeof(c.stats_type));
   c.level = 1;
   return c;
 }
@@ -86,20 +93,20 @@ DEF_TEST(type_name) {
 }
 
 DEF_TEST(kinds) {
-  EXPECT_EQ_INT(VS_KIND_VM, vs_kind_from_mo_type("VirtualMachine"));
-  EXPECT_EQ_INT(VS_KIND_HOST, vs_kind_from_mo_type("HostSystem"));
+  EXPECT_EQ_INT(VS_KIND_VM, kind_of_type("VirtualMachine"));
+  EXPECT_EQ_INT(VS_KIND_HOST, kind_of_type("HostSystem"));
   EXPECT_EQ_INT(VS_KIND_CLUSTER,
-                vs_kind_from_mo_type("ClusterComputeResource"));
-  EXPECT_EQ_INT(VS_KIND_DATASTORE, vs_kind_from_mo_type("Datastore"));
-  EXPECT_EQ_INT(VS_KIND_RESOURCE_POOL, vs_kind_from_mo_type("ResourcePool"));
-  EXPECT_EQ_INT(VS_KIND_RESOURCE_POOL, vs_kind_from_mo_type("VirtualApp"));
-  EXPECT_EQ_INT(VS_KIND_DATACENTER, vs_kind_from_mo_type("Datacenter"));
+                kind_of_type("ClusterComputeResource"));
+  EXPECT_EQ_INT(VS_KIND_DATASTORE, kind_of_type("Datastore"));
+  EXPECT_EQ_INT(VS_KIND_RESOURCE_POOL, kind_of_type("ResourcePool"));
+  EXPECT_EQ_INT(VS_KIND_RESOURCE_POOL, kind_of_type("VirtualApp"));
+  EXPECT_EQ_INT(VS_KIND_DATACENTER, kind_of_type("Datacenter"));
   /* structure only: no kind */
-  EXPECT_EQ_INT(-1, vs_kind_from_mo_type("Folder"));
-  EXPECT_EQ_INT(-1, vs_kind_from_mo_type("ComputeResource"));
-  EXPECT_EQ_INT(-1, vs_kind_from_mo_type("StoragePod"));
-  EXPECT_EQ_INT(-1, vs_kind_from_mo_type(""));
-  EXPECT_EQ_INT(-1, vs_kind_from_mo_type("virtualmachine"));
+  EXPECT_EQ_INT(-1, kind_of_type("Folder"));
+  EXPECT_EQ_INT(-1, kind_of_type("ComputeResource"));
+  EXPECT_EQ_INT(-1, kind_of_type("StoragePod"));
+  EXPECT_EQ_INT(-1, kind_of_type(""));
+  EXPECT_EQ_INT(-1, kind_of_type("virtualmachine"));
   struct {
     vs_kind_t kind;
     const char *name, *mo_type;
@@ -131,7 +138,7 @@ DEF_TEST(kinds) {
     EXPECT_EQ_INT(want[i].historical, k->historical);
     EXPECT_EQ_INT(want[i].collect, k->collect);
     EXPECT_EQ_INT(want[i].instances, k->instances);
-    EXPECT_EQ_INT(want[i].kind, vs_kind_from_mo_type(want[i].mo_type));
+    EXPECT_EQ_INT(want[i].kind, kind_of_type(want[i].mo_type));
     EXPECT_EQ_INT(want[i].kind, vs_kind_from_name(want[i].name));
   }
   return 0;
@@ -143,7 +150,6 @@ DEF_TEST(managed_object_types) {
                                   "VirtualMachine", "Datastore",
                                   "ResourcePool"};
   for (int m = 0; m < VS_MO_NUM; m++) {
-    EXPECT_EQ_STR(names[m], vs_mo_type_name((vs_mo_t)m));
     EXPECT_EQ_INT(m, vs_mo_from_type(names[m]));
   }
   /* every type is collected but the structural folders and stand-alone
@@ -180,7 +186,7 @@ DEF_TEST(default_metric_names) {
       dots += *p == '.';
     /* "<kind>.": one of the kinds */
     char kind[32];
-    vs_strlcpy(kind, m, sizeof(kind));
+    vs_utf8_copy(kind, m, sizeof(kind));
     char *dot = strchr(kind, '.');
     if (dot != NULL)
       *dot = 0;

@@ -48,7 +48,7 @@ static vs_selected_counter_t counter(int id, const char *type, double scale) {
   memset(&c, 0, sizeof(c));
   c.id = id;
   c.scale = scale;
-  vs_strlcpy(c.type, type, sizeof(c.type));
+  vs_utf8_copy(c.type, type, sizeof(c.type));
   return c;
 }
 
@@ -81,19 +81,19 @@ DEF_TEST(naming) {
   int64_t v[] = {42};
 
   vs_series_t s = series("", ts, v, 1);
-  EXPECT_EQ_INT(1, vs_dispatch_series(&inv, o, &c, &s, &P20));
+  EXPECT_EQ_INT(1, vs_dispatch_series(o, &c, &s, &P20));
   s = series("vmnic0", ts, v, 1);
-  EXPECT_EQ_INT(1, vs_dispatch_series(&inv, o, &c, &s, &P20));
+  EXPECT_EQ_INT(1, vs_dispatch_series(o, &c, &s, &P20));
   /* vcsim's echo of the wildcard is the aggregate: the same series as ""
    * (so the same sample is not sent twice) */
   s = series("*", ts, v, 1);
-  EXPECT_EQ_INT(0, vs_dispatch_series(&inv, o, &c, &s, &P20));
+  EXPECT_EQ_INT(0, vs_dispatch_series(o, &c, &s, &P20));
   EXPECT_EQ_INT(2, o->series.num);
   /* on an object that has not seen it, "*" is dispatched as "" */
   vs_inventory_t inv2;
   vs_object_t *o2 = object(&inv2, "web & db 01");
   CHECK_NOT_NULL(o2);
-  EXPECT_EQ_INT(1, vs_dispatch_series(&inv2, o2, &c, &s, &P20));
+  EXPECT_EQ_INT(1, vs_dispatch_series(o2, &c, &s, &P20));
 
   EXPECT_EQ_INT(3, mock_values_num());
   for (size_t i = 0; i < mock_values_num(); i++) {
@@ -124,7 +124,7 @@ DEF_TEST(naming) {
   EXPECT_EQ_INT(0, vs_naming_apply(&inv, &cfg));
   int64_t ts2[] = {T0_US + STEP_US};
   s = series("", ts2, v, 1);
-  EXPECT_EQ_INT(1, vs_dispatch_series(&inv, o, &c, &s, &P20));
+  EXPECT_EQ_INT(1, vs_dispatch_series(o, &c, &s, &P20));
   EXPECT_EQ_STR("vm-1", mock_value(0)->host);
   EXPECT_EQ_STR("prod", mock_value(0)->plugin_instance);
   vs_inventory_free(&inv);
@@ -146,13 +146,13 @@ DEF_TEST(interval_from_params) {
       .interval_s = 60,
       .policy = {.step_us = STEP_US, .lookback_slots = 3},
       .latest_us = INT64_MAX};
-  EXPECT_EQ_INT(2, vs_dispatch_series(&inv, o, &c, &s, &p));
+  EXPECT_EQ_INT(2, vs_dispatch_series(o, &c, &s, &p));
   EXPECT_EQ_UINT64(TIME_T_TO_CDTIME_T(60), mock_value(0)->interval);
   EXPECT_EQ_UINT64(TIME_T_TO_CDTIME_T(60), mock_value(1)->interval);
   int64_t ts2[] = {T0_US + 2 * STEP_US};
   s = series("", ts2, v, 1);
   p.interval_s = 20.5;
-  EXPECT_EQ_INT(1, vs_dispatch_series(&inv, o, &c, &s, &p));
+  EXPECT_EQ_INT(1, vs_dispatch_series(o, &c, &s, &p));
   EXPECT_EQ_UINT64(DOUBLE_TO_CDTIME_T(20.5), mock_value(2)->interval);
   vs_inventory_free(&inv);
   return 0;
@@ -168,7 +168,7 @@ DEF_TEST(percent_scaled_and_no_data_skipped) {
                   T0_US + 3 * STEP_US};
   int64_t v[] = {2550, -1, 0, 10000};
   vs_series_t s = series("", ts, v, 4);
-  EXPECT_EQ_INT(3, vs_dispatch_series(&inv, o, &c, &s, &P20));
+  EXPECT_EQ_INT(3, vs_dispatch_series(o, &c, &s, &P20));
   EXPECT_EQ_INT(3, mock_values_num());
   EXPECT_EQ_DOUBLE(25.5, mock_value(0)->gauge);
   EXPECT_EQ_DOUBLE(0.0, mock_value(1)->gauge); /* 0 is data, -1 is not */
@@ -188,7 +188,7 @@ DEF_TEST(oldest_first_with_vcenter_time) {
   int64_t ts[] = {T0_US + 2 * STEP_US, T0_US + STEP_US, T0_US};
   int64_t v[] = {3, 2, 1};
   vs_series_t s = series("", ts, v, 3);
-  EXPECT_EQ_INT(3, vs_dispatch_series(&inv, o, &c, &s, &P20));
+  EXPECT_EQ_INT(3, vs_dispatch_series(o, &c, &s, &P20));
   EXPECT_EQ_INT(3, mock_values_num());
   for (size_t i = 0; i < 3; i++) {
     const mock_value_t *m = mock_value(i);
@@ -213,7 +213,7 @@ DEF_TEST(oldest_first_with_vcenter_time) {
                    T0_US + 2 * STEP_US};
   int64_t v2[] = {2, 4, 1, 3};
   s = series("", ts2, v2, 4);
-  EXPECT_EQ_INT(4, vs_dispatch_series(&inv, o, &c, &s, &P20));
+  EXPECT_EQ_INT(4, vs_dispatch_series(o, &c, &s, &P20));
   for (size_t i = 0; i < 4; i++)
     EXPECT_EQ_DOUBLE((double)(i + 1), mock_value(i)->gauge);
   vs_inventory_free(&inv);
@@ -235,17 +235,17 @@ DEF_TEST(future_sample_refused) {
   /* vCenter's clock is at T0: an hour ahead is the limit */
   vs_dispatch_params_t p = P20;
   p.latest_us = T0_US + INT64_C(3600) * 1000000;
-  EXPECT_EQ_INT(1, vs_dispatch_series(&inv, o, &cpu, &s, &p));
+  EXPECT_EQ_INT(1, vs_dispatch_series(o, &cpu, &s, &p));
   EXPECT_EQ_INT(T0_US, o->series.items[0].last_us);
   EXPECT_EQ_INT(1, mock_values_num());
   /* the next real sample still comes */
   int64_t ts2[] = {T0_US + STEP_US};
   s = series("", ts2, v, 1);
-  EXPECT_EQ_INT(1, vs_dispatch_series(&inv, o, &cpu, &s, &p));
+  EXPECT_EQ_INT(1, vs_dispatch_series(o, &cpu, &s, &p));
   /* two hours ahead: refused too */
   int64_t ts3[] = {T0_US + INT64_C(7200) * 1000000};
   s = series("", ts3, v, 1);
-  EXPECT_EQ_INT(0, vs_dispatch_series(&inv, o, &cpu, &s, &p));
+  EXPECT_EQ_INT(0, vs_dispatch_series(o, &cpu, &s, &p));
   vs_inventory_free(&inv);
   return 0;
 }
@@ -262,32 +262,32 @@ DEF_TEST(no_sample_twice) {
 
   /* one query: every series of the object gets all its samples ... */
   vs_series_t s = series("", ts, v, 2);
-  EXPECT_EQ_INT(2, vs_dispatch_series(&inv, o, &cpu, &s, &P20));
-  EXPECT_EQ_INT(2, vs_dispatch_series(&inv, o, &mem, &s, &P20));
+  EXPECT_EQ_INT(2, vs_dispatch_series(o, &cpu, &s, &P20));
+  EXPECT_EQ_INT(2, vs_dispatch_series(o, &mem, &s, &P20));
   EXPECT_EQ_INT(2, o->series.num); /* tracked per series */
 
   /* the next query returns the same samples: nothing is sent again, with
    * no commit by the caller */
-  EXPECT_EQ_INT(0, vs_dispatch_series(&inv, o, &cpu, &s, &P20));
-  EXPECT_EQ_INT(0, vs_dispatch_series(&inv, o, &mem, &s, &P20));
+  EXPECT_EQ_INT(0, vs_dispatch_series(o, &cpu, &s, &P20));
+  EXPECT_EQ_INT(0, vs_dispatch_series(o, &mem, &s, &P20));
   EXPECT_EQ_INT(4, mock_values_num());
 
   /* overlapping: only the new one */
   int64_t ts2[] = {T0_US + 2 * STEP_US, T0_US + STEP_US};
   int64_t v2[] = {300, 200};
   s = series("", ts2, v2, 2);
-  EXPECT_EQ_INT(1, vs_dispatch_series(&inv, o, &cpu, &s, &P20));
+  EXPECT_EQ_INT(1, vs_dispatch_series(o, &cpu, &s, &P20));
   EXPECT_EQ_INT(5, mock_values_num());
   EXPECT_EQ_DOUBLE(3.0, mock_value(4)->gauge);
   EXPECT_EQ_UINT64(expected_cdtime(T0_US + 2 * STEP_US), mock_value(4)->time);
   /* mem did not get that sample yet: it still may */
-  EXPECT_EQ_INT(1, vs_dispatch_series(&inv, o, &mem, &s, &P20));
+  EXPECT_EQ_INT(1, vs_dispatch_series(o, &mem, &s, &P20));
 
   /* vcsim re-stamps samples a few ms later in the next answer: the same
    * slots, nothing new */
   int64_t ts3[] = {T0_US + STEP_US + 4 * MS, T0_US + 2 * STEP_US + 4 * MS};
   s = series("", ts3, v2, 2);
-  EXPECT_EQ_INT(0, vs_dispatch_series(&inv, o, &cpu, &s, &P20));
+  EXPECT_EQ_INT(0, vs_dispatch_series(o, &cpu, &s, &P20));
   EXPECT_EQ_INT(6, mock_values_num());
   vs_inventory_free(&inv);
   return 0;
@@ -304,7 +304,7 @@ DEF_TEST(late_sample_filled_once) {
   int64_t ts[] = {T0_US, T0_US + STEP_US};
   int64_t v[] = {5, -1};
   vs_series_t s = series("", ts, v, 2);
-  EXPECT_EQ_INT(1, vs_dispatch_series(&inv, o, &c, &s, &P20));
+  EXPECT_EQ_INT(1, vs_dispatch_series(o, &c, &s, &P20));
   /* where the next query starts: before the hole */
   EXPECT_EQ_INT(T0_US + STEP_US - STEP_US / 2,
                 vs_series_query_from(&o->series, T0_US + STEP_US,
@@ -312,13 +312,13 @@ DEF_TEST(late_sample_filled_once) {
   int64_t ts2[] = {T0_US + STEP_US, T0_US + 2 * STEP_US};
   int64_t v2[] = {7, 8};
   s = series("", ts2, v2, 2);
-  EXPECT_EQ_INT(2, vs_dispatch_series(&inv, o, &c, &s, &P20));
+  EXPECT_EQ_INT(2, vs_dispatch_series(o, &c, &s, &P20));
   EXPECT_EQ_INT(3, mock_values_num());
   EXPECT_EQ_DOUBLE(7.0, mock_value(1)->gauge);
   EXPECT_EQ_UINT64(expected_cdtime(T0_US + STEP_US), mock_value(1)->time);
   EXPECT_EQ_DOUBLE(8.0, mock_value(2)->gauge);
   /* the same answer again: nothing */
-  EXPECT_EQ_INT(0, vs_dispatch_series(&inv, o, &c, &s, &P20));
+  EXPECT_EQ_INT(0, vs_dispatch_series(o, &c, &s, &P20));
   EXPECT_EQ_INT(T0_US + 2 * STEP_US,
                 vs_series_query_from(&o->series, T0_US + 2 * STEP_US,
                                      &P20.policy));
@@ -329,9 +329,9 @@ DEF_TEST(late_sample_filled_once) {
   vs_dispatch_params_t p0 = P20;
   p0.policy.lookback_slots = 0;
   s = series("", ts, v, 2);
-  EXPECT_EQ_INT(1, vs_dispatch_series(&inv, o, &c, &s, &p0));
+  EXPECT_EQ_INT(1, vs_dispatch_series(o, &c, &s, &p0));
   s = series("", ts2, v2, 2);
-  EXPECT_EQ_INT(1, vs_dispatch_series(&inv, o, &c, &s, &p0));
+  EXPECT_EQ_INT(1, vs_dispatch_series(o, &c, &s, &p0));
   EXPECT_EQ_DOUBLE(8.0, mock_value(1)->gauge);
   vs_inventory_free(&inv);
   return 0;
@@ -347,7 +347,7 @@ DEF_TEST(dispatch_failure_not_counted) {
   int64_t ts[] = {T0_US, T0_US + STEP_US};
   int64_t v[] = {1, 2};
   vs_series_t s = series("", ts, v, 2);
-  EXPECT_EQ_INT(0, vs_dispatch_series(&inv, o, &c, &s, &P20));
+  EXPECT_EQ_INT(0, vs_dispatch_series(o, &c, &s, &P20));
   EXPECT_EQ_INT(2, mock_dispatch_calls());
   mock_dispatch_set_status(0);
   vs_inventory_free(&inv);
@@ -368,13 +368,13 @@ DEF_TEST(samples_bounded) {
   }
   vs_series_t s = series("", ts, v, N);
   EXPECT_EQ_INT(VS_PERF_MAX_SAMPLES,
-                vs_dispatch_series(&inv, o, &c, &s, &P20));
+                vs_dispatch_series(o, &c, &s, &P20));
   EXPECT_EQ_INT(VS_PERF_MAX_SAMPLES, mock_values_num());
 
   /* no samples at all */
   mock_reset();
   s = series("", ts, v, 0);
-  EXPECT_EQ_INT(0, vs_dispatch_series(&inv, o, &c, &s, &P20));
+  EXPECT_EQ_INT(0, vs_dispatch_series(o, &c, &s, &P20));
   EXPECT_EQ_INT(0, mock_values_num());
   vs_inventory_free(&inv);
   return 0;
@@ -393,7 +393,7 @@ DEF_TEST(type_instance_cut_at_utf8_boundary) {
   int64_t ts[] = {T0_US};
   int64_t v[] = {1};
   vs_series_t s = series(inst, ts, v, 1);
-  EXPECT_EQ_INT(1, vs_dispatch_series(&inv, o, &c, &s, &P20));
+  EXPECT_EQ_INT(1, vs_dispatch_series(o, &c, &s, &P20));
   const mock_value_t *m = mock_value(0);
   CHECK_NOT_NULL(m);
   EXPECT_EQ_INT(126, strlen(m->type_instance));
@@ -407,7 +407,7 @@ DEF_TEST(type_instance_cut_at_utf8_boundary) {
  * here independently of vs_dispatch.c. */
 static void default_type(const char *metric, char *type, size_t size) {
   char copy[256];
-  vs_strlcpy(copy, metric, sizeof(copy));
+  vs_utf8_copy(copy, metric, sizeof(copy));
   char *kind = copy;
   char *group = strchr(kind, '.');
   char *rollup = strrchr(kind, '.');
@@ -585,7 +585,7 @@ static int late_fill(bool fill_holes) {
   vs_series_t s = series("", ts1, v1, 2);
   s.entity_type = "Datastore";
   s.entity = "datastore-11";
-  EXPECT_EQ_INT(2, vs_dispatch_series(&inv, o, &c, &s, &p));
+  EXPECT_EQ_INT(2, vs_dispatch_series(o, &c, &s, &p));
   o->mark_us = T0_US + 2 * H; /* as vs_query does */
   /* the next query looks back */
   EXPECT_EQ_INT(T0_US - H, vs_series_query_from(&o->series, o->mark_us,
@@ -596,7 +596,7 @@ static int late_fill(bool fill_holes) {
   s = series("", ts2, v2, 4);
   s.entity_type = "Datastore";
   s.entity = "datastore-11";
-  EXPECT_EQ_INT(fill_holes ? 2 : 1, vs_dispatch_series(&inv, o, &c, &s, &p));
+  EXPECT_EQ_INT(fill_holes ? 2 : 1, vs_dispatch_series(o, &c, &s, &p));
   EXPECT_EQ_INT(fill_holes ? 0 : 1, late);
   EXPECT_EQ_INT(fill_holes ? 4 : 3, mock_values_num());
   if (fill_holes) {
@@ -615,7 +615,7 @@ static int late_fill(bool fill_holes) {
     EXPECT_EQ_UINT64(TIME_T_TO_CDTIME_T(300), mock_value(i)->interval);
   }
   /* answer 2 again: nothing, and nothing counted twice */
-  EXPECT_EQ_INT(0, vs_dispatch_series(&inv, o, &c, &s, &p));
+  EXPECT_EQ_INT(0, vs_dispatch_series(o, &c, &s, &p));
   EXPECT_EQ_INT(fill_holes ? 0 : 1, late);
   vs_inventory_free(&inv);
   return 0;
@@ -641,7 +641,7 @@ DEF_TEST(new_series_budget) {
   size_t sent = 0;
   for (size_t i = 0; i < 4; i++) {
     vs_series_t s = series(nics[i], ts, v, 1);
-    sent += vs_dispatch_series(&inv, o, &c, &s, &p);
+    sent += vs_dispatch_series(o, &c, &s, &p);
   }
   EXPECT_EQ_INT(2, sent);
   EXPECT_EQ_INT(0, left);
@@ -650,13 +650,13 @@ DEF_TEST(new_series_budget) {
   /* a known series goes on with no budget left */
   int64_t ts2[] = {T0_US + STEP_US};
   vs_series_t s = series("vmnic0", ts2, v, 1);
-  EXPECT_EQ_INT(1, vs_dispatch_series(&inv, o, &c, &s, &p));
+  EXPECT_EQ_INT(1, vs_dispatch_series(o, &c, &s, &p));
   /* the next read, with a new budget: the rest */
   left = 2;
   sent = 0;
   for (size_t i = 0; i < 4; i++) {
     s = series(nics[i], ts, v, 1);
-    sent += vs_dispatch_series(&inv, o, &c, &s, &p);
+    sent += vs_dispatch_series(o, &c, &s, &p);
   }
   EXPECT_EQ_INT(2, sent); /* vmnic2, vmnic3: the first two had T0 */
   EXPECT_EQ_INT(0, left);
@@ -667,7 +667,7 @@ DEF_TEST(new_series_budget) {
   sent = 0;
   for (size_t i = 0; i < 4; i++) {
     s = series(nics[i], ts, v, 1);
-    sent += vs_dispatch_series(&inv, o, &c, &s, &p);
+    sent += vs_dispatch_series(o, &c, &s, &p);
   }
   EXPECT_EQ_INT(4, sent);
   /* a series that came without a sample (vcsim leaves values out) is not
@@ -676,7 +676,7 @@ DEF_TEST(new_series_budget) {
   left = 1;
   p.new_series_left = &left;
   s = series("vmnic9", ts, v, 0);
-  EXPECT_EQ_INT(0, vs_dispatch_series(&inv, o, &c, &s, &p));
+  EXPECT_EQ_INT(0, vs_dispatch_series(o, &c, &s, &p));
   EXPECT_EQ_INT(0, o->series.num);
   EXPECT_EQ_INT(1, left);
   vs_inventory_free(&inv);
@@ -760,7 +760,7 @@ static void on_series(void *ctx, const vs_series_t *s) {
                                                     s->counter_id);
   if (c == NULL)
     return;
-  e->values += vs_dispatch_series(e->inv, o, c, s, &P20);
+  e->values += vs_dispatch_series(o, c, s, &P20);
 }
 
 /* As vs_query does: an entity's complete answer moves its mark. */

@@ -135,7 +135,7 @@ DEF_TEST(error_set_and_clear) {
   EXPECT_EQ_STR("", e.text);
   /* vs_error_set keeps the other fields */
   e.fault = VS_FAULT_NOT_FOUND;
-  vs_strlcpy(e.obj, "vm-42", sizeof(e.obj));
+  vs_utf8_copy(e.obj, "vm-42", sizeof(e.obj));
   e.code = 7;
   vs_error_set(&e, VS_ERR_FAULT, "SOAP fault %s", "ManagedObjectNotFound");
   EXPECT_EQ_INT(VS_ERR_FAULT, e.rc);

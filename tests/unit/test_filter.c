@@ -346,7 +346,7 @@ static const char *selected(const vs_inventory_t *inv, char *buf,
   for (size_t i = 0; i < inv->num && len < size; i++)
     if (inv->objects[i].selected)
       len += (size_t)snprintf(buf + len, size - len, "%s%s", len ? "," : "",
-                              vs_inv_str(inv, inv->objects[i].moref));
+                              inv->objects[i].moref);
   return buf;
 }
 
@@ -540,7 +540,7 @@ DEF_TEST(apply_shard) {
       if (!o->selected)
         continue;
       seen[i]++;
-      EXPECT_EQ_INT(k - 1, vs_shard_of(vs_inv_str(&inv, o->moref), 3));
+      EXPECT_EQ_INT(k - 1, vs_shard_of(o->moref, 3));
     }
     for (int kind = 0; kind < VS_KIND_NUM; kind++) {
       sum[kind] += inv.per_kind[kind];
@@ -553,7 +553,7 @@ DEF_TEST(apply_shard) {
   size_t wrong = 0;
   for (size_t i = 0; i < inv.num && i < 64; i++) {
     char ref[64];
-    snprintf(ref, sizeof(ref), ",%s,", vs_inv_str(&inv, inv.objects[i].moref));
+    snprintf(ref, sizeof(ref), ",%s,", inv.objects[i].moref);
     char within[1100];
     snprintf(within, sizeof(within), ",%s,", all);
     size_t want = strstr(within, ref) != NULL ? 1 : 0; /* selected at all */
@@ -616,8 +616,8 @@ DEF_TEST(inventory_paths) {
   add_vm(&inv, "vm-81", "x%2fy%2fz", "group-v13", "host-8");
   add_vm(&inv, "vm-82", "orphan", "group-v404", NULL);
   EXPECT_EQ_INT(0, vs_inventory_finish(&inv, NULL));
-  EXPECT_EQ_STR("x/y/z", vs_inv_str(&inv, vs_inventory_find(&inv, "vm-81")
-                                              ->name));
+  EXPECT_EQ_STR("x/y/z", vs_inventory_find(&inv, "vm-81")
+                                              ->name);
   char buf[512];
   /* VMs in nested folders */
   EXPECT_EQ_STR("/DC1/vm/web/web01", path_of(&inv, "vm-40", buf, 512));

@@ -86,9 +86,9 @@ DEF_TEST(add_props) {
   EXPECT_EQ_INT(VS_KIND_VM, o->kind);
   EXPECT_EQ_INT(VS_MO_VM, o->mo);
   OK(o->active);
-  EXPECT_EQ_STR("web01", vs_inv_str(&inv, o->name));
-  EXPECT_EQ_STR("vm-1", vs_inv_str(&inv, o->moref));
-  EXPECT_EQ_STR("host-10", vs_inv_str(&inv, o->host_ref));
+  EXPECT_EQ_STR("web01", o->name);
+  EXPECT_EQ_STR("vm-1", o->moref);
+  EXPECT_EQ_STR("host-10", o->host_ref);
   EXPECT_EQ_INT(inv_index(&inv, "host-10"), o->host);
   EXPECT_EQ_INT(-1, o->mark_us);
   EXPECT_EQ_INT(0, o->series.num);
@@ -100,12 +100,12 @@ DEF_TEST(add_props) {
   /* no name: the moref names it */
   o = vs_inventory_find(&inv, "vm-3");
   CHECK_NOT_NULL(o);
-  EXPECT_EQ_STR("vm-3", vs_inv_str(&inv, o->name));
+  EXPECT_EQ_STR("vm-3", o->name);
   OK(!o->active);
   o = vs_inventory_find(&inv, "vm-4");
   CHECK_NOT_NULL(o);
-  EXPECT_EQ_STR("vm-4", vs_inv_str(&inv, o->name));
-  EXPECT_EQ_STR("", vs_inv_str(&inv, o->host_ref));
+  EXPECT_EQ_STR("vm-4", o->name);
+  EXPECT_EQ_STR("", o->host_ref);
   EXPECT_EQ_INT(-1, o->host);
   EXPECT_EQ_INT(-1, o->parent);
 
@@ -113,8 +113,8 @@ DEF_TEST(add_props) {
   CHECK_NOT_NULL(o);
   EXPECT_EQ_INT(VS_KIND_HOST, o->kind);
   OK(o->active);
-  EXPECT_EQ_STR("esx10", vs_inv_str(&inv, o->name));
-  EXPECT_EQ_STR("domain-c7", vs_inv_str(&inv, o->parent_ref));
+  EXPECT_EQ_STR("esx10", o->name);
+  EXPECT_EQ_STR("domain-c7", o->parent_ref);
   EXPECT_EQ_INT(inv_index(&inv, "domain-c7"), o->parent);
   EXPECT_EQ_INT(inv_index(&inv, "domain-c7"), o->compute);
   EXPECT_EQ_INT(inv_index(&inv, "host-10"), o->host); /* itself */
@@ -134,7 +134,7 @@ DEF_TEST(add_props) {
   CHECK_NOT_NULL(o);
   EXPECT_EQ_INT(VS_KIND_DATASTORE, o->kind);
   EXPECT_EQ_INT(VS_MO_DATASTORE, o->mo);
-  EXPECT_EQ_STR("ds", vs_inv_str(&inv, o->name));
+  EXPECT_EQ_STR("ds", o->name);
   OK(o->active && o->selected);
   EXPECT_EQ_INT(-1, o->host);
   OK(o->states == NULL && o->states_num == 0); /* none read */
@@ -163,7 +163,6 @@ DEF_TEST(add_props) {
 DEF_TEST(strings_arena) {
   vs_inventory_t inv;
   vs_inventory_init(&inv);
-  EXPECT_EQ_STR("", vs_inv_str(&inv, NULL));
   EXPECT_EQ_STR("", vs_inventory_intern(&inv, ""));
   EXPECT_EQ_STR("", vs_inventory_intern(&inv, NULL));
   const char *a = vs_inventory_intern(&inv, "alpha");
@@ -301,7 +300,7 @@ DEF_TEST(hierarchy_resolution) {
   /* a parent that is not in the inventory (a vApp): the host's datacenter */
   o = vs_inventory_find(&inv, "vm-40");
   EXPECT_EQ_INT(-1, o->parent);
-  EXPECT_EQ_STR("resgroup-v99", vs_inv_str(&inv, o->parent_ref));
+  EXPECT_EQ_STR("resgroup-v99", o->parent_ref);
   EXPECT_EQ_STR("DC-A", DC_OF(&inv, "vm-40"));
   EXPECT_EQ_INT(inv_index(&inv, "domain-c7"), o->compute);
   EXPECT_EQ_STR("esx9", HOST_OF(&inv, "vm-40"));
@@ -519,7 +518,7 @@ DEF_TEST(finish_moves_state) {
 
   o = vs_inventory_find(&fresh, "vm-1");
   CHECK_NOT_NULL(o);
-  EXPECT_EQ_STR("a-renamed", vs_inv_str(&fresh, o->name));
+  EXPECT_EQ_STR("a-renamed", o->name);
   EXPECT_EQ_INT(T0_US, o->mark_us);
   EXPECT_EQ_INT(2, o->series.num);
   OK(o->series.items == items); /* the same table */
@@ -591,7 +590,7 @@ DEF_TEST(many_objects) {
     snprintf(moref, sizeof(moref), "vm-%d", i);
     snprintf(name, sizeof(name), "VM %d", i);
     vs_object_t *o = vs_inventory_find(&inv, moref);
-    if (o == NULL || strcmp(vs_inv_str(&inv, o->name), name) != 0 ||
+    if (o == NULL || strcmp(o->name, name) != 0 ||
         o->active != (i % 3 != 0))
       wrong++;
   }
@@ -637,7 +636,7 @@ DEF_TEST(long_name_cut_at_utf8_boundary) {
   vs_inventory_init(&inv);
   EXPECT_EQ_INT(0, add_vm(&inv, "vm-1", name, NULL, NULL));
   EXPECT_EQ_INT(0, vs_inventory_finish(&inv, NULL));
-  const char *kept = vs_inv_str(&inv, vs_inventory_find(&inv, "vm-1")->name);
+  const char *kept = vs_inventory_find(&inv, "vm-1")->name;
   OK(utf8_valid(kept));
   OK(strlen(kept) < VS_PAGE_MAX_VALUE);
   vs_inventory_free(&inv);
@@ -677,7 +676,7 @@ static int load_discovery(vs_inventory_t *inv, size_t chunk) {
 
 /* "DC1_C0_RP0_VM1" -> "DC1_C0" (the first two fields of a vcsim name) */
 static void prefix2(const char *name, char *buf, size_t size) {
-  vs_strlcpy(buf, name, size);
+  vs_utf8_copy(buf, name, size);
   char *u = strchr(buf, '_');
   if (u != NULL && (u = strchr(u + 1, '_')) != NULL)
     *u = 0;
@@ -716,24 +715,24 @@ DEF_TEST(vcsim_discovery) {
     const vs_object_t *o = &inv.objects[i];
     if (o->mo == VS_MO_CLUSTER || o->mo == VS_MO_DATACENTER) {
       /* a cluster is its own cluster; a datacenter its own datacenter */
-      const char *name = vs_inv_str(&inv, o->name);
+      const char *name = o->name;
       char dc[8];
-      vs_strlcpy(dc, name, 4);
+      vs_utf8_copy(dc, name, 4);
       if (!o->active || !o->selected ||
           strcmp(inv_name_at(&inv, o->datacenter), dc) != 0 ||
           (o->mo == VS_MO_CLUSTER && o->compute != (int)i) ||
           (o->mo == VS_MO_DATACENTER && o->datacenter != (int)i) ||
           o->host != -1) {
-        printf("# %s (%s)\n", vs_inv_str(&inv, o->moref), name);
+        printf("# %s (%s)\n", o->moref, name);
         bad++;
       }
       continue;
     }
     if (o->kind < 0)
       continue;
-    const char *name = vs_inv_str(&inv, o->name);
+    const char *name = o->name;
     char dc[8], cl[32];
-    vs_strlcpy(dc, name, 4);
+    vs_utf8_copy(dc, name, 4);
     prefix2(name, cl, sizeof(cl));
     const vs_object_t *c = vs_inv_at(&inv, o->compute);
     const vs_object_t *h = vs_inv_at(&inv, o->host);
@@ -742,9 +741,9 @@ DEF_TEST(vcsim_discovery) {
         c->mo != (strstr(name, "_C") ? VS_MO_CLUSTER
                                      : VS_MO_COMPUTE_RESOURCE) ||
         h == NULL || h->mo != VS_MO_HOST || h->compute != o->compute ||
-        strlen(vs_inv_str(&inv, o->uuid)) != 36 || o->template_ ||
+        strlen(o->uuid) != 36 || o->template_ ||
         !o->connected || !o->powered_on || !o->active) {
-      printf("# %s (%s): dc %s cluster %s\n", vs_inv_str(&inv, o->moref),
+      printf("# %s (%s): dc %s cluster %s\n", o->moref,
              name, inv_name_at(&inv, o->datacenter),
              inv_name_at(&inv, o->compute));
       bad++;
@@ -759,9 +758,9 @@ DEF_TEST(vcsim_discovery) {
   EXPECT_EQ_STR("DC0_C0", CL_OF(&inv, "vm-141"));
   EXPECT_EQ_STR("DC1", DC_OF(&inv, "vm-168"));
   EXPECT_EQ_STR("bfff331f-7f07-572d-951e-edd3701dc061",
-                vs_inv_str(&inv, vs_inventory_find(&inv, "vm-141")->uuid));
+                vs_inventory_find(&inv, "vm-141")->uuid);
   EXPECT_EQ_STR("dcf7fb3c-4a1c-5a05-b730-5e09f3704e2f",
-                vs_inv_str(&inv, vs_inventory_find(&inv, "host-21")->uuid));
+                vs_inventory_find(&inv, "host-21")->uuid);
   EXPECT_EQ_STR("DC0_H0", CL_OF(&inv, "host-21"));
 
   /* identities with the default formats: no two alike */
@@ -806,9 +805,9 @@ DEF_TEST(vcsim_discovery) {
   EXPECT_EQ_INT(38, fresh.num);
   for (size_t i = 0; i < fresh.num; i++) {
     const vs_object_t *o = &fresh.objects[i];
-    const vs_object_t *p = vs_inventory_find(&inv, vs_inv_str(&fresh, o->moref));
-    if (p == NULL || strcmp(vs_inv_str(&fresh, o->name),
-                            vs_inv_str(&inv, p->name)) != 0 ||
+    const vs_object_t *p = vs_inventory_find(&inv, o->moref);
+    if (p == NULL || strcmp(o->name,
+                            p->name) != 0 ||
         o->datacenter != p->datacenter || o->compute != p->compute ||
         o->host != p->host ||
         o->mark_us != (o->kind >= 0 ? p->mark_us : -1))

@@ -199,8 +199,8 @@ DEF_TEST(apply_defaults) {
    * have no identity */
   const vs_object_t *folder = vs_inventory_find(&inv, "group-v3");
   CHECK_NOT_NULL(folder);
-  EXPECT_EQ_STR("", vs_inv_str(&inv, folder->id_host));
-  EXPECT_EQ_STR("", vs_inv_str(&inv, folder->id_plugin_instance));
+  EXPECT_EQ_STR("", folder->id_host);
+  EXPECT_EQ_STR("", folder->id_plugin_instance);
   EXPECT_EQ_STR("", id_host_of(&inv, "domain-s20"));
   EXPECT_EQ_STR("", id_pi_of(&inv, "domain-s20"));
   vs_inventory_free(&inv);
@@ -216,10 +216,10 @@ static size_t clashes(const vs_inventory_t *inv) {
       const vs_object_t *a = &inv->objects[i], *b = &inv->objects[j];
       if (a->kind < 0 || a->kind != b->kind)
         continue;
-      if (strcmp(vs_inv_str(inv, a->id_host), vs_inv_str(inv, b->id_host)) ==
+      if (strcmp(a->id_host, b->id_host) ==
               0 &&
-          strcmp(vs_inv_str(inv, a->id_plugin_instance),
-                 vs_inv_str(inv, b->id_plugin_instance)) == 0)
+          strcmp(a->id_plugin_instance,
+                 b->id_plugin_instance) == 0)
         n++;
     }
   return n;
@@ -369,7 +369,7 @@ static size_t dispatch_one(vs_inventory_t *inv, const char *moref,
   memset(&c, 0, sizeof(c));
   c.id = 2;
   c.scale = 1;
-  vs_strlcpy(c.type, "vm_cpu_usage_average", sizeof(c.type));
+  vs_utf8_copy(c.type, "vm_cpu_usage_average", sizeof(c.type));
   int64_t ts[] = {INT64_C(1704164640) * 1000000};
   int64_t v[] = {1};
   vs_series_t s = {.entity_type = "VirtualMachine", .entity = moref,
@@ -379,7 +379,7 @@ static size_t dispatch_one(vs_inventory_t *inv, const char *moref,
       .interval_s = 20,
       .policy = {.step_us = INT64_C(20000000), .lookback_slots = 3},
       .latest_us = INT64_MAX};
-  return vs_dispatch_series(inv, o, &c, &s, &p);
+  return vs_dispatch_series(o, &c, &s, &p);
 }
 
 DEF_TEST(utf8_safe_truncation) {
@@ -405,7 +405,7 @@ DEF_TEST(utf8_safe_truncation) {
   add_vm(&inv, "vm-11", cl, "group-v3", "host-8");
   EXPECT_EQ_INT(0, vs_inventory_finish(&inv, NULL));
   /* the whole name is kept in the inventory */
-  EXPECT_EQ_STR(name, vs_inv_str(&inv, vs_inventory_find(&inv, "vm-9")->name));
+  EXPECT_EQ_STR(name, vs_inventory_find(&inv, "vm-9")->name);
   vs_config_t cfg;
   naming_config(&cfg, "prod");
   EXPECT_EQ_INT(0, vs_naming_apply(&inv, &cfg));
@@ -468,7 +468,7 @@ DEF_TEST(utf8_safe_truncation) {
 }
 
 static const char *decoded(const char *in, char *buf, size_t size) {
-  vs_strlcpy(buf, in, size);
+  vs_utf8_copy(buf, in, size);
   vs_name_decode(buf);
   return buf;
 }
@@ -504,11 +504,11 @@ DEF_TEST(name_decode) {
   add_cluster(&inv, "domain-c1", "A%2fB", NULL);
   EXPECT_EQ_INT(0, vs_inventory_finish(&inv, NULL));
   EXPECT_EQ_STR("web/db % 1\\2",
-                vs_inv_str(&inv, vs_inventory_find(&inv, "vm-1")->name));
+                vs_inventory_find(&inv, "vm-1")->name);
   EXPECT_EQ_STR("50%",
-                vs_inv_str(&inv, vs_inventory_find(&inv, "vm-2")->name));
+                vs_inventory_find(&inv, "vm-2")->name);
   EXPECT_EQ_STR("A/B",
-                vs_inv_str(&inv, vs_inventory_find(&inv, "domain-c1")->name));
+                vs_inventory_find(&inv, "domain-c1")->name);
   vs_config_t cfg;
   naming_config(&cfg, "prod");
   EXPECT_EQ_INT(0, vs_naming_apply(&inv, &cfg));

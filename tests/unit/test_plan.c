@@ -38,7 +38,7 @@ static void mixed_inventory(vs_inventory_t *inv) {
 }
 
 static const char *moref_at(const vs_inventory_t *inv, size_t i) {
-  return vs_inv_str(inv, inv->objects[i].moref);
+  return inv->objects[i].moref;
 }
 
 /* "vm-7,vm-2,..." */

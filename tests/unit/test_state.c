@@ -933,7 +933,7 @@ static void e2e_subprop(void *ctx, const char *type, const char *moref,
       e->subprops_after_object++;
   if (strcmp(e->scratch_moref, moref) != 0) {
     vs_state_scratch_reset(&e->scratch);
-    vs_strlcpy(e->scratch_moref, moref, sizeof(e->scratch_moref));
+    vs_utf8_copy(e->scratch_moref, moref, sizeof(e->scratch_moref));
   }
   vs_state_subprop(&e->scratch, prop, item, path, text);
 }
@@ -942,19 +942,20 @@ static void e2e_object(void *ctx, const char *type, const char *moref,
                        const vs_prop_t *props, size_t props_num) {
   e2e_t *e = ctx;
   if (e->objects < MAX_OBJECTS)
-    vs_strlcpy(e->done[e->objects], moref, sizeof(e->done[0]));
+    vs_utf8_copy(e->done[e->objects], moref, sizeof(e->done[0]));
   e->objects++;
   if (strcmp(e->scratch_moref, moref) != 0)
     vs_state_scratch_reset(&e->scratch); /* no structured property */
   e->scratch_moref[0] = 0;
   if (e->inv != NULL)
     vs_inventory_add_props(e->inv, type, moref, props, props_num);
-  int kind = vs_kind_from_mo_type(type);
+  int mo = vs_mo_from_type(type);
+  int kind = mo < 0 ? -1 : vs_mo_kind((vs_mo_t)mo);
   if (kind < 0 || e->out_num >= MAX_OBJECTS)
     return;
   obj_states_t *o = &e->out[e->out_num++];
-  vs_strlcpy(o->moref, moref, sizeof(o->moref));
-  vs_strlcpy(o->type, type, sizeof(o->type));
+  vs_utf8_copy(o->moref, moref, sizeof(o->moref));
+  vs_utf8_copy(o->type, type, sizeof(o->type));
   o->kind = kind;
   compute(&o->vals, (vs_kind_t)kind, props, props_num, &e->scratch,
           e->now_us);

@@ -123,13 +123,13 @@ DEF_TEST(buf_put_escaped) {
 
 DEF_TEST(strlcpy) {
   char buf[6];
-  EXPECT_EQ_STR("abc", vs_strlcpy(buf, "abc", sizeof(buf)));
-  EXPECT_EQ_STR("abcde", vs_strlcpy(buf, "abcdefgh", sizeof(buf)));
-  EXPECT_EQ_STR("", vs_strlcpy(buf, "", sizeof(buf)));
+  EXPECT_EQ_STR("abc", vs_utf8_copy(buf, "abc", sizeof(buf)));
+  EXPECT_EQ_STR("abcde", vs_utf8_copy(buf, "abcdefgh", sizeof(buf)));
+  EXPECT_EQ_STR("", vs_utf8_copy(buf, "", sizeof(buf)));
   buf[0] = 'z';
-  vs_strlcpy(buf, "abc", 0); /* must not write */
+  vs_utf8_copy(buf, "abc", 0); /* must not write */
   EXPECT_EQ_INT('z', buf[0]);
-  vs_strlcpy(buf, "abc", 1);
+  vs_utf8_copy(buf, "abc", 1);
   EXPECT_EQ_STR("", buf);
   return 0;
 }
