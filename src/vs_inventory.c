@@ -390,28 +390,46 @@ static void destroy_view(vs_session_t *s, const char *view) {
   vs_session_call(s, &none, &err); /* best effort */
 }
 
-/* Property specs, with room for their paths. */
-#define MAX_SPEC_PATHS 32
+/* Property specs, with room for their paths: as many as the page parser
+ * keeps per object (a path asked for is a property that may come). */
+#define MAX_SPEC_PATHS VS_PAGE_MAX_PROPS
 typedef struct {
   vs_prop_spec_t specs[VS_MO_NUM + 1];
   const char *paths[VS_MO_NUM + 1][MAX_SPEC_PATHS];
   size_t num;
+  const char *overflow; /* a type with more paths than room, or NULL */
 } spec_set_t;
 
 static void spec_add(spec_set_t *set, const char *type, const char *const *a,
                      size_t an, const char *const *b, size_t bn,
                      const char *extra) {
   size_t i = set->num, n = 0;
-  for (size_t j = 0; j < an && n < MAX_SPEC_PATHS; j++)
+  if (an + bn + (extra != NULL) > MAX_SPEC_PATHS) {
+    set->overflow = type;
+    return;
+  }
+  for (size_t j = 0; j < an; j++)
     set->paths[i][n++] = a[j];
-  for (size_t j = 0; j < bn && n < MAX_SPEC_PATHS; j++)
+  for (size_t j = 0; j < bn; j++)
     set->paths[i][n++] = b[j];
-  if (extra != NULL && n < MAX_SPEC_PATHS)
+  if (extra != NULL)
     set->paths[i][n++] = extra;
   if (n == 0)
     return;
   set->specs[i] = (vs_prop_spec_t){type, set->paths[i], n};
   set->num++;
+}
+
+/* More paths for a type than a page keeps: a change to the tables that
+ * must not pass silently. */
+static int check_specs(const spec_set_t *set, vs_error_t *err) {
+  if (set->overflow == NULL)
+    return VS_OK;
+  vs_error_set(err, VS_ERR_CONFIG,
+               "more than %d properties asked for %s (raise "
+               "VS_PAGE_MAX_PROPS)",
+               MAX_SPEC_PATHS, set->overflow);
+  return err->rc;
 }
 
 #define N(a) a, sizeof(a) / sizeof(a[0])
@@ -434,6 +452,7 @@ static void build_specs(const vs_discovery_t *what, bool structure,
   const char *const *sp;
   size_t sn;
   set->num = 0;
+  set->overflow = NULL;
   if (structure) {
     spec_add(set, "Folder", N(named_paths), NULL, 0, NULL);
     spec_add(set, "ComputeResource", N(named_paths), NULL, 0, NULL);
@@ -504,6 +523,11 @@ static int read_view(vs_session_t *s, const spec_set_t *set,
     rc = vs_session_call(s, &h, err);
     if (rc == VS_OK && d->out_of_memory)
       rc = (vs_error_set(err, VS_ERR_NOMEM, "out of memory"), err->rc);
+    if (rc == VS_OK && page->props_dropped > 0)
+      rc = (vs_error_set(err, VS_ERR_PARSE,
+                         "an object with more than %d properties",
+                         VS_PAGE_MAX_PROPS),
+            err->rc);
     if (rc == VS_OK)
       sstrncpy(pending, page->token, sizeof(page->token));
     if (rc != VS_OK || pending[0] == 0)
@@ -524,10 +548,23 @@ static int read_view(vs_session_t *s, const spec_set_t *set,
   return rc;
 }
 
+/* Whether both spec sets of the widest discovery fit (a unit test keeps
+ * the property tables within what a page keeps). */
+int vs_inventory_check_specs(const vs_discovery_t *what, vs_error_t *err) {
+  spec_set_t set;
+  build_specs(what, true, &set);
+  if (check_specs(&set, err) != VS_OK)
+    return err->rc;
+  build_specs(what, false, &set);
+  return check_specs(&set, err);
+}
+
 int vs_inventory_discover(vs_session_t *s, const vs_discovery_t *what,
                           vs_inventory_t *out, vs_error_t *err) {
   spec_set_t set;
   build_specs(what, true, &set);
+  if (check_specs(&set, err) != VS_OK)
+    return err->rc;
   discover_ctx_t d = {.inv = out, .what = what, .now_us = vs_wall_us()};
   vs_state_scratch_reset(&d.scratch);
   return read_view(s, &set, &d, err);
@@ -539,8 +576,8 @@ int vs_inventory_read_states(vs_session_t *s, const vs_discovery_t *what,
   spec_set_t set;
   build_specs(what, false, &set);
   *updated = 0;
-  if (set.num == 0)
-    return VS_OK;
+  if (check_specs(&set, err) != VS_OK || set.num == 0)
+    return check_specs(&set, err);
   discover_ctx_t d = {
       .inv = inv, .what = what, .update = true, .now_us = vs_wall_us()};
   vs_state_scratch_reset(&d.scratch);

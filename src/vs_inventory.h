@@ -113,6 +113,11 @@ typedef struct {
 int vs_inventory_discover(vs_session_t *s, const vs_discovery_t *what,
                           vs_inventory_t *out, vs_error_t *err);
 
+/* VS_OK when the property paths a discovery and a state pass of `what`
+ * ask for fit what the page parser keeps per object; a config error
+ * naming the type otherwise. */
+int vs_inventory_check_specs(const vs_discovery_t *what, vs_error_t *err);
+
 /* Reads the state properties of the kinds wanted into the objects of
  * `inv` they belong to (others are ignored until the next discovery);
  * sets *updated to the number of objects updated. */

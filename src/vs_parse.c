@@ -309,7 +309,9 @@ static void page_end(void *ctx, int depth, const char *name,
     } else if (is(name, "val")) {
       bool structured = p->has_child[depth];
       p->val_depth = 0;
-      if (!structured && p->props_num < VS_PAGE_MAX_PROPS) {
+      if (!structured && p->props_num == VS_PAGE_MAX_PROPS)
+        p->props_dropped++;
+      else if (!structured) {
         vs_utf8_copy(p->names[p->props_num], p->prop_name, sizeof(p->names[0]));
         vs_utf8_copy(p->values[p->props_num], text, sizeof(p->values[0]));
         p->props_num++;

@@ -126,6 +126,7 @@ typedef struct {
   void *callback_ctx;
   char token[4096]; /* continuation token, "" on the last page */
   size_t objects;  /* objects seen on this page */
+  size_t props_dropped; /* text properties beyond VS_PAGE_MAX_PROPS */
 
   /* parser state */
   char obj_type[64];

@@ -819,8 +819,24 @@ DEF_TEST(vcsim_discovery) {
   return 0;
 }
 
+DEF_TEST(widest_discovery_fits_a_page) {
+  /* Every kind, every state, the uuids: the paths asked for per type fit
+   * what the page parser keeps per object (a longer table fails here,
+   * not as properties silently missing at an operator's). */
+  vs_discovery_t all = {.states = true, .uuid = true};
+  for (int k = 0; k < VS_KIND_NUM; k++)
+    all.kinds[k] = true;
+  vs_error_t err = {0};
+  EXPECT_EQ_INT(VS_OK, vs_inventory_check_specs(&all, &err));
+  all.states = false;
+  all.uuid = false;
+  EXPECT_EQ_INT(VS_OK, vs_inventory_check_specs(&all, &err));
+  return 0;
+}
+
 int main(void) {
   RUN_TEST(add_props);
+  RUN_TEST(widest_discovery_fits_a_page);
   RUN_TEST(strings_arena);
   RUN_TEST(hierarchy_resolution);
   RUN_TEST(active_decisions);
