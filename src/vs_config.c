@@ -46,49 +46,14 @@ int vs_field_from_string(const char *s) {
 }
 
 
-static int want_values(const oconfig_item_t *ci, int type, const char *what) {
-  if (ci->values_num != 1 || ci->values[0].type != type) {
-    ERROR("vsphere plugin: option `%s' needs exactly one %s argument.",
-          ci->key, what);
-    return -1;
-  }
-  return 0;
-}
-
-static int get_string(const oconfig_item_t *ci, char **ret) {
-  if (want_values(ci, OCONFIG_TYPE_STRING, "string") != 0)
-    return -1;
-  char *s = strdup(ci->values[0].value.string);
-  if (s == NULL)
-    return -1;
-  free(*ret);
-  *ret = s;
-  return 0;
-}
-
-static int get_bool(const oconfig_item_t *ci, bool *ret) {
-  if (ci->values_num == 1 && ci->values[0].type == OCONFIG_TYPE_STRING) {
-    const char *s = ci->values[0].value.string;
-    if (strcasecmp(s, "true") == 0 || strcasecmp(s, "yes") == 0) {
-      *ret = true;
-      return 0;
-    }
-    if (strcasecmp(s, "false") == 0 || strcasecmp(s, "no") == 0) {
-      *ret = false;
-      return 0;
-    }
-  }
-  if (want_values(ci, OCONFIG_TYPE_BOOLEAN, "boolean") != 0)
-    return -1;
-  *ret = ci->values[0].value.boolean;
-  return 0;
-}
-
+/* Strings, booleans and numbers are read with collectd's cf_util_get_*
+ * (the messages and the true/false forms every plugin has); the ranges
+ * are ours. */
 static int get_number(const oconfig_item_t *ci, double min, double max,
                       double *ret) {
-  if (want_values(ci, OCONFIG_TYPE_NUMBER, "numeric") != 0)
+  double v;
+  if (cf_util_get_double(ci, &v) != 0)
     return -1;
-  double v = ci->values[0].value.number;
   if (!isfinite(v) || v < min || v > max) {
     ERROR("vsphere plugin: option `%s' must be between %g and %g.", ci->key,
           min, max);
@@ -112,7 +77,7 @@ static int get_int(const oconfig_item_t *ci, int min, int max, int *ret) {
 
 static int add_string(const oconfig_item_t *ci, vs_strlist_t *list) {
   char *s = NULL;
-  if (get_string(ci, &s) != 0)
+  if (cf_util_get_string(ci, &s) != 0)
     return -1;
   char **items = realloc(list->items, (list->num + 1) * sizeof(*items));
   if (items == NULL) {
@@ -209,7 +174,7 @@ static int get_instances(const oconfig_item_t *ci, const char *block,
   if (ci->values_num == 1 &&
       (ci->values[0].type != OCONFIG_TYPE_STRING ||
        vs_kind_from_name(ci->values[0].value.string) < 0)) {
-    if (get_bool(ci, &b) != 0)
+    if (cf_util_get_boolean(ci, &b) != 0)
       return -1;
     for (int k = 0; k < VS_KIND_NUM; k++)
       ret[k] = b && vs_kind_info((vs_kind_t)k)->instances;
@@ -379,19 +344,19 @@ static int parse_option(const oconfig_item_t *c, vs_config_t *cfg) {
   const char *k = c->key;
   double d;
   if (strcasecmp(k, "URL") == 0)
-    return get_string(c, &cfg->url);
+    return cf_util_get_string(c, &cfg->url);
   if (strcasecmp(k, "User") == 0)
-    return get_string(c, &cfg->user);
+    return cf_util_get_string(c, &cfg->user);
   if (strcasecmp(k, "Password") == 0)
-    return get_string(c, &cfg->password);
+    return cf_util_get_string(c, &cfg->password);
   if (strcasecmp(k, "PasswordFile") == 0)
-    return get_string(c, &cfg->password_file);
+    return cf_util_get_string(c, &cfg->password_file);
   if (strcasecmp(k, "VerifyPeer") == 0)
-    return get_bool(c, &cfg->verify_peer);
+    return cf_util_get_boolean(c, &cfg->verify_peer);
   if (strcasecmp(k, "VerifyHost") == 0)
-    return get_bool(c, &cfg->verify_host);
+    return cf_util_get_boolean(c, &cfg->verify_host);
   if (strcasecmp(k, "CACert") == 0)
-    return get_string(c, &cfg->ca_cert);
+    return cf_util_get_string(c, &cfg->ca_cert);
   if (strcasecmp(k, "Timeout") == 0)
     return get_number(c, 0.1, 3600, &cfg->timeout);
   if (strcasecmp(k, "QueryTimeout") == 0)
@@ -401,7 +366,7 @@ static int parse_option(const oconfig_item_t *c, vs_config_t *cfg) {
   if (strcasecmp(k, "LookBack") == 0)
     return get_number(c, 0, 600, &cfg->lookback); /* 30 slots of 20 s */
   if (strcasecmp(k, "FillHoles") == 0)
-    return get_bool(c, &cfg->fill_holes);
+    return cf_util_get_boolean(c, &cfg->fill_holes);
   if (strcasecmp(k, "Shard") == 0)
     return get_shard(c, cfg->name, &cfg->shard_k, &cfg->shard_n);
   if (strcasecmp(k, "MaxNewSeries") == 0)
@@ -433,11 +398,11 @@ static int parse_option(const oconfig_item_t *c, vs_config_t *cfg) {
   if (strcasecmp(k, "Collect") == 0)
     return get_kinds(c, cfg->name, cfg->collect);
   if (strcasecmp(k, "CollectVMs") == 0) /* before Collect; kept */
-    return get_bool(c, &cfg->collect[VS_KIND_VM]);
+    return cf_util_get_boolean(c, &cfg->collect[VS_KIND_VM]);
   if (strcasecmp(k, "CollectHosts") == 0)
-    return get_bool(c, &cfg->collect[VS_KIND_HOST]);
+    return cf_util_get_boolean(c, &cfg->collect[VS_KIND_HOST]);
   if (strcasecmp(k, "CollectProperties") == 0)
-    return get_bool(c, &cfg->collect_properties);
+    return cf_util_get_boolean(c, &cfg->collect_properties);
   if (strcasecmp(k, "PropertyInterval") == 0)
     return get_number(c, 0.1, 86400, &cfg->property_interval);
   if (strcasecmp(k, "HistoricalLookBack") == 0)
@@ -451,7 +416,7 @@ static int parse_option(const oconfig_item_t *c, vs_config_t *cfg) {
   if (strcasecmp(k, "ExcludeName") == 0)
     return add_filter(c, cfg->name, cfg->exclude_names);
   if (strcasecmp(k, "DefaultMetrics") == 0)
-    return get_bool(c, &cfg->default_metrics);
+    return cf_util_get_boolean(c, &cfg->default_metrics);
   if (strcasecmp(k, "Metric") == 0)
     return add_string(c, &cfg->metrics);
   if (strcasecmp(k, "IgnoreMetric") == 0)

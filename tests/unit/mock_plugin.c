@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 /* ---- what the daemon gives plugins besides the plugin API ---- */
 
@@ -30,6 +31,59 @@ int ssnprintf(char *str, size_t sz, const char *format, ...) {
   int ret = vsnprintf(str, sz, format, ap);
   va_end(ap);
   return ret;
+}
+
+/* The config getters, as collectd 5.12's daemon gives them: one value of
+ * the type (a boolean may also be the string true/yes/on or
+ * false/no/off), an ERROR otherwise. */
+int cf_util_get_string(const oconfig_item_t *ci, char **ret_string) {
+  if (ci->values_num != 1 || ci->values[0].type != OCONFIG_TYPE_STRING) {
+    ERROR("cf_util_get_string: The %s option requires exactly one string "
+          "argument.",
+          ci->key);
+    return -1;
+  }
+  char *s = strdup(ci->values[0].value.string);
+  if (s == NULL)
+    return -1;
+  free(*ret_string);
+  *ret_string = s;
+  return 0;
+}
+
+int cf_util_get_double(const oconfig_item_t *ci, double *ret_value) {
+  if (ci->values_num != 1 || ci->values[0].type != OCONFIG_TYPE_NUMBER) {
+    ERROR("cf_util_get_double: The %s option requires exactly one numeric "
+          "argument.",
+          ci->key);
+    return -1;
+  }
+  *ret_value = ci->values[0].value.number;
+  return 0;
+}
+
+static bool one_of(const char *s, const char *a, const char *b,
+                   const char *c) {
+  return strcasecmp(s, a) == 0 || strcasecmp(s, b) == 0 ||
+         strcasecmp(s, c) == 0;
+}
+
+int cf_util_get_boolean(const oconfig_item_t *ci, bool *ret_bool) {
+  if (ci->values_num == 1 && ci->values[0].type == OCONFIG_TYPE_BOOLEAN) {
+    *ret_bool = ci->values[0].value.boolean;
+    return 0;
+  }
+  if (ci->values_num == 1 && ci->values[0].type == OCONFIG_TYPE_STRING) {
+    const char *s = ci->values[0].value.string;
+    if (one_of(s, "true", "yes", "on") || one_of(s, "false", "no", "off")) {
+      *ret_bool = one_of(s, "true", "yes", "on");
+      return 0;
+    }
+  }
+  ERROR("cf_util_get_boolean: The %s option requires exactly one boolean "
+        "argument.",
+        ci->key);
+  return -1;
 }
 
 /* ---- plugin_log ---- */
