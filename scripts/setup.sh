@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 
 PACKAGES=(
   # build
-  build-essential autoconf automake libtool pkg-config
+  build-essential autoconf automake libtool pkg-config git
   collectd-dev libcurl4-openssl-dev libxml2-dev
   # run: collectd itself and what Debian's write_prometheus.so links
   collectd-core libprotobuf-c1 libmicrohttpd12 curl ca-certificates

@@ -385,7 +385,7 @@ static void dispatch_self(vs_vcenter_t *vc, double wall, double cpu) {
       {"self_requests_carried", (double)vc->stats.carried, NULL},
       {"self_errors", (double)vc->stats.errors, NULL},
       {"self_late_samples", (double)vc->stats.late_samples, NULL},
-      {"self_unknown_counter_values", (double)vc->stats.unknown_values, NULL},
+      {"self_uncatalogued_values", (double)vc->stats.unknown_values, NULL},
       {"self_counters_above_level", (double)vc->perf.counters_above_level,
        NULL},
   };

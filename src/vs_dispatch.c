@@ -11,49 +11,63 @@
 #include <math.h>
 #include <time.h>
 
-static int register_type(const char *type) {
-  data_source_t ds = {.name = "value", .type = DS_TYPE_GAUGE, .min = NAN,
+static int register_type(const char *type, int ds_type) {
+  data_source_t ds = {.name = "value", .type = ds_type, .min = NAN,
                       .max = NAN};
+  if (ds_type == DS_TYPE_DERIVE)
+    ds.min = 0;
   data_set_t set = {.ds_num = 1, .ds = &ds};
   sstrncpy(set.type, type, sizeof(set.type));
   return plugin_register_data_set(&set);
 }
 
-const char *const vs_self_metric_types[] = {
-    "self_read_cycles",
+/* What a read saw or cost, or what the block holds now. */
+const char *const vs_self_gauge_types[] = {
     "self_read_seconds",
     "self_read_cpu_seconds",
     "self_values",
     "self_entities_answered",
-    "self_requests",
-    "self_bytes_received",
-    "self_logins",
-    "self_login_refusals",
     "self_inventory_vms",
     "self_inventory_hosts",
     "self_inventory_duplicates",
     "self_inventory_objects",
-    "self_state_values",
     "self_series",
     "self_tracking_bytes",
-    "self_query_errors",
     "self_requests_carried",
-    "self_errors",
-    "self_late_samples",
-    "self_unknown_counter_values",
     "self_counters_above_level",
 };
-const size_t vs_self_metric_types_num =
-    sizeof(vs_self_metric_types) / sizeof(vs_self_metric_types[0]);
+const size_t vs_self_gauge_types_num =
+    sizeof(vs_self_gauge_types) / sizeof(vs_self_gauge_types[0]);
+
+/* Totals since the plugin started: DERIVE, so that they are counters to
+ * every writer (write_prometheus names them *_total; rate() applies). */
+const char *const vs_self_total_types[] = {
+    "self_read_cycles",
+    "self_requests",
+    "self_bytes_received",
+    "self_logins",
+    "self_login_refusals",
+    "self_state_values",
+    "self_query_errors",
+    "self_errors",
+    "self_late_samples",
+    "self_uncatalogued_values",
+};
+const size_t vs_self_total_types_num =
+    sizeof(vs_self_total_types) / sizeof(vs_self_total_types[0]);
 
 int vs_dispatch_register_default_types(void) {
-  for (size_t i = 0; i < vs_self_metric_types_num; i++)
-    if (plugin_get_ds(vs_self_metric_types[i]) == NULL &&
-        register_type(vs_self_metric_types[i]) != 0)
+  for (size_t i = 0; i < vs_self_gauge_types_num; i++)
+    if (plugin_get_ds(vs_self_gauge_types[i]) == NULL &&
+        register_type(vs_self_gauge_types[i], DS_TYPE_GAUGE) != 0)
+      return -1;
+  for (size_t i = 0; i < vs_self_total_types_num; i++)
+    if (plugin_get_ds(vs_self_total_types[i]) == NULL &&
+        register_type(vs_self_total_types[i], DS_TYPE_DERIVE) != 0)
       return -1;
   for (size_t i = 0; i < vs_state_types_num; i++)
     if (plugin_get_ds(vs_state_types[i].type) == NULL &&
-        register_type(vs_state_types[i].type) != 0)
+        register_type(vs_state_types[i].type, DS_TYPE_GAUGE) != 0)
       return -1;
   for (size_t i = 0; i < vs_default_metrics_num; i++) {
     char type[VS_TYPE_LEN], copy[VS_TYPE_LEN];
@@ -71,7 +85,7 @@ int vs_dispatch_register_default_types(void) {
       continue;
     *name++ = 0;
     vs_counter_type_name(kind, group, name, rollup, type, sizeof(type));
-    if (plugin_get_ds(type) == NULL && register_type(type) != 0)
+    if (plugin_get_ds(type) == NULL && register_type(type, DS_TYPE_GAUGE) != 0)
       return -1;
   }
   return 0;
@@ -167,7 +181,13 @@ void vs_dispatch_self(const char *vcenter, const vs_self_metric_t *metrics,
   sstrncpy(vl.plugin, "vsphere", sizeof(vl.plugin));
   sstrncpy(vl.plugin_instance, vcenter, sizeof(vl.plugin_instance));
   for (size_t i = 0; i < num; i++) {
-    value.gauge = metrics[i].value;
+    /* As the type's data set says (an older TypesDB may hold a total as
+     * a GAUGE: it is then sent as one). */
+    const data_set_t *ds = plugin_get_ds(metrics[i].type);
+    if (ds != NULL && ds->ds_num == 1 && ds->ds[0].type == DS_TYPE_DERIVE)
+      value.derive = (derive_t)metrics[i].value;
+    else
+      value.gauge = metrics[i].value;
     sstrncpy(vl.type, metrics[i].type, sizeof(vl.type));
     sstrncpy(vl.type_instance,
                metrics[i].instance ? metrics[i].instance : "",

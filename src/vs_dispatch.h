@@ -49,14 +49,17 @@ size_t vs_dispatch_series(vs_object_t *obj, const vs_selected_counter_t *counter
                           const vs_series_t *series,
                           const vs_dispatch_params_t *params);
 
-/* The plugin's own metrics, one gauge each (host: collectd's hostname). */
+/* The plugin's own metrics (host: collectd's hostname): gauges, and
+ * totals since the start, which are sent as DERIVE when their type is. */
 typedef struct {
   const char *type;
   double value;
   const char *instance; /* NULL: none */
 } vs_self_metric_t;
-extern const char *const vs_self_metric_types[];
-extern const size_t vs_self_metric_types_num;
+extern const char *const vs_self_gauge_types[];
+extern const size_t vs_self_gauge_types_num;
+extern const char *const vs_self_total_types[];
+extern const size_t vs_self_total_types_num;
 /* interval_s: the read interval, or the read's duration if longer, so the
  * gauges do not expire while a slow read runs. */
 void vs_dispatch_self(const char *vcenter, const vs_self_metric_t *metrics,

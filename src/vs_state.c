@@ -11,7 +11,7 @@ enum {
   VM_POWER_STATE,
   VM_BOOT_TIME,
   VM_UPTIME,
-  VM_CPU_COUNT,
+  VM_VCPUS,
   VM_MEMORY,
   VM_OVERALL_STATUS,
   VM_TOOLS_RUNNING,
@@ -79,7 +79,7 @@ const vs_state_type_t vs_state_types[STATE_TYPES_NUM] = {
                       "runtime.bootTime, seconds since the epoch"},
     [VM_UPTIME] = {"vm_uptime_seconds", VS_KIND_VM, "seconds",
                    "seconds since runtime.bootTime (powered-on VMs)"},
-    [VM_CPU_COUNT] = {"vm_cpu_count", VS_KIND_VM, "number",
+    [VM_VCPUS] = {"vm_vcpus", VS_KIND_VM, "number",
                       "virtual CPUs (summary.config.numCpu)"},
     [VM_MEMORY] = {"vm_memory_bytes", VS_KIND_VM, "bytes",
                    "configured memory (summary.config.memorySizeMB)"},
@@ -406,7 +406,7 @@ static void vm_values(sink_t *k, const vs_prop_t *p, size_t n,
   if (on >= 0)
     put(k, VM_POWER_STATE, "", on);
   put_boot(k, VM_BOOT_TIME, VM_UPTIME, p, n, now_us, on == 1);
-  put_number(k, VM_CPU_COUNT, p, n, "summary.config.numCpu", 1);
+  put_number(k, VM_VCPUS, p, n, "summary.config.numCpu", 1);
   put_number(k, VM_MEMORY, p, n, "summary.config.memorySizeMB", 1048576.0);
   put_enum(k, VM_OVERALL_STATUS, p, n, "overallStatus", statuses);
   put_enum(k, VM_TOOLS_RUNNING, p, n, "guest.toolsRunningStatus", tools);

@@ -228,7 +228,8 @@ def run_version(version, extra="", versions_file=True, key=None):
             pass
         r.cycles = self_metric(cd, "read_cycles", "v")
         r.metrics = cd.metrics()
-        r.self = {n[len("collectd_vsphere_self_"):] + (":" + l["type"] if l.get("type") else ""): v
+        r.self = {re.sub(r"_total$", "", n[len("collectd_vsphere_self_"):])
+                  + (":" + l["type"] if l.get("type") else ""): v
                   for n, l, v, _t in r.metrics if n.startswith("collectd_vsphere_self_")}
         r.stats_running = rs.stats()
         r.alive = cd.alive()

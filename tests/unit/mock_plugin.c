@@ -212,6 +212,12 @@ int plugin_dispatch_values(value_list_t const *vl) {
   v->values_len = vl->values_len;
   v->gauge = (vl->values != NULL && vl->values_len > 0) ? vl->values[0].gauge
                                                         : NAN;
+  /* read as the daemon would: by the type's data set */
+  const data_set_t *ds = plugin_get_ds(vl->type);
+  v->derive = ds != NULL && ds->ds_num >= 1 &&
+              ds->ds[0].type == DS_TYPE_DERIVE && vl->values != NULL;
+  if (v->derive)
+    v->gauge = (gauge_t)vl->values[0].derive;
   v->has_meta = vl->meta != NULL;
   return dispatch_status;
 }

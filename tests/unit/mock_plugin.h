@@ -49,7 +49,8 @@ typedef struct {
   cdtime_t time;
   cdtime_t interval;
   size_t values_len;
-  gauge_t gauge; /* values[0].gauge */
+  gauge_t gauge; /* values[0].gauge, or .derive when `derive` */
+  bool derive;   /* the type's data set is one DERIVE */
   bool has_meta;
 } mock_value_t;
 

@@ -449,8 +449,15 @@ DEF_TEST(register_default_types) {
   OK(plugin_get_ds("datacenter_vmop_numPoweron_latest") != NULL);
   OK(plugin_get_ds("resourcepool_mem_consumed_average") != NULL);
   /* and the plugin's own metrics */
-  for (size_t i = 0; i < vs_self_metric_types_num; i++)
-    OK(plugin_get_ds(vs_self_metric_types[i]) != NULL);
+  for (size_t i = 0; i < vs_self_gauge_types_num; i++) {
+    const data_set_t *ds = plugin_get_ds(vs_self_gauge_types[i]);
+    OK(ds != NULL && ds->ds[0].type == DS_TYPE_GAUGE);
+  }
+  /* totals are counters */
+  for (size_t i = 0; i < vs_self_total_types_num; i++) {
+    const data_set_t *ds = plugin_get_ds(vs_self_total_types[i]);
+    OK(ds != NULL && ds->ds[0].type == DS_TYPE_DERIVE && ds->ds[0].min == 0);
+  }
   /* and the state values, one gauge each */
   size_t state_bad = 0;
   for (size_t i = 0; i < vs_state_types_num; i++) {
@@ -463,15 +470,15 @@ DEF_TEST(register_default_types) {
   }
   EXPECT_EQ_INT(0, state_bad);
   /* no name shared: every type registered once */
-  EXPECT_EQ_INT(vs_default_metrics_num + vs_self_metric_types_num +
-                    vs_state_types_num,
+  EXPECT_EQ_INT(vs_default_metrics_num + vs_self_gauge_types_num +
+                    vs_self_total_types_num + vs_state_types_num,
                 mock_data_sets_num());
   EXPECT_EQ_INT(0, mock_log_count(LOG_ERR));
 
   /* twice: nothing new */
   EXPECT_EQ_INT(0, vs_dispatch_register_default_types());
-  EXPECT_EQ_INT(vs_default_metrics_num + vs_self_metric_types_num +
-                    vs_state_types_num,
+  EXPECT_EQ_INT(vs_default_metrics_num + vs_self_gauge_types_num +
+                    vs_self_total_types_num + vs_state_types_num,
                 mock_data_sets_num());
   return 0;
 }
@@ -538,6 +545,27 @@ DEF_TEST(dispatch_self) {
   EXPECT_EQ_STR("", v->host); /* collectd fills in its hostname */
   EXPECT_EQ_DOUBLE(3.0, mock_value(0)->gauge);
   EXPECT_EQ_STR("self_read_cycles", mock_value(0)->type);
+  /* types unknown to the daemon: sent as gauges */
+  OK(!mock_value(0)->derive);
+  return 0;
+}
+
+DEF_TEST(dispatch_self_totals_as_derive) {
+  /* With the plugin's types registered, a total is a DERIVE value (a
+   * counter to writers), a gauge stays a gauge. */
+  mock_reset();
+  EXPECT_EQ_INT(0, vs_dispatch_register_default_types());
+  vs_self_metric_t m[] = {{"self_requests", 123456789012.0, NULL},
+                          {"self_read_seconds", 0.25, NULL}};
+  vs_dispatch_self("prod", m, 2, 10.0);
+  const mock_value_t *total = mock_value_find("self_requests", "");
+  CHECK_NOT_NULL(total);
+  OK(total->derive);
+  EXPECT_EQ_DOUBLE(123456789012.0, total->gauge);
+  const mock_value_t *gauge = mock_value_find("self_read_seconds", "");
+  CHECK_NOT_NULL(gauge);
+  OK(!gauge->derive);
+  EXPECT_EQ_DOUBLE(0.25, gauge->gauge);
   return 0;
 }
 
@@ -904,6 +932,7 @@ int main(void) {
   RUN_TEST(register_keeps_types_db);
   RUN_TEST(type_known);
   RUN_TEST(dispatch_self);
+  RUN_TEST(dispatch_self_totals_as_derive);
   RUN_TEST(vcsim_end_to_end);
   RUN_TEST(late_sample_behind_its_series_counted);
   RUN_TEST(late_sample_filled_with_fill_holes);

@@ -1471,7 +1471,7 @@ DEF_TEST(vc6_7_vm_properties) {
     EXPECT_VALUE(1544741415.242879, &v, "vm_boot_time_seconds", "");
     EXPECT_VALUE((VC6_7_NOW - INT64_C(1544741415242879)) / 1e6, &v,
                  "vm_uptime_seconds", "");
-    EXPECT_VALUE(2, &v, "vm_cpu_count", "");
+    EXPECT_VALUE(2, &v, "vm_vcpus", "");
     EXPECT_VALUE(10240 * MiB, &v, "vm_memory_bytes", "");
     EXPECT_VALUE(1, &v, "vm_overall_status", ""); /* green */
     EXPECT_VALUE(1, &v, "vm_tools_running", "");

@@ -286,13 +286,13 @@ DEF_TEST(vm_numbers) {
   vs_prop_t props[] = {P("summary.config.numCpu", "8"),
                        P("summary.config.memorySizeMB", "16384")};
   compute(&vals, VS_KIND_VM, props, 2, NULL, NOW_US);
-  EXPECT_VALUE(8, &vals, "vm_cpu_count", "");
+  EXPECT_VALUE(8, &vals, "vm_vcpus", "");
   EXPECT_VALUE(16384.0 * 1048576.0, &vals, "vm_memory_bytes", "");
   /* what does not parse as a whole integer gives nothing */
   const char *bad[] = {"", "eight", "8.5", "8 ", "0x10", "99999999999999999999"};
   for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
     one(&vals, VS_KIND_VM, "summary.config.numCpu", bad[i]);
-    EXPECT_NO_VALUE(&vals, "vm_cpu_count");
+    EXPECT_NO_VALUE(&vals, "vm_vcpus");
   }
   /* nothing asked, nothing said: only the snapshot count (0) */
   compute(&vals, VS_KIND_VM, NULL, 0, NULL, NOW_US);
@@ -1018,7 +1018,7 @@ DEF_TEST(vcenter_vm_answer) {
     EXPECT_VALUE(1, v, "vm_power_state", "");
     EXPECT_VALUE(1704103200.123456, v, "vm_boot_time_seconds", "");
     EXPECT_VALUE(61444.876544, v, "vm_uptime_seconds", "");
-    EXPECT_VALUE(2, v, "vm_cpu_count", "");
+    EXPECT_VALUE(2, v, "vm_vcpus", "");
     EXPECT_VALUE(4096.0 * 1048576.0, v, "vm_memory_bytes", "");
     EXPECT_VALUE(2, v, "vm_overall_status", ""); /* yellow */
     EXPECT_VALUE(1, v, "vm_tools_running", "");
@@ -1046,7 +1046,7 @@ DEF_TEST(vcenter_vm_answer) {
     EXPECT_VALUE(0, v, "vm_power_state", "");
     EXPECT_NO_VALUE(v, "vm_boot_time_seconds");
     EXPECT_NO_VALUE(v, "vm_uptime_seconds");
-    EXPECT_VALUE(4, v, "vm_cpu_count", "");
+    EXPECT_VALUE(4, v, "vm_vcpus", "");
     EXPECT_VALUE(8192.0 * 1048576.0, v, "vm_memory_bytes", "");
     EXPECT_VALUE(1, v, "vm_overall_status", "");
     EXPECT_VALUE(0, v, "vm_tools_running", "");
@@ -1213,7 +1213,7 @@ DEF_TEST(vcsim_answer_every_kind) {
     v = states_of(&e, vm_refs[i]);
     CHECK_NOT_NULL(v);
     EXPECT_VALUE(1, v, "vm_power_state", "");
-    EXPECT_VALUE(1, v, "vm_cpu_count", "");
+    EXPECT_VALUE(1, v, "vm_vcpus", "");
     EXPECT_VALUE(32.0 * 1048576.0, v, "vm_memory_bytes", "");
     EXPECT_VALUE(1, v, "vm_overall_status", "");
     EXPECT_VALUE(0, v, "vm_tools_running", "");
