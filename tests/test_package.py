@@ -252,7 +252,7 @@ def test_distcheck():
         log("make distcheck: %s, %.0f s" % (os.path.basename(tarballs[0]), time.monotonic() - t0))
         _, listing = sh(["tar", "-tzf", tarballs[0]])
         names = {n.split("/", 1)[1] for n in listing.split() if "/" in n}
-        for f in ("doc/collectd-vsphere.5", "collectd.conf.d/vsphere-prometheus.conf",
+        for f in ("docs/collectd-vsphere.5", "collectd.conf.d/vsphere-prometheus.conf",
                   "collectd.conf.d/vsphere-graphite.conf", "collectd.conf.d/vsphere-influxdb.conf",
                   "collectd.conf.d/prometheus-vsphere.yml", "dashboards/collectd-vsphere.json",
                   "collectd.conf.d/vsphere-types.db"):

@@ -30,7 +30,7 @@ from harness import Collectd, Vcsim  # noqa: E402
 from faultserver import FaultServer  # noqa: E402
 from test_integration import (plugin_errors, self_metric, self_value, vc_metrics,  # noqa: E402
                               vsphere_block, wait_cycles)
-from test_realvc import csv_times, harness_time, newest_by_vm, proxied  # noqa: E402
+from test_strict_vcsim import csv_times, harness_time, newest_by_vm, proxied  # noqa: E402
 
 VM_CPU = "collectd_vsphere_vm_cpu_usage_average"
 WRAPPED = bool(os.environ.get("VSPHERE_WRAPPER"))

@@ -46,7 +46,7 @@ VM_CPU = "collectd_vsphere_vm_cpu_usage_average"
 HOST_CPU = "collectd_vsphere_host_cpu_usage_average"
 CONF_D = os.path.join(REPO_ROOT, "collectd.conf.d")
 RELABEL_EXAMPLE = os.path.join(CONF_D, "prometheus-vsphere.yml")
-MAN_PAGE = os.path.join(REPO_ROOT, "doc", "collectd-vsphere.5")
+MAN_PAGE = os.path.join(REPO_ROOT, "docs", "collectd-vsphere.5")
 # vcsim: 2 clusters of 2 hosts and a stand-alone host, 2 VMs each
 INVENTORY = dict(dc=1, cluster=2, cluster_host=2, host=1, vm=2)
 
@@ -375,7 +375,7 @@ def test_man_page_names_every_option():
     for m in re.finditer(r"^\.TP\n\.B (\w+)(?: [^\n]*)?\n(.*?)(?=^\.(?:TP|SS|SH)\b|\Z)", options, re.M | re.S):
         entries[m.group(1)] = m.group(2)
     missing = [k for k in config_keys() if k not in entries]
-    assert not missing, "options without an entry in doc/collectd-vsphere.5: %s" % missing
+    assert not missing, "options without an entry in docs/collectd-vsphere.5: %s" % missing
     for k in config_keys():
         text = entries[k]
         assert "Default:" in text and "Example:" in text, (k, text)

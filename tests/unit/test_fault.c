@@ -11,6 +11,8 @@
 #include "vs_fault.h"
 #include "vs_xml.h"
 
+#include <ctype.h>
+
 DEF_TEST(fault_names_round_trip) {
   for (int f = VS_FAULT_NONE + 1; f < VS_FAULT_OTHER; f++) {
     const char *name = vs_fault_name((vs_fault_t)f);
@@ -343,6 +345,97 @@ DEF_TEST(policy_rows) {
   return 0;
 }
 
+/* ---- the man page's table is the policy table ---- */
+
+/* What each action means to an operator, as the man page says it. */
+static const struct {
+  unsigned flag;
+  const char *words;
+} action_words[] = {
+    {VS_ACT_RELOGIN, "the plugin logs in again (logging out first when the "
+                     "loss is only inferred) and retries the read once"},
+    {VS_ACT_BACK_OFF, "the next login waits (see SESSIONS AND LOCKOUT)"},
+    {VS_ACT_ISOLATE, "a QueryPerf request is retried without the object "
+                     "the fault names, or in halves until it is alone, and "
+                     "that object is left out until the next discovery"},
+    {VS_ACT_BATCH_APART, "the objects of a QueryPerf request are queried "
+                         "in batches of their own, one ESXi host each"},
+    {VS_ACT_REFRESH_NOW, "the inventory is discovered again at once"},
+    {VS_ACT_REFRESH_SOON, "the inventory is discovered again within 30 "
+                          "seconds"},
+    {VS_ACT_NEXT_READ, "the request is made again at the next read (a "
+                       "discovery after 30 seconds)"},
+};
+
+/* The man page's entries for the policy table, in its order. */
+static void policy_section(vs_buf_t *b) {
+  for (size_t i = 0; i < vs_fault_policies_num; i++) {
+    const vs_fault_policy_t *p = &vs_fault_policies[i];
+    vs_buf_printf(b, ".TP\n.B %s\n%c%s: ", p->kind,
+                  toupper((unsigned char)p->meaning[0]), p->meaning + 1);
+    const char *sep = "";
+    for (size_t j = 0; j < sizeof(action_words) / sizeof(action_words[0]);
+         j++)
+      if (p->actions & action_words[j].flag) {
+        vs_buf_printf(b, "%s%s", sep, action_words[j].words);
+        sep = "; ";
+      }
+    vs_buf_puts(b, ".\n");
+  }
+}
+
+static char *read_man_page(void) {
+  char path[4096];
+  const char *srcdir = getenv("srcdir");
+  snprintf(path, sizeof(path), "%s/docs/collectd-vsphere.5",
+           srcdir && srcdir[0] ? srcdir : ".");
+  FILE *f = fopen(path, "rb");
+  if (f == NULL)
+    return NULL;
+  vs_buf_t b;
+  vs_buf_init(&b);
+  char chunk[4096];
+  size_t n;
+  while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+    vs_buf_append(&b, chunk, n);
+  fclose(f);
+  return b.data; /* owned by the caller */
+}
+
+DEF_TEST(man_page_lists_the_policy) {
+  /* Every flag has words, and the man page's section is the table. */
+  unsigned all = 0;
+  for (size_t j = 0; j < sizeof(action_words) / sizeof(action_words[0]); j++)
+    all |= action_words[j].flag;
+  for (size_t i = 0; i < vs_fault_policies_num; i++)
+    EXPECT_EQ_INT(vs_fault_policies[i].actions,
+                  vs_fault_policies[i].actions & all);
+  char *man = read_man_page();
+  CHECK_NOT_NULL(man);
+  const char *head = ".SS What the plugin does about each kind of error\n";
+  char *section = strstr(man, head);
+  CHECK_NOT_NULL(section);
+  char *rows = strstr(section, ".TP\n");
+  char *end = strstr(section + strlen(head), "\n.S");
+  CHECK_NOT_NULL(rows);
+  CHECK_NOT_NULL(end);
+  end[1] = 0;
+  vs_buf_t want;
+  vs_buf_init(&want);
+  policy_section(&want);
+  bool same = strcmp(rows, want.data) == 0;
+  if (!same) { /* what the section's entries must be, to paste */
+    printf("# docs/collectd-vsphere.5 must list, after its introduction:\n");
+    for (char *line = strtok(want.data, "\n"); line != NULL;
+         line = strtok(NULL, "\n"))
+      printf("#| %s\n", line);
+  }
+  OK(same);
+  vs_buf_free(&want);
+  free(man);
+  return 0;
+}
+
 int main(void) {
   RUN_TEST(fault_names_round_trip);
   RUN_TEST(error_kind_keys);
@@ -350,6 +443,7 @@ int main(void) {
   RUN_TEST(classify_every_outcome);
   RUN_TEST(policy_every_kind_has_a_row);
   RUN_TEST(policy_rows);
+  RUN_TEST(man_page_lists_the_policy);
   mock_reset();
   END_TEST;
 }
