@@ -5,15 +5,12 @@
 
 #include "plugin.h"
 #include "vs_config.h"
+#include "vs_secret.h"
 #include "vs_util.h"
 
 #include <ctype.h>
-#include <errno.h>
-#include <fcntl.h>
 #include <math.h>
 #include <strings.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #define DEFAULT_TIMEOUT 10.0
 #define DEFAULT_QUERY_TIMEOUT 60.0
@@ -425,27 +422,21 @@ static int parse_option(const oconfig_item_t *c, vs_config_t *cfg) {
   return -1;
 }
 
-/* The file must be readable now (a typo is better reported at start);
- * a symbolic link is followed (secret mounts are links), but a target
- * anyone may write is refused. */
+/* The file must be usable now (a typo is better reported at start), as
+ * it will be at every login (vs_secret). */
 static int check_password_file(const vs_config_t *cfg) {
-  struct stat st;
-  const char *why = NULL;
-  int fd = open(cfg->password_file, O_RDONLY | O_CLOEXEC);
-  if (fd < 0)
-    why = strerror(errno);
-  else if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
-    why = "not a regular file";
-  else if (st.st_mode & S_IWOTH)
-    why = "writable by every user (chmod o-w it)";
-  if (fd >= 0)
-    close(fd);
-  if (why == NULL)
+  vs_secret_file_t f;
+  vs_secret_status_t st = vs_secret_read_file(cfg->password_file, &f);
+  vs_secret_free(f.password);
+  if (st == VS_SECRET_OK)
     return 0;
-  ERROR("vsphere plugin: <Vcenter \"%s\">: option PasswordFile \"%s\": %s; "
+  char buf[128];
+  ERROR("vsphere plugin: <Vcenter \"%s\">: option PasswordFile \"%s\": %s%s; "
         "it must be a regular file (a link to one is fine) that collectd's "
         "user can read and only its owner can write.",
-        cfg->name, cfg->password_file, why);
+        cfg->name, cfg->password_file,
+        vs_secret_status_text(st, &f, buf, sizeof(buf)),
+        st == VS_SECRET_MODE ? " (chmod o-w it)" : "");
   return -1;
 }
 
@@ -554,11 +545,7 @@ void vs_config_free(vs_config_t *cfg) {
   free(cfg->name);
   free(cfg->url);
   free(cfg->user);
-  if (cfg->password != NULL) {
-    /* Wipe the secret before handing the memory back. */
-    explicit_bzero(cfg->password, strlen(cfg->password));
-    free(cfg->password);
-  }
+  vs_secret_free(cfg->password); /* wiped first */
   free(cfg->password_file);
   free(cfg->ca_cert);
   free_strlist(&cfg->metrics);

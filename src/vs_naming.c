@@ -1,7 +1,6 @@
 /**
  * collectd-vsphere - vs_naming.c
  */
-#define _GNU_SOURCE /* qsort_r */
 #include "collectd.h"
 
 #include "plugin.h"
@@ -98,20 +97,42 @@ int vs_moref_compare(const char *a, const char *b) {
 
 /* Objects sorted by kind, identity, then moref: clashes are neighbours,
  * the oldest object first. */
-static int by_identity(const void *pa, const void *pb, void *ctx) {
-  const vs_inventory_t *inv = ctx;
-  const vs_object_t *a = &inv->objects[*(const size_t *)pa];
-  const vs_object_t *b = &inv->objects[*(const size_t *)pb];
+/* An object's identity, with its index: qsort's comparator gets no
+ * context (qsort_r is not portable). */
+typedef struct {
+  int kind;
+  const char *host, *plugin_instance, *moref;
+  size_t index;
+} identity_key_t;
+
+static int by_identity(const void *pa, const void *pb) {
+  const identity_key_t *a = pa, *b = pb;
   if (a->kind != b->kind)
     return a->kind < b->kind ? -1 : 1;
-  int c = strcmp(a->id_host, b->id_host);
+  int c = strcmp(a->host, b->host);
   if (c == 0)
-    c = strcmp(a->id_plugin_instance,
-               b->id_plugin_instance);
+    c = strcmp(a->plugin_instance, b->plugin_instance);
   if (c == 0)
-    c = vs_moref_compare(a->moref,
-                         b->moref);
+    c = vs_moref_compare(a->moref, b->moref);
   return c;
+}
+
+/* The indexes of `order` sorted by identity. */
+static int sort_by_identity(const vs_inventory_t *inv, size_t *order,
+                            size_t n) {
+  identity_key_t *keys = malloc((n ? n : 1) * sizeof(*keys));
+  if (keys == NULL)
+    return -1;
+  for (size_t i = 0; i < n; i++) {
+    const vs_object_t *o = &inv->objects[order[i]];
+    keys[i] = (identity_key_t){o->kind, o->id_host, o->id_plugin_instance,
+                               o->moref, order[i]};
+  }
+  qsort(keys, n, sizeof(*keys), by_identity);
+  for (size_t i = 0; i < n; i++)
+    order[i] = keys[i].index;
+  free(keys);
+  return 0;
 }
 
 static bool same_identity(const vs_object_t *a, const vs_object_t *b) {
@@ -176,7 +197,10 @@ int vs_naming_apply(vs_inventory_t *inv, const vs_config_t *cfg) {
   int rc = 0;
   inv->duplicates = 0;
   for (int pass = 0; pass < 8 && rc == 0; pass++) {
-    qsort_r(order, n, sizeof(*order), by_identity, inv);
+    if (sort_by_identity(inv, order, n) != 0) {
+      rc = -1;
+      break;
+    }
     size_t clashes = 0;
     for (size_t i = 0; i < n && rc == 0;) {
       const vs_object_t *first = &inv->objects[order[i]];

@@ -7,15 +7,13 @@
 #include "plugin.h"
 #include "utils/common/common.h"
 #include "vs_parse.h"
+#include "vs_port.h"
+#include "vs_secret.h"
 #include "vs_session.h"
 
-#include <fcntl.h>
 #include <stdarg.h>
-#include <sys/random.h>
-#include <sys/stat.h>
 #include <time.h>
 
-#define MAX_PASSWORD_LEN 1024
 
 /* The session's clock: monotonic seconds, or the tests' simulated time. */
 static double session_now(const vs_session_t *s) {
@@ -32,7 +30,7 @@ int64_t vs_session_vcenter_now_us(const vs_session_t *s) {
  * (single-threaded): nothing is initialised lazily in a read thread. */
 static uint64_t random_key(void) {
   uint64_t key = 0;
-  if (getrandom(&key, sizeof(key), 0) != sizeof(key) || key == 0) {
+  if (vs_random_bytes(&key, sizeof(key)) != 0 || key == 0) {
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     key = ((uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec) *
@@ -206,86 +204,48 @@ static void read_clock(vs_session_t *s) {
 
 /* ---- password file ---- */
 
-/* strerror_r comes in a GNU and an XSI flavour; both fill or return text. */
-static const char *errno_text(int e, char *buf, size_t size) {
-#if defined(_GNU_SOURCE)
-  return strerror_r(e, buf, size);
-#else
-  if (strerror_r(e, buf, size) != 0)
-    snprintf(buf, size, "error %d", e);
-  return buf;
-#endif
-}
-
 /* Only to notice that a refused password file changed: the hash is keyed
  * with per-session random bytes so it says nothing outside this process. */
 static uint64_t password_hash(const vs_session_t *s, const char *p) {
   return vs_hash64(p, s->hash_key);
 }
 
-/* Reads the password file (symlinks followed: secret mounts are links) at
- * every login, so that a fixed file is picked up without a restart. */
+/* Reads the password file at every login, so that a fixed file is picked
+ * up without a restart; what is wrong with it is logged (once). */
 static char *read_password_file(vs_session_t *s, struct timespec *mtime,
                                 bool quiet) {
   const char *path = s->cfg->password_file;
-  int fd = open(path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    char reason[128];
-    if (!quiet)
-      vs_log_error_key(s->log, "PasswordFile/open",
-                           "cannot open PasswordFile \"%s\": %s", path,
-                           errno_text(errno, reason, sizeof(reason)));
-    return NULL;
+  vs_secret_file_t f;
+  vs_secret_status_t st = vs_secret_read_file(path, &f);
+  char reason[128];
+  if (st != VS_SECRET_OK && !quiet) {
+    static const char *const keys[] = {
+        [VS_SECRET_OPEN] = "PasswordFile/open",
+        [VS_SECRET_TYPE] = "PasswordFile/type",
+        [VS_SECRET_MODE] = "PasswordFile/mode",
+        [VS_SECRET_READ] = "PasswordFile/read"};
+    const char *why = vs_secret_status_text(st, &f, reason, sizeof(reason));
+    if (st == VS_SECRET_MODE)
+      vs_log_error_key(s->log, keys[st],
+                       "PasswordFile \"%s\" (or the file its link points "
+                       "to) is writable by every user: refusing it; chmod "
+                       "o-w it.",
+                       path);
+    else
+      vs_log_error_key(s->log, keys[st], "cannot use PasswordFile \"%s\": %s.",
+                       path, why);
   }
-  struct stat st;
-  bool have_stat = fstat(fd, &st) == 0;
-  if (have_stat && !S_ISREG(st.st_mode)) {
-    close(fd);
-    if (!quiet)
-      vs_log_error_key(s->log, "PasswordFile/type",
-                           "PasswordFile \"%s\" is not a regular file.", path);
+  if (st != VS_SECRET_OK)
     return NULL;
-  }
-  if (have_stat && (st.st_mode & S_IWOTH)) {
-    close(fd);
-    if (!quiet)
-      vs_log_error_key(s->log, "PasswordFile/mode",
-                           "PasswordFile \"%s\" (or the file its link points "
-                           "to) is writable by every user: refusing it; "
-                           "chmod o-w it.",
-                           path);
-    return NULL;
-  }
-  if (have_stat && (st.st_mode & S_IROTH) && !s->warned_password_file_mode &&
-      !quiet) {
+  if (f.world_readable && !s->warned_password_file_mode && !quiet) {
     WARNING("vsphere plugin: vCenter \"%s\": PasswordFile \"%s\" is "
             "readable by every user; chmod o-r it.",
             s->cfg->name, path);
     s->warned_password_file_mode = true;
   }
-  if (mtime != NULL && have_stat)
-    *mtime = st.st_mtim;
-  char *buf = calloc(1, MAX_PASSWORD_LEN + 1);
-  ssize_t n = buf ? read(fd, buf, MAX_PASSWORD_LEN) : -1;
-  close(fd);
-  if (n < 0) {
-    if (!quiet)
-      vs_log_error_key(s->log, "PasswordFile/read",
-                           "cannot read PasswordFile \"%s\".", path);
-    free(buf);
-    return NULL;
-  }
-  buf[n] = 0;
-  while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
-    buf[--n] = 0;
-  return buf;
-}
-
-static void free_password(char *p) {
-  if (p == NULL)
-    return;
-  explicit_bzero(p, strlen(p));
-  free(p);
+  if (mtime != NULL)
+    *mtime = f.mtime;
+  return f.password;
 }
 
 /* True if the password file differs (content or mtime) from the one
@@ -300,7 +260,7 @@ static bool password_file_changed(vs_session_t *s) {
   bool changed = password_hash(s, p) != s->refused_file_hash ||
                  mtime.tv_sec != s->refused_file_mtime.tv_sec ||
                  mtime.tv_nsec != s->refused_file_mtime.tv_nsec;
-  free_password(p);
+  vs_secret_free(p);
   return changed;
 }
 
@@ -326,7 +286,7 @@ static double window_opens_at(const vs_session_t *s) {
 
 static void wipe_request(vs_session_t *s) {
   if (s->request.data != NULL)
-    explicit_bzero(s->request.data, s->request.cap);
+    vs_wipe(s->request.data, s->request.cap);
   vs_buf_reset(&s->request);
 }
 
@@ -361,7 +321,7 @@ static int login(vs_session_t *s) {
   }
   uint64_t file_hash = file_password ? password_hash(s, file_password) : 0;
   vs_soap_login(&s->request, &s->sc, s->cfg->user, password);
-  free_password(file_password);
+  vs_secret_free(file_password);
   vs_error_t err;
   vs_xml_handler_t none = {.expect = "LoginResponse"};
   /* A stale cookie makes some servers refuse Login: start clean. */

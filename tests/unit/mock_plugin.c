@@ -33,6 +33,11 @@ int ssnprintf(char *str, size_t sz, const char *format, ...) {
   return ret;
 }
 
+char *sstrerror(int errnum, char *buf, size_t buflen) {
+  snprintf(buf, buflen, "%s", strerror(errnum));
+  return buf;
+}
+
 /* The config getters, as collectd 5.12's daemon gives them: one value of
  * the type (a boolean may also be the string true/yes/on or
  * false/no/off), an ERROR otherwise. */
