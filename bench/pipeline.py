@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """collectd-vsphere: the whole pipeline at scale (vcsim -> collectd with the
 plugin -> one writer -> a real backend), measured from collectd's start.
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Installs everything collectd-vsphere needs to build, run and test on
 # Debian 12, then builds the plugin (./configure && make) and the Go test
 # tools (vcsim, vsctl). Idempotent; run as root (or with sudo).

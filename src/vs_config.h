@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * collectd-vsphere - vs_config.h
  * The <Vcenter "name"> block: parsed into a plain struct, validated, with

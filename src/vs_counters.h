@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * collectd-vsphere - vs_counters.h
  * The performance counter catalog of a vCenter and the counters selected

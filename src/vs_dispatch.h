@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * collectd-vsphere - vs_dispatch.h
  * Hands samples to collectd under the documented naming scheme:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * collectd-vsphere - vs_inventory.h
  * The managed objects of a vCenter: discovered with one ContainerView and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * collectd-vsphere - vs_kind.h
  * The managed object types the inventory knows, and the kinds among them

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * collectd-vsphere - vs_parse.h
  * Streaming handlers for the SOAP responses the plugin reads. Each parser

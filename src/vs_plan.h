@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * collectd-vsphere - vs_plan.h
  * Query planning: how many entities go into one QueryPerf, in what order

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * collectd-vsphere - vs_series.h
  * Per-series sample tracking: for each (counter, instance) of an object,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * collectd-vsphere - vs_soap.h
  * Builders for the SOAP request bodies the plugin sends. Child elements are

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * collectd-vsphere - vs_state.h
  * State values: what an object's properties say, as numbers an operator

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * collectd-vsphere - vs_util.h
  * Small helpers shared by every concern: a growable byte buffer, XML

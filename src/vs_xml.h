@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * collectd-vsphere - vs_xml.h
  * A streaming (SAX2 push) XML reader for SOAP responses. Bytes are fed as

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * collectd-vsphere - vsphere.c
  * The collectd glue, nothing else: each <Vcenter> block becomes one

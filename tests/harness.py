@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Integration-test harness for collectd-vsphere (python3 stdlib only).
 
 Pieces:
@@ -120,6 +121,25 @@ def _read(path):
             return f.read()
     except FileNotFoundError:
         return ""
+
+
+def source_files():
+    """The project's files, relative to REPO_ROOT: what git tracks or would
+    track (uncommitted work too, no build products) in a clone; what
+    MANIFEST lists in a tree unpacked from `make dist` (no git there)."""
+    if os.path.exists(os.path.join(REPO_ROOT, ".git")) and shutil.which("git"):
+        out = subprocess.run(["git", "-C", REPO_ROOT, "ls-files", "-z", "--cached", "--others",
+                              "--exclude-standard"], stdout=subprocess.PIPE, check=True).stdout
+        names = out.decode("utf-8", "surrogateescape").split("\0")
+    else:
+        manifest = os.path.join(REPO_ROOT, "MANIFEST")
+        assert os.path.exists(manifest), \
+            "%s is neither a git clone nor unpacked from make dist (no MANIFEST)" % REPO_ROOT
+        with open(manifest, encoding="utf-8") as f:
+            names = [l.rstrip("\n") for l in f] + ["MANIFEST"]
+    return [n for n in names
+            if n and os.path.isfile(os.path.join(REPO_ROOT, n))
+            and not os.path.islink(os.path.join(REPO_ROOT, n))]
 
 
 def _rmtree(path):

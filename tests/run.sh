@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The whole test suite, from a fresh Debian 12 machine: installs what it
 # needs (scripts/setup.sh), builds, then runs
 #   1. unit tests                       (tests/unit, no network)

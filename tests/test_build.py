@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """What the build promises:
 
   * configure asks for the libcurl the code needs (curl_multi_poll: 7.66)
@@ -8,6 +9,9 @@
     st_mtimespec), and its fallbacks compile and work with none of them
     (strict C11 + POSIX 2008, as on a system without the GNU extras);
     the sort is plain qsort (no qsort_r);
+  * every source file (C, Go, Python, shell, the autotools and Debian
+    build files) names its license (SPDX-License-Identifier: MIT, as
+    LICENSE);
   * the plugin keeps no writable static state: every vCenter's read
     thread owns what it changes, and nothing is initialised lazily where
     two read threads could race for it (objdump: no object of its own in
@@ -160,7 +164,25 @@ def test_port_fallbacks_compile_and_work():
         harness._rmtree(tmp)
 
 
-ALL = [test_no_writable_static_state, test_system_specific_calls_only_in_vs_port,
+SOURCE = re.compile(r"(\.(c|h|go|py|sh)|^configure\.ac|^Makefile\.am|^debian/rules|^\.ci/run)$")
+
+
+def test_every_source_names_its_license():
+    assert "MIT License" in open(os.path.join(REPO_ROOT, "LICENSE")).read()
+    files = harness.source_files()
+    sources = [f for f in files if SOURCE.search(f)]
+    missing = []
+    for rel in sources:
+        with open(os.path.join(REPO_ROOT, rel), encoding="utf-8", errors="replace") as f:
+            head = "".join(f.readline() for _ in range(3))
+        if "SPDX-License-Identifier: MIT" not in head:
+            missing.append(rel)
+    log("%d source files, %d without an SPDX header" % (len(sources), len(missing)))
+    assert len(sources) > 100, sources
+    assert not missing, missing
+
+
+ALL = [test_no_writable_static_state, test_every_source_names_its_license, test_system_specific_calls_only_in_vs_port,
        test_port_fallbacks_compile_and_work, test_configure_requires_libcurl_7_66]
 LONG = set()
 

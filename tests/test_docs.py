@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """Generated files are current: docs/COUNTERS.md (tools/gen-counter-reference.py)
 and collectd.conf.d/vsphere-types.db (tools/gen-types-db.py) are regenerated
 into a temp dir from the C sources and tests/unit/data/vcsim_catalog.xml and

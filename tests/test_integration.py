@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """Integration tests: the vsphere plugin inside a real collectd daemon,
 against vcsim, read through write_prometheus.
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """The plugin inside a real collectd against GENUINE vCenter / ESXi answers,
 replayed by tests/replayserver.py (one product version per server).
 

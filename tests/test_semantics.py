@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """Production semantics that vcsim forgives, reproduced through collectd:
 
   * historical windows: a historical object's first query carries a

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """What a production vCenter does and vcsim forgives, reproduced with the
 stricter test vcsim (tests/vcsim: production behaviour switched on) and
 checked through collectd (write_prometheus, csv) and, where it matters, a

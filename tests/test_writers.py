@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """The plugin's values through collectd's writers into real backends
 (Debian's, started by tests/backends.py), each against vcsim:
 

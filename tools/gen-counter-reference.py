@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """Writes docs/COUNTERS.md: every default performance counter of every kind
 the plugin collects, and every state value, with the name write_prometheus
 gives it, its unit, rollup, statsType, collection level and meaning.

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """Writes collectd.conf.d/vsphere-types.db from a PerformanceManager
 perfCounter response (RetrievePropertiesEx XML on stdin, e.g. captured from
 vcsim or a real vCenter): one GAUGE type per kind and counter, named as the

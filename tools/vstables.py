@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Read collectd-vsphere's own tables out of its C sources, and vSphere's
 counter catalog out of a PerformanceManager perfCounter answer, for the
 generators in tools/ (gen-types-db.py, gen-counter-reference.py).

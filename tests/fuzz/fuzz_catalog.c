@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * collectd-vsphere - tests/fuzz/fuzz_catalog.c
  * PerformanceManager's properties, each parser fed the same bytes:

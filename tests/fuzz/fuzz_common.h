@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * collectd-vsphere - tests/fuzz/fuzz_common.h
  * Shared by the libFuzzer harnesses: splits the input into the chunks a

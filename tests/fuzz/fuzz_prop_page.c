@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * collectd-vsphere - tests/fuzz/fuzz_prop_page.c
  * vs_parse_prop_page: RetrievePropertiesEx / ContinueRetrievePropertiesEx

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * collectd-vsphere - tests/unit/config_helpers.h
  * Building <Vcenter> blocks by hand with liboconfig's types, for the

@@ -75,7 +75,6 @@ const char *fake_tag(const char *body, const char *tag, size_t n, char *buf,
 }
 
 size_t fake_tag_count(const char *body, const char *tag) {
-  char buf[8];
   size_t n = 0;
   char open[96];
   snprintf(open, sizeof(open), "<%s", tag);
@@ -85,8 +84,55 @@ size_t fake_tag_count(const char *body, const char *tag) {
     if (next == '>' || next == ' ')
       n++;
   }
-  (void)buf;
   return n;
+}
+
+void fake_perf_entity(vs_buf_t *b, const char *body, size_t i,
+                      int64_t sample_us, int extra_counter) {
+  /* the i-th querySpec, as its own string */
+  char spec[16384], moref[64], when[64], cid[16];
+  fake_tag(body, "querySpec", i, spec, sizeof(spec));
+  fake_tag(spec, "entity", 0, moref, sizeof(moref));
+  const char *type = strncmp(moref, "host", 4) == 0        ? "HostSystem"
+                     : strncmp(moref, "datastore", 9) == 0 ? "Datastore"
+                     : strncmp(moref, "domain", 6) == 0 ? "ClusterComputeResource"
+                     : strncmp(moref, "resgroup", 8) == 0  ? "ResourcePool"
+                     : strncmp(moref, "datacenter", 10) == 0 ? "Datacenter"
+                                                            : "VirtualMachine";
+  vs_format_datetime(sample_us, when, sizeof(when));
+  vs_buf_printf(b,
+                "<returnval xsi:type=\"PerfEntityMetric\"><entity "
+                "type=\"%s\">%s</entity><sampleInfo><timestamp>%s</timestamp>"
+                "<interval>20</interval></sampleInfo>",
+                type, moref, when);
+  size_t ids = fake_tag_count(spec, "counterId");
+  for (size_t j = 0; j < ids; j++) {
+    fake_tag(spec, "counterId", j, cid, sizeof(cid));
+    vs_buf_printf(b,
+                  "<value xsi:type=\"PerfMetricIntSeries\"><id><counterId>%s"
+                  "</counterId><instance></instance></id><value>100</value>"
+                  "</value>",
+                  cid);
+  }
+  if (extra_counter != 0)
+    vs_buf_printf(b,
+                  "<value xsi:type=\"PerfMetricIntSeries\"><id><counterId>%d"
+                  "</counterId><instance></instance></id><value>7</value>"
+                  "</value>",
+                  extra_counter);
+  vs_buf_puts(b, "</returnval>");
+}
+
+void fake_perf_answer(fake_reply_t *r, const char *body, int64_t sample_us,
+                      int extra_counter) {
+  vs_buf_t b;
+  vs_buf_init(&b);
+  vs_buf_puts(&b, "<QueryPerfResponse xmlns=\"urn:vim25\">");
+  for (size_t i = 0; i < fake_tag_count(body, "querySpec"); i++)
+    fake_perf_entity(&b, body, i, sample_us, extra_counter);
+  vs_buf_puts(&b, "</QueryPerfResponse>");
+  fake_soap(r, b.data);
+  vs_buf_free(&b);
 }
 
 /* The SOAP operation of a body: the first element inside <soapenv:Body>. */

@@ -86,4 +86,13 @@ const char *fake_tag(const char *body, const char *tag, size_t n, char *buf,
                      size_t size);
 size_t fake_tag_count(const char *body, const char *tag);
 
+/* QueryPerf answers: for the i-th querySpec of a request, one series per
+ * counterId it asks for (value 100, one sample at sample_us), plus one of
+ * `extra_counter` (value 7) if non-zero; fake_perf_answer: the whole
+ * answer to the request, every spec. */
+void fake_perf_entity(vs_buf_t *b, const char *body, size_t i,
+                      int64_t sample_us, int extra_counter);
+void fake_perf_answer(fake_reply_t *r, const char *body, int64_t sample_us,
+                      int extra_counter);
+
 #endif

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * collectd-vsphere - tests/unit/inventory_helpers.h
  * Helpers shared by the unit tests that build inventories by hand (as

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * collectd-vsphere - tests/unit/mock_plugin.c
  * See mock_plugin.h. Not thread-safe: the unit tests are single-threaded.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * collectd-vsphere - tests/unit/mock_plugin.h
  * A mock of the parts of collectd's daemon API the plugin uses, for unit

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * collectd-vsphere - tests/unit/test_config.c
  * The <Vcenter> block: defaults, every option, and what must be refused.

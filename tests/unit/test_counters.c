@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * collectd-vsphere - tests/unit/test_counters.c
  * Type names, the catalog, and counter selection per kind.

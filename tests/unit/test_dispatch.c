@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * collectd-vsphere - tests/unit/test_dispatch.c
  * Dispatch through the mock daemon: identities (vs_naming), scaling,

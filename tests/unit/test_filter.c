@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * collectd-vsphere - tests/unit/test_filter.c
  * Inventory filters (vs_filter): Telegraf-style path globs ('*' one path

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * collectd-vsphere - tests/unit/test_inventory.c
  * The inventory: objects from property pages (every managed object type

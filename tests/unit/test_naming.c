@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * collectd-vsphere - tests/unit/test_naming.c
  * collectd identities (vs_naming): HostnameFormat / PluginInstanceFormat

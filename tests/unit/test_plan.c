@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * collectd-vsphere - tests/unit/test_plan.c
  * Query planning: batch sizes, the batching order (grouped by ESXi host,

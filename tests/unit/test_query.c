@@ -53,39 +53,6 @@ static const char *first_in(const char *body, char list[][32], size_t n,
   return NULL;
 }
 
-static void answer_entity(vs_buf_t *b, const char *body, size_t i,
-                          const vcenter_t *vc) {
-  char moref[64], when[64], cid[16];
-  fake_tag(body, "entity", i, moref, sizeof(moref));
-  const char *type = strncmp(moref, "host", 4) == 0        ? "HostSystem"
-                     : strncmp(moref, "datastore", 9) == 0 ? "Datastore"
-                                                            : "VirtualMachine";
-  vs_format_datetime(vc->sample_us, when, sizeof(when));
-  vs_buf_printf(b,
-                "<returnval xsi:type=\"PerfEntityMetric\"><entity "
-                "type=\"%s\">%s</entity><sampleInfo><timestamp>%s</timestamp>"
-                "<interval>20</interval></sampleInfo>",
-                type, moref, when);
-  /* one series per metricId of this entity's spec */
-  size_t ids = fake_tag_count(body, "counterId") /
-               fake_tag_count(body, "querySpec");
-  for (size_t j = 0; j < ids; j++) {
-    fake_tag(body, "counterId", i * ids + j, cid, sizeof(cid));
-    vs_buf_printf(b,
-                  "<value xsi:type=\"PerfMetricIntSeries\"><id><counterId>%s"
-                  "</counterId><instance></instance></id><value>100</value>"
-                  "</value>",
-                  cid);
-  }
-  if (vc->extra_counter != 0)
-    vs_buf_printf(b,
-                  "<value xsi:type=\"PerfMetricIntSeries\"><id><counterId>%d"
-                  "</counterId><instance></instance></id><value>7</value>"
-                  "</value>",
-                  vc->extra_counter);
-  vs_buf_puts(b, "</returnval>");
-}
-
 static void respond(void *ctx, const fake_request_t *req, fake_reply_t *r) {
   vcenter_t *vc = ctx;
   char hit[64];
@@ -110,14 +77,7 @@ static void respond(void *ctx, const fake_request_t *req, fake_reply_t *r) {
                vc->fault_named ? marked : NULL);
     return;
   }
-  vs_buf_t b;
-  vs_buf_init(&b);
-  vs_buf_puts(&b, "<QueryPerfResponse xmlns=\"urn:vim25\">");
-  for (size_t i = 0; i < fake_tag_count(req->body, "entity"); i++)
-    answer_entity(&b, req->body, i, vc);
-  vs_buf_puts(&b, "</QueryPerfResponse>");
-  fake_soap(r, b.data);
-  vs_buf_free(&b);
+  fake_perf_answer(r, req->body, vc->sample_us, vc->extra_counter);
 }
 
 /* ---- the engine's world ---- */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * collectd-vsphere - tests/unit/test_realxml.c
  * The response parsers on genuine answers of real vCenter Server (5.1, 5.5,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * collectd-vsphere - tests/unit/test_series.c
  * Per-series sample tracking (vs_series): slots, duplicates, -1 holes

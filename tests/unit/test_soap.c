@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * collectd-vsphere - tests/unit/test_soap.c
  * Every request builder must produce well-formed XML with the elements in

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * collectd-vsphere - tests/unit/test_state.c
  * State values (vs_state): every state type of every kind from hand-written

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * collectd-vsphere - tests/unit/test_util.c
  * vs_buf, escaping, xsd:dateTime, integers and the string index.

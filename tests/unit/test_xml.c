@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * collectd-vsphere - tests/unit/test_xml.c
  * The streaming reader: chunking independence, SOAP faults, and the

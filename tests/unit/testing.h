@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * collectd-vsphere - tests/unit/testing.h
  * A tiny unit test framework in the style of collectd's src/testing.h.
@@ -101,6 +102,17 @@ static int vs_test_checks__;         /* assertions in this test */
     vs_test_checks__++;                                                        \
     if ((ptr) == NULL) {                                                       \
       TEST_FAIL__("%s is NULL", #ptr);                                         \
+      return -1;                                                               \
+    }                                                                          \
+  } while (0)
+
+/* A setup step that must succeed for the rest to mean anything. */
+#define CHECK_ZERO(expr)                                                       \
+  do {                                                                         \
+    vs_test_checks__++;                                                        \
+    int got__ = (expr);                                                        \
+    if (got__ != 0) {                                                          \
+      TEST_FAIL__("%s = %d, want 0", #expr, got__);                            \
       return -1;                                                               \
     }                                                                          \
   } while (0)
