@@ -92,12 +92,11 @@ const size_t vs_default_metrics_num =
 
 int vs_catalog_add(vs_catalog_t *cat, const vs_counter_info_t *info) {
   if (cat->num == cat->cap) {
-    size_t cap = cat->cap ? cat->cap * 2 : 256;
-    vs_counter_info_t *items = realloc(cat->items, cap * sizeof(*items));
+    vs_counter_info_t *items =
+        vs_grow(cat->items, &cat->cap, sizeof(*items), 256);
     if (items == NULL)
       return -1;
     cat->items = items;
-    cat->cap = cap;
   }
   cat->items[cat->num++] = *info;
   return 0;

@@ -67,12 +67,11 @@ int vs_inventory_add_props(vs_inventory_t *inv, const char *mo_type,
   if (mo < 0 || moref[0] == 0)
     return 0;
   if (inv->num == inv->cap) {
-    size_t cap = inv->cap ? inv->cap * 2 : 64;
-    vs_object_t *objects = realloc(inv->objects, cap * sizeof(*objects));
+    vs_object_t *objects =
+        vs_grow(inv->objects, &inv->cap, sizeof(*objects), 64);
     if (objects == NULL)
       return -1;
     inv->objects = objects;
-    inv->cap = cap;
   }
   vs_object_t o = {.mo = (vs_mo_t)mo,
                    .id_host = "",

@@ -2,9 +2,18 @@
 /**
  * collectd-vsphere - vs_kind.h
  * The managed object types the inventory knows, and the kinds among them
- * that are collected (performance counters, state values). Discovery,
- * planning, naming and dispatch take the kind as a parameter; adding a
- * kind is a table row.
+ * that are collected (performance counters, state values). Planning,
+ * naming, filtering, dispatch and the query engine take the kind as a
+ * parameter and need nothing for a new one. What adding a kind takes:
+ *   - a row in vs_kind.c (and a vs_mo_t, if its managed object type is
+ *     new to the inventory);
+ *   - in vs_inventory.c, the properties an object of it is read with and
+ *     where it hangs in the hierarchy (VMs and hosts carry the hierarchy
+ *     and their host; the other kinds are named objects under a folder);
+ *   - its state values, if any: rows and extractors in vs_state.c;
+ *   - its default counters in vs_counters.c, and a per-request bound in
+ *     vs_query.c if vCenter limits its queries (clusters);
+ *   - the man page's METRICS section (docs/COUNTERS.md is generated).
  */
 #ifndef VS_KIND_H
 #define VS_KIND_H

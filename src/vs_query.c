@@ -274,12 +274,10 @@ static bool queue_retry(vs_query_t *q, vs_kind_t kind, const size_t *objects,
   if (count == 0)
     return true;
   if (q->retries_num == q->retries_cap) {
-    size_t cap = q->retries_cap ? q->retries_cap * 2 : 8;
-    batch_t *r = realloc(q->retries, cap * sizeof(*r));
+    batch_t *r = vs_grow(q->retries, &q->retries_cap, sizeof(*r), 8);
     if (r == NULL)
       return false;
     q->retries = r;
-    q->retries_cap = cap;
   }
   size_t *copy = malloc(count * sizeof(*copy));
   if (copy == NULL)

@@ -3,6 +3,7 @@
  * collectd-vsphere - vs_series.c
  */
 #include "vs_series.h"
+#include "vs_util.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -83,8 +84,10 @@ vs_series_state_t *vs_series_get(vs_series_table_t *t, int counter_id,
     return &t->items[i];
   size_t at = (size_t)(-i - 1);
   if (t->num == t->cap) {
-    size_t cap = t->cap ? t->cap * 2 : 8;
-    vs_series_state_t *items = realloc(t->items, cap * sizeof(*items));
+    size_t cap = t->cap;
+    vs_series_state_t *items =
+        cap < UINT32_MAX / 2 ? vs_grow(t->items, &cap, sizeof(*items), 8)
+                             : NULL;
     if (items == NULL)
       return NULL;
     t->items = items;

@@ -113,20 +113,23 @@ void vs_soap_query_options(vs_buf_t *b, const vs_service_content_t *sc,
   method_end(b, "QueryOptions");
 }
 
-void vs_soap_continue_retrieve(vs_buf_t *b, const vs_service_content_t *sc,
-                               const char *token) {
-  method_begin(b, "ContinueRetrievePropertiesEx");
+/* A PropertyCollector method on a paged retrieval's token. */
+static void token_call(vs_buf_t *b, const vs_service_content_t *sc,
+                       const char *method, const char *token) {
+  method_begin(b, method);
   put_moref(b, "_this", "PropertyCollector", sc->property_collector);
   put_text(b, "token", token);
-  method_end(b, "ContinueRetrievePropertiesEx");
+  method_end(b, method);
+}
+
+void vs_soap_continue_retrieve(vs_buf_t *b, const vs_service_content_t *sc,
+                               const char *token) {
+  token_call(b, sc, "ContinueRetrievePropertiesEx", token);
 }
 
 void vs_soap_cancel_retrieve(vs_buf_t *b, const vs_service_content_t *sc,
                              const char *token) {
-  method_begin(b, "CancelRetrievePropertiesEx");
-  put_moref(b, "_this", "PropertyCollector", sc->property_collector);
-  put_text(b, "token", token);
-  method_end(b, "CancelRetrievePropertiesEx");
+  token_call(b, sc, "CancelRetrievePropertiesEx", token);
 }
 
 void vs_soap_current_time(vs_buf_t *b) {

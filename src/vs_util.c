@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -252,6 +253,17 @@ void vs_arena_free(vs_arena_t *a) {
     free(b);
   }
   memset(a, 0, sizeof(*a));
+}
+
+void *vs_grow(void *items, size_t *cap, size_t item_size, size_t initial) {
+  size_t n = *cap ? *cap : initial;
+  if (*cap > 0 && n > SIZE_MAX / 2 / item_size)
+    return NULL;
+  n = *cap ? 2 * n : n;
+  void *grown = realloc(items, n * item_size);
+  if (grown != NULL)
+    *cap = n;
+  return grown;
 }
 
 uint64_t vs_hash64(const char *s, uint64_t seed) {

@@ -79,6 +79,11 @@ typedef struct {
 const char *vs_arena_strdup(vs_arena_t *a, const char *s);
 void vs_arena_free(vs_arena_t *a);
 
+/* Doubles an array's room (or gives it `initial` items): returns the
+ * array, moved, with *cap updated; NULL when out of memory or the size
+ * would overflow (the old array is then kept, *cap unchanged). */
+void *vs_grow(void *items, size_t *cap, size_t item_size, size_t initial);
+
 /* FNV-1a of a string, started from `seed` (0: the same everywhere, e.g.
  * for shards; a random seed makes it say nothing outside the process). */
 uint64_t vs_hash64(const char *s, uint64_t seed);
