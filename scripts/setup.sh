@@ -22,6 +22,8 @@ PACKAGES=(
   dpkg-dev debhelper fakeroot man-db groff-base
   # sanitizers, memcheck, fuzzing
   clang libclang-rt-14-dev valgrind
+  # the C sources' format (tests/test_build.py)
+  clang-format
 )
 
 missing=()

@@ -189,8 +189,7 @@ static void dispatch_states(vs_vcenter_t *vc) {
       continue;
     /* An object's first state values are new series: MaxNewSeries. */
     if (!o->states_sent &&
-        !vs_dispatch_budget(vc->params[o->kind].new_series_left,
-                            o->states_num))
+        !vs_dispatch_budget(vc->params[o->kind].new_series_left, o->states_num))
       continue; /* at the next state pass */
     o->states_sent = true;
     n += vs_dispatch_states(o, fmax(interval, vc->read_interval));
@@ -243,9 +242,8 @@ static int refresh_inventory(vs_vcenter_t *vc) {
                    "inventory discovery failed: %s%s", err.text,
                    vc->inventory_ready ? " (keeping the previous one)" : "");
       /* Not at every read: again after a while, or the interval if shorter. */
-      vc->next_inventory_at =
-          vs_monotonic_seconds() +
-          fmin(vc->cfg.inventory_interval, INVENTORY_RETRY);
+      vc->next_inventory_at = vs_monotonic_seconds() +
+                              fmin(vc->cfg.inventory_interval, INVENTORY_RETRY);
     }
     return rc;
   }
@@ -326,8 +324,7 @@ static int after_queries(vs_vcenter_t *vc) {
 static int collect(vs_vcenter_t *vc, double deadline, size_t *values,
                    size_t *entities) {
   int rc;
-  if (vc->perf_login != vc->session.logins &&
-      (rc = load_counters(vc)) != VS_OK)
+  if (vc->perf_login != vc->session.logins && (rc = load_counters(vc)) != VS_OK)
     return rc;
   if (vc->options_login != vc->session.logins) {
     vs_perfmgr_load_options(&vc->perf, &vc->session);
@@ -437,8 +434,8 @@ static void set_read_params(vs_vcenter_t *vc, double interval) {
 
 /* A lost session (expired, vCenter restarted) gets one new login and one
  * retry; samples dispatched before the loss are not sent again. */
-static int read_with_relogin(vs_vcenter_t *vc, double deadline,
-                             size_t *values, size_t *entities) {
+static int read_with_relogin(vs_vcenter_t *vc, double deadline, size_t *values,
+                             size_t *entities) {
   int rc = VS_OK;
   for (int attempt = 0; attempt < 2; attempt++) {
     rc = vs_session_ensure(&vc->session);

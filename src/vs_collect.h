@@ -24,13 +24,13 @@
 
 typedef struct {
   uint64_t cycles;
-  uint64_t last_values;   /* values dispatched by the last read */
-  uint64_t last_entities; /* objects whose answer completed in it */
-  uint64_t errors;        /* reads that ended in an error */
-  uint64_t query_errors;  /* QueryPerf requests that failed */
-  uint64_t carried;       /* QueryPerf requests in flight after a read */
-  uint64_t state_values;  /* state values dispatched */
-  uint64_t late_samples;  /* holes filled too late to dispatch */
+  uint64_t last_values;    /* values dispatched by the last read */
+  uint64_t last_entities;  /* objects whose answer completed in it */
+  uint64_t errors;         /* reads that ended in an error */
+  uint64_t query_errors;   /* QueryPerf requests that failed */
+  uint64_t carried;        /* QueryPerf requests in flight after a read */
+  uint64_t state_values;   /* state values dispatched */
+  uint64_t late_samples;   /* holes filled too late to dispatch */
   uint64_t unknown_values; /* samples of counter ids the catalog lacks */
 } vs_collect_stats_t;
 

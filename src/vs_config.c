@@ -30,9 +30,12 @@
 #define DEFAULT_INVENTORY_PAGE_SIZE 1000
 
 static const char *const field_names[VS_FIELD_NUM] = {
-    [VS_FIELD_NAME] = "name",           [VS_FIELD_MOREF] = "moref",
-    [VS_FIELD_UUID] = "uuid",           [VS_FIELD_VCENTER] = "vcenter",
-    [VS_FIELD_DATACENTER] = "datacenter", [VS_FIELD_CLUSTER] = "cluster",
+    [VS_FIELD_NAME] = "name",
+    [VS_FIELD_MOREF] = "moref",
+    [VS_FIELD_UUID] = "uuid",
+    [VS_FIELD_VCENTER] = "vcenter",
+    [VS_FIELD_DATACENTER] = "datacenter",
+    [VS_FIELD_CLUSTER] = "cluster",
     [VS_FIELD_ESXHOST] = "esxhost",
 };
 
@@ -42,7 +45,6 @@ int vs_field_from_string(const char *s) {
       return f;
   return -1;
 }
-
 
 /* Strings, booleans and numbers are read with collectd's cf_util_get_*
  * (the messages and the true/false forms every plugin has); the ranges
@@ -93,8 +95,8 @@ static int get_shard(const oconfig_item_t *ci, const char *block, int *k,
   int kk = 0, nn = 0, used = 0;
   if (ci->values_num != 1 || ci->values[0].type != OCONFIG_TYPE_STRING ||
       sscanf(ci->values[0].value.string, "%d/%d%n", &kk, &nn, &used) != 2 ||
-      ci->values[0].value.string[used] != 0 || nn < 1 || nn > 1024 ||
-      kk < 1 || kk > nn) {
+      ci->values[0].value.string[used] != 0 || nn < 1 || nn > 1024 || kk < 1 ||
+      kk > nn) {
     ERROR("vsphere plugin: <Vcenter \"%s\">: option `Shard' needs \"k/N\" "
           "with 1 <= k <= N <= 1024, e.g. Shard \"1/4\" in the first of "
           "four collectd instances, \"2/4\" in the second, ...",
@@ -253,45 +255,113 @@ static void set_defaults(vs_config_t *cfg) {
       .num = 3};
 }
 
-static const char *const known_options[] = {
-    "URL",
-    "User",
-    "Password",
-    "PasswordFile",
-    "VerifyPeer",
-    "VerifyHost",
-    "CACert",
-    "Timeout",
-    "QueryTimeout",
-    "StallTimeout",
-    "LookBack",
-    "FillHoles",
-    "Shard",
-    "MaxNewSeries",
-    "HostnameFormat",
-    "PluginInstanceFormat",
-    "Interval",
-    "InventoryInterval",
-    "MaxResponseSize",
-    "QueryBatchSize",
-    "MaxQueryMetrics",
-    "InventoryPageSize",
-    "Concurrency",
-    "Instances",
-    "Collect",
-    "CollectVMs",
-    "CollectHosts",
-    "CollectProperties",
-    "PropertyInterval",
-    "HistoricalLookBack",
-    "Include",
-    "Exclude",
-    "IncludeName",
-    "ExcludeName",
-    "DefaultMetrics",
-    "Metric",
-    "IgnoreMetric",
+/* ---- the options: one row each (key, how it is read, where it goes) ---- */
+
+typedef struct option_s option_t;
+typedef int (*option_fn)(const oconfig_item_t *c, vs_config_t *cfg,
+                         const option_t *o);
+struct option_s {
+  const char *key;
+  option_fn parse;
+  size_t offset;   /* of the field in vs_config_t */
+  double min, max; /* numbers */
 };
+
+#define FIELD(cfg, o, type) ((type *)((char *)(cfg) + (o)->offset))
+
+static int opt_string(const oconfig_item_t *c, vs_config_t *cfg,
+                      const option_t *o) {
+  return cf_util_get_string(c, FIELD(cfg, o, char *));
+}
+static int opt_bool(const oconfig_item_t *c, vs_config_t *cfg,
+                    const option_t *o) {
+  return cf_util_get_boolean(c, FIELD(cfg, o, bool));
+}
+static int opt_number(const oconfig_item_t *c, vs_config_t *cfg,
+                      const option_t *o) {
+  return get_number(c, o->min, o->max, FIELD(cfg, o, double));
+}
+static int opt_int(const oconfig_item_t *c, vs_config_t *cfg,
+                   const option_t *o) {
+  return get_int(c, (int)o->min, (int)o->max, FIELD(cfg, o, int));
+}
+static int opt_size(const oconfig_item_t *c, vs_config_t *cfg,
+                    const option_t *o) {
+  double d;
+  if (get_number(c, o->min, o->max, &d) != 0)
+    return -1;
+  *FIELD(cfg, o, size_t) = (size_t)d;
+  return 0;
+}
+static int opt_strlist(const oconfig_item_t *c, vs_config_t *cfg,
+                       const option_t *o) {
+  return add_string(c, FIELD(cfg, o, vs_strlist_t));
+}
+static int opt_filter(const oconfig_item_t *c, vs_config_t *cfg,
+                      const option_t *o) {
+  return add_filter(c, cfg->name, FIELD(cfg, o, vs_strlist_t));
+}
+static int opt_format(const oconfig_item_t *c, vs_config_t *cfg,
+                      const option_t *o) {
+  return get_format(c, cfg->name, FIELD(cfg, o, vs_format_t));
+}
+static int opt_kinds(const oconfig_item_t *c, vs_config_t *cfg,
+                     const option_t *o) {
+  return get_kinds(c, cfg->name, FIELD(cfg, o, bool));
+}
+static int opt_instances(const oconfig_item_t *c, vs_config_t *cfg,
+                         const option_t *o) {
+  return get_instances(c, cfg->name, FIELD(cfg, o, bool));
+}
+static int opt_shard(const oconfig_item_t *c, vs_config_t *cfg,
+                     const option_t *o) {
+  (void)o;
+  return get_shard(c, cfg->name, &cfg->shard_k, &cfg->shard_n);
+}
+
+#define AT(field) offsetof(vs_config_t, field)
+
+static const option_t options[] = {
+    {"URL", opt_string, AT(url), 0, 0},
+    {"User", opt_string, AT(user), 0, 0},
+    {"Password", opt_string, AT(password), 0, 0},
+    {"PasswordFile", opt_string, AT(password_file), 0, 0},
+    {"VerifyPeer", opt_bool, AT(verify_peer), 0, 0},
+    {"VerifyHost", opt_bool, AT(verify_host), 0, 0},
+    {"CACert", opt_string, AT(ca_cert), 0, 0},
+    {"Timeout", opt_number, AT(timeout), 0.1, 3600},
+    {"QueryTimeout", opt_number, AT(query_timeout), 0.1, 3600},
+    {"StallTimeout", opt_number, AT(stall_timeout), 0.1, 3600},
+    {"LookBack", opt_number, AT(lookback), 0, 600}, /* 30 slots of 20 s */
+    {"FillHoles", opt_bool, AT(fill_holes), 0, 0},
+    {"Shard", opt_shard, 0, 0, 0},
+    {"MaxNewSeries", opt_int, AT(max_new_series), 0, 100000000},
+    {"HostnameFormat", opt_format, AT(hostname_format), 0, 0},
+    {"PluginInstanceFormat", opt_format, AT(plugin_instance_format), 0, 0},
+    {"Interval", opt_number, AT(interval), 0.01, 86400},
+    {"InventoryInterval", opt_number, AT(inventory_interval), 0.01, 86400 * 7},
+    {"MaxResponseSize", opt_size, AT(max_response_size), 4096, 4294967296.0},
+    {"QueryBatchSize", opt_int, AT(query_batch_size), 1, 10000},
+    {"MaxQueryMetrics", opt_int, AT(max_query_metrics), 1, 250000},
+    {"InventoryPageSize", opt_int, AT(inventory_page_size), 1, 100000},
+    {"Concurrency", opt_int, AT(concurrency), 1, 64},
+    {"Instances", opt_instances, AT(instances), 0, 0},
+    {"Collect", opt_kinds, AT(collect), 0, 0},
+    /* before Collect; kept */
+    {"CollectVMs", opt_bool, AT(collect[VS_KIND_VM]), 0, 0},
+    {"CollectHosts", opt_bool, AT(collect[VS_KIND_HOST]), 0, 0},
+    {"CollectProperties", opt_bool, AT(collect_properties), 0, 0},
+    {"PropertyInterval", opt_number, AT(property_interval), 0.1, 86400},
+    {"HistoricalLookBack", opt_number, AT(historical_lookback), 0, 32 * 300},
+    {"Include", opt_filter, AT(include_paths), 0, 0},
+    {"Exclude", opt_filter, AT(exclude_paths), 0, 0},
+    {"IncludeName", opt_filter, AT(include_names), 0, 0},
+    {"ExcludeName", opt_filter, AT(exclude_names), 0, 0},
+    {"DefaultMetrics", opt_bool, AT(default_metrics), 0, 0},
+    {"Metric", opt_strlist, AT(metrics), 0, 0},
+    {"IgnoreMetric", opt_strlist, AT(ignore_metrics), 0, 0},
+};
+#define OPTIONS_NUM (sizeof(options) / sizeof(options[0]))
 
 /* Edit distance, case-insensitive, for "did you mean" (short strings). */
 static size_t distance(const char *a, const char *b) {
@@ -305,8 +375,8 @@ static size_t distance(const char *a, const char *b) {
     d[0][j] = j;
   for (size_t i = 1; i <= la; i++)
     for (size_t j = 1; j <= lb; j++) {
-      size_t cost = tolower((unsigned char)a[i - 1]) !=
-                    tolower((unsigned char)b[j - 1]);
+      size_t cost =
+          tolower((unsigned char)a[i - 1]) != tolower((unsigned char)b[j - 1]);
       size_t best = d[i - 1][j - 1] + cost;
       if (d[i - 1][j] + 1 < best)
         best = d[i - 1][j] + 1;
@@ -320,12 +390,11 @@ static size_t distance(const char *a, const char *b) {
 static void unknown_option(const char *block, const char *key) {
   const char *best = NULL;
   size_t best_d = 99;
-  for (size_t i = 0; i < sizeof(known_options) / sizeof(known_options[0]);
-       i++) {
-    size_t d = distance(key, known_options[i]);
+  for (size_t i = 0; i < OPTIONS_NUM; i++) {
+    size_t d = distance(key, options[i].key);
     if (d < best_d) {
       best_d = d;
-      best = known_options[i];
+      best = options[i].key;
     }
   }
   if (best != NULL && best_d <= 3)
@@ -339,87 +408,10 @@ static void unknown_option(const char *block, const char *key) {
 }
 
 static int parse_option(const oconfig_item_t *c, vs_config_t *cfg) {
-  const char *k = c->key;
-  double d;
-  if (strcasecmp(k, "URL") == 0)
-    return cf_util_get_string(c, &cfg->url);
-  if (strcasecmp(k, "User") == 0)
-    return cf_util_get_string(c, &cfg->user);
-  if (strcasecmp(k, "Password") == 0)
-    return cf_util_get_string(c, &cfg->password);
-  if (strcasecmp(k, "PasswordFile") == 0)
-    return cf_util_get_string(c, &cfg->password_file);
-  if (strcasecmp(k, "VerifyPeer") == 0)
-    return cf_util_get_boolean(c, &cfg->verify_peer);
-  if (strcasecmp(k, "VerifyHost") == 0)
-    return cf_util_get_boolean(c, &cfg->verify_host);
-  if (strcasecmp(k, "CACert") == 0)
-    return cf_util_get_string(c, &cfg->ca_cert);
-  if (strcasecmp(k, "Timeout") == 0)
-    return get_number(c, 0.1, 3600, &cfg->timeout);
-  if (strcasecmp(k, "QueryTimeout") == 0)
-    return get_number(c, 0.1, 3600, &cfg->query_timeout);
-  if (strcasecmp(k, "StallTimeout") == 0)
-    return get_number(c, 0.1, 3600, &cfg->stall_timeout);
-  if (strcasecmp(k, "LookBack") == 0)
-    return get_number(c, 0, 600, &cfg->lookback); /* 30 slots of 20 s */
-  if (strcasecmp(k, "FillHoles") == 0)
-    return cf_util_get_boolean(c, &cfg->fill_holes);
-  if (strcasecmp(k, "Shard") == 0)
-    return get_shard(c, cfg->name, &cfg->shard_k, &cfg->shard_n);
-  if (strcasecmp(k, "MaxNewSeries") == 0)
-    return get_int(c, 0, 100000000, &cfg->max_new_series);
-  if (strcasecmp(k, "HostnameFormat") == 0)
-    return get_format(c, cfg->name, &cfg->hostname_format);
-  if (strcasecmp(k, "PluginInstanceFormat") == 0)
-    return get_format(c, cfg->name, &cfg->plugin_instance_format);
-  if (strcasecmp(k, "Interval") == 0)
-    return get_number(c, 0.01, 86400, &cfg->interval);
-  if (strcasecmp(k, "InventoryInterval") == 0)
-    return get_number(c, 0.01, 86400 * 7, &cfg->inventory_interval);
-  if (strcasecmp(k, "MaxResponseSize") == 0) {
-    if (get_number(c, 4096, 4294967296.0, &d) != 0)
-      return -1;
-    cfg->max_response_size = (size_t)d;
-    return 0;
-  }
-  if (strcasecmp(k, "QueryBatchSize") == 0)
-    return get_int(c, 1, 10000, &cfg->query_batch_size);
-  if (strcasecmp(k, "MaxQueryMetrics") == 0)
-    return get_int(c, 1, 250000, &cfg->max_query_metrics);
-  if (strcasecmp(k, "InventoryPageSize") == 0)
-    return get_int(c, 1, 100000, &cfg->inventory_page_size);
-  if (strcasecmp(k, "Concurrency") == 0)
-    return get_int(c, 1, 64, &cfg->concurrency);
-  if (strcasecmp(k, "Instances") == 0)
-    return get_instances(c, cfg->name, cfg->instances);
-  if (strcasecmp(k, "Collect") == 0)
-    return get_kinds(c, cfg->name, cfg->collect);
-  if (strcasecmp(k, "CollectVMs") == 0) /* before Collect; kept */
-    return cf_util_get_boolean(c, &cfg->collect[VS_KIND_VM]);
-  if (strcasecmp(k, "CollectHosts") == 0)
-    return cf_util_get_boolean(c, &cfg->collect[VS_KIND_HOST]);
-  if (strcasecmp(k, "CollectProperties") == 0)
-    return cf_util_get_boolean(c, &cfg->collect_properties);
-  if (strcasecmp(k, "PropertyInterval") == 0)
-    return get_number(c, 0.1, 86400, &cfg->property_interval);
-  if (strcasecmp(k, "HistoricalLookBack") == 0)
-    return get_number(c, 0, 32 * 300, &cfg->historical_lookback);
-  if (strcasecmp(k, "Include") == 0)
-    return add_filter(c, cfg->name, cfg->include_paths);
-  if (strcasecmp(k, "Exclude") == 0)
-    return add_filter(c, cfg->name, cfg->exclude_paths);
-  if (strcasecmp(k, "IncludeName") == 0)
-    return add_filter(c, cfg->name, cfg->include_names);
-  if (strcasecmp(k, "ExcludeName") == 0)
-    return add_filter(c, cfg->name, cfg->exclude_names);
-  if (strcasecmp(k, "DefaultMetrics") == 0)
-    return cf_util_get_boolean(c, &cfg->default_metrics);
-  if (strcasecmp(k, "Metric") == 0)
-    return add_string(c, &cfg->metrics);
-  if (strcasecmp(k, "IgnoreMetric") == 0)
-    return add_string(c, &cfg->ignore_metrics);
-  unknown_option(cfg->name, k);
+  for (size_t i = 0; i < OPTIONS_NUM; i++)
+    if (strcasecmp(c->key, options[i].key) == 0)
+      return options[i].parse(c, cfg, &options[i]);
+  unknown_option(cfg->name, c->key);
   return -1;
 }
 

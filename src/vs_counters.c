@@ -114,8 +114,7 @@ void vs_catalog_sort(vs_catalog_t *cat) {
 
 const vs_counter_info_t *vs_catalog_find(const vs_catalog_t *cat, int key) {
   vs_counter_info_t k = {.key = key};
-  return cat->num ? bsearch(&k, cat->items, cat->num, sizeof(k), by_key)
-                  : NULL;
+  return cat->num ? bsearch(&k, cat->items, cat->num, sizeof(k), by_key) : NULL;
 }
 
 void vs_catalog_free(vs_catalog_t *cat) {
@@ -123,9 +122,8 @@ void vs_catalog_free(vs_catalog_t *cat) {
   memset(cat, 0, sizeof(*cat));
 }
 
-void vs_counter_type_name(const char *kind, const char *group,
-                          const char *name, const char *rollup, char *buf,
-                          size_t size) {
+void vs_counter_type_name(const char *kind, const char *group, const char *name,
+                          const char *rollup, char *buf, size_t size) {
   snprintf(buf, size, "%s_%s_%s_%s", kind, group, name, rollup);
   for (char *p = buf; *p; p++) {
     char c = *p;

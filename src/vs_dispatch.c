@@ -13,8 +13,7 @@
 #include <time.h>
 
 static int register_type(const char *type, int ds_type) {
-  data_source_t ds = {.name = "value", .type = ds_type, .min = NAN,
-                      .max = NAN};
+  data_source_t ds = {.name = "value", .type = ds_type, .min = NAN, .max = NAN};
   if (ds_type == DS_TYPE_DERIVE)
     ds.min = 0;
   data_set_t set = {.ds_num = 1, .ds = &ds};
@@ -43,16 +42,11 @@ const size_t vs_self_gauge_types_num =
 /* Totals since the plugin started: DERIVE, so that they are counters to
  * every writer (write_prometheus names them *_total; rate() applies). */
 const char *const vs_self_total_types[] = {
-    "self_read_cycles",
-    "self_requests",
-    "self_bytes_received",
-    "self_logins",
-    "self_login_refusals",
-    "self_state_values",
-    "self_query_errors",
-    "self_errors",
-    "self_late_samples",
-    "self_uncatalogued_values",
+    "self_read_cycles",    "self_requests",
+    "self_bytes_received", "self_logins",
+    "self_login_refusals", "self_state_values",
+    "self_query_errors",   "self_errors",
+    "self_late_samples",   "self_uncatalogued_values",
 };
 const size_t vs_self_total_types_num =
     sizeof(vs_self_total_types) / sizeof(vs_self_total_types[0]);
@@ -112,7 +106,8 @@ bool vs_dispatch_budget(size_t *left, size_t n) {
   return true;
 }
 
-size_t vs_dispatch_series(vs_object_t *obj, const vs_selected_counter_t *counter,
+size_t vs_dispatch_series(vs_object_t *obj,
+                          const vs_selected_counter_t *counter,
                           const vs_series_t *series,
                           const vs_dispatch_params_t *params) {
   /* vcsim echoes the "*" wildcard as an instance: it means the aggregate. */
@@ -125,7 +120,8 @@ size_t vs_dispatch_series(vs_object_t *obj, const vs_selected_counter_t *counter
     return 0;
   /* A series no writer has seen yet costs some writers much more than an
    * update (write_prometheus re-sorts its family): MaxNewSeries paces them. */
-  vs_series_state_t *state = vs_series_find(&obj->series, counter->id, instance);
+  vs_series_state_t *state =
+      vs_series_find(&obj->series, counter->id, instance);
   if (state == NULL) {
     if (!vs_dispatch_budget(params->new_series_left, 1))
       return 0; /* next read */
@@ -166,8 +162,7 @@ size_t vs_dispatch_series(vs_object_t *obj, const vs_selected_counter_t *counter
       continue;
     value.gauge = (gauge_t)raw * counter->scale;
     /* cdtime_t is 2^-30 s: seconds shifted, plus the fraction. */
-    vl.time = TIME_T_TO_CDTIME_T(ts / 1000000) +
-              US_TO_CDTIME_T(ts % 1000000);
+    vl.time = TIME_T_TO_CDTIME_T(ts / 1000000) + US_TO_CDTIME_T(ts % 1000000);
     if (plugin_dispatch_values(&vl) == 0)
       dispatched++;
   }
@@ -190,9 +185,8 @@ void vs_dispatch_self(const char *vcenter, const vs_self_metric_t *metrics,
     else
       value.gauge = metrics[i].value;
     sstrncpy(vl.type, metrics[i].type, sizeof(vl.type));
-    sstrncpy(vl.type_instance,
-               metrics[i].instance ? metrics[i].instance : "",
-               sizeof(vl.type_instance));
+    sstrncpy(vl.type_instance, metrics[i].instance ? metrics[i].instance : "",
+             sizeof(vl.type_instance));
     plugin_dispatch_values(&vl);
   }
 }

@@ -29,9 +29,9 @@ int vs_dispatch_register_default_types(void);
 bool vs_dispatch_type_known(const char *type, void *ctx);
 
 typedef struct {
-  double interval_s;  /* the value lists' interval: max(read interval, step) */
+  double interval_s; /* the value lists' interval: max(read interval, step) */
   vs_series_policy_t policy; /* sample slots, look-back, late samples */
-  size_t *new_series_left; /* MaxNewSeries budget of the read, NULL: none */
+  size_t *new_series_left;   /* MaxNewSeries budget of the read, NULL: none */
   /* Counts holes filled in too late to keep their series moving forward
    * (not dispatched); NULL: not counted. */
   uint64_t *late_samples;
@@ -46,7 +46,8 @@ bool vs_dispatch_budget(size_t *left, size_t n);
 /* Dispatches the samples of `series` that its tracking state (in
  * obj->series) has not seen dispatched, oldest first. Returns the number
  * of values dispatched. */
-size_t vs_dispatch_series(vs_object_t *obj, const vs_selected_counter_t *counter,
+size_t vs_dispatch_series(vs_object_t *obj,
+                          const vs_selected_counter_t *counter,
                           const vs_series_t *series,
                           const vs_dispatch_params_t *params);
 

@@ -169,7 +169,8 @@ const vs_fault_policy_t vs_fault_policies[] = {
      "no answer within QueryTimeout/Timeout, or no byte for StallTimeout"},
     {"transport", VS_ACT_NEXT_READ,
      "connection refused or reset, TLS, a response over MaxResponseSize"},
-    {"http", VS_ACT_NEXT_READ, "an HTTP error page (a proxy, vCenter starting)"},
+    {"http", VS_ACT_NEXT_READ,
+     "an HTTP error page (a proxy, vCenter starting)"},
     {"parse", VS_ACT_NEXT_READ, "a truncated, malformed or unexpected answer"},
     {"nomem", VS_ACT_NEXT_READ, "out of memory"},
 };

@@ -79,11 +79,11 @@ typedef struct {
   const char *transport_text; /* its reason (with a hint where one helps) */
   bool timed_out;             /* the total time limit ended it */
   vs_limit_t limit;
-  size_t max_bytes;    /* VS_LIMIT_SIZE: the bound */
-  long stall_ms;       /* VS_LIMIT_STALL: the bound */
-  long status;         /* HTTP status, 0 if none came */
-  size_t received;     /* body bytes */
-  bool sink_failed;    /* the XML stream stopped reading */
+  size_t max_bytes;      /* VS_LIMIT_SIZE: the bound */
+  long stall_ms;         /* VS_LIMIT_STALL: the bound */
+  long status;           /* HTTP status, 0 if none came */
+  size_t received;       /* body bytes */
+  bool sink_failed;      /* the XML stream stopped reading */
   vs_xml_stream_t *sink; /* what the body said (finished here) */
 } vs_reply_t;
 

@@ -22,9 +22,9 @@ typedef struct {
   char curl_error[CURL_ERROR_SIZE];
 
   /* per-request state */
-  bool busy;           /* started and not yet handed back to its owner */
-  bool done;           /* finished while another slot was awaited */
-  int result;          /* ... its result, kept until vs_http_wait */
+  bool busy;  /* started and not yet handed back to its owner */
+  bool done;  /* finished while another slot was awaited */
+  int result; /* ... its result, kept until vs_http_wait */
   vs_error_t error;
   vs_xml_stream_t *sink;
   size_t received;
@@ -51,9 +51,9 @@ struct vs_http_s {
   char *ca_cert;
   vs_http_options_t opts;
   vs_transport_stats_t stats;
-  int in_flight; /* busy slots, finished ones not yet handed back too */
+  int in_flight;        /* busy slots, finished ones not yet handed back too */
   double last_drive_at; /* when the transfers were last run */
-  bool resuming; /* first run after a pause: see drive() */
+  bool resuming;        /* first run after a pause: see drive() */
 };
 
 static size_t on_body(char *data, size_t size, size_t nmemb, void *user) {
@@ -88,7 +88,8 @@ static int on_progress(void *user, curl_off_t dltotal, curl_off_t dlnow,
    * waited in the socket has not been read yet: no verdict before. */
   if (s->owner->resuming)
     return 0;
-  if (s->stall_ms > 0 && (vs_monotonic_seconds() - s->last_byte_at) * 1000.0 > s->stall_ms) {
+  if (s->stall_ms > 0 &&
+      (vs_monotonic_seconds() - s->last_byte_at) * 1000.0 > s->stall_ms) {
     s->stalled = true;
     return 1; /* aborts with CURLE_ABORTED_BY_CALLBACK */
   }
@@ -189,7 +190,9 @@ void vs_http_destroy(vs_http_t *h) {
 }
 
 static int http_slots(void *ctx) {
-  vs_http_t *h = ctx; return h->control; }
+  vs_http_t *h = ctx;
+  return h->control;
+}
 
 static bool http_busy(void *ctx, int slot) {
   vs_http_t *h = ctx;
@@ -212,7 +215,9 @@ static void http_cancel_all(void *ctx) {
 }
 
 static int http_in_flight(void *ctx) {
-  vs_http_t *h = ctx; return h->in_flight; }
+  vs_http_t *h = ctx;
+  return h->in_flight;
+}
 
 static void http_forget_session(void *ctx) {
   vs_http_t *h = ctx;
@@ -220,7 +225,9 @@ static void http_forget_session(void *ctx) {
 }
 
 static const vs_transport_stats_t *http_stats(void *ctx) {
-  vs_http_t *h = ctx; return &h->stats; }
+  vs_http_t *h = ctx;
+  return &h->stats;
+}
 
 static int set_action(slot_t *s, const char *soap_action) {
   if (s->headers != NULL && strcmp(s->action, soap_action) == 0)
@@ -229,8 +236,7 @@ static int set_action(slot_t *s, const char *soap_action) {
   s->headers = NULL;
   sstrncpy(s->action, soap_action, sizeof(s->action));
   char action_header[128];
-  snprintf(action_header, sizeof(action_header), "SOAPAction: %s",
-           soap_action);
+  snprintf(action_header, sizeof(action_header), "SOAPAction: %s", soap_action);
   const char *lines[] = {"Content-Type: text/xml; charset=utf-8",
                          "Expect:", action_header};
   for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
@@ -270,8 +276,8 @@ static int request_add(vs_http_t *h, slot_t *s) {
 }
 
 static int http_start(void *ctx, int slot, const char *soap_action,
-                  const char *body, size_t body_len, vs_xml_stream_t *sink,
-                  long timeout_ms, long stall_ms) {
+                      const char *body, size_t body_len, vs_xml_stream_t *sink,
+                      long timeout_ms, long stall_ms) {
   vs_http_t *h = ctx;
   if (slot < 0 || slot >= h->slots_num || h->slots[slot].busy)
     return -1;
@@ -434,11 +440,11 @@ static int control_call(vs_http_t *h, vs_error_t *err) {
 }
 
 static int http_call(void *ctx, const char *soap_action, const char *body,
-                      size_t body_len, vs_xml_stream_t *sink, vs_error_t *err) {
+                     size_t body_len, vs_xml_stream_t *sink, vs_error_t *err) {
   vs_http_t *h = ctx;
   vs_error_clear(err);
   if (http_start(h, h->control, soap_action, body, body_len, sink,
-                    h->opts.timeout_ms, h->opts.stall_ms) != 0) {
+                 h->opts.timeout_ms, h->opts.stall_ms) != 0) {
     vs_error_set(err, VS_ERR_TRANSPORT, "cannot start a request");
     return err->rc;
   }
@@ -446,7 +452,7 @@ static int http_call(void *ctx, const char *soap_action, const char *body,
 }
 
 static int http_get(void *ctx, const char *path, vs_xml_stream_t *sink,
-                size_t max_bytes, vs_error_t *err) {
+                    size_t max_bytes, vs_error_t *err) {
   vs_http_t *h = ctx;
   vs_error_clear(err);
   slot_t *s = &h->slots[h->control];
@@ -465,10 +471,10 @@ static int http_get(void *ctx, const char *path, vs_xml_stream_t *sink,
   curl_easy_setopt(s->curl, CURLOPT_URL, url);
   curl_easy_setopt(s->curl, CURLOPT_HTTPGET, 1L);
   curl_easy_setopt(s->curl, CURLOPT_HTTPHEADER, NULL);
-  int rc = request_add(h, s) == 0 ? control_call(h, err)
-                                  : (vs_error_set(err, VS_ERR_TRANSPORT,
-                                                  "cannot start a request"),
-                                     err->rc);
+  int rc = request_add(h, s) == 0
+               ? control_call(h, err)
+               : (vs_error_set(err, VS_ERR_TRANSPORT, "cannot start a request"),
+                  err->rc);
   /* Back to what every other request of the slot is: a SOAP POST. */
   curl_easy_setopt(s->curl, CURLOPT_URL, h->url);
   curl_easy_setopt(s->curl, CURLOPT_POST, 1L);

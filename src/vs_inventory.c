@@ -20,11 +20,15 @@
 /* Properties read for the structure, naming and planning. A propSet of
  * ComputeResource also matches ClusterComputeResource. */
 static const char *const named_paths[] = {"name", "parent"};
-static const char *const host_paths[] = {
-    "name", "parent", "runtime.powerState", "runtime.connectionState"};
-static const char *const vm_paths[] = {
-    "name",           "parent",       "parentVApp",    "runtime.powerState",
-    "runtime.connectionState", "runtime.host", "config.template"};
+static const char *const host_paths[] = {"name", "parent", "runtime.powerState",
+                                         "runtime.connectionState"};
+static const char *const vm_paths[] = {"name",
+                                       "parent",
+                                       "parentVApp",
+                                       "runtime.powerState",
+                                       "runtime.connectionState",
+                                       "runtime.host",
+                                       "config.template"};
 static const char *const host_uuid = "hardware.systemInfo.uuid";
 static const char *const vm_uuid = "config.instanceUuid";
 /* What the state pass reads besides a kind's state paths. */
@@ -92,7 +96,8 @@ int vs_inventory_add_props(vs_inventory_t *inv, const char *mo_type,
   if (parent[0] == 0)
     parent = vs_prop_value(props, props_num, "parentVApp", "");
   o.parent_ref = vs_inventory_intern(inv, parent);
-  o.host_ref = vs_inventory_intern(inv, vs_prop_value(props, props_num, "runtime.host", ""));
+  o.host_ref = vs_inventory_intern(
+      inv, vs_prop_value(props, props_num, "runtime.host", ""));
   const char *uuid = vs_prop_value(props, props_num, "config.instanceUuid", "");
   if (uuid[0] == 0)
     uuid = vs_prop_value(props, props_num, "hardware.systemInfo.uuid", "");
@@ -100,11 +105,14 @@ int vs_inventory_add_props(vs_inventory_t *inv, const char *mo_type,
   if (inv->strings.failed)
     return -1;
   o.powered_on =
-      strcmp(vs_prop_value(props, props_num, "runtime.powerState", ""), "poweredOn") == 0;
+      strcmp(vs_prop_value(props, props_num, "runtime.powerState", ""),
+             "poweredOn") == 0;
   /* A property a server does not send counts as connected. */
-  const char *conn = vs_prop_value(props, props_num, "runtime.connectionState", "");
+  const char *conn =
+      vs_prop_value(props, props_num, "runtime.connectionState", "");
   o.connected = conn[0] == 0 || strcmp(conn, "connected") == 0;
-  o.template_ = strcmp(vs_prop_value(props, props_num, "config.template", ""), "true") == 0;
+  o.template_ = strcmp(vs_prop_value(props, props_num, "config.template", ""),
+                       "true") == 0;
   inv->objects[inv->num++] = o;
   return 0;
 }
@@ -231,8 +239,7 @@ int vs_inventory_finish(vs_inventory_t *inv, vs_inventory_t *old) {
   if (vs_index_init(&inv->by_moref, inv->num) != 0)
     return -1;
   for (size_t i = 0; i < inv->num; i++)
-    if (vs_index_put(&inv->by_moref, inv->objects[i].moref,
-                     (int)i) != 0)
+    if (vs_index_put(&inv->by_moref, inv->objects[i].moref, (int)i) != 0)
       return -1;
   resolve(inv);
   decide_active(inv);
@@ -257,8 +264,8 @@ void vs_inventory_path(const vs_inventory_t *inv, const vs_object_t *o,
     for (const char *c = chain[i]->name; *c && len + 4 < size; c++) {
       const char *esc = *c == '/'    ? "%2f"
                         : *c == '\\' ? "%5c"
-                        : *c == '%'    ? "%25"
-                                       : NULL;
+                        : *c == '%'  ? "%25"
+                                     : NULL;
       if (esc != NULL) {
         memcpy(buf + len, esc, 3);
         len += 3;
@@ -308,9 +315,8 @@ static void set_states(discover_ctx_t *d, vs_object_t *o,
       o->template_)
     return;
   vs_state_value_t values[VS_STATE_MAX_VALUES];
-  size_t n = vs_state_values((vs_kind_t)o->kind, props, props_num,
-                             &d->scratch, d->now_us, values,
-                             VS_STATE_MAX_VALUES);
+  size_t n = vs_state_values((vs_kind_t)o->kind, props, props_num, &d->scratch,
+                             d->now_us, values, VS_STATE_MAX_VALUES);
   if (n == 0)
     return;
   /* The object owns its values and their strings: a state pass replaces
@@ -332,7 +338,8 @@ static void on_object(void *ctx, const char *type, const char *moref,
     if (o == NULL) /* new since the discovery: it waits for the next */
       return;
     o->template_ =
-        strcmp(vs_prop_value(props, props_num, "config.template", ""), "true") == 0;
+        strcmp(vs_prop_value(props, props_num, "config.template", ""),
+               "true") == 0;
     d->updated++;
   } else {
     size_t before = d->inv->num;
@@ -348,8 +355,8 @@ static void on_object(void *ctx, const char *type, const char *moref,
 }
 
 /* CreateContainerViewResponse > returnval: the view's moref. */
-static void view_end(void *ctx, int depth, const char *name,
-                     const char *parent, const char *text, size_t len) {
+static void view_end(void *ctx, int depth, const char *name, const char *parent,
+                     const char *text, size_t len) {
   (void)depth;
   (void)len;
   if (strcmp(name, "returnval") == 0 &&
@@ -357,8 +364,8 @@ static void view_end(void *ctx, int depth, const char *name,
     sstrncpy(ctx, text, VS_MOREF_LEN);
 }
 
-static int create_view(vs_session_t *s, const vs_prop_spec_t *specs,
-                       size_t n, char *view, vs_error_t *err) {
+static int create_view(vs_session_t *s, const vs_prop_spec_t *specs, size_t n,
+                       char *view, vs_error_t *err) {
   const char *types[VS_MO_NUM + 1];
   size_t types_num = 0;
   bool compute = false; /* a view of ComputeResource holds clusters too */
@@ -373,8 +380,8 @@ static int create_view(vs_session_t *s, const vs_prop_spec_t *specs,
   }
   n = types_num;
   vs_soap_create_container_view(&s->request, &s->sc, types, n);
-  vs_xml_handler_t h = {.end = view_end, .ctx = view,
-                        .expect = "CreateContainerViewResponse"};
+  vs_xml_handler_t h = {
+      .end = view_end, .ctx = view, .expect = "CreateContainerViewResponse"};
   int rc = vs_session_call(s, &h, err);
   if (rc == VS_OK && view[0] == 0)
     rc = (vs_error_set(err, VS_ERR_PARSE,
@@ -495,8 +502,8 @@ static void cancel_retrieval(vs_session_t *s, const char *token) {
 
 /* Reads every page of one RetrievePropertiesEx over a ContainerView of
  * the specs' types into the discovery context. */
-static int read_view(vs_session_t *s, const spec_set_t *set,
-                     discover_ctx_t *d, vs_error_t *err) {
+static int read_view(vs_session_t *s, const spec_set_t *set, discover_ctx_t *d,
+                     vs_error_t *err) {
   char view[VS_MOREF_LEN] = "";
   int rc = create_view(s, set->specs, set->num, view, err);
   if (rc != VS_OK)

@@ -27,26 +27,26 @@
 
 typedef struct {
   vs_mo_t mo;
-  int kind;        /* vs_kind_t, or -1 for folders, datacenters, ... */
-  bool active;     /* to be queried: powered on, connected, host connected */
+  int kind;    /* vs_kind_t, or -1 for folders, datacenters, ... */
+  bool active; /* to be queried: powered on, connected, host connected */
   bool powered_on;
-  bool connected;  /* runtime.connectionState "connected" */
-  bool template_;  /* VM templates have no performance data */
-  bool gone;       /* left out: a fault was about it (see gone_until) */
-  bool in_flight;  /* part of a QueryPerf not yet answered */
-  bool slow;       /* its last QueryPerf timed out: batched apart */
-  bool isolated;   /* a fault was about it alone: queried alone */
-  bool dup_logged; /* its identity clash was logged */
+  bool connected;   /* runtime.connectionState "connected" */
+  bool template_;   /* VM templates have no performance data */
+  bool gone;        /* left out: a fault was about it (see gone_until) */
+  bool in_flight;   /* part of a QueryPerf not yet answered */
+  bool slow;        /* its last QueryPerf timed out: batched apart */
+  bool isolated;    /* a fault was about it alone: queried alone */
+  bool dup_logged;  /* its identity clash was logged */
   bool states_sent; /* its state values reached the writers once */
-  bool selected;   /* collected here: its kind is, filters and shard keep it */
+  bool selected;    /* collected here: its kind is, filters and shard keep it */
   /* Strings live in the inventory's arena; never NULL ("" if absent). */
   const char *moref, *name, *uuid, *parent_ref, *host_ref;
   const char *id_host, *id_plugin_instance; /* collectd identity (naming) */
-  int parent;     /* index of the parent, -1 */
-  int host;       /* VM: index of its host; host: itself; else -1 */
-  int datacenter; /* index of its datacenter, -1 */
-  int compute;    /* index of its cluster / compute resource, -1 */
-  int64_t mark_us; /* newest sample of its last complete answer, -1 */
+  int parent;                               /* index of the parent, -1 */
+  int host;                 /* VM: index of its host; host: itself; else -1 */
+  int datacenter;           /* index of its datacenter, -1 */
+  int compute;              /* index of its cluster / compute resource, -1 */
+  int64_t mark_us;          /* newest sample of its last complete answer, -1 */
   vs_state_value_t *states; /* from its properties (vs_state), or NULL */
   uint16_t states_num;
   double gone_until; /* monotonic s: left out of queries until then */

@@ -53,8 +53,8 @@ void vs_log_touch(vs_log_t *l, const char *key) {
   }
 }
 
-static void log_once_v(vs_log_t *l, int level, const char *key,
-                       const char *fmt, va_list ap) {
+static void log_once_v(vs_log_t *l, int level, const char *key, const char *fmt,
+                       va_list ap) {
   if (key_known(l, key, level == LOG_ERR))
     return;
   if (level == LOG_ERR)

@@ -40,8 +40,8 @@ static const char *field_value(const vs_inventory_t *inv, const vs_object_t *o,
 }
 
 void vs_naming_format(const vs_inventory_t *inv, const vs_object_t *o,
-                      const char *vcenter, const vs_format_t *format,
-                      char *buf, size_t size) {
+                      const char *vcenter, const vs_format_t *format, char *buf,
+                      size_t size) {
   vs_buf_t b;
   vs_buf_init(&b);
   for (size_t i = 0; i < format->num; i++) {
@@ -137,11 +137,8 @@ static int sort_by_identity(const vs_inventory_t *inv, size_t *order,
 }
 
 static bool same_identity(const vs_object_t *a, const vs_object_t *b) {
-  return a->kind == b->kind &&
-         strcmp(a->id_host, b->id_host) ==
-             0 &&
-         strcmp(a->id_plugin_instance,
-                b->id_plugin_instance) == 0;
+  return a->kind == b->kind && strcmp(a->id_host, b->id_host) == 0 &&
+         strcmp(a->id_plugin_instance, b->id_plugin_instance) == 0;
 }
 
 /* "<host field> (<moref>)", the host field cut to leave room. */
@@ -158,10 +155,8 @@ static int disambiguate(vs_inventory_t *inv, vs_object_t *o,
     WARNING("vsphere plugin: vCenter \"%s\": %s \"%s\" (%s) has the same "
             "identity as %s (host \"%s\", plugin_instance \"%s\"): its "
             "values go to host \"%s\".",
-            vcenter, vs_kind_info((vs_kind_t)o->kind)->name,
-            o->name, o->moref,
-            first->moref, base,
-            o->id_plugin_instance, host);
+            vcenter, vs_kind_info((vs_kind_t)o->kind)->name, o->name, o->moref,
+            first->moref, base, o->id_plugin_instance, host);
     o->dup_logged = true;
   }
   o->id_host = vs_inventory_intern(inv, host);
@@ -206,8 +201,7 @@ int vs_naming_apply(vs_inventory_t *inv, const vs_config_t *cfg) {
     for (size_t i = 0; i < n && rc == 0;) {
       const vs_object_t *first = &inv->objects[order[i]];
       size_t j = i + 1;
-      for (; j < n && rc == 0 &&
-             same_identity(first, &inv->objects[order[j]]);
+      for (; j < n && rc == 0 && same_identity(first, &inv->objects[order[j]]);
            j++) {
         rc = disambiguate(inv, &inv->objects[order[j]], first, cfg->name);
         clashes++;

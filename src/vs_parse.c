@@ -21,7 +21,8 @@ static void sc_end(void *ctx, int depth, const char *name, const char *parent,
     if (is(name, "rootFolder"))
       vs_utf8_copy(sc->root_folder, text, sizeof(sc->root_folder));
     else if (is(name, "propertyCollector"))
-      vs_utf8_copy(sc->property_collector, text, sizeof(sc->property_collector));
+      vs_utf8_copy(sc->property_collector, text,
+                   sizeof(sc->property_collector));
     else if (is(name, "viewManager"))
       vs_utf8_copy(sc->view_manager, text, sizeof(sc->view_manager));
     else if (is(name, "perfManager"))
@@ -75,8 +76,7 @@ static void versions_end(void *ctx, int depth, const char *name,
              (is(parent, "namespace") || is(parent, "priorVersions"))) {
     if (v->pending_num < VS_VERSIONS_MAX && text[0] != 0)
       vs_utf8_copy(v->pending[v->pending_num++], text, VS_VERSION_LEN);
-  } else if (is(name, "namespace") && is(v->ns, "urn:vim25") &&
-             v->num == 0) {
+  } else if (is(name, "namespace") && is(v->ns, "urn:vim25") && v->num == 0) {
     memcpy(v->items, v->pending, sizeof(v->items));
     v->num = v->pending_num;
   }
@@ -134,8 +134,8 @@ int vs_versions_choose(const vs_versions_t *v, char *buf, size_t size) {
 
 /* ---- CurrentTime: CurrentTimeResponse > returnval ---- */
 
-static void time_end(void *ctx, int depth, const char *name,
-                     const char *parent, const char *text, size_t len) {
+static void time_end(void *ctx, int depth, const char *name, const char *parent,
+                     const char *text, size_t len) {
   (void)depth;
   (void)len;
   vs_current_time_t *t = ctx;
@@ -293,8 +293,8 @@ static void page_subprop(vs_prop_page_t *p, int depth, const char *text) {
              path, text);
 }
 
-static void page_end(void *ctx, int depth, const char *name,
-                     const char *parent, const char *text, size_t len) {
+static void page_end(void *ctx, int depth, const char *name, const char *parent,
+                     const char *text, size_t len) {
   (void)len;
   vs_prop_page_t *p = ctx;
   if (depth > VS_XML_MAX_DEPTH)
@@ -443,7 +443,7 @@ static void perf_start(void *ctx, int depth, const char *name,
     p->entities++;
   } else if (is(name, "entity")) {
     vs_utf8_copy(p->entity_type, type_attr ? type_attr : "",
-               sizeof(p->entity_type));
+                 sizeof(p->entity_type));
   } else if (is(name, "value")) {
     p->counter_id = -1;
     p->instance[0] = 0;
@@ -451,8 +451,8 @@ static void perf_start(void *ctx, int depth, const char *name,
   }
 }
 
-static void perf_end(void *ctx, int depth, const char *name,
-                     const char *parent, const char *text, size_t len) {
+static void perf_end(void *ctx, int depth, const char *name, const char *parent,
+                     const char *text, size_t len) {
   (void)depth;
   (void)len;
   vs_perf_parser_t *p = ctx;
@@ -465,8 +465,8 @@ static void perf_end(void *ctx, int depth, const char *name,
         v = -1; /* unparsable: no data */
       p->values[p->values_num++] = v;
     } else if (is(parent, "returnval")) {
-      size_t n = p->values_num < p->timestamps_num ? p->values_num
-                                                   : p->timestamps_num;
+      size_t n =
+          p->values_num < p->timestamps_num ? p->values_num : p->timestamps_num;
       if (p->counter_id < 0 || p->entity[0] == 0)
         return;
       vs_series_t s = {.entity_type = p->entity_type,

@@ -125,8 +125,8 @@ typedef struct {
   vs_object_cb callback;
   vs_subprop_cb subprop; /* may be NULL: structured values are skipped */
   void *callback_ctx;
-  char token[4096]; /* continuation token, "" on the last page */
-  size_t objects;  /* objects seen on this page */
+  char token[4096];     /* continuation token, "" on the last page */
+  size_t objects;       /* objects seen on this page */
   size_t props_dropped; /* text properties beyond VS_PAGE_MAX_PROPS */
 
   /* parser state */
@@ -196,7 +196,7 @@ typedef struct {
   vs_series_cb callback;
   vs_entity_cb entity_done; /* may be NULL */
   void *callback_ctx;
-  size_t series;  /* series delivered */
+  size_t series; /* series delivered */
   size_t entities;
 
   char entity_type[64];

@@ -27,8 +27,8 @@ void vs_perfmgr_load_options(vs_perfmgr_t *pm, vs_session_t *s) {
   int rc = vs_session_call(s, &h, &err);
   if (rc == VS_OK && opt.found) {
     pm->historical_max_metrics = opt.value > INT_MAX ? INT_MAX
-                                 : opt.value < 0    ? -1
-                                                    : (int)opt.value;
+                                 : opt.value < 0     ? -1
+                                                     : (int)opt.value;
     return;
   }
   int major = 0, minor = 0;
@@ -60,7 +60,7 @@ static int load_catalog(vs_perfmgr_t *pm, vs_session_t *s,
   if (rc != VS_OK) {
     if (rc != VS_ERR_NOAUTH)
       vs_log_error(s->log, "perfCounter", &err,
-                       "reading the counter catalog failed: %s", err.text);
+                   "reading the counter catalog failed: %s", err.text);
     return rc;
   }
   vs_catalog_sort(&pm->catalog);
@@ -186,4 +186,3 @@ void vs_perfmgr_free(vs_perfmgr_t *pm) {
     vs_counter_set_free(&pm->counters[k]);
   memset(pm, 0, sizeof(*pm));
 }
-

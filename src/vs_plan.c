@@ -89,9 +89,7 @@ size_t vs_plan_walk_next(vs_plan_walk_t *w, const vs_inventory_t *inv,
   return found;
 }
 
-bool vs_plan_walk_done(const vs_plan_walk_t *w) {
-  return w->visited >= w->num;
-}
+bool vs_plan_walk_done(const vs_plan_walk_t *w) { return w->visited >= w->num; }
 
 size_t vs_plan_walk_next_start(const vs_plan_walk_t *w, size_t batch) {
   if (w->num == 0)
@@ -115,8 +113,7 @@ void vs_plan_window(int64_t from_us, bool historical, int64_t first_us,
   }
 }
 
-void vs_plan_order_samples(const int64_t *timestamps, size_t n,
-                           size_t *order) {
+void vs_plan_order_samples(const int64_t *timestamps, size_t n, size_t *order) {
   for (size_t i = 0; i < n; i++) {
     size_t j = i;
     while (j > 0 && timestamps[order[j - 1]] > timestamps[i]) {

@@ -209,8 +209,8 @@ static void on_series(void *ctx, const vs_series_t *series) {
     unknown_counter(q, series);
     return;
   }
-  q->acc.values += vs_dispatch_series(obj, counter, series,
-                                      &q->env.params[s->kind]);
+  q->acc.values +=
+      vs_dispatch_series(obj, counter, series, &q->env.params[s->kind]);
 }
 
 /* Every series of the entity arrived: its next query starts after this. */
@@ -305,11 +305,9 @@ static void leave_out(vs_object_t *o, double until) {
  * succeed in this read (a fault that names its object needs no evidence).
  * Bounded per read by MAX_RETRIES_PER_READ. */
 static void isolate(vs_query_t *q, slot_t *s, const vs_error_t *err) {
-  vs_object_t *named = err->obj[0]
-                           ? vs_inventory_find(q->env.inventory, err->obj)
-                           : NULL;
-  bool about_an_object = named != NULL ||
-                         err->fault == VS_FAULT_NOT_FOUND ||
+  vs_object_t *named =
+      err->obj[0] ? vs_inventory_find(q->env.inventory, err->obj) : NULL;
+  bool about_an_object = named != NULL || err->fault == VS_FAULT_NOT_FOUND ||
                          err->fault == VS_FAULT_HOST_NOT_CONNECTED;
   if (!about_an_object && q->answered_now + q->answered_before == 0)
     return; /* vCenter-wide, it seems: the next read tries again */
@@ -366,9 +364,9 @@ static void plan_begin(vs_query_t *q, plan_t *p, double now) {
   *p = (plan_t){.kind = 0, .retries_left = MAX_RETRIES_PER_READ};
   for (int k = 0; k < VS_KIND_NUM; k++) {
     p->due[k] = now >= q->next_query_at[k];
-    p->per_query[k] = vs_plan_entities_per_query(
-        q->env.limits->batch_size, query_metrics_bound(q, k),
-        q->env.counters[k].num);
+    p->per_query[k] = vs_plan_entities_per_query(q->env.limits->batch_size,
+                                                 query_metrics_bound(q, k),
+                                                 q->env.counters[k].num);
     vs_plan_walk_begin(&p->walk[k], q->order[k], q->order_num[k],
                        q->next_start[k]);
   }
@@ -414,8 +412,8 @@ static bool next_batch(vs_query_t *q, plan_t *p, slot_t *s) {
     s->kind = (vs_kind_t)p->kind;
     size_t max =
         p->per_query[p->kind] < s->cap ? p->per_query[p->kind] : s->cap;
-    s->count = vs_plan_walk_next(&p->walk[p->kind], q->env.inventory, s->batch,
-                                 max);
+    s->count =
+        vs_plan_walk_next(&p->walk[p->kind], q->env.inventory, s->batch, max);
     if (s->count > 0)
       return true;
   }

@@ -74,7 +74,7 @@ typedef struct {
   size_t failed;     /* requests that failed */
   size_t carried;    /* requests in flight when the read ended */
   bool session_lost; /* NotAuthenticated: everything was cancelled */
-  bool suspect;       /* ... inferred, not a fault */
+  bool suspect;      /* ... inferred, not a fault */
   /* The inventory is out of date: refresh it by then (monotonic seconds;
    * INFINITY when not). */
   double refresh_at;

@@ -18,10 +18,10 @@
 
 typedef enum {
   VS_SECRET_OK = 0,
-  VS_SECRET_OPEN,  /* cannot be opened (errno in `error`) */
-  VS_SECRET_TYPE,  /* not a regular file */
-  VS_SECRET_MODE,  /* writable by every user: refused */
-  VS_SECRET_READ,  /* cannot be read, or out of memory */
+  VS_SECRET_OPEN, /* cannot be opened (errno in `error`) */
+  VS_SECRET_TYPE, /* not a regular file */
+  VS_SECRET_MODE, /* writable by every user: refused */
+  VS_SECRET_READ, /* cannot be read, or out of memory */
 } vs_secret_status_t;
 
 typedef struct {

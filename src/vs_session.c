@@ -14,7 +14,6 @@
 #include <stdarg.h>
 #include <time.h>
 
-
 /* The session's clock: monotonic seconds, or the tests' simulated time. */
 static double session_now(const vs_session_t *s) {
   return s->clock != NULL ? s->clock() : vs_monotonic_seconds();
@@ -69,8 +68,8 @@ int vs_session_call(vs_session_t *s, const vs_xml_handler_t *handler,
     vs_error_set(err, VS_ERR_NOMEM, "out of memory creating an XML parser");
     return err->rc;
   }
-  int rc = s->transport.call(s->transport.ctx, s->soap_action,
-                             s->request.data, s->request.len, stream, err);
+  int rc = s->transport.call(s->transport.ctx, s->soap_action, s->request.data,
+                             s->request.len, stream, err);
   vs_xml_stream_destroy(stream);
   if (rc == VS_ERR_NOAUTH)
     vs_session_lost(s, err->suspect);
@@ -85,11 +84,10 @@ void vs_session_logout(vs_session_t *s) {
   vs_xml_handler_t none = {.expect = "LogoutResponse"};
   vs_soap_logout(&s->request, &s->sc);
   vs_xml_stream_t *stream = vs_xml_stream_create(&none);
-  int rc = stream == NULL
-               ? VS_ERR_NOMEM
-               : s->transport.call(s->transport.ctx, s->soap_action,
-                                   s->request.data, s->request.len, stream,
-                                   &err);
+  int rc = stream == NULL ? VS_ERR_NOMEM
+                          : s->transport.call(s->transport.ctx, s->soap_action,
+                                              s->request.data, s->request.len,
+                                              stream, &err);
   vs_xml_stream_destroy(stream);
   if (rc != VS_OK && rc != VS_ERR_NOAUTH)
     WARNING("vsphere plugin: vCenter \"%s\": logout failed: %s", s->cfg->name,
@@ -124,7 +122,7 @@ static int negotiate_version(vs_session_t *s) {
     vs_error_set(&err, VS_ERR_NOMEM, "out of memory");
   else
     rc = s->transport.get(s->transport.ctx, "/vimServiceVersions.xml", stream,
-                     VS_VERSIONS_MAX_BYTES, &err);
+                          VS_VERSIONS_MAX_BYTES, &err);
   vs_xml_stream_destroy(stream);
   if (rc == VS_OK && v->num == 0)
     rc = (vs_error_set(&err, VS_ERR_PARSE, "no urn:vim25 versions listed"),
@@ -143,9 +141,9 @@ static int negotiate_version(vs_session_t *s) {
     set_api_version(s, chosen);
   } else {
     vs_log_note(s->log, "versions/fallback",
-                    "cannot read %s/vimServiceVersions.xml (%s); announcing "
-                    "API version %s.",
-                    s->cfg->url, err.text, VS_API_FALLBACK);
+                "cannot read %s/vimServiceVersions.xml (%s); announcing "
+                "API version %s.",
+                s->cfg->url, err.text, VS_API_FALLBACK);
     set_api_version(s, VS_API_FALLBACK);
   }
   free(v);
@@ -159,9 +157,9 @@ static int fetch_service_content(vs_session_t *s) {
   h.expect = "RetrieveServiceContentResponse";
   vs_soap_retrieve_service_content(&s->request);
   int rc = vs_session_call(s, &h, &err);
-  if (rc == VS_OK && (sc.session_manager[0] == 0 ||
-                      sc.property_collector[0] == 0 ||
-                      sc.root_folder[0] == 0 || sc.perf_manager[0] == 0)) {
+  if (rc == VS_OK &&
+      (sc.session_manager[0] == 0 || sc.property_collector[0] == 0 ||
+       sc.root_folder[0] == 0 || sc.perf_manager[0] == 0)) {
     vs_error_set(&err, VS_ERR_PARSE,
                  "service content lacks a manager: is %s a vSphere SDK "
                  "endpoint?",
@@ -170,7 +168,7 @@ static int fetch_service_content(vs_session_t *s) {
   }
   if (rc != VS_OK) {
     vs_log_error(s->log, "RetrieveServiceContent", &err,
-                     "RetrieveServiceContent failed: %s", err.text);
+                 "RetrieveServiceContent failed: %s", err.text);
     return rc;
   }
   s->sc = sc;
@@ -197,9 +195,9 @@ static void read_clock(vs_session_t *s) {
     vs_error_set(&err, VS_ERR_PARSE, "no time in the answer");
   if (rc != VS_ERR_NOAUTH)
     vs_log_error(s->log, "CurrentTime", &err,
-                     "cannot read vCenter's clock (%s); using this "
-                     "machine's.",
-                     err.text);
+                 "cannot read vCenter's clock (%s); using this "
+                 "machine's.",
+                 err.text);
 }
 
 /* ---- password file ---- */
@@ -219,11 +217,10 @@ static char *read_password_file(vs_session_t *s, struct timespec *mtime,
   vs_secret_status_t st = vs_secret_read_file(path, &f);
   char reason[128];
   if (st != VS_SECRET_OK && !quiet) {
-    static const char *const keys[] = {
-        [VS_SECRET_OPEN] = "PasswordFile/open",
-        [VS_SECRET_TYPE] = "PasswordFile/type",
-        [VS_SECRET_MODE] = "PasswordFile/mode",
-        [VS_SECRET_READ] = "PasswordFile/read"};
+    static const char *const keys[] = {[VS_SECRET_OPEN] = "PasswordFile/open",
+                                       [VS_SECRET_TYPE] = "PasswordFile/type",
+                                       [VS_SECRET_MODE] = "PasswordFile/mode",
+                                       [VS_SECRET_READ] = "PasswordFile/read"};
     const char *why = vs_secret_status_text(st, &f, reason, sizeof(reason));
     if (st == VS_SECRET_MODE)
       vs_log_error_key(s->log, keys[st],
@@ -301,12 +298,12 @@ static void login_refused(vs_session_t *s, const vs_error_t *err,
   double backoff = vs_login_backoff(s->login_failures);
   s->next_login_at = now + backoff;
   vs_log_error(s->log, "Login", err,
-                   "login as user \"%s\" at %s refused (%s); next attempt in "
-                   "%.0f s, or at the next read after PasswordFile changes "
-                   "(at most %d refused logins per %.0f s, so the account is "
-                   "never locked by this plugin).",
-                   s->cfg->user, s->cfg->url, err->text, backoff,
-                   VS_LOGIN_MAX_FAILURES, VS_LOGIN_WINDOW);
+               "login as user \"%s\" at %s refused (%s); next attempt in "
+               "%.0f s, or at the next read after PasswordFile changes "
+               "(at most %d refused logins per %.0f s, so the account is "
+               "never locked by this plugin).",
+               s->cfg->user, s->cfg->url, err->text, backoff,
+               VS_LOGIN_MAX_FAILURES, VS_LOGIN_WINDOW);
 }
 
 static int login(vs_session_t *s) {
@@ -340,15 +337,15 @@ static int login(vs_session_t *s) {
            (double)s->clock_offset_us / 1e6);
     else
       vs_log_note(s->log, "session/login-again",
-                      "logged in again (login #%llu).",
-                      (unsigned long long)s->logins);
+                  "logged in again (login #%llu).",
+                  (unsigned long long)s->logins);
     return VS_OK;
   }
   if (rc == VS_ERR_FAULT && err.fault == VS_FAULT_INVALID_LOGIN)
     login_refused(s, &err, file_hash, file_mtime);
   else /* a vCenter still starting, a network error: next interval */
     vs_log_error(s->log, "Login", &err, "login at %s failed: %s", s->cfg->url,
-                     err.text);
+                 err.text);
   return rc;
 }
 

@@ -35,7 +35,7 @@ typedef struct {
   vs_service_content_t sc;
   bool have_service_content;
   bool logged_in;
-  uint64_t logins;        /* successful logins, for the logs and tests */
+  uint64_t logins;         /* successful logins, for the logs and tests */
   uint64_t login_refusals; /* InvalidLogin answers, for the tests */
   /* The API version announced (SOAPAction), negotiated from the server's
    * /sdk/vimServiceVersions.xml before RetrieveServiceContent. */
@@ -43,8 +43,8 @@ typedef struct {
   char soap_action[64];
   /* vCenter's clock minus this machine's, from CurrentTime at login. */
   int64_t clock_offset_us;
-  vs_buf_t request; /* reused for every request body */
-  uint64_t hash_key; /* random, per session: see password_hash */
+  vs_buf_t request;      /* reused for every request body */
+  uint64_t hash_key;     /* random, per session: see password_hash */
   double (*clock)(void); /* monotonic seconds; NULL: the real clock */
 
   /* Lockout-safe login: consecutive refusals, when the last ones
@@ -85,7 +85,6 @@ void vs_session_lost(vs_session_t *s, bool suspect);
 
 /* This machine's wall clock moved to vCenter's, in microseconds. */
 int64_t vs_session_vcenter_now_us(const vs_session_t *s);
-
 
 /* The wait after the n-th consecutive refused login (n >= 1), in seconds. */
 double vs_login_backoff(int failures);

@@ -61,8 +61,7 @@ void vs_soap_logout(vs_buf_t *b, const vs_service_content_t *sc) {
 }
 
 void vs_soap_create_container_view(vs_buf_t *b, const vs_service_content_t *sc,
-                                   const char *const *types,
-                                   size_t types_num) {
+                                   const char *const *types, size_t types_num) {
   method_begin(b, "CreateContainerView");
   put_moref(b, "_this", "ViewManager", sc->view_manager);
   put_moref(b, "container", "Folder", sc->root_folder);
@@ -138,8 +137,7 @@ void vs_soap_current_time(vs_buf_t *b) {
   method_end(b, "CurrentTime");
 }
 
-void vs_soap_retrieve_perf_property(vs_buf_t *b,
-                                    const vs_service_content_t *sc,
+void vs_soap_retrieve_perf_property(vs_buf_t *b, const vs_service_content_t *sc,
                                     const char *path) {
   method_begin(b, "RetrievePropertiesEx");
   put_moref(b, "_this", "PropertyCollector", sc->property_collector);

@@ -53,8 +53,7 @@ void vs_soap_cancel_retrieve(vs_buf_t *b, const vs_service_content_t *sc,
                              const char *token);
 /* RetrievePropertiesEx of one PerformanceManager property: "perfCounter"
  * (the catalog), "historicalInterval" (statistics levels). */
-void vs_soap_retrieve_perf_property(vs_buf_t *b,
-                                    const vs_service_content_t *sc,
+void vs_soap_retrieve_perf_property(vs_buf_t *b, const vs_service_content_t *sc,
                                     const char *path);
 /* ServiceInstance.CurrentTime: the server's clock. */
 void vs_soap_current_time(vs_buf_t *b);

@@ -81,15 +81,14 @@ const vs_state_type_t vs_state_types[STATE_TYPES_NUM] = {
     [VM_UPTIME] = {"vm_uptime_seconds", VS_KIND_VM, "seconds",
                    "seconds since runtime.bootTime (powered-on VMs)"},
     [VM_VCPUS] = {"vm_vcpus", VS_KIND_VM, "number",
-                      "virtual CPUs (summary.config.numCpu)"},
+                  "virtual CPUs (summary.config.numCpu)"},
     [VM_MEMORY] = {"vm_memory_bytes", VS_KIND_VM, "bytes",
                    "configured memory (summary.config.memorySizeMB)"},
     [VM_OVERALL_STATUS] = {"vm_overall_status", VS_KIND_VM, "state", STATUS},
     [VM_TOOLS_RUNNING] = {"vm_tools_running", VS_KIND_VM, "state",
                           "guestToolsNotRunning 0, guestToolsRunning 1, "
                           "guestToolsExecutingScripts 2"},
-    [VM_TOOLS_VERSION_STATUS] = {"vm_tools_version_status", VS_KIND_VM,
-                                 "state",
+    [VM_TOOLS_VERSION_STATUS] = {"vm_tools_version_status", VS_KIND_VM, "state",
                                  "guestToolsNotInstalled 0, guestToolsCurrent "
                                  "1, guestToolsNeedUpgrade 2, "
                                  "guestToolsSupportedOld 3, "
@@ -111,8 +110,7 @@ const vs_state_type_t vs_state_types[STATE_TYPES_NUM] = {
     [VM_ALARMS] = {"vm_alarms", VS_KIND_VM, "number", ALARMS},
     [HOST_POWER_STATE] = {"host_power_state", VS_KIND_HOST, "state",
                           "poweredOff 0, poweredOn 1, standBy 2, unknown 3"},
-    [HOST_CONNECTION_STATE] = {"host_connection_state", VS_KIND_HOST,
-                               "state",
+    [HOST_CONNECTION_STATE] = {"host_connection_state", VS_KIND_HOST, "state",
                                "disconnected 0, connected 1, notResponding 2"},
     [HOST_MAINTENANCE_MODE] = {"host_maintenance_mode", VS_KIND_HOST, "state",
                                "not in maintenance mode 0, in it 1"},
@@ -172,10 +170,10 @@ const vs_state_type_t vs_state_types[STATE_TYPES_NUM] = {
                       "summary.totalCpu"},
     [CL_CPU_EFFECTIVE] = {"cluster_cpu_effective_mhz", VS_KIND_CLUSTER,
                           "megaHertz", "summary.effectiveCpu"},
-    [CL_MEMORY_TOTAL] = {"cluster_memory_total_bytes", VS_KIND_CLUSTER,
-                         "bytes", "summary.totalMemory"},
-    [CL_MEMORY_EFFECTIVE] = {"cluster_memory_effective_bytes",
-                             VS_KIND_CLUSTER, "bytes",
+    [CL_MEMORY_TOTAL] = {"cluster_memory_total_bytes", VS_KIND_CLUSTER, "bytes",
+                         "summary.totalMemory"},
+    [CL_MEMORY_EFFECTIVE] = {"cluster_memory_effective_bytes", VS_KIND_CLUSTER,
+                             "bytes",
                              "summary.effectiveMemory (MB in the API)"},
     [CL_OVERALL_STATUS] = {"cluster_overall_status", VS_KIND_CLUSTER, "state",
                            STATUS},
@@ -187,8 +185,8 @@ const vs_state_type_t vs_state_types[STATE_TYPES_NUM] = {
                          "runtime.memory.overallUsage"},
     [RP_VMS] = {"resourcepool_vms", VS_KIND_RESOURCE_POOL, "number",
                 "VMs directly in the pool"},
-    [RP_OVERALL_STATUS] = {"resourcepool_overall_status",
-                           VS_KIND_RESOURCE_POOL, "state", STATUS},
+    [RP_OVERALL_STATUS] = {"resourcepool_overall_status", VS_KIND_RESOURCE_POOL,
+                           "state", STATUS},
     [RP_ALARMS] = {"resourcepool_alarms", VS_KIND_RESOURCE_POOL, "number",
                    ALARMS},
     [DC_OVERALL_STATUS] = {"datacenter_overall_status", VS_KIND_DATACENTER,
@@ -199,12 +197,15 @@ const size_t vs_state_types_num = STATE_TYPES_NUM;
 
 /* ---- property paths ---- */
 
-static const char *const vm_paths[] = {
-    "runtime.bootTime",         "summary.config.numCpu",
-    "summary.config.memorySizeMB", "overallStatus",
-    "guest.toolsRunningStatus", "guest.toolsVersionStatus2",
-    "snapshot",                 "guest.disk",
-    "triggeredAlarmState"};
+static const char *const vm_paths[] = {"runtime.bootTime",
+                                       "summary.config.numCpu",
+                                       "summary.config.memorySizeMB",
+                                       "overallStatus",
+                                       "guest.toolsRunningStatus",
+                                       "guest.toolsVersionStatus2",
+                                       "snapshot",
+                                       "guest.disk",
+                                       "triggeredAlarmState"};
 static const char *const host_paths[] = {
     "runtime.inMaintenanceMode",
     "runtime.standbyMode",
@@ -217,18 +218,24 @@ static const char *const host_paths[] = {
     "overallStatus",
     "vm",
     "triggeredAlarmState"};
-static const char *const ds_paths[] = {
-    "summary.capacity",    "summary.freeSpace",       "summary.uncommitted",
-    "summary.accessible",  "summary.maintenanceMode", "summary.type",
-    "host",                "vm",                      "overallStatus",
-    "triggeredAlarmState"};
+static const char *const ds_paths[] = {"summary.capacity",
+                                       "summary.freeSpace",
+                                       "summary.uncommitted",
+                                       "summary.accessible",
+                                       "summary.maintenanceMode",
+                                       "summary.type",
+                                       "host",
+                                       "vm",
+                                       "overallStatus",
+                                       "triggeredAlarmState"};
 static const char *const cl_paths[] = {
-    "summary.numHosts",    "summary.numEffectiveHosts", "summary.totalCpu",
-    "summary.effectiveCpu", "summary.totalMemory",      "summary.effectiveMemory",
+    "summary.numHosts",    "summary.numEffectiveHosts",
+    "summary.totalCpu",    "summary.effectiveCpu",
+    "summary.totalMemory", "summary.effectiveMemory",
     "overallStatus",       "triggeredAlarmState"};
-static const char *const rp_paths[] = {
-    "runtime.cpu.overallUsage", "runtime.memory.overallUsage", "vm",
-    "overallStatus", "triggeredAlarmState"};
+static const char *const rp_paths[] = {"runtime.cpu.overallUsage",
+                                       "runtime.memory.overallUsage", "vm",
+                                       "overallStatus", "triggeredAlarmState"};
 static const char *const dc_paths[] = {"overallStatus", "triggeredAlarmState"};
 
 #define PATHS(a) a, sizeof(a) / sizeof(a[0])
@@ -380,15 +387,14 @@ static void put_boot(sink_t *k, int boot_type, int uptime_type,
 static void put_alarms(sink_t *k, int type, const vs_prop_t *props, size_t n,
                        const vs_state_scratch_t *s) {
   /* Only when asked for: an empty array arrives as an empty leaf. */
-  if (vs_prop_value(props, n, "triggeredAlarmState", NULL) == NULL && s->alarms_red == 0 &&
-      s->alarms_yellow == 0)
+  if (vs_prop_value(props, n, "triggeredAlarmState", NULL) == NULL &&
+      s->alarms_red == 0 && s->alarms_yellow == 0)
     return;
   put(k, type, "red", (double)s->alarms_red);
   put(k, type, "yellow", (double)s->alarms_yellow);
 }
 
-static const char *const statuses[] = {"gray", "green", "yellow", "red",
-                                       NULL};
+static const char *const statuses[] = {"gray", "green", "yellow", "red", NULL};
 
 static void vm_values(sink_t *k, const vs_prop_t *p, size_t n,
                       const vs_state_scratch_t *s, int64_t now_us) {
@@ -461,13 +467,15 @@ static void host_values(sink_t *k, const vs_prop_t *p, size_t n,
 
 static void datastore_values(sink_t *k, const vs_prop_t *p, size_t n,
                              const vs_state_scratch_t *s) {
-  static const char *const maintenance[] = {
-      "normal", "enteringMaintenance", "inMaintenance", NULL};
+  static const char *const maintenance[] = {"normal", "enteringMaintenance",
+                                            "inMaintenance", NULL};
   double capacity = -1, free = -1, uncommitted = 0;
   const char *t;
-  if ((t = vs_prop_value(p, n, "summary.capacity", NULL)) != NULL && number(t, &capacity))
+  if ((t = vs_prop_value(p, n, "summary.capacity", NULL)) != NULL &&
+      number(t, &capacity))
     put(k, DS_CAPACITY, "", capacity);
-  if ((t = vs_prop_value(p, n, "summary.freeSpace", NULL)) != NULL && number(t, &free))
+  if ((t = vs_prop_value(p, n, "summary.freeSpace", NULL)) != NULL &&
+      number(t, &free))
     put(k, DS_FREE, "", free);
   if ((t = vs_prop_value(p, n, "summary.uncommitted", NULL)) != NULL &&
       number(t, &uncommitted))

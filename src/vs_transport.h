@@ -37,8 +37,8 @@ typedef struct {
   /* POSTs a SOAP body on the control slot and streams the answer into
    * `sink`, to its end. Requests in flight on other slots go on meanwhile;
    * one that finishes is kept for `wait`. */
-  int (*call)(void *ctx, const char *soap_action, const char *body,
-              size_t len, vs_xml_stream_t *sink, vs_error_t *err);
+  int (*call)(void *ctx, const char *soap_action, const char *body, size_t len,
+              vs_xml_stream_t *sink, vs_error_t *err);
   /* GETs URL + path on the control slot, at most max_bytes of it. */
   int (*get)(void *ctx, const char *path, vs_xml_stream_t *sink,
              size_t max_bytes, vs_error_t *err);

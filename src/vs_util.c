@@ -72,12 +72,23 @@ void vs_buf_put_escaped(vs_buf_t *b, const char *s) {
   for (; *s != 0; s++) {
     const char *rep = NULL;
     switch (*s) {
-    case '&': rep = "&amp;"; break;
-    case '<': rep = "&lt;"; break;
-    case '>': rep = "&gt;"; break;
-    case '"': rep = "&quot;"; break;
-    case '\'': rep = "&apos;"; break;
-    default: continue;
+    case '&':
+      rep = "&amp;";
+      break;
+    case '<':
+      rep = "&lt;";
+      break;
+    case '>':
+      rep = "&gt;";
+      break;
+    case '"':
+      rep = "&quot;";
+      break;
+    case '\'':
+      rep = "&apos;";
+      break;
+    default:
+      continue;
     }
     vs_buf_append(b, run, (size_t)(s - run));
     vs_buf_puts(b, rep);
@@ -172,8 +183,8 @@ int vs_parse_datetime(const char *s, int64_t *ret_us) {
   } else if (*p == '+' || *p == '-') {
     int sign = (*p == '-') ? -1 : 1, oh, om;
     p++;
-    if (parse_digits(&p, 2, &oh) || *p++ != ':' ||
-        parse_digits(&p, 2, &om) || oh > 14 || om > 59)
+    if (parse_digits(&p, 2, &oh) || *p++ != ':' || parse_digits(&p, 2, &om) ||
+        oh > 14 || om > 59)
       return -1;
     offset_s = sign * (oh * 3600 + om * 60);
   }

@@ -64,51 +64,35 @@ static void copy_attr_value(const xmlChar **attr, char *buf, size_t size) {
   buf[n] = 0;
 }
 
-static void on_start(void *user, const xmlChar *localname,
-                     const xmlChar *prefix, const xmlChar *uri,
-                     int nb_namespaces, const xmlChar **namespaces,
-                     int nb_attributes, int nb_defaulted,
-                     const xmlChar **attributes) {
-  (void)prefix;
-  (void)nb_namespaces;
-  (void)namespaces;
-  (void)nb_defaulted;
-  vs_xml_stream_t *s = ((xmlParserCtxtPtr)user)->_private;
-  if (s->failed)
-    return;
-  if (s->depth >= VS_XML_MAX_DEPTH) {
-    stream_fail(s, "XML nesting too deep");
-    return;
-  }
-  char xsi_type[128] = "", type_attr[128] = "";
+/* The element's xsi:type and plain type attributes, if any. */
+static void read_type_attrs(int nb_attributes, const xmlChar **attributes,
+                            char *xsi_type, char *type_attr, size_t size) {
   for (int i = 0; i < nb_attributes; i++) {
     const xmlChar **a = attributes + 5 * i;
     if (strcmp((const char *)a[0], "type") != 0)
       continue;
     if (a[2] != NULL && strcmp((const char *)a[2], XSI_NS) == 0)
-      copy_attr_value(a, xsi_type, sizeof(xsi_type));
+      copy_attr_value(a, xsi_type, size);
     else if (a[2] == NULL)
-      copy_attr_value(a, type_attr, sizeof(type_attr));
+      copy_attr_value(a, type_attr, size);
   }
+}
 
-  const char *name = (const char *)localname;
-  const char *parent = s->depth > 0 ? s->path[s->depth] : "";
-  s->depth++;
-  s->path[s->depth] = name;
-  s->leaf = true;
-  s->elements++;
-  vs_buf_reset(&s->text);
-
+/* The SOAP envelope and fault around what the handler sees: the body's
+ * first child (the answer's name), a fault's vSphere type and the object
+ * it names. */
+static void track_envelope(vs_xml_stream_t *s, const char *name,
+                           const char *parent, const xmlChar *uri,
+                           const char *xsi_type, const char *type_attr) {
+  bool soap_ns = uri != NULL && strcmp((const char *)uri, SOAP_ENV_NS) == 0;
   if (strcmp(xsi_type, "NotAuthenticated") == 0)
     s->not_authenticated = true;
-  bool soap_ns = uri != NULL && strcmp((const char *)uri, SOAP_ENV_NS) == 0;
   if (s->depth == 1)
     s->root_is_envelope = soap_ns && strcmp(name, "Envelope") == 0;
   else if (s->depth == 3 && s->body_child[0] == 0 && s->root_is_envelope &&
            strcmp(parent, "Body") == 0)
     vs_utf8_copy(s->body_child, name, sizeof(s->body_child));
-  if (s->fault_depth == 0 && strcmp(name, "Fault") == 0 && uri != NULL &&
-      strcmp((const char *)uri, SOAP_ENV_NS) == 0) {
+  if (s->fault_depth == 0 && strcmp(name, "Fault") == 0 && soap_ns) {
     s->fault_depth = s->depth;
     s->have_fault = true;
   } else if (s->fault_depth > 0 && s->depth == s->fault_depth + 2 &&
@@ -128,7 +112,35 @@ static void on_start(void *user, const xmlChar *localname,
     s->obj_depth = s->depth;
     vs_utf8_copy(s->fault_obj_type, type_attr, sizeof(s->fault_obj_type));
   }
+}
 
+static void on_start(void *user, const xmlChar *localname,
+                     const xmlChar *prefix, const xmlChar *uri,
+                     int nb_namespaces, const xmlChar **namespaces,
+                     int nb_attributes, int nb_defaulted,
+                     const xmlChar **attributes) {
+  (void)prefix;
+  (void)nb_namespaces;
+  (void)namespaces;
+  (void)nb_defaulted;
+  vs_xml_stream_t *s = ((xmlParserCtxtPtr)user)->_private;
+  if (s->failed)
+    return;
+  if (s->depth >= VS_XML_MAX_DEPTH) {
+    stream_fail(s, "XML nesting too deep");
+    return;
+  }
+  char xsi_type[128] = "", type_attr[128] = "";
+  read_type_attrs(nb_attributes, attributes, xsi_type, type_attr,
+                  sizeof(xsi_type));
+  const char *name = (const char *)localname;
+  const char *parent = s->depth > 0 ? s->path[s->depth] : "";
+  s->depth++;
+  s->path[s->depth] = name;
+  s->leaf = true;
+  s->elements++;
+  vs_buf_reset(&s->text);
+  track_envelope(s, name, parent, uri, xsi_type, type_attr);
   if (s->handler.start != NULL)
     s->handler.start(s->handler.ctx, s->depth, name, parent,
                      xsi_type[0] ? xsi_type : NULL,
@@ -307,9 +319,7 @@ int vs_xml_stream_finish(vs_xml_stream_t *s) {
 const char *vs_xml_stream_error(const vs_xml_stream_t *s) {
   return s->failed ? s->error : "";
 }
-bool vs_xml_stream_has_fault(const vs_xml_stream_t *s) {
-  return s->have_fault;
-}
+bool vs_xml_stream_has_fault(const vs_xml_stream_t *s) { return s->have_fault; }
 const char *vs_xml_stream_fault_type(const vs_xml_stream_t *s) {
   return s->fault_type;
 }

@@ -47,7 +47,6 @@ int vs_xml_stream_feed(vs_xml_stream_t *s, const char *data, size_t len);
 /* Ends the document; returns 0 if it was complete and well-formed. */
 int vs_xml_stream_finish(vs_xml_stream_t *s);
 
-
 const char *vs_xml_stream_error(const vs_xml_stream_t *s);
 /* True once a SOAP Fault element has been seen. */
 bool vs_xml_stream_has_fault(const vs_xml_stream_t *s);

@@ -151,12 +151,12 @@ def _rmtree(path):
 # small helpers
 
 def config_keys():
-    """The option keys src/vs_config.c's parse_option accepts (what the
-    manual page and the README must each document)."""
+    """The option keys src/vs_config.c accepts, the rows of its options[]
+    table (what the manual page and the README must each document)."""
     src = open(os.path.join(REPO_ROOT, "src", "vs_config.c")).read()
-    body = src[src.index("static int parse_option("):]
-    body = body[:body.index("\n}\n")]
-    keys = re.findall(r'strcasecmp\(k, "(\w+)"\)', body)
+    body = src[src.index("static const option_t options[] = {"):]
+    body = body[:body.index("\n};\n")]
+    keys = re.findall(r'^\s*\{"(\w+)", opt_\w+,', body, re.M)
     assert len(keys) >= 20, keys
     return keys
 

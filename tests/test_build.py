@@ -9,6 +9,7 @@
     st_mtimespec), and its fallbacks compile and work with none of them
     (strict C11 + POSIX 2008, as on a system without the GNU extras);
     the sort is plain qsort (no qsort_r);
+  * the C sources are formatted as .clang-format says (LLVM, as collectd);
   * every source file (C, Go, Python, shell, the autotools and Debian
     build files) names its license (SPDX-License-Identifier: MIT, as
     LICENSE);
@@ -183,7 +184,15 @@ def test_every_source_names_its_license():
     assert not missing, missing
 
 
-ALL = [test_no_writable_static_state, test_every_source_names_its_license, test_system_specific_calls_only_in_vs_port,
+def test_c_sources_formatted():
+    files = [f for f in harness.source_files()
+             if re.search(r"^(src|tests/unit|tests/fuzz)/[^/]+\.[ch]$", f) and f != "src/vs_autoconf.h"]
+    assert len(files) > 40, files
+    rc, out = sh(["clang-format", "--dry-run", "--Werror"] + files, cwd=REPO_ROOT, check=False)
+    assert rc == 0, "not formatted (clang-format -i the files):\n%s" % out[-3000:]
+
+
+ALL = [test_no_writable_static_state, test_every_source_names_its_license, test_c_sources_formatted, test_system_specific_calls_only_in_vs_port,
        test_port_fallbacks_compile_and_work, test_configure_requires_libcurl_7_66]
 LONG = set()
 

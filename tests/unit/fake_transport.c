@@ -78,8 +78,7 @@ size_t fake_tag_count(const char *body, const char *tag) {
   size_t n = 0;
   char open[96];
   snprintf(open, sizeof(open), "<%s", tag);
-  for (const char *p = strstr(body, open); p != NULL;
-       p = strstr(p + 1, open)) {
+  for (const char *p = strstr(body, open); p != NULL; p = strstr(p + 1, open)) {
     char next = p[strlen(open)];
     if (next == '>' || next == ' ')
       n++;
@@ -95,10 +94,11 @@ void fake_perf_entity(vs_buf_t *b, const char *body, size_t i,
   fake_tag(spec, "entity", 0, moref, sizeof(moref));
   const char *type = strncmp(moref, "host", 4) == 0        ? "HostSystem"
                      : strncmp(moref, "datastore", 9) == 0 ? "Datastore"
-                     : strncmp(moref, "domain", 6) == 0 ? "ClusterComputeResource"
-                     : strncmp(moref, "resgroup", 8) == 0  ? "ResourcePool"
+                     : strncmp(moref, "domain", 6) == 0
+                         ? "ClusterComputeResource"
+                     : strncmp(moref, "resgroup", 8) == 0    ? "ResourcePool"
                      : strncmp(moref, "datacenter", 10) == 0 ? "Datacenter"
-                                                            : "VirtualMachine";
+                                                             : "VirtualMachine";
   vs_format_datetime(sample_us, when, sizeof(when));
   vs_buf_printf(b,
                 "<returnval xsi:type=\"PerfEntityMetric\"><entity "
@@ -178,8 +178,8 @@ static void reply_init(fake_reply_t *r) {
 }
 
 /* Feeds the reply to the sink and classifies it, as vs_http does. */
-static int deliver(fake_transport_t *f, fake_reply_t *r,
-                   vs_xml_stream_t *sink, vs_error_t *err) {
+static int deliver(fake_transport_t *f, fake_reply_t *r, vs_xml_stream_t *sink,
+                   vs_error_t *err) {
   vs_error_clear(err);
   bool failed = false;
   if (r->transport_code == 0 && r->body.len > 0) {

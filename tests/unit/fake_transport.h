@@ -44,7 +44,7 @@ typedef void (*fake_responder_t)(void *ctx, const fake_request_t *req,
 typedef struct {
   bool busy;
   bool hang;
-  size_t started; /* order of start */
+  size_t started;         /* order of start */
   fake_request_t request; /* a copy (its body owned), for a late answer */
   fake_reply_t reply;
   vs_xml_stream_t *sink;

@@ -54,14 +54,14 @@ static inline int add_datacenter(vs_inventory_t *inv, const char *moref,
 }
 static inline int add_cluster(vs_inventory_t *inv, const char *moref,
                               const char *name, const char *parent) {
-  return inv_add(inv, "ClusterComputeResource", moref, name, parent, NULL,
-                 NULL, NULL, NULL);
+  return inv_add(inv, "ClusterComputeResource", moref, name, parent, NULL, NULL,
+                 NULL, NULL);
 }
 /* A stand-alone host's compute resource. */
 static inline int add_compute(vs_inventory_t *inv, const char *moref,
                               const char *name, const char *parent) {
-  return inv_add(inv, "ComputeResource", moref, name, parent, NULL, NULL,
-                 NULL, NULL);
+  return inv_add(inv, "ComputeResource", moref, name, parent, NULL, NULL, NULL,
+                 NULL);
 }
 /* A powered-on, connected host. */
 static inline int add_host(vs_inventory_t *inv, const char *moref,
@@ -73,8 +73,8 @@ static inline int add_host(vs_inventory_t *inv, const char *moref,
 static inline int add_vm(vs_inventory_t *inv, const char *moref,
                          const char *name, const char *folder,
                          const char *host) {
-  return inv_add(inv, "VirtualMachine", moref, name, folder, host,
-                 "poweredOn", "connected", "false");
+  return inv_add(inv, "VirtualMachine", moref, name, folder, host, "poweredOn",
+                 "connected", "false");
 }
 
 /* Index of an object, or -1. */

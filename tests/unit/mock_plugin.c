@@ -68,8 +68,7 @@ int cf_util_get_double(const oconfig_item_t *ci, double *ret_value) {
   return 0;
 }
 
-static bool one_of(const char *s, const char *a, const char *b,
-                   const char *c) {
+static bool one_of(const char *s, const char *a, const char *b, const char *c) {
   return strcasecmp(s, a) == 0 || strcasecmp(s, b) == 0 ||
          strcasecmp(s, c) == 0;
 }
@@ -216,8 +215,8 @@ int plugin_dispatch_values(value_list_t const *vl) {
   v->time = vl->time;
   v->interval = vl->interval;
   v->values_len = vl->values_len;
-  v->gauge = (vl->values != NULL && vl->values_len > 0) ? vl->values[0].gauge
-                                                        : NAN;
+  v->gauge =
+      (vl->values != NULL && vl->values_len > 0) ? vl->values[0].gauge : NAN;
   /* read as the daemon would: by the type's data set */
   const data_set_t *ds = plugin_get_ds(vl->type);
   v->derive = ds != NULL && ds->ds_num >= 1 &&

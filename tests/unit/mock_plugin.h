@@ -29,10 +29,10 @@ void mock_reset(void);
 
 /* ---- plugin_log ---- */
 void mock_log_reset(void);
-size_t mock_log_num(void);               /* all messages */
-int mock_log_level(size_t i);            /* LOG_ERR, LOG_WARNING, ... */
-const char *mock_log_message(size_t i);  /* NULL if out of range */
-size_t mock_log_count(int level);        /* messages at exactly `level` */
+size_t mock_log_num(void);              /* all messages */
+int mock_log_level(size_t i);           /* LOG_ERR, LOG_WARNING, ... */
+const char *mock_log_message(size_t i); /* NULL if out of range */
+size_t mock_log_count(int level);       /* messages at exactly `level` */
 size_t mock_log_count_containing(const char *substring);
 /* Messages at `level` that contain `substring`. */
 size_t mock_log_count_level_containing(int level, const char *substring);

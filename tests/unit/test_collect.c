@@ -26,12 +26,12 @@
 /* ---- a scripted vCenter ---- */
 
 typedef struct {
-  int64_t sample_us;      /* the sample of every QueryPerf answer */
-  int not_authenticated;  /* QueryPerf answers NotAuthenticated this often */
-  bool refuse_login;      /* Login: InvalidLogin */
-  bool discovery_fault;   /* a discovery (it asks for Folders): SystemError */
-  int extra_counter;      /* a counter id in every answer (0: none) */
-  char hang[64];          /* QueryPerf requests naming it never answer */
+  int64_t sample_us;     /* the sample of every QueryPerf answer */
+  int not_authenticated; /* QueryPerf answers NotAuthenticated this often */
+  bool refuse_login;     /* Login: InvalidLogin */
+  bool discovery_fault;  /* a discovery (it asks for Folders): SystemError */
+  int extra_counter;     /* a counter id in every answer (0: none) */
+  char hang[64];         /* QueryPerf requests naming it never answer */
 } vcenter_t;
 
 static void fixture(fake_reply_t *r, const char *name) {
@@ -73,8 +73,8 @@ static void query_perf(vcenter_t *vc, const fake_request_t *req,
                        fake_reply_t *r) {
   if (vc->not_authenticated > 0) {
     vc->not_authenticated--;
-    fake_fault(r, "NotAuthenticated", "The session is not authenticated.",
-               NULL, NULL);
+    fake_fault(r, "NotAuthenticated", "The session is not authenticated.", NULL,
+               NULL);
   } else if (vc->hang[0] != 0 && strstr(req->body, vc->hang) != NULL) {
     r->hang = true;
   } else {
@@ -92,8 +92,9 @@ static void respond(void *ctx, const fake_request_t *req, fake_reply_t *r) {
     fixture(r, "vcsim_service_content.xml");
   } else if (strcmp(op, "Login") == 0) {
     if (vc->refuse_login)
-      fake_fault(r, "InvalidLogin", "Cannot complete login due to an "
-                                    "incorrect user name or password.",
+      fake_fault(r, "InvalidLogin",
+                 "Cannot complete login due to an "
+                 "incorrect user name or password.",
                  NULL, NULL);
     else
       fixture(r, "vcsim_login.xml");
@@ -216,7 +217,8 @@ DEF_TEST(first_read_discovers_then_reads_only_query) {
   CHECK_ZERO(world_init(&w, NULL, NULL));
   EXPECT_EQ_INT(0, world_read(&w));
   /* the session, the catalog, the inventory, then the samples */
-  EXPECT_EQ_STR("GET /vimServiceVersions.xml", fake_request(&w.fake, NULL, 0)->op);
+  EXPECT_EQ_STR("GET /vimServiceVersions.xml",
+                fake_request(&w.fake, NULL, 0)->op);
   EXPECT_EQ_INT(1, fake_count(&w.fake, "Login"));
   EXPECT_EQ_INT(1, catalog_reads(&w));
   EXPECT_EQ_INT(1, discoveries(&w));
@@ -286,8 +288,9 @@ DEF_TEST(discovery_does_not_wait_for_a_carried_request) {
   CHECK_ZERO(world_init(&w, NULL, NULL));
   EXPECT_EQ_INT(0, world_read(&w));
   /* requests naming vm-135 never answer: carried over to the next read */
-  snprintf(w.vc.hang, sizeof(w.vc.hang), "<entity type=\"VirtualMachine\">"
-                                         "vm-135</entity>");
+  snprintf(w.vc.hang, sizeof(w.vc.hang),
+           "<entity type=\"VirtualMachine\">"
+           "vm-135</entity>");
   EXPECT_EQ_INT(0, world_read(&w));
   OK(w.fake.t.in_flight(w.fake.t.ctx) >= 1);
   EXPECT_EQ_DOUBLE(1.0, self_value("self_requests_carried"));

@@ -3,9 +3,9 @@
  * collectd-vsphere - tests/unit/test_counters.c
  * Type names, the catalog, and counter selection per kind.
  */
+#include "config_helpers.h"
 #include "mock_plugin.h"
 #include "testing.h"
-#include "config_helpers.h"
 #include "vs_counters.h"
 #include "vs_kind.h"
 #include "vs_parse.h"
@@ -39,7 +39,7 @@ static void small_catalog(vs_catalog_t *cat) {
       info(155, "sys", "uptime", "latest", "second"),
       info(2, "cpu", "usage", "average", "percent"),
       info(12, "cpu", "ready", "summation", "millisecond"),
-      info(1, "cpu", "usage", "none", "percent"),    /* not a default */
+      info(1, "cpu", "usage", "none", "percent"),            /* not a default */
       info(388, "cpu", "utilization", "average", "percent"), /* host */
       info(70, "mem", "swapped", "average", "kiloBytes"),    /* vm */
       info(49, "mem", "swapused", "average", "kiloBytes"),   /* host */
@@ -61,8 +61,7 @@ static void base_config(vs_config_t *cfg) {
 }
 
 /* The ids of a set, comma-separated, in the set's order. */
-static const char *ids_of(const vs_counter_set_t *set, char *buf,
-                          size_t size) {
+static const char *ids_of(const vs_counter_set_t *set, char *buf, size_t size) {
   size_t len = 0;
   buf[0] = 0;
   for (size_t i = 0; i < set->num && len < size; i++)
@@ -75,11 +74,11 @@ DEF_TEST(type_name) {
   char buf[VS_TYPE_LEN];
   vs_counter_type_name("vm", "cpu", "usage", "average", buf, sizeof(buf));
   EXPECT_EQ_STR("vm_cpu_usage_average", buf);
-  vs_counter_type_name("cluster", "cpu", "capacity.contention", "average",
-                       buf, sizeof(buf));
+  vs_counter_type_name("cluster", "cpu", "capacity.contention", "average", buf,
+                       sizeof(buf));
   EXPECT_EQ_STR("cluster_cpu_capacity_contention_average", buf);
-  vs_counter_type_name("vm", "virtualDisk", "totalReadLatency", "average",
-                       buf, sizeof(buf));
+  vs_counter_type_name("vm", "virtualDisk", "totalReadLatency", "average", buf,
+                       sizeof(buf));
   EXPECT_EQ_STR("vm_virtualDisk_totalReadLatency_average", buf);
   /* anything outside [A-Za-z0-9_] becomes '_' */
   vs_counter_type_name("host", "a-b", "c d/e:f", "x.y\xc3\xa9", buf,
@@ -87,8 +86,7 @@ DEF_TEST(type_name) {
   EXPECT_EQ_STR("host_a_b_c_d_e_f_x_y__", buf);
   /* bounded by the buffer */
   char small[8];
-  vs_counter_type_name("vm", "cpu", "usage", "average", small,
-                       sizeof(small));
+  vs_counter_type_name("vm", "cpu", "usage", "average", small, sizeof(small));
   EXPECT_EQ_STR("vm_cpu_", small);
   return 0;
 }
@@ -96,8 +94,7 @@ DEF_TEST(type_name) {
 DEF_TEST(kinds) {
   EXPECT_EQ_INT(VS_KIND_VM, kind_of_type("VirtualMachine"));
   EXPECT_EQ_INT(VS_KIND_HOST, kind_of_type("HostSystem"));
-  EXPECT_EQ_INT(VS_KIND_CLUSTER,
-                kind_of_type("ClusterComputeResource"));
+  EXPECT_EQ_INT(VS_KIND_CLUSTER, kind_of_type("ClusterComputeResource"));
   EXPECT_EQ_INT(VS_KIND_DATASTORE, kind_of_type("Datastore"));
   EXPECT_EQ_INT(VS_KIND_RESOURCE_POOL, kind_of_type("ResourcePool"));
   EXPECT_EQ_INT(VS_KIND_RESOURCE_POOL, kind_of_type("VirtualApp"));
@@ -146,10 +143,10 @@ DEF_TEST(kinds) {
 }
 
 DEF_TEST(managed_object_types) {
-  const char *names[VS_MO_NUM] = {"Folder", "Datacenter", "ComputeResource",
-                                  "ClusterComputeResource", "HostSystem",
-                                  "VirtualMachine", "Datastore",
-                                  "ResourcePool"};
+  const char *names[VS_MO_NUM] = {"Folder",          "Datacenter",
+                                  "ComputeResource", "ClusterComputeResource",
+                                  "HostSystem",      "VirtualMachine",
+                                  "Datastore",       "ResourcePool"};
   for (int m = 0; m < VS_MO_NUM; m++) {
     EXPECT_EQ_INT(m, vs_mo_from_type(names[m]));
   }
@@ -192,8 +189,8 @@ DEF_TEST(default_metric_names) {
     if (dot != NULL)
       *dot = 0;
     int k = vs_kind_from_name(kind);
-    if (dot == NULL || k < 0 || strcmp(vs_kind_info((vs_kind_t)k)->name,
-                                       kind) != 0) {
+    if (dot == NULL || k < 0 ||
+        strcmp(vs_kind_info((vs_kind_t)k)->name, kind) != 0) {
       printf("# %s: no kind\n", m);
       bad++;
     } else {
@@ -241,20 +238,18 @@ DEF_TEST(select_defaults_vm_vs_host) {
   memset(&host, 0, sizeof(host));
   char buf[256];
 
-  EXPECT_EQ_INT(0, vs_counters_select(&vm, &cat, VS_KIND_VM, &cfg, NULL,
-                                      NULL));
+  EXPECT_EQ_INT(0, vs_counters_select(&vm, &cat, VS_KIND_VM, &cfg, NULL, NULL));
   /* sorted by id; mem.swapped is a VM default, the host ones are not */
   EXPECT_EQ_STR("2,12,70,148,155", ids_of(&vm, buf, sizeof(buf)));
   EXPECT_EQ_STR("vm_cpu_usage_average", vs_counters_find(&vm, 2)->type);
   EXPECT_EQ_STR("vm_sys_uptime_latest", vs_counters_find(&vm, 155)->type);
 
-  EXPECT_EQ_INT(0, vs_counters_select(&host, &cat, VS_KIND_HOST, &cfg, NULL,
-                                      NULL));
+  EXPECT_EQ_INT(
+      0, vs_counters_select(&host, &cat, VS_KIND_HOST, &cfg, NULL, NULL));
   EXPECT_EQ_STR("2,12,49,148,155,157,388", ids_of(&host, buf, sizeof(buf)));
   EXPECT_EQ_STR("host_cpu_utilization_average",
                 vs_counters_find(&host, 388)->type);
-  EXPECT_EQ_STR("host_power_power_average",
-                vs_counters_find(&host, 157)->type);
+  EXPECT_EQ_STR("host_power_power_average", vs_counters_find(&host, 157)->type);
   OK(vs_counters_find(&host, 70) == NULL);
   OK(vs_counters_find(&vm, 388) == NULL);
 
@@ -271,8 +266,8 @@ DEF_TEST(percent_scale) {
   base_config(&cfg);
   vs_counter_set_t set;
   memset(&set, 0, sizeof(set));
-  EXPECT_EQ_INT(0, vs_counters_select(&set, &cat, VS_KIND_HOST, &cfg, NULL,
-                                      NULL));
+  EXPECT_EQ_INT(0,
+                vs_counters_select(&set, &cat, VS_KIND_HOST, &cfg, NULL, NULL));
   const vs_selected_counter_t *c = vs_counters_find(&set, 2);
   CHECK_NOT_NULL(c);
   EXPECT_EQ_DOUBLE(0.01, c->scale); /* percent in hundredths */
@@ -300,8 +295,8 @@ DEF_TEST(metric_glob_adds) {
   vs_counter_set_t set;
   memset(&set, 0, sizeof(set));
   char buf[256];
-  EXPECT_EQ_INT(0, vs_counters_select(&set, &cat, VS_KIND_VM, &cfg, NULL,
-                                      NULL));
+  EXPECT_EQ_INT(0,
+                vs_counters_select(&set, &cat, VS_KIND_VM, &cfg, NULL, NULL));
   EXPECT_EQ_STR("1,2,12,70,148,152,155", ids_of(&set, buf, sizeof(buf)));
   EXPECT_EQ_STR("vm_net_throughput_usage_average",
                 vs_counters_find(&set, 152)->type);
@@ -310,12 +305,12 @@ DEF_TEST(metric_glob_adds) {
   /* a glob for the other kind adds nothing here */
   char *host_glob[] = {"host.*"};
   cfg.metrics = (vs_strlist_t){.items = host_glob, .num = 1};
-  EXPECT_EQ_INT(0, vs_counters_select(&set, &cat, VS_KIND_VM, &cfg, NULL,
-                                      NULL));
+  EXPECT_EQ_INT(0,
+                vs_counters_select(&set, &cat, VS_KIND_VM, &cfg, NULL, NULL));
   EXPECT_EQ_STR("2,12,70,148,155", ids_of(&set, buf, sizeof(buf)));
   /* "*" matches across dots */
-  EXPECT_EQ_INT(0, vs_counters_select(&set, &cat, VS_KIND_HOST, &cfg, NULL,
-                                      NULL));
+  EXPECT_EQ_INT(0,
+                vs_counters_select(&set, &cat, VS_KIND_HOST, &cfg, NULL, NULL));
   EXPECT_EQ_INT(cat.num, set.num);
   vs_counter_set_free(&set);
   vs_catalog_free(&cat);
@@ -334,8 +329,8 @@ DEF_TEST(ignore_metric_removes) {
   vs_counter_set_t set;
   memset(&set, 0, sizeof(set));
   char buf[256];
-  EXPECT_EQ_INT(0, vs_counters_select(&set, &cat, VS_KIND_VM, &cfg, NULL,
-                                      NULL));
+  EXPECT_EQ_INT(0,
+                vs_counters_select(&set, &cat, VS_KIND_VM, &cfg, NULL, NULL));
   /* IgnoreMetric wins over defaults and over Metric */
   EXPECT_EQ_STR("70,148", ids_of(&set, buf, sizeof(buf)));
   OK(vs_counters_find(&set, 1) == NULL);
@@ -355,16 +350,16 @@ DEF_TEST(default_metrics_false) {
   vs_counter_set_t set;
   memset(&set, 0, sizeof(set));
   char buf[256];
-  EXPECT_EQ_INT(0, vs_counters_select(&set, &cat, VS_KIND_VM, &cfg, NULL,
-                                      NULL));
+  EXPECT_EQ_INT(0,
+                vs_counters_select(&set, &cat, VS_KIND_VM, &cfg, NULL, NULL));
   EXPECT_EQ_INT(0, set.num);
   EXPECT_EQ_INT(0, set.metric_ids.len);
   OK(vs_counters_find(&set, 2) == NULL); /* empty set: nothing found */
 
   char *globs[] = {"vm.mem.*"};
   cfg.metrics = (vs_strlist_t){.items = globs, .num = 1};
-  EXPECT_EQ_INT(0, vs_counters_select(&set, &cat, VS_KIND_VM, &cfg, NULL,
-                                      NULL));
+  EXPECT_EQ_INT(0,
+                vs_counters_select(&set, &cat, VS_KIND_VM, &cfg, NULL, NULL));
   EXPECT_EQ_STR("49,70", ids_of(&set, buf, sizeof(buf)));
   vs_counter_set_free(&set);
   vs_catalog_free(&cat);
@@ -390,8 +385,8 @@ DEF_TEST(sorted_and_find) {
   cfg.metrics = (vs_strlist_t){.items = all, .num = 1};
   vs_counter_set_t set;
   memset(&set, 0, sizeof(set));
-  EXPECT_EQ_INT(0, vs_counters_select(&set, &cat, VS_KIND_VM, &cfg, NULL,
-                                      NULL));
+  EXPECT_EQ_INT(0,
+                vs_counters_select(&set, &cat, VS_KIND_VM, &cfg, NULL, NULL));
   EXPECT_EQ_INT(500, set.num); /* the duplicate key is kept once */
   size_t unsorted = 0;
   for (size_t i = 1; i < set.num; i++)
@@ -428,8 +423,8 @@ DEF_TEST(metric_ids_instances) {
   vs_counter_set_t set;
   memset(&set, 0, sizeof(set));
 
-  EXPECT_EQ_INT(0, vs_counters_select(&set, &cat, VS_KIND_VM, &cfg, NULL,
-                                      NULL));
+  EXPECT_EQ_INT(0,
+                vs_counters_select(&set, &cat, VS_KIND_VM, &cfg, NULL, NULL));
   EXPECT_EQ_STR("<metricId><counterId>1</counterId><instance>*</instance>"
                 "</metricId><metricId><counterId>2</counterId><instance>*"
                 "</instance></metricId><metricId><counterId>12</counterId>"
@@ -438,8 +433,8 @@ DEF_TEST(metric_ids_instances) {
                 set.metric_ids.data);
 
   cfg.instances[VS_KIND_VM] = false;
-  EXPECT_EQ_INT(0, vs_counters_select(&set, &cat, VS_KIND_VM, &cfg, NULL,
-                                      NULL));
+  EXPECT_EQ_INT(0,
+                vs_counters_select(&set, &cat, VS_KIND_VM, &cfg, NULL, NULL));
   EXPECT_EQ_STR("<metricId><counterId>1</counterId><instance></instance>"
                 "</metricId><metricId><counterId>2</counterId><instance>"
                 "</instance></metricId><metricId><counterId>12</counterId>"
@@ -476,8 +471,8 @@ DEF_TEST(type_known_filters) {
   memset(&set, 0, sizeof(set));
   known_ctx_t k = {.refuse = "vm_cpu_ready_summation"};
   char buf[256];
-  EXPECT_EQ_INT(0, vs_counters_select(&set, &cat, VS_KIND_VM, &cfg,
-                                      type_known, &k));
+  EXPECT_EQ_INT(
+      0, vs_counters_select(&set, &cat, VS_KIND_VM, &cfg, type_known, &k));
   EXPECT_EQ_STR("2,70,148,155", ids_of(&set, buf, sizeof(buf)));
   OK(k.seen_ctx == &k);
   EXPECT_EQ_INT(5, k.calls); /* asked about the wanted counters only */
@@ -518,8 +513,8 @@ DEF_TEST(select_on_vcsim_catalog) {
     const char *kname = vs_kind_info((vs_kind_t)k)->name;
     vs_counter_set_t set;
     memset(&set, 0, sizeof(set));
-    EXPECT_EQ_INT(0, vs_counters_select(&set, &cat, (vs_kind_t)k, &cfg, NULL,
-                                        NULL));
+    EXPECT_EQ_INT(
+        0, vs_counters_select(&set, &cat, (vs_kind_t)k, &cfg, NULL, NULL));
     size_t expected = 0;
     for (size_t i = 0; i < vs_default_metrics_num; i++) {
       const char *m = vs_default_metrics[i];
@@ -583,8 +578,8 @@ DEF_TEST(instances_by_kind) {
   for (int k = 0; k < VS_KIND_NUM; k++) {
     vs_counter_set_t set;
     memset(&set, 0, sizeof(set));
-    EXPECT_EQ_INT(0, vs_counters_select(&set, &cat, (vs_kind_t)k, &cfg, NULL,
-                                        NULL));
+    EXPECT_EQ_INT(
+        0, vs_counters_select(&set, &cat, (vs_kind_t)k, &cfg, NULL, NULL));
     OK(set.num > 0);
     size_t all = 0, aggregate = 0;
     for (const char *m = set.metric_ids.data; m != NULL && *m;) {
@@ -616,12 +611,12 @@ DEF_TEST(instances_by_kind) {
   item_free(ci);
   vs_counter_set_t set;
   memset(&set, 0, sizeof(set));
-  EXPECT_EQ_INT(0, vs_counters_select(&set, &cat, VS_KIND_DATASTORE, &cfg,
-                                      NULL, NULL));
-  OK(set.num > 0 && strstr(set.metric_ids.data, "<instance></instance>") ==
-                        NULL);
-  EXPECT_EQ_INT(0, vs_counters_select(&set, &cat, VS_KIND_VM, &cfg, NULL,
-                                      NULL));
+  EXPECT_EQ_INT(
+      0, vs_counters_select(&set, &cat, VS_KIND_DATASTORE, &cfg, NULL, NULL));
+  OK(set.num > 0 &&
+     strstr(set.metric_ids.data, "<instance></instance>") == NULL);
+  EXPECT_EQ_INT(0,
+                vs_counters_select(&set, &cat, VS_KIND_VM, &cfg, NULL, NULL));
   OK(set.num > 0 &&
      strstr(set.metric_ids.data, "<instance>*</instance>") == NULL);
   vs_counter_set_free(&set);

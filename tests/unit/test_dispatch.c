@@ -7,9 +7,9 @@
  * on the vcsim fixtures. The inventory itself is tested in
  * test_inventory.c.
  */
+#include "inventory_helpers.h"
 #include "mock_plugin.h"
 #include "testing.h"
-#include "inventory_helpers.h"
 #include "vs_counters.h"
 #include "vs_dispatch.h"
 #include "vs_inventory.h"
@@ -143,10 +143,9 @@ DEF_TEST(interval_from_params) {
   int64_t ts[] = {T0_US, T0_US + STEP_US};
   int64_t v[] = {1, 2};
   vs_series_t s = series("", ts, v, 2);
-  vs_dispatch_params_t p = {
-      .interval_s = 60,
-      .policy = {.step_us = STEP_US, .lookback_slots = 3},
-      .latest_us = INT64_MAX};
+  vs_dispatch_params_t p = {.interval_s = 60,
+                            .policy = {.step_us = STEP_US, .lookback_slots = 3},
+                            .latest_us = INT64_MAX};
   EXPECT_EQ_INT(2, vs_dispatch_series(o, &c, &s, &p));
   EXPECT_EQ_UINT64(TIME_T_TO_CDTIME_T(60), mock_value(0)->interval);
   EXPECT_EQ_UINT64(TIME_T_TO_CDTIME_T(60), mock_value(1)->interval);
@@ -308,8 +307,7 @@ DEF_TEST(late_sample_filled_once) {
   EXPECT_EQ_INT(1, vs_dispatch_series(o, &c, &s, &P20));
   /* where the next query starts: before the hole */
   EXPECT_EQ_INT(T0_US + STEP_US - STEP_US / 2,
-                vs_series_query_from(&o->series, T0_US + STEP_US,
-                                     &P20.policy));
+                vs_series_query_from(&o->series, T0_US + STEP_US, &P20.policy));
   int64_t ts2[] = {T0_US + STEP_US, T0_US + 2 * STEP_US};
   int64_t v2[] = {7, 8};
   s = series("", ts2, v2, 2);
@@ -320,9 +318,9 @@ DEF_TEST(late_sample_filled_once) {
   EXPECT_EQ_DOUBLE(8.0, mock_value(2)->gauge);
   /* the same answer again: nothing */
   EXPECT_EQ_INT(0, vs_dispatch_series(o, &c, &s, &P20));
-  EXPECT_EQ_INT(T0_US + 2 * STEP_US,
-                vs_series_query_from(&o->series, T0_US + 2 * STEP_US,
-                                     &P20.policy));
+  EXPECT_EQ_INT(
+      T0_US + 2 * STEP_US,
+      vs_series_query_from(&o->series, T0_US + 2 * STEP_US, &P20.policy));
 
   /* with no look-back, a -1 is never filled */
   mock_reset();
@@ -368,8 +366,7 @@ DEF_TEST(samples_bounded) {
     v[i] = (int64_t)i;
   }
   vs_series_t s = series("", ts, v, N);
-  EXPECT_EQ_INT(VS_PERF_MAX_SAMPLES,
-                vs_dispatch_series(o, &c, &s, &P20));
+  EXPECT_EQ_INT(VS_PERF_MAX_SAMPLES, vs_dispatch_series(o, &c, &s, &P20));
   EXPECT_EQ_INT(VS_PERF_MAX_SAMPLES, mock_values_num());
 
   /* no samples at all */
@@ -491,8 +488,7 @@ DEF_TEST(register_keeps_types_db) {
       {.name = "rx", .type = DS_TYPE_DERIVE, .min = 0, .max = NAN},
       {.name = "tx", .type = DS_TYPE_DERIVE, .min = 0, .max = NAN},
   };
-  data_set_t custom = {.type = "vm_net_usage_average", .ds_num = 2,
-                       .ds = two};
+  data_set_t custom = {.type = "vm_net_usage_average", .ds_num = 2, .ds = two};
   EXPECT_EQ_INT(0, plugin_register_data_set(&custom));
   EXPECT_EQ_INT(0, vs_dispatch_register_default_types());
   const data_set_t *ds = plugin_get_ds("vm_net_usage_average");
@@ -516,8 +512,8 @@ DEF_TEST(type_known) {
 
   OK(!vs_dispatch_type_known("vm_cpu_idle_summation", NULL));
   EXPECT_EQ_INT(1, mock_log_count(LOG_WARNING));
-  EXPECT_EQ_INT(1, mock_log_count_level_containing(LOG_WARNING,
-                                                   "vm_cpu_idle_summation"));
+  EXPECT_EQ_INT(
+      1, mock_log_count_level_containing(LOG_WARNING, "vm_cpu_idle_summation"));
   OK(mock_log_count_containing("TypesDB") == 1); /* says what to do */
   return 0;
 }
@@ -532,8 +528,8 @@ DEF_TEST(dispatch_self) {
   /* the interval given: the read's, or its duration when longer */
   EXPECT_EQ_INT(DOUBLE_TO_CDTIME_T(25.0), mock_value(0)->interval);
   /* an instance: the type instance (per kind counts) */
-  const mock_value_t *ds = mock_value_find("self_inventory_objects",
-                                           "datastore");
+  const mock_value_t *ds =
+      mock_value_find("self_inventory_objects", "datastore");
   CHECK_NOT_NULL(ds);
   EXPECT_EQ_DOUBLE(7.0, ds->gauge);
   EXPECT_EQ_STR("prod", ds->plugin_instance);
@@ -575,8 +571,8 @@ static vs_object_t *datastore(vs_inventory_t *inv) {
   vs_inventory_init(inv);
   add_datacenter(inv, "datacenter-1", "DC1", "group-d1");
   add_folder(inv, "group-s5", "datastore", "datacenter-1");
-  inv_add(inv, "Datastore", "datastore-11", "ds1", "group-s5", NULL, NULL,
-          NULL, NULL);
+  inv_add(inv, "Datastore", "datastore-11", "ds1", "group-s5", NULL, NULL, NULL,
+          NULL);
   if (vs_inventory_finish(inv, NULL) != 0)
     return NULL;
   vs_config_t ncfg;
@@ -599,14 +595,13 @@ static int late_fill(bool fill_holes) {
   OK(o->active);
   const int64_t H = INT64_C(300000000);
   uint64_t late = 0;
-  vs_dispatch_params_t p = {
-      .interval_s = 300,
-      .policy = {.step_us = H,
-                 .lookback_slots = 3,
-                 .late = true,
-                 .fill_holes = fill_holes},
-      .late_samples = &late,
-      .latest_us = INT64_MAX};
+  vs_dispatch_params_t p = {.interval_s = 300,
+                            .policy = {.step_us = H,
+                                       .lookback_slots = 3,
+                                       .late = true,
+                                       .fill_holes = fill_holes},
+                            .late_samples = &late,
+                            .latest_us = INT64_MAX};
   vs_selected_counter_t c = counter(281, "datastore_disk_used_latest", 1.0);
   /* answer 1: T0 and T0+2 (T0+1 not rolled up yet) */
   int64_t ts1[] = {T0_US, T0_US + 2 * H};
@@ -617,8 +612,8 @@ static int late_fill(bool fill_holes) {
   EXPECT_EQ_INT(2, vs_dispatch_series(o, &c, &s, &p));
   o->mark_us = T0_US + 2 * H; /* as vs_query does */
   /* the next query looks back */
-  EXPECT_EQ_INT(T0_US - H, vs_series_query_from(&o->series, o->mark_us,
-                                                &p.policy));
+  EXPECT_EQ_INT(T0_US - H,
+                vs_series_query_from(&o->series, o->mark_us, &p.policy));
   /* answer 2: the three slots and a new one: T0+1 (late) and T0+3 new */
   int64_t ts2[] = {T0_US, T0_US + H, T0_US + 2 * H, T0_US + 3 * H};
   int64_t v2[] = {10, 20, 30, 40};
@@ -785,8 +780,8 @@ static void on_series(void *ctx, const vs_series_t *s) {
   vs_object_t *o = vs_inventory_find(e->inv, s->entity);
   if (o == NULL || o->kind < 0)
     return;
-  const vs_selected_counter_t *c = vs_counters_find(&e->sets[o->kind],
-                                                    s->counter_id);
+  const vs_selected_counter_t *c =
+      vs_counters_find(&e->sets[o->kind], s->counter_id);
   if (c == NULL)
     return;
   e->values += vs_dispatch_series(o, c, s, &P20);
@@ -872,8 +867,8 @@ DEF_TEST(vcsim_end_to_end) {
     else if (strcmp(m->host, "DC0_H0") == 0)
       host++;
     if (strcmp(m->plugin, "vsphere") != 0 ||
-        strcmp(m->plugin_instance, "vcsim") != 0 ||
-        m->type_instance[0] != 0 || !(m->gauge >= 0))
+        strcmp(m->plugin_instance, "vcsim") != 0 || m->type_instance[0] != 0 ||
+        !(m->gauge >= 0))
       bad++;
     if (strstr(m->type, "_cpu_usage_average") != NULL && m->gauge > 100.0)
       bad++; /* percent, scaled from hundredths */

@@ -26,8 +26,7 @@ DEF_TEST(fault_names_round_trip) {
   EXPECT_EQ_STR("InvalidArgument", vs_fault_name(VS_FAULT_INVALID_ARGUMENT));
   EXPECT_EQ_STR("RequestCanceled", vs_fault_name(VS_FAULT_REQUEST_CANCELED));
   EXPECT_EQ_STR("SystemError", vs_fault_name(VS_FAULT_SYSTEM_ERROR));
-  EXPECT_EQ_STR("HostNotConnected",
-                vs_fault_name(VS_FAULT_HOST_NOT_CONNECTED));
+  EXPECT_EQ_STR("HostNotConnected", vs_fault_name(VS_FAULT_HOST_NOT_CONNECTED));
   /* both host faults are one class */
   EXPECT_EQ_INT(VS_FAULT_HOST_NOT_CONNECTED,
                 vs_fault_from_type("HostNotReachable"));
@@ -154,7 +153,6 @@ DEF_TEST(error_set_and_clear) {
   return 0;
 }
 
-
 /* ---- the classifier ---- */
 
 #define ENV_HEAD                                                               \
@@ -184,23 +182,21 @@ static int classify(vs_reply_t r, const char *expect, const char *body,
 DEF_TEST(classify_every_outcome) {
   vs_error_t e;
   const char *ok = ENV_HEAD "<LoginResponse xmlns=\"urn:vim25\"/>" ENV_TAIL;
-  EXPECT_EQ_INT(VS_OK, classify((vs_reply_t){.status = 200}, "LoginResponse",
-                                ok, &e));
+  EXPECT_EQ_INT(VS_OK,
+                classify((vs_reply_t){.status = 200}, "LoginResponse", ok, &e));
   /* limits come first, whatever arrived */
-  EXPECT_EQ_INT(VS_ERR_TRANSPORT,
-                classify((vs_reply_t){.status = 200,
-                                      .limit = VS_LIMIT_SIZE,
-                                      .max_bytes = 4096,
-                                      .transport_code = 63},
-                         "LoginResponse", ok, &e));
+  EXPECT_EQ_INT(VS_ERR_TRANSPORT, classify((vs_reply_t){.status = 200,
+                                                        .limit = VS_LIMIT_SIZE,
+                                                        .max_bytes = 4096,
+                                                        .transport_code = 63},
+                                           "LoginResponse", ok, &e));
   OK(strstr(e.text, "larger than 4096 bytes") != NULL);
   OK(!e.timed_out);
   EXPECT_EQ_INT(63, e.code);
-  EXPECT_EQ_INT(VS_ERR_TRANSPORT,
-                classify((vs_reply_t){.limit = VS_LIMIT_STALL,
-                                      .stall_ms = 30000,
-                                      .transport_code = 42},
-                         "LoginResponse", NULL, &e));
+  EXPECT_EQ_INT(VS_ERR_TRANSPORT, classify((vs_reply_t){.limit = VS_LIMIT_STALL,
+                                                        .stall_ms = 30000,
+                                                        .transport_code = 42},
+                                           "LoginResponse", NULL, &e));
   OK(strstr(e.text, "no data for 30 s") != NULL);
   OK(e.timed_out); /* the stall limit is a time limit */
   /* the transport's own failure, with its text */
@@ -217,13 +213,13 @@ DEF_TEST(classify_every_outcome) {
                          "LoginResponse", NULL, &e));
   OK(!e.timed_out);
   /* a SOAP fault with HTTP 500: the fault, not the status */
-  const char *fault =
-      ENV_HEAD "<soapenv:Fault><faultcode>ServerFaultCode</faultcode>"
-               "<faultstring>gone</faultstring><detail>"
-               "<ManagedObjectNotFoundFault xmlns=\"urn:vim25\" "
-               "xsi:type=\"ManagedObjectNotFound\"><obj "
-               "type=\"VirtualMachine\">vm-7</obj>"
-               "</ManagedObjectNotFoundFault></detail></soapenv:Fault>" ENV_TAIL;
+  const char *fault = ENV_HEAD
+      "<soapenv:Fault><faultcode>ServerFaultCode</faultcode>"
+      "<faultstring>gone</faultstring><detail>"
+      "<ManagedObjectNotFoundFault xmlns=\"urn:vim25\" "
+      "xsi:type=\"ManagedObjectNotFound\"><obj "
+      "type=\"VirtualMachine\">vm-7</obj>"
+      "</ManagedObjectNotFoundFault></detail></soapenv:Fault>" ENV_TAIL;
   EXPECT_EQ_INT(VS_ERR_FAULT, classify((vs_reply_t){.status = 500},
                                        "QueryPerfResponse", fault, &e));
   EXPECT_EQ_INT(VS_FAULT_NOT_FOUND, e.fault);
@@ -246,22 +242,22 @@ DEF_TEST(classify_every_outcome) {
                "<path>name</path><fault><fault xsi:type=\"NotAuthenticated\">"
                "</fault></fault></missingSet></objects></returnval>"
                "</RetrievePropertiesExResponse>" ENV_TAIL;
-  EXPECT_EQ_INT(VS_ERR_NOAUTH, classify((vs_reply_t){.status = 200},
-                                        "RetrievePropertiesExResponse",
-                                        missing, &e));
+  EXPECT_EQ_INT(VS_ERR_NOAUTH,
+                classify((vs_reply_t){.status = 200},
+                         "RetrievePropertiesExResponse", missing, &e));
   OK(e.suspect);
   /* an HTML error page: the status */
-  EXPECT_EQ_INT(VS_ERR_HTTP, classify((vs_reply_t){.status = 503},
-                                      "LoginResponse",
-                                      "<html><body>busy</body></html>", &e));
+  EXPECT_EQ_INT(VS_ERR_HTTP,
+                classify((vs_reply_t){.status = 503}, "LoginResponse",
+                         "<html><body>busy</body></html>", &e));
   EXPECT_EQ_INT(503, e.code);
   /* nothing, half a document, another document */
   EXPECT_EQ_INT(VS_ERR_PARSE,
                 classify((vs_reply_t){.status = 200}, "LoginResponse", "", &e));
   EXPECT_EQ_STR("empty response body", e.text);
-  EXPECT_EQ_INT(VS_ERR_PARSE, classify((vs_reply_t){.status = 200},
-                                       "LoginResponse",
-                                       ENV_HEAD "<LoginResponse", &e));
+  EXPECT_EQ_INT(VS_ERR_PARSE,
+                classify((vs_reply_t){.status = 200}, "LoginResponse",
+                         ENV_HEAD "<LoginResponse", &e));
   EXPECT_EQ_INT(VS_ERR_PARSE,
                 classify((vs_reply_t){.status = 200}, "LoginResponse",
                          ENV_HEAD "<LogoutResponse/>" ENV_TAIL, &e));
@@ -274,9 +270,9 @@ DEF_TEST(classify_every_outcome) {
 DEF_TEST(policy_every_kind_has_a_row) {
   /* every fault type */
   for (int f = VS_FAULT_NONE + 1; f < VS_FAULT_NUM; f++) {
-    vs_error_t e = err(f == VS_FAULT_NOT_AUTHENTICATED ? VS_ERR_NOAUTH
-                                                       : VS_ERR_FAULT,
-                       (vs_fault_t)f, 0, false);
+    vs_error_t e =
+        err(f == VS_FAULT_NOT_AUTHENTICATED ? VS_ERR_NOAUTH : VS_ERR_FAULT,
+            (vs_fault_t)f, 0, false);
     const vs_fault_policy_t *p = vs_fault_policy(&e);
     CHECK_NOT_NULL(p);
     char want[64];
@@ -286,13 +282,13 @@ DEF_TEST(policy_every_kind_has_a_row) {
     OK(p->meaning != NULL && p->meaning[0] != 0);
   }
   /* every result class */
-  EXPECT_EQ_STR("timeout",
-                vs_fault_policy(&(vs_error_t){.rc = VS_ERR_TRANSPORT,
-                                              .timed_out = true})
-                    ->kind);
+  EXPECT_EQ_STR("timeout", vs_fault_policy(&(vs_error_t){.rc = VS_ERR_TRANSPORT,
+                                                         .timed_out = true})
+                               ->kind);
   EXPECT_EQ_STR("transport",
                 vs_fault_policy(&(vs_error_t){.rc = VS_ERR_TRANSPORT})->kind);
-  EXPECT_EQ_STR("http", vs_fault_policy(&(vs_error_t){.rc = VS_ERR_HTTP})->kind);
+  EXPECT_EQ_STR("http",
+                vs_fault_policy(&(vs_error_t){.rc = VS_ERR_HTTP})->kind);
   EXPECT_EQ_STR("parse",
                 vs_fault_policy(&(vs_error_t){.rc = VS_ERR_PARSE})->kind);
   EXPECT_EQ_STR("nomem",
@@ -308,8 +304,8 @@ DEF_TEST(policy_every_kind_has_a_row) {
 /* What the read loop relies on. */
 DEF_TEST(policy_rows) {
   unsigned a;
-  a = vs_fault_actions(&(vs_error_t){.rc = VS_ERR_NOAUTH,
-                                     .fault = VS_FAULT_NOT_AUTHENTICATED});
+  a = vs_fault_actions(
+      &(vs_error_t){.rc = VS_ERR_NOAUTH, .fault = VS_FAULT_NOT_AUTHENTICATED});
   EXPECT_EQ_INT(VS_ACT_RELOGIN, a);
   a = vs_fault_actions(&(vs_error_t){.rc = VS_ERR_NOAUTH,
                                      .fault = VS_FAULT_NOT_AUTHENTICATED,
@@ -322,10 +318,9 @@ DEF_TEST(policy_rows) {
       &(vs_error_t){.rc = VS_ERR_FAULT, .fault = VS_FAULT_NOT_FOUND});
   EXPECT_EQ_INT(VS_ACT_ISOLATE | VS_ACT_REFRESH_NOW, a);
   /* a fault of any other type fails the call for one object's sake */
-  const vs_fault_t others[] = {VS_FAULT_HOST_NOT_CONNECTED,
-                               VS_FAULT_NO_PERMISSION,
-                               VS_FAULT_INVALID_ARGUMENT,
-                               VS_FAULT_SYSTEM_ERROR, VS_FAULT_OTHER};
+  const vs_fault_t others[] = {
+      VS_FAULT_HOST_NOT_CONNECTED, VS_FAULT_NO_PERMISSION,
+      VS_FAULT_INVALID_ARGUMENT, VS_FAULT_SYSTEM_ERROR, VS_FAULT_OTHER};
   for (size_t i = 0; i < sizeof(others) / sizeof(others[0]); i++)
     EXPECT_EQ_INT(VS_ACT_ISOLATE | VS_ACT_REFRESH_SOON,
                   vs_fault_actions(
@@ -336,8 +331,8 @@ DEF_TEST(policy_rows) {
                     .rc = VS_ERR_FAULT, .fault = VS_FAULT_REQUEST_CANCELED}));
   /* a timeout batches apart, other transport failures just wait */
   EXPECT_EQ_INT(VS_ACT_BATCH_APART | VS_ACT_NEXT_READ,
-                vs_fault_actions(&(vs_error_t){.rc = VS_ERR_TRANSPORT,
-                                               .timed_out = true}));
+                vs_fault_actions(
+                    &(vs_error_t){.rc = VS_ERR_TRANSPORT, .timed_out = true}));
   EXPECT_EQ_INT(VS_ACT_NEXT_READ,
                 vs_fault_actions(&(vs_error_t){.rc = VS_ERR_TRANSPORT}));
   EXPECT_EQ_INT(VS_ACT_NEXT_READ,
@@ -374,8 +369,7 @@ static void policy_section(vs_buf_t *b) {
     vs_buf_printf(b, ".TP\n.B %s\n%c%s: ", p->kind,
                   toupper((unsigned char)p->meaning[0]), p->meaning + 1);
     const char *sep = "";
-    for (size_t j = 0; j < sizeof(action_words) / sizeof(action_words[0]);
-         j++)
+    for (size_t j = 0; j < sizeof(action_words) / sizeof(action_words[0]); j++)
       if (p->actions & action_words[j].flag) {
         vs_buf_printf(b, "%s%s", sep, action_words[j].words);
         sep = "; ";

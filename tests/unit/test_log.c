@@ -18,7 +18,6 @@ static vs_error_t err(int rc, vs_fault_t fault, int code, bool suspect) {
   return e;
 }
 
-
 DEF_TEST(logs_once_per_operation_and_kind) {
   mock_reset();
   vs_log_t s;
@@ -33,8 +32,7 @@ DEF_TEST(logs_once_per_operation_and_kind) {
   EXPECT_EQ_INT(1, mock_log_count_containing("QueryPerf timed out (1)"));
   /* the same operation and kind: silent, whatever the text */
   for (int i = 2; i < 10; i++)
-    vs_log_error(&s, "QueryPerf", &timeout, "QueryPerf timed out (%d)",
-                     i);
+    vs_log_error(&s, "QueryPerf", &timeout, "QueryPerf timed out (%d)", i);
   EXPECT_EQ_INT(1, mock_log_count(LOG_ERR));
   /* another kind, another operation: logged, once each */
   vs_log_error(&s, "QueryPerf", &refused, "refused");
@@ -95,8 +93,8 @@ DEF_TEST(recovery_after_quiet_reads) {
   EXPECT_EQ_INT(0, mock_log_count(LOG_INFO));
   one_read(&s, NULL, false);
   EXPECT_EQ_INT(1, mock_log_count(LOG_INFO));
-  EXPECT_EQ_INT(1, mock_log_count_level_containing(LOG_INFO,
-                                                   "collecting again"));
+  EXPECT_EQ_INT(1,
+                mock_log_count_level_containing(LOG_INFO, "collecting again"));
   one_read(&s, NULL, false);
   one_read(&s, NULL, false);
   EXPECT_EQ_INT(1, mock_log_count(LOG_INFO));
@@ -161,7 +159,7 @@ DEF_TEST(many_kinds_do_not_thrash) {
     }
     /* two kinds that alternate, one per read */
     vs_log_error_key(&s, read % 2 ? "odd/kind" : "even/kind", "%s",
-                         read % 2 ? "odd" : "even");
+                     read % 2 ? "odd" : "even");
     vs_log_read_end(&s, true);
   }
   EXPECT_EQ_INT(VS_LOG_KEYS - 2 + 2, mock_log_count(LOG_ERR));

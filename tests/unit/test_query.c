@@ -24,7 +24,7 @@
 /* ---- a scripted vCenter ---- */
 
 typedef struct {
-  int64_t sample_us; /* the sample every answer carries */
+  int64_t sample_us;      /* the sample every answer carries */
   const char *fault_type; /* a fault for requests naming a marked object */
   bool fault_named;       /* ... naming it (<obj>) */
   bool fault_all;         /* every request faults */
@@ -141,8 +141,8 @@ static void world_init(world_t *w, int vms, int hosts, int counters,
     snprintf(host, sizeof(host), "host-%d", v % hosts + 1);
     add_vm(inv, moref, name, "group-v3", host);
   }
-  inv_add(inv, "Datastore", "datastore-1", "ds1", "group-s5", NULL, NULL,
-          NULL, NULL);
+  inv_add(inv, "Datastore", "datastore-1", "ds1", "group-s5", NULL, NULL, NULL,
+          NULL);
   vs_inventory_finish(inv, NULL);
   vs_config_t ncfg;
   naming_config(&ncfg, "prod");
@@ -217,8 +217,8 @@ static void world_free(world_t *w) {
  * answers makes the wait report the budget spent). */
 static int world_read(world_t *w) {
   vs_query_read_begin(w->q);
-  w->rc = vs_query_run(w->q, vs_monotonic_seconds() + 60, T0_US + 20000000,
-                       &w->r);
+  w->rc =
+      vs_query_run(w->q, vs_monotonic_seconds() + 60, T0_US + 20000000, &w->r);
   w->vc.sample_us += 20000000; /* the next read's sample */
   return w->rc;
 }
@@ -358,7 +358,7 @@ DEF_TEST(isolates_the_object_an_unnamed_fault_is_about) {
   /* 1 batch + halves: 8 -> 4 -> 2 -> 1, and the host's request */
   OK(fake_count(&w.fake, "QueryPerf") <= 1 + 2 * 3 + 1);
   EXPECT_EQ_INT(1, mock_log_count(LOG_ERR)); /* logged once */
-  OK(w.r.refresh_at < INFINITY); /* soon: a host may have gone */
+  OK(w.r.refresh_at < INFINITY);             /* soon: a host may have gone */
   /* the next read does not ask for it */
   fake_forget_requests(&w.fake);
   world_read(&w);

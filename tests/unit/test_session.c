@@ -21,9 +21,9 @@
 /* ---- a scripted vCenter for the session's calls ---- */
 
 typedef struct {
-  const char *versions; /* the versions file, NULL: 404 */
-  bool refuse_login;    /* InvalidLogin */
-  const char *refusal;  /* its faultstring */
+  const char *versions;   /* the versions file, NULL: 404 */
+  bool refuse_login;      /* InvalidLogin */
+  const char *refusal;    /* its faultstring */
   int64_t clock_offset_s; /* vCenter's clock minus this machine's */
   bool clock_fails;
   double now; /* the simulated clock (when the test sets it) */
@@ -117,10 +117,10 @@ static void teardown(fixture_t *f) {
 }
 
 #define VERSIONS_51                                                            \
-  "<?xml version=\"1.0\" encoding=\"UTF-8\" ?>\n<namespaces version=\"1.0\">" \
-  "<namespace><name>urn:vim25</name><version>5.1</version><priorVersions>"    \
-  "<version>5.0</version><version>4.1</version><version>2.5u2</version>"      \
-  "</priorVersions></namespace><namespace><name>urn:vim2</name>"              \
+  "<?xml version=\"1.0\" encoding=\"UTF-8\" ?>\n<namespaces version=\"1.0\">"  \
+  "<namespace><name>urn:vim25</name><version>5.1</version><priorVersions>"     \
+  "<version>5.0</version><version>4.1</version><version>2.5u2</version>"       \
+  "</priorVersions></namespace><namespace><name>urn:vim2</name>"               \
   "<version>2.0</version></namespace></namespaces>"
 
 /* ---- negotiation, login, clock ---- */
@@ -133,7 +133,8 @@ DEF_TEST(negotiates_the_newest_common_version) {
   OK(f.s.logged_in);
   EXPECT_EQ_STR("5.1", f.s.api_version);
   /* the versions file first, then every request announces 5.1 */
-  EXPECT_EQ_STR("GET /vimServiceVersions.xml", fake_request(&f.fake, NULL, 0)->op);
+  EXPECT_EQ_STR("GET /vimServiceVersions.xml",
+                fake_request(&f.fake, NULL, 0)->op);
   EXPECT_EQ_STR("RetrieveServiceContent", fake_request(&f.fake, NULL, 1)->op);
   for (size_t i = 1; i < f.fake.requests_num; i++)
     EXPECT_EQ_STR("urn:vim25/5.1", f.fake.requests[i].action);
@@ -169,8 +170,8 @@ DEF_TEST(versions_file_absent_or_too_old) {
   EXPECT_EQ_INT(VS_OK, vs_session_ensure(&f.s));
   EXPECT_EQ_STR(VS_API_FALLBACK, f.s.api_version);
   EXPECT_EQ_STR("urn:vim25/5.5", fake_request(&f.fake, "Login", 0)->action);
-  EXPECT_EQ_INT(1, mock_log_count_level_containing(LOG_INFO,
-                                                    "announcing API version"));
+  EXPECT_EQ_INT(
+      1, mock_log_count_level_containing(LOG_INFO, "announcing API version"));
   teardown(&f);
   setup(&f);
   f.vc.versions = "<namespaces><namespace><name>urn:vim25</name><version>"
@@ -351,8 +352,8 @@ DEF_TEST(login_policy_simulated) {
   f.cfg.password_file = path;
   simulate(&f, path, 1, 1200);
   unlink(path);
-  EXPECT_EQ_INT(3, most_in_window(f.vc.login_times, f.vc.logins,
-                                  VS_LOGIN_WINDOW));
+  EXPECT_EQ_INT(3,
+                most_in_window(f.vc.login_times, f.vc.logins, VS_LOGIN_WINDOW));
   OK(f.vc.logins >= 3);
   if (f.vc.logins >= 4) {
     /* the changed file is tried at once while the window allows it */

@@ -48,8 +48,8 @@ static void doc_start(void *ctx, int depth, const char *name,
   d->num++;
 }
 
-static void doc_end(void *ctx, int depth, const char *name,
-                    const char *parent, const char *text, size_t len) {
+static void doc_end(void *ctx, int depth, const char *name, const char *parent,
+                    const char *text, size_t len) {
   (void)name;
   (void)parent;
   (void)len;
@@ -96,8 +96,8 @@ static const char *children(const doc_t *d, int i, char *buf, size_t size) {
   for (size_t j = (size_t)i + 1; j < d->num; j++) {
     if (d->e[j].parent_index != i)
       continue;
-    int n = snprintf(buf + len, size - len, "%s%s", len ? "," : "",
-                     d->e[j].name);
+    int n =
+        snprintf(buf + len, size - len, "%s%s", len ? "," : "", d->e[j].name);
     if (n < 0 || (size_t)n >= size - len)
       break;
     len += (size_t)n;
@@ -129,11 +129,11 @@ static void sample_sc(vs_service_content_t *sc) {
   memset(sc, 0, sizeof(*sc));
   vs_utf8_copy(sc->root_folder, "group-d1", sizeof(sc->root_folder));
   vs_utf8_copy(sc->property_collector, "propertyCollector",
-             sizeof(sc->property_collector));
+               sizeof(sc->property_collector));
   vs_utf8_copy(sc->view_manager, "ViewManager", sizeof(sc->view_manager));
   vs_utf8_copy(sc->perf_manager, "PerfMgr", sizeof(sc->perf_manager));
   vs_utf8_copy(sc->session_manager, "ha-sessionmgr",
-             sizeof(sc->session_manager));
+               sizeof(sc->session_manager));
 }
 
 /* ---- tests ---- */
@@ -169,8 +169,7 @@ DEF_TEST(login_escapes) {
   EXPECT_EQ_STR("ha-sessionmgr", el(&d, find(&d, "_this", 0))->text);
   EXPECT_EQ_STR("DOMAIN\\u<&\"'>", el(&d, find(&d, "userName", 0))->text);
   EXPECT_EQ_STR("p<&\"'>", el(&d, find(&d, "password", 0))->text);
-  OK(strstr(b.data, "<password>p&lt;&amp;&quot;&apos;&gt;</password>") !=
-     NULL);
+  OK(strstr(b.data, "<password>p&lt;&amp;&quot;&apos;&gt;</password>") != NULL);
   OK(strstr(b.data, "p<&") == NULL); /* never raw */
   vs_buf_free(&b);
   return 0;

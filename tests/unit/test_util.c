@@ -289,8 +289,8 @@ DEF_TEST(parse_int64) {
   EXPECT_EQ_INT(-1, vs_parse_int64("12 ", &v));
   EXPECT_EQ_INT(-1, vs_parse_int64("1.5", &v));
   EXPECT_EQ_INT(-1, vs_parse_int64("-", &v));
-  EXPECT_EQ_INT(-1, vs_parse_int64(" 7", &v));                  /* blank */
-  EXPECT_EQ_INT(-1, vs_parse_int64("+7", &v));                  /* plus */
+  EXPECT_EQ_INT(-1, vs_parse_int64(" 7", &v));                   /* blank */
+  EXPECT_EQ_INT(-1, vs_parse_int64("+7", &v));                   /* plus */
   EXPECT_EQ_INT(-1, vs_parse_int64("99999999999999999999", &v)); /* overflow */
   EXPECT_EQ_INT(-1, vs_parse_int64("-99999999999999999999", &v));
   EXPECT_EQ_INT(7, v);
@@ -345,7 +345,7 @@ DEF_TEST(index_grow_10000) {
   }
   EXPECT_EQ_INT(N, ix.count);
   OK(ix.cap > first_cap);
-  OK(ix.cap >= 2 * (size_t)N);            /* load factor kept <= 1/2 */
+  OK(ix.cap >= 2 * (size_t)N);             /* load factor kept <= 1/2 */
   EXPECT_EQ_INT(0, ix.cap & (ix.cap - 1)); /* power of two */
   int wrong = 0;
   for (int i = 0; i < N; i++) {
