@@ -110,10 +110,11 @@ size_t vs_dispatch_series(vs_object_t *obj,
                           const vs_selected_counter_t *counter,
                           const vs_series_t *series,
                           const vs_dispatch_params_t *params) {
-  /* vcsim echoes the "*" wildcard as an instance: it means the aggregate. */
+  /* An instance "*" (the wildcard asked for, echoed back) is the
+   * aggregate. */
   const char *instance =
       strcmp(series->instance, "*") == 0 ? "" : series->instance;
-  /* A series without a sample (vcsim leaves values out) gets no state:
+  /* A series without a sample (an answer may leave values out) gets no state:
    * it would count as tracked, and use the new-series budget, for
    * nothing. */
   if (series->samples == 0)

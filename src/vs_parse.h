@@ -174,7 +174,8 @@ vs_xml_handler_t vs_parse_catalog(vs_catalog_parser_t *p);
 #define VS_PERF_MAX_SAMPLES 360
 
 /* One series of one entity: timestamps and values share an index; the
- * order is the server's (vcsim sends newest first, vCenter oldest first).
+ * order is the server's (oldest first from vCenter; not every server
+ * keeps to it).
  * A value of -1 means "no data". */
 typedef struct {
   const char *entity_type;

@@ -83,8 +83,8 @@ static int load_catalog(vs_perfmgr_t *pm, vs_session_t *s,
   return VS_OK;
 }
 
-/* The statistics levels of vCenter's historical intervals; none (vcsim,
- * ESXi, a failed read) means unknown. */
+/* The statistics levels of vCenter's historical intervals; none (ESXi,
+ * a failed read) means unknown. */
 static int load_intervals(vs_perfmgr_t *pm, vs_session_t *s) {
   vs_error_t err;
   vs_xml_handler_t h = vs_parse_intervals(&pm->intervals);

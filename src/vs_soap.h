@@ -10,7 +10,7 @@
 
 #include "vs_util.h"
 
-#define VS_MOREF_LEN 256 /* vcsim's datastore ids are file paths */
+#define VS_MOREF_LEN 256 /* morefs are opaque strings: room to spare */
 
 /* What RetrieveServiceContent tells about the endpoint. */
 typedef struct {
