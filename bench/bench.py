@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """collectd-vsphere benchmark: the plugin inside collectd vs. a govmomi
 baseline, against the same vcsim inventory, side by side in one run.
 

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Build bench/baseline, the govmomi-performance-package collector the
 # benchmark compares the plugin with (govmomi from Debian's
 # golang-github-vmware-govmomi-dev, GOPATH mode, no network).

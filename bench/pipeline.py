@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """collectd-vsphere: the whole pipeline at scale (vcsim -> collectd with the
 plugin -> one writer -> a real backend), measured from collectd's start.
 
@@ -191,7 +192,13 @@ class Shard:
         self.vcenters = vcenter_names(len(vcs))
         self.host = "pipeline-%d" % k
         self.sock = os.path.join(sockdir, "us%d" % k)
-        lines = ["CollectInternalStats true"]
+        # GETVAL answers a counter (DERIVE) with its rate; the bench reads
+        # the running totals of these two, so it declares them gauges (the
+        # plugin sends a total as its type's data set says).
+        totals_db = os.path.join(sockdir, "totals%d.db" % k)
+        with open(totals_db, "w") as f:
+            f.write("self_state_values value:GAUGE:U:U\nself_read_cycles value:GAUGE:U:U\n")
+        lines = ["CollectInternalStats true", 'TypesDB "%s"' % totals_db]
         if a.write_queue_limit_high is not None:
             lines.append("WriteQueueLimitHigh %d" % a.write_queue_limit_high)
         if a.write_queue_limit_low is not None:

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Benchmark: sets everything up (scripts/setup.sh), builds the govmomi
 # baseline, then runs bench/bench.py (default: 1,000 and 10,000 VMs,
 # 3 rounds each, plugin and baseline side by side against one vcsim).

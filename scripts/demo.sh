@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The main job, end to end on one machine: sets up and builds everything,
 # starts a bundled vCenter simulator (vcsim) and collectd with the vsphere
 # plugin and write_prometheus on 127.0.0.1, and prints part of /metrics.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Installs everything collectd-vsphere needs to build, run and test on
 # Debian 12, then builds the plugin (./configure && make) and the Go test
 # tools (vcsim, vsctl). Idempotent; run as root (or with sudo).
@@ -7,7 +8,7 @@ cd "$(dirname "$0")/.."
 
 PACKAGES=(
   # build
-  build-essential autoconf automake libtool pkg-config
+  build-essential autoconf automake libtool pkg-config git
   collectd-dev libcurl4-openssl-dev libxml2-dev
   # run: collectd itself and what Debian's write_prometheus.so links
   collectd-core libprotobuf-c1 libmicrohttpd12 curl ca-certificates
@@ -21,6 +22,8 @@ PACKAGES=(
   dpkg-dev debhelper fakeroot man-db groff-base
   # sanitizers, memcheck, fuzzing
   clang libclang-rt-14-dev valgrind
+  # the C sources' format (tests/test_build.py)
+  clang-format
 )
 
 missing=()

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * collectd-vsphere - vs_collect.c
  */
@@ -5,16 +6,15 @@
 
 #include "plugin.h"
 #include "vs_collect.h"
-#include "vs_dispatch.h"
 #include "vs_filter.h"
 #include "vs_naming.h"
-#include "vs_query.h"
 
-#include <limits.h>
 #include <math.h>
 
-/* Seconds before a failed inventory refresh is tried again. */
+/* Seconds before a failed inventory refresh or state pass is tried again. */
 #define INVENTORY_RETRY 30.0
+/* An object a fault was about is left out of queries this long at most. */
+#define MAX_LEFT_OUT 300.0
 /* A read waits for answers at most this share of its interval (and at
  * least READ_MIN_BUDGET s); what is still in flight goes on next read. */
 #define READ_BUDGET_SHARE 0.9
@@ -23,15 +23,80 @@
  * forgotten at the next inventory refresh. */
 #define SERIES_RETENTION_US (INT64_C(3600) * 1000000)
 
-vs_vcenter_t *vs_vcenter_create(vs_config_t *cfg) {
+/* ---- the block's life ---- */
+
+static vs_http_t *create_http(const vs_config_t *cfg) {
+  long timeout_ms = (long)(cfg->timeout * 1000.0);
+  long stall_ms = (long)(cfg->stall_timeout * 1000.0);
+  vs_http_options_t opts = {
+      .url = cfg->url,
+      .verify_peer = cfg->verify_peer,
+      .verify_host = cfg->verify_host,
+      .ca_cert = cfg->ca_cert,
+      .timeout_ms = timeout_ms,
+      .stall_ms = stall_ms < timeout_ms ? stall_ms : timeout_ms,
+      .connect_timeout_ms = timeout_ms,
+      .max_response_bytes = cfg->max_response_size,
+      .slots = cfg->concurrency,
+  };
+  vs_http_t *http = vs_http_create(&opts);
+  if (http == NULL)
+    ERROR("vsphere plugin: vCenter \"%s\": cannot set up libcurl.", cfg->name);
+  else if (!cfg->verify_peer || !cfg->verify_host)
+    WARNING("vsphere plugin: vCenter \"%s\": TLS certificate verification is "
+            "off (VerifyPeer/VerifyHost false): the connection can be "
+            "intercepted.",
+            cfg->name);
+  return http;
+}
+
+static vs_query_t *create_query(vs_vcenter_t *vc) {
+  vc->limits = (vs_query_limits_t){
+      .batch_size = vc->cfg.query_batch_size,
+      .max_metrics = vc->cfg.max_query_metrics,
+      .query_timeout = vc->cfg.query_timeout,
+      .stall_timeout = vc->cfg.stall_timeout,
+      .historical_lookback = vc->cfg.historical_lookback,
+      .left_out = fmin(vc->cfg.inventory_interval, MAX_LEFT_OUT),
+  };
+  vs_query_env_t env = {
+      .transport = &vc->transport,
+      .log = &vc->log,
+      .soap_action = vc->session.soap_action,
+      .sc = &vc->session.sc,
+      .inventory = &vc->inventory,
+      .catalog = &vc->perf.catalog,
+      .counters = vc->perf.counters,
+      .params = vc->params,
+      .historical_max_metrics = &vc->perf.historical_max_metrics,
+      .limits = &vc->limits,
+  };
+  return vs_query_create(&env);
+}
+
+vs_vcenter_t *vs_vcenter_create(vs_config_t *cfg,
+                                const vs_transport_t *transport) {
   vs_vcenter_t *vc = calloc(1, sizeof(*vc));
   if (vc == NULL)
     return NULL;
   vc->cfg = *cfg;
   memset(cfg, 0, sizeof(*cfg));
+  vs_log_init(&vc->log, vc->cfg.name);
   vs_inventory_init(&vc->inventory);
-  if (vs_session_init(&vc->session, &vc->cfg) != 0 ||
-      vs_query_init(vc) != 0) {
+  vc->catalog_unknown_id = -1;
+  if (transport == NULL) {
+    vc->http = create_http(&vc->cfg);
+    if (vc->http == NULL) {
+      vs_vcenter_destroy(vc);
+      return NULL;
+    }
+    vc->transport = vs_http_transport(vc->http);
+  } else {
+    vc->transport = *transport;
+  }
+  vs_session_init(&vc->session, &vc->cfg, &vc->transport, &vc->log);
+  vc->query = create_query(vc);
+  if (vc->query == NULL) {
     vs_vcenter_destroy(vc);
     return NULL;
   }
@@ -41,224 +106,51 @@ vs_vcenter_t *vs_vcenter_create(vs_config_t *cfg) {
 void vs_vcenter_destroy(vs_vcenter_t *vc) {
   if (vc == NULL)
     return;
-  if (vc->slots != NULL && vc->session.http != NULL)
-    vs_query_cancel(vc);
-  vs_session_destroy(&vc->session);
-  vs_query_free(vc);
-  vs_catalog_free(&vc->catalog);
-  for (int k = 0; k < VS_KIND_NUM; k++)
-    vs_counter_set_free(&vc->counters[k]);
+  if (vc->query != NULL)
+    vs_query_cancel(vc->query);
+  if (vc->transport.ctx != NULL)
+    vs_session_destroy(&vc->session); /* logs out */
+  vs_query_destroy(vc->query);
+  vs_http_destroy(vc->http);
+  vs_perfmgr_free(&vc->perf);
   vs_inventory_free(&vc->inventory);
   vs_config_free(&vc->cfg);
   free(vc);
 }
 
-static bool kind_wanted(const vs_vcenter_t *vc, vs_kind_t kind) {
-  return vc->cfg.collect[kind];
+/* ---- counters and options, at login and on catalog drift ---- */
+
+static int load_counters(vs_vcenter_t *vc) {
+  int rc = vs_perfmgr_load_counters(&vc->perf, &vc->session, &vc->cfg);
+  if (rc == VS_OK)
+    vc->perf_login = vc->session.logins;
+  return rc;
 }
+
+/* Answers named a counter id the catalog lacks (a host added since, a
+ * vSAN ESA host): read it again, at most once per InventoryInterval. */
+static int reread_catalog(vs_vcenter_t *vc) {
+  double now = vs_monotonic_seconds();
+  if (vc->catalog_unknown_id < 0 || now < vc->next_catalog_at)
+    return VS_OK;
+  vs_log_note(&vc->log, "catalog/drift",
+              "QueryPerf answers carry counter id %d, which the counter "
+              "catalog lacks (a host added since?): reading the catalog "
+              "again.",
+              vc->catalog_unknown_id);
+  vc->catalog_unknown_id = -1;
+  vc->next_catalog_at = now + vc->cfg.inventory_interval;
+  return load_counters(vc);
+}
+
+/* ---- inventory and state values ---- */
 
 static vs_discovery_t discovery(const vs_vcenter_t *vc) {
   vs_discovery_t d = {.states = vc->cfg.collect_properties,
                       .uuid = vs_naming_needs_uuid(&vc->cfg)};
   for (int k = 0; k < VS_KIND_NUM; k++)
-    d.kinds[k] = kind_wanted(vc, (vs_kind_t)k);
+    d.kinds[k] = vc->cfg.collect[k];
   return d;
-}
-
-#define MAX_QUERY_METRICS_OPTION "config.vpxd.stats.maxQueryMetrics"
-
-/* vCenter's bound on historical QueryPerf requests, read at login: the
- * option, or when it is not set 64 before vSphere 6.5 and 256 from 6.5;
- * -1 means no bound, and ESXi has none. */
-static void load_options(vs_vcenter_t *vc) {
-  vs_session_t *s = &vc->session;
-  vc->options_login = s->logins;
-  vc->historical_max_metrics = -1;
-  if (strcmp(s->sc.api_type, "HostAgent") == 0 || s->sc.setting[0] == 0)
-    return;
-  vs_option_t opt;
-  vs_error_t err;
-  vs_xml_handler_t h = vs_parse_option(&opt, MAX_QUERY_METRICS_OPTION);
-  h.expect = "QueryOptionsResponse";
-  vs_soap_query_options(&s->request, &s->sc, MAX_QUERY_METRICS_OPTION);
-  int rc = vs_session_call(s, &h, &err);
-  if (rc == VS_OK && opt.found) {
-    vc->historical_max_metrics = opt.value > INT_MAX ? INT_MAX
-                                 : opt.value < 0    ? -1
-                                                    : (int)opt.value;
-    return;
-  }
-  int major = 0, minor = 0;
-  sscanf(s->sc.api_version, "%d.%d", &major, &minor);
-  vc->historical_max_metrics =
-      (major > 6 || (major == 6 && minor >= 5)) ? 256 : 64;
-}
-
-static void on_counter(void *ctx, const vs_counter_info_t *info) {
-  vs_catalog_add(ctx, info);
-}
-
-/* Reads the catalog and selects each kind's counters from it. Counter ids
- * are only stable for the life of the vCenter process: read once per
- * session, and again when answers carry ids it lacks. */
-static int load_catalog(vs_vcenter_t *vc) {
-  vs_error_t err;
-  vs_catalog_free(&vc->catalog);
-  vs_catalog_parser_t parser;
-  vs_catalog_parser_init(&parser, on_counter, &vc->catalog);
-  vs_xml_handler_t h = vs_parse_catalog(&parser);
-  h.expect = "RetrievePropertiesExResponse";
-  vs_soap_retrieve_perf_property(&vc->session.request, &vc->session.sc,
-                                 "perfCounter");
-  int rc = vs_session_call(&vc->session, &h, &err);
-  if (rc == VS_OK && vc->catalog.num == 0)
-    rc = (vs_error_set(&err, VS_ERR_PARSE, "the counter catalog is empty"),
-          err.rc);
-  if (rc != VS_OK) {
-    if (rc != VS_ERR_NOAUTH)
-      vs_session_error(&vc->session, "perfCounter", &err,
-                       "reading the counter catalog failed: %s", err.text);
-    return rc;
-  }
-  vs_catalog_sort(&vc->catalog);
-  size_t selected = 0;
-  for (int k = 0; k < VS_KIND_NUM; k++) {
-    if (!kind_wanted(vc, (vs_kind_t)k)) {
-      vs_counter_set_free(&vc->counters[k]);
-      continue;
-    }
-    if (vs_counters_select(&vc->counters[k], &vc->catalog, (vs_kind_t)k,
-                           &vc->cfg, vs_dispatch_type_known, NULL) != 0)
-      return VS_ERR_NOMEM;
-    selected += vc->counters[k].num;
-  }
-  if (selected == 0)
-    vs_session_error_key(&vc->session, "selection",
-                         "no counter of the catalog (%zu counters) matches "
-                         "the Metric/IgnoreMetric selection.",
-                         vc->catalog.num);
-  return VS_OK;
-}
-
-/* The statistics levels of vCenter's historical intervals; none (vcsim,
- * ESXi, a failed read) means unknown. */
-static int load_intervals(vs_vcenter_t *vc) {
-  vs_error_t err;
-  vs_xml_handler_t h = vs_parse_intervals(&vc->intervals);
-  h.expect = "RetrievePropertiesExResponse";
-  vs_soap_retrieve_perf_property(&vc->session.request, &vc->session.sc,
-                                 "historicalInterval");
-  int rc = vs_session_call(&vc->session, &h, &err);
-  if (rc != VS_OK)
-    vc->intervals.num = 0;
-  return rc == VS_ERR_NOAUTH ? rc : VS_OK;
-}
-
-static bool any_historical_counter(const vs_vcenter_t *vc) {
-  for (int k = 0; k < VS_KIND_NUM; k++)
-    if (vs_kind_info((vs_kind_t)k)->historical && vc->counters[k].num > 0)
-      return true;
-  return false;
-}
-
-/* "cluster.mem.consumed.average (level 2)" for each historical counter
- * above `level` into buf; returns how many. */
-static size_t counters_above(const vs_vcenter_t *vc, int level, char *buf,
-                             size_t size, bool *unknown) {
-  size_t n = 0, len = 0;
-  buf[0] = 0;
-  for (int k = 0; k < VS_KIND_NUM; k++) {
-    if (!vs_kind_info((vs_kind_t)k)->historical)
-      continue;
-    for (size_t i = 0; i < vc->counters[k].num; i++) {
-      const vs_selected_counter_t *c = &vc->counters[k].items[i];
-      const vs_counter_info_t *info = vs_catalog_find(&vc->catalog, c->id);
-      if (c->level == 0 || info == NULL) {
-        *unknown = true;
-        continue;
-      }
-      if (c->level <= level)
-        continue;
-      n++;
-      if (len + 1 >= size)
-        continue; /* the list is cut; the count is not */
-      int w = snprintf(buf + len, size - len, "%s%s.%s.%s.%s (level %d)",
-                       len ? ", " : "", vs_kind_info((vs_kind_t)k)->name,
-                       info->group, info->name, info->rollup, c->level);
-      if (w > 0)
-        len = len + (size_t)w < size ? len + (size_t)w : size - 1;
-    }
-  }
-  return n;
-}
-
-static uint64_t text_hash(const char *s) {
-  uint64_t h = 1469598103934665603ULL;
-  for (; *s; s++)
-    h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-  return h;
-}
-
-/* Historical counters exist only at or below the statistics level of the
- * interval they are kept in (the first: 300 s, level 1 by default): say
- * which selected ones never fill, once per change, and count them. */
-static void check_levels(vs_vcenter_t *vc) {
-  const vs_perf_interval_t *five = vs_intervals_find(&vc->intervals, 300);
-  char list[1536];
-  /* Unknown: nothing is said to be above it (4 is the highest level). */
-  bool unknown = five == NULL || five->level == 0;
-  int level = unknown ? 4 : five->enabled ? five->level : 0;
-  vc->counters_above_level =
-      counters_above(vc, level, list, sizeof(list), &unknown);
-  if (unknown && any_historical_counter(vc) && !vc->levels_unknown_said) {
-    vc->levels_unknown_said = true;
-    INFO("vsphere plugin: vCenter \"%s\": statistics levels unknown (%s): "
-         "cannot tell whether every historical counter (clusters, "
-         "datastores, resource pools, datacenters) fills.",
-         vc->cfg.name,
-         five == NULL ? "no 5-minute historical interval listed"
-                      : "the catalog gives no levels");
-  }
-  uint64_t said = text_hash(list);
-  if (vc->counters_above_level == 0 || said == vc->levels_said)
-    return;
-  vc->levels_said = said;
-  WARNING("vsphere plugin: vCenter \"%s\": %zu counters of clusters, "
-          "datastores, resource pools or datacenters need a statistics level "
-          "above %d, the level of vCenter's 5-minute interval%s, and stay "
-          "empty: %s. Raise that level in vCenter (vSphere Client: vCenter > "
-          "Configure > General > Statistics; VMware warns that levels 3 and "
-          "4 make vCenter's database and memory grow), or leave them out "
-          "with IgnoreMetric.",
-          vc->cfg.name, vc->counters_above_level, level,
-          five != NULL && !five->enabled ? " (disabled)" : "", list);
-}
-
-static int load_counters(vs_vcenter_t *vc) {
-  int rc = load_catalog(vc);
-  if (rc == VS_OK)
-    rc = load_intervals(vc);
-  if (rc != VS_OK)
-    return rc;
-  check_levels(vc);
-  vc->catalog_login = vc->session.logins;
-  return VS_OK;
-}
-
-/* Answers named a counter id the catalog lacks: read it again, at most
- * once per InventoryInterval. */
-static int reread_catalog(vs_vcenter_t *vc) {
-  double now = vs_monotonic_seconds();
-  if (!vc->catalog_stale || now < vc->next_catalog_at)
-    return VS_OK;
-  vc->catalog_stale = false;
-  vc->next_catalog_at = now + vc->cfg.inventory_interval;
-  vs_session_note(&vc->session, "catalog/drift",
-                  "QueryPerf answers carry counter id %d, which the counter "
-                  "catalog lacks (a host added since?): reading the catalog "
-                  "again.",
-                  vc->catalog_unknown_id);
-  return load_counters(vc);
 }
 
 static void log_inventory(const vs_vcenter_t *vc) {
@@ -297,8 +189,7 @@ static void dispatch_states(vs_vcenter_t *vc) {
       continue;
     /* An object's first state values are new series: MaxNewSeries. */
     if (!o->states_sent &&
-        !vs_dispatch_budget(vc->params[o->kind].new_series_left,
-                            o->states_num))
+        !vs_dispatch_budget(vc->params[o->kind].new_series_left, o->states_num))
       continue; /* at the next state pass */
     o->states_sent = true;
     n += vs_dispatch_states(o, fmax(interval, vc->read_interval));
@@ -306,60 +197,67 @@ static void dispatch_states(vs_vcenter_t *vc) {
   vc->stats.state_values += n;
 }
 
-/* Requests in flight carry on: their batches are moved to the new
- * inventory's indexes (vs_query_remap). */
+/* Some ESXi builds answer a timed-out session with an empty result
+ * instead of a fault: an inventory that suddenly empties is re-checked
+ * once with a fresh session, the old one logged out in case the guess
+ * was wrong. */
+static bool suddenly_empty(vs_vcenter_t *vc, const vs_inventory_t *fresh) {
+  if (fresh->num > 0 || vc->inventory.num == 0 || vc->empty_recheck_done)
+    return false;
+  vc->empty_recheck_done = true;
+  vs_session_lost(&vc->session, true);
+  return true;
+}
+
+/* The discovered objects get their names, filters and shard, and take
+ * over what collection learnt about them. */
+static int finish_inventory(vs_vcenter_t *vc, vs_inventory_t *fresh,
+                            vs_error_t *err) {
+  /* Naming sees every object, whatever the shard: all instances then
+   * disambiguate clashes alike. */
+  if (vs_inventory_finish(fresh, &vc->inventory) != 0 ||
+      vs_naming_apply(fresh, &vc->cfg) != 0)
+    return (vs_error_set(err, VS_ERR_NOMEM, "out of memory"), err->rc);
+  vs_filter_apply(fresh, &vc->cfg);
+  return VS_OK;
+}
+
+/* Requests in flight carry on: their batches move to the new inventory. */
 static int refresh_inventory(vs_vcenter_t *vc) {
   vs_error_t err;
   vs_discovery_t what = discovery(vc);
   vs_inventory_t fresh;
   vs_inventory_init(&fresh);
   int rc = vs_inventory_discover(&vc->session, &what, &fresh, &err);
-  /* Some ESXi builds answer a timed-out session with an empty result
-   * instead of a fault: an inventory that suddenly empties is re-checked
-   * once with a fresh session, the old one logged out in case the guess
-   * was wrong. */
-  if (rc == VS_OK && fresh.num == 0 && vc->inventory.num > 0 &&
-      !vc->empty_recheck_done) {
+  if (rc == VS_OK && suddenly_empty(vc, &fresh)) {
     vs_inventory_free(&fresh);
-    vc->empty_recheck_done = true;
-    vs_session_lost(&vc->session, true);
     return VS_ERR_NOAUTH;
   }
-  /* Naming sees every object, whatever the shard: all instances then
-   * disambiguate clashes alike. */
-  if (rc == VS_OK && (vs_inventory_finish(&fresh, &vc->inventory) != 0 ||
-                      vs_naming_apply(&fresh, &vc->cfg) != 0))
-    rc = (vs_error_set(&err, VS_ERR_NOMEM, "out of memory"), err.rc);
   if (rc == VS_OK)
-    vs_filter_apply(&fresh, &vc->cfg);
+    rc = finish_inventory(vc, &fresh, &err);
   if (rc != VS_OK) {
     vs_inventory_free(&fresh);
     if (rc != VS_ERR_NOAUTH) {
-      vs_session_error(&vc->session, "inventory", &err,
-                       "inventory discovery failed: %s%s", err.text,
-                       vc->inventory_ready ? " (keeping the previous one)"
-                                           : "");
+      vs_log_error(&vc->log, "inventory", &err,
+                   "inventory discovery failed: %s%s", err.text,
+                   vc->inventory_ready ? " (keeping the previous one)" : "");
       /* Not at every read: again after a while, or the interval if shorter. */
-      vc->next_inventory_at =
-          vs_monotonic_seconds() + fmin(vc->cfg.inventory_interval,
-                                        INVENTORY_RETRY);
+      vc->next_inventory_at = vs_monotonic_seconds() +
+                              fmin(vc->cfg.inventory_interval, INVENTORY_RETRY);
     }
     return rc;
   }
   vc->empty_recheck_done = false;
   vs_inventory_t old = vc->inventory;
   vc->inventory = fresh;
-  vs_query_remap(vc, &old);
+  rc = vs_query_inventory_changed(vc->query, &old);
   vs_inventory_free(&old);
   prune_series(&vc->inventory);
   vc->inventory_ready = true;
   vc->next_inventory_at = vs_monotonic_seconds() + vc->cfg.inventory_interval;
   log_inventory(vc);
-  /* The discovery read the state values too. */
-  dispatch_states(vc);
-  if (vs_query_replan(vc) != 0)
-    return VS_ERR_NOMEM;
-  return VS_OK;
+  dispatch_states(vc); /* the discovery read the state values too */
+  return rc == 0 ? VS_OK : VS_ERR_NOMEM;
 }
 
 /* State values between two discoveries, every PropertyInterval. */
@@ -371,8 +269,8 @@ static int read_states(vs_vcenter_t *vc) {
                                     &updated, &err);
   if (rc != VS_OK) {
     if (rc != VS_ERR_NOAUTH) {
-      vs_session_error(&vc->session, "properties", &err,
-                       "reading the state properties failed: %s", err.text);
+      vs_log_error(&vc->log, "properties", &err,
+                   "reading the state properties failed: %s", err.text);
       vc->next_states_at = vs_monotonic_seconds() +
                            fmin(vc->cfg.property_interval, INVENTORY_RETRY);
     }
@@ -382,16 +280,32 @@ static int read_states(vs_vcenter_t *vc) {
   return VS_OK;
 }
 
-/* After the samples: a discovery if due, else a state pass if due; then
- * the catalog if answers showed it stale. None waits for requests carried
- * over to the next read. */
+/* ---- one read ---- */
+
+/* What the queries reported, into the block's state. */
+static void take_query_result(vs_vcenter_t *vc, const vs_query_result_t *r,
+                              size_t *values, size_t *entities) {
+  *values += r->values;
+  *entities += r->entities;
+  vc->stats.query_errors += r->failed;
+  vc->stats.carried = r->carried;
+  vc->stats.unknown_values += r->unknown_values;
+  if (r->unknown_counter_id >= 0 && vc->catalog_unknown_id < 0)
+    vc->catalog_unknown_id = r->unknown_counter_id;
+  if (r->refresh_at < vc->next_inventory_at)
+    vc->next_inventory_at = r->refresh_at;
+}
+
+/* After the samples: a discovery if due; a state pass if due and no
+ * discovery read them; then the catalog if answers showed it stale. None
+ * waits for requests carried over to the next read. */
 static int after_queries(vs_vcenter_t *vc) {
   double now = vs_monotonic_seconds();
   int rc = VS_OK;
   bool refreshed = false;
   if (now >= vc->next_inventory_at) {
     rc = refresh_inventory(vc);
-    refreshed = rc == VS_OK; /* a discovery reads the state values too */
+    refreshed = rc == VS_OK;
   }
   if (rc == VS_ERR_NOAUTH)
     return rc;
@@ -407,21 +321,28 @@ static int after_queries(vs_vcenter_t *vc) {
   return rc != VS_OK ? rc : catalog_rc;
 }
 
-static int collect(vs_vcenter_t *vc, double deadline, size_t *values) {
+static int collect(vs_vcenter_t *vc, double deadline, size_t *values,
+                   size_t *entities) {
   int rc;
-  if (vc->catalog_login != vc->session.logins &&
-      (rc = load_counters(vc)) != VS_OK)
+  if (vc->perf_login != vc->session.logins && (rc = load_counters(vc)) != VS_OK)
     return rc;
-  if (vc->options_login != vc->session.logins)
-    load_options(vc);
+  if (vc->options_login != vc->session.logins) {
+    vs_perfmgr_load_options(&vc->perf, &vc->session);
+    vc->options_login = vc->session.logins;
+  }
   /* The first inventory comes before anything can be queried; later
    * refreshes come after this interval's samples are out, so that a slow
    * discovery on a large vCenter never delays them. */
   if (!vc->inventory_ready && (rc = refresh_inventory(vc)) != VS_OK)
     return rc;
-  rc = vs_query_collect(vc, deadline, values);
-  if (rc == VS_ERR_NOAUTH)
+  vs_query_result_t r;
+  rc = vs_query_run(vc->query, deadline,
+                    vs_session_vcenter_now_us(&vc->session), &r);
+  take_query_result(vc, &r, values, entities);
+  if (rc == VS_ERR_NOAUTH) {
+    vs_session_lost(&vc->session, r.suspect);
     return rc;
+  }
   /* (A fault during the queries may have brought the refresh forward.) A
    * failed refresh keeps the previous inventory but is reported. */
   int after_rc = after_queries(vc);
@@ -434,35 +355,25 @@ static double thread_cpu_seconds(void) {
   return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static void tracking_size(const vs_inventory_t *inv, size_t *series,
-                          size_t *bytes) {
-  *series = 0;
-  *bytes = inv->cap * sizeof(*inv->objects) + inv->strings.bytes +
-           inv->by_moref.cap * (sizeof(char *) + sizeof(int));
-  for (size_t i = 0; i < inv->num; i++) {
-    *series += inv->objects[i].series.num;
-    *bytes += vs_series_table_bytes(&inv->objects[i].series) +
-              inv->objects[i].states_num * sizeof(vs_state_value_t);
-  }
-}
-
-/* Self-monitoring: what a cycle cost and what it brought. */
+/* Self-monitoring: what a read cost and what it brought. Totals are
+ * counters (DERIVE: write_prometheus names them *_total). */
 static void dispatch_self(vs_vcenter_t *vc, double wall, double cpu) {
-  const vs_http_stats_t *http = vs_http_stats(vc->session.http);
+  const vs_transport_stats_t *t = vc->transport.stats(vc->transport.ctx);
   size_t series, bytes;
-  tracking_size(&vc->inventory, &series, &bytes);
+  vs_inventory_tracking(&vc->inventory, &series, &bytes);
   vs_self_metric_t m[] = {
       {"self_read_cycles", (double)vc->stats.cycles, NULL},
       {"self_read_seconds", wall, NULL},
       {"self_read_cpu_seconds", cpu, NULL},
       {"self_values", (double)vc->stats.last_values, NULL},
       {"self_entities_answered", (double)vc->stats.last_entities, NULL},
-      {"self_requests", (double)http->requests, NULL},
-      {"self_bytes_received", (double)http->bytes_received, NULL},
+      {"self_requests", (double)t->requests, NULL},
+      {"self_bytes_received", (double)t->bytes_received, NULL},
       {"self_logins", (double)vc->session.logins, NULL},
       {"self_login_refusals", (double)vc->session.login_refusals, NULL},
       {"self_inventory_vms", (double)vc->inventory.per_kind[VS_KIND_VM], NULL},
-      {"self_inventory_hosts", (double)vc->inventory.per_kind[VS_KIND_HOST], NULL},
+      {"self_inventory_hosts", (double)vc->inventory.per_kind[VS_KIND_HOST],
+       NULL},
       {"self_inventory_duplicates", (double)vc->inventory.duplicates, NULL},
       {"self_state_values", (double)vc->stats.state_values, NULL},
       {"self_series", (double)series, NULL},
@@ -471,8 +382,9 @@ static void dispatch_self(vs_vcenter_t *vc, double wall, double cpu) {
       {"self_requests_carried", (double)vc->stats.carried, NULL},
       {"self_errors", (double)vc->stats.errors, NULL},
       {"self_late_samples", (double)vc->stats.late_samples, NULL},
-      {"self_unknown_counter_values", (double)vc->stats.unknown_values, NULL},
-      {"self_counters_above_level", (double)vc->counters_above_level, NULL},
+      {"self_uncatalogued_values", (double)vc->stats.unknown_values, NULL},
+      {"self_counters_above_level", (double)vc->perf.counters_above_level,
+       NULL},
   };
   double interval = fmax(vc->read_interval, wall);
   vs_dispatch_self(vc->cfg.name, m, sizeof(m) / sizeof(m[0]), interval);
@@ -520,44 +432,45 @@ static void set_read_params(vs_vcenter_t *vc, double interval) {
   }
 }
 
-int vs_vcenter_read(vs_vcenter_t *vc, double interval) {
-  double wall_start = vs_monotonic_seconds();
-  double cpu_start = thread_cpu_seconds();
-  size_t values = 0;
+/* A lost session (expired, vCenter restarted) gets one new login and one
+ * retry; samples dispatched before the loss are not sent again. */
+static int read_with_relogin(vs_vcenter_t *vc, double deadline, size_t *values,
+                             size_t *entities) {
   int rc = VS_OK;
-  vc->stats.cycles++;
-  vc->stats.read_entities = 0;
-  vc->stats.queries_ok_before = vc->stats.queries_ok;
-  vc->stats.queries_ok = 0;
-  vs_session_read_begin(&vc->session);
-  set_read_params(vc, interval);
-  double deadline =
-      wall_start + fmax(READ_BUDGET_SHARE * vc->read_interval, READ_MIN_BUDGET);
-  /* A lost session (expired, vCenter restarted) gets one new login and
-   * one retry; samples dispatched before the loss are not sent again. */
   for (int attempt = 0; attempt < 2; attempt++) {
     rc = vs_session_ensure(&vc->session);
     if (rc != VS_OK)
-      break;
-    rc = collect(vc, deadline, &values);
+      return rc;
+    rc = collect(vc, deadline, values, entities);
     if (rc != VS_ERR_NOAUTH)
-      break;
-    /* Requests still in flight belong to the lost session. */
-    vs_query_cancel(vc);
-    vs_session_note(&vc->session, "session/relogin",
-                    "session no longer valid; logging in again.");
+      return rc;
+    vs_query_cancel(vc->query); /* in flight for the lost session */
+    vs_log_note(&vc->log, "session/relogin",
+                "session no longer valid; logging in again.");
   }
-  if (rc == VS_ERR_NOAUTH) {
-    vs_error_t e;
-    vs_error_clear(&e);
-    vs_error_set(&e, rc, "session refused");
-    vs_session_error(&vc->session, "session", &e,
-                     "vCenter refused the new session too; retrying next "
-                     "interval.");
-  }
+  vs_error_t e;
+  vs_error_clear(&e);
+  vs_error_set(&e, rc, "session refused");
+  vs_log_error(&vc->log, "session", &e,
+               "vCenter refused the new session too; retrying next "
+               "interval.");
+  return rc;
+}
+
+int vs_vcenter_read(vs_vcenter_t *vc, double interval) {
+  double wall_start = vs_monotonic_seconds();
+  double cpu_start = thread_cpu_seconds();
+  size_t values = 0, entities = 0;
+  vc->stats.cycles++;
+  vs_log_read_begin(&vc->log);
+  vs_query_read_begin(vc->query);
+  set_read_params(vc, interval);
+  double deadline =
+      wall_start + fmax(READ_BUDGET_SHARE * vc->read_interval, READ_MIN_BUDGET);
+  int rc = read_with_relogin(vc, deadline, &values, &entities);
   vc->stats.last_values = values;
-  vc->stats.last_entities = vc->stats.read_entities;
-  vs_session_read_end(&vc->session, vc->stats.carried > 0);
+  vc->stats.last_entities = entities;
+  vs_log_read_end(&vc->log, vc->stats.carried > 0);
   if (rc != VS_OK)
     vc->stats.errors++;
   dispatch_self(vc, vs_monotonic_seconds() - wall_start,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * collectd-vsphere - vs_config.c
  */
@@ -5,15 +6,12 @@
 
 #include "plugin.h"
 #include "vs_config.h"
+#include "vs_secret.h"
 #include "vs_util.h"
 
 #include <ctype.h>
-#include <errno.h>
-#include <fcntl.h>
 #include <math.h>
 #include <strings.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #define DEFAULT_TIMEOUT 10.0
 #define DEFAULT_QUERY_TIMEOUT 60.0
@@ -32,9 +30,12 @@
 #define DEFAULT_INVENTORY_PAGE_SIZE 1000
 
 static const char *const field_names[VS_FIELD_NUM] = {
-    [VS_FIELD_NAME] = "name",           [VS_FIELD_MOREF] = "moref",
-    [VS_FIELD_UUID] = "uuid",           [VS_FIELD_VCENTER] = "vcenter",
-    [VS_FIELD_DATACENTER] = "datacenter", [VS_FIELD_CLUSTER] = "cluster",
+    [VS_FIELD_NAME] = "name",
+    [VS_FIELD_MOREF] = "moref",
+    [VS_FIELD_UUID] = "uuid",
+    [VS_FIELD_VCENTER] = "vcenter",
+    [VS_FIELD_DATACENTER] = "datacenter",
+    [VS_FIELD_CLUSTER] = "cluster",
     [VS_FIELD_ESXHOST] = "esxhost",
 };
 
@@ -45,51 +46,14 @@ int vs_field_from_string(const char *s) {
   return -1;
 }
 
-const char *vs_field_name(vs_field_t f) { return field_names[f]; }
-
-static int want_values(const oconfig_item_t *ci, int type, const char *what) {
-  if (ci->values_num != 1 || ci->values[0].type != type) {
-    ERROR("vsphere plugin: option `%s' needs exactly one %s argument.",
-          ci->key, what);
-    return -1;
-  }
-  return 0;
-}
-
-static int get_string(const oconfig_item_t *ci, char **ret) {
-  if (want_values(ci, OCONFIG_TYPE_STRING, "string") != 0)
-    return -1;
-  char *s = strdup(ci->values[0].value.string);
-  if (s == NULL)
-    return -1;
-  free(*ret);
-  *ret = s;
-  return 0;
-}
-
-static int get_bool(const oconfig_item_t *ci, bool *ret) {
-  if (ci->values_num == 1 && ci->values[0].type == OCONFIG_TYPE_STRING) {
-    const char *s = ci->values[0].value.string;
-    if (strcasecmp(s, "true") == 0 || strcasecmp(s, "yes") == 0) {
-      *ret = true;
-      return 0;
-    }
-    if (strcasecmp(s, "false") == 0 || strcasecmp(s, "no") == 0) {
-      *ret = false;
-      return 0;
-    }
-  }
-  if (want_values(ci, OCONFIG_TYPE_BOOLEAN, "boolean") != 0)
-    return -1;
-  *ret = ci->values[0].value.boolean;
-  return 0;
-}
-
+/* Strings, booleans and numbers are read with collectd's cf_util_get_*
+ * (the messages and the true/false forms every plugin has); the ranges
+ * are ours. */
 static int get_number(const oconfig_item_t *ci, double min, double max,
                       double *ret) {
-  if (want_values(ci, OCONFIG_TYPE_NUMBER, "numeric") != 0)
+  double v;
+  if (cf_util_get_double(ci, &v) != 0)
     return -1;
-  double v = ci->values[0].value.number;
   if (!isfinite(v) || v < min || v > max) {
     ERROR("vsphere plugin: option `%s' must be between %g and %g.", ci->key,
           min, max);
@@ -113,7 +77,7 @@ static int get_int(const oconfig_item_t *ci, int min, int max, int *ret) {
 
 static int add_string(const oconfig_item_t *ci, vs_strlist_t *list) {
   char *s = NULL;
-  if (get_string(ci, &s) != 0)
+  if (cf_util_get_string(ci, &s) != 0)
     return -1;
   char **items = realloc(list->items, (list->num + 1) * sizeof(*items));
   if (items == NULL) {
@@ -131,8 +95,8 @@ static int get_shard(const oconfig_item_t *ci, const char *block, int *k,
   int kk = 0, nn = 0, used = 0;
   if (ci->values_num != 1 || ci->values[0].type != OCONFIG_TYPE_STRING ||
       sscanf(ci->values[0].value.string, "%d/%d%n", &kk, &nn, &used) != 2 ||
-      ci->values[0].value.string[used] != 0 || nn < 1 || nn > 1024 ||
-      kk < 1 || kk > nn) {
+      ci->values[0].value.string[used] != 0 || nn < 1 || nn > 1024 || kk < 1 ||
+      kk > nn) {
     ERROR("vsphere plugin: <Vcenter \"%s\">: option `Shard' needs \"k/N\" "
           "with 1 <= k <= N <= 1024, e.g. Shard \"1/4\" in the first of "
           "four collectd instances, \"2/4\" in the second, ...",
@@ -210,7 +174,7 @@ static int get_instances(const oconfig_item_t *ci, const char *block,
   if (ci->values_num == 1 &&
       (ci->values[0].type != OCONFIG_TYPE_STRING ||
        vs_kind_from_name(ci->values[0].value.string) < 0)) {
-    if (get_bool(ci, &b) != 0)
+    if (cf_util_get_boolean(ci, &b) != 0)
       return -1;
     for (int k = 0; k < VS_KIND_NUM; k++)
       ret[k] = b && vs_kind_info((vs_kind_t)k)->instances;
@@ -291,45 +255,113 @@ static void set_defaults(vs_config_t *cfg) {
       .num = 3};
 }
 
-static const char *const known_options[] = {
-    "URL",
-    "User",
-    "Password",
-    "PasswordFile",
-    "VerifyPeer",
-    "VerifyHost",
-    "CACert",
-    "Timeout",
-    "QueryTimeout",
-    "StallTimeout",
-    "LookBack",
-    "FillHoles",
-    "Shard",
-    "MaxNewSeries",
-    "HostnameFormat",
-    "PluginInstanceFormat",
-    "Interval",
-    "InventoryInterval",
-    "MaxResponseSize",
-    "QueryBatchSize",
-    "MaxQueryMetrics",
-    "InventoryPageSize",
-    "Concurrency",
-    "Instances",
-    "Collect",
-    "CollectVMs",
-    "CollectHosts",
-    "CollectProperties",
-    "PropertyInterval",
-    "HistoricalLookBack",
-    "Include",
-    "Exclude",
-    "IncludeName",
-    "ExcludeName",
-    "DefaultMetrics",
-    "Metric",
-    "IgnoreMetric",
+/* ---- the options: one row each (key, how it is read, where it goes) ---- */
+
+typedef struct option_s option_t;
+typedef int (*option_fn)(const oconfig_item_t *c, vs_config_t *cfg,
+                         const option_t *o);
+struct option_s {
+  const char *key;
+  option_fn parse;
+  size_t offset;   /* of the field in vs_config_t */
+  double min, max; /* numbers */
 };
+
+#define FIELD(cfg, o, type) ((type *)((char *)(cfg) + (o)->offset))
+
+static int opt_string(const oconfig_item_t *c, vs_config_t *cfg,
+                      const option_t *o) {
+  return cf_util_get_string(c, FIELD(cfg, o, char *));
+}
+static int opt_bool(const oconfig_item_t *c, vs_config_t *cfg,
+                    const option_t *o) {
+  return cf_util_get_boolean(c, FIELD(cfg, o, bool));
+}
+static int opt_number(const oconfig_item_t *c, vs_config_t *cfg,
+                      const option_t *o) {
+  return get_number(c, o->min, o->max, FIELD(cfg, o, double));
+}
+static int opt_int(const oconfig_item_t *c, vs_config_t *cfg,
+                   const option_t *o) {
+  return get_int(c, (int)o->min, (int)o->max, FIELD(cfg, o, int));
+}
+static int opt_size(const oconfig_item_t *c, vs_config_t *cfg,
+                    const option_t *o) {
+  double d;
+  if (get_number(c, o->min, o->max, &d) != 0)
+    return -1;
+  *FIELD(cfg, o, size_t) = (size_t)d;
+  return 0;
+}
+static int opt_strlist(const oconfig_item_t *c, vs_config_t *cfg,
+                       const option_t *o) {
+  return add_string(c, FIELD(cfg, o, vs_strlist_t));
+}
+static int opt_filter(const oconfig_item_t *c, vs_config_t *cfg,
+                      const option_t *o) {
+  return add_filter(c, cfg->name, FIELD(cfg, o, vs_strlist_t));
+}
+static int opt_format(const oconfig_item_t *c, vs_config_t *cfg,
+                      const option_t *o) {
+  return get_format(c, cfg->name, FIELD(cfg, o, vs_format_t));
+}
+static int opt_kinds(const oconfig_item_t *c, vs_config_t *cfg,
+                     const option_t *o) {
+  return get_kinds(c, cfg->name, FIELD(cfg, o, bool));
+}
+static int opt_instances(const oconfig_item_t *c, vs_config_t *cfg,
+                         const option_t *o) {
+  return get_instances(c, cfg->name, FIELD(cfg, o, bool));
+}
+static int opt_shard(const oconfig_item_t *c, vs_config_t *cfg,
+                     const option_t *o) {
+  (void)o;
+  return get_shard(c, cfg->name, &cfg->shard_k, &cfg->shard_n);
+}
+
+#define AT(field) offsetof(vs_config_t, field)
+
+static const option_t options[] = {
+    {"URL", opt_string, AT(url), 0, 0},
+    {"User", opt_string, AT(user), 0, 0},
+    {"Password", opt_string, AT(password), 0, 0},
+    {"PasswordFile", opt_string, AT(password_file), 0, 0},
+    {"VerifyPeer", opt_bool, AT(verify_peer), 0, 0},
+    {"VerifyHost", opt_bool, AT(verify_host), 0, 0},
+    {"CACert", opt_string, AT(ca_cert), 0, 0},
+    {"Timeout", opt_number, AT(timeout), 0.1, 3600},
+    {"QueryTimeout", opt_number, AT(query_timeout), 0.1, 3600},
+    {"StallTimeout", opt_number, AT(stall_timeout), 0.1, 3600},
+    {"LookBack", opt_number, AT(lookback), 0, 600}, /* 30 slots of 20 s */
+    {"FillHoles", opt_bool, AT(fill_holes), 0, 0},
+    {"Shard", opt_shard, 0, 0, 0},
+    {"MaxNewSeries", opt_int, AT(max_new_series), 0, 100000000},
+    {"HostnameFormat", opt_format, AT(hostname_format), 0, 0},
+    {"PluginInstanceFormat", opt_format, AT(plugin_instance_format), 0, 0},
+    {"Interval", opt_number, AT(interval), 0.01, 86400},
+    {"InventoryInterval", opt_number, AT(inventory_interval), 0.01, 86400 * 7},
+    {"MaxResponseSize", opt_size, AT(max_response_size), 4096, 4294967296.0},
+    {"QueryBatchSize", opt_int, AT(query_batch_size), 1, 10000},
+    {"MaxQueryMetrics", opt_int, AT(max_query_metrics), 1, 250000},
+    {"InventoryPageSize", opt_int, AT(inventory_page_size), 1, 100000},
+    {"Concurrency", opt_int, AT(concurrency), 1, 64},
+    {"Instances", opt_instances, AT(instances), 0, 0},
+    {"Collect", opt_kinds, AT(collect), 0, 0},
+    /* before Collect; kept */
+    {"CollectVMs", opt_bool, AT(collect[VS_KIND_VM]), 0, 0},
+    {"CollectHosts", opt_bool, AT(collect[VS_KIND_HOST]), 0, 0},
+    {"CollectProperties", opt_bool, AT(collect_properties), 0, 0},
+    {"PropertyInterval", opt_number, AT(property_interval), 0.1, 86400},
+    {"HistoricalLookBack", opt_number, AT(historical_lookback), 0, 32 * 300},
+    {"Include", opt_filter, AT(include_paths), 0, 0},
+    {"Exclude", opt_filter, AT(exclude_paths), 0, 0},
+    {"IncludeName", opt_filter, AT(include_names), 0, 0},
+    {"ExcludeName", opt_filter, AT(exclude_names), 0, 0},
+    {"DefaultMetrics", opt_bool, AT(default_metrics), 0, 0},
+    {"Metric", opt_strlist, AT(metrics), 0, 0},
+    {"IgnoreMetric", opt_strlist, AT(ignore_metrics), 0, 0},
+};
+#define OPTIONS_NUM (sizeof(options) / sizeof(options[0]))
 
 /* Edit distance, case-insensitive, for "did you mean" (short strings). */
 static size_t distance(const char *a, const char *b) {
@@ -343,8 +375,8 @@ static size_t distance(const char *a, const char *b) {
     d[0][j] = j;
   for (size_t i = 1; i <= la; i++)
     for (size_t j = 1; j <= lb; j++) {
-      size_t cost = tolower((unsigned char)a[i - 1]) !=
-                    tolower((unsigned char)b[j - 1]);
+      size_t cost =
+          tolower((unsigned char)a[i - 1]) != tolower((unsigned char)b[j - 1]);
       size_t best = d[i - 1][j - 1] + cost;
       if (d[i - 1][j] + 1 < best)
         best = d[i - 1][j] + 1;
@@ -358,12 +390,11 @@ static size_t distance(const char *a, const char *b) {
 static void unknown_option(const char *block, const char *key) {
   const char *best = NULL;
   size_t best_d = 99;
-  for (size_t i = 0; i < sizeof(known_options) / sizeof(known_options[0]);
-       i++) {
-    size_t d = distance(key, known_options[i]);
+  for (size_t i = 0; i < OPTIONS_NUM; i++) {
+    size_t d = distance(key, options[i].key);
     if (d < best_d) {
       best_d = d;
-      best = known_options[i];
+      best = options[i].key;
     }
   }
   if (best != NULL && best_d <= 3)
@@ -377,111 +408,28 @@ static void unknown_option(const char *block, const char *key) {
 }
 
 static int parse_option(const oconfig_item_t *c, vs_config_t *cfg) {
-  const char *k = c->key;
-  double d;
-  if (strcasecmp(k, "URL") == 0)
-    return get_string(c, &cfg->url);
-  if (strcasecmp(k, "User") == 0)
-    return get_string(c, &cfg->user);
-  if (strcasecmp(k, "Password") == 0)
-    return get_string(c, &cfg->password);
-  if (strcasecmp(k, "PasswordFile") == 0)
-    return get_string(c, &cfg->password_file);
-  if (strcasecmp(k, "VerifyPeer") == 0)
-    return get_bool(c, &cfg->verify_peer);
-  if (strcasecmp(k, "VerifyHost") == 0)
-    return get_bool(c, &cfg->verify_host);
-  if (strcasecmp(k, "CACert") == 0)
-    return get_string(c, &cfg->ca_cert);
-  if (strcasecmp(k, "Timeout") == 0)
-    return get_number(c, 0.1, 3600, &cfg->timeout);
-  if (strcasecmp(k, "QueryTimeout") == 0)
-    return get_number(c, 0.1, 3600, &cfg->query_timeout);
-  if (strcasecmp(k, "StallTimeout") == 0)
-    return get_number(c, 0.1, 3600, &cfg->stall_timeout);
-  if (strcasecmp(k, "LookBack") == 0)
-    return get_number(c, 0, 600, &cfg->lookback); /* 30 slots of 20 s */
-  if (strcasecmp(k, "FillHoles") == 0)
-    return get_bool(c, &cfg->fill_holes);
-  if (strcasecmp(k, "Shard") == 0)
-    return get_shard(c, cfg->name, &cfg->shard_k, &cfg->shard_n);
-  if (strcasecmp(k, "MaxNewSeries") == 0)
-    return get_int(c, 0, 100000000, &cfg->max_new_series);
-  if (strcasecmp(k, "HostnameFormat") == 0)
-    return get_format(c, cfg->name, &cfg->hostname_format);
-  if (strcasecmp(k, "PluginInstanceFormat") == 0)
-    return get_format(c, cfg->name, &cfg->plugin_instance_format);
-  if (strcasecmp(k, "Interval") == 0)
-    return get_number(c, 0.01, 86400, &cfg->interval);
-  if (strcasecmp(k, "InventoryInterval") == 0)
-    return get_number(c, 0.01, 86400 * 7, &cfg->inventory_interval);
-  if (strcasecmp(k, "MaxResponseSize") == 0) {
-    if (get_number(c, 4096, 4294967296.0, &d) != 0)
-      return -1;
-    cfg->max_response_size = (size_t)d;
-    return 0;
-  }
-  if (strcasecmp(k, "QueryBatchSize") == 0)
-    return get_int(c, 1, 10000, &cfg->query_batch_size);
-  if (strcasecmp(k, "MaxQueryMetrics") == 0)
-    return get_int(c, 1, 250000, &cfg->max_query_metrics);
-  if (strcasecmp(k, "InventoryPageSize") == 0)
-    return get_int(c, 1, 100000, &cfg->inventory_page_size);
-  if (strcasecmp(k, "Concurrency") == 0)
-    return get_int(c, 1, 64, &cfg->concurrency);
-  if (strcasecmp(k, "Instances") == 0)
-    return get_instances(c, cfg->name, cfg->instances);
-  if (strcasecmp(k, "Collect") == 0)
-    return get_kinds(c, cfg->name, cfg->collect);
-  if (strcasecmp(k, "CollectVMs") == 0) /* before Collect; kept */
-    return get_bool(c, &cfg->collect[VS_KIND_VM]);
-  if (strcasecmp(k, "CollectHosts") == 0)
-    return get_bool(c, &cfg->collect[VS_KIND_HOST]);
-  if (strcasecmp(k, "CollectProperties") == 0)
-    return get_bool(c, &cfg->collect_properties);
-  if (strcasecmp(k, "PropertyInterval") == 0)
-    return get_number(c, 0.1, 86400, &cfg->property_interval);
-  if (strcasecmp(k, "HistoricalLookBack") == 0)
-    return get_number(c, 0, 32 * 300, &cfg->historical_lookback);
-  if (strcasecmp(k, "Include") == 0)
-    return add_filter(c, cfg->name, cfg->include_paths);
-  if (strcasecmp(k, "Exclude") == 0)
-    return add_filter(c, cfg->name, cfg->exclude_paths);
-  if (strcasecmp(k, "IncludeName") == 0)
-    return add_filter(c, cfg->name, cfg->include_names);
-  if (strcasecmp(k, "ExcludeName") == 0)
-    return add_filter(c, cfg->name, cfg->exclude_names);
-  if (strcasecmp(k, "DefaultMetrics") == 0)
-    return get_bool(c, &cfg->default_metrics);
-  if (strcasecmp(k, "Metric") == 0)
-    return add_string(c, &cfg->metrics);
-  if (strcasecmp(k, "IgnoreMetric") == 0)
-    return add_string(c, &cfg->ignore_metrics);
-  unknown_option(cfg->name, k);
+  for (size_t i = 0; i < OPTIONS_NUM; i++)
+    if (strcasecmp(c->key, options[i].key) == 0)
+      return options[i].parse(c, cfg, &options[i]);
+  unknown_option(cfg->name, c->key);
   return -1;
 }
 
-/* The file must be readable now (a typo is better reported at start);
- * a symbolic link is followed (secret mounts are links), but a target
- * anyone may write is refused. */
+/* The file must be usable now (a typo is better reported at start), as
+ * it will be at every login (vs_secret). */
 static int check_password_file(const vs_config_t *cfg) {
-  struct stat st;
-  const char *why = NULL;
-  int fd = open(cfg->password_file, O_RDONLY | O_CLOEXEC);
-  if (fd < 0)
-    why = strerror(errno);
-  else if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
-    why = "not a regular file";
-  else if (st.st_mode & S_IWOTH)
-    why = "writable by every user (chmod o-w it)";
-  if (fd >= 0)
-    close(fd);
-  if (why == NULL)
+  vs_secret_file_t f;
+  vs_secret_status_t st = vs_secret_read_file(cfg->password_file, &f);
+  vs_secret_free(f.password);
+  if (st == VS_SECRET_OK)
     return 0;
-  ERROR("vsphere plugin: <Vcenter \"%s\">: option PasswordFile \"%s\": %s; "
+  char buf[128];
+  ERROR("vsphere plugin: <Vcenter \"%s\">: option PasswordFile \"%s\": %s%s; "
         "it must be a regular file (a link to one is fine) that collectd's "
         "user can read and only its owner can write.",
-        cfg->name, cfg->password_file, why);
+        cfg->name, cfg->password_file,
+        vs_secret_status_text(st, &f, buf, sizeof(buf)),
+        st == VS_SECRET_MODE ? " (chmod o-w it)" : "");
   return -1;
 }
 
@@ -590,11 +538,7 @@ void vs_config_free(vs_config_t *cfg) {
   free(cfg->name);
   free(cfg->url);
   free(cfg->user);
-  if (cfg->password != NULL) {
-    /* Wipe the secret before handing the memory back. */
-    explicit_bzero(cfg->password, strlen(cfg->password));
-    free(cfg->password);
-  }
+  vs_secret_free(cfg->password); /* wiped first */
   free(cfg->password_file);
   free(cfg->ca_cert);
   free_strlist(&cfg->metrics);

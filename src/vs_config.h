@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * collectd-vsphere - vs_config.h
  * The <Vcenter "name"> block: parsed into a plain struct, validated, with
@@ -42,7 +43,6 @@ typedef struct {
 
 /* "name" -> VS_FIELD_NAME; -1 if unknown. */
 int vs_field_from_string(const char *s);
-const char *vs_field_name(vs_field_t f);
 
 typedef struct {
   char *name; /* the block's name: the "vcenter" naming field */
@@ -53,18 +53,18 @@ typedef struct {
   bool verify_peer;
   bool verify_host;
   char *ca_cert;
-  double timeout;            /* seconds per login/inventory request */
-  double query_timeout;      /* seconds per QueryPerf request */
-  double stall_timeout;      /* no byte for this long aborts a request */
-  double lookback;           /* seconds a -1 sample may still be filled */
-  bool fill_holes; /* dispatch holes filled late, behind their series */
-  double interval;           /* read interval; 0: collectd's global one */
-  double inventory_interval; /* seconds between inventory refreshes */
-  size_t max_response_size;  /* bytes */
-  int query_batch_size;      /* entities per QueryPerf */
-  int max_query_metrics;     /* metric ids per QueryPerf */
-  int inventory_page_size;   /* objects per RetrievePropertiesEx page */
-  int concurrency;           /* QueryPerf requests in flight */
+  double timeout;       /* seconds per login/inventory request */
+  double query_timeout; /* seconds per QueryPerf request */
+  double stall_timeout; /* no byte for this long aborts a request */
+  double lookback;      /* seconds a -1 sample may still be filled */
+  bool fill_holes;      /* dispatch holes filled late, behind their series */
+  double interval;      /* read interval; 0: collectd's global one */
+  double inventory_interval;   /* seconds between inventory refreshes */
+  size_t max_response_size;    /* bytes */
+  int query_batch_size;        /* entities per QueryPerf */
+  int max_query_metrics;       /* metric ids per QueryPerf */
+  int inventory_page_size;     /* objects per RetrievePropertiesEx page */
+  int concurrency;             /* QueryPerf requests in flight */
   bool collect[VS_KIND_NUM];   /* Collect: kinds collected */
   bool instances[VS_KIND_NUM]; /* per-instance series (cpu core, NIC, ...) */
   bool collect_properties;     /* state values from properties */

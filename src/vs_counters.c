@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * collectd-vsphere - vs_counters.c
  */
@@ -91,12 +92,11 @@ const size_t vs_default_metrics_num =
 
 int vs_catalog_add(vs_catalog_t *cat, const vs_counter_info_t *info) {
   if (cat->num == cat->cap) {
-    size_t cap = cat->cap ? cat->cap * 2 : 256;
-    vs_counter_info_t *items = realloc(cat->items, cap * sizeof(*items));
+    vs_counter_info_t *items =
+        vs_grow(cat->items, &cat->cap, sizeof(*items), 256);
     if (items == NULL)
       return -1;
     cat->items = items;
-    cat->cap = cap;
   }
   cat->items[cat->num++] = *info;
   return 0;
@@ -114,8 +114,7 @@ void vs_catalog_sort(vs_catalog_t *cat) {
 
 const vs_counter_info_t *vs_catalog_find(const vs_catalog_t *cat, int key) {
   vs_counter_info_t k = {.key = key};
-  return cat->num ? bsearch(&k, cat->items, cat->num, sizeof(k), by_key)
-                  : NULL;
+  return cat->num ? bsearch(&k, cat->items, cat->num, sizeof(k), by_key) : NULL;
 }
 
 void vs_catalog_free(vs_catalog_t *cat) {
@@ -123,9 +122,8 @@ void vs_catalog_free(vs_catalog_t *cat) {
   memset(cat, 0, sizeof(*cat));
 }
 
-void vs_counter_type_name(const char *kind, const char *group,
-                          const char *name, const char *rollup, char *buf,
-                          size_t size) {
+void vs_counter_type_name(const char *kind, const char *group, const char *name,
+                          const char *rollup, char *buf, size_t size) {
   snprintf(buf, size, "%s_%s_%s_%s", kind, group, name, rollup);
   for (char *p = buf; *p; p++) {
     char c = *p;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * collectd-vsphere - vs_counters.h
  * The performance counter catalog of a vCenter and the counters selected
@@ -17,8 +18,8 @@
 
 typedef struct {
   int id;
-  int level;    /* statistics level (0: the catalog gives none) */
-  double scale; /* percent counters come in hundredths */
+  int level;              /* statistics level (0: the catalog gives none) */
+  double scale;           /* percent counters come in hundredths */
   char type[VS_TYPE_LEN]; /* "vm_cpu_usage_average" */
 } vs_selected_counter_t;
 
@@ -45,9 +46,8 @@ void vs_catalog_free(vs_catalog_t *cat);
 
 /* "<kind>_<group>_<name>_<rollup>" with every character outside
  * [A-Za-z0-9_] turned into '_', so write_prometheus names stay valid. */
-void vs_counter_type_name(const char *kind, const char *group,
-                          const char *name, const char *rollup, char *buf,
-                          size_t size);
+void vs_counter_type_name(const char *kind, const char *group, const char *name,
+                          const char *rollup, char *buf, size_t size);
 
 /* Fills `set` with the catalog's counters selected for `kind`. Counters for
  * which `type_known` says no are left out (and reported through it). */

@@ -1,62 +1,72 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * collectd-vsphere - vs_dispatch.c
  */
 #include "collectd.h"
 
 #include "plugin.h"
+#include "utils/common/common.h"
 #include "vs_dispatch.h"
 #include "vs_plan.h"
 
 #include <math.h>
 #include <time.h>
 
-static int register_type(const char *type) {
-  data_source_t ds = {.name = "value", .type = DS_TYPE_GAUGE, .min = NAN,
-                      .max = NAN};
+static int register_type(const char *type, int ds_type) {
+  data_source_t ds = {.name = "value", .type = ds_type, .min = NAN, .max = NAN};
+  if (ds_type == DS_TYPE_DERIVE)
+    ds.min = 0;
   data_set_t set = {.ds_num = 1, .ds = &ds};
-  vs_strlcpy(set.type, type, sizeof(set.type));
+  sstrncpy(set.type, type, sizeof(set.type));
   return plugin_register_data_set(&set);
 }
 
-const char *const vs_self_metric_types[] = {
-    "self_read_cycles",
+/* What a read saw or cost, or what the block holds now. */
+const char *const vs_self_gauge_types[] = {
     "self_read_seconds",
     "self_read_cpu_seconds",
     "self_values",
     "self_entities_answered",
-    "self_requests",
-    "self_bytes_received",
-    "self_logins",
-    "self_login_refusals",
     "self_inventory_vms",
     "self_inventory_hosts",
     "self_inventory_duplicates",
     "self_inventory_objects",
-    "self_state_values",
     "self_series",
     "self_tracking_bytes",
-    "self_query_errors",
     "self_requests_carried",
-    "self_errors",
-    "self_late_samples",
-    "self_unknown_counter_values",
     "self_counters_above_level",
 };
-const size_t vs_self_metric_types_num =
-    sizeof(vs_self_metric_types) / sizeof(vs_self_metric_types[0]);
+const size_t vs_self_gauge_types_num =
+    sizeof(vs_self_gauge_types) / sizeof(vs_self_gauge_types[0]);
+
+/* Totals since the plugin started: DERIVE, so that they are counters to
+ * every writer (write_prometheus names them *_total; rate() applies). */
+const char *const vs_self_total_types[] = {
+    "self_read_cycles",    "self_requests",
+    "self_bytes_received", "self_logins",
+    "self_login_refusals", "self_state_values",
+    "self_query_errors",   "self_errors",
+    "self_late_samples",   "self_uncatalogued_values",
+};
+const size_t vs_self_total_types_num =
+    sizeof(vs_self_total_types) / sizeof(vs_self_total_types[0]);
 
 int vs_dispatch_register_default_types(void) {
-  for (size_t i = 0; i < vs_self_metric_types_num; i++)
-    if (plugin_get_ds(vs_self_metric_types[i]) == NULL &&
-        register_type(vs_self_metric_types[i]) != 0)
+  for (size_t i = 0; i < vs_self_gauge_types_num; i++)
+    if (plugin_get_ds(vs_self_gauge_types[i]) == NULL &&
+        register_type(vs_self_gauge_types[i], DS_TYPE_GAUGE) != 0)
+      return -1;
+  for (size_t i = 0; i < vs_self_total_types_num; i++)
+    if (plugin_get_ds(vs_self_total_types[i]) == NULL &&
+        register_type(vs_self_total_types[i], DS_TYPE_DERIVE) != 0)
       return -1;
   for (size_t i = 0; i < vs_state_types_num; i++)
     if (plugin_get_ds(vs_state_types[i].type) == NULL &&
-        register_type(vs_state_types[i].type) != 0)
+        register_type(vs_state_types[i].type, DS_TYPE_GAUGE) != 0)
       return -1;
   for (size_t i = 0; i < vs_default_metrics_num; i++) {
     char type[VS_TYPE_LEN], copy[VS_TYPE_LEN];
-    vs_strlcpy(copy, vs_default_metrics[i], sizeof(copy));
+    sstrncpy(copy, vs_default_metrics[i], sizeof(copy));
     /* "<kind>.<group>.<name>.<rollup>": rollup is after the last dot and
      * kind before the first; the counter name may itself hold dots. */
     char *kind = copy, *group = strchr(copy, '.');
@@ -70,7 +80,7 @@ int vs_dispatch_register_default_types(void) {
       continue;
     *name++ = 0;
     vs_counter_type_name(kind, group, name, rollup, type, sizeof(type));
-    if (plugin_get_ds(type) == NULL && register_type(type) != 0)
+    if (plugin_get_ds(type) == NULL && register_type(type, DS_TYPE_GAUGE) != 0)
       return -1;
   }
   return 0;
@@ -96,21 +106,23 @@ bool vs_dispatch_budget(size_t *left, size_t n) {
   return true;
 }
 
-size_t vs_dispatch_series(const vs_inventory_t *inv, vs_object_t *obj,
+size_t vs_dispatch_series(vs_object_t *obj,
                           const vs_selected_counter_t *counter,
                           const vs_series_t *series,
                           const vs_dispatch_params_t *params) {
-  /* vcsim echoes the "*" wildcard as an instance: it means the aggregate. */
+  /* An instance "*" (the wildcard asked for, echoed back) is the
+   * aggregate. */
   const char *instance =
       strcmp(series->instance, "*") == 0 ? "" : series->instance;
-  /* A series without a sample (vcsim leaves values out) gets no state:
+  /* A series without a sample (an answer may leave values out) gets no state:
    * it would count as tracked, and use the new-series budget, for
    * nothing. */
   if (series->samples == 0)
     return 0;
   /* A series no writer has seen yet costs some writers much more than an
    * update (write_prometheus re-sorts its family): MaxNewSeries paces them. */
-  vs_series_state_t *state = vs_series_find(&obj->series, counter->id, instance);
+  vs_series_state_t *state =
+      vs_series_find(&obj->series, counter->id, instance);
   if (state == NULL) {
     if (!vs_dispatch_budget(params->new_series_left, 1))
       return 0; /* next read */
@@ -128,11 +140,11 @@ size_t vs_dispatch_series(const vs_inventory_t *inv, vs_object_t *obj,
   value_t value;
   value_list_t vl = {.values = &value, .values_len = 1};
   vl.interval = DOUBLE_TO_CDTIME_T(params->interval_s);
-  vs_utf8_copy(vl.host, vs_inv_str(inv, obj->id_host), sizeof(vl.host));
-  vs_strlcpy(vl.plugin, "vsphere", sizeof(vl.plugin));
-  vs_utf8_copy(vl.plugin_instance, vs_inv_str(inv, obj->id_plugin_instance),
+  vs_utf8_copy(vl.host, obj->id_host, sizeof(vl.host));
+  sstrncpy(vl.plugin, "vsphere", sizeof(vl.plugin));
+  vs_utf8_copy(vl.plugin_instance, obj->id_plugin_instance,
                sizeof(vl.plugin_instance));
-  vs_strlcpy(vl.type, counter->type, sizeof(vl.type));
+  sstrncpy(vl.type, counter->type, sizeof(vl.type));
   vs_utf8_copy(vl.type_instance, instance, sizeof(vl.type_instance));
 
   /* A sample from the far future would make every later one look old. */
@@ -151,8 +163,7 @@ size_t vs_dispatch_series(const vs_inventory_t *inv, vs_object_t *obj,
       continue;
     value.gauge = (gauge_t)raw * counter->scale;
     /* cdtime_t is 2^-30 s: seconds shifted, plus the fraction. */
-    vl.time = TIME_T_TO_CDTIME_T(ts / 1000000) +
-              US_TO_CDTIME_T(ts % 1000000);
+    vl.time = TIME_T_TO_CDTIME_T(ts / 1000000) + US_TO_CDTIME_T(ts % 1000000);
     if (plugin_dispatch_values(&vl) == 0)
       dispatched++;
   }
@@ -164,14 +175,19 @@ void vs_dispatch_self(const char *vcenter, const vs_self_metric_t *metrics,
   value_t value;
   value_list_t vl = {.values = &value, .values_len = 1};
   vl.interval = DOUBLE_TO_CDTIME_T(interval_s);
-  vs_strlcpy(vl.plugin, "vsphere", sizeof(vl.plugin));
-  vs_strlcpy(vl.plugin_instance, vcenter, sizeof(vl.plugin_instance));
+  sstrncpy(vl.plugin, "vsphere", sizeof(vl.plugin));
+  sstrncpy(vl.plugin_instance, vcenter, sizeof(vl.plugin_instance));
   for (size_t i = 0; i < num; i++) {
-    value.gauge = metrics[i].value;
-    vs_strlcpy(vl.type, metrics[i].type, sizeof(vl.type));
-    vs_strlcpy(vl.type_instance,
-               metrics[i].instance ? metrics[i].instance : "",
-               sizeof(vl.type_instance));
+    /* As the type's data set says (an older TypesDB may hold a total as
+     * a GAUGE: it is then sent as one). */
+    const data_set_t *ds = plugin_get_ds(metrics[i].type);
+    if (ds != NULL && ds->ds_num == 1 && ds->ds[0].type == DS_TYPE_DERIVE)
+      value.derive = (derive_t)metrics[i].value;
+    else
+      value.gauge = metrics[i].value;
+    sstrncpy(vl.type, metrics[i].type, sizeof(vl.type));
+    sstrncpy(vl.type_instance, metrics[i].instance ? metrics[i].instance : "",
+             sizeof(vl.type_instance));
     plugin_dispatch_values(&vl);
   }
 }
@@ -181,14 +197,14 @@ size_t vs_dispatch_states(const vs_object_t *obj, double interval_s) {
   value_list_t vl = {.values = &value, .values_len = 1};
   vl.interval = DOUBLE_TO_CDTIME_T(interval_s);
   vs_utf8_copy(vl.host, obj->id_host, sizeof(vl.host));
-  vs_strlcpy(vl.plugin, "vsphere", sizeof(vl.plugin));
+  sstrncpy(vl.plugin, "vsphere", sizeof(vl.plugin));
   vs_utf8_copy(vl.plugin_instance, obj->id_plugin_instance,
                sizeof(vl.plugin_instance));
   size_t dispatched = 0;
   for (uint16_t i = 0; i < obj->states_num; i++) {
     const vs_state_value_t *st = &obj->states[i];
     value.gauge = st->value;
-    vs_strlcpy(vl.type, vs_state_types[st->type].type, sizeof(vl.type));
+    sstrncpy(vl.type, vs_state_types[st->type].type, sizeof(vl.type));
     vs_utf8_copy(vl.type_instance, st->instance, sizeof(vl.type_instance));
     if (plugin_dispatch_values(&vl) == 0)
       dispatched++;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * collectd-vsphere - vs_dispatch.h
  * Hands samples to collectd under the documented naming scheme:
@@ -28,9 +29,9 @@ int vs_dispatch_register_default_types(void);
 bool vs_dispatch_type_known(const char *type, void *ctx);
 
 typedef struct {
-  double interval_s;  /* the value lists' interval: max(read interval, step) */
+  double interval_s; /* the value lists' interval: max(read interval, step) */
   vs_series_policy_t policy; /* sample slots, look-back, late samples */
-  size_t *new_series_left; /* MaxNewSeries budget of the read, NULL: none */
+  size_t *new_series_left;   /* MaxNewSeries budget of the read, NULL: none */
   /* Counts holes filled in too late to keep their series moving forward
    * (not dispatched); NULL: not counted. */
   uint64_t *late_samples;
@@ -45,19 +46,22 @@ bool vs_dispatch_budget(size_t *left, size_t n);
 /* Dispatches the samples of `series` that its tracking state (in
  * obj->series) has not seen dispatched, oldest first. Returns the number
  * of values dispatched. */
-size_t vs_dispatch_series(const vs_inventory_t *inv, vs_object_t *obj,
+size_t vs_dispatch_series(vs_object_t *obj,
                           const vs_selected_counter_t *counter,
                           const vs_series_t *series,
                           const vs_dispatch_params_t *params);
 
-/* The plugin's own metrics, one gauge each (host: collectd's hostname). */
+/* The plugin's own metrics (host: collectd's hostname): gauges, and
+ * totals since the start, which are sent as DERIVE when their type is. */
 typedef struct {
   const char *type;
   double value;
   const char *instance; /* NULL: none */
 } vs_self_metric_t;
-extern const char *const vs_self_metric_types[];
-extern const size_t vs_self_metric_types_num;
+extern const char *const vs_self_gauge_types[];
+extern const size_t vs_self_gauge_types_num;
+extern const char *const vs_self_total_types[];
+extern const size_t vs_self_total_types_num;
 /* interval_s: the read interval, or the read's duration if longer, so the
  * gauges do not expire while a slow read runs. */
 void vs_dispatch_self(const char *vcenter, const vs_self_metric_t *metrics,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * collectd-vsphere - vs_filter.c
  */
@@ -120,7 +121,8 @@ void vs_filter_apply(vs_inventory_t *inv, const vs_config_t *cfg) {
     vs_kind_t kind = (vs_kind_t)o->kind;
     if (has_path_filter(cfg, kind)) /* paths only when asked for */
       vs_inventory_path(inv, o, path, sizeof(path));
-    o->selected = cfg->collect[kind] && vs_filter_keep(cfg, kind, path, o->name);
+    o->selected =
+        cfg->collect[kind] && vs_filter_keep(cfg, kind, path, o->name);
     if (!o->selected)
       o->active = false;
   }

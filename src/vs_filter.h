@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * collectd-vsphere - vs_filter.h
  * Inventory filters, in the syntax Telegraf's vsphere input made familiar:

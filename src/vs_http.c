@@ -1,6 +1,10 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * collectd-vsphere - vs_http.c
  */
+#include "collectd.h"
+
+#include "utils/common/common.h"
 #include "vs_http.h"
 #include "vs_util.h"
 
@@ -18,9 +22,9 @@ typedef struct {
   char curl_error[CURL_ERROR_SIZE];
 
   /* per-request state */
-  bool busy;           /* started and not yet handed back to its owner */
-  bool done;           /* finished while another slot was awaited */
-  int result;          /* ... its result, kept until vs_http_wait */
+  bool busy;  /* started and not yet handed back to its owner */
+  bool done;  /* finished while another slot was awaited */
+  int result; /* ... its result, kept until vs_http_wait */
   vs_error_t error;
   vs_xml_stream_t *sink;
   size_t received;
@@ -46,23 +50,17 @@ struct vs_http_s {
   char *url;
   char *ca_cert;
   vs_http_options_t opts;
-  vs_http_stats_t stats;
-  int in_flight; /* busy slots, finished ones not yet handed back too */
+  vs_transport_stats_t stats;
+  int in_flight;        /* busy slots, finished ones not yet handed back too */
   double last_drive_at; /* when the transfers were last run */
-  bool resuming; /* first run after a pause: see drive() */
+  bool resuming;        /* first run after a pause: see drive() */
 };
-
-static double now_s(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static size_t on_body(char *data, size_t size, size_t nmemb, void *user) {
   slot_t *s = user;
   size_t len = size * nmemb;
   s->received += len;
-  s->last_byte_at = now_s();
+  s->last_byte_at = vs_monotonic_seconds();
   s->owner->stats.bytes_received += len;
   if (s->received > s->max_bytes) {
     s->too_large = true;
@@ -90,7 +88,8 @@ static int on_progress(void *user, curl_off_t dltotal, curl_off_t dlnow,
    * waited in the socket has not been read yet: no verdict before. */
   if (s->owner->resuming)
     return 0;
-  if (s->stall_ms > 0 && (now_s() - s->last_byte_at) * 1000.0 > s->stall_ms) {
+  if (s->stall_ms > 0 &&
+      (vs_monotonic_seconds() - s->last_byte_at) * 1000.0 > s->stall_ms) {
     s->stalled = true;
     return 1; /* aborts with CURLE_ABORTED_BY_CALLBACK */
   }
@@ -190,13 +189,18 @@ void vs_http_destroy(vs_http_t *h) {
   free(h);
 }
 
-int vs_http_slots(const vs_http_t *h) { return h->control; }
+static int http_slots(void *ctx) {
+  vs_http_t *h = ctx;
+  return h->control;
+}
 
-bool vs_http_busy(const vs_http_t *h, int slot) {
+static bool http_busy(void *ctx, int slot) {
+  vs_http_t *h = ctx;
   return h->slots[slot].busy;
 }
 
-void vs_http_cancel_all(vs_http_t *h) {
+static void http_cancel_all(void *ctx) {
+  vs_http_t *h = ctx;
   for (int i = 0; i < h->slots_num; i++) {
     slot_t *s = &h->slots[i];
     if (!s->busy)
@@ -210,23 +214,29 @@ void vs_http_cancel_all(vs_http_t *h) {
   h->in_flight = 0;
 }
 
-int vs_http_in_flight(const vs_http_t *h) { return h->in_flight; }
+static int http_in_flight(void *ctx) {
+  vs_http_t *h = ctx;
+  return h->in_flight;
+}
 
-void vs_http_forget_session(vs_http_t *h) {
+static void http_forget_session(void *ctx) {
+  vs_http_t *h = ctx;
   curl_easy_setopt(h->slots[0].curl, CURLOPT_COOKIELIST, "ALL");
 }
 
-const vs_http_stats_t *vs_http_stats(const vs_http_t *h) { return &h->stats; }
+static const vs_transport_stats_t *http_stats(void *ctx) {
+  vs_http_t *h = ctx;
+  return &h->stats;
+}
 
 static int set_action(slot_t *s, const char *soap_action) {
   if (s->headers != NULL && strcmp(s->action, soap_action) == 0)
     return 0;
   curl_slist_free_all(s->headers);
   s->headers = NULL;
-  vs_strlcpy(s->action, soap_action, sizeof(s->action));
+  sstrncpy(s->action, soap_action, sizeof(s->action));
   char action_header[128];
-  snprintf(action_header, sizeof(action_header), "SOAPAction: %s",
-           soap_action);
+  snprintf(action_header, sizeof(action_header), "SOAPAction: %s", soap_action);
   const char *lines[] = {"Content-Type: text/xml; charset=utf-8",
                          "Expect:", action_header};
   for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
@@ -250,7 +260,7 @@ static void request_begin(slot_t *s, vs_xml_stream_t *sink, size_t max_bytes,
   s->sink_failed = false;
   s->stalled = false;
   s->stall_ms = stall_ms;
-  s->last_byte_at = now_s();
+  s->last_byte_at = vs_monotonic_seconds();
   s->curl_error[0] = 0;
   curl_easy_setopt(s->curl, CURLOPT_TIMEOUT_MS, timeout_ms);
 }
@@ -265,9 +275,10 @@ static int request_add(vs_http_t *h, slot_t *s) {
   return 0;
 }
 
-int vs_http_start(vs_http_t *h, int slot, const char *soap_action,
-                  const char *body, size_t body_len, vs_xml_stream_t *sink,
-                  long timeout_ms, long stall_ms) {
+static int http_start(void *ctx, int slot, const char *soap_action,
+                      const char *body, size_t body_len, vs_xml_stream_t *sink,
+                      long timeout_ms, long stall_ms) {
+  vs_http_t *h = ctx;
   if (slot < 0 || slot >= h->slots_num || h->slots[slot].busy)
     return -1;
   slot_t *s = &h->slots[slot];
@@ -279,82 +290,45 @@ int vs_http_start(vs_http_t *h, int slot, const char *soap_action,
   return request_add(h, s);
 }
 
+/* The reason libcurl gives, with the option that fixes a TLS refusal. */
+static void transport_text(const slot_t *s, CURLcode rc, char *buf,
+                           size_t size) {
+  const char *hint = "";
+  if (rc == CURLE_PEER_FAILED_VERIFICATION &&
+      strstr(s->curl_error, "host name") != NULL)
+    hint = " (the certificate was issued for another name: use that name "
+           "in URL, or, insecurely, VerifyHost false)";
+  else if (rc == CURLE_PEER_FAILED_VERIFICATION ||
+           rc == CURLE_SSL_CACERT_BADFILE)
+    hint = " (the server's TLS certificate is not trusted: set CACert to "
+           "the PEM file of the CA that signed it, or, insecurely, "
+           "VerifyPeer false)";
+  snprintf(buf, size, "%s%s",
+           s->curl_error[0] ? s->curl_error : curl_easy_strerror(rc), hint);
+}
+
 static int classify(slot_t *s, CURLcode rc, vs_error_t *err) {
-  vs_xml_stream_t *sink = s->sink;
+  char text[CURL_ERROR_SIZE + 256];
   long status = 0;
   curl_easy_getinfo(s->curl, CURLINFO_RESPONSE_CODE, &status);
-  if (s->too_large) {
-    err->code = CURLE_FILESIZE_EXCEEDED;
-    vs_error_set(err, VS_ERR_TRANSPORT,
-                 "response larger than %zu bytes (MaxResponseSize); aborted",
-                 s->max_bytes);
-    return err->rc;
-  }
-  if (s->stalled) {
-    err->code = CURLE_ABORTED_BY_CALLBACK;
-    vs_error_set(err, VS_ERR_TRANSPORT,
-                 "no data for %.0f s (stall limit); aborted",
-                 (double)s->stall_ms / 1000.0);
-    return err->rc;
-  }
-  if (rc != CURLE_OK && !s->sink_failed) {
-    const char *hint = "";
-    if (rc == CURLE_PEER_FAILED_VERIFICATION &&
-        strstr(s->curl_error, "host name") != NULL)
-      hint = " (the certificate was issued for another name: use that name "
-             "in URL, or, insecurely, VerifyHost false)";
-    else if (rc == CURLE_PEER_FAILED_VERIFICATION ||
-             rc == CURLE_SSL_CACERT_BADFILE)
-      hint = " (the server's TLS certificate is not trusted: set CACert to "
-             "the PEM file of the CA that signed it, or, insecurely, "
-             "VerifyPeer false)";
-    err->code = (int)rc;
-    vs_error_set(err, VS_ERR_TRANSPORT, "%s%s",
-                 s->curl_error[0] ? s->curl_error : curl_easy_strerror(rc),
-                 hint);
-    return err->rc;
-  }
-  /* The body was read (or its parse stopped early): look at what it was. */
-  bool complete = !s->sink_failed && vs_xml_stream_finish(sink) == 0;
-  if (vs_xml_stream_has_fault(sink)) {
-    const char *type = vs_xml_stream_fault_type(sink);
-    const char *text = vs_xml_stream_fault_string(sink);
-    const char *obj_type = "";
-    const char *obj = vs_xml_stream_fault_obj(sink, &obj_type);
-    err->fault = vs_fault_from_type(type);
-    vs_strlcpy(err->obj, obj, sizeof(err->obj));
-    vs_strlcpy(err->obj_type, obj_type, sizeof(err->obj_type));
-    vs_error_set(err,
-                 err->fault == VS_FAULT_NOT_AUTHENTICATED ? VS_ERR_NOAUTH
-                                                          : VS_ERR_FAULT,
-                 "SOAP fault %s%s%s", type[0] ? type : "(unknown)",
-                 text[0] ? ": " : "", text);
-    return err->rc;
-  }
-  if (vs_xml_stream_not_authenticated(sink)) {
-    /* Not a fault: an answer whose objects are NotAuthenticated, which
-     * some servers send for an expired session. A guess, so flagged. */
-    err->fault = VS_FAULT_NOT_AUTHENTICATED;
-    err->suspect = true;
-    vs_error_set(err, VS_ERR_NOAUTH,
-                 "answer marks its objects NotAuthenticated");
-    return err->rc;
-  }
-  if (status != 200) {
-    err->code = (int)status;
-    vs_error_set(err, VS_ERR_HTTP, "HTTP status %ld", status);
-    return err->rc;
-  }
-  if (s->received == 0) {
-    vs_error_set(err, VS_ERR_PARSE, "empty response body");
-    return err->rc;
-  }
-  if (!complete) {
-    vs_error_set(err, VS_ERR_PARSE, "bad response: %s",
-                 vs_xml_stream_error(sink));
-    return err->rc;
-  }
-  return VS_OK;
+  vs_reply_t reply = {
+      .transport_code = s->too_large ? CURLE_FILESIZE_EXCEEDED
+                        : s->stalled ? CURLE_ABORTED_BY_CALLBACK
+                                     : (int)rc,
+      .transport_text = text,
+      .timed_out = rc == CURLE_OPERATION_TIMEDOUT,
+      .limit = s->too_large ? VS_LIMIT_SIZE
+               : s->stalled ? VS_LIMIT_STALL
+                            : VS_LIMIT_NONE,
+      .max_bytes = s->max_bytes,
+      .stall_ms = s->stall_ms,
+      .status = status,
+      .received = s->received,
+      .sink_failed = s->sink_failed,
+      .sink = s->sink,
+  };
+  transport_text(s, rc, text, sizeof(text));
+  return vs_classify_reply(&reply, err);
 }
 
 /* Hands a finished slot back to its owner. */
@@ -374,11 +348,11 @@ static int deliver(vs_http_t *h, slot_t *s, int *slot, vs_error_t *err) {
  * is not judged stalled for the time nobody listened, and its stall clock
  * does not restart either. */
 static CURLMcode drive(vs_http_t *h, int *running) {
-  double now = now_s();
+  double now = vs_monotonic_seconds();
   h->resuming = h->last_drive_at > 0 && now - h->last_drive_at >= 1.0;
   CURLMcode mc = curl_multi_perform(h->multi, running);
   h->resuming = false;
-  h->last_drive_at = now_s();
+  h->last_drive_at = vs_monotonic_seconds();
   int left;
   CURLMsg *msg;
   while ((msg = curl_multi_info_read(h->multi, &left)) != NULL) {
@@ -409,7 +383,7 @@ static int wait_for(vs_http_t *h, int want, int *slot, long max_wait_ms,
                     vs_error_t *err) {
   *slot = -1;
   vs_error_clear(err);
-  double start = now_s();
+  double start = vs_monotonic_seconds();
   /* Bounded: by max_wait_ms, and every transfer has CURLOPT_TIMEOUT. */
   for (;;) {
     slot_t *s = finished(h, want);
@@ -435,13 +409,14 @@ static int wait_for(vs_http_t *h, int want, int *slot, long max_wait_ms,
     }
     long left_ms = max_wait_ms - (long)((h->last_drive_at - start) * 1000.0);
     if (left_ms <= 0)
-      return VS_HTTP_PENDING;
+      return VS_TRANSPORT_PENDING;
     curl_multi_poll(h->multi, NULL, 0, left_ms < 1000 ? (int)left_ms : 1000,
                     NULL);
   }
 }
 
-int vs_http_wait(vs_http_t *h, int *slot, long max_wait_ms, vs_error_t *err) {
+static int http_wait(void *ctx, int *slot, long max_wait_ms, vs_error_t *err) {
+  vs_http_t *h = ctx;
   return wait_for(h, -1, slot, max_wait_ms, err);
 }
 
@@ -464,19 +439,21 @@ static int control_call(vs_http_t *h, vs_error_t *err) {
   return rc;
 }
 
-int vs_http_soap_call(vs_http_t *h, const char *soap_action, const char *body,
-                      size_t body_len, vs_xml_stream_t *sink, vs_error_t *err) {
+static int http_call(void *ctx, const char *soap_action, const char *body,
+                     size_t body_len, vs_xml_stream_t *sink, vs_error_t *err) {
+  vs_http_t *h = ctx;
   vs_error_clear(err);
-  if (vs_http_start(h, h->control, soap_action, body, body_len, sink,
-                    h->opts.timeout_ms, h->opts.stall_ms) != 0) {
+  if (http_start(h, h->control, soap_action, body, body_len, sink,
+                 h->opts.timeout_ms, h->opts.stall_ms) != 0) {
     vs_error_set(err, VS_ERR_TRANSPORT, "cannot start a request");
     return err->rc;
   }
   return control_call(h, err);
 }
 
-int vs_http_get(vs_http_t *h, const char *path, vs_xml_stream_t *sink,
-                size_t max_bytes, vs_error_t *err) {
+static int http_get(void *ctx, const char *path, vs_xml_stream_t *sink,
+                    size_t max_bytes, vs_error_t *err) {
+  vs_http_t *h = ctx;
   vs_error_clear(err);
   slot_t *s = &h->slots[h->control];
   size_t base = strlen(h->url);
@@ -494,14 +471,30 @@ int vs_http_get(vs_http_t *h, const char *path, vs_xml_stream_t *sink,
   curl_easy_setopt(s->curl, CURLOPT_URL, url);
   curl_easy_setopt(s->curl, CURLOPT_HTTPGET, 1L);
   curl_easy_setopt(s->curl, CURLOPT_HTTPHEADER, NULL);
-  int rc = request_add(h, s) == 0 ? control_call(h, err)
-                                  : (vs_error_set(err, VS_ERR_TRANSPORT,
-                                                  "cannot start a request"),
-                                     err->rc);
+  int rc = request_add(h, s) == 0
+               ? control_call(h, err)
+               : (vs_error_set(err, VS_ERR_TRANSPORT, "cannot start a request"),
+                  err->rc);
   /* Back to what every other request of the slot is: a SOAP POST. */
   curl_easy_setopt(s->curl, CURLOPT_URL, h->url);
   curl_easy_setopt(s->curl, CURLOPT_POST, 1L);
   s->action[0] = 0; /* set_action installs the headers again */
   free(url);
   return rc;
+}
+
+vs_transport_t vs_http_transport(vs_http_t *h) {
+  return (vs_transport_t){
+      .ctx = h,
+      .slots = http_slots,
+      .call = http_call,
+      .get = http_get,
+      .start = http_start,
+      .wait = http_wait,
+      .busy = http_busy,
+      .in_flight = http_in_flight,
+      .cancel_all = http_cancel_all,
+      .forget_session = http_forget_session,
+      .stats = http_stats,
+  };
 }

@@ -1,6 +1,10 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * collectd-vsphere - vs_inventory.c
  */
+#include "collectd.h"
+
+#include "utils/common/common.h"
 #include "vs_inventory.h"
 #include "vs_parse.h"
 
@@ -16,11 +20,15 @@
 /* Properties read for the structure, naming and planning. A propSet of
  * ComputeResource also matches ClusterComputeResource. */
 static const char *const named_paths[] = {"name", "parent"};
-static const char *const host_paths[] = {
-    "name", "parent", "runtime.powerState", "runtime.connectionState"};
-static const char *const vm_paths[] = {
-    "name",           "parent",       "parentVApp",    "runtime.powerState",
-    "runtime.connectionState", "runtime.host", "config.template"};
+static const char *const host_paths[] = {"name", "parent", "runtime.powerState",
+                                         "runtime.connectionState"};
+static const char *const vm_paths[] = {"name",
+                                       "parent",
+                                       "parentVApp",
+                                       "runtime.powerState",
+                                       "runtime.connectionState",
+                                       "runtime.host",
+                                       "config.template"};
 static const char *const host_uuid = "hardware.systemInfo.uuid";
 static const char *const vm_uuid = "config.instanceUuid";
 /* What the state pass reads besides a kind's state paths. */
@@ -42,11 +50,6 @@ void vs_inventory_free(vs_inventory_t *inv) {
   memset(inv, 0, sizeof(*inv));
 }
 
-const char *vs_inv_str(const vs_inventory_t *inv, const char *s) {
-  (void)inv;
-  return s != NULL ? s : "";
-}
-
 const vs_object_t *vs_inv_at(const vs_inventory_t *inv, int index) {
   return index < 0 || (size_t)index >= inv->num ? NULL : &inv->objects[index];
 }
@@ -61,13 +64,6 @@ vs_object_t *vs_inventory_find(const vs_inventory_t *inv, const char *moref) {
   return i < 0 ? NULL : &inv->objects[i];
 }
 
-static const char *prop(const vs_prop_t *props, size_t n, const char *name) {
-  for (size_t i = 0; i < n; i++)
-    if (strcmp(props[i].name, name) == 0)
-      return props[i].value;
-  return "";
-}
-
 int vs_inventory_add_props(vs_inventory_t *inv, const char *mo_type,
                            const char *moref, const vs_prop_t *props,
                            size_t props_num) {
@@ -75,12 +71,11 @@ int vs_inventory_add_props(vs_inventory_t *inv, const char *mo_type,
   if (mo < 0 || moref[0] == 0)
     return 0;
   if (inv->num == inv->cap) {
-    size_t cap = inv->cap ? inv->cap * 2 : 64;
-    vs_object_t *objects = realloc(inv->objects, cap * sizeof(*objects));
+    vs_object_t *objects =
+        vs_grow(inv->objects, &inv->cap, sizeof(*objects), 64);
     if (objects == NULL)
       return -1;
     inv->objects = objects;
-    inv->cap = cap;
   }
   vs_object_t o = {.mo = (vs_mo_t)mo,
                    .id_host = "",
@@ -92,28 +87,32 @@ int vs_inventory_add_props(vs_inventory_t *inv, const char *mo_type,
                    .compute = -1,
                    .mark_us = -1};
   char name[VS_PAGE_MAX_VALUE];
-  vs_utf8_copy(name, prop(props, props_num, "name"), sizeof(name));
+  vs_utf8_copy(name, vs_prop_value(props, props_num, "name", ""), sizeof(name));
   vs_name_decode(name);
   o.moref = vs_inventory_intern(inv, moref);
   o.name = vs_inventory_intern(inv, name[0] ? name : moref);
   /* A VM in a vApp has no parent folder, but its vApp. */
-  const char *parent = prop(props, props_num, "parent");
+  const char *parent = vs_prop_value(props, props_num, "parent", "");
   if (parent[0] == 0)
-    parent = prop(props, props_num, "parentVApp");
+    parent = vs_prop_value(props, props_num, "parentVApp", "");
   o.parent_ref = vs_inventory_intern(inv, parent);
-  o.host_ref = vs_inventory_intern(inv, prop(props, props_num, "runtime.host"));
-  const char *uuid = prop(props, props_num, "config.instanceUuid");
+  o.host_ref = vs_inventory_intern(
+      inv, vs_prop_value(props, props_num, "runtime.host", ""));
+  const char *uuid = vs_prop_value(props, props_num, "config.instanceUuid", "");
   if (uuid[0] == 0)
-    uuid = prop(props, props_num, "hardware.systemInfo.uuid");
+    uuid = vs_prop_value(props, props_num, "hardware.systemInfo.uuid", "");
   o.uuid = vs_inventory_intern(inv, uuid);
   if (inv->strings.failed)
     return -1;
   o.powered_on =
-      strcmp(prop(props, props_num, "runtime.powerState"), "poweredOn") == 0;
+      strcmp(vs_prop_value(props, props_num, "runtime.powerState", ""),
+             "poweredOn") == 0;
   /* A property a server does not send counts as connected. */
-  const char *conn = prop(props, props_num, "runtime.connectionState");
+  const char *conn =
+      vs_prop_value(props, props_num, "runtime.connectionState", "");
   o.connected = conn[0] == 0 || strcmp(conn, "connected") == 0;
-  o.template_ = strcmp(prop(props, props_num, "config.template"), "true") == 0;
+  o.template_ = strcmp(vs_prop_value(props, props_num, "config.template", ""),
+                       "true") == 0;
   inv->objects[inv->num++] = o;
   return 0;
 }
@@ -195,12 +194,8 @@ static void decide_active(vs_inventory_t *inv) {
 }
 
 int vs_shard_of(const char *moref, int n) {
-  uint64_t h = 1469598103934665603ULL; /* FNV-1a: stable everywhere */
-  for (const char *p = moref; *p; p++) {
-    h ^= (unsigned char)*p;
-    h *= 1099511628211ULL;
-  }
-  return n > 1 ? (int)(h % (uint64_t)n) : 0;
+  /* Unseeded: the same in every process and across restarts. */
+  return n > 1 ? (int)(vs_hash64(moref, 0) % (uint64_t)n) : 0;
 }
 
 void vs_inventory_shard(vs_inventory_t *inv, int k, int n) {
@@ -224,7 +219,7 @@ static void carry_state(vs_inventory_t *inv, vs_inventory_t *old) {
     vs_object_t *o = &inv->objects[i];
     if (o->kind < 0)
       continue;
-    vs_object_t *prev = vs_inventory_find(old, vs_inv_str(inv, o->moref));
+    vs_object_t *prev = vs_inventory_find(old, o->moref);
     if (prev == NULL || prev->kind != o->kind)
       continue;
     o->mark_us = prev->mark_us;
@@ -244,8 +239,7 @@ int vs_inventory_finish(vs_inventory_t *inv, vs_inventory_t *old) {
   if (vs_index_init(&inv->by_moref, inv->num) != 0)
     return -1;
   for (size_t i = 0; i < inv->num; i++)
-    if (vs_index_put(&inv->by_moref, vs_inv_str(inv, inv->objects[i].moref),
-                     (int)i) != 0)
+    if (vs_index_put(&inv->by_moref, inv->objects[i].moref, (int)i) != 0)
       return -1;
   resolve(inv);
   decide_active(inv);
@@ -270,8 +264,8 @@ void vs_inventory_path(const vs_inventory_t *inv, const vs_object_t *o,
     for (const char *c = chain[i]->name; *c && len + 4 < size; c++) {
       const char *esc = *c == '/'    ? "%2f"
                         : *c == '\\' ? "%5c"
-                        : *c == '%'    ? "%25"
-                                       : NULL;
+                        : *c == '%'  ? "%25"
+                                     : NULL;
       if (esc != NULL) {
         memcpy(buf + len, esc, 3);
         len += 3;
@@ -296,12 +290,6 @@ typedef struct {
   bool out_of_memory;
 } discover_ctx_t;
 
-static int64_t wall_us(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_REALTIME, &ts);
-  return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
 static void on_subprop(void *ctx, const char *type, const char *moref,
                        const char *prop, int item, const char *path,
                        const char *text) {
@@ -309,7 +297,7 @@ static void on_subprop(void *ctx, const char *type, const char *moref,
   discover_ctx_t *d = ctx;
   if (strcmp(d->scratch_moref, moref) != 0) { /* the next object */
     vs_state_scratch_reset(&d->scratch);
-    vs_strlcpy(d->scratch_moref, moref, sizeof(d->scratch_moref));
+    sstrncpy(d->scratch_moref, moref, sizeof(d->scratch_moref));
   }
   vs_state_subprop(&d->scratch, prop, item, path, text);
 }
@@ -327,9 +315,8 @@ static void set_states(discover_ctx_t *d, vs_object_t *o,
       o->template_)
     return;
   vs_state_value_t values[VS_STATE_MAX_VALUES];
-  size_t n = vs_state_values((vs_kind_t)o->kind, props, props_num,
-                             &d->scratch, d->now_us, values,
-                             VS_STATE_MAX_VALUES);
+  size_t n = vs_state_values((vs_kind_t)o->kind, props, props_num, &d->scratch,
+                             d->now_us, values, VS_STATE_MAX_VALUES);
   if (n == 0)
     return;
   /* The object owns its values and their strings: a state pass replaces
@@ -351,7 +338,8 @@ static void on_object(void *ctx, const char *type, const char *moref,
     if (o == NULL) /* new since the discovery: it waits for the next */
       return;
     o->template_ =
-        strcmp(prop(props, props_num, "config.template"), "true") == 0;
+        strcmp(vs_prop_value(props, props_num, "config.template", ""),
+               "true") == 0;
     d->updated++;
   } else {
     size_t before = d->inv->num;
@@ -367,17 +355,17 @@ static void on_object(void *ctx, const char *type, const char *moref,
 }
 
 /* CreateContainerViewResponse > returnval: the view's moref. */
-static void view_end(void *ctx, int depth, const char *name,
-                     const char *parent, const char *text, size_t len) {
+static void view_end(void *ctx, int depth, const char *name, const char *parent,
+                     const char *text, size_t len) {
   (void)depth;
   (void)len;
   if (strcmp(name, "returnval") == 0 &&
       strcmp(parent, "CreateContainerViewResponse") == 0)
-    vs_strlcpy(ctx, text, VS_MOREF_LEN);
+    sstrncpy(ctx, text, VS_MOREF_LEN);
 }
 
-static int create_view(vs_session_t *s, const vs_prop_spec_t *specs,
-                       size_t n, char *view, vs_error_t *err) {
+static int create_view(vs_session_t *s, const vs_prop_spec_t *specs, size_t n,
+                       char *view, vs_error_t *err) {
   const char *types[VS_MO_NUM + 1];
   size_t types_num = 0;
   bool compute = false; /* a view of ComputeResource holds clusters too */
@@ -392,8 +380,8 @@ static int create_view(vs_session_t *s, const vs_prop_spec_t *specs,
   }
   n = types_num;
   vs_soap_create_container_view(&s->request, &s->sc, types, n);
-  vs_xml_handler_t h = {.end = view_end, .ctx = view,
-                        .expect = "CreateContainerViewResponse"};
+  vs_xml_handler_t h = {
+      .end = view_end, .ctx = view, .expect = "CreateContainerViewResponse"};
   int rc = vs_session_call(s, &h, err);
   if (rc == VS_OK && view[0] == 0)
     rc = (vs_error_set(err, VS_ERR_PARSE,
@@ -409,28 +397,46 @@ static void destroy_view(vs_session_t *s, const char *view) {
   vs_session_call(s, &none, &err); /* best effort */
 }
 
-/* Property specs, with room for their paths. */
-#define MAX_SPEC_PATHS 32
+/* Property specs, with room for their paths: as many as the page parser
+ * keeps per object (a path asked for is a property that may come). */
+#define MAX_SPEC_PATHS VS_PAGE_MAX_PROPS
 typedef struct {
   vs_prop_spec_t specs[VS_MO_NUM + 1];
   const char *paths[VS_MO_NUM + 1][MAX_SPEC_PATHS];
   size_t num;
+  const char *overflow; /* a type with more paths than room, or NULL */
 } spec_set_t;
 
 static void spec_add(spec_set_t *set, const char *type, const char *const *a,
                      size_t an, const char *const *b, size_t bn,
                      const char *extra) {
   size_t i = set->num, n = 0;
-  for (size_t j = 0; j < an && n < MAX_SPEC_PATHS; j++)
+  if (an + bn + (extra != NULL) > MAX_SPEC_PATHS) {
+    set->overflow = type;
+    return;
+  }
+  for (size_t j = 0; j < an; j++)
     set->paths[i][n++] = a[j];
-  for (size_t j = 0; j < bn && n < MAX_SPEC_PATHS; j++)
+  for (size_t j = 0; j < bn; j++)
     set->paths[i][n++] = b[j];
-  if (extra != NULL && n < MAX_SPEC_PATHS)
+  if (extra != NULL)
     set->paths[i][n++] = extra;
   if (n == 0)
     return;
   set->specs[i] = (vs_prop_spec_t){type, set->paths[i], n};
   set->num++;
+}
+
+/* More paths for a type than a page keeps: a change to the tables that
+ * must not pass silently. */
+static int check_specs(const spec_set_t *set, vs_error_t *err) {
+  if (set->overflow == NULL)
+    return VS_OK;
+  vs_error_set(err, VS_ERR_CONFIG,
+               "more than %d properties asked for %s (raise "
+               "VS_PAGE_MAX_PROPS)",
+               MAX_SPEC_PATHS, set->overflow);
+  return err->rc;
 }
 
 #define N(a) a, sizeof(a) / sizeof(a[0])
@@ -453,6 +459,7 @@ static void build_specs(const vs_discovery_t *what, bool structure,
   const char *const *sp;
   size_t sn;
   set->num = 0;
+  set->overflow = NULL;
   if (structure) {
     spec_add(set, "Folder", N(named_paths), NULL, 0, NULL);
     spec_add(set, "ComputeResource", N(named_paths), NULL, 0, NULL);
@@ -495,8 +502,8 @@ static void cancel_retrieval(vs_session_t *s, const char *token) {
 
 /* Reads every page of one RetrievePropertiesEx over a ContainerView of
  * the specs' types into the discovery context. */
-static int read_view(vs_session_t *s, const spec_set_t *set,
-                     discover_ctx_t *d, vs_error_t *err) {
+static int read_view(vs_session_t *s, const spec_set_t *set, discover_ctx_t *d,
+                     vs_error_t *err) {
   char view[VS_MOREF_LEN] = "";
   int rc = create_view(s, set->specs, set->num, view, err);
   if (rc != VS_OK)
@@ -523,8 +530,13 @@ static int read_view(vs_session_t *s, const spec_set_t *set,
     rc = vs_session_call(s, &h, err);
     if (rc == VS_OK && d->out_of_memory)
       rc = (vs_error_set(err, VS_ERR_NOMEM, "out of memory"), err->rc);
+    if (rc == VS_OK && page->props_dropped > 0)
+      rc = (vs_error_set(err, VS_ERR_PARSE,
+                         "an object with more than %d properties",
+                         VS_PAGE_MAX_PROPS),
+            err->rc);
     if (rc == VS_OK)
-      vs_strlcpy(pending, page->token, sizeof(page->token));
+      sstrncpy(pending, page->token, sizeof(page->token));
     if (rc != VS_OK || pending[0] == 0)
       break;
     vs_soap_continue_retrieve(&s->request, &s->sc, pending);
@@ -543,11 +555,24 @@ static int read_view(vs_session_t *s, const spec_set_t *set,
   return rc;
 }
 
+/* Whether both spec sets of the widest discovery fit (a unit test keeps
+ * the property tables within what a page keeps). */
+int vs_inventory_check_specs(const vs_discovery_t *what, vs_error_t *err) {
+  spec_set_t set;
+  build_specs(what, true, &set);
+  if (check_specs(&set, err) != VS_OK)
+    return err->rc;
+  build_specs(what, false, &set);
+  return check_specs(&set, err);
+}
+
 int vs_inventory_discover(vs_session_t *s, const vs_discovery_t *what,
                           vs_inventory_t *out, vs_error_t *err) {
   spec_set_t set;
   build_specs(what, true, &set);
-  discover_ctx_t d = {.inv = out, .what = what, .now_us = wall_us()};
+  if (check_specs(&set, err) != VS_OK)
+    return err->rc;
+  discover_ctx_t d = {.inv = out, .what = what, .now_us = vs_wall_us()};
   vs_state_scratch_reset(&d.scratch);
   return read_view(s, &set, &d, err);
 }
@@ -558,12 +583,25 @@ int vs_inventory_read_states(vs_session_t *s, const vs_discovery_t *what,
   spec_set_t set;
   build_specs(what, false, &set);
   *updated = 0;
-  if (set.num == 0)
-    return VS_OK;
+  if (check_specs(&set, err) != VS_OK || set.num == 0)
+    return check_specs(&set, err);
   discover_ctx_t d = {
-      .inv = inv, .what = what, .update = true, .now_us = wall_us()};
+      .inv = inv, .what = what, .update = true, .now_us = vs_wall_us()};
   vs_state_scratch_reset(&d.scratch);
   int rc = read_view(s, &set, &d, err);
   *updated = d.updated;
   return rc;
+}
+
+void vs_inventory_tracking(const vs_inventory_t *inv, size_t *series,
+                           size_t *bytes) {
+  *series = 0;
+  *bytes = inv->cap * sizeof(*inv->objects) + inv->strings.bytes +
+           inv->by_moref.cap * (sizeof(char *) + sizeof(int));
+  for (size_t i = 0; i < inv->num; i++) {
+    const vs_object_t *o = &inv->objects[i];
+    *series += o->series.num;
+    *bytes += vs_series_table_bytes(&o->series) +
+              o->states_num * sizeof(vs_state_value_t);
+  }
 }

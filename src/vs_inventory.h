@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * collectd-vsphere - vs_inventory.h
  * The managed objects of a vCenter: discovered with one ContainerView and
@@ -26,26 +27,26 @@
 
 typedef struct {
   vs_mo_t mo;
-  int kind;        /* vs_kind_t, or -1 for folders, datacenters, ... */
-  bool active;     /* to be queried: powered on, connected, host connected */
+  int kind;    /* vs_kind_t, or -1 for folders, datacenters, ... */
+  bool active; /* to be queried: powered on, connected, host connected */
   bool powered_on;
-  bool connected;  /* runtime.connectionState "connected" */
-  bool template_;  /* VM templates have no performance data */
-  bool gone;       /* left out: a fault was about it (see gone_until) */
-  bool in_flight;  /* part of a QueryPerf not yet answered */
-  bool slow;       /* its last QueryPerf timed out: batched apart */
-  bool isolated;   /* a fault was about it alone: queried alone */
-  bool dup_logged; /* its identity clash was logged */
+  bool connected;   /* runtime.connectionState "connected" */
+  bool template_;   /* VM templates have no performance data */
+  bool gone;        /* left out: a fault was about it (see gone_until) */
+  bool in_flight;   /* part of a QueryPerf not yet answered */
+  bool slow;        /* its last QueryPerf timed out: batched apart */
+  bool isolated;    /* a fault was about it alone: queried alone */
+  bool dup_logged;  /* its identity clash was logged */
   bool states_sent; /* its state values reached the writers once */
-  bool selected;   /* collected here: its kind is, filters and shard keep it */
+  bool selected;    /* collected here: its kind is, filters and shard keep it */
   /* Strings live in the inventory's arena; never NULL ("" if absent). */
   const char *moref, *name, *uuid, *parent_ref, *host_ref;
   const char *id_host, *id_plugin_instance; /* collectd identity (naming) */
-  int parent;     /* index of the parent, -1 */
-  int host;       /* VM: index of its host; host: itself; else -1 */
-  int datacenter; /* index of its datacenter, -1 */
-  int compute;    /* index of its cluster / compute resource, -1 */
-  int64_t mark_us; /* newest sample of its last complete answer, -1 */
+  int parent;                               /* index of the parent, -1 */
+  int host;                 /* VM: index of its host; host: itself; else -1 */
+  int datacenter;           /* index of its datacenter, -1 */
+  int compute;              /* index of its cluster / compute resource, -1 */
+  int64_t mark_us;          /* newest sample of its last complete answer, -1 */
   vs_state_value_t *states; /* from its properties (vs_state), or NULL */
   uint16_t states_num;
   double gone_until; /* monotonic s: left out of queries until then */
@@ -65,8 +66,6 @@ typedef struct {
 void vs_inventory_init(vs_inventory_t *inv);
 void vs_inventory_free(vs_inventory_t *inv);
 vs_object_t *vs_inventory_find(const vs_inventory_t *inv, const char *moref);
-/* A string of an object (e.g. vs_inv_str(inv, o->name)), "" if NULL. */
-const char *vs_inv_str(const vs_inventory_t *inv, const char *s);
 /* The object at an index, or NULL for -1. */
 const vs_object_t *vs_inv_at(const vs_inventory_t *inv, int index);
 
@@ -97,6 +96,11 @@ int vs_shard_of(const char *moref, int n);
  * or "" when out of memory (inv->strings.failed is then set). */
 const char *vs_inventory_intern(vs_inventory_t *inv, const char *s);
 
+/* Series tracked, and the bytes the inventory and its tracking hold (for
+ * self-monitoring and sizing). */
+void vs_inventory_tracking(const vs_inventory_t *inv, size_t *series,
+                           size_t *bytes);
+
 /* What a discovery reads. */
 typedef struct {
   bool kinds[VS_KIND_NUM]; /* kinds collected */
@@ -109,6 +113,11 @@ typedef struct {
  * or an error, with the reason in err. */
 int vs_inventory_discover(vs_session_t *s, const vs_discovery_t *what,
                           vs_inventory_t *out, vs_error_t *err);
+
+/* VS_OK when the property paths a discovery and a state pass of `what`
+ * ask for fit what the page parser keeps per object; a config error
+ * naming the type otherwise. */
+int vs_inventory_check_specs(const vs_discovery_t *what, vs_error_t *err);
 
 /* Reads the state properties of the kinds wanted into the objects of
  * `inv` they belong to (others are ignored until the next discovery);

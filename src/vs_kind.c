@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * collectd-vsphere - vs_kind.c
  */
@@ -9,25 +10,39 @@
 /* Realtime (20 s) data exists for hosts and VMs only; the others have
  * historical intervals, the first one 300 s. */
 static const vs_kind_info_t kinds[VS_KIND_NUM] = {
-    [VS_KIND_VM] = {.name = "vm", .mo_type = "VirtualMachine",
-                    .interval_id = 20, .step_s = 20, .collect = true,
+    [VS_KIND_VM] = {.name = "vm",
+                    .mo_type = "VirtualMachine",
+                    .interval_id = 20,
+                    .step_s = 20,
+                    .collect = true,
                     .instances = true},
-    [VS_KIND_HOST] = {.name = "host", .mo_type = "HostSystem",
-                      .interval_id = 20, .step_s = 20, .collect = true,
+    [VS_KIND_HOST] = {.name = "host",
+                      .mo_type = "HostSystem",
+                      .interval_id = 20,
+                      .step_s = 20,
+                      .collect = true,
                       .instances = true},
     [VS_KIND_CLUSTER] = {.name = "cluster",
                          .mo_type = "ClusterComputeResource",
-                         .interval_id = 300, .step_s = 300,
-                         .historical = true, .collect = true},
-    [VS_KIND_DATASTORE] = {.name = "datastore", .mo_type = "Datastore",
-                           .interval_id = 300, .step_s = 300,
-                           .historical = true, .collect = true},
+                         .interval_id = 300,
+                         .step_s = 300,
+                         .historical = true,
+                         .collect = true},
+    [VS_KIND_DATASTORE] = {.name = "datastore",
+                           .mo_type = "Datastore",
+                           .interval_id = 300,
+                           .step_s = 300,
+                           .historical = true,
+                           .collect = true},
     [VS_KIND_RESOURCE_POOL] = {.name = "resourcepool",
                                .mo_type = "ResourcePool",
-                               .interval_id = 300, .step_s = 300,
+                               .interval_id = 300,
+                               .step_s = 300,
                                .historical = true},
-    [VS_KIND_DATACENTER] = {.name = "datacenter", .mo_type = "Datacenter",
-                            .interval_id = 300, .step_s = 300,
+    [VS_KIND_DATACENTER] = {.name = "datacenter",
+                            .mo_type = "Datacenter",
+                            .interval_id = 300,
+                            .step_s = 300,
                             .historical = true},
 };
 
@@ -47,11 +62,6 @@ static const struct {
 
 const vs_kind_info_t *vs_kind_info(vs_kind_t kind) { return &kinds[kind]; }
 
-int vs_kind_from_mo_type(const char *mo_type) {
-  int mo = vs_mo_from_type(mo_type);
-  return mo < 0 ? -1 : mos[mo].kind;
-}
-
 int vs_kind_from_name(const char *name) {
   for (int k = 0; k < VS_KIND_NUM; k++)
     if (strcasecmp(kinds[k].name, name) == 0)
@@ -68,7 +78,5 @@ int vs_mo_from_type(const char *mo_type) {
     return VS_MO_RESOURCE_POOL;
   return -1;
 }
-
-const char *vs_mo_type_name(vs_mo_t mo) { return mos[mo].type; }
 
 int vs_mo_kind(vs_mo_t mo) { return mos[mo].kind; }

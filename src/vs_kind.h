@@ -1,9 +1,19 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * collectd-vsphere - vs_kind.h
  * The managed object types the inventory knows, and the kinds among them
- * that are collected (performance counters, state values). Discovery,
- * planning, naming and dispatch take the kind as a parameter; adding a
- * kind is a table row.
+ * that are collected (performance counters, state values). Planning,
+ * naming, filtering, dispatch and the query engine take the kind as a
+ * parameter and need nothing for a new one. What adding a kind takes:
+ *   - a row in vs_kind.c (and a vs_mo_t, if its managed object type is
+ *     new to the inventory);
+ *   - in vs_inventory.c, the properties an object of it is read with and
+ *     where it hangs in the hierarchy (VMs and hosts carry the hierarchy
+ *     and their host; the other kinds are named objects under a folder);
+ *   - its state values, if any: rows and extractors in vs_state.c;
+ *   - its default counters in vs_counters.c, and a per-request bound in
+ *     vs_query.c if vCenter limits its queries (clusters);
+ *   - the man page's METRICS section (docs/COUNTERS.md is generated).
  */
 #ifndef VS_KIND_H
 #define VS_KIND_H
@@ -32,8 +42,6 @@ typedef struct {
 } vs_kind_info_t;
 
 const vs_kind_info_t *vs_kind_info(vs_kind_t kind);
-/* Returns the kind of a managed object type, or -1. */
-int vs_kind_from_mo_type(const char *mo_type);
 /* Returns the kind of a configuration name ("vm", "datastore"), or -1. */
 int vs_kind_from_name(const char *name);
 
@@ -53,7 +61,6 @@ typedef enum {
 
 /* vs_mo_t of a managed object type name ("ClusterComputeResource"), or -1. */
 int vs_mo_from_type(const char *mo_type);
-const char *vs_mo_type_name(vs_mo_t mo);
 /* The collected kind of a managed object type, or -1 (folders, ...). */
 int vs_mo_kind(vs_mo_t mo);
 

@@ -1,10 +1,11 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * collectd-vsphere - vs_naming.c
  */
-#define _GNU_SOURCE /* qsort_r */
 #include "collectd.h"
 
 #include "plugin.h"
+#include "utils/common/common.h"
 #include "vs_kind.h"
 #include "vs_naming.h"
 
@@ -16,11 +17,11 @@ static const char *field_value(const vs_inventory_t *inv, const vs_object_t *o,
   const vs_object_t *other = NULL;
   switch (f) {
   case VS_FIELD_NAME:
-    return vs_inv_str(inv, o->name);
+    return o->name;
   case VS_FIELD_MOREF:
-    return vs_inv_str(inv, o->moref);
+    return o->moref;
   case VS_FIELD_UUID:
-    return vs_inv_str(inv, o->uuid);
+    return o->uuid;
   case VS_FIELD_VCENTER:
     return vcenter;
   case VS_FIELD_DATACENTER:
@@ -35,12 +36,12 @@ static const char *field_value(const vs_inventory_t *inv, const vs_object_t *o,
   case VS_FIELD_NUM:
     break;
   }
-  return other != NULL ? vs_inv_str(inv, other->name) : "";
+  return other != NULL ? other->name : "";
 }
 
 void vs_naming_format(const vs_inventory_t *inv, const vs_object_t *o,
-                      const char *vcenter, const vs_format_t *format,
-                      char *buf, size_t size) {
+                      const char *vcenter, const vs_format_t *format, char *buf,
+                      size_t size) {
   vs_buf_t b;
   vs_buf_init(&b);
   for (size_t i = 0; i < format->num; i++) {
@@ -97,49 +98,65 @@ int vs_moref_compare(const char *a, const char *b) {
 
 /* Objects sorted by kind, identity, then moref: clashes are neighbours,
  * the oldest object first. */
-static int by_identity(const void *pa, const void *pb, void *ctx) {
-  const vs_inventory_t *inv = ctx;
-  const vs_object_t *a = &inv->objects[*(const size_t *)pa];
-  const vs_object_t *b = &inv->objects[*(const size_t *)pb];
+/* An object's identity, with its index: qsort's comparator gets no
+ * context (qsort_r is not portable). */
+typedef struct {
+  int kind;
+  const char *host, *plugin_instance, *moref;
+  size_t index;
+} identity_key_t;
+
+static int by_identity(const void *pa, const void *pb) {
+  const identity_key_t *a = pa, *b = pb;
   if (a->kind != b->kind)
     return a->kind < b->kind ? -1 : 1;
-  int c = strcmp(vs_inv_str(inv, a->id_host), vs_inv_str(inv, b->id_host));
+  int c = strcmp(a->host, b->host);
   if (c == 0)
-    c = strcmp(vs_inv_str(inv, a->id_plugin_instance),
-               vs_inv_str(inv, b->id_plugin_instance));
+    c = strcmp(a->plugin_instance, b->plugin_instance);
   if (c == 0)
-    c = vs_moref_compare(vs_inv_str(inv, a->moref),
-                         vs_inv_str(inv, b->moref));
+    c = vs_moref_compare(a->moref, b->moref);
   return c;
 }
 
-static bool same_identity(const vs_inventory_t *inv, const vs_object_t *a,
-                          const vs_object_t *b) {
-  return a->kind == b->kind &&
-         strcmp(vs_inv_str(inv, a->id_host), vs_inv_str(inv, b->id_host)) ==
-             0 &&
-         strcmp(vs_inv_str(inv, a->id_plugin_instance),
-                vs_inv_str(inv, b->id_plugin_instance)) == 0;
+/* The indexes of `order` sorted by identity. */
+static int sort_by_identity(const vs_inventory_t *inv, size_t *order,
+                            size_t n) {
+  identity_key_t *keys = malloc((n ? n : 1) * sizeof(*keys));
+  if (keys == NULL)
+    return -1;
+  for (size_t i = 0; i < n; i++) {
+    const vs_object_t *o = &inv->objects[order[i]];
+    keys[i] = (identity_key_t){o->kind, o->id_host, o->id_plugin_instance,
+                               o->moref, order[i]};
+  }
+  qsort(keys, n, sizeof(*keys), by_identity);
+  for (size_t i = 0; i < n; i++)
+    order[i] = keys[i].index;
+  free(keys);
+  return 0;
+}
+
+static bool same_identity(const vs_object_t *a, const vs_object_t *b) {
+  return a->kind == b->kind && strcmp(a->id_host, b->id_host) == 0 &&
+         strcmp(a->id_plugin_instance, b->id_plugin_instance) == 0;
 }
 
 /* "<host field> (<moref>)", the host field cut to leave room. */
 static int disambiguate(vs_inventory_t *inv, vs_object_t *o,
                         const vs_object_t *first, const char *vcenter) {
   char base[VS_NAME_LEN], suffix[VS_NAME_LEN], host[VS_NAME_LEN];
-  vs_strlcpy(base, vs_inv_str(inv, o->id_host), sizeof(base));
-  snprintf(suffix, sizeof(suffix), " (%s)", vs_inv_str(inv, o->moref));
+  sstrncpy(base, o->id_host, sizeof(base));
+  snprintf(suffix, sizeof(suffix), " (%s)", o->moref);
   size_t room = sizeof(host) - 1 - strlen(suffix);
   size_t n = vs_utf8_prefix(base, room);
   memcpy(host, base, n);
-  vs_strlcpy(host + n, suffix, sizeof(host) - n);
+  sstrncpy(host + n, suffix, sizeof(host) - n);
   if (!o->dup_logged) {
     WARNING("vsphere plugin: vCenter \"%s\": %s \"%s\" (%s) has the same "
             "identity as %s (host \"%s\", plugin_instance \"%s\"): its "
             "values go to host \"%s\".",
-            vcenter, vs_kind_info((vs_kind_t)o->kind)->name,
-            vs_inv_str(inv, o->name), vs_inv_str(inv, o->moref),
-            vs_inv_str(inv, first->moref), base,
-            vs_inv_str(inv, o->id_plugin_instance), host);
+            vcenter, vs_kind_info((vs_kind_t)o->kind)->name, o->name, o->moref,
+            first->moref, base, o->id_plugin_instance, host);
     o->dup_logged = true;
   }
   o->id_host = vs_inventory_intern(inv, host);
@@ -176,13 +193,15 @@ int vs_naming_apply(vs_inventory_t *inv, const vs_config_t *cfg) {
   int rc = 0;
   inv->duplicates = 0;
   for (int pass = 0; pass < 8 && rc == 0; pass++) {
-    qsort_r(order, n, sizeof(*order), by_identity, inv);
+    if (sort_by_identity(inv, order, n) != 0) {
+      rc = -1;
+      break;
+    }
     size_t clashes = 0;
     for (size_t i = 0; i < n && rc == 0;) {
       const vs_object_t *first = &inv->objects[order[i]];
       size_t j = i + 1;
-      for (; j < n && rc == 0 &&
-             same_identity(inv, first, &inv->objects[order[j]]);
+      for (; j < n && rc == 0 && same_identity(first, &inv->objects[order[j]]);
            j++) {
         rc = disambiguate(inv, &inv->objects[order[j]], first, cfg->name);
         clashes++;

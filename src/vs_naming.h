@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * collectd-vsphere - vs_naming.h
  * The collectd identity of every collected object: its host field
@@ -20,8 +21,8 @@
  * inside a field becomes '_' when there are several fields), cut at a
  * UTF-8 boundary to fit `size`. */
 void vs_naming_format(const vs_inventory_t *inv, const vs_object_t *o,
-                      const char *vcenter, const vs_format_t *format,
-                      char *buf, size_t size);
+                      const char *vcenter, const vs_format_t *format, char *buf,
+                      size_t size);
 
 /* Sets id_host and id_plugin_instance of every collected object, with
  * clashes disambiguated. Returns 0, or -1 when out of memory. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * collectd-vsphere - vs_parse.c
  */
@@ -18,24 +19,25 @@ static void sc_end(void *ctx, int depth, const char *name, const char *parent,
   vs_service_content_t *sc = ctx;
   if (is(parent, "returnval")) {
     if (is(name, "rootFolder"))
-      vs_strlcpy(sc->root_folder, text, sizeof(sc->root_folder));
+      vs_utf8_copy(sc->root_folder, text, sizeof(sc->root_folder));
     else if (is(name, "propertyCollector"))
-      vs_strlcpy(sc->property_collector, text, sizeof(sc->property_collector));
+      vs_utf8_copy(sc->property_collector, text,
+                   sizeof(sc->property_collector));
     else if (is(name, "viewManager"))
-      vs_strlcpy(sc->view_manager, text, sizeof(sc->view_manager));
+      vs_utf8_copy(sc->view_manager, text, sizeof(sc->view_manager));
     else if (is(name, "perfManager"))
-      vs_strlcpy(sc->perf_manager, text, sizeof(sc->perf_manager));
+      vs_utf8_copy(sc->perf_manager, text, sizeof(sc->perf_manager));
     else if (is(name, "sessionManager"))
-      vs_strlcpy(sc->session_manager, text, sizeof(sc->session_manager));
+      vs_utf8_copy(sc->session_manager, text, sizeof(sc->session_manager));
     else if (is(name, "setting"))
-      vs_strlcpy(sc->setting, text, sizeof(sc->setting));
+      vs_utf8_copy(sc->setting, text, sizeof(sc->setting));
   } else if (is(parent, "about")) {
     if (is(name, "apiVersion"))
-      vs_strlcpy(sc->api_version, text, sizeof(sc->api_version));
+      vs_utf8_copy(sc->api_version, text, sizeof(sc->api_version));
     else if (is(name, "apiType"))
-      vs_strlcpy(sc->api_type, text, sizeof(sc->api_type));
+      vs_utf8_copy(sc->api_type, text, sizeof(sc->api_type));
     else if (is(name, "fullName"))
-      vs_strlcpy(sc->full_name, text, sizeof(sc->full_name));
+      vs_utf8_copy(sc->full_name, text, sizeof(sc->full_name));
   }
 }
 
@@ -69,13 +71,12 @@ static void versions_end(void *ctx, int depth, const char *name,
   (void)len;
   vs_versions_t *v = ctx;
   if (is(name, "name") && is(parent, "namespace")) {
-    vs_strlcpy(v->ns, text, sizeof(v->ns));
+    vs_utf8_copy(v->ns, text, sizeof(v->ns));
   } else if (is(name, "version") &&
              (is(parent, "namespace") || is(parent, "priorVersions"))) {
     if (v->pending_num < VS_VERSIONS_MAX && text[0] != 0)
-      vs_strlcpy(v->pending[v->pending_num++], text, VS_VERSION_LEN);
-  } else if (is(name, "namespace") && is(v->ns, "urn:vim25") &&
-             v->num == 0) {
+      vs_utf8_copy(v->pending[v->pending_num++], text, VS_VERSION_LEN);
+  } else if (is(name, "namespace") && is(v->ns, "urn:vim25") && v->num == 0) {
     memcpy(v->items, v->pending, sizeof(v->items));
     v->num = v->pending_num;
   }
@@ -127,14 +128,14 @@ int vs_versions_choose(const vs_versions_t *v, char *buf, size_t size) {
   }
   if (best == NULL)
     return -1;
-  vs_strlcpy(buf, best, size);
+  vs_utf8_copy(buf, best, size);
   return 0;
 }
 
 /* ---- CurrentTime: CurrentTimeResponse > returnval ---- */
 
-static void time_end(void *ctx, int depth, const char *name,
-                     const char *parent, const char *text, size_t len) {
+static void time_end(void *ctx, int depth, const char *name, const char *parent,
+                     const char *text, size_t len) {
   (void)depth;
   (void)len;
   vs_current_time_t *t = ctx;
@@ -263,7 +264,7 @@ static void page_start(void *ctx, int depth, const char *name,
     p->obj_ref[0] = 0;
     p->props_num = 0;
   } else if (is(name, "obj") && is(parent, "objects")) {
-    vs_strlcpy(p->obj_type, type_attr ? type_attr : "", sizeof(p->obj_type));
+    vs_utf8_copy(p->obj_type, type_attr ? type_attr : "", sizeof(p->obj_type));
   } else if (is(name, "propSet") && is(parent, "objects")) {
     p->prop_name[0] = 0;
   } else if (is(name, "val") && is(parent, "propSet")) {
@@ -292,8 +293,8 @@ static void page_subprop(vs_prop_page_t *p, int depth, const char *text) {
              path, text);
 }
 
-static void page_end(void *ctx, int depth, const char *name,
-                     const char *parent, const char *text, size_t len) {
+static void page_end(void *ctx, int depth, const char *name, const char *parent,
+                     const char *text, size_t len) {
   (void)len;
   vs_prop_page_t *p = ctx;
   if (depth > VS_XML_MAX_DEPTH)
@@ -305,21 +306,23 @@ static void page_end(void *ctx, int depth, const char *name,
   }
   if (is(parent, "propSet")) {
     if (is(name, "name")) {
-      vs_strlcpy(p->prop_name, text, sizeof(p->prop_name));
+      vs_utf8_copy(p->prop_name, text, sizeof(p->prop_name));
     } else if (is(name, "val")) {
       bool structured = p->has_child[depth];
       p->val_depth = 0;
-      if (!structured && p->props_num < VS_PAGE_MAX_PROPS) {
-        vs_strlcpy(p->names[p->props_num], p->prop_name, sizeof(p->names[0]));
+      if (!structured && p->props_num == VS_PAGE_MAX_PROPS)
+        p->props_dropped++;
+      else if (!structured) {
+        vs_utf8_copy(p->names[p->props_num], p->prop_name, sizeof(p->names[0]));
         vs_utf8_copy(p->values[p->props_num], text, sizeof(p->values[0]));
         p->props_num++;
       }
     }
   } else if (is(parent, "objects") && is(name, "obj")) {
-    vs_strlcpy(p->obj_ref, text, sizeof(p->obj_ref));
+    vs_utf8_copy(p->obj_ref, text, sizeof(p->obj_ref));
   } else if (is(parent, "returnval")) {
     if (is(name, "token")) {
-      vs_strlcpy(p->token, text, sizeof(p->token));
+      vs_utf8_copy(p->token, text, sizeof(p->token));
     } else if (is(name, "objects") && p->obj_ref[0] != 0) {
       vs_prop_t props[VS_PAGE_MAX_PROPS];
       for (size_t i = 0; i < p->props_num; i++)
@@ -330,6 +333,14 @@ static void page_end(void *ctx, int depth, const char *name,
                     p->props_num);
     }
   }
+}
+
+const char *vs_prop_value(const vs_prop_t *props, size_t n, const char *name,
+                          const char *absent) {
+  for (size_t i = 0; i < n; i++)
+    if (is(props[i].name, name))
+      return props[i].value;
+  return absent;
 }
 
 void vs_prop_page_init(vs_prop_page_t *p, vs_object_cb cb, void *cb_ctx) {
@@ -382,17 +393,17 @@ static void catalog_end(void *ctx, int depth, const char *name,
       if (vs_parse_int64(text, &v) == 0 && v >= 0 && v <= INT32_MAX)
         c->key = (int)v;
     } else if (is(parent, "nameInfo")) {
-      vs_strlcpy(c->name, text, sizeof(c->name));
+      vs_utf8_copy(c->name, text, sizeof(c->name));
     } else if (is(parent, "groupInfo")) {
-      vs_strlcpy(c->group, text, sizeof(c->group));
+      vs_utf8_copy(c->group, text, sizeof(c->group));
     } else if (is(parent, "unitInfo")) {
-      vs_strlcpy(c->unit, text, sizeof(c->unit));
+      vs_utf8_copy(c->unit, text, sizeof(c->unit));
     }
   } else if (is(parent, "PerfCounterInfo")) {
     if (is(name, "rollupType"))
-      vs_strlcpy(c->rollup, text, sizeof(c->rollup));
+      vs_utf8_copy(c->rollup, text, sizeof(c->rollup));
     else if (is(name, "statsType"))
-      vs_strlcpy(c->stats_type, text, sizeof(c->stats_type));
+      vs_utf8_copy(c->stats_type, text, sizeof(c->stats_type));
     else if (is(name, "level") && vs_parse_int64(text, &v) == 0 && v >= 0 &&
              v <= 4)
       c->level = (int)v;
@@ -431,8 +442,8 @@ static void perf_start(void *ctx, int depth, const char *name,
     p->timestamps_num = 0;
     p->entities++;
   } else if (is(name, "entity")) {
-    vs_strlcpy(p->entity_type, type_attr ? type_attr : "",
-               sizeof(p->entity_type));
+    vs_utf8_copy(p->entity_type, type_attr ? type_attr : "",
+                 sizeof(p->entity_type));
   } else if (is(name, "value")) {
     p->counter_id = -1;
     p->instance[0] = 0;
@@ -440,8 +451,8 @@ static void perf_start(void *ctx, int depth, const char *name,
   }
 }
 
-static void perf_end(void *ctx, int depth, const char *name,
-                     const char *parent, const char *text, size_t len) {
+static void perf_end(void *ctx, int depth, const char *name, const char *parent,
+                     const char *text, size_t len) {
   (void)depth;
   (void)len;
   vs_perf_parser_t *p = ctx;
@@ -450,14 +461,12 @@ static void perf_end(void *ctx, int depth, const char *name,
     if (is(parent, "value")) {
       if (p->values_num >= VS_PERF_MAX_SAMPLES)
         return;
-      if (vs_parse_int64(text, &v) != 0) {
-        p->bad_value = true;
-        v = -1;
-      }
+      if (vs_parse_int64(text, &v) != 0)
+        v = -1; /* unparsable: no data */
       p->values[p->values_num++] = v;
     } else if (is(parent, "returnval")) {
-      size_t n = p->values_num < p->timestamps_num ? p->values_num
-                                                   : p->timestamps_num;
+      size_t n =
+          p->values_num < p->timestamps_num ? p->values_num : p->timestamps_num;
       if (p->counter_id < 0 || p->entity[0] == 0)
         return;
       vs_series_t s = {.entity_type = p->entity_type,
@@ -480,13 +489,11 @@ static void perf_end(void *ctx, int depth, const char *name,
   } else if (is(parent, "sampleInfo") && is(name, "timestamp")) {
     if (p->timestamps_num >= VS_PERF_MAX_SAMPLES)
       return;
-    if (vs_parse_datetime(text, &v) != 0) {
-      p->bad_value = true;
-      v = -1;
-    }
+    if (vs_parse_datetime(text, &v) != 0)
+      v = -1; /* unparsable: dispatch skips the sample */
     p->timestamps[p->timestamps_num++] = v;
   } else if (is(parent, "returnval") && is(name, "entity")) {
-    vs_strlcpy(p->entity, text, sizeof(p->entity));
+    vs_utf8_copy(p->entity, text, sizeof(p->entity));
   } else if (is(name, "returnval") && p->entity[0] != 0 &&
              p->entity_done != NULL) {
     int64_t newest = -1;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * collectd-vsphere - vs_parse.h
  * Streaming handlers for the SOAP responses the plugin reads. Each parser
@@ -102,6 +103,11 @@ typedef struct {
   const char *value;
 } vs_prop_t;
 
+/* The value of the property `name`, or `absent` when the object has none
+ * (an unset property is absent from an answer). */
+const char *vs_prop_value(const vs_prop_t *props, size_t n, const char *name,
+                          const char *absent);
+
 /* An object is complete: its properties whose value is text (names,
  * enums, numbers, references). */
 typedef void (*vs_object_cb)(void *ctx, const char *type, const char *moref,
@@ -119,8 +125,9 @@ typedef struct {
   vs_object_cb callback;
   vs_subprop_cb subprop; /* may be NULL: structured values are skipped */
   void *callback_ctx;
-  char token[4096]; /* continuation token, "" on the last page */
-  size_t objects;  /* objects seen on this page */
+  char token[4096];     /* continuation token, "" on the last page */
+  size_t objects;       /* objects seen on this page */
+  size_t props_dropped; /* text properties beyond VS_PAGE_MAX_PROPS */
 
   /* parser state */
   char obj_type[64];
@@ -167,7 +174,8 @@ vs_xml_handler_t vs_parse_catalog(vs_catalog_parser_t *p);
 #define VS_PERF_MAX_SAMPLES 360
 
 /* One series of one entity: timestamps and values share an index; the
- * order is the server's (vcsim sends newest first, vCenter oldest first).
+ * order is the server's (oldest first from vCenter; not every server
+ * keeps to it).
  * A value of -1 means "no data". */
 typedef struct {
   const char *entity_type;
@@ -189,9 +197,8 @@ typedef struct {
   vs_series_cb callback;
   vs_entity_cb entity_done; /* may be NULL */
   void *callback_ctx;
-  size_t series;  /* series delivered */
+  size_t series; /* series delivered */
   size_t entities;
-  bool bad_value; /* a sample or value did not parse */
 
   char entity_type[64];
   char entity[VS_MOREF_LEN];

@@ -1,7 +1,7 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * collectd-vsphere - vs_plan.c
  */
-#define _GNU_SOURCE /* qsort_r */
 #include "vs_plan.h"
 #include "vs_naming.h"
 
@@ -18,26 +18,40 @@ size_t vs_plan_entities_per_query(int batch_size, int max_metrics,
   return n > 0 ? n : 1;
 }
 
-static int by_host_then_moref(const void *pa, const void *pb, void *ctx) {
-  const vs_inventory_t *inv = ctx;
-  const vs_object_t *a = &inv->objects[*(const size_t *)pa];
-  const vs_object_t *b = &inv->objects[*(const size_t *)pb];
+/* What the order sorts by, with the object's index: qsort's comparator
+ * gets no context (qsort_r is not portable). */
+typedef struct {
+  int host;
+  const char *moref;
+  size_t index;
+} host_key_t;
+
+static int by_host_then_moref(const void *pa, const void *pb) {
+  const host_key_t *a = pa, *b = pb;
   if (a->host != b->host)
     return a->host < b->host ? -1 : 1;
-  return vs_moref_compare(vs_inv_str(inv, a->moref),
-                          vs_inv_str(inv, b->moref));
+  return vs_moref_compare(a->moref, b->moref);
 }
 
 int vs_plan_order(const vs_inventory_t *inv, vs_kind_t kind, size_t **order,
                   size_t *num) {
-  size_t n = 0;
-  size_t *o = malloc((inv->active_per_kind[kind] + 1) * sizeof(*o));
-  if (o == NULL)
+  size_t n = 0, cap = inv->active_per_kind[kind] + 1;
+  size_t *o = malloc(cap * sizeof(*o));
+  host_key_t *keys = malloc(cap * sizeof(*keys));
+  if (o == NULL || keys == NULL) {
+    free(o);
+    free(keys);
     return -1;
-  for (size_t i = 0; i < inv->num && n < inv->active_per_kind[kind]; i++)
-    if (inv->objects[i].kind == (int)kind && inv->objects[i].active)
-      o[n++] = i;
-  qsort_r(o, n, sizeof(*o), by_host_then_moref, (void *)inv);
+  }
+  for (size_t i = 0; i < inv->num && n < inv->active_per_kind[kind]; i++) {
+    const vs_object_t *obj = &inv->objects[i];
+    if (obj->kind == (int)kind && obj->active)
+      keys[n++] = (host_key_t){obj->host, obj->moref, i};
+  }
+  qsort(keys, n, sizeof(*keys), by_host_then_moref);
+  for (size_t i = 0; i < n; i++)
+    o[i] = keys[i].index;
+  free(keys);
   *order = o;
   *num = n;
   return 0;
@@ -75,9 +89,7 @@ size_t vs_plan_walk_next(vs_plan_walk_t *w, const vs_inventory_t *inv,
   return found;
 }
 
-bool vs_plan_walk_done(const vs_plan_walk_t *w) {
-  return w->visited >= w->num;
-}
+bool vs_plan_walk_done(const vs_plan_walk_t *w) { return w->visited >= w->num; }
 
 size_t vs_plan_walk_next_start(const vs_plan_walk_t *w, size_t batch) {
   if (w->num == 0)
@@ -101,8 +113,7 @@ void vs_plan_window(int64_t from_us, bool historical, int64_t first_us,
   }
 }
 
-void vs_plan_order_samples(const int64_t *timestamps, size_t n,
-                           size_t *order) {
+void vs_plan_order_samples(const int64_t *timestamps, size_t n, size_t *order) {
   for (size_t i = 0; i < n; i++) {
     size_t j = i;
     while (j > 0 && timestamps[order[j - 1]] > timestamps[i]) {

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * collectd-vsphere - vs_plan.h
  * Query planning: how many entities go into one QueryPerf, in what order
@@ -62,7 +63,6 @@ void vs_plan_window(int64_t from_us, bool historical, int64_t first_us,
                     int64_t *start_us, int *max_sample);
 
 /* Sorts sample positions oldest first (servers differ in order). */
-void vs_plan_order_samples(const int64_t *timestamps, size_t n,
-                           size_t *order);
+void vs_plan_order_samples(const int64_t *timestamps, size_t n, size_t *order);
 
 #endif

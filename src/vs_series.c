@@ -1,7 +1,9 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * collectd-vsphere - vs_series.c
  */
 #include "vs_series.h"
+#include "vs_util.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -82,8 +84,10 @@ vs_series_state_t *vs_series_get(vs_series_table_t *t, int counter_id,
     return &t->items[i];
   size_t at = (size_t)(-i - 1);
   if (t->num == t->cap) {
-    size_t cap = t->cap ? t->cap * 2 : 8;
-    vs_series_state_t *items = realloc(t->items, cap * sizeof(*items));
+    size_t cap = t->cap;
+    vs_series_state_t *items = cap < UINT32_MAX / 2
+                                   ? vs_grow(t->items, &cap, sizeof(*items), 8)
+                                   : NULL;
     if (items == NULL)
       return NULL;
     t->items = items;
@@ -95,10 +99,10 @@ vs_series_state_t *vs_series_get(vs_series_table_t *t, int counter_id,
   memmove(&t->items[at + 1], &t->items[at], (t->num - at) * sizeof(*t->items));
   t->num++;
   t->items[at] = (vs_series_state_t){.counter_id = counter_id,
-                                      .instance = name,
-                                      .last_us = -1,
-                                      .holes = 0,
-                                      .sent_lag = VS_SERIES_SENT_NONE};
+                                     .instance = name,
+                                     .last_us = -1,
+                                     .holes = 0,
+                                     .sent_lag = VS_SERIES_SENT_NONE};
   return &t->items[at];
 }
 
@@ -113,9 +117,9 @@ static uint32_t window_mask(int lookback_slots) {
 /* The newest slot moved k slots on: the newest dispatched is k further. */
 static void sent_moves_back(vs_series_state_t *st, int64_t k) {
   if (st->sent_lag != VS_SERIES_SENT_NONE)
-    st->sent_lag = (uint8_t)(st->sent_lag + k >= VS_SERIES_SENT_NONE
-                                 ? VS_SERIES_SENT_NONE
-                                 : st->sent_lag + k);
+    st->sent_lag =
+        (uint8_t)(st->sent_lag + k >= VS_SERIES_SENT_NONE ? VS_SERIES_SENT_NONE
+                                                          : st->sent_lag + k);
 }
 
 vs_sample_verdict_t vs_series_accept(vs_series_state_t *st, int64_t ts_us,

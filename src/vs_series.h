@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * collectd-vsphere - vs_series.h
  * Per-series sample tracking: for each (counter, instance) of an object,
@@ -14,7 +15,7 @@
  *   - a response cut short marks only the series it delivered.
  * Time is in microseconds; samples are matched to slots of `step`
  * (20 s realtime), within half a step, because a server may stamp one
- * sample slightly differently in two answers (vcsim does).
+ * sample slightly differently in two answers.
  */
 #ifndef VS_SERIES_H
 #define VS_SERIES_H

@@ -1,142 +1,26 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * collectd-vsphere - vs_session.c
  */
 #include "collectd.h"
 
 #include "plugin.h"
+#include "utils/common/common.h"
 #include "vs_parse.h"
+#include "vs_port.h"
+#include "vs_secret.h"
 #include "vs_session.h"
 
-#include <fcntl.h>
 #include <stdarg.h>
-#include <sys/random.h>
-#include <sys/stat.h>
 #include <time.h>
 
-#define MAX_PASSWORD_LEN 1024
-
-double vs_monotonic_seconds(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-/* ---- log once ---- */
-
-static vs_error_key_t *error_key_find(vs_session_t *s, const char *key) {
-  for (size_t i = 0; i < s->error_keys_num; i++)
-    if (strcmp(s->error_keys[i].key, key) == 0)
-      return &s->error_keys[i];
-  return NULL;
-}
-
-/* True if the kind was seen recently (and marks it seen in this read);
- * else remembers it, in place of the least recently seen one if full. */
-static bool error_key_known(vs_session_t *s, const char *key, bool error) {
-  vs_error_key_t *k = error_key_find(s, key);
-  if (error) /* a note (a re-login) ends no quiet stretch */
-    s->read_had_error = true;
-  if (k != NULL) {
-    k->last_read = s->read_no;
-    return true;
-  }
-  if (s->error_keys_num < VS_ERROR_KEYS) {
-    k = &s->error_keys[s->error_keys_num++];
-  } else {
-    k = &s->error_keys[0];
-    for (size_t i = 1; i < VS_ERROR_KEYS; i++)
-      if (s->error_keys[i].last_read < k->last_read)
-        k = &s->error_keys[i];
-  }
-  vs_strlcpy(k->key, key, sizeof(k->key));
-  k->last_read = s->read_no;
-  return false;
-}
-
-void vs_session_error_touch(vs_session_t *s, const char *key) {
-  vs_error_key_t *k = error_key_find(s, key);
-  if (k != NULL) {
-    k->last_read = s->read_no;
-    s->read_had_error = true;
-  }
-}
-
-static void log_once_v(vs_session_t *s, int level, const char *key,
-                       const char *fmt, va_list ap) {
-  if (error_key_known(s, key, level == LOG_ERR))
-    return;
-  if (level == LOG_ERR)
-    s->errors_logged = true;
-  char msg[1024];
-  vsnprintf(msg, sizeof(msg), fmt, ap);
-  plugin_log(level, "vsphere plugin: vCenter \"%s\": %s", s->cfg->name, msg);
-}
-
-static void log_error_v(vs_session_t *s, const char *key, const char *fmt,
-                        va_list ap) {
-  log_once_v(s, LOG_ERR, key, fmt, ap);
-}
-
-void vs_session_note(vs_session_t *s, const char *key, const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  log_once_v(s, LOG_INFO, key, fmt, ap);
-  va_end(ap);
-}
-
-/* The log-once key of a request's error: "operation/kind". */
-static void error_key(const char *what, const vs_error_t *e, char *key,
-                      size_t size) {
-  char kind[64];
-  vs_error_kind(e, kind, sizeof(kind));
-  snprintf(key, size, "%s/%s", what, kind);
-}
-
-void vs_session_error(vs_session_t *s, const char *what, const vs_error_t *e,
-                      const char *fmt, ...) {
-  char key[96];
-  error_key(what, e, key, sizeof(key));
-  va_list ap;
-  va_start(ap, fmt);
-  log_error_v(s, key, fmt, ap);
-  va_end(ap);
-}
-
-void vs_session_error_key(vs_session_t *s, const char *key, const char *fmt,
-                          ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  log_error_v(s, key, fmt, ap);
-  va_end(ap);
-}
-
-void vs_session_read_begin(vs_session_t *s) {
-  s->read_no++;
-  s->read_had_error = false;
-}
-
-void vs_session_read_end(vs_session_t *s, bool requests_carried) {
-  s->quiet_reads = s->read_had_error ? 0 : s->quiet_reads + 1;
-  if (s->quiet_reads < VS_RECOVERY_READS)
-    return;
-  size_t kept = 0;
-  for (size_t i = 0; i < s->error_keys_num; i++) {
-    const vs_error_key_t *k = &s->error_keys[i];
-    if (requests_carried && strncmp(k->key, "QueryPerf/", 10) == 0)
-      s->error_keys[kept++] = *k;
-  }
-  s->error_keys_num = kept;
-  if (kept == 0 && s->errors_logged) {
-    INFO("vsphere plugin: vCenter \"%s\": collecting again.", s->cfg->name);
-    s->errors_logged = false;
-  }
+/* The session's clock: monotonic seconds, or the tests' simulated time. */
+static double session_now(const vs_session_t *s) {
+  return s->clock != NULL ? s->clock() : vs_monotonic_seconds();
 }
 
 int64_t vs_session_vcenter_now_us(const vs_session_t *s) {
-  struct timespec ts;
-  clock_gettime(CLOCK_REALTIME, &ts);
-  return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000 +
-         s->clock_offset_us;
+  return vs_wall_us() + s->clock_offset_us;
 }
 
 /* ---- session ---- */
@@ -145,7 +29,7 @@ int64_t vs_session_vcenter_now_us(const vs_session_t *s) {
  * (single-threaded): nothing is initialised lazily in a read thread. */
 static uint64_t random_key(void) {
   uint64_t key = 0;
-  if (getrandom(&key, sizeof(key), 0) != sizeof(key) || key == 0) {
+  if (vs_random_bytes(&key, sizeof(key)) != 0 || key == 0) {
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     key = ((uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec) *
@@ -155,38 +39,18 @@ static uint64_t random_key(void) {
 }
 
 static void set_api_version(vs_session_t *s, const char *version) {
-  vs_strlcpy(s->api_version, version, sizeof(s->api_version));
-  snprintf(s->soap_action, sizeof(s->soap_action), "urn:vim25/%s",
-           s->api_version);
+  sstrncpy(s->api_version, version, sizeof(s->api_version));
+  ssnprintf(s->soap_action, sizeof(s->soap_action), "urn:vim25/%s",
+            s->api_version);
 }
 
-int vs_session_init(vs_session_t *s, const vs_config_t *cfg) {
+int vs_session_init(vs_session_t *s, const vs_config_t *cfg,
+                    const vs_transport_t *transport, vs_log_t *log) {
   memset(s, 0, sizeof(*s));
   s->cfg = cfg;
+  s->transport = *transport;
+  s->log = log;
   vs_buf_init(&s->request);
-  long timeout_ms = (long)(cfg->timeout * 1000.0);
-  long stall_ms = (long)(cfg->stall_timeout * 1000.0);
-  vs_http_options_t opts = {
-      .url = cfg->url,
-      .verify_peer = cfg->verify_peer,
-      .verify_host = cfg->verify_host,
-      .ca_cert = cfg->ca_cert,
-      .timeout_ms = timeout_ms,
-      .stall_ms = stall_ms < timeout_ms ? stall_ms : timeout_ms,
-      .connect_timeout_ms = timeout_ms,
-      .max_response_bytes = cfg->max_response_size,
-      .slots = cfg->concurrency,
-  };
-  s->http = vs_http_create(&opts);
-  if (s->http == NULL) {
-    ERROR("vsphere plugin: vCenter \"%s\": cannot set up libcurl.", cfg->name);
-    return -1;
-  }
-  if (!cfg->verify_peer || !cfg->verify_host)
-    WARNING("vsphere plugin: vCenter \"%s\": TLS certificate verification is "
-            "off (VerifyPeer/VerifyHost false): the connection can be "
-            "intercepted.",
-            cfg->name);
   s->hash_key = random_key();
   set_api_version(s, VS_API_FALLBACK);
   return 0;
@@ -204,7 +68,7 @@ int vs_session_call(vs_session_t *s, const vs_xml_handler_t *handler,
     vs_error_set(err, VS_ERR_NOMEM, "out of memory creating an XML parser");
     return err->rc;
   }
-  int rc = vs_http_soap_call(s->http, s->soap_action, s->request.data,
+  int rc = s->transport.call(s->transport.ctx, s->soap_action, s->request.data,
                              s->request.len, stream, err);
   vs_xml_stream_destroy(stream);
   if (rc == VS_ERR_NOAUTH)
@@ -221,7 +85,7 @@ void vs_session_logout(vs_session_t *s) {
   vs_soap_logout(&s->request, &s->sc);
   vs_xml_stream_t *stream = vs_xml_stream_create(&none);
   int rc = stream == NULL ? VS_ERR_NOMEM
-                          : vs_http_soap_call(s->http, s->soap_action,
+                          : s->transport.call(s->transport.ctx, s->soap_action,
                                               s->request.data, s->request.len,
                                               stream, &err);
   vs_xml_stream_destroy(stream);
@@ -237,7 +101,7 @@ void vs_session_lost(vs_session_t *s, bool suspect) {
   /* vCenter may have been restarted, or upgraded: ask it again what it is
    * and which API versions it speaks. */
   s->have_service_content = false;
-  vs_http_forget_session(s->http);
+  s->transport.forget_session(s->transport.ctx);
 }
 
 /* Reads /sdk/vimServiceVersions.xml and announces the newest API version
@@ -257,8 +121,8 @@ static int negotiate_version(vs_session_t *s) {
   if (stream == NULL)
     vs_error_set(&err, VS_ERR_NOMEM, "out of memory");
   else
-    rc = vs_http_get(s->http, "/vimServiceVersions.xml", stream,
-                     VS_VERSIONS_MAX_BYTES, &err);
+    rc = s->transport.get(s->transport.ctx, "/vimServiceVersions.xml", stream,
+                          VS_VERSIONS_MAX_BYTES, &err);
   vs_xml_stream_destroy(stream);
   if (rc == VS_OK && v->num == 0)
     rc = (vs_error_set(&err, VS_ERR_PARSE, "no urn:vim25 versions listed"),
@@ -269,17 +133,17 @@ static int negotiate_version(vs_session_t *s) {
                  "the server speaks API versions %s to %s only; this plugin "
                  "needs %s or newer",
                  v->items[v->num - 1], v->items[0], VS_API_OLDEST);
-    vs_session_error(s, "versions", &err, "%s.", err.text);
+    vs_log_error(s->log, "versions", &err, "%s.", err.text);
     free(v);
     return VS_ERR_CONFIG;
   }
   if (rc == VS_OK) {
     set_api_version(s, chosen);
   } else {
-    vs_session_note(s, "versions/fallback",
-                    "cannot read %s/vimServiceVersions.xml (%s); announcing "
-                    "API version %s.",
-                    s->cfg->url, err.text, VS_API_FALLBACK);
+    vs_log_note(s->log, "versions/fallback",
+                "cannot read %s/vimServiceVersions.xml (%s); announcing "
+                "API version %s.",
+                s->cfg->url, err.text, VS_API_FALLBACK);
     set_api_version(s, VS_API_FALLBACK);
   }
   free(v);
@@ -293,9 +157,9 @@ static int fetch_service_content(vs_session_t *s) {
   h.expect = "RetrieveServiceContentResponse";
   vs_soap_retrieve_service_content(&s->request);
   int rc = vs_session_call(s, &h, &err);
-  if (rc == VS_OK && (sc.session_manager[0] == 0 ||
-                      sc.property_collector[0] == 0 ||
-                      sc.root_folder[0] == 0 || sc.perf_manager[0] == 0)) {
+  if (rc == VS_OK &&
+      (sc.session_manager[0] == 0 || sc.property_collector[0] == 0 ||
+       sc.root_folder[0] == 0 || sc.perf_manager[0] == 0)) {
     vs_error_set(&err, VS_ERR_PARSE,
                  "service content lacks a manager: is %s a vSphere SDK "
                  "endpoint?",
@@ -303,8 +167,8 @@ static int fetch_service_content(vs_session_t *s) {
     rc = err.rc;
   }
   if (rc != VS_OK) {
-    vs_session_error(s, "RetrieveServiceContent", &err,
-                     "RetrieveServiceContent failed: %s", err.text);
+    vs_log_error(s->log, "RetrieveServiceContent", &err,
+                 "RetrieveServiceContent failed: %s", err.text);
     return rc;
   }
   s->sc = sc;
@@ -330,99 +194,55 @@ static void read_clock(vs_session_t *s) {
   if (rc == VS_OK)
     vs_error_set(&err, VS_ERR_PARSE, "no time in the answer");
   if (rc != VS_ERR_NOAUTH)
-    vs_session_error(s, "CurrentTime", &err,
-                     "cannot read vCenter's clock (%s); using this "
-                     "machine's.",
-                     err.text);
+    vs_log_error(s->log, "CurrentTime", &err,
+                 "cannot read vCenter's clock (%s); using this "
+                 "machine's.",
+                 err.text);
 }
 
 /* ---- password file ---- */
 
-/* strerror_r comes in a GNU and an XSI flavour; both fill or return text. */
-static const char *errno_text(int e, char *buf, size_t size) {
-#if defined(_GNU_SOURCE)
-  return strerror_r(e, buf, size);
-#else
-  if (strerror_r(e, buf, size) != 0)
-    snprintf(buf, size, "error %d", e);
-  return buf;
-#endif
-}
-
 /* Only to notice that a refused password file changed: the hash is keyed
  * with per-session random bytes so it says nothing outside this process. */
 static uint64_t password_hash(const vs_session_t *s, const char *p) {
-  uint64_t h = 1469598103934665603ULL ^ s->hash_key;
-  for (; *p; p++) {
-    h ^= (unsigned char)*p;
-    h *= 1099511628211ULL;
-  }
-  return h;
+  return vs_hash64(p, s->hash_key);
 }
 
-/* Reads the password file (symlinks followed: secret mounts are links) at
- * every login, so that a fixed file is picked up without a restart. */
+/* Reads the password file at every login, so that a fixed file is picked
+ * up without a restart; what is wrong with it is logged (once). */
 static char *read_password_file(vs_session_t *s, struct timespec *mtime,
                                 bool quiet) {
   const char *path = s->cfg->password_file;
-  int fd = open(path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    char reason[128];
-    if (!quiet)
-      vs_session_error_key(s, "PasswordFile/open",
-                           "cannot open PasswordFile \"%s\": %s", path,
-                           errno_text(errno, reason, sizeof(reason)));
-    return NULL;
+  vs_secret_file_t f;
+  vs_secret_status_t st = vs_secret_read_file(path, &f);
+  char reason[128];
+  if (st != VS_SECRET_OK && !quiet) {
+    static const char *const keys[] = {[VS_SECRET_OPEN] = "PasswordFile/open",
+                                       [VS_SECRET_TYPE] = "PasswordFile/type",
+                                       [VS_SECRET_MODE] = "PasswordFile/mode",
+                                       [VS_SECRET_READ] = "PasswordFile/read"};
+    const char *why = vs_secret_status_text(st, &f, reason, sizeof(reason));
+    if (st == VS_SECRET_MODE)
+      vs_log_error_key(s->log, keys[st],
+                       "PasswordFile \"%s\" (or the file its link points "
+                       "to) is writable by every user: refusing it; chmod "
+                       "o-w it.",
+                       path);
+    else
+      vs_log_error_key(s->log, keys[st], "cannot use PasswordFile \"%s\": %s.",
+                       path, why);
   }
-  struct stat st;
-  bool have_stat = fstat(fd, &st) == 0;
-  if (have_stat && !S_ISREG(st.st_mode)) {
-    close(fd);
-    if (!quiet)
-      vs_session_error_key(s, "PasswordFile/type",
-                           "PasswordFile \"%s\" is not a regular file.", path);
+  if (st != VS_SECRET_OK)
     return NULL;
-  }
-  if (have_stat && (st.st_mode & S_IWOTH)) {
-    close(fd);
-    if (!quiet)
-      vs_session_error_key(s, "PasswordFile/mode",
-                           "PasswordFile \"%s\" (or the file its link points "
-                           "to) is writable by every user: refusing it; "
-                           "chmod o-w it.",
-                           path);
-    return NULL;
-  }
-  if (have_stat && (st.st_mode & S_IROTH) && !s->warned_password_file_mode &&
-      !quiet) {
+  if (f.world_readable && !s->warned_password_file_mode && !quiet) {
     WARNING("vsphere plugin: vCenter \"%s\": PasswordFile \"%s\" is "
             "readable by every user; chmod o-r it.",
             s->cfg->name, path);
     s->warned_password_file_mode = true;
   }
-  if (mtime != NULL && have_stat)
-    *mtime = st.st_mtim;
-  char *buf = calloc(1, MAX_PASSWORD_LEN + 1);
-  ssize_t n = buf ? read(fd, buf, MAX_PASSWORD_LEN) : -1;
-  close(fd);
-  if (n < 0) {
-    if (!quiet)
-      vs_session_error_key(s, "PasswordFile/read",
-                           "cannot read PasswordFile \"%s\".", path);
-    free(buf);
-    return NULL;
-  }
-  buf[n] = 0;
-  while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
-    buf[--n] = 0;
-  return buf;
-}
-
-static void free_password(char *p) {
-  if (p == NULL)
-    return;
-  explicit_bzero(p, strlen(p));
-  free(p);
+  if (mtime != NULL)
+    *mtime = f.mtime;
+  return f.password;
 }
 
 /* True if the password file differs (content or mtime) from the one
@@ -437,7 +257,7 @@ static bool password_file_changed(vs_session_t *s) {
   bool changed = password_hash(s, p) != s->refused_file_hash ||
                  mtime.tv_sec != s->refused_file_mtime.tv_sec ||
                  mtime.tv_nsec != s->refused_file_mtime.tv_nsec;
-  free_password(p);
+  vs_secret_free(p);
   return changed;
 }
 
@@ -463,13 +283,13 @@ static double window_opens_at(const vs_session_t *s) {
 
 static void wipe_request(vs_session_t *s) {
   if (s->request.data != NULL)
-    explicit_bzero(s->request.data, s->request.cap);
+    vs_wipe(s->request.data, s->request.cap);
   vs_buf_reset(&s->request);
 }
 
 static void login_refused(vs_session_t *s, const vs_error_t *err,
                           uint64_t file_hash, struct timespec file_mtime) {
-  double now = vs_monotonic_seconds();
+  double now = session_now(s);
   s->failure_at[s->login_refusals % VS_LOGIN_MAX_FAILURES] = now;
   s->login_refusals++;
   s->login_failures++;
@@ -477,13 +297,13 @@ static void login_refused(vs_session_t *s, const vs_error_t *err,
   s->refused_file_mtime = file_mtime;
   double backoff = vs_login_backoff(s->login_failures);
   s->next_login_at = now + backoff;
-  vs_session_error(s, "Login", err,
-                   "login as user \"%s\" at %s refused (%s); next attempt in "
-                   "%.0f s, or at the next read after PasswordFile changes "
-                   "(at most %d refused logins per %.0f s, so the account is "
-                   "never locked by this plugin).",
-                   s->cfg->user, s->cfg->url, err->text, backoff,
-                   VS_LOGIN_MAX_FAILURES, VS_LOGIN_WINDOW);
+  vs_log_error(s->log, "Login", err,
+               "login as user \"%s\" at %s refused (%s); next attempt in "
+               "%.0f s, or at the next read after PasswordFile changes "
+               "(at most %d refused logins per %.0f s, so the account is "
+               "never locked by this plugin).",
+               s->cfg->user, s->cfg->url, err->text, backoff,
+               VS_LOGIN_MAX_FAILURES, VS_LOGIN_WINDOW);
 }
 
 static int login(vs_session_t *s) {
@@ -498,11 +318,11 @@ static int login(vs_session_t *s) {
   }
   uint64_t file_hash = file_password ? password_hash(s, file_password) : 0;
   vs_soap_login(&s->request, &s->sc, s->cfg->user, password);
-  free_password(file_password);
+  vs_secret_free(file_password);
   vs_error_t err;
   vs_xml_handler_t none = {.expect = "LoginResponse"};
   /* A stale cookie makes some servers refuse Login: start clean. */
-  vs_http_forget_session(s->http);
+  s->transport.forget_session(s->transport.ctx);
   int rc = vs_session_call(s, &none, &err);
   wipe_request(s);
   if (rc == VS_OK) {
@@ -516,16 +336,16 @@ static int login(vs_session_t *s) {
            s->cfg->name, s->cfg->user, s->sc.full_name, s->api_version,
            (double)s->clock_offset_us / 1e6);
     else
-      vs_session_note(s, "session/login-again",
-                      "logged in again (login #%llu).",
-                      (unsigned long long)s->logins);
+      vs_log_note(s->log, "session/login-again",
+                  "logged in again (login #%llu).",
+                  (unsigned long long)s->logins);
     return VS_OK;
   }
   if (rc == VS_ERR_FAULT && err.fault == VS_FAULT_INVALID_LOGIN)
     login_refused(s, &err, file_hash, file_mtime);
   else /* a vCenter still starting, a network error: next interval */
-    vs_session_error(s, "Login", &err, "login at %s failed: %s", s->cfg->url,
-                     err.text);
+    vs_log_error(s->log, "Login", &err, "login at %s failed: %s", s->cfg->url,
+                 err.text);
   return rc;
 }
 
@@ -533,12 +353,12 @@ int vs_session_ensure(vs_session_t *s) {
   if (s->logged_in)
     return VS_OK;
   if (s->login_failures > 0) {
-    double now = vs_monotonic_seconds();
+    double now = session_now(s);
     /* Backing off, unless the password file was changed since. Either
      * way the window of refusals is never overrun. */
     bool due = now >= s->next_login_at || password_file_changed(s);
     if (!due || now < window_opens_at(s)) {
-      vs_session_error_touch(s, "Login/fault:InvalidLogin");
+      vs_log_touch(s->log, "Login/fault:InvalidLogin");
       return VS_ERR_CONFIG; /* already logged */
     }
   }
@@ -553,10 +373,9 @@ int vs_session_ensure(vs_session_t *s) {
 }
 
 void vs_session_destroy(vs_session_t *s) {
-  if (s->http != NULL) {
-    vs_http_cancel_all(s->http);
+  if (s->transport.ctx != NULL) {
+    s->transport.cancel_all(s->transport.ctx);
     vs_session_logout(s);
-    vs_http_destroy(s->http);
   }
   vs_buf_free(&s->request);
   memset(s, 0, sizeof(*s));

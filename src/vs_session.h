@@ -1,18 +1,21 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * collectd-vsphere - vs_session.h
- * One vCenter session: service content, login (lockout-safe back-off after
- * a refused password), SOAP calls that report a lost session, logout, and
- * the "log once" bookkeeping of errors. The session cookie lives in the
- * transport's curl handles.
+ * One vCenter session, a small state machine: API version negotiation,
+ * service content, login (lockout-safe back-off after a refused password),
+ * vCenter's clock, SOAP calls that report a lost session (re-login at the
+ * next vs_session_ensure), logout. The session cookie lives in the
+ * transport; errors are logged through the block's vs_log_t.
  */
 #ifndef VS_SESSION_H
 #define VS_SESSION_H
 
 #include "vs_config.h"
 #include "vs_fault.h"
-#include "vs_http.h"
+#include "vs_log.h"
 #include "vs_parse.h"
 #include "vs_soap.h"
+#include "vs_transport.h"
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -22,24 +25,17 @@
  * SSO locks an account after 5 failures within 180 s by default. */
 #define VS_LOGIN_MAX_FAILURES 3
 #define VS_LOGIN_WINDOW 180.0
-/* Kinds of error remembered at once for "log once" (the least recently
- * seen is forgotten first). */
-#define VS_ERROR_KEYS 64
 /* Largest /sdk/vimServiceVersions.xml read (real ones: 0.3-1 KiB). */
 #define VS_VERSIONS_MAX_BYTES (64 * 1024)
 
 typedef struct {
-  char key[96];       /* "operation/kind" */
-  uint64_t last_read; /* the read it was last seen in */
-} vs_error_key_t;
-
-typedef struct {
   const vs_config_t *cfg;
-  vs_http_t *http;
+  vs_transport_t transport;
+  vs_log_t *log;
   vs_service_content_t sc;
   bool have_service_content;
   bool logged_in;
-  uint64_t logins;        /* successful logins, for the logs and tests */
+  uint64_t logins;         /* successful logins, for the logs and tests */
   uint64_t login_refusals; /* InvalidLogin answers, for the tests */
   /* The API version announced (SOAPAction), negotiated from the server's
    * /sdk/vimServiceVersions.xml before RetrieveServiceContent. */
@@ -47,8 +43,9 @@ typedef struct {
   char soap_action[64];
   /* vCenter's clock minus this machine's, from CurrentTime at login. */
   int64_t clock_offset_us;
-  vs_buf_t request; /* reused for every request body */
-  uint64_t hash_key; /* random, per session: see password_hash */
+  vs_buf_t request;      /* reused for every request body */
+  uint64_t hash_key;     /* random, per session: see password_hash */
+  double (*clock)(void); /* monotonic seconds; NULL: the real clock */
 
   /* Lockout-safe login: consecutive refusals, when the last ones
    * happened, when to try next, and what the refused password file
@@ -60,19 +57,13 @@ typedef struct {
   struct timespec refused_file_mtime;
   bool warned_password_file_mode;
 
-  /* "Log once": kinds of error ("operation/kind") of the current episode
-   * of errors; a new kind is logged, a known one stays silent; the
-   * episode ends after VS_RECOVERY_READS quiet reads (vs_session_read_end). */
-  vs_error_key_t error_keys[VS_ERROR_KEYS];
-  size_t error_keys_num;
-  uint64_t read_no;    /* reads begun */
-  bool read_had_error; /* an error was logged or seen again in this read */
-  int quiet_reads;     /* reads in a row without one */
-  bool errors_logged; /* an ERROR among the keys: recovery is worth a line */
 } vs_session_t;
 
-int vs_session_init(vs_session_t *s, const vs_config_t *cfg);
-void vs_session_destroy(vs_session_t *s); /* logs out first */
+/* The session uses `transport` and logs through `log`; both outlive it. */
+int vs_session_init(vs_session_t *s, const vs_config_t *cfg,
+                    const vs_transport_t *transport, vs_log_t *log);
+/* Abandons what is in flight, logs out. */
+void vs_session_destroy(vs_session_t *s);
 
 /* Logs in if there is no session. Returns VS_OK or an error (logged). */
 int vs_session_ensure(vs_session_t *s);
@@ -92,34 +83,8 @@ void vs_session_logout(vs_session_t *s);
  * session behind. */
 void vs_session_lost(vs_session_t *s, bool suspect);
 
-/* Logs an error once: further errors of the same operation and kind stay
- * silent while they keep coming (vs_session_read_end). */
-void vs_session_error(vs_session_t *s, const char *what, const vs_error_t *e,
-                      const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-/* The same for an error that is not a request's (config, selection). */
-void vs_session_error_key(vs_session_t *s, const char *key, const char *fmt,
-                          ...) __attribute__((format(printf, 3, 4)));
-/* The same at INFO level, for what is worth saying once (a re-login). */
-void vs_session_note(vs_session_t *s, const char *key, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-/* Keeps a kind of error known without logging it (a login backing off is
- * still refused). */
-void vs_session_error_touch(vs_session_t *s, const char *key);
-
-/* Each read is framed by these. After VS_RECOVERY_READS reads in a row
- * without an error the kinds of error are forgotten (logged again if they
- * come back), except QueryPerf's while `requests_carried`: a request still
- * in flight from an earlier read (a slow host) may end the same way. When
- * every kind is forgotten after errors, "collecting again" is logged. */
-#define VS_RECOVERY_READS 2
-void vs_session_read_begin(vs_session_t *s);
-void vs_session_read_end(vs_session_t *s, bool requests_carried);
-
 /* This machine's wall clock moved to vCenter's, in microseconds. */
 int64_t vs_session_vcenter_now_us(const vs_session_t *s);
-
-double vs_monotonic_seconds(void);
 
 /* The wait after the n-th consecutive refused login (n >= 1), in seconds. */
 double vs_login_backoff(int failures);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * collectd-vsphere - vs_soap.c
  */
@@ -60,8 +61,7 @@ void vs_soap_logout(vs_buf_t *b, const vs_service_content_t *sc) {
 }
 
 void vs_soap_create_container_view(vs_buf_t *b, const vs_service_content_t *sc,
-                                   const char *const *types,
-                                   size_t types_num) {
+                                   const char *const *types, size_t types_num) {
   method_begin(b, "CreateContainerView");
   put_moref(b, "_this", "ViewManager", sc->view_manager);
   put_moref(b, "container", "Folder", sc->root_folder);
@@ -112,20 +112,23 @@ void vs_soap_query_options(vs_buf_t *b, const vs_service_content_t *sc,
   method_end(b, "QueryOptions");
 }
 
-void vs_soap_continue_retrieve(vs_buf_t *b, const vs_service_content_t *sc,
-                               const char *token) {
-  method_begin(b, "ContinueRetrievePropertiesEx");
+/* A PropertyCollector method on a paged retrieval's token. */
+static void token_call(vs_buf_t *b, const vs_service_content_t *sc,
+                       const char *method, const char *token) {
+  method_begin(b, method);
   put_moref(b, "_this", "PropertyCollector", sc->property_collector);
   put_text(b, "token", token);
-  method_end(b, "ContinueRetrievePropertiesEx");
+  method_end(b, method);
+}
+
+void vs_soap_continue_retrieve(vs_buf_t *b, const vs_service_content_t *sc,
+                               const char *token) {
+  token_call(b, sc, "ContinueRetrievePropertiesEx", token);
 }
 
 void vs_soap_cancel_retrieve(vs_buf_t *b, const vs_service_content_t *sc,
                              const char *token) {
-  method_begin(b, "CancelRetrievePropertiesEx");
-  put_moref(b, "_this", "PropertyCollector", sc->property_collector);
-  put_text(b, "token", token);
-  method_end(b, "CancelRetrievePropertiesEx");
+  token_call(b, sc, "CancelRetrievePropertiesEx", token);
 }
 
 void vs_soap_current_time(vs_buf_t *b) {
@@ -134,8 +137,7 @@ void vs_soap_current_time(vs_buf_t *b) {
   method_end(b, "CurrentTime");
 }
 
-void vs_soap_retrieve_perf_property(vs_buf_t *b,
-                                    const vs_service_content_t *sc,
+void vs_soap_retrieve_perf_property(vs_buf_t *b, const vs_service_content_t *sc,
                                     const char *path) {
   method_begin(b, "RetrievePropertiesEx");
   put_moref(b, "_this", "PropertyCollector", sc->property_collector);

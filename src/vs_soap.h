@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * collectd-vsphere - vs_soap.h
  * Builders for the SOAP request bodies the plugin sends. Child elements are
@@ -9,7 +10,7 @@
 
 #include "vs_util.h"
 
-#define VS_MOREF_LEN 256 /* vcsim's datastore ids are file paths */
+#define VS_MOREF_LEN 256 /* morefs are opaque strings: room to spare */
 
 /* What RetrieveServiceContent tells about the endpoint. */
 typedef struct {
@@ -52,8 +53,7 @@ void vs_soap_cancel_retrieve(vs_buf_t *b, const vs_service_content_t *sc,
                              const char *token);
 /* RetrievePropertiesEx of one PerformanceManager property: "perfCounter"
  * (the catalog), "historicalInterval" (statistics levels). */
-void vs_soap_retrieve_perf_property(vs_buf_t *b,
-                                    const vs_service_content_t *sc,
+void vs_soap_retrieve_perf_property(vs_buf_t *b, const vs_service_content_t *sc,
                                     const char *path);
 /* ServiceInstance.CurrentTime: the server's clock. */
 void vs_soap_current_time(vs_buf_t *b);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * collectd-vsphere - vs_state.c
  */
@@ -11,7 +12,7 @@ enum {
   VM_POWER_STATE,
   VM_BOOT_TIME,
   VM_UPTIME,
-  VM_CPU_COUNT,
+  VM_VCPUS,
   VM_MEMORY,
   VM_OVERALL_STATUS,
   VM_TOOLS_RUNNING,
@@ -79,16 +80,15 @@ const vs_state_type_t vs_state_types[STATE_TYPES_NUM] = {
                       "runtime.bootTime, seconds since the epoch"},
     [VM_UPTIME] = {"vm_uptime_seconds", VS_KIND_VM, "seconds",
                    "seconds since runtime.bootTime (powered-on VMs)"},
-    [VM_CPU_COUNT] = {"vm_cpu_count", VS_KIND_VM, "number",
-                      "virtual CPUs (summary.config.numCpu)"},
+    [VM_VCPUS] = {"vm_vcpus", VS_KIND_VM, "number",
+                  "virtual CPUs (summary.config.numCpu)"},
     [VM_MEMORY] = {"vm_memory_bytes", VS_KIND_VM, "bytes",
                    "configured memory (summary.config.memorySizeMB)"},
     [VM_OVERALL_STATUS] = {"vm_overall_status", VS_KIND_VM, "state", STATUS},
     [VM_TOOLS_RUNNING] = {"vm_tools_running", VS_KIND_VM, "state",
                           "guestToolsNotRunning 0, guestToolsRunning 1, "
                           "guestToolsExecutingScripts 2"},
-    [VM_TOOLS_VERSION_STATUS] = {"vm_tools_version_status", VS_KIND_VM,
-                                 "state",
+    [VM_TOOLS_VERSION_STATUS] = {"vm_tools_version_status", VS_KIND_VM, "state",
                                  "guestToolsNotInstalled 0, guestToolsCurrent "
                                  "1, guestToolsNeedUpgrade 2, "
                                  "guestToolsSupportedOld 3, "
@@ -110,8 +110,7 @@ const vs_state_type_t vs_state_types[STATE_TYPES_NUM] = {
     [VM_ALARMS] = {"vm_alarms", VS_KIND_VM, "number", ALARMS},
     [HOST_POWER_STATE] = {"host_power_state", VS_KIND_HOST, "state",
                           "poweredOff 0, poweredOn 1, standBy 2, unknown 3"},
-    [HOST_CONNECTION_STATE] = {"host_connection_state", VS_KIND_HOST,
-                               "state",
+    [HOST_CONNECTION_STATE] = {"host_connection_state", VS_KIND_HOST, "state",
                                "disconnected 0, connected 1, notResponding 2"},
     [HOST_MAINTENANCE_MODE] = {"host_maintenance_mode", VS_KIND_HOST, "state",
                                "not in maintenance mode 0, in it 1"},
@@ -171,10 +170,10 @@ const vs_state_type_t vs_state_types[STATE_TYPES_NUM] = {
                       "summary.totalCpu"},
     [CL_CPU_EFFECTIVE] = {"cluster_cpu_effective_mhz", VS_KIND_CLUSTER,
                           "megaHertz", "summary.effectiveCpu"},
-    [CL_MEMORY_TOTAL] = {"cluster_memory_total_bytes", VS_KIND_CLUSTER,
-                         "bytes", "summary.totalMemory"},
-    [CL_MEMORY_EFFECTIVE] = {"cluster_memory_effective_bytes",
-                             VS_KIND_CLUSTER, "bytes",
+    [CL_MEMORY_TOTAL] = {"cluster_memory_total_bytes", VS_KIND_CLUSTER, "bytes",
+                         "summary.totalMemory"},
+    [CL_MEMORY_EFFECTIVE] = {"cluster_memory_effective_bytes", VS_KIND_CLUSTER,
+                             "bytes",
                              "summary.effectiveMemory (MB in the API)"},
     [CL_OVERALL_STATUS] = {"cluster_overall_status", VS_KIND_CLUSTER, "state",
                            STATUS},
@@ -186,8 +185,8 @@ const vs_state_type_t vs_state_types[STATE_TYPES_NUM] = {
                          "runtime.memory.overallUsage"},
     [RP_VMS] = {"resourcepool_vms", VS_KIND_RESOURCE_POOL, "number",
                 "VMs directly in the pool"},
-    [RP_OVERALL_STATUS] = {"resourcepool_overall_status",
-                           VS_KIND_RESOURCE_POOL, "state", STATUS},
+    [RP_OVERALL_STATUS] = {"resourcepool_overall_status", VS_KIND_RESOURCE_POOL,
+                           "state", STATUS},
     [RP_ALARMS] = {"resourcepool_alarms", VS_KIND_RESOURCE_POOL, "number",
                    ALARMS},
     [DC_OVERALL_STATUS] = {"datacenter_overall_status", VS_KIND_DATACENTER,
@@ -198,12 +197,15 @@ const size_t vs_state_types_num = STATE_TYPES_NUM;
 
 /* ---- property paths ---- */
 
-static const char *const vm_paths[] = {
-    "runtime.bootTime",         "summary.config.numCpu",
-    "summary.config.memorySizeMB", "overallStatus",
-    "guest.toolsRunningStatus", "guest.toolsVersionStatus2",
-    "snapshot",                 "guest.disk",
-    "triggeredAlarmState"};
+static const char *const vm_paths[] = {"runtime.bootTime",
+                                       "summary.config.numCpu",
+                                       "summary.config.memorySizeMB",
+                                       "overallStatus",
+                                       "guest.toolsRunningStatus",
+                                       "guest.toolsVersionStatus2",
+                                       "snapshot",
+                                       "guest.disk",
+                                       "triggeredAlarmState"};
 static const char *const host_paths[] = {
     "runtime.inMaintenanceMode",
     "runtime.standbyMode",
@@ -216,18 +218,24 @@ static const char *const host_paths[] = {
     "overallStatus",
     "vm",
     "triggeredAlarmState"};
-static const char *const ds_paths[] = {
-    "summary.capacity",    "summary.freeSpace",       "summary.uncommitted",
-    "summary.accessible",  "summary.maintenanceMode", "summary.type",
-    "host",                "vm",                      "overallStatus",
-    "triggeredAlarmState"};
+static const char *const ds_paths[] = {"summary.capacity",
+                                       "summary.freeSpace",
+                                       "summary.uncommitted",
+                                       "summary.accessible",
+                                       "summary.maintenanceMode",
+                                       "summary.type",
+                                       "host",
+                                       "vm",
+                                       "overallStatus",
+                                       "triggeredAlarmState"};
 static const char *const cl_paths[] = {
-    "summary.numHosts",    "summary.numEffectiveHosts", "summary.totalCpu",
-    "summary.effectiveCpu", "summary.totalMemory",      "summary.effectiveMemory",
+    "summary.numHosts",    "summary.numEffectiveHosts",
+    "summary.totalCpu",    "summary.effectiveCpu",
+    "summary.totalMemory", "summary.effectiveMemory",
     "overallStatus",       "triggeredAlarmState"};
-static const char *const rp_paths[] = {
-    "runtime.cpu.overallUsage", "runtime.memory.overallUsage", "vm",
-    "overallStatus", "triggeredAlarmState"};
+static const char *const rp_paths[] = {"runtime.cpu.overallUsage",
+                                       "runtime.memory.overallUsage", "vm",
+                                       "overallStatus", "triggeredAlarmState"};
 static const char *const dc_paths[] = {"overallStatus", "triggeredAlarmState"};
 
 #define PATHS(a) a, sizeof(a) / sizeof(a[0])
@@ -322,13 +330,6 @@ void vs_state_subprop(vs_state_scratch_t *s, const char *prop, int item,
 
 /* ---- values ---- */
 
-static const char *prop(const vs_prop_t *props, size_t n, const char *name) {
-  for (size_t i = 0; i < n; i++)
-    if (strcmp(props[i].name, name) == 0)
-      return props[i].value;
-  return NULL;
-}
-
 /* The position of `value` in a NULL-terminated list of names, or -1. */
 static int enum_of(const char *value, const char *const *names) {
   for (int i = 0; value != NULL && names[i] != NULL; i++)
@@ -352,14 +353,14 @@ static void put(sink_t *k, int type, const char *instance, double value) {
 static void put_number(sink_t *k, int type, const vs_prop_t *props, size_t n,
                        const char *name, double scale) {
   double v;
-  const char *text = prop(props, n, name);
+  const char *text = vs_prop_value(props, n, name, NULL);
   if (text != NULL && number(text, &v))
     put(k, type, "", v * scale);
 }
 
 static void put_enum(sink_t *k, int type, const vs_prop_t *props, size_t n,
                      const char *name, const char *const *names) {
-  int v = enum_of(prop(props, n, name), names);
+  int v = enum_of(vs_prop_value(props, n, name, NULL), names);
   if (v >= 0)
     put(k, type, "", v);
 }
@@ -375,7 +376,7 @@ static void put_boot(sink_t *k, int boot_type, int uptime_type,
                      const vs_prop_t *props, size_t n, int64_t now_us,
                      bool running) {
   int64_t boot;
-  const char *text = prop(props, n, "runtime.bootTime");
+  const char *text = vs_prop_value(props, n, "runtime.bootTime", NULL);
   if (text == NULL || vs_parse_datetime(text, &boot) != 0)
     return;
   put(k, boot_type, "", (double)boot / 1e6);
@@ -386,15 +387,14 @@ static void put_boot(sink_t *k, int boot_type, int uptime_type,
 static void put_alarms(sink_t *k, int type, const vs_prop_t *props, size_t n,
                        const vs_state_scratch_t *s) {
   /* Only when asked for: an empty array arrives as an empty leaf. */
-  if (prop(props, n, "triggeredAlarmState") == NULL && s->alarms_red == 0 &&
-      s->alarms_yellow == 0)
+  if (vs_prop_value(props, n, "triggeredAlarmState", NULL) == NULL &&
+      s->alarms_red == 0 && s->alarms_yellow == 0)
     return;
   put(k, type, "red", (double)s->alarms_red);
   put(k, type, "yellow", (double)s->alarms_yellow);
 }
 
-static const char *const statuses[] = {"gray", "green", "yellow", "red",
-                                       NULL};
+static const char *const statuses[] = {"gray", "green", "yellow", "red", NULL};
 
 static void vm_values(sink_t *k, const vs_prop_t *p, size_t n,
                       const vs_state_scratch_t *s, int64_t now_us) {
@@ -409,11 +409,11 @@ static void vm_values(sink_t *k, const vs_prop_t *p, size_t n,
       "guestToolsSupportedNew", "guestToolsTooOld",
       "guestToolsTooNew",       "guestToolsUnmanaged",
       "guestToolsBlacklisted",  NULL};
-  int on = enum_of(prop(p, n, "runtime.powerState"), power);
+  int on = enum_of(vs_prop_value(p, n, "runtime.powerState", NULL), power);
   if (on >= 0)
     put(k, VM_POWER_STATE, "", on);
   put_boot(k, VM_BOOT_TIME, VM_UPTIME, p, n, now_us, on == 1);
-  put_number(k, VM_CPU_COUNT, p, n, "summary.config.numCpu", 1);
+  put_number(k, VM_VCPUS, p, n, "summary.config.numCpu", 1);
   put_number(k, VM_MEMORY, p, n, "summary.config.memorySizeMB", 1048576.0);
   put_enum(k, VM_OVERALL_STATUS, p, n, "overallStatus", statuses);
   put_enum(k, VM_TOOLS_RUNNING, p, n, "guest.toolsRunningStatus", tools);
@@ -443,7 +443,7 @@ static void host_values(sink_t *k, const vs_prop_t *p, size_t n,
                                      "notResponding", NULL};
   static const char *const standby[] = {"none", "entering", "exiting", "in",
                                         NULL};
-  int on = enum_of(prop(p, n, "runtime.powerState"), power);
+  int on = enum_of(vs_prop_value(p, n, "runtime.powerState", NULL), power);
   if (on >= 0)
     put(k, HOST_POWER_STATE, "", on);
   put_enum(k, HOST_CONNECTION_STATE, p, n, "runtime.connectionState", conn);
@@ -451,8 +451,8 @@ static void host_values(sink_t *k, const vs_prop_t *p, size_t n,
   put_enum(k, HOST_STANDBY_MODE, p, n, "runtime.standbyMode", standby);
   put_boot(k, HOST_BOOT_TIME, HOST_UPTIME, p, n, now_us, on == 1);
   double mhz, cores;
-  const char *a = prop(p, n, "summary.hardware.cpuMhz");
-  const char *b = prop(p, n, "summary.hardware.numCpuCores");
+  const char *a = vs_prop_value(p, n, "summary.hardware.cpuMhz", NULL);
+  const char *b = vs_prop_value(p, n, "summary.hardware.numCpuCores", NULL);
   if (a != NULL && b != NULL && number(a, &mhz) && number(b, &cores))
     put(k, HOST_CPU_CAPACITY, "", mhz * cores);
   put_number(k, HOST_CPU_USAGE, p, n, "summary.quickStats.overallCpuUsage", 1);
@@ -460,22 +460,24 @@ static void host_values(sink_t *k, const vs_prop_t *p, size_t n,
   put_number(k, HOST_MEMORY_USAGE, p, n,
              "summary.quickStats.overallMemoryUsage", 1048576.0);
   put_enum(k, HOST_OVERALL_STATUS, p, n, "overallStatus", statuses);
-  if (prop(p, n, "vm") != NULL || s->vms > 0)
+  if (vs_prop_value(p, n, "vm", NULL) != NULL || s->vms > 0)
     put(k, HOST_VMS, "", (double)s->vms);
   put_alarms(k, HOST_ALARMS, p, n, s);
 }
 
 static void datastore_values(sink_t *k, const vs_prop_t *p, size_t n,
                              const vs_state_scratch_t *s) {
-  static const char *const maintenance[] = {
-      "normal", "enteringMaintenance", "inMaintenance", NULL};
+  static const char *const maintenance[] = {"normal", "enteringMaintenance",
+                                            "inMaintenance", NULL};
   double capacity = -1, free = -1, uncommitted = 0;
   const char *t;
-  if ((t = prop(p, n, "summary.capacity")) != NULL && number(t, &capacity))
+  if ((t = vs_prop_value(p, n, "summary.capacity", NULL)) != NULL &&
+      number(t, &capacity))
     put(k, DS_CAPACITY, "", capacity);
-  if ((t = prop(p, n, "summary.freeSpace")) != NULL && number(t, &free))
+  if ((t = vs_prop_value(p, n, "summary.freeSpace", NULL)) != NULL &&
+      number(t, &free))
     put(k, DS_FREE, "", free);
-  if ((t = prop(p, n, "summary.uncommitted")) != NULL &&
+  if ((t = vs_prop_value(p, n, "summary.uncommitted", NULL)) != NULL &&
       number(t, &uncommitted))
     put(k, DS_UNCOMMITTED, "", uncommitted);
   if (capacity >= 0 && free >= 0) {
@@ -485,11 +487,11 @@ static void datastore_values(sink_t *k, const vs_prop_t *p, size_t n,
   put_bool(k, DS_ACCESSIBLE, p, n, "summary.accessible");
   put_enum(k, DS_MAINTENANCE_MODE, p, n, "summary.maintenanceMode",
            maintenance);
-  if ((t = prop(p, n, "summary.type")) != NULL && t[0] != 0)
+  if ((t = vs_prop_value(p, n, "summary.type", NULL)) != NULL && t[0] != 0)
     put(k, DS_TYPE, t, 1);
-  if (prop(p, n, "host") != NULL || s->hosts > 0)
+  if (vs_prop_value(p, n, "host", NULL) != NULL || s->hosts > 0)
     put(k, DS_HOSTS, "", (double)s->hosts);
-  if (prop(p, n, "vm") != NULL || s->vms > 0)
+  if (vs_prop_value(p, n, "vm", NULL) != NULL || s->vms > 0)
     put(k, DS_VMS, "", (double)s->vms);
   put_enum(k, DS_OVERALL_STATUS, p, n, "overallStatus", statuses);
   put_alarms(k, DS_ALARMS, p, n, s);
@@ -512,7 +514,7 @@ static void pool_values(sink_t *k, const vs_prop_t *p, size_t n,
                         const vs_state_scratch_t *s) {
   put_number(k, RP_CPU_USAGE, p, n, "runtime.cpu.overallUsage", 1);
   put_number(k, RP_MEMORY_USAGE, p, n, "runtime.memory.overallUsage", 1);
-  if (prop(p, n, "vm") != NULL || s->vms > 0)
+  if (vs_prop_value(p, n, "vm", NULL) != NULL || s->vms > 0)
     put(k, RP_VMS, "", (double)s->vms);
   put_enum(k, RP_OVERALL_STATUS, p, n, "overallStatus", statuses);
   put_alarms(k, RP_ALARMS, p, n, s);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * collectd-vsphere - vs_state.h
  * State values: what an object's properties say, as numbers an operator
@@ -36,7 +37,7 @@ typedef struct {
 } vs_state_value_t;
 
 typedef struct {
-  char path[128]; /* mount point */
+  char path[128];        /* mount point */
   double capacity, free; /* bytes, -1 if not reported */
 } vs_guest_disk_t;
 

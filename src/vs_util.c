@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * collectd-vsphere - vs_util.c
  */
@@ -5,6 +6,7 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,27 +72,29 @@ void vs_buf_put_escaped(vs_buf_t *b, const char *s) {
   for (; *s != 0; s++) {
     const char *rep = NULL;
     switch (*s) {
-    case '&': rep = "&amp;"; break;
-    case '<': rep = "&lt;"; break;
-    case '>': rep = "&gt;"; break;
-    case '"': rep = "&quot;"; break;
-    case '\'': rep = "&apos;"; break;
-    default: continue;
+    case '&':
+      rep = "&amp;";
+      break;
+    case '<':
+      rep = "&lt;";
+      break;
+    case '>':
+      rep = "&gt;";
+      break;
+    case '"':
+      rep = "&quot;";
+      break;
+    case '\'':
+      rep = "&apos;";
+      break;
+    default:
+      continue;
     }
     vs_buf_append(b, run, (size_t)(s - run));
     vs_buf_puts(b, rep);
     run = s + 1;
   }
   vs_buf_append(b, run, (size_t)(s - run));
-}
-
-char *vs_strlcpy(char *dst, const char *src, size_t size) {
-  if (size == 0)
-    return dst;
-  size_t n = strnlen(src, size - 1);
-  memcpy(dst, src, n);
-  dst[n] = 0;
-  return dst;
 }
 
 size_t vs_utf8_prefix(const char *s, size_t max) {
@@ -179,8 +183,8 @@ int vs_parse_datetime(const char *s, int64_t *ret_us) {
   } else if (*p == '+' || *p == '-') {
     int sign = (*p == '-') ? -1 : 1, oh, om;
     p++;
-    if (parse_digits(&p, 2, &oh) || *p++ != ':' ||
-        parse_digits(&p, 2, &om) || oh > 14 || om > 59)
+    if (parse_digits(&p, 2, &oh) || *p++ != ':' || parse_digits(&p, 2, &om) ||
+        oh > 14 || om > 59)
       return -1;
     offset_s = sign * (oh * 3600 + om * 60);
   }
@@ -262,13 +266,36 @@ void vs_arena_free(vs_arena_t *a) {
   memset(a, 0, sizeof(*a));
 }
 
-static uint64_t hash_str(const char *s) {
-  uint64_t h = 1469598103934665603ULL; /* FNV-1a */
+void *vs_grow(void *items, size_t *cap, size_t item_size, size_t initial) {
+  size_t n = *cap ? *cap : initial;
+  if (*cap > 0 && n > SIZE_MAX / 2 / item_size)
+    return NULL;
+  n = *cap ? 2 * n : n;
+  void *grown = realloc(items, n * item_size);
+  if (grown != NULL)
+    *cap = n;
+  return grown;
+}
+
+uint64_t vs_hash64(const char *s, uint64_t seed) {
+  uint64_t h = 1469598103934665603ULL ^ seed; /* FNV-1a */
   for (; *s; s++) {
     h ^= (unsigned char)*s;
     h *= 1099511628211ULL;
   }
   return h;
+}
+
+double vs_monotonic_seconds(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+int64_t vs_wall_us(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
 int vs_index_init(vs_index_t *ix, size_t expected) {
@@ -310,7 +337,7 @@ int vs_index_put(vs_index_t *ix, const char *key, int value) {
   if ((ix->count + 1) * 2 > ix->cap && index_grow(ix) != 0)
     return -1;
   size_t mask = ix->cap - 1;
-  for (size_t i = hash_str(key) & mask;; i = (i + 1) & mask) {
+  for (size_t i = vs_hash64(key, 0) & mask;; i = (i + 1) & mask) {
     if (ix->keys[i] == NULL) {
       ix->keys[i] = key;
       ix->values[i] = value;
@@ -328,7 +355,7 @@ int vs_index_get(const vs_index_t *ix, const char *key) {
   if (ix->cap == 0)
     return -1;
   size_t mask = ix->cap - 1;
-  for (size_t i = hash_str(key) & mask; ix->keys[i] != NULL;
+  for (size_t i = vs_hash64(key, 0) & mask; ix->keys[i] != NULL;
        i = (i + 1) & mask)
     if (strcmp(ix->keys[i], key) == 0)
       return ix->values[i];

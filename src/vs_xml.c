@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * collectd-vsphere - vs_xml.c
  */
@@ -43,7 +44,7 @@ struct vs_xml_stream_s {
 static void stream_fail(vs_xml_stream_t *s, const char *reason) {
   if (!s->failed) {
     s->failed = true;
-    vs_strlcpy(s->error, reason, sizeof(s->error));
+    vs_utf8_copy(s->error, reason, sizeof(s->error));
   }
   xmlStopParser(s->ctxt);
 }
@@ -63,6 +64,56 @@ static void copy_attr_value(const xmlChar **attr, char *buf, size_t size) {
   buf[n] = 0;
 }
 
+/* The element's xsi:type and plain type attributes, if any. */
+static void read_type_attrs(int nb_attributes, const xmlChar **attributes,
+                            char *xsi_type, char *type_attr, size_t size) {
+  for (int i = 0; i < nb_attributes; i++) {
+    const xmlChar **a = attributes + 5 * i;
+    if (strcmp((const char *)a[0], "type") != 0)
+      continue;
+    if (a[2] != NULL && strcmp((const char *)a[2], XSI_NS) == 0)
+      copy_attr_value(a, xsi_type, size);
+    else if (a[2] == NULL)
+      copy_attr_value(a, type_attr, size);
+  }
+}
+
+/* The SOAP envelope and fault around what the handler sees: the body's
+ * first child (the answer's name), a fault's vSphere type and the object
+ * it names. */
+static void track_envelope(vs_xml_stream_t *s, const char *name,
+                           const char *parent, const xmlChar *uri,
+                           const char *xsi_type, const char *type_attr) {
+  bool soap_ns = uri != NULL && strcmp((const char *)uri, SOAP_ENV_NS) == 0;
+  if (strcmp(xsi_type, "NotAuthenticated") == 0)
+    s->not_authenticated = true;
+  if (s->depth == 1)
+    s->root_is_envelope = soap_ns && strcmp(name, "Envelope") == 0;
+  else if (s->depth == 3 && s->body_child[0] == 0 && s->root_is_envelope &&
+           strcmp(parent, "Body") == 0)
+    vs_utf8_copy(s->body_child, name, sizeof(s->body_child));
+  if (s->fault_depth == 0 && strcmp(name, "Fault") == 0 && soap_ns) {
+    s->fault_depth = s->depth;
+    s->have_fault = true;
+  } else if (s->fault_depth > 0 && s->depth == s->fault_depth + 2 &&
+             strcmp(parent, "detail") == 0 && s->fault_type[0] == 0) {
+    /* The first child of <detail> names the vSphere fault. */
+    if (xsi_type[0] != 0) {
+      vs_utf8_copy(s->fault_type, xsi_type, sizeof(s->fault_type));
+    } else {
+      vs_utf8_copy(s->fault_type, name, sizeof(s->fault_type));
+      size_t n = strlen(s->fault_type);
+      if (n > 5 && strcmp(s->fault_type + n - 5, "Fault") == 0)
+        s->fault_type[n - 5] = 0;
+    }
+  } else if (s->fault_depth > 0 && s->depth == s->fault_depth + 3 &&
+             strcmp(name, "obj") == 0 && s->fault_obj[0] == 0) {
+    /* ManagedObjectNotFound names the object: <obj type="...">ref</obj> */
+    s->obj_depth = s->depth;
+    vs_utf8_copy(s->fault_obj_type, type_attr, sizeof(s->fault_obj_type));
+  }
+}
+
 static void on_start(void *user, const xmlChar *localname,
                      const xmlChar *prefix, const xmlChar *uri,
                      int nb_namespaces, const xmlChar **namespaces,
@@ -80,16 +131,8 @@ static void on_start(void *user, const xmlChar *localname,
     return;
   }
   char xsi_type[128] = "", type_attr[128] = "";
-  for (int i = 0; i < nb_attributes; i++) {
-    const xmlChar **a = attributes + 5 * i;
-    if (strcmp((const char *)a[0], "type") != 0)
-      continue;
-    if (a[2] != NULL && strcmp((const char *)a[2], XSI_NS) == 0)
-      copy_attr_value(a, xsi_type, sizeof(xsi_type));
-    else if (a[2] == NULL)
-      copy_attr_value(a, type_attr, sizeof(type_attr));
-  }
-
+  read_type_attrs(nb_attributes, attributes, xsi_type, type_attr,
+                  sizeof(xsi_type));
   const char *name = (const char *)localname;
   const char *parent = s->depth > 0 ? s->path[s->depth] : "";
   s->depth++;
@@ -97,37 +140,7 @@ static void on_start(void *user, const xmlChar *localname,
   s->leaf = true;
   s->elements++;
   vs_buf_reset(&s->text);
-
-  if (strcmp(xsi_type, "NotAuthenticated") == 0)
-    s->not_authenticated = true;
-  bool soap_ns = uri != NULL && strcmp((const char *)uri, SOAP_ENV_NS) == 0;
-  if (s->depth == 1)
-    s->root_is_envelope = soap_ns && strcmp(name, "Envelope") == 0;
-  else if (s->depth == 3 && s->body_child[0] == 0 && s->root_is_envelope &&
-           strcmp(parent, "Body") == 0)
-    vs_strlcpy(s->body_child, name, sizeof(s->body_child));
-  if (s->fault_depth == 0 && strcmp(name, "Fault") == 0 && uri != NULL &&
-      strcmp((const char *)uri, SOAP_ENV_NS) == 0) {
-    s->fault_depth = s->depth;
-    s->have_fault = true;
-  } else if (s->fault_depth > 0 && s->depth == s->fault_depth + 2 &&
-             strcmp(parent, "detail") == 0 && s->fault_type[0] == 0) {
-    /* The first child of <detail> names the vSphere fault. */
-    if (xsi_type[0] != 0) {
-      vs_strlcpy(s->fault_type, xsi_type, sizeof(s->fault_type));
-    } else {
-      vs_strlcpy(s->fault_type, name, sizeof(s->fault_type));
-      size_t n = strlen(s->fault_type);
-      if (n > 5 && strcmp(s->fault_type + n - 5, "Fault") == 0)
-        s->fault_type[n - 5] = 0;
-    }
-  } else if (s->fault_depth > 0 && s->depth == s->fault_depth + 3 &&
-             strcmp(name, "obj") == 0 && s->fault_obj[0] == 0) {
-    /* ManagedObjectNotFound names the object: <obj type="...">ref</obj> */
-    s->obj_depth = s->depth;
-    vs_strlcpy(s->fault_obj_type, type_attr, sizeof(s->fault_obj_type));
-  }
-
+  track_envelope(s, name, parent, uri, xsi_type, type_attr);
   if (s->handler.start != NULL)
     s->handler.start(s->handler.ctx, s->depth, name, parent,
                      xsi_type[0] ? xsi_type : NULL,
@@ -152,9 +165,9 @@ static void on_end(void *user, const xmlChar *localname, const xmlChar *prefix,
   }
   if (s->fault_depth > 0 && s->depth == s->fault_depth + 1 &&
       strcmp(name, "faultstring") == 0)
-    vs_strlcpy(s->fault_string, text, sizeof(s->fault_string));
+    vs_utf8_copy(s->fault_string, text, sizeof(s->fault_string));
   if (s->obj_depth > 0 && s->depth == s->obj_depth) {
-    vs_strlcpy(s->fault_obj, text, sizeof(s->fault_obj));
+    vs_utf8_copy(s->fault_obj, text, sizeof(s->fault_obj));
     s->obj_depth = 0;
   }
 
@@ -303,16 +316,10 @@ int vs_xml_stream_finish(vs_xml_stream_t *s) {
   return s->failed ? -1 : 0;
 }
 
-void vs_xml_stream_abort(vs_xml_stream_t *s, const char *reason) {
-  stream_fail(s, reason);
-}
-
 const char *vs_xml_stream_error(const vs_xml_stream_t *s) {
   return s->failed ? s->error : "";
 }
-bool vs_xml_stream_has_fault(const vs_xml_stream_t *s) {
-  return s->have_fault;
-}
+bool vs_xml_stream_has_fault(const vs_xml_stream_t *s) { return s->have_fault; }
 const char *vs_xml_stream_fault_type(const vs_xml_stream_t *s) {
   return s->fault_type;
 }
@@ -327,7 +334,4 @@ const char *vs_xml_stream_fault_obj(const vs_xml_stream_t *s,
 }
 bool vs_xml_stream_not_authenticated(const vs_xml_stream_t *s) {
   return s->not_authenticated;
-}
-size_t vs_xml_stream_element_count(const vs_xml_stream_t *s) {
-  return s->elements;
 }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * collectd-vsphere - vs_xml.h
  * A streaming (SAX2 push) XML reader for SOAP responses. Bytes are fed as
@@ -46,9 +47,6 @@ int vs_xml_stream_feed(vs_xml_stream_t *s, const char *data, size_t len);
 /* Ends the document; returns 0 if it was complete and well-formed. */
 int vs_xml_stream_finish(vs_xml_stream_t *s);
 
-/* Lets a handler abort the parse, e.g. when a response breaks a bound. */
-void vs_xml_stream_abort(vs_xml_stream_t *s, const char *reason);
-
 const char *vs_xml_stream_error(const vs_xml_stream_t *s);
 /* True once a SOAP Fault element has been seen. */
 bool vs_xml_stream_has_fault(const vs_xml_stream_t *s);
@@ -62,7 +60,5 @@ const char *vs_xml_stream_fault_obj(const vs_xml_stream_t *s,
 /* True if any element carried xsi:type="NotAuthenticated": a SOAP fault or
  * a property collector's per-object missingSet fault. */
 bool vs_xml_stream_not_authenticated(const vs_xml_stream_t *s);
-/* Total number of elements seen. */
-size_t vs_xml_stream_element_count(const vs_xml_stream_t *s);
 
 #endif

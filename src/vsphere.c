@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * collectd-vsphere - vsphere.c
  * The collectd glue, nothing else: each <Vcenter> block becomes one
@@ -35,7 +36,7 @@ static int vsphere_config_vcenter(oconfig_item_t *ci) {
   char name[DATA_MAX_NAME_LEN];
   snprintf(name, sizeof(name), "vsphere/%s", cfg.name);
   cdtime_t interval = DOUBLE_TO_CDTIME_T(cfg.interval);
-  vs_vcenter_t *vc = vs_vcenter_create(&cfg);
+  vs_vcenter_t *vc = vs_vcenter_create(&cfg, NULL);
   if (vc == NULL) {
     vs_config_free(&cfg);
     return -1;

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Real metric backends for tests and benchmarks (python3 stdlib only).
 
 Each backend is Debian 12's own package (scripts/setup.sh installs them),

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Build the test helpers tests/vcsim and tests/vsctl (govmomi from Debian's
 # golang-github-vmware-govmomi-dev, GOPATH mode, no network).
 # Usage: tests/build-go.sh [OUTDIR]   (default: tests/bin)

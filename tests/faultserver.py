@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """Fault-injecting HTTP reverse proxy for collectd-vsphere tests
 (python3 stdlib only).
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Integration-test harness for collectd-vsphere (python3 stdlib only).
 
 Pieces:
@@ -122,6 +123,25 @@ def _read(path):
         return ""
 
 
+def source_files():
+    """The project's files, relative to REPO_ROOT: what git tracks or would
+    track (uncommitted work too, no build products) in a clone; what
+    MANIFEST lists in a tree unpacked from `make dist` (no git there)."""
+    if os.path.exists(os.path.join(REPO_ROOT, ".git")) and shutil.which("git"):
+        out = subprocess.run(["git", "-C", REPO_ROOT, "ls-files", "-z", "--cached", "--others",
+                              "--exclude-standard"], stdout=subprocess.PIPE, check=True).stdout
+        names = out.decode("utf-8", "surrogateescape").split("\0")
+    else:
+        manifest = os.path.join(REPO_ROOT, "MANIFEST")
+        assert os.path.exists(manifest), \
+            "%s is neither a git clone nor unpacked from make dist (no MANIFEST)" % REPO_ROOT
+        with open(manifest, encoding="utf-8") as f:
+            names = [l.rstrip("\n") for l in f] + ["MANIFEST"]
+    return [n for n in names
+            if n and os.path.isfile(os.path.join(REPO_ROOT, n))
+            and not os.path.islink(os.path.join(REPO_ROOT, n))]
+
+
 def _rmtree(path):
     if path and not KEEP_TMP:
         shutil.rmtree(path, ignore_errors=True)
@@ -131,12 +151,12 @@ def _rmtree(path):
 # small helpers
 
 def config_keys():
-    """The option keys src/vs_config.c's parse_option accepts (what the
-    manual page and the README must each document)."""
+    """The option keys src/vs_config.c accepts, the rows of its options[]
+    table (what the manual page and the README must each document)."""
     src = open(os.path.join(REPO_ROOT, "src", "vs_config.c")).read()
-    body = src[src.index("static int parse_option("):]
-    body = body[:body.index("\n}\n")]
-    keys = re.findall(r'strcasecmp\(k, "(\w+)"\)', body)
+    body = src[src.index("static const option_t options[] = {"):]
+    body = body[:body.index("\n};\n")]
+    keys = re.findall(r'^\s*\{"(\w+)", opt_\w+,', body, re.M)
     assert len(keys) >= 20, keys
     return keys
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """Replay server: one recorded vSphere product version played to a client
 over SOAP (python3 stdlib only, 127.0.0.1 only).
 

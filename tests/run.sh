@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The whole test suite, from a fresh Debian 12 machine: installs what it
 # needs (scripts/setup.sh), builds, then runs
 #   1. unit tests                       (tests/unit, no network)
@@ -65,7 +66,7 @@ fi
 suites=()
 for f in tests/test_harness_selfcheck.py tests/test_backends.py tests/test_docs.py \
          tests/test_build.py tests/test_package.py tests/test_writers.py tests/test_dashboard.py \
-         tests/test_integration.py tests/test_realvc.py tests/test_coverage.py tests/test_scale.py \
+         tests/test_integration.py tests/test_strict_vcsim.py tests/test_coverage.py tests/test_scale.py \
          tests/test_semantics.py tests/test_replay.py \
          tests/test_security.py tests/test_faults.py tests/test_soak.py; do
   [ -f "$f" ] && suites+=("$f")

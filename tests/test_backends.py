@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """End-to-end checks of the real backends in tests/backends.py (Debian's
 prometheus, graphite-carbon + whisper, influxdb 1.6) fed by collectd with
 STOCK plugins only: values with known identifiers, values and timestamps

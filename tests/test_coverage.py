@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """Everything an operator alerts on, through collectd and write_prometheus
 against vcsim: clusters, datastores, resource pools and datacenters
 (historical 300 s counters), state values read from properties (power,

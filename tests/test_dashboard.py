@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """The Grafana dashboard dashboards/collectd-vsphere.json:
 
   * its JSON model: valid JSON, uid, title, schemaVersion, no __inputs,

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """Generated files are current: docs/COUNTERS.md (tools/gen-counter-reference.py)
 and collectd.conf.d/vsphere-types.db (tools/gen-types-db.py) are regenerated
 into a temp dir from the C sources and tests/unit/data/vcsim_catalog.xml and
@@ -163,10 +164,15 @@ def test_types_db_current():
           "> collectd.conf.d/vsphere-types.db")
     names = [line.split()[0] for line in text.splitlines() if line and not line.startswith("#")]
     assert len(names) == len(set(names)), "a type twice"
-    assert all(line.endswith("value:GAUGE:U:U") for line in text.splitlines()[1:]), text[:300]
-    # what the plugin registers itself is there too (network receivers need it)
     vstables = _vstables()
-    want = set(vstables.self_metric_types()) | {s["type"] for s in vstables.state_types()}
+    totals = {t for t, ds in vstables.self_metric_types() if ds == "DERIVE"}
+    assert "self_requests" in totals and "self_read_seconds" not in totals, totals
+    # totals are counters (DERIVE, never negative), everything else a gauge
+    for line in text.splitlines()[1:]:
+        want_ds = "value:DERIVE:0:U" if line.split()[0] in totals else "value:GAUGE:U:U"
+        assert line.endswith(want_ds), line
+    # what the plugin registers itself is there too (network receivers need it)
+    want = {t for t, _ in vstables.self_metric_types()} | {s["type"] for s in vstables.state_types()}
     want |= {vstables.type_name(*d) for d in vstables.default_metrics() if d[0] in ("vm", "host")}
     missing = sorted(want - set(names))
     assert not missing, missing

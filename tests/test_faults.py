@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """Fault-injection tests: the vsphere plugin inside a real collectd, talking
 to vcsim through tests/faultserver.py (a reverse proxy whose behaviour is
 switched at run time), next to the stock `load` plugin.

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """Self-check of the test harness, without the vsphere plugin:
 vcsim + vsctl + collectd (load + write_prometheus) work and leave nothing
 running. Last line: "N passed, N failed"; exit status 1 on failure."""

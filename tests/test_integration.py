@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """Integration tests: the vsphere plugin inside a real collectd daemon,
 against vcsim, read through write_prometheus.
 
@@ -50,8 +51,11 @@ def vc_metrics(metrics, name, vcenter="sim"):
 
 
 def self_metric(cd, what, vcenter="sim"):
-    """The plugin's self_<what> now, None while absent: for polling."""
-    m = find_metrics(cd.metrics(), "collectd_vsphere_self_" + what, vsphere=vcenter)
+    """The plugin's self_<what> now, None while absent: for polling. A
+    total (DERIVE) is self_<what>_total on /metrics, a counter."""
+    metrics = cd.metrics()
+    m = (find_metrics(metrics, "collectd_vsphere_self_" + what, vsphere=vcenter)
+         or find_metrics(metrics, "collectd_vsphere_self_%s_total" % what, vsphere=vcenter))
     return m[0][2] if m else None
 
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """The Debian package and the autotools distribution.
 
   * test_deb: copies the source tree (what git tracks or would track, so
@@ -13,8 +14,12 @@
     VM's series is on write_prometheus, then removes (dpkg -r) and purges
     (dpkg -P) the package and checks its files are gone.
   * test_distcheck: the same kind of copy, `autoreconf -fi && ./configure
-    && make distcheck`, plus `make install DESTDIR=...` putting the
-    plugin, its types, the manual page where Debian's collectd looks.
+    && make distcheck`; the tarball holds every file of the repository
+    (dist.am) and a MANIFEST, and from it unpacked scripts/setup.sh, the
+    build tests, the docs tests and an integration test pass (no git
+    there); plus `make install DESTDIR=...` putting the plugin, its
+    types, the manual page where Debian's collectd looks.
+  * test_dist_am_current: dist.am is what tools/gen-dist-am.py writes.
 
 Both build from scratch and take minutes on 2 cores: both are LONG.
 Neither builds inside the working tree (another build may be running
@@ -71,19 +76,14 @@ def sh(cmd, cwd=None, timeout=900, env=None, check=True):
 
 
 def copy_tree(dest):
-    """The source tree as git sees it: tracked files (as they are in the
-    working tree, uncommitted changes included) and untracked files that
-    are not ignored; build products are ignored by .gitignore."""
-    _, out = sh(["git", "-C", REPO_ROOT, "ls-files", "-z", "--cached", "--others",
-                 "--exclude-standard"])
+    """The source tree (harness.source_files: what git tracks or would
+    track, uncommitted changes included, or a tarball's MANIFEST) copied
+    to dest; build products stay behind."""
     n = 0
-    for rel in out.split("\0"):
-        src = os.path.join(REPO_ROOT, rel)
-        if not rel or not os.path.isfile(src) or os.path.islink(src):
-            continue      # deleted in the working tree, or a link
+    for rel in harness.source_files():
         dst = os.path.join(dest, rel)
         os.makedirs(os.path.dirname(dst), exist_ok=True)
-        shutil.copy2(src, dst)
+        shutil.copy2(os.path.join(REPO_ROOT, rel), dst)
         n += 1
     for mode_keep in ("debian/rules",):
         assert os.access(os.path.join(dest, mode_keep), os.X_OK), mode_keep
@@ -252,11 +252,31 @@ def test_distcheck():
         log("make distcheck: %s, %.0f s" % (os.path.basename(tarballs[0]), time.monotonic() - t0))
         _, listing = sh(["tar", "-tzf", tarballs[0]])
         names = {n.split("/", 1)[1] for n in listing.split() if "/" in n}
-        for f in ("doc/collectd-vsphere.5", "collectd.conf.d/vsphere-prometheus.conf",
+        for f in ("docs/collectd-vsphere.5", "collectd.conf.d/vsphere-prometheus.conf",
                   "collectd.conf.d/vsphere-graphite.conf", "collectd.conf.d/vsphere-influxdb.conf",
                   "collectd.conf.d/prometheus-vsphere.yml", "dashboards/collectd-vsphere.json",
                   "collectd.conf.d/vsphere-types.db"):
             assert f in names, (f, "not in the tarball")
+        # the whole repository is in it, and MANIFEST lists it
+        want = set(harness.source_files()) - {"m4/.gitkeep"}
+        assert "MANIFEST" in names, "no MANIFEST in the tarball"
+        missing = sorted(f for f in want if f not in names and not f.endswith(".gitignore"))
+        assert not missing, ("not in the tarball (python3 tools/gen-dist-am.py > dist.am)",
+                             missing[:20])
+        # the tests that would ask git run from the unpacked tarball
+        unpacked = os.path.join(tmp, "unpacked")
+        os.makedirs(unpacked)
+        sh(["tar", "-xzf", tarballs[0], "-C", unpacked, "--strip-components=1"])
+        t1 = time.monotonic()
+        sh(["bash", "scripts/setup.sh"], cwd=unpacked, timeout=1200)
+        for suite in ("tests/test_build.py", "tests/test_docs.py"):
+            rc, out = sh(["python3", suite], cwd=unpacked, timeout=600, check=False)
+            assert rc == 0 and re.search(r"^\d+ passed, 0 failed$", out, re.M), (suite, out[-3000:])
+        rc, out = sh(["python3", "tests/test_integration.py", "-k", "one_connection"], cwd=unpacked,
+                     timeout=600, check=False)
+        assert rc == 0 and "1 passed, 0 failed" in out, out[-3000:]
+        log("from the unpacked tarball: setup, build, test_build, test_docs and an integration "
+            "test passed in %.0f s" % (time.monotonic() - t1))
         dest = os.path.join(tmp, "dest")
         sh(["make", "install", "DESTDIR=" + dest], cwd=src)
         got = {os.path.relpath(os.path.join(r, f), dest) for r, _, fs in os.walk(dest) for f in fs}
@@ -267,7 +287,16 @@ def test_distcheck():
         harness._rmtree(tmp)
 
 
-ALL = [test_deb, test_distcheck]
+def test_dist_am_current():
+    """dist.am lists every file of the repository (tools/gen-dist-am.py)."""
+    if not os.path.exists(os.path.join(REPO_ROOT, ".git")):
+        raise harness.Skip("not a git clone: the tarball's own list is what it is")
+    _, out = sh(["python3", os.path.join(REPO_ROOT, "tools", "gen-dist-am.py")])
+    with open(os.path.join(REPO_ROOT, "dist.am")) as f:
+        assert f.read() == out, "dist.am is stale: python3 tools/gen-dist-am.py > dist.am"
+
+
+ALL = [test_dist_am_current, test_deb, test_distcheck]
 LONG = {test_deb, test_distcheck}
 
 if __name__ == "__main__":

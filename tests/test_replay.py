@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """The plugin inside a real collectd against GENUINE vCenter / ESXi answers,
 replayed by tests/replayserver.py (one product version per server).
 
@@ -228,7 +229,8 @@ def run_version(version, extra="", versions_file=True, key=None):
             pass
         r.cycles = self_metric(cd, "read_cycles", "v")
         r.metrics = cd.metrics()
-        r.self = {n[len("collectd_vsphere_self_"):] + (":" + l["type"] if l.get("type") else ""): v
+        r.self = {re.sub(r"_total$", "", n[len("collectd_vsphere_self_"):])
+                  + (":" + l["type"] if l.get("type") else ""): v
                   for n, l, v, _t in r.metrics if n.startswith("collectd_vsphere_self_")}
         r.stats_running = rs.stats()
         r.alive = cd.alive()

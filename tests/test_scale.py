@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """The write path at scale, in the small: sharding one vCenter over several
 collectd instances (Shard "k/N"), and the pace of new series (MaxNewSeries).
 The measurements at 1,000-10,000 VMs are bench/'s (bash bench/run.sh

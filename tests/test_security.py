@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """TLS, credentials and login back-off, through collectd and vcsim.
 
 Usage: test_security.py [-k SUBSTRING] [--quick]

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """Production semantics that vcsim forgives, reproduced through collectd:
 
   * historical windows: a historical object's first query carries a
@@ -30,7 +31,7 @@ from harness import Collectd, Vcsim  # noqa: E402
 from faultserver import FaultServer  # noqa: E402
 from test_integration import (plugin_errors, self_metric, self_value, vc_metrics,  # noqa: E402
                               vsphere_block, wait_cycles)
-from test_realvc import csv_times, harness_time, newest_by_vm, proxied  # noqa: E402
+from test_strict_vcsim import csv_times, harness_time, newest_by_vm, proxied  # noqa: E402
 
 VM_CPU = "collectd_vsphere_vm_cpu_usage_average"
 WRAPPED = bool(os.environ.get("VSPHERE_WRAPPER"))
@@ -402,7 +403,7 @@ def test_catalog_drift_rereads_the_catalog():
             cd.wait_for(lambda: len(newest_by_vm(cd)) == 1, 60, what="the VM")
             vc.extra_counter("VirtualMachine", 9999)
             t0 = time.time()
-            cd.wait_for(lambda: (self_metric(cd, "unknown_counter_values") or 0) > 0, 30,
+            cd.wait_for(lambda: (self_metric(cd, "uncatalogued_values") or 0) > 0, 30,
                         what="unknown values counted")
             cd.wait_for(lambda: "counter id 9999" in cd.log(), 30, what="the re-read logged")
             assert not harness.find_metrics(cd.metrics(), "collectd_vsphere_vm_drift_probe_average")
@@ -413,7 +414,7 @@ def test_catalog_drift_rereads_the_catalog():
             took = time.time() - t0
             rereads = cd.log().count("reading the catalog again")
             log("catalog drift: %d re-reads logged in %.0f s (InventoryInterval 5), %g unknown "
-                "values" % (rereads, took, self_value(cd, "unknown_counter_values")))
+                "values" % (rereads, took, self_value(cd, "uncatalogued_values")))
             assert 1 <= rereads <= took / 5 + 1, (rereads, took)
             assert not plugin_errors(cd), plugin_errors(cd)
 

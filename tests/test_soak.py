@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """Soak: thousands of read cycles against vcsim behind the fault server,
 with faults, session kills and a vCenter restart mixed in. Asserts that
 fds, vCenter sessions (1) and RSS stay flat and that collection recovers.

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """The plugin's values through collectd's writers into real backends
 (Debian's, started by tests/backends.py), each against vcsim:
 
@@ -19,7 +20,11 @@
     vsphere.conf: `collectd -T` with the URL and credentials of a vcsim
     and free loopback ports runs their read once, exit 0, no error line,
     and the writer really gets the values;
-  * the manual page names every option that src/vs_config.c parses.
+  * the manual page names every option that src/vs_config.c parses;
+  * Prometheus' own linter (`promtool check metrics`) on /metrics with
+    every kind collected: the plugin's names pass, its totals are
+    counters (*_total); the lints left are camelCase in vSphere's own
+    counter names, kept as vSphere spells them (README).
 
 Usage: test_writers.py [-k SUBSTRING] [--quick]
 """
@@ -28,6 +33,7 @@ import os
 import re
 import socket
 import statistics
+import subprocess
 import sys
 import threading
 import time
@@ -41,7 +47,7 @@ VM_CPU = "collectd_vsphere_vm_cpu_usage_average"
 HOST_CPU = "collectd_vsphere_host_cpu_usage_average"
 CONF_D = os.path.join(REPO_ROOT, "collectd.conf.d")
 RELABEL_EXAMPLE = os.path.join(CONF_D, "prometheus-vsphere.yml")
-MAN_PAGE = os.path.join(REPO_ROOT, "doc", "collectd-vsphere.5")
+MAN_PAGE = os.path.join(REPO_ROOT, "docs", "collectd-vsphere.5")
 # vcsim: 2 clusters of 2 hosts and a stand-alone host, 2 VMs each
 INVENTORY = dict(dc=1, cluster=2, cluster_host=2, host=1, vm=2)
 
@@ -370,7 +376,7 @@ def test_man_page_names_every_option():
     for m in re.finditer(r"^\.TP\n\.B (\w+)(?: [^\n]*)?\n(.*?)(?=^\.(?:TP|SS|SH)\b|\Z)", options, re.M | re.S):
         entries[m.group(1)] = m.group(2)
     missing = [k for k in config_keys() if k not in entries]
-    assert not missing, "options without an entry in doc/collectd-vsphere.5: %s" % missing
+    assert not missing, "options without an entry in docs/collectd-vsphere.5: %s" % missing
     for k in config_keys():
         text = entries[k]
         assert "Default:" in text and "Example:" in text, (k, text)
@@ -382,8 +388,43 @@ def test_man_page_names_every_option():
         assert re.search(r'^\.SH "?%s"?$' % section, man, re.M), section
 
 
+def test_promtool_lints_only_vsphere_counter_names():
+    sys.path.insert(0, os.path.join(REPO_ROOT, "tools"))
+    import vstables
+    state_types = {"collectd_vsphere_" + t["type"] for t in vstables.state_types()}
+    totals = ["collectd_vsphere_%s_total" % t for t, ds in vstables.self_metric_types() if ds == "DERIVE"]
+    extra = ("Interval 1\nInventoryInterval 5\nPropertyInterval 1\n"
+             "Collect vm host cluster datastore resourcepool datacenter")
+    with Vcsim(**INVENTORY) as vc, Collectd(vsphere_block(vc, extra=extra), interval=1) as cd:
+        cd.wait_for(lambda: all(t in cd.metrics_text() for t in totals), 60, what="every total")
+        cd.wait_for(lambda: any(n.startswith("collectd_vsphere_datacenter_") for n, _l, _v, _t in cd.metrics()),
+                    60, what="historical kinds")
+        text = cd.metrics_text()
+        first = {n: v for n, _l, v, _t in cd.metrics() if n in totals}
+        time.sleep(2.5)
+        later = {n: v for n, _l, v, _t in cd.metrics() if n in totals}
+    lint = subprocess.run(["promtool", "check", "metrics"], input=text.encode(),
+                          capture_output=True, timeout=60)
+    lines = [l for l in (lint.stdout + lint.stderr).decode().splitlines() if l.strip()]
+    names = {l.split()[0] for l in lines}
+    log("promtool: %d lints (%d names) on %d metric families, e.g. %s"
+        % (len(lines), len(names), len(set(re.findall(r"^# TYPE (\S+)", text, re.M))),
+           lines[:1]))
+    bad = [l for l in lines
+           if "camelCase" not in l or l.split()[0] in state_types
+           or l.startswith("collectd_vsphere_self_")]
+    assert not bad, bad
+    # the camelCase ones are vSphere's counter names (e.g. maxTotalLatency)
+    assert all(re.search(r"[a-z][A-Z]", n) for n in names), names
+    for t in totals:
+        assert re.search(r"^# TYPE %s counter$" % t, text, re.M), (t, "not a counter")
+        assert later[t] >= first[t], (t, first[t], later[t])
+    assert later["collectd_vsphere_self_read_cycles_total"] > first["collectd_vsphere_self_read_cycles_total"]
+
+
 ALL = [
     test_man_page_names_every_option,
+    test_promtool_lints_only_vsphere_counter_names,
     test_example_configs_run_with_collectd_T,
     test_prometheus_with_relabel_stanza,
     test_graphite_whisper_every_vm_at_vcenter_times,

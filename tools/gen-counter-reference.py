@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """Writes docs/COUNTERS.md: every default performance counter of every kind
 the plugin collects, and every state value, with the name write_prometheus
 gives it, its unit, rollup, statsType, collection level and meaning.
@@ -292,7 +293,7 @@ def generate(catalogs, src_dir, levels):
     w("    ready % = value / (period_s × 1000) × 100")
     w("")
     w("e.g. 1,000 ms in a 20 s sample = 1000 / 20000 × 100 = 5 %. A VM's aggregate series (no `type` ")
-    w("label) is the sum over its vCPUs, so divide by the number of vCPUs — the `vm_cpu_count` state ")
+    w("label) is the sum over its vCPUs, so divide by the number of vCPUs — the `vm_vcpus` state ")
     w("value — for the per-vCPU figure that the usual 5 % / 10 % thresholds refer to; the per-vCPU ")
     w("series (`type=\"0\"`, `type=\"1\"`, ...) are already per vCPU. The period is the sample's own ")
     w("(20 s realtime), whatever the plugin's read `Interval`.")
@@ -303,7 +304,7 @@ def generate(catalogs, src_dir, levels):
     w("# ready % per vCPU of every VM")
     w("  collectd_vsphere_vm_cpu_ready_summation{type=\"\"} / (20 * 1000) * 100")
     w("/ on (instance, vsphere)")
-    w("  collectd_vsphere_vm_cpu_count")
+    w("  collectd_vsphere_vm_vcpus")
     w("")
     w("# VMs whose busiest vCPU waits more than 5 %")
     w("max by (instance, vsphere) (collectd_vsphere_vm_cpu_ready_summation{type!=\"\"}) / (20 * 1000) * 100 > 5")

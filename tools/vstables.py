@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Read collectd-vsphere's own tables out of its C sources, and vSphere's
 counter catalog out of a PerformanceManager perfCounter answer, for the
 generators in tools/ (gen-types-db.py, gen-counter-reference.py).
@@ -426,11 +427,15 @@ def state_types(src_dir=SRC_DIR):
 
 
 def self_metric_types(src_dir=SRC_DIR):
-    """vs_self_metric_types (src/vs_dispatch.c), in source order."""
+    """The plugin's own types (src/vs_dispatch.c) in source order, as
+    [(type, "GAUGE"|"DERIVE")]: vs_self_gauge_types, then
+    vs_self_total_types (totals since the start, counters)."""
     src = CSource(os.path.join(src_dir, "vs_dispatch.c"))
-    out = _strings(src, "vs_self_metric_types")
-    if len(set(out)) != len(out):
-        raise SourceError("%s: vs_self_metric_types[] lists a type twice" % src.name)
+    out = [(t, "GAUGE") for t in _strings(src, "vs_self_gauge_types")]
+    out += [(t, "DERIVE") for t in _strings(src, "vs_self_total_types")]
+    names = [t for t, _ in out]
+    if len(set(names)) != len(names):
+        raise SourceError("%s: a self type listed twice" % src.name)
     return out
 
 

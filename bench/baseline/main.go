@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+
 // baseline: a vSphere realtime-metrics collector written the way govmomi
 // users (Telegraf's vsphere input, govc metric.sample) write one, with
 // govmomi's performance package. It exists only as the yardstick for

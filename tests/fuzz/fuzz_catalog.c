@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * collectd-vsphere - tests/fuzz/fuzz_catalog.c
  * PerformanceManager's properties, each parser fed the same bytes:
@@ -26,8 +27,7 @@ static void on_counter(void *ctx, const vs_counter_info_t *info) {
   FUZZ_CHECK(info != NULL);
   /* What vs_parse_catalog promises before it reports a counter. */
   FUZZ_CHECK(info->key >= 0);
-  FUZZ_CHECK(info->group[0] != 0 && info->name[0] != 0 &&
-             info->rollup[0] != 0);
+  FUZZ_CHECK(info->group[0] != 0 && info->name[0] != 0 && info->rollup[0] != 0);
   c->sum += (size_t)info->key + (size_t)(unsigned)info->level;
   c->sum += fuzz_touch(info->group, sizeof(info->group));
   c->sum += fuzz_touch(info->name, sizeof(info->name));

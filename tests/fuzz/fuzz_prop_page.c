@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * collectd-vsphere - tests/fuzz/fuzz_prop_page.c
  * vs_parse_prop_page: RetrievePropertiesEx / ContinueRetrievePropertiesEx
@@ -49,9 +50,9 @@ static void on_object(void *ctx, const char *type, const char *moref,
   }
   vs_state_value_t values[VS_STATE_MAX_VALUES];
   for (int k = 0; k < VS_KIND_NUM; k++) {
-    size_t n = vs_state_values((vs_kind_t)k, props, props_num, &c->scratch,
-                               INT64_C(1700000000000000), values,
-                               VS_STATE_MAX_VALUES);
+    size_t n =
+        vs_state_values((vs_kind_t)k, props, props_num, &c->scratch,
+                        INT64_C(1700000000000000), values, VS_STATE_MAX_VALUES);
     FUZZ_CHECK(n <= VS_STATE_MAX_VALUES);
     for (size_t i = 0; i < n; i++) {
       FUZZ_CHECK(values[i].type < vs_state_types_num);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * collectd-vsphere - tests/fuzz/fuzz_queryperf.c
  * vs_parse_perf: QueryPerf answers (format "normal"). The callback reads

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * collectd-vsphere - tests/fuzz/fuzz_service_content.c
  * What a vCenter answers before and at login, each parser fed the same

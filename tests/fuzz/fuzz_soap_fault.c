@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * collectd-vsphere - tests/fuzz/fuzz_soap_fault.c
  * The stream alone (no response handler), as for a call whose answer is

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Regenerates the seed corpora of the fuzz targets (tests/fuzz/corpus/):
 # starts tests/bin/vcsim on loopback (build it with tests/build-go.sh),
 # captures the raw response bodies of the calls the plugin makes with curl

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """Writes the fuzz seed corpora (called by make-corpus.sh).
 
 Usage: make_seeds.py RAW_DIR CORPUS_DIR

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Builds the libFuzzer harnesses of tests/fuzz/ and runs each one for
 # SECONDS (default 20) on a copy of its seed corpus (tests/fuzz/corpus/
 # <target>/ plus the shared corpus/hostile/), with tests/fuzz/soap.dict.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * collectd-vsphere - tests/unit/config_helpers.h
  * Building <Vcenter> blocks by hand with liboconfig's types, for the
@@ -64,8 +65,7 @@ static inline oconfig_item_t *child(oconfig_item_t *parent, const char *key) {
   return c;
 }
 
-static inline void opt_str(oconfig_item_t *ci, const char *key,
-                           const char *s) {
+static inline void opt_str(oconfig_item_t *ci, const char *key, const char *s) {
   value_str(child(ci, key), s);
 }
 static inline void opt_num(oconfig_item_t *ci, const char *key, double d) {

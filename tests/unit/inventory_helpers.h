@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * collectd-vsphere - tests/unit/inventory_helpers.h
  * Helpers shared by the unit tests that build inventories by hand (as
@@ -53,14 +54,14 @@ static inline int add_datacenter(vs_inventory_t *inv, const char *moref,
 }
 static inline int add_cluster(vs_inventory_t *inv, const char *moref,
                               const char *name, const char *parent) {
-  return inv_add(inv, "ClusterComputeResource", moref, name, parent, NULL,
-                 NULL, NULL, NULL);
+  return inv_add(inv, "ClusterComputeResource", moref, name, parent, NULL, NULL,
+                 NULL, NULL);
 }
 /* A stand-alone host's compute resource. */
 static inline int add_compute(vs_inventory_t *inv, const char *moref,
                               const char *name, const char *parent) {
-  return inv_add(inv, "ComputeResource", moref, name, parent, NULL, NULL,
-                 NULL, NULL);
+  return inv_add(inv, "ComputeResource", moref, name, parent, NULL, NULL, NULL,
+                 NULL);
 }
 /* A powered-on, connected host. */
 static inline int add_host(vs_inventory_t *inv, const char *moref,
@@ -72,8 +73,8 @@ static inline int add_host(vs_inventory_t *inv, const char *moref,
 static inline int add_vm(vs_inventory_t *inv, const char *moref,
                          const char *name, const char *folder,
                          const char *host) {
-  return inv_add(inv, "VirtualMachine", moref, name, folder, host,
-                 "poweredOn", "connected", "false");
+  return inv_add(inv, "VirtualMachine", moref, name, folder, host, "poweredOn",
+                 "connected", "false");
 }
 
 /* Index of an object, or -1. */
@@ -85,19 +86,19 @@ static inline int inv_index(const vs_inventory_t *inv, const char *moref) {
 /* The name of the object at an index ("" for -1), e.g. of o->datacenter. */
 static inline const char *inv_name_at(const vs_inventory_t *inv, int index) {
   const vs_object_t *o = vs_inv_at(inv, index);
-  return o == NULL ? "" : vs_inv_str(inv, o->name);
+  return o == NULL ? "" : o->name;
 }
 
 /* The identity strings of an object, "" if absent. */
 static inline const char *id_host_of(const vs_inventory_t *inv,
                                      const char *moref) {
   const vs_object_t *o = vs_inventory_find(inv, moref);
-  return o == NULL ? "(absent)" : vs_inv_str(inv, o->id_host);
+  return o == NULL ? "(absent)" : o->id_host;
 }
 static inline const char *id_pi_of(const vs_inventory_t *inv,
                                    const char *moref) {
   const vs_object_t *o = vs_inventory_find(inv, moref);
-  return o == NULL ? "(absent)" : vs_inv_str(inv, o->id_plugin_instance);
+  return o == NULL ? "(absent)" : o->id_plugin_instance;
 }
 
 /* "name esxhost" -> a format; unknown words are skipped (and reported). */

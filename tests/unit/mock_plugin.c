@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * collectd-vsphere - tests/unit/mock_plugin.c
  * See mock_plugin.h. Not thread-safe: the unit tests are single-threaded.
@@ -5,6 +6,7 @@
 #include "collectd.h"
 
 #include "plugin.h"
+#include "utils/common/common.h"
 
 #include "mock_plugin.h"
 
@@ -12,6 +14,82 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+
+/* ---- what the daemon gives plugins besides the plugin API ---- */
+
+char *sstrncpy(char *dest, const char *src, size_t n) {
+  if (n == 0)
+    return dest;
+  strncpy(dest, src, n);
+  dest[n - 1] = 0;
+  return dest;
+}
+
+int ssnprintf(char *str, size_t sz, const char *format, ...) {
+  va_list ap;
+  va_start(ap, format);
+  int ret = vsnprintf(str, sz, format, ap);
+  va_end(ap);
+  return ret;
+}
+
+char *sstrerror(int errnum, char *buf, size_t buflen) {
+  snprintf(buf, buflen, "%s", strerror(errnum));
+  return buf;
+}
+
+/* The config getters, as collectd 5.12's daemon gives them: one value of
+ * the type (a boolean may also be the string true/yes/on or
+ * false/no/off), an ERROR otherwise. */
+int cf_util_get_string(const oconfig_item_t *ci, char **ret_string) {
+  if (ci->values_num != 1 || ci->values[0].type != OCONFIG_TYPE_STRING) {
+    ERROR("cf_util_get_string: The %s option requires exactly one string "
+          "argument.",
+          ci->key);
+    return -1;
+  }
+  char *s = strdup(ci->values[0].value.string);
+  if (s == NULL)
+    return -1;
+  free(*ret_string);
+  *ret_string = s;
+  return 0;
+}
+
+int cf_util_get_double(const oconfig_item_t *ci, double *ret_value) {
+  if (ci->values_num != 1 || ci->values[0].type != OCONFIG_TYPE_NUMBER) {
+    ERROR("cf_util_get_double: The %s option requires exactly one numeric "
+          "argument.",
+          ci->key);
+    return -1;
+  }
+  *ret_value = ci->values[0].value.number;
+  return 0;
+}
+
+static bool one_of(const char *s, const char *a, const char *b, const char *c) {
+  return strcasecmp(s, a) == 0 || strcasecmp(s, b) == 0 ||
+         strcasecmp(s, c) == 0;
+}
+
+int cf_util_get_boolean(const oconfig_item_t *ci, bool *ret_bool) {
+  if (ci->values_num == 1 && ci->values[0].type == OCONFIG_TYPE_BOOLEAN) {
+    *ret_bool = ci->values[0].value.boolean;
+    return 0;
+  }
+  if (ci->values_num == 1 && ci->values[0].type == OCONFIG_TYPE_STRING) {
+    const char *s = ci->values[0].value.string;
+    if (one_of(s, "true", "yes", "on") || one_of(s, "false", "no", "off")) {
+      *ret_bool = one_of(s, "true", "yes", "on");
+      return 0;
+    }
+  }
+  ERROR("cf_util_get_boolean: The %s option requires exactly one boolean "
+        "argument.",
+        ci->key);
+  return -1;
+}
 
 /* ---- plugin_log ---- */
 
@@ -137,8 +215,14 @@ int plugin_dispatch_values(value_list_t const *vl) {
   v->time = vl->time;
   v->interval = vl->interval;
   v->values_len = vl->values_len;
-  v->gauge = (vl->values != NULL && vl->values_len > 0) ? vl->values[0].gauge
-                                                        : NAN;
+  v->gauge =
+      (vl->values != NULL && vl->values_len > 0) ? vl->values[0].gauge : NAN;
+  /* read as the daemon would: by the type's data set */
+  const data_set_t *ds = plugin_get_ds(vl->type);
+  v->derive = ds != NULL && ds->ds_num >= 1 &&
+              ds->ds[0].type == DS_TYPE_DERIVE && vl->values != NULL;
+  if (v->derive)
+    v->gauge = (gauge_t)vl->values[0].derive;
   v->has_meta = vl->meta != NULL;
   return dispatch_status;
 }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * collectd-vsphere - tests/unit/mock_plugin.h
  * A mock of the parts of collectd's daemon API the plugin uses, for unit
@@ -8,6 +9,7 @@
  *   plugin_register_data_set a small table, read back by plugin_get_ds
  *   plugin_register_*        registrations are recorded (complex read
  *                            user data is freed by mock_reset)
+ *   sstrncpy, ssnprintf      as the daemon's (utils/common)
  *
  * Plus helpers for fixtures: the test data directory and file reading.
  */
@@ -27,10 +29,10 @@ void mock_reset(void);
 
 /* ---- plugin_log ---- */
 void mock_log_reset(void);
-size_t mock_log_num(void);               /* all messages */
-int mock_log_level(size_t i);            /* LOG_ERR, LOG_WARNING, ... */
-const char *mock_log_message(size_t i);  /* NULL if out of range */
-size_t mock_log_count(int level);        /* messages at exactly `level` */
+size_t mock_log_num(void);              /* all messages */
+int mock_log_level(size_t i);           /* LOG_ERR, LOG_WARNING, ... */
+const char *mock_log_message(size_t i); /* NULL if out of range */
+size_t mock_log_count(int level);       /* messages at exactly `level` */
 size_t mock_log_count_containing(const char *substring);
 /* Messages at `level` that contain `substring`. */
 size_t mock_log_count_level_containing(int level, const char *substring);
@@ -48,7 +50,8 @@ typedef struct {
   cdtime_t time;
   cdtime_t interval;
   size_t values_len;
-  gauge_t gauge; /* values[0].gauge */
+  gauge_t gauge; /* values[0].gauge, or .derive when `derive` */
+  bool derive;   /* the type's data set is one DERIVE */
   bool has_meta;
 } mock_value_t;
 

@@ -1,25 +1,33 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * collectd-vsphere - tests/unit/test_counters.c
  * Type names, the catalog, and counter selection per kind.
  */
+#include "config_helpers.h"
 #include "mock_plugin.h"
 #include "testing.h"
-#include "config_helpers.h"
 #include "vs_counters.h"
 #include "vs_kind.h"
 #include "vs_parse.h"
 #include "vs_xml.h"
+
+/* The collected kind of a managed object type, -1 for others (folders,
+ * compute resources), as discovery decides it. */
+static int kind_of_type(const char *mo_type) {
+  int mo = vs_mo_from_type(mo_type);
+  return mo < 0 ? -1 : vs_mo_kind((vs_mo_t)mo);
+}
 
 static vs_counter_info_t info(int key, const char *group, const char *name,
                               const char *rollup, const char *unit) {
   vs_counter_info_t c;
   memset(&c, 0, sizeof(c));
   c.key = key;
-  vs_strlcpy(c.group, group, sizeof(c.group));
-  vs_strlcpy(c.name, name, sizeof(c.name));
-  vs_strlcpy(c.rollup, rollup, sizeof(c.rollup));
-  vs_strlcpy(c.unit, unit, sizeof(c.unit));
-  vs_strlcpy(c.stats_type, "rate", sizeof(c.stats_type));
+  vs_utf8_copy(c.group, group, sizeof(c.group));
+  vs_utf8_copy(c.name, name, sizeof(c.name));
+  vs_utf8_copy(c.rollup, rollup, sizeof(c.rollup));
+  vs_utf8_copy(c.unit, unit, sizeof(c.unit));
+  vs_utf8_copy(c.stats_type, "rate", sizeof(c.stats_type));
   c.level = 1;
   return c;
 }
@@ -31,7 +39,7 @@ static void small_catalog(vs_catalog_t *cat) {
       info(155, "sys", "uptime", "latest", "second"),
       info(2, "cpu", "usage", "average", "percent"),
       info(12, "cpu", "ready", "summation", "millisecond"),
-      info(1, "cpu", "usage", "none", "percent"),    /* not a default */
+      info(1, "cpu", "usage", "none", "percent"),            /* not a default */
       info(388, "cpu", "utilization", "average", "percent"), /* host */
       info(70, "mem", "swapped", "average", "kiloBytes"),    /* vm */
       info(49, "mem", "swapused", "average", "kiloBytes"),   /* host */
@@ -53,8 +61,7 @@ static void base_config(vs_config_t *cfg) {
 }
 
 /* The ids of a set, comma-separated, in the set's order. */
-static const char *ids_of(const vs_counter_set_t *set, char *buf,
-                          size_t size) {
+static const char *ids_of(const vs_counter_set_t *set, char *buf, size_t size) {
   size_t len = 0;
   buf[0] = 0;
   for (size_t i = 0; i < set->num && len < size; i++)
@@ -67,11 +74,11 @@ DEF_TEST(type_name) {
   char buf[VS_TYPE_LEN];
   vs_counter_type_name("vm", "cpu", "usage", "average", buf, sizeof(buf));
   EXPECT_EQ_STR("vm_cpu_usage_average", buf);
-  vs_counter_type_name("cluster", "cpu", "capacity.contention", "average",
-                       buf, sizeof(buf));
+  vs_counter_type_name("cluster", "cpu", "capacity.contention", "average", buf,
+                       sizeof(buf));
   EXPECT_EQ_STR("cluster_cpu_capacity_contention_average", buf);
-  vs_counter_type_name("vm", "virtualDisk", "totalReadLatency", "average",
-                       buf, sizeof(buf));
+  vs_counter_type_name("vm", "virtualDisk", "totalReadLatency", "average", buf,
+                       sizeof(buf));
   EXPECT_EQ_STR("vm_virtualDisk_totalReadLatency_average", buf);
   /* anything outside [A-Za-z0-9_] becomes '_' */
   vs_counter_type_name("host", "a-b", "c d/e:f", "x.y\xc3\xa9", buf,
@@ -79,27 +86,25 @@ DEF_TEST(type_name) {
   EXPECT_EQ_STR("host_a_b_c_d_e_f_x_y__", buf);
   /* bounded by the buffer */
   char small[8];
-  vs_counter_type_name("vm", "cpu", "usage", "average", small,
-                       sizeof(small));
+  vs_counter_type_name("vm", "cpu", "usage", "average", small, sizeof(small));
   EXPECT_EQ_STR("vm_cpu_", small);
   return 0;
 }
 
 DEF_TEST(kinds) {
-  EXPECT_EQ_INT(VS_KIND_VM, vs_kind_from_mo_type("VirtualMachine"));
-  EXPECT_EQ_INT(VS_KIND_HOST, vs_kind_from_mo_type("HostSystem"));
-  EXPECT_EQ_INT(VS_KIND_CLUSTER,
-                vs_kind_from_mo_type("ClusterComputeResource"));
-  EXPECT_EQ_INT(VS_KIND_DATASTORE, vs_kind_from_mo_type("Datastore"));
-  EXPECT_EQ_INT(VS_KIND_RESOURCE_POOL, vs_kind_from_mo_type("ResourcePool"));
-  EXPECT_EQ_INT(VS_KIND_RESOURCE_POOL, vs_kind_from_mo_type("VirtualApp"));
-  EXPECT_EQ_INT(VS_KIND_DATACENTER, vs_kind_from_mo_type("Datacenter"));
+  EXPECT_EQ_INT(VS_KIND_VM, kind_of_type("VirtualMachine"));
+  EXPECT_EQ_INT(VS_KIND_HOST, kind_of_type("HostSystem"));
+  EXPECT_EQ_INT(VS_KIND_CLUSTER, kind_of_type("ClusterComputeResource"));
+  EXPECT_EQ_INT(VS_KIND_DATASTORE, kind_of_type("Datastore"));
+  EXPECT_EQ_INT(VS_KIND_RESOURCE_POOL, kind_of_type("ResourcePool"));
+  EXPECT_EQ_INT(VS_KIND_RESOURCE_POOL, kind_of_type("VirtualApp"));
+  EXPECT_EQ_INT(VS_KIND_DATACENTER, kind_of_type("Datacenter"));
   /* structure only: no kind */
-  EXPECT_EQ_INT(-1, vs_kind_from_mo_type("Folder"));
-  EXPECT_EQ_INT(-1, vs_kind_from_mo_type("ComputeResource"));
-  EXPECT_EQ_INT(-1, vs_kind_from_mo_type("StoragePod"));
-  EXPECT_EQ_INT(-1, vs_kind_from_mo_type(""));
-  EXPECT_EQ_INT(-1, vs_kind_from_mo_type("virtualmachine"));
+  EXPECT_EQ_INT(-1, kind_of_type("Folder"));
+  EXPECT_EQ_INT(-1, kind_of_type("ComputeResource"));
+  EXPECT_EQ_INT(-1, kind_of_type("StoragePod"));
+  EXPECT_EQ_INT(-1, kind_of_type(""));
+  EXPECT_EQ_INT(-1, kind_of_type("virtualmachine"));
   struct {
     vs_kind_t kind;
     const char *name, *mo_type;
@@ -131,19 +136,18 @@ DEF_TEST(kinds) {
     EXPECT_EQ_INT(want[i].historical, k->historical);
     EXPECT_EQ_INT(want[i].collect, k->collect);
     EXPECT_EQ_INT(want[i].instances, k->instances);
-    EXPECT_EQ_INT(want[i].kind, vs_kind_from_mo_type(want[i].mo_type));
+    EXPECT_EQ_INT(want[i].kind, kind_of_type(want[i].mo_type));
     EXPECT_EQ_INT(want[i].kind, vs_kind_from_name(want[i].name));
   }
   return 0;
 }
 
 DEF_TEST(managed_object_types) {
-  const char *names[VS_MO_NUM] = {"Folder", "Datacenter", "ComputeResource",
-                                  "ClusterComputeResource", "HostSystem",
-                                  "VirtualMachine", "Datastore",
-                                  "ResourcePool"};
+  const char *names[VS_MO_NUM] = {"Folder",          "Datacenter",
+                                  "ComputeResource", "ClusterComputeResource",
+                                  "HostSystem",      "VirtualMachine",
+                                  "Datastore",       "ResourcePool"};
   for (int m = 0; m < VS_MO_NUM; m++) {
-    EXPECT_EQ_STR(names[m], vs_mo_type_name((vs_mo_t)m));
     EXPECT_EQ_INT(m, vs_mo_from_type(names[m]));
   }
   /* every type is collected but the structural folders and stand-alone
@@ -180,13 +184,13 @@ DEF_TEST(default_metric_names) {
       dots += *p == '.';
     /* "<kind>.": one of the kinds */
     char kind[32];
-    vs_strlcpy(kind, m, sizeof(kind));
+    vs_utf8_copy(kind, m, sizeof(kind));
     char *dot = strchr(kind, '.');
     if (dot != NULL)
       *dot = 0;
     int k = vs_kind_from_name(kind);
-    if (dot == NULL || k < 0 || strcmp(vs_kind_info((vs_kind_t)k)->name,
-                                       kind) != 0) {
+    if (dot == NULL || k < 0 ||
+        strcmp(vs_kind_info((vs_kind_t)k)->name, kind) != 0) {
       printf("# %s: no kind\n", m);
       bad++;
     } else {
@@ -234,20 +238,18 @@ DEF_TEST(select_defaults_vm_vs_host) {
   memset(&host, 0, sizeof(host));
   char buf[256];
 
-  EXPECT_EQ_INT(0, vs_counters_select(&vm, &cat, VS_KIND_VM, &cfg, NULL,
-                                      NULL));
+  EXPECT_EQ_INT(0, vs_counters_select(&vm, &cat, VS_KIND_VM, &cfg, NULL, NULL));
   /* sorted by id; mem.swapped is a VM default, the host ones are not */
   EXPECT_EQ_STR("2,12,70,148,155", ids_of(&vm, buf, sizeof(buf)));
   EXPECT_EQ_STR("vm_cpu_usage_average", vs_counters_find(&vm, 2)->type);
   EXPECT_EQ_STR("vm_sys_uptime_latest", vs_counters_find(&vm, 155)->type);
 
-  EXPECT_EQ_INT(0, vs_counters_select(&host, &cat, VS_KIND_HOST, &cfg, NULL,
-                                      NULL));
+  EXPECT_EQ_INT(
+      0, vs_counters_select(&host, &cat, VS_KIND_HOST, &cfg, NULL, NULL));
   EXPECT_EQ_STR("2,12,49,148,155,157,388", ids_of(&host, buf, sizeof(buf)));
   EXPECT_EQ_STR("host_cpu_utilization_average",
                 vs_counters_find(&host, 388)->type);
-  EXPECT_EQ_STR("host_power_power_average",
-                vs_counters_find(&host, 157)->type);
+  EXPECT_EQ_STR("host_power_power_average", vs_counters_find(&host, 157)->type);
   OK(vs_counters_find(&host, 70) == NULL);
   OK(vs_counters_find(&vm, 388) == NULL);
 
@@ -264,8 +266,8 @@ DEF_TEST(percent_scale) {
   base_config(&cfg);
   vs_counter_set_t set;
   memset(&set, 0, sizeof(set));
-  EXPECT_EQ_INT(0, vs_counters_select(&set, &cat, VS_KIND_HOST, &cfg, NULL,
-                                      NULL));
+  EXPECT_EQ_INT(0,
+                vs_counters_select(&set, &cat, VS_KIND_HOST, &cfg, NULL, NULL));
   const vs_selected_counter_t *c = vs_counters_find(&set, 2);
   CHECK_NOT_NULL(c);
   EXPECT_EQ_DOUBLE(0.01, c->scale); /* percent in hundredths */
@@ -293,8 +295,8 @@ DEF_TEST(metric_glob_adds) {
   vs_counter_set_t set;
   memset(&set, 0, sizeof(set));
   char buf[256];
-  EXPECT_EQ_INT(0, vs_counters_select(&set, &cat, VS_KIND_VM, &cfg, NULL,
-                                      NULL));
+  EXPECT_EQ_INT(0,
+                vs_counters_select(&set, &cat, VS_KIND_VM, &cfg, NULL, NULL));
   EXPECT_EQ_STR("1,2,12,70,148,152,155", ids_of(&set, buf, sizeof(buf)));
   EXPECT_EQ_STR("vm_net_throughput_usage_average",
                 vs_counters_find(&set, 152)->type);
@@ -303,12 +305,12 @@ DEF_TEST(metric_glob_adds) {
   /* a glob for the other kind adds nothing here */
   char *host_glob[] = {"host.*"};
   cfg.metrics = (vs_strlist_t){.items = host_glob, .num = 1};
-  EXPECT_EQ_INT(0, vs_counters_select(&set, &cat, VS_KIND_VM, &cfg, NULL,
-                                      NULL));
+  EXPECT_EQ_INT(0,
+                vs_counters_select(&set, &cat, VS_KIND_VM, &cfg, NULL, NULL));
   EXPECT_EQ_STR("2,12,70,148,155", ids_of(&set, buf, sizeof(buf)));
   /* "*" matches across dots */
-  EXPECT_EQ_INT(0, vs_counters_select(&set, &cat, VS_KIND_HOST, &cfg, NULL,
-                                      NULL));
+  EXPECT_EQ_INT(0,
+                vs_counters_select(&set, &cat, VS_KIND_HOST, &cfg, NULL, NULL));
   EXPECT_EQ_INT(cat.num, set.num);
   vs_counter_set_free(&set);
   vs_catalog_free(&cat);
@@ -327,8 +329,8 @@ DEF_TEST(ignore_metric_removes) {
   vs_counter_set_t set;
   memset(&set, 0, sizeof(set));
   char buf[256];
-  EXPECT_EQ_INT(0, vs_counters_select(&set, &cat, VS_KIND_VM, &cfg, NULL,
-                                      NULL));
+  EXPECT_EQ_INT(0,
+                vs_counters_select(&set, &cat, VS_KIND_VM, &cfg, NULL, NULL));
   /* IgnoreMetric wins over defaults and over Metric */
   EXPECT_EQ_STR("70,148", ids_of(&set, buf, sizeof(buf)));
   OK(vs_counters_find(&set, 1) == NULL);
@@ -348,16 +350,16 @@ DEF_TEST(default_metrics_false) {
   vs_counter_set_t set;
   memset(&set, 0, sizeof(set));
   char buf[256];
-  EXPECT_EQ_INT(0, vs_counters_select(&set, &cat, VS_KIND_VM, &cfg, NULL,
-                                      NULL));
+  EXPECT_EQ_INT(0,
+                vs_counters_select(&set, &cat, VS_KIND_VM, &cfg, NULL, NULL));
   EXPECT_EQ_INT(0, set.num);
   EXPECT_EQ_INT(0, set.metric_ids.len);
   OK(vs_counters_find(&set, 2) == NULL); /* empty set: nothing found */
 
   char *globs[] = {"vm.mem.*"};
   cfg.metrics = (vs_strlist_t){.items = globs, .num = 1};
-  EXPECT_EQ_INT(0, vs_counters_select(&set, &cat, VS_KIND_VM, &cfg, NULL,
-                                      NULL));
+  EXPECT_EQ_INT(0,
+                vs_counters_select(&set, &cat, VS_KIND_VM, &cfg, NULL, NULL));
   EXPECT_EQ_STR("49,70", ids_of(&set, buf, sizeof(buf)));
   vs_counter_set_free(&set);
   vs_catalog_free(&cat);
@@ -383,8 +385,8 @@ DEF_TEST(sorted_and_find) {
   cfg.metrics = (vs_strlist_t){.items = all, .num = 1};
   vs_counter_set_t set;
   memset(&set, 0, sizeof(set));
-  EXPECT_EQ_INT(0, vs_counters_select(&set, &cat, VS_KIND_VM, &cfg, NULL,
-                                      NULL));
+  EXPECT_EQ_INT(0,
+                vs_counters_select(&set, &cat, VS_KIND_VM, &cfg, NULL, NULL));
   EXPECT_EQ_INT(500, set.num); /* the duplicate key is kept once */
   size_t unsorted = 0;
   for (size_t i = 1; i < set.num; i++)
@@ -421,8 +423,8 @@ DEF_TEST(metric_ids_instances) {
   vs_counter_set_t set;
   memset(&set, 0, sizeof(set));
 
-  EXPECT_EQ_INT(0, vs_counters_select(&set, &cat, VS_KIND_VM, &cfg, NULL,
-                                      NULL));
+  EXPECT_EQ_INT(0,
+                vs_counters_select(&set, &cat, VS_KIND_VM, &cfg, NULL, NULL));
   EXPECT_EQ_STR("<metricId><counterId>1</counterId><instance>*</instance>"
                 "</metricId><metricId><counterId>2</counterId><instance>*"
                 "</instance></metricId><metricId><counterId>12</counterId>"
@@ -431,8 +433,8 @@ DEF_TEST(metric_ids_instances) {
                 set.metric_ids.data);
 
   cfg.instances[VS_KIND_VM] = false;
-  EXPECT_EQ_INT(0, vs_counters_select(&set, &cat, VS_KIND_VM, &cfg, NULL,
-                                      NULL));
+  EXPECT_EQ_INT(0,
+                vs_counters_select(&set, &cat, VS_KIND_VM, &cfg, NULL, NULL));
   EXPECT_EQ_STR("<metricId><counterId>1</counterId><instance></instance>"
                 "</metricId><metricId><counterId>2</counterId><instance>"
                 "</instance></metricId><metricId><counterId>12</counterId>"
@@ -469,8 +471,8 @@ DEF_TEST(type_known_filters) {
   memset(&set, 0, sizeof(set));
   known_ctx_t k = {.refuse = "vm_cpu_ready_summation"};
   char buf[256];
-  EXPECT_EQ_INT(0, vs_counters_select(&set, &cat, VS_KIND_VM, &cfg,
-                                      type_known, &k));
+  EXPECT_EQ_INT(
+      0, vs_counters_select(&set, &cat, VS_KIND_VM, &cfg, type_known, &k));
   EXPECT_EQ_STR("2,70,148,155", ids_of(&set, buf, sizeof(buf)));
   OK(k.seen_ctx == &k);
   EXPECT_EQ_INT(5, k.calls); /* asked about the wanted counters only */
@@ -511,8 +513,8 @@ DEF_TEST(select_on_vcsim_catalog) {
     const char *kname = vs_kind_info((vs_kind_t)k)->name;
     vs_counter_set_t set;
     memset(&set, 0, sizeof(set));
-    EXPECT_EQ_INT(0, vs_counters_select(&set, &cat, (vs_kind_t)k, &cfg, NULL,
-                                        NULL));
+    EXPECT_EQ_INT(
+        0, vs_counters_select(&set, &cat, (vs_kind_t)k, &cfg, NULL, NULL));
     size_t expected = 0;
     for (size_t i = 0; i < vs_default_metrics_num; i++) {
       const char *m = vs_default_metrics[i];
@@ -576,8 +578,8 @@ DEF_TEST(instances_by_kind) {
   for (int k = 0; k < VS_KIND_NUM; k++) {
     vs_counter_set_t set;
     memset(&set, 0, sizeof(set));
-    EXPECT_EQ_INT(0, vs_counters_select(&set, &cat, (vs_kind_t)k, &cfg, NULL,
-                                        NULL));
+    EXPECT_EQ_INT(
+        0, vs_counters_select(&set, &cat, (vs_kind_t)k, &cfg, NULL, NULL));
     OK(set.num > 0);
     size_t all = 0, aggregate = 0;
     for (const char *m = set.metric_ids.data; m != NULL && *m;) {
@@ -609,12 +611,12 @@ DEF_TEST(instances_by_kind) {
   item_free(ci);
   vs_counter_set_t set;
   memset(&set, 0, sizeof(set));
-  EXPECT_EQ_INT(0, vs_counters_select(&set, &cat, VS_KIND_DATASTORE, &cfg,
-                                      NULL, NULL));
-  OK(set.num > 0 && strstr(set.metric_ids.data, "<instance></instance>") ==
-                        NULL);
-  EXPECT_EQ_INT(0, vs_counters_select(&set, &cat, VS_KIND_VM, &cfg, NULL,
-                                      NULL));
+  EXPECT_EQ_INT(
+      0, vs_counters_select(&set, &cat, VS_KIND_DATASTORE, &cfg, NULL, NULL));
+  OK(set.num > 0 &&
+     strstr(set.metric_ids.data, "<instance></instance>") == NULL);
+  EXPECT_EQ_INT(0,
+                vs_counters_select(&set, &cat, VS_KIND_VM, &cfg, NULL, NULL));
   OK(set.num > 0 &&
      strstr(set.metric_ids.data, "<instance>*</instance>") == NULL);
   vs_counter_set_free(&set);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * collectd-vsphere - tests/unit/test_dispatch.c
  * Dispatch through the mock daemon: identities (vs_naming), scaling,
@@ -6,9 +7,9 @@
  * on the vcsim fixtures. The inventory itself is tested in
  * test_inventory.c.
  */
+#include "inventory_helpers.h"
 #include "mock_plugin.h"
 #include "testing.h"
-#include "inventory_helpers.h"
 #include "vs_counters.h"
 #include "vs_dispatch.h"
 #include "vs_inventory.h"
@@ -48,7 +49,7 @@ static vs_selected_counter_t counter(int id, const char *type, double scale) {
   memset(&c, 0, sizeof(c));
   c.id = id;
   c.scale = scale;
-  vs_strlcpy(c.type, type, sizeof(c.type));
+  vs_utf8_copy(c.type, type, sizeof(c.type));
   return c;
 }
 
@@ -81,19 +82,19 @@ DEF_TEST(naming) {
   int64_t v[] = {42};
 
   vs_series_t s = series("", ts, v, 1);
-  EXPECT_EQ_INT(1, vs_dispatch_series(&inv, o, &c, &s, &P20));
+  EXPECT_EQ_INT(1, vs_dispatch_series(o, &c, &s, &P20));
   s = series("vmnic0", ts, v, 1);
-  EXPECT_EQ_INT(1, vs_dispatch_series(&inv, o, &c, &s, &P20));
+  EXPECT_EQ_INT(1, vs_dispatch_series(o, &c, &s, &P20));
   /* vcsim's echo of the wildcard is the aggregate: the same series as ""
    * (so the same sample is not sent twice) */
   s = series("*", ts, v, 1);
-  EXPECT_EQ_INT(0, vs_dispatch_series(&inv, o, &c, &s, &P20));
+  EXPECT_EQ_INT(0, vs_dispatch_series(o, &c, &s, &P20));
   EXPECT_EQ_INT(2, o->series.num);
   /* on an object that has not seen it, "*" is dispatched as "" */
   vs_inventory_t inv2;
   vs_object_t *o2 = object(&inv2, "web & db 01");
   CHECK_NOT_NULL(o2);
-  EXPECT_EQ_INT(1, vs_dispatch_series(&inv2, o2, &c, &s, &P20));
+  EXPECT_EQ_INT(1, vs_dispatch_series(o2, &c, &s, &P20));
 
   EXPECT_EQ_INT(3, mock_values_num());
   for (size_t i = 0; i < mock_values_num(); i++) {
@@ -124,7 +125,7 @@ DEF_TEST(naming) {
   EXPECT_EQ_INT(0, vs_naming_apply(&inv, &cfg));
   int64_t ts2[] = {T0_US + STEP_US};
   s = series("", ts2, v, 1);
-  EXPECT_EQ_INT(1, vs_dispatch_series(&inv, o, &c, &s, &P20));
+  EXPECT_EQ_INT(1, vs_dispatch_series(o, &c, &s, &P20));
   EXPECT_EQ_STR("vm-1", mock_value(0)->host);
   EXPECT_EQ_STR("prod", mock_value(0)->plugin_instance);
   vs_inventory_free(&inv);
@@ -142,17 +143,16 @@ DEF_TEST(interval_from_params) {
   int64_t ts[] = {T0_US, T0_US + STEP_US};
   int64_t v[] = {1, 2};
   vs_series_t s = series("", ts, v, 2);
-  vs_dispatch_params_t p = {
-      .interval_s = 60,
-      .policy = {.step_us = STEP_US, .lookback_slots = 3},
-      .latest_us = INT64_MAX};
-  EXPECT_EQ_INT(2, vs_dispatch_series(&inv, o, &c, &s, &p));
+  vs_dispatch_params_t p = {.interval_s = 60,
+                            .policy = {.step_us = STEP_US, .lookback_slots = 3},
+                            .latest_us = INT64_MAX};
+  EXPECT_EQ_INT(2, vs_dispatch_series(o, &c, &s, &p));
   EXPECT_EQ_UINT64(TIME_T_TO_CDTIME_T(60), mock_value(0)->interval);
   EXPECT_EQ_UINT64(TIME_T_TO_CDTIME_T(60), mock_value(1)->interval);
   int64_t ts2[] = {T0_US + 2 * STEP_US};
   s = series("", ts2, v, 1);
   p.interval_s = 20.5;
-  EXPECT_EQ_INT(1, vs_dispatch_series(&inv, o, &c, &s, &p));
+  EXPECT_EQ_INT(1, vs_dispatch_series(o, &c, &s, &p));
   EXPECT_EQ_UINT64(DOUBLE_TO_CDTIME_T(20.5), mock_value(2)->interval);
   vs_inventory_free(&inv);
   return 0;
@@ -168,7 +168,7 @@ DEF_TEST(percent_scaled_and_no_data_skipped) {
                   T0_US + 3 * STEP_US};
   int64_t v[] = {2550, -1, 0, 10000};
   vs_series_t s = series("", ts, v, 4);
-  EXPECT_EQ_INT(3, vs_dispatch_series(&inv, o, &c, &s, &P20));
+  EXPECT_EQ_INT(3, vs_dispatch_series(o, &c, &s, &P20));
   EXPECT_EQ_INT(3, mock_values_num());
   EXPECT_EQ_DOUBLE(25.5, mock_value(0)->gauge);
   EXPECT_EQ_DOUBLE(0.0, mock_value(1)->gauge); /* 0 is data, -1 is not */
@@ -188,7 +188,7 @@ DEF_TEST(oldest_first_with_vcenter_time) {
   int64_t ts[] = {T0_US + 2 * STEP_US, T0_US + STEP_US, T0_US};
   int64_t v[] = {3, 2, 1};
   vs_series_t s = series("", ts, v, 3);
-  EXPECT_EQ_INT(3, vs_dispatch_series(&inv, o, &c, &s, &P20));
+  EXPECT_EQ_INT(3, vs_dispatch_series(o, &c, &s, &P20));
   EXPECT_EQ_INT(3, mock_values_num());
   for (size_t i = 0; i < 3; i++) {
     const mock_value_t *m = mock_value(i);
@@ -213,7 +213,7 @@ DEF_TEST(oldest_first_with_vcenter_time) {
                    T0_US + 2 * STEP_US};
   int64_t v2[] = {2, 4, 1, 3};
   s = series("", ts2, v2, 4);
-  EXPECT_EQ_INT(4, vs_dispatch_series(&inv, o, &c, &s, &P20));
+  EXPECT_EQ_INT(4, vs_dispatch_series(o, &c, &s, &P20));
   for (size_t i = 0; i < 4; i++)
     EXPECT_EQ_DOUBLE((double)(i + 1), mock_value(i)->gauge);
   vs_inventory_free(&inv);
@@ -235,17 +235,17 @@ DEF_TEST(future_sample_refused) {
   /* vCenter's clock is at T0: an hour ahead is the limit */
   vs_dispatch_params_t p = P20;
   p.latest_us = T0_US + INT64_C(3600) * 1000000;
-  EXPECT_EQ_INT(1, vs_dispatch_series(&inv, o, &cpu, &s, &p));
+  EXPECT_EQ_INT(1, vs_dispatch_series(o, &cpu, &s, &p));
   EXPECT_EQ_INT(T0_US, o->series.items[0].last_us);
   EXPECT_EQ_INT(1, mock_values_num());
   /* the next real sample still comes */
   int64_t ts2[] = {T0_US + STEP_US};
   s = series("", ts2, v, 1);
-  EXPECT_EQ_INT(1, vs_dispatch_series(&inv, o, &cpu, &s, &p));
+  EXPECT_EQ_INT(1, vs_dispatch_series(o, &cpu, &s, &p));
   /* two hours ahead: refused too */
   int64_t ts3[] = {T0_US + INT64_C(7200) * 1000000};
   s = series("", ts3, v, 1);
-  EXPECT_EQ_INT(0, vs_dispatch_series(&inv, o, &cpu, &s, &p));
+  EXPECT_EQ_INT(0, vs_dispatch_series(o, &cpu, &s, &p));
   vs_inventory_free(&inv);
   return 0;
 }
@@ -262,32 +262,32 @@ DEF_TEST(no_sample_twice) {
 
   /* one query: every series of the object gets all its samples ... */
   vs_series_t s = series("", ts, v, 2);
-  EXPECT_EQ_INT(2, vs_dispatch_series(&inv, o, &cpu, &s, &P20));
-  EXPECT_EQ_INT(2, vs_dispatch_series(&inv, o, &mem, &s, &P20));
+  EXPECT_EQ_INT(2, vs_dispatch_series(o, &cpu, &s, &P20));
+  EXPECT_EQ_INT(2, vs_dispatch_series(o, &mem, &s, &P20));
   EXPECT_EQ_INT(2, o->series.num); /* tracked per series */
 
   /* the next query returns the same samples: nothing is sent again, with
    * no commit by the caller */
-  EXPECT_EQ_INT(0, vs_dispatch_series(&inv, o, &cpu, &s, &P20));
-  EXPECT_EQ_INT(0, vs_dispatch_series(&inv, o, &mem, &s, &P20));
+  EXPECT_EQ_INT(0, vs_dispatch_series(o, &cpu, &s, &P20));
+  EXPECT_EQ_INT(0, vs_dispatch_series(o, &mem, &s, &P20));
   EXPECT_EQ_INT(4, mock_values_num());
 
   /* overlapping: only the new one */
   int64_t ts2[] = {T0_US + 2 * STEP_US, T0_US + STEP_US};
   int64_t v2[] = {300, 200};
   s = series("", ts2, v2, 2);
-  EXPECT_EQ_INT(1, vs_dispatch_series(&inv, o, &cpu, &s, &P20));
+  EXPECT_EQ_INT(1, vs_dispatch_series(o, &cpu, &s, &P20));
   EXPECT_EQ_INT(5, mock_values_num());
   EXPECT_EQ_DOUBLE(3.0, mock_value(4)->gauge);
   EXPECT_EQ_UINT64(expected_cdtime(T0_US + 2 * STEP_US), mock_value(4)->time);
   /* mem did not get that sample yet: it still may */
-  EXPECT_EQ_INT(1, vs_dispatch_series(&inv, o, &mem, &s, &P20));
+  EXPECT_EQ_INT(1, vs_dispatch_series(o, &mem, &s, &P20));
 
   /* vcsim re-stamps samples a few ms later in the next answer: the same
    * slots, nothing new */
   int64_t ts3[] = {T0_US + STEP_US + 4 * MS, T0_US + 2 * STEP_US + 4 * MS};
   s = series("", ts3, v2, 2);
-  EXPECT_EQ_INT(0, vs_dispatch_series(&inv, o, &cpu, &s, &P20));
+  EXPECT_EQ_INT(0, vs_dispatch_series(o, &cpu, &s, &P20));
   EXPECT_EQ_INT(6, mock_values_num());
   vs_inventory_free(&inv);
   return 0;
@@ -304,24 +304,23 @@ DEF_TEST(late_sample_filled_once) {
   int64_t ts[] = {T0_US, T0_US + STEP_US};
   int64_t v[] = {5, -1};
   vs_series_t s = series("", ts, v, 2);
-  EXPECT_EQ_INT(1, vs_dispatch_series(&inv, o, &c, &s, &P20));
+  EXPECT_EQ_INT(1, vs_dispatch_series(o, &c, &s, &P20));
   /* where the next query starts: before the hole */
   EXPECT_EQ_INT(T0_US + STEP_US - STEP_US / 2,
-                vs_series_query_from(&o->series, T0_US + STEP_US,
-                                     &P20.policy));
+                vs_series_query_from(&o->series, T0_US + STEP_US, &P20.policy));
   int64_t ts2[] = {T0_US + STEP_US, T0_US + 2 * STEP_US};
   int64_t v2[] = {7, 8};
   s = series("", ts2, v2, 2);
-  EXPECT_EQ_INT(2, vs_dispatch_series(&inv, o, &c, &s, &P20));
+  EXPECT_EQ_INT(2, vs_dispatch_series(o, &c, &s, &P20));
   EXPECT_EQ_INT(3, mock_values_num());
   EXPECT_EQ_DOUBLE(7.0, mock_value(1)->gauge);
   EXPECT_EQ_UINT64(expected_cdtime(T0_US + STEP_US), mock_value(1)->time);
   EXPECT_EQ_DOUBLE(8.0, mock_value(2)->gauge);
   /* the same answer again: nothing */
-  EXPECT_EQ_INT(0, vs_dispatch_series(&inv, o, &c, &s, &P20));
-  EXPECT_EQ_INT(T0_US + 2 * STEP_US,
-                vs_series_query_from(&o->series, T0_US + 2 * STEP_US,
-                                     &P20.policy));
+  EXPECT_EQ_INT(0, vs_dispatch_series(o, &c, &s, &P20));
+  EXPECT_EQ_INT(
+      T0_US + 2 * STEP_US,
+      vs_series_query_from(&o->series, T0_US + 2 * STEP_US, &P20.policy));
 
   /* with no look-back, a -1 is never filled */
   mock_reset();
@@ -329,9 +328,9 @@ DEF_TEST(late_sample_filled_once) {
   vs_dispatch_params_t p0 = P20;
   p0.policy.lookback_slots = 0;
   s = series("", ts, v, 2);
-  EXPECT_EQ_INT(1, vs_dispatch_series(&inv, o, &c, &s, &p0));
+  EXPECT_EQ_INT(1, vs_dispatch_series(o, &c, &s, &p0));
   s = series("", ts2, v2, 2);
-  EXPECT_EQ_INT(1, vs_dispatch_series(&inv, o, &c, &s, &p0));
+  EXPECT_EQ_INT(1, vs_dispatch_series(o, &c, &s, &p0));
   EXPECT_EQ_DOUBLE(8.0, mock_value(1)->gauge);
   vs_inventory_free(&inv);
   return 0;
@@ -347,7 +346,7 @@ DEF_TEST(dispatch_failure_not_counted) {
   int64_t ts[] = {T0_US, T0_US + STEP_US};
   int64_t v[] = {1, 2};
   vs_series_t s = series("", ts, v, 2);
-  EXPECT_EQ_INT(0, vs_dispatch_series(&inv, o, &c, &s, &P20));
+  EXPECT_EQ_INT(0, vs_dispatch_series(o, &c, &s, &P20));
   EXPECT_EQ_INT(2, mock_dispatch_calls());
   mock_dispatch_set_status(0);
   vs_inventory_free(&inv);
@@ -367,14 +366,13 @@ DEF_TEST(samples_bounded) {
     v[i] = (int64_t)i;
   }
   vs_series_t s = series("", ts, v, N);
-  EXPECT_EQ_INT(VS_PERF_MAX_SAMPLES,
-                vs_dispatch_series(&inv, o, &c, &s, &P20));
+  EXPECT_EQ_INT(VS_PERF_MAX_SAMPLES, vs_dispatch_series(o, &c, &s, &P20));
   EXPECT_EQ_INT(VS_PERF_MAX_SAMPLES, mock_values_num());
 
   /* no samples at all */
   mock_reset();
   s = series("", ts, v, 0);
-  EXPECT_EQ_INT(0, vs_dispatch_series(&inv, o, &c, &s, &P20));
+  EXPECT_EQ_INT(0, vs_dispatch_series(o, &c, &s, &P20));
   EXPECT_EQ_INT(0, mock_values_num());
   vs_inventory_free(&inv);
   return 0;
@@ -393,7 +391,7 @@ DEF_TEST(type_instance_cut_at_utf8_boundary) {
   int64_t ts[] = {T0_US};
   int64_t v[] = {1};
   vs_series_t s = series(inst, ts, v, 1);
-  EXPECT_EQ_INT(1, vs_dispatch_series(&inv, o, &c, &s, &P20));
+  EXPECT_EQ_INT(1, vs_dispatch_series(o, &c, &s, &P20));
   const mock_value_t *m = mock_value(0);
   CHECK_NOT_NULL(m);
   EXPECT_EQ_INT(126, strlen(m->type_instance));
@@ -407,7 +405,7 @@ DEF_TEST(type_instance_cut_at_utf8_boundary) {
  * here independently of vs_dispatch.c. */
 static void default_type(const char *metric, char *type, size_t size) {
   char copy[256];
-  vs_strlcpy(copy, metric, sizeof(copy));
+  vs_utf8_copy(copy, metric, sizeof(copy));
   char *kind = copy;
   char *group = strchr(kind, '.');
   char *rollup = strrchr(kind, '.');
@@ -449,8 +447,15 @@ DEF_TEST(register_default_types) {
   OK(plugin_get_ds("datacenter_vmop_numPoweron_latest") != NULL);
   OK(plugin_get_ds("resourcepool_mem_consumed_average") != NULL);
   /* and the plugin's own metrics */
-  for (size_t i = 0; i < vs_self_metric_types_num; i++)
-    OK(plugin_get_ds(vs_self_metric_types[i]) != NULL);
+  for (size_t i = 0; i < vs_self_gauge_types_num; i++) {
+    const data_set_t *ds = plugin_get_ds(vs_self_gauge_types[i]);
+    OK(ds != NULL && ds->ds[0].type == DS_TYPE_GAUGE);
+  }
+  /* totals are counters */
+  for (size_t i = 0; i < vs_self_total_types_num; i++) {
+    const data_set_t *ds = plugin_get_ds(vs_self_total_types[i]);
+    OK(ds != NULL && ds->ds[0].type == DS_TYPE_DERIVE && ds->ds[0].min == 0);
+  }
   /* and the state values, one gauge each */
   size_t state_bad = 0;
   for (size_t i = 0; i < vs_state_types_num; i++) {
@@ -463,15 +468,15 @@ DEF_TEST(register_default_types) {
   }
   EXPECT_EQ_INT(0, state_bad);
   /* no name shared: every type registered once */
-  EXPECT_EQ_INT(vs_default_metrics_num + vs_self_metric_types_num +
-                    vs_state_types_num,
+  EXPECT_EQ_INT(vs_default_metrics_num + vs_self_gauge_types_num +
+                    vs_self_total_types_num + vs_state_types_num,
                 mock_data_sets_num());
   EXPECT_EQ_INT(0, mock_log_count(LOG_ERR));
 
   /* twice: nothing new */
   EXPECT_EQ_INT(0, vs_dispatch_register_default_types());
-  EXPECT_EQ_INT(vs_default_metrics_num + vs_self_metric_types_num +
-                    vs_state_types_num,
+  EXPECT_EQ_INT(vs_default_metrics_num + vs_self_gauge_types_num +
+                    vs_self_total_types_num + vs_state_types_num,
                 mock_data_sets_num());
   return 0;
 }
@@ -483,8 +488,7 @@ DEF_TEST(register_keeps_types_db) {
       {.name = "rx", .type = DS_TYPE_DERIVE, .min = 0, .max = NAN},
       {.name = "tx", .type = DS_TYPE_DERIVE, .min = 0, .max = NAN},
   };
-  data_set_t custom = {.type = "vm_net_usage_average", .ds_num = 2,
-                       .ds = two};
+  data_set_t custom = {.type = "vm_net_usage_average", .ds_num = 2, .ds = two};
   EXPECT_EQ_INT(0, plugin_register_data_set(&custom));
   EXPECT_EQ_INT(0, vs_dispatch_register_default_types());
   const data_set_t *ds = plugin_get_ds("vm_net_usage_average");
@@ -508,8 +512,8 @@ DEF_TEST(type_known) {
 
   OK(!vs_dispatch_type_known("vm_cpu_idle_summation", NULL));
   EXPECT_EQ_INT(1, mock_log_count(LOG_WARNING));
-  EXPECT_EQ_INT(1, mock_log_count_level_containing(LOG_WARNING,
-                                                   "vm_cpu_idle_summation"));
+  EXPECT_EQ_INT(
+      1, mock_log_count_level_containing(LOG_WARNING, "vm_cpu_idle_summation"));
   OK(mock_log_count_containing("TypesDB") == 1); /* says what to do */
   return 0;
 }
@@ -524,8 +528,8 @@ DEF_TEST(dispatch_self) {
   /* the interval given: the read's, or its duration when longer */
   EXPECT_EQ_INT(DOUBLE_TO_CDTIME_T(25.0), mock_value(0)->interval);
   /* an instance: the type instance (per kind counts) */
-  const mock_value_t *ds = mock_value_find("self_inventory_objects",
-                                           "datastore");
+  const mock_value_t *ds =
+      mock_value_find("self_inventory_objects", "datastore");
   CHECK_NOT_NULL(ds);
   EXPECT_EQ_DOUBLE(7.0, ds->gauge);
   EXPECT_EQ_STR("prod", ds->plugin_instance);
@@ -538,6 +542,27 @@ DEF_TEST(dispatch_self) {
   EXPECT_EQ_STR("", v->host); /* collectd fills in its hostname */
   EXPECT_EQ_DOUBLE(3.0, mock_value(0)->gauge);
   EXPECT_EQ_STR("self_read_cycles", mock_value(0)->type);
+  /* types unknown to the daemon: sent as gauges */
+  OK(!mock_value(0)->derive);
+  return 0;
+}
+
+DEF_TEST(dispatch_self_totals_as_derive) {
+  /* With the plugin's types registered, a total is a DERIVE value (a
+   * counter to writers), a gauge stays a gauge. */
+  mock_reset();
+  EXPECT_EQ_INT(0, vs_dispatch_register_default_types());
+  vs_self_metric_t m[] = {{"self_requests", 123456789012.0, NULL},
+                          {"self_read_seconds", 0.25, NULL}};
+  vs_dispatch_self("prod", m, 2, 10.0);
+  const mock_value_t *total = mock_value_find("self_requests", "");
+  CHECK_NOT_NULL(total);
+  OK(total->derive);
+  EXPECT_EQ_DOUBLE(123456789012.0, total->gauge);
+  const mock_value_t *gauge = mock_value_find("self_read_seconds", "");
+  CHECK_NOT_NULL(gauge);
+  OK(!gauge->derive);
+  EXPECT_EQ_DOUBLE(0.25, gauge->gauge);
   return 0;
 }
 
@@ -546,8 +571,8 @@ static vs_object_t *datastore(vs_inventory_t *inv) {
   vs_inventory_init(inv);
   add_datacenter(inv, "datacenter-1", "DC1", "group-d1");
   add_folder(inv, "group-s5", "datastore", "datacenter-1");
-  inv_add(inv, "Datastore", "datastore-11", "ds1", "group-s5", NULL, NULL,
-          NULL, NULL);
+  inv_add(inv, "Datastore", "datastore-11", "ds1", "group-s5", NULL, NULL, NULL,
+          NULL);
   if (vs_inventory_finish(inv, NULL) != 0)
     return NULL;
   vs_config_t ncfg;
@@ -570,14 +595,13 @@ static int late_fill(bool fill_holes) {
   OK(o->active);
   const int64_t H = INT64_C(300000000);
   uint64_t late = 0;
-  vs_dispatch_params_t p = {
-      .interval_s = 300,
-      .policy = {.step_us = H,
-                 .lookback_slots = 3,
-                 .late = true,
-                 .fill_holes = fill_holes},
-      .late_samples = &late,
-      .latest_us = INT64_MAX};
+  vs_dispatch_params_t p = {.interval_s = 300,
+                            .policy = {.step_us = H,
+                                       .lookback_slots = 3,
+                                       .late = true,
+                                       .fill_holes = fill_holes},
+                            .late_samples = &late,
+                            .latest_us = INT64_MAX};
   vs_selected_counter_t c = counter(281, "datastore_disk_used_latest", 1.0);
   /* answer 1: T0 and T0+2 (T0+1 not rolled up yet) */
   int64_t ts1[] = {T0_US, T0_US + 2 * H};
@@ -585,18 +609,18 @@ static int late_fill(bool fill_holes) {
   vs_series_t s = series("", ts1, v1, 2);
   s.entity_type = "Datastore";
   s.entity = "datastore-11";
-  EXPECT_EQ_INT(2, vs_dispatch_series(&inv, o, &c, &s, &p));
+  EXPECT_EQ_INT(2, vs_dispatch_series(o, &c, &s, &p));
   o->mark_us = T0_US + 2 * H; /* as vs_query does */
   /* the next query looks back */
-  EXPECT_EQ_INT(T0_US - H, vs_series_query_from(&o->series, o->mark_us,
-                                                &p.policy));
+  EXPECT_EQ_INT(T0_US - H,
+                vs_series_query_from(&o->series, o->mark_us, &p.policy));
   /* answer 2: the three slots and a new one: T0+1 (late) and T0+3 new */
   int64_t ts2[] = {T0_US, T0_US + H, T0_US + 2 * H, T0_US + 3 * H};
   int64_t v2[] = {10, 20, 30, 40};
   s = series("", ts2, v2, 4);
   s.entity_type = "Datastore";
   s.entity = "datastore-11";
-  EXPECT_EQ_INT(fill_holes ? 2 : 1, vs_dispatch_series(&inv, o, &c, &s, &p));
+  EXPECT_EQ_INT(fill_holes ? 2 : 1, vs_dispatch_series(o, &c, &s, &p));
   EXPECT_EQ_INT(fill_holes ? 0 : 1, late);
   EXPECT_EQ_INT(fill_holes ? 4 : 3, mock_values_num());
   if (fill_holes) {
@@ -615,7 +639,7 @@ static int late_fill(bool fill_holes) {
     EXPECT_EQ_UINT64(TIME_T_TO_CDTIME_T(300), mock_value(i)->interval);
   }
   /* answer 2 again: nothing, and nothing counted twice */
-  EXPECT_EQ_INT(0, vs_dispatch_series(&inv, o, &c, &s, &p));
+  EXPECT_EQ_INT(0, vs_dispatch_series(o, &c, &s, &p));
   EXPECT_EQ_INT(fill_holes ? 0 : 1, late);
   vs_inventory_free(&inv);
   return 0;
@@ -641,7 +665,7 @@ DEF_TEST(new_series_budget) {
   size_t sent = 0;
   for (size_t i = 0; i < 4; i++) {
     vs_series_t s = series(nics[i], ts, v, 1);
-    sent += vs_dispatch_series(&inv, o, &c, &s, &p);
+    sent += vs_dispatch_series(o, &c, &s, &p);
   }
   EXPECT_EQ_INT(2, sent);
   EXPECT_EQ_INT(0, left);
@@ -650,13 +674,13 @@ DEF_TEST(new_series_budget) {
   /* a known series goes on with no budget left */
   int64_t ts2[] = {T0_US + STEP_US};
   vs_series_t s = series("vmnic0", ts2, v, 1);
-  EXPECT_EQ_INT(1, vs_dispatch_series(&inv, o, &c, &s, &p));
+  EXPECT_EQ_INT(1, vs_dispatch_series(o, &c, &s, &p));
   /* the next read, with a new budget: the rest */
   left = 2;
   sent = 0;
   for (size_t i = 0; i < 4; i++) {
     s = series(nics[i], ts, v, 1);
-    sent += vs_dispatch_series(&inv, o, &c, &s, &p);
+    sent += vs_dispatch_series(o, &c, &s, &p);
   }
   EXPECT_EQ_INT(2, sent); /* vmnic2, vmnic3: the first two had T0 */
   EXPECT_EQ_INT(0, left);
@@ -667,7 +691,7 @@ DEF_TEST(new_series_budget) {
   sent = 0;
   for (size_t i = 0; i < 4; i++) {
     s = series(nics[i], ts, v, 1);
-    sent += vs_dispatch_series(&inv, o, &c, &s, &p);
+    sent += vs_dispatch_series(o, &c, &s, &p);
   }
   EXPECT_EQ_INT(4, sent);
   /* a series that came without a sample (vcsim leaves values out) is not
@@ -676,7 +700,7 @@ DEF_TEST(new_series_budget) {
   left = 1;
   p.new_series_left = &left;
   s = series("vmnic9", ts, v, 0);
-  EXPECT_EQ_INT(0, vs_dispatch_series(&inv, o, &c, &s, &p));
+  EXPECT_EQ_INT(0, vs_dispatch_series(o, &c, &s, &p));
   EXPECT_EQ_INT(0, o->series.num);
   EXPECT_EQ_INT(1, left);
   vs_inventory_free(&inv);
@@ -756,11 +780,11 @@ static void on_series(void *ctx, const vs_series_t *s) {
   vs_object_t *o = vs_inventory_find(e->inv, s->entity);
   if (o == NULL || o->kind < 0)
     return;
-  const vs_selected_counter_t *c = vs_counters_find(&e->sets[o->kind],
-                                                    s->counter_id);
+  const vs_selected_counter_t *c =
+      vs_counters_find(&e->sets[o->kind], s->counter_id);
   if (c == NULL)
     return;
-  e->values += vs_dispatch_series(e->inv, o, c, s, &P20);
+  e->values += vs_dispatch_series(o, c, s, &P20);
 }
 
 /* As vs_query does: an entity's complete answer moves its mark. */
@@ -843,8 +867,8 @@ DEF_TEST(vcsim_end_to_end) {
     else if (strcmp(m->host, "DC0_H0") == 0)
       host++;
     if (strcmp(m->plugin, "vsphere") != 0 ||
-        strcmp(m->plugin_instance, "vcsim") != 0 ||
-        m->type_instance[0] != 0 || !(m->gauge >= 0))
+        strcmp(m->plugin_instance, "vcsim") != 0 || m->type_instance[0] != 0 ||
+        !(m->gauge >= 0))
       bad++;
     if (strstr(m->type, "_cpu_usage_average") != NULL && m->gauge > 100.0)
       bad++; /* percent, scaled from hundredths */
@@ -904,6 +928,7 @@ int main(void) {
   RUN_TEST(register_keeps_types_db);
   RUN_TEST(type_known);
   RUN_TEST(dispatch_self);
+  RUN_TEST(dispatch_self_totals_as_derive);
   RUN_TEST(vcsim_end_to_end);
   RUN_TEST(late_sample_behind_its_series_counted);
   RUN_TEST(late_sample_filled_with_fill_holes);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * collectd-vsphere - tests/unit/test_filter.c
  * Inventory filters (vs_filter): Telegraf-style path globs ('*' one path
@@ -6,10 +7,10 @@
  * (Collect, filters, Shard) with its counts, and the inventory paths
  * the globs are matched against (vs_inventory_path).
  */
-#include "mock_plugin.h"
-#include "testing.h"
 #include "config_helpers.h"
 #include "inventory_helpers.h"
+#include "mock_plugin.h"
+#include "testing.h"
 #include "vs_filter.h"
 #include "vs_inventory.h"
 #include "vs_naming.h"
@@ -278,14 +279,12 @@ DEF_TEST(keep_per_kind) {
   OK(!vs_filter_keep(&cfg, VS_KIND_HOST, "/DC1/host/C1/esx1", "esx1"));
   OK(vs_filter_keep(&cfg, VS_KIND_CLUSTER, "/DC1/host/C1/esx1", "esx1"));
   OK(!vs_filter_keep(&cfg, VS_KIND_DATASTORE, "/DC1/host/C1/esx1", "esx1"));
-  OK(vs_filter_keep(&cfg, VS_KIND_RESOURCE_POOL, "/DC1/host/C1/esx1",
-                    "esx1"));
+  OK(vs_filter_keep(&cfg, VS_KIND_RESOURCE_POOL, "/DC1/host/C1/esx1", "esx1"));
   OK(vs_filter_keep(&cfg, VS_KIND_DATACENTER, "/DC1/host/C1/esx1", "esx1"));
   /* a VM name glob leaves a host of that name alone */
   OK(vs_filter_keep(&cfg, VS_KIND_HOST, "/DC1/host/esx-old/esx-old",
                     "esx-old"));
-  OK(vs_filter_keep(&cfg, VS_KIND_DATASTORE, "/DC1/datastore/nfs-1",
-                    "nfs-1"));
+  OK(vs_filter_keep(&cfg, VS_KIND_DATASTORE, "/DC1/datastore/nfs-1", "nfs-1"));
   OK(vs_filter_keep(&cfg, VS_KIND_VM, "/DC1/vm/web/nfs-1", "nfs-1"));
   return 0;
 }
@@ -313,10 +312,10 @@ static void build(vs_inventory_t *inv) {
   add_host(inv, "host-21", "esx3", "domain-s20");
   inv_add(inv, "ResourcePool", "resgroup-8", "Resources", "domain-c7", NULL,
           NULL, NULL, NULL);
-  inv_add(inv, "ResourcePool", "resgroup-30", "prod", "resgroup-8", NULL,
-          NULL, NULL, NULL);
-  inv_add(inv, "Datastore", "datastore-12", "ds1", "group-s5", NULL, NULL,
+  inv_add(inv, "ResourcePool", "resgroup-30", "prod", "resgroup-8", NULL, NULL,
           NULL, NULL);
+  inv_add(inv, "Datastore", "datastore-12", "ds1", "group-s5", NULL, NULL, NULL,
+          NULL);
   inv_add(inv, "Datastore", "datastore-13", "nfs-1", "group-s6", NULL, NULL,
           NULL, NULL);
   add_vm(inv, "vm-40", "web01", "group-v10", "host-8");
@@ -339,14 +338,13 @@ static void build(vs_inventory_t *inv) {
 }
 
 /* The selected objects, "moref,moref" in inventory order. */
-static const char *selected(const vs_inventory_t *inv, char *buf,
-                            size_t size) {
+static const char *selected(const vs_inventory_t *inv, char *buf, size_t size) {
   size_t len = 0;
   buf[0] = 0;
   for (size_t i = 0; i < inv->num && len < size; i++)
     if (inv->objects[i].selected)
       len += (size_t)snprintf(buf + len, size - len, "%s%s", len ? "," : "",
-                              vs_inv_str(inv, inv->objects[i].moref));
+                              inv->objects[i].moref);
   return buf;
 }
 
@@ -540,7 +538,7 @@ DEF_TEST(apply_shard) {
       if (!o->selected)
         continue;
       seen[i]++;
-      EXPECT_EQ_INT(k - 1, vs_shard_of(vs_inv_str(&inv, o->moref), 3));
+      EXPECT_EQ_INT(k - 1, vs_shard_of(o->moref, 3));
     }
     for (int kind = 0; kind < VS_KIND_NUM; kind++) {
       sum[kind] += inv.per_kind[kind];
@@ -553,7 +551,7 @@ DEF_TEST(apply_shard) {
   size_t wrong = 0;
   for (size_t i = 0; i < inv.num && i < 64; i++) {
     char ref[64];
-    snprintf(ref, sizeof(ref), ",%s,", vs_inv_str(&inv, inv.objects[i].moref));
+    snprintf(ref, sizeof(ref), ",%s,", inv.objects[i].moref);
     char within[1100];
     snprintf(within, sizeof(within), ",%s,", all);
     size_t want = strstr(within, ref) != NULL ? 1 : 0; /* selected at all */
@@ -616,13 +614,11 @@ DEF_TEST(inventory_paths) {
   add_vm(&inv, "vm-81", "x%2fy%2fz", "group-v13", "host-8");
   add_vm(&inv, "vm-82", "orphan", "group-v404", NULL);
   EXPECT_EQ_INT(0, vs_inventory_finish(&inv, NULL));
-  EXPECT_EQ_STR("x/y/z", vs_inv_str(&inv, vs_inventory_find(&inv, "vm-81")
-                                              ->name));
+  EXPECT_EQ_STR("x/y/z", vs_inventory_find(&inv, "vm-81")->name);
   char buf[512];
   /* VMs in nested folders */
   EXPECT_EQ_STR("/DC1/vm/web/web01", path_of(&inv, "vm-40", buf, 512));
-  EXPECT_EQ_STR("/DC1/vm/web/frontend/web99",
-                path_of(&inv, "vm-80", buf, 512));
+  EXPECT_EQ_STR("/DC1/vm/web/frontend/web99", path_of(&inv, "vm-80", buf, 512));
   /* a datacenter in a folder: the folder is part of the path */
   EXPECT_EQ_STR("/EU/DC2/vm/app01", path_of(&inv, "vm-70", buf, 512));
   /* hosts: in a cluster, stand-alone (under its compute resource) */
@@ -692,8 +688,7 @@ DEF_TEST(path_escapes_percent_and_backslash) {
   char buf[256], other[256];
   EXPECT_EQ_STR("/DC1/vm/50%25", path_of(&inv, "vm-1", buf, sizeof(buf)));
   EXPECT_EQ_STR("/DC1/vm/a%2fb", path_of(&inv, "vm-2", buf, sizeof(buf)));
-  EXPECT_EQ_STR("/DC1/vm/a%252fb", path_of(&inv, "vm-3", other,
-                                            sizeof(other)));
+  EXPECT_EQ_STR("/DC1/vm/a%252fb", path_of(&inv, "vm-3", other, sizeof(other)));
   OK(strcmp(buf, other) != 0);
   EXPECT_EQ_STR("/DC1/vm/a%5cb", path_of(&inv, "vm-4", buf, sizeof(buf)));
   vs_inventory_free(&inv);

@@ -1,12 +1,13 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * collectd-vsphere - tests/unit/test_naming.c
  * collectd identities (vs_naming): HostnameFormat / PluginInstanceFormat
  * fields and separators, UTF-8-safe truncation, vSphere's name escapes,
  * and the disambiguation of objects that would share an identity.
  */
+#include "inventory_helpers.h"
 #include "mock_plugin.h"
 #include "testing.h"
-#include "inventory_helpers.h"
 #include "vs_counters.h"
 #include "vs_dispatch.h"
 #include "vs_inventory.h"
@@ -63,20 +64,20 @@ DEF_TEST(format_fields) {
   vs_inventory_t inv;
   build(&inv, false);
   /* uuids are read only when a format needs them */
-  vs_prop_t vm_props[] = {{"name", "with-uuid"},
-                          {"parent", "group-v3"},
-                          {"runtime.host", "host-8"},
-                          {"runtime.powerState", "poweredOn"},
-                          {"config.instanceUuid",
-                           "50123456-89ab-cdef-0123-456789abcdef"}};
-  EXPECT_EQ_INT(0, vs_inventory_add_props(&inv, "VirtualMachine", "vm-40",
-                                          vm_props, 5));
+  vs_prop_t vm_props[] = {
+      {"name", "with-uuid"},
+      {"parent", "group-v3"},
+      {"runtime.host", "host-8"},
+      {"runtime.powerState", "poweredOn"},
+      {"config.instanceUuid", "50123456-89ab-cdef-0123-456789abcdef"}};
+  EXPECT_EQ_INT(
+      0, vs_inventory_add_props(&inv, "VirtualMachine", "vm-40", vm_props, 5));
   vs_prop_t host_props[] = {{"name", "esx41"},
                             {"parent", "domain-c7"},
                             {"runtime.powerState", "poweredOn"},
                             {"hardware.systemInfo.uuid", "4c4c4544-0042"}};
-  EXPECT_EQ_INT(0, vs_inventory_add_props(&inv, "HostSystem", "host-41",
-                                          host_props, 4));
+  EXPECT_EQ_INT(
+      0, vs_inventory_add_props(&inv, "HostSystem", "host-41", host_props, 4));
   EXPECT_EQ_INT(0, vs_inventory_finish(&inv, NULL));
   char b[VS_NAME_LEN];
 
@@ -87,17 +88,14 @@ DEF_TEST(format_fields) {
   EXPECT_EQ_STR("50123456-89ab-cdef-0123-456789abcdef",
                 fmt(&inv, "vm-40", "prod", "uuid", b, sizeof(b)));
   EXPECT_EQ_STR("prod", fmt(&inv, "vm-10", "prod", "vcenter", b, sizeof(b)));
-  EXPECT_EQ_STR("DC-A",
-                fmt(&inv, "vm-10", "prod", "datacenter", b, sizeof(b)));
+  EXPECT_EQ_STR("DC-A", fmt(&inv, "vm-10", "prod", "datacenter", b, sizeof(b)));
   EXPECT_EQ_STR("Cluster1",
                 fmt(&inv, "vm-10", "prod", "cluster", b, sizeof(b)));
   EXPECT_EQ_STR("esx8.lab",
                 fmt(&inv, "vm-10", "prod", "esxhost", b, sizeof(b)));
   /* ... and of a host: its ESXi host is itself */
-  EXPECT_EQ_STR("esx8.lab", fmt(&inv, "host-8", "prod", "name", b,
-                                sizeof(b)));
-  EXPECT_EQ_STR("host-8", fmt(&inv, "host-8", "prod", "moref", b,
-                              sizeof(b)));
+  EXPECT_EQ_STR("esx8.lab", fmt(&inv, "host-8", "prod", "name", b, sizeof(b)));
+  EXPECT_EQ_STR("host-8", fmt(&inv, "host-8", "prod", "moref", b, sizeof(b)));
   EXPECT_EQ_STR("4c4c4544-0042",
                 fmt(&inv, "host-41", "prod", "uuid", b, sizeof(b)));
   EXPECT_EQ_STR("DC-A",
@@ -113,39 +111,38 @@ DEF_TEST(format_fields) {
                 fmt(&inv, "host-21", "prod", "cluster", b, sizeof(b)));
 
   /* joined by ':' in the configured order */
-  EXPECT_EQ_STR("prod:DC-A:Cluster1", fmt(&inv, "vm-10", "prod",
-                                          "vcenter datacenter cluster", b,
-                                          sizeof(b)));
-  EXPECT_EQ_STR("Cluster1:prod", fmt(&inv, "vm-10", "prod", "cluster vcenter",
-                                     b, sizeof(b)));
-  EXPECT_EQ_STR("web:vm-10:esx8.lab", fmt(&inv, "vm-10", "prod",
-                                          "name moref esxhost", b,
-                                          sizeof(b)));
-  EXPECT_EQ_STR("web:web", fmt(&inv, "vm-10", "prod", "name name", b,
-                               sizeof(b)));
+  EXPECT_EQ_STR(
+      "prod:DC-A:Cluster1",
+      fmt(&inv, "vm-10", "prod", "vcenter datacenter cluster", b, sizeof(b)));
+  EXPECT_EQ_STR("Cluster1:prod",
+                fmt(&inv, "vm-10", "prod", "cluster vcenter", b, sizeof(b)));
+  EXPECT_EQ_STR("web:vm-10:esx8.lab",
+                fmt(&inv, "vm-10", "prod", "name moref esxhost", b, sizeof(b)));
+  EXPECT_EQ_STR("web:web",
+                fmt(&inv, "vm-10", "prod", "name name", b, sizeof(b)));
   /* a ':' inside a field: kept alone, '_' among several fields */
   EXPECT_EQ_STR("api:v2", fmt(&inv, "vm-12", "prod", "name", b, sizeof(b)));
-  EXPECT_EQ_STR("api_v2:vm-12", fmt(&inv, "vm-12", "prod", "name moref", b,
-                                    sizeof(b)));
-  EXPECT_EQ_STR("prod:api_v2", fmt(&inv, "vm-12", "prod", "vcenter name", b,
-                                   sizeof(b)));
+  EXPECT_EQ_STR("api_v2:vm-12",
+                fmt(&inv, "vm-12", "prod", "name moref", b, sizeof(b)));
+  EXPECT_EQ_STR("prod:api_v2",
+                fmt(&inv, "vm-12", "prod", "vcenter name", b, sizeof(b)));
   /* empty fields stay in place, so positions keep their meaning */
   EXPECT_EQ_STR("prod::", fmt(&inv, "vm-14", "prod",
                               "vcenter datacenter cluster", b, sizeof(b)));
-  EXPECT_EQ_STR(":lost", fmt(&inv, "vm-14", "prod", "esxhost name", b,
-                             sizeof(b)));
+  EXPECT_EQ_STR(":lost",
+                fmt(&inv, "vm-14", "prod", "esxhost name", b, sizeof(b)));
   EXPECT_EQ_STR("", fmt(&inv, "vm-14", "prod", "cluster", b, sizeof(b)));
   /* the other datacenter's cluster of the same name */
-  EXPECT_EQ_STR("prod:DC-B:Cluster1", fmt(&inv, "vm-32", "prod",
-                                          "vcenter datacenter cluster", b,
-                                          sizeof(b)));
+  EXPECT_EQ_STR(
+      "prod:DC-B:Cluster1",
+      fmt(&inv, "vm-32", "prod", "vcenter datacenter cluster", b, sizeof(b)));
   /* an empty format gives an empty identity */
   EXPECT_EQ_STR("", fmt(&inv, "vm-10", "prod", "", b, sizeof(b)));
   /* bounded by the buffer */
   char small[8];
-  EXPECT_EQ_STR("prod:DC", fmt(&inv, "vm-10", "prod",
-                               "vcenter datacenter cluster", small,
-                               sizeof(small)));
+  EXPECT_EQ_STR("prod:DC",
+                fmt(&inv, "vm-10", "prod", "vcenter datacenter cluster", small,
+                    sizeof(small)));
   vs_inventory_free(&inv);
   return 0;
 }
@@ -199,8 +196,8 @@ DEF_TEST(apply_defaults) {
    * have no identity */
   const vs_object_t *folder = vs_inventory_find(&inv, "group-v3");
   CHECK_NOT_NULL(folder);
-  EXPECT_EQ_STR("", vs_inv_str(&inv, folder->id_host));
-  EXPECT_EQ_STR("", vs_inv_str(&inv, folder->id_plugin_instance));
+  EXPECT_EQ_STR("", folder->id_host);
+  EXPECT_EQ_STR("", folder->id_plugin_instance);
   EXPECT_EQ_STR("", id_host_of(&inv, "domain-s20"));
   EXPECT_EQ_STR("", id_pi_of(&inv, "domain-s20"));
   vs_inventory_free(&inv);
@@ -216,10 +213,8 @@ static size_t clashes(const vs_inventory_t *inv) {
       const vs_object_t *a = &inv->objects[i], *b = &inv->objects[j];
       if (a->kind < 0 || a->kind != b->kind)
         continue;
-      if (strcmp(vs_inv_str(inv, a->id_host), vs_inv_str(inv, b->id_host)) ==
-              0 &&
-          strcmp(vs_inv_str(inv, a->id_plugin_instance),
-                 vs_inv_str(inv, b->id_plugin_instance)) == 0)
+      if (strcmp(a->id_host, b->id_host) == 0 &&
+          strcmp(a->id_plugin_instance, b->id_plugin_instance) == 0)
         n++;
     }
   return n;
@@ -243,11 +238,10 @@ DEF_TEST(duplicates_deterministic_and_logged_once) {
     EXPECT_EQ_INT(0, clashes(&inv));
     /* logged once, naming both objects and where the values go */
     EXPECT_EQ_INT(1, mock_log_count(LOG_WARNING));
-    EXPECT_EQ_INT(1, mock_log_count_level_containing(LOG_WARNING,
-                                                     "\"web (vm-10)\""));
+    EXPECT_EQ_INT(
+        1, mock_log_count_level_containing(LOG_WARNING, "\"web (vm-10)\""));
     EXPECT_EQ_INT(1, mock_log_count_level_containing(LOG_WARNING, "vm-9"));
-    EXPECT_EQ_INT(1, mock_log_count_level_containing(LOG_WARNING,
-                                                     "\"prod\""));
+    EXPECT_EQ_INT(1, mock_log_count_level_containing(LOG_WARNING, "\"prod\""));
     EXPECT_EQ_INT(0, mock_log_count(LOG_ERR));
     OK(vs_inventory_find(&inv, "vm-10")->dup_logged);
     OK(!vs_inventory_find(&inv, "vm-9")->dup_logged);
@@ -329,8 +323,8 @@ DEF_TEST(format_without_name_disambiguates_every_object) {
   EXPECT_EQ_STR("prod", id_host_of(&inv, "datacenter-1"));
   EXPECT_EQ_STR("prod (datacenter-2)", id_host_of(&inv, "datacenter-2"));
   /* the warning names the kind */
-  EXPECT_EQ_INT(1, mock_log_count_level_containing(LOG_WARNING,
-                                                   "cluster \"Cluster1\""));
+  EXPECT_EQ_INT(
+      1, mock_log_count_level_containing(LOG_WARNING, "cluster \"Cluster1\""));
   EXPECT_EQ_STR("prod", id_host_of(&inv, "vm-9"));
   EXPECT_EQ_STR("prod (vm-32)", id_host_of(&inv, "vm-32"));
   EXPECT_EQ_STR("prod", id_host_of(&inv, "host-8"));
@@ -369,17 +363,21 @@ static size_t dispatch_one(vs_inventory_t *inv, const char *moref,
   memset(&c, 0, sizeof(c));
   c.id = 2;
   c.scale = 1;
-  vs_strlcpy(c.type, "vm_cpu_usage_average", sizeof(c.type));
+  vs_utf8_copy(c.type, "vm_cpu_usage_average", sizeof(c.type));
   int64_t ts[] = {INT64_C(1704164640) * 1000000};
   int64_t v[] = {1};
-  vs_series_t s = {.entity_type = "VirtualMachine", .entity = moref,
-                   .counter_id = 2, .instance = instance,
-                   .timestamps_us = ts, .values = v, .samples = 1};
+  vs_series_t s = {.entity_type = "VirtualMachine",
+                   .entity = moref,
+                   .counter_id = 2,
+                   .instance = instance,
+                   .timestamps_us = ts,
+                   .values = v,
+                   .samples = 1};
   vs_dispatch_params_t p = {
       .interval_s = 20,
       .policy = {.step_us = INT64_C(20000000), .lookback_slots = 3},
       .latest_us = INT64_MAX};
-  return vs_dispatch_series(inv, o, &c, &s, &p);
+  return vs_dispatch_series(o, &c, &s, &p);
 }
 
 DEF_TEST(utf8_safe_truncation) {
@@ -390,8 +388,7 @@ DEF_TEST(utf8_safe_truncation) {
   cjk(dc, 68);
   mixed(cl, 68);
   mixed(inst, 60);
-  OK(utf8_valid(name) && utf8_valid(dc) && utf8_valid(cl) &&
-     utf8_valid(inst));
+  OK(utf8_valid(name) && utf8_valid(dc) && utf8_valid(cl) && utf8_valid(inst));
 
   vs_inventory_t inv;
   vs_inventory_init(&inv);
@@ -405,7 +402,7 @@ DEF_TEST(utf8_safe_truncation) {
   add_vm(&inv, "vm-11", cl, "group-v3", "host-8");
   EXPECT_EQ_INT(0, vs_inventory_finish(&inv, NULL));
   /* the whole name is kept in the inventory */
-  EXPECT_EQ_STR(name, vs_inv_str(&inv, vs_inventory_find(&inv, "vm-9")->name));
+  EXPECT_EQ_STR(name, vs_inventory_find(&inv, "vm-9")->name);
   vs_config_t cfg;
   naming_config(&cfg, "prod");
   EXPECT_EQ_INT(0, vs_naming_apply(&inv, &cfg));
@@ -468,7 +465,7 @@ DEF_TEST(utf8_safe_truncation) {
 }
 
 static const char *decoded(const char *in, char *buf, size_t size) {
-  vs_strlcpy(buf, in, size);
+  vs_utf8_copy(buf, in, size);
   vs_name_decode(buf);
   return buf;
 }
@@ -503,12 +500,9 @@ DEF_TEST(name_decode) {
   add_vm(&inv, "vm-2", "50%", NULL, NULL);
   add_cluster(&inv, "domain-c1", "A%2fB", NULL);
   EXPECT_EQ_INT(0, vs_inventory_finish(&inv, NULL));
-  EXPECT_EQ_STR("web/db % 1\\2",
-                vs_inv_str(&inv, vs_inventory_find(&inv, "vm-1")->name));
-  EXPECT_EQ_STR("50%",
-                vs_inv_str(&inv, vs_inventory_find(&inv, "vm-2")->name));
-  EXPECT_EQ_STR("A/B",
-                vs_inv_str(&inv, vs_inventory_find(&inv, "domain-c1")->name));
+  EXPECT_EQ_STR("web/db % 1\\2", vs_inventory_find(&inv, "vm-1")->name);
+  EXPECT_EQ_STR("50%", vs_inventory_find(&inv, "vm-2")->name);
+  EXPECT_EQ_STR("A/B", vs_inventory_find(&inv, "domain-c1")->name);
   vs_config_t cfg;
   naming_config(&cfg, "prod");
   EXPECT_EQ_INT(0, vs_naming_apply(&inv, &cfg));

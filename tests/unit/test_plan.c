@@ -1,11 +1,12 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * collectd-vsphere - tests/unit/test_plan.c
  * Query planning: batch sizes, the batching order (grouped by ESXi host,
  * then moref), the rotating walk of a read, sample windows and order.
  */
+#include "inventory_helpers.h"
 #include "mock_plugin.h"
 #include "testing.h"
-#include "inventory_helpers.h"
 #include "vs_inventory.h"
 #include "vs_naming.h"
 #include "vs_plan.h"
@@ -17,28 +18,29 @@
  * own, always active: vCenter's own data). */
 static void mixed_inventory(vs_inventory_t *inv) {
   vs_inventory_init(inv);
-  add_vm(inv, "vm-10", "a", NULL, "host-2");                     /* 0 */
-  add_host(inv, "host-2", "esx2", "domain-c1");                   /* 1 */
-  add_vm(inv, "vm-9", "b", NULL, "host-1");                       /* 2 */
-  add_vm(inv, "vm-11", "c", NULL, "host-1");                      /* 3 */
-  add_host(inv, "host-1", "esx1", "domain-c1");                   /* 4 */
-  add_vm(inv, "vm-2", "d", NULL, "host-2");                       /* 5 */
-  inv_add(inv, "VirtualMachine", "vm-100", "e", NULL, "host-1",   /* 6 */
+  add_vm(inv, "vm-10", "a", NULL, "host-2");                    /* 0 */
+  add_host(inv, "host-2", "esx2", "domain-c1");                 /* 1 */
+  add_vm(inv, "vm-9", "b", NULL, "host-1");                     /* 2 */
+  add_vm(inv, "vm-11", "c", NULL, "host-1");                    /* 3 */
+  add_host(inv, "host-1", "esx1", "domain-c1");                 /* 4 */
+  add_vm(inv, "vm-2", "d", NULL, "host-2");                     /* 5 */
+  inv_add(inv, "VirtualMachine", "vm-100", "e", NULL, "host-1", /* 6 */
           "poweredOff", "connected", "false");
   inv_add(inv, "HostSystem", "host-3", "esx3", "domain-c1", NULL, /* 7 */
           "poweredOn", "disconnected", NULL);
-  add_vm(inv, "vm-5", "f", NULL, "host-3");                       /* 8 */
-  add_vm(inv, "vm-7", "g", NULL, "host-99");                      /* 9 */
-  inv_add(inv, "VirtualMachine", "vm-8", "h", NULL, "host-1",     /* 10 */
+  add_vm(inv, "vm-5", "f", NULL, "host-3");                   /* 8 */
+  add_vm(inv, "vm-7", "g", NULL, "host-99");                  /* 9 */
+  inv_add(inv, "VirtualMachine", "vm-8", "h", NULL, "host-1", /* 10 */
           "poweredOn", "connected", "true");
-  inv_add(inv, "Datastore", "datastore-1", "ds", NULL, NULL, NULL, NULL, /* 11 */
+  inv_add(inv, "Datastore", "datastore-1", "ds", NULL, NULL, NULL,
+          NULL, /* 11 */
           NULL);
   add_cluster(inv, "domain-c1", "cl", NULL); /* 12 */
   vs_inventory_finish(inv, NULL);
 }
 
 static const char *moref_at(const vs_inventory_t *inv, size_t i) {
-  return vs_inv_str(inv, inv->objects[i].moref);
+  return inv->objects[i].moref;
 }
 
 /* "vm-7,vm-2,..." */
@@ -165,15 +167,14 @@ static void vms(vs_inventory_t *inv, size_t n) {
 
 /* Walks a whole read in batches of `batch`; counts visits per VM number
  * into seen[] and returns the VM number of the first batch's head. */
-static int walk_read(const vs_inventory_t *inv, const size_t *order,
-                     size_t num, size_t *start, size_t batch, int *seen) {
+static int walk_read(const vs_inventory_t *inv, const size_t *order, size_t num,
+                     size_t *start, size_t batch, int *seen) {
   vs_plan_walk_t w;
   vs_plan_walk_begin(&w, order, num, *start);
   size_t out[64];
   int head = -1;
   size_t got, rounds = 0;
-  while ((got = vs_plan_walk_next(&w, inv, out, batch)) > 0 &&
-         rounds++ < 100) {
+  while ((got = vs_plan_walk_next(&w, inv, out, batch)) > 0 && rounds++ < 100) {
     for (size_t i = 0; i < got; i++) {
       int n = atoi(moref_at(inv, out[i]) + 3);
       if (head < 0)
@@ -296,8 +297,8 @@ static void three_hosts(vs_inventory_t *inv) {
   add_host(inv, "host-1", "esx1", NULL);
   add_host(inv, "host-2", "esx2", NULL);
   add_host(inv, "host-3", "esx3", NULL);
-  const char *on[] = {NULL, "host-1", "host-1", "host-1", "host-2",
-                      "host-2", "host-3", "host-3"};
+  const char *on[] = {NULL,     "host-1", "host-1", "host-1",
+                      "host-2", "host-2", "host-3", "host-3"};
   for (int i = 1; i <= 7; i++) {
     char moref[16];
     snprintf(moref, sizeof(moref), "vm-%d", i);
@@ -345,8 +346,7 @@ DEF_TEST(walk_slow_objects_batched_apart) {
     int seen[8] = {0};
     vs_plan_walk_begin(&w, order, num, start);
     size_t got, rounds = 0;
-    while ((got = vs_plan_walk_next(&w, &inv, out, 3)) > 0 &&
-           rounds++ < 50) {
+    while ((got = vs_plan_walk_next(&w, &inv, out, 3)) > 0 && rounds++ < 50) {
       /* a batch never mixes slow and other objects, nor two hosts'
        * slow objects */
       for (size_t i = 1; i < got; i++) {

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * collectd-vsphere - tests/unit/test_realxml.c
  * The response parsers on genuine answers of real vCenter Server (5.1, 5.5,
@@ -42,6 +43,13 @@
 
 #include <sys/stat.h>
 
+/* The collected kind of a managed object type, -1 for others (folders,
+ * compute resources), as discovery decides it. */
+static int kind_of_type(const char *mo_type) {
+  int mo = vs_mo_from_type(mo_type);
+  return mo < 0 ? -1 : vs_mo_kind((vs_mo_t)mo);
+}
+
 #define SOAP_HEAD                                                              \
   "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"                               \
   "<soapenv:Envelope "                                                         \
@@ -77,7 +85,7 @@ static bool realxml_present(void) {
       RUN_TEST(name);                                                          \
     } else {                                                                   \
       (void)test_##name;                                                       \
-      printf("ok %d - %s # SKIP realxml absent: %s\n", ++vs_test_run_tests__, \
+      printf("ok %d - %s # SKIP realxml absent: %s\n", ++vs_test_run_tests__,  \
              #name, realxml);                                                  \
       fflush(stdout);                                                          \
     }                                                                          \
@@ -151,13 +159,12 @@ static result_t feed(vs_xml_handler_t h, const char *data, size_t len,
     r.rc = vs_xml_stream_finish(s);
   r.fault = vs_xml_stream_has_fault(s);
   r.not_authenticated = vs_xml_stream_not_authenticated(s);
-  vs_strlcpy(r.fault_type, vs_xml_stream_fault_type(s),
-             sizeof(r.fault_type));
-  vs_strlcpy(r.fault_string, vs_xml_stream_fault_string(s),
-             sizeof(r.fault_string));
-  vs_strlcpy(r.fault_obj, vs_xml_stream_fault_obj(s, NULL),
-             sizeof(r.fault_obj));
-  vs_strlcpy(r.error, vs_xml_stream_error(s), sizeof(r.error));
+  vs_utf8_copy(r.fault_type, vs_xml_stream_fault_type(s), sizeof(r.fault_type));
+  vs_utf8_copy(r.fault_string, vs_xml_stream_fault_string(s),
+               sizeof(r.fault_string));
+  vs_utf8_copy(r.fault_obj, vs_xml_stream_fault_obj(s, NULL),
+               sizeof(r.fault_obj));
+  vs_utf8_copy(r.error, vs_xml_stream_error(s), sizeof(r.error));
   if (r.rc != 0 && !expect_error)
     printf("# parse error (chunk %zu): %s\n", chunk, r.error);
   vs_xml_stream_destroy(s);
@@ -194,13 +201,13 @@ static char *rewrap(const char *doc, size_t *len) {
   vs_buf_append(&a, doc, (size_t)(open - doc));
   vs_buf_puts(&a, "<RetrievePropertiesExResponse");
   vs_buf_append(&a, open + strlen("<RetrievePropertiesResponse"),
-                (size_t)(gt + 1 - open) - strlen("<RetrievePropertiesResponse"));
+                (size_t)(gt + 1 - open) -
+                    strlen("<RetrievePropertiesResponse"));
   vs_buf_puts(&a, "<returnval>");
   replace_all(&b, gt + 1, "<returnval>", "<objects>");
   replace_all(&c, b.data != NULL ? b.data : "", "</returnval>", "</objects>");
   vs_buf_reset(&b);
-  replace_all(&b, c.data != NULL ? c.data : "",
-              "</RetrievePropertiesResponse>",
+  replace_all(&b, c.data != NULL ? c.data : "", "</RetrievePropertiesResponse>",
               "</returnval></RetrievePropertiesExResponse>");
   vs_buf_puts(&a, b.data != NULL ? b.data : "");
   vs_buf_free(&b);
@@ -297,8 +304,8 @@ DEF_TEST(esxi6_0_service_content) {
       ESXI_SC("esxi6.0.0-op5/01-RetrieveServiceContentResponse.xml", "6.0",
               "VMware ESXi 6.0.0 build-1921158");
   const sc_want_t pyvmomi =
-      ESXI_SC("esxi6.0.0-pyvmomi/01-RetrieveServiceContentResponse.xml",
-              "6.0", "VMware ESXi 6.0.0 build-2715440");
+      ESXI_SC("esxi6.0.0-pyvmomi/01-RetrieveServiceContentResponse.xml", "6.0",
+              "VMware ESXi 6.0.0 build-2715440");
   int rc = check_service_content(&op5);
   return rc != 0 ? rc : check_service_content(&pyvmomi);
 }
@@ -311,9 +318,8 @@ DEF_TEST(esxi6_5_service_content) {
 }
 
 DEF_TEST(vc5_1_service_content) {
-  const sc_want_t w =
-      VC_SC("vc5.1.0-op5/01-RetrieveServiceContentResponse.xml", "5.1",
-            "VMware vCenter Server 5.1.0 build-947673");
+  const sc_want_t w = VC_SC("vc5.1.0-op5/01-RetrieveServiceContentResponse.xml",
+                            "5.1", "VMware vCenter Server 5.1.0 build-947673");
   return check_service_content(&w);
 }
 
@@ -332,9 +338,8 @@ DEF_TEST(vc6_0_service_content) {
 }
 
 DEF_TEST(vc6_5_service_content) {
-  const sc_want_t w =
-      VC_SC("vc6.5.0-op5/01-RetrieveServiceContentResponse.xml", "6.5",
-            "VMware vCenter Server 6.5.0 build-4944578");
+  const sc_want_t w = VC_SC("vc6.5.0-op5/01-RetrieveServiceContentResponse.xml",
+                            "6.5", "VMware vCenter Server 6.5.0 build-4944578");
   return check_service_content(&w);
 }
 
@@ -361,8 +366,8 @@ DEF_TEST(vc8_0_3_service_content) {
 
 DEF_TEST(vc9_0_1_service_content) {
   const sc_want_t w =
-      VC_SC("vc9.0.1-manageiq/01-RetrieveServiceContentResponse.xml",
-            "9.0.0.0", "VMware vCenter Server 9.0.1 build-24957454");
+      VC_SC("vc9.0.1-manageiq/01-RetrieveServiceContentResponse.xml", "9.0.0.0",
+            "VMware vCenter Server 9.0.1 build-24957454");
   return check_service_content(&w);
 }
 
@@ -393,15 +398,15 @@ static int check_versions(const char *file, const char *const *want,
 
 /* 5.1 servers list urn:vim25 5.1 back to 2.5 (and urn:vim2 2.0, which is
  * another namespace); "2.5u2" is not a dotted number. */
-static const char *const versions_5_1[] = {"5.1", "5.0", "4.1",
+static const char *const versions_5_1[] = {"5.1", "5.0",   "4.1",
                                            "4.0", "2.5u2", "2.5"};
 static const char *const versions_6_5[] = {"6.5", "6.0", "5.5", "5.1",
                                            "5.0", "4.1", "4.0"};
 #define NUM(a) (sizeof(a) / sizeof(a[0]))
 
 DEF_TEST(esxi5_1_versions) {
-  return check_versions("esxi5.1.0-op5/00-vimServiceVersions.xml",
-                        versions_5_1, NUM(versions_5_1), "5.1");
+  return check_versions("esxi5.1.0-op5/00-vimServiceVersions.xml", versions_5_1,
+                        NUM(versions_5_1), "5.1");
 }
 
 DEF_TEST(vc5_1_versions) {
@@ -410,8 +415,8 @@ DEF_TEST(vc5_1_versions) {
 }
 
 DEF_TEST(esxi6_5_versions) {
-  return check_versions("esxi6.5.0-op5/00-vimServiceVersions.xml",
-                        versions_6_5, NUM(versions_6_5), "6.5");
+  return check_versions("esxi6.5.0-op5/00-vimServiceVersions.xml", versions_6_5,
+                        NUM(versions_6_5), "6.5");
 }
 
 DEF_TEST(vc6_5_versions) {
@@ -460,12 +465,12 @@ DEF_TEST(version_compare_edge_cases) {
   EXPECT_EQ_INT(-1, vs_versions_choose(&v, buf, sizeof(buf))); /* none */
   const char *newer[] = {"9.1.0.0", "10.0", "uA046D008", "4.0", "2.5u2"};
   for (size_t i = 0; i < NUM(newer); i++)
-    vs_strlcpy(v.items[v.num++], newer[i], VS_VERSION_LEN);
+    vs_utf8_copy(v.items[v.num++], newer[i], VS_VERSION_LEN);
   /* only versions the plugin does not speak */
   EXPECT_EQ_INT(-1, vs_versions_choose(&v, buf, sizeof(buf)));
-  vs_strlcpy(v.items[v.num++], "4.1", VS_VERSION_LEN);
-  vs_strlcpy(v.items[v.num++], "9.0.0.0", VS_VERSION_LEN);
-  vs_strlcpy(v.items[v.num++], "8.0.3.0", VS_VERSION_LEN);
+  vs_utf8_copy(v.items[v.num++], "4.1", VS_VERSION_LEN);
+  vs_utf8_copy(v.items[v.num++], "9.0.0.0", VS_VERSION_LEN);
+  vs_utf8_copy(v.items[v.num++], "8.0.3.0", VS_VERSION_LEN);
   EXPECT_EQ_INT(0, vs_versions_choose(&v, buf, sizeof(buf)));
   EXPECT_EQ_STR("9.0.0.0", buf);
   /* a small buffer is not overrun */
@@ -625,8 +630,7 @@ DEF_TEST(esxi6_0_login_fault_permission_denied) {
 }
 
 DEF_TEST(yavijava_login_fault) {
-  return check_login_fault("vcenter-yavijava/InvalidLoginFault.xml",
-                           BAD_LOGIN);
+  return check_login_fault("vcenter-yavijava/InvalidLoginFault.xml", BAD_LOGIN);
 }
 
 /* ==== PerformanceManager.perfCounter ==== */
@@ -643,8 +647,7 @@ static void on_counter(void *ctx, const vs_counter_info_t *info) {
     cs->c[cs->num++] = *info;
 }
 
-static const vs_counter_info_t *counter_by_key(const counters_t *cs,
-                                               int key) {
+static const vs_counter_info_t *counter_by_key(const counters_t *cs, int key) {
   for (size_t i = 0; i < cs->num; i++)
     if (cs->c[i].key == key)
       return &cs->c[i];
@@ -655,9 +658,9 @@ static const vs_counter_info_t *counter_by_key(const counters_t *cs,
 typedef struct {
   size_t num;
   int min_key, max_key;
-  size_t level[5];    /* counters per level 0..4 */
-  size_t incomplete;  /* without a unit or statsType */
-  size_t duplicates;  /* keys seen twice */
+  size_t level[5];   /* counters per level 0..4 */
+  size_t incomplete; /* without a unit or statsType */
+  size_t duplicates; /* keys seen twice */
 } catalog_summary_t;
 
 static catalog_summary_t summarize(const counters_t *cs) {
@@ -681,8 +684,7 @@ static catalog_summary_t summarize(const counters_t *cs) {
 
 /* Parses a catalog in every chunking; `cs` gets the whole-answer result,
  * and every other chunking must give the same counters. */
-static int read_catalog(const char *file, const char *expect,
-                        counters_t *cs) {
+static int read_catalog(const char *file, const char *expect, counters_t *cs) {
   size_t len;
   char *data = rx_read(file, &len);
   CHECK_NOT_NULL(data);
@@ -727,9 +729,10 @@ static int read_catalog(const char *file, const char *expect,
 
 DEF_TEST(vc9_0_1_catalog) {
   static counters_t cs;
-  int rc = read_catalog(
-      "vc9.0.1-manageiq/03-RetrievePropertiesExResponse-PerfMgr-perfCounter.xml",
-      "RetrievePropertiesExResponse", &cs);
+  int rc =
+      read_catalog("vc9.0.1-manageiq/"
+                   "03-RetrievePropertiesExResponse-PerfMgr-perfCounter.xml",
+                   "RetrievePropertiesExResponse", &cs);
   if (rc != 0)
     return rc;
   catalog_summary_t s = summarize(&cs);
@@ -745,8 +748,8 @@ DEF_TEST(vc9_0_1_catalog) {
   EXPECT_COUNTER(&cs, 2, "cpu", "usage", "average", "percent", "rate", 1);
   EXPECT_COUNTER(&cs, 12, "cpu", "ready", "summation", "millisecond", "delta",
                  1);
-  EXPECT_COUNTER(&cs, 98, "mem", "consumed", "average", "kiloBytes",
-                 "absolute", 1);
+  EXPECT_COUNTER(&cs, 98, "mem", "consumed", "average", "kiloBytes", "absolute",
+                 1);
   EXPECT_COUNTER(&cs, 156, "net", "received", "average", "kiloBytesPerSecond",
                  "rate", 2);
   EXPECT_COUNTER(&cs, 163, "sys", "uptime", "latest", "second", "absolute", 1);
@@ -758,8 +761,8 @@ DEF_TEST(vc9_0_1_catalog) {
   EXPECT_COUNTER(&cs, 284, "gpu", "temperature", "average", "celsius",
                  "absolute", 1);
   /* a summary with "-&gt;" in it */
-  EXPECT_COUNTER(&cs, 439, "mem", "health.reservationState", "latest",
-                 "number", "absolute", 4);
+  EXPECT_COUNTER(&cs, 439, "mem", "health.reservationState", "latest", "number",
+                 "absolute", 4);
   /* the datacenter defaults of the plugin: every vmop.* is at level 1 */
   size_t vmop = 0, vmop_level1 = 0;
   for (size_t i = 0; i < cs.num; i++)
@@ -792,8 +795,8 @@ DEF_TEST(vc6_5_catalog) {
   EXPECT_COUNTER(&cs, 2, "cpu", "usage", "average", "percent", "rate", 1);
   EXPECT_COUNTER(&cs, 12, "cpu", "ready", "summation", "millisecond", "delta",
                  1);
-  EXPECT_COUNTER(&cs, 98, "mem", "consumed", "average", "kiloBytes",
-                 "absolute", 1);
+  EXPECT_COUNTER(&cs, 98, "mem", "consumed", "average", "kiloBytes", "absolute",
+                 1);
   EXPECT_COUNTER(&cs, 148, "net", "received", "average", "kiloBytesPerSecond",
                  "rate", 2);
   EXPECT_COUNTER(&cs, 155, "sys", "uptime", "latest", "second", "absolute", 1);
@@ -827,13 +830,13 @@ DEF_TEST(vc5_1_catalog) {
   EXPECT_COUNTER(&cs, 2, "cpu", "usage", "average", "percent", "rate", 1);
   EXPECT_COUNTER(&cs, 12, "cpu", "ready", "summation", "millisecond", "delta",
                  1);
-  EXPECT_COUNTER(&cs, 98, "mem", "consumed", "average", "kiloBytes",
-                 "absolute", 1);
+  EXPECT_COUNTER(&cs, 98, "mem", "consumed", "average", "kiloBytes", "absolute",
+                 1);
   /* "virtual machine&apos;s memory balloon size" */
   EXPECT_COUNTER(&cs, 94, "mem", "vmmemctltarget", "average", "kiloBytes",
                  "absolute", 2);
-  EXPECT_COUNTER(&cs, 459, "hbr", "hbrNetTx", "average",
-                 "kiloBytesPerSecond", "rate", 4);
+  EXPECT_COUNTER(&cs, 459, "hbr", "hbrNetTx", "average", "kiloBytesPerSecond",
+                 "rate", 4);
   return 0;
 }
 
@@ -926,10 +929,9 @@ static void labels_end(void *ctx, int depth, const char *name,
              strcmp(parent, "PerfCounterInfo") == 0) {
     ls->cur.key = atoi(text);
   } else if (strcmp(name, "label") == 0 && strcmp(parent, "unitInfo") == 0) {
-    vs_strlcpy(ls->cur.unit_label, text, sizeof(ls->cur.unit_label));
-  } else if (strcmp(name, "summary") == 0 &&
-             strcmp(parent, "nameInfo") == 0) {
-    vs_strlcpy(ls->cur.summary, text, sizeof(ls->cur.summary));
+    vs_utf8_copy(ls->cur.unit_label, text, sizeof(ls->cur.unit_label));
+  } else if (strcmp(name, "summary") == 0 && strcmp(parent, "nameInfo") == 0) {
+    vs_utf8_copy(ls->cur.summary, text, sizeof(ls->cur.summary));
   }
 }
 
@@ -963,14 +965,14 @@ static int read_texts(const char *file, labels_t *ls, size_t want) {
   return 0;
 }
 
-#define MICRO "\xc2\xb5s"         /* µs */
-#define CELSIUS "\xe2\x84\x83"    /* ℃ */
+#define MICRO "\xc2\xb5s"      /* µs */
+#define CELSIUS "\xe2\x84\x83" /* ℃ */
 
 DEF_TEST(vc9_0_1_catalog_texts) {
   static labels_t ls;
-  int rc = read_texts(
-      "vc9.0.1-manageiq/03-RetrievePropertiesExResponse-PerfMgr-perfCounter.xml",
-      &ls, 810);
+  int rc = read_texts("vc9.0.1-manageiq/"
+                      "03-RetrievePropertiesExResponse-PerfMgr-perfCounter.xml",
+                      &ls, 810);
   if (rc != 0)
     return rc;
   const label_t *l = label_of(&ls, 194);
@@ -1044,7 +1046,7 @@ DEF_TEST(vc9_0_1_historical_interval) {
     }
     const vs_perf_interval_t *p = vs_intervals_find(&iv, 300);
     CHECK_NOT_NULL(p);
-    EXPECT_EQ_INT(86400, p->length); /* one day of 5-minute samples */
+    EXPECT_EQ_INT(86400, p->length);        /* one day of 5-minute samples */
     OK(vs_intervals_find(&iv, 20) == NULL); /* realtime is no interval */
   }
   free(data);
@@ -1067,9 +1069,9 @@ typedef struct {
  * that path), and the state scratch fed with the structured leaves. */
 typedef struct {
   char type[64], moref[VS_MOREF_LEN];
-  size_t objects;     /* object callbacks */
-  size_t leaf_props;  /* leaf properties in them */
-  size_t subprops;    /* structured leaves */
+  size_t objects;    /* object callbacks */
+  size_t leaf_props; /* leaf properties in them */
+  size_t subprops;   /* structured leaves */
   kv_t *props;
   size_t props_num, props_cap;
   char sub_prop[ACC_PROPS][64]; /* structured leaves per property */
@@ -1108,8 +1110,8 @@ static aobj_t *acc_obj(acc_t *a, const char *type, const char *moref) {
     return NULL;
   aobj_t *o = &a->o[a->num++];
   memset(o, 0, sizeof(*o));
-  vs_strlcpy(o->type, type, sizeof(o->type));
-  vs_strlcpy(o->moref, moref, sizeof(o->moref));
+  vs_utf8_copy(o->type, type, sizeof(o->type));
+  vs_utf8_copy(o->moref, moref, sizeof(o->moref));
   vs_state_scratch_reset(&o->scratch);
   return o;
 }
@@ -1122,8 +1124,7 @@ static const aobj_t *acc_find(const acc_t *a, const char *moref) {
   return NULL;
 }
 
-static void obj_add(acc_t *a, aobj_t *o, const char *name,
-                    const char *value) {
+static void obj_add(acc_t *a, aobj_t *o, const char *name, const char *value) {
   if (o->props_num == o->props_cap) {
     size_t cap = o->props_cap ? 2 * o->props_cap : 64;
     kv_t *p = realloc(o->props, cap * sizeof(*p));
@@ -1207,7 +1208,7 @@ static void acc_subprop(void *ctx, const char *type, const char *moref,
   while (s < o->sub_num && strcmp(o->sub_prop[s], prop) != 0)
     s++;
   if (s == o->sub_num && o->sub_num < ACC_PROPS) {
-    vs_strlcpy(o->sub_prop[s], prop, sizeof(o->sub_prop[s]));
+    vs_utf8_copy(o->sub_prop[s], prop, sizeof(o->sub_prop[s]));
     o->sub_num++;
   }
   if (s < o->sub_num) {
@@ -1239,7 +1240,7 @@ static void acc_object(void *ctx, const char *type, const char *moref,
   acc_t *a = ctx;
   a->objects++;
   if (a->done_num < ACC_OBJS)
-    vs_strlcpy(a->done[a->done_num++], moref, sizeof(a->done[0]));
+    vs_utf8_copy(a->done[a->done_num++], moref, sizeof(a->done[0]));
   aobj_t *o = acc_obj(a, type, moref);
   if (o == NULL)
     return;
@@ -1256,9 +1257,8 @@ typedef struct {
 
 /* Feeds one answer to the page parser (with the subprop callback), as the
  * plugin's discovery does, into `a`. */
-static result_t feed_page(acc_t *a, const char *data, size_t len,
-                          size_t chunk, const char *expect,
-                          page_info_t *info) {
+static result_t feed_page(acc_t *a, const char *data, size_t len, size_t chunk,
+                          const char *expect, page_info_t *info) {
   vs_prop_page_t *page = malloc(sizeof(*page));
   if (page == NULL)
     return (result_t){.rc = -100};
@@ -1269,7 +1269,7 @@ static result_t feed_page(acc_t *a, const char *data, size_t len,
   h.expect = expect;
   result_t r = feed(h, data, len, chunk);
   if (info != NULL) {
-    vs_strlcpy(info->token, page->token, sizeof(info->token));
+    vs_utf8_copy(info->token, page->token, sizeof(info->token));
     info->objects = page->objects;
   }
   free(page);
@@ -1309,8 +1309,8 @@ static int feed_pages(acc_t *a, const char *const *files, size_t n, int how,
       return -1;
     if (!chunk_of(chunk_i, len, &chunk))
       chunk = 0;
-    result_t r = feed_page(a, data, len, chunk,
-                           "RetrievePropertiesExResponse", last);
+    result_t r =
+        feed_page(a, data, len, chunk, "RetrievePropertiesExResponse", last);
     free(data);
     if (r.rc != 0 || r.fault) {
       printf("# %s: rc %d, fault %d\n", files[f], r.rc, (int)r.fault);
@@ -1345,18 +1345,18 @@ static size_t states(values_t *vals, const aobj_t *o, int64_t now_us) {
   values_release(vals);
   if (o == NULL)
     return 0;
-  int kind = vs_kind_from_mo_type(o->type);
+  int kind = kind_of_type(o->type);
   if (kind < 0)
     return 0;
   vs_prop_t *props = calloc(o->props_num + 1, sizeof(*props));
   if (props == NULL)
     return 0;
   for (size_t i = 0; i < o->props_num; i++)
-    props[i] = (vs_prop_t){.name = o->props[i].name,
-                           .value = o->props[i].value};
+    props[i] =
+        (vs_prop_t){.name = o->props[i].name, .value = o->props[i].value};
   vs_state_value_t v[VS_STATE_MAX_VALUES];
-  size_t n = vs_state_values((vs_kind_t)kind, props, o->props_num,
-                             &o->scratch, now_us, v, VS_STATE_MAX_VALUES);
+  size_t n = vs_state_values((vs_kind_t)kind, props, o->props_num, &o->scratch,
+                             now_us, v, VS_STATE_MAX_VALUES);
   vals->v = vs_state_copy(v, n); /* the instances point into props */
   vals->n = vals->v != NULL ? n : 0;
   free(props);
@@ -1409,8 +1409,7 @@ DEF_TEST(vc6_7_vm_properties) {
   for (size_t ci = 0; ci < NCHUNKS; ci++) {
     static acc_t a;
     acc_free(&a);
-    EXPECT_EQ_INT(0, feed_pages(&a, files, NUM(files), AS_RECORDED, ci,
-                                NULL));
+    EXPECT_EQ_INT(0, feed_pages(&a, files, NUM(files), AS_RECORDED, ci, NULL));
     /* one object per answer, all vm-22, each after its own leaves */
     EXPECT_EQ_INT(NUM(files), a.objects);
     EXPECT_EQ_INT(1, a.num);
@@ -1447,8 +1446,7 @@ DEF_TEST(vc6_7_vm_properties) {
                   obj_prop(o, "runtime.bootTime"));
     EXPECT_EQ_STR("2", obj_prop(o, "summary.config.numCpu"));
     EXPECT_EQ_STR("10240", obj_prop(o, "summary.config.memorySizeMB"));
-    EXPECT_EQ_STR("guestToolsRunning",
-                  obj_prop(o, "guest.toolsRunningStatus"));
+    EXPECT_EQ_STR("guestToolsRunning", obj_prop(o, "guest.toolsRunningStatus"));
     EXPECT_EQ_STR("guestToolsUnmanaged",
                   obj_prop(o, "guest.toolsVersionStatus2"));
     /* the scratch: 12 guest file systems, no alarm, no snapshot */
@@ -1464,7 +1462,7 @@ DEF_TEST(vc6_7_vm_properties) {
     EXPECT_VALUE(1544741415.242879, &v, "vm_boot_time_seconds", "");
     EXPECT_VALUE((VC6_7_NOW - INT64_C(1544741415242879)) / 1e6, &v,
                  "vm_uptime_seconds", "");
-    EXPECT_VALUE(2, &v, "vm_cpu_count", "");
+    EXPECT_VALUE(2, &v, "vm_vcpus", "");
     EXPECT_VALUE(10240 * MiB, &v, "vm_memory_bytes", "");
     EXPECT_VALUE(1, &v, "vm_overall_status", ""); /* green */
     EXPECT_VALUE(1, &v, "vm_tools_running", "");
@@ -1499,8 +1497,7 @@ DEF_TEST(vc6_7_host_properties) {
   for (size_t ci = 0; ci < NCHUNKS; ci++) {
     static acc_t a;
     acc_free(&a);
-    EXPECT_EQ_INT(0, feed_pages(&a, files, NUM(files), AS_RECORDED, ci,
-                                NULL));
+    EXPECT_EQ_INT(0, feed_pages(&a, files, NUM(files), AS_RECORDED, ci, NULL));
     EXPECT_EQ_INT(3, a.objects);
     EXPECT_EQ_INT(1, a.num);
     aobj_t *o = &a.o[0];
@@ -1539,8 +1536,8 @@ DEF_TEST(vc6_7_host_properties) {
     EXPECT_VALUE(137391214592.0, &v, "host_memory_capacity_bytes", "");
     EXPECT_VALUE(35204 * MiB, &v, "host_memory_usage_bytes", "");
     EXPECT_VALUE(2, &v, "host_overall_status", ""); /* yellow */
-    EXPECT_NO_VALUE(&v, "host_vms");    /* not asked */
-    EXPECT_NO_VALUE(&v, "host_alarms"); /* not asked */
+    EXPECT_NO_VALUE(&v, "host_vms");                /* not asked */
+    EXPECT_NO_VALUE(&v, "host_alarms");             /* not asked */
     EXPECT_EQ_INT(11, v.n);
     values_release(&v);
     acc_free(&a);
@@ -1557,8 +1554,7 @@ DEF_TEST(vc6_7_datastore_properties) {
   for (size_t ci = 0; ci < NCHUNKS; ci++) {
     static acc_t a;
     acc_free(&a);
-    EXPECT_EQ_INT(0, feed_pages(&a, files, NUM(files), AS_RECORDED, ci,
-                                NULL));
+    EXPECT_EQ_INT(0, feed_pages(&a, files, NUM(files), AS_RECORDED, ci, NULL));
     EXPECT_EQ_INT(1, a.num);
     aobj_t *o = &a.o[0];
     EXPECT_EQ_STR("Datastore", o->type);
@@ -1669,13 +1665,13 @@ DEF_TEST(vc6_0_container_view) {
 /* CreateContainerView and DestroyView: the plugin's handler of the first
  * is private to vs_inventory.c (returnval below CreateContainerViewResponse
  * is the view); this one matches the same element. */
-static void view_end(void *ctx, int depth, const char *name,
-                     const char *parent, const char *text, size_t len) {
+static void view_end(void *ctx, int depth, const char *name, const char *parent,
+                     const char *text, size_t len) {
   (void)depth;
   (void)len;
   if (strcmp(name, "returnval") == 0 &&
       strcmp(parent, "CreateContainerViewResponse") == 0)
-    vs_strlcpy(ctx, text, VS_MOREF_LEN);
+    vs_utf8_copy(ctx, text, VS_MOREF_LEN);
 }
 
 static int check_create_view(const char *file, const char *view) {
@@ -1687,9 +1683,8 @@ static int check_create_view(const char *file, const char *view) {
     if (!chunk_of(i, len, &chunk))
       continue;
     char got[VS_MOREF_LEN] = "";
-    vs_xml_handler_t h = {.end = view_end,
-                          .ctx = got,
-                          .expect = "CreateContainerViewResponse"};
+    vs_xml_handler_t h = {
+        .end = view_end, .ctx = got, .expect = "CreateContainerViewResponse"};
     EXPECT_EQ_INT(0, feed(h, data, len, chunk).rc);
     EXPECT_EQ_STR(view, got);
   }
@@ -1710,13 +1705,14 @@ DEF_TEST(vc6_0_create_container_view) {
 }
 
 DEF_TEST(vc8_0_3_create_destroy_view) {
-  int rc = check_create_view(
-      "vc8.0.3-pyvmomi/03-CreateContainerViewResponse.xml",
-      "session[52bb85b0-adbe-7f20-156d-6130b6dc066e]"
-      "5286fa88-7318-63fc-4917-f258ec859d33");
+  int rc =
+      check_create_view("vc8.0.3-pyvmomi/03-CreateContainerViewResponse.xml",
+                        "session[52bb85b0-adbe-7f20-156d-6130b6dc066e]"
+                        "5286fa88-7318-63fc-4917-f258ec859d33");
   if (rc != 0)
     return rc;
-  CHECK_DOC("vc8.0.3-pyvmomi/04-DestroyViewResponse.xml", "DestroyViewResponse");
+  CHECK_DOC("vc8.0.3-pyvmomi/04-DestroyViewResponse.xml",
+            "DestroyViewResponse");
   return 0;
 }
 
@@ -1730,8 +1726,7 @@ DEF_TEST(vc5_5_vm_properties) {
   for (size_t ci = 0; ci < NCHUNKS; ci++) {
     static acc_t a;
     acc_free(&a);
-    EXPECT_EQ_INT(0, feed_pages(&a, files, NUM(files), AS_RECORDED, ci,
-                                NULL));
+    EXPECT_EQ_INT(0, feed_pages(&a, files, NUM(files), AS_RECORDED, ci, NULL));
     EXPECT_EQ_INT(2, a.num); /* two VMs: vm-744's name, vm-36's guest */
     const aobj_t *o = acc_find(&a, "vm-744");
     CHECK_NOT_NULL(o);
@@ -1749,8 +1744,7 @@ DEF_TEST(vc5_5_vm_properties) {
     EXPECT_VALUE(6110584832.0, &v, "vm_guest_disk_free_bytes", "/");
     EXPECT_VALUE(63412629504.0, &v, "vm_guest_disk_capacity_bytes",
                  "/storage/db");
-    EXPECT_VALUE(63039680512.0, &v, "vm_guest_disk_free_bytes",
-                 "/storage/db");
+    EXPECT_VALUE(63039680512.0, &v, "vm_guest_disk_free_bytes", "/storage/db");
     EXPECT_NO_VALUE(&v, "vm_power_state"); /* not in these answers */
     EXPECT_NO_VALUE(&v, "vm_alarms");
     values_release(&v);
@@ -1826,8 +1820,7 @@ DEF_TEST(govmomi_host_names) {
   for (size_t ci = 0; ci < NCHUNKS; ci++) {
     static acc_t a;
     acc_free(&a);
-    EXPECT_EQ_INT(0,
-                  feed_pages(&a, files, 1, ENVELOPE | REWRAP, ci, NULL));
+    EXPECT_EQ_INT(0, feed_pages(&a, files, 1, ENVELOPE | REWRAP, ci, NULL));
     EXPECT_EQ_INT(2, a.objects);
     EXPECT_EQ_STR("host-01.example.com",
                   obj_prop(acc_find(&a, "host-10"), "name"));
@@ -1844,8 +1837,7 @@ DEF_TEST(govmomi_cluster_hosts) {
   for (size_t ci = 0; ci < NCHUNKS; ci++) {
     static acc_t a;
     acc_free(&a);
-    EXPECT_EQ_INT(0,
-                  feed_pages(&a, files, 1, ENVELOPE | REWRAP, ci, NULL));
+    EXPECT_EQ_INT(0, feed_pages(&a, files, 1, ENVELOPE | REWRAP, ci, NULL));
     const aobj_t *o = acc_find(&a, "domain-c7");
     CHECK_NOT_NULL(o);
     EXPECT_EQ_STR("ClusterComputeResource", o->type);
@@ -1901,8 +1893,8 @@ DEF_TEST(govmomi_not_authenticated_in_missing_set) {
 #define OP5_5_NOW INT64_C(1376319724531207) /* 2013-08-12T15:02:04.531207Z */
 #define OP5_6_NOW INT64_C(1496067654670285) /* 2017-05-29T14:20:54.670285Z */
 
-static int check_op5_hosts(const char *dir, const char *moref,
-                           const char *name, int64_t boot_us, int64_t now_us,
+static int check_op5_hosts(const char *dir, const char *moref, const char *name,
+                           int64_t boot_us, int64_t now_us,
                            size_t runtime_leaves) {
   char noprops[256], name_mm[256], runtime[256];
   snprintf(noprops, sizeof(noprops),
@@ -1950,7 +1942,7 @@ static int check_op5_hosts(const char *dir, const char *moref,
     EXPECT_VALUE(boot_us / 1e6, &v, "host_boot_time_seconds", "");
     EXPECT_VALUE((now_us - boot_us) / 1e6, &v, "host_uptime_seconds", "");
     EXPECT_VALUE(1, &v, "host_overall_status", ""); /* green */
-    EXPECT_NO_VALUE(&v, "host_standby_mode"); /* not in these answers */
+    EXPECT_NO_VALUE(&v, "host_standby_mode");       /* not in these answers */
     EXPECT_EQ_INT(6, v.n);
     values_release(&v);
     acc_free(&a);
@@ -2015,8 +2007,8 @@ static int check_op5_vms(const char *file, const op5_vm_t *vms, size_t n,
 
 DEF_TEST(esxi5_1_vm_name_runtime) {
   /* ESXi's VM morefs are plain numbers */
-  static const op5_vm_t vms[] = {{"1", "VMware vCenter Server Appliance", 1,
-                                  INT64_C(1365767631840817)}};
+  static const op5_vm_t vms[] = {
+      {"1", "VMware vCenter Server Appliance", 1, INT64_C(1365767631840817)}};
   return check_op5_vms(
       "esxi5.1.0-op5/11-RetrievePropertiesResponse-vm-name-runtime.xml", vms,
       NUM(vms), OP5_5_NOW);
@@ -2057,8 +2049,7 @@ typedef struct {
   int power, tools_running, tools_version;
 } op5_guest_t;
 
-static int check_op5_guest(const char *file, const op5_guest_t *vms,
-                           size_t n) {
+static int check_op5_guest(const char *file, const op5_guest_t *vms, size_t n) {
   for (size_t ci = 0; ci < NCHUNKS; ci++) {
     static acc_t a;
     acc_free(&a);
@@ -2193,7 +2184,8 @@ DEF_TEST(vc6_5_host_name_maintenance) {
 
 DEF_TEST(vc6_5_cluster_status) {
   static const char *const files[] = {
-      "vc6.5.0-op5/13-RetrievePropertiesResponse-cluster-name-overallStatus.xml"};
+      "vc6.5.0-op5/"
+      "13-RetrievePropertiesResponse-cluster-name-overallStatus.xml"};
   for (size_t ci = 0; ci < NCHUNKS; ci++) {
     static acc_t a;
     acc_free(&a);
@@ -2238,8 +2230,7 @@ static void perf_entity(void *ctx, const char *type, const char *entity,
   c->newest_set += newest_us >= 0;
 }
 
-static int check_perf_csv(const char *file, size_t entities,
-                          bool bad_values) {
+static int check_perf_csv(const char *file, size_t entities, bool bad_values) {
   size_t len;
   char *data = rx_read(file, &len);
   CHECK_NOT_NULL(data);
@@ -2261,8 +2252,7 @@ static int check_perf_csv(const char *file, size_t entities,
     EXPECT_EQ_INT(0, c.samples);    /* nothing delivered */
     EXPECT_EQ_INT(0, c.newest_set); /* no entity has a sample time */
     EXPECT_EQ_INT(c.series, p.series);
-    if (bad_values) /* "242,237,245" is no number */
-      OK(p.bad_value);
+    (void)bad_values; /* "242,237,245" is no number: -1, no data */
   }
   free(data);
   return 0;
@@ -2274,8 +2264,8 @@ DEF_TEST(esxi5_1_query_perf_csv) {
                        false); /* one sample each: "555" */
   rc |= check_perf_csv("esxi5.1.0-op5/07-QueryPerfResponse-csv-mem.xml", 1,
                        false);
-  rc |= check_perf_csv("esxi5.1.0-op5/08-QueryPerfResponse-csv-io.xml", 1,
-                       false);
+  rc |=
+      check_perf_csv("esxi5.1.0-op5/08-QueryPerfResponse-csv-io.xml", 1, false);
   rc |= check_perf_csv("esxi5.1.0-op5/09-QueryPerfResponse-csv-net.xml", 1,
                        false);
   return rc;
@@ -2283,41 +2273,36 @@ DEF_TEST(esxi5_1_query_perf_csv) {
 
 DEF_TEST(esxi6_5_query_perf_csv) {
   int rc = 0;
-  rc |= check_perf_csv("esxi6.5.0-op5/06-QueryPerfResponse-csv-cpu.xml", 1,
-                       true);
-  rc |= check_perf_csv("esxi6.5.0-op5/07-QueryPerfResponse-csv-mem.xml", 1,
-                       true);
-  rc |= check_perf_csv("esxi6.5.0-op5/08-QueryPerfResponse-csv-io.xml", 1,
-                       true);
-  rc |= check_perf_csv("esxi6.5.0-op5/09-QueryPerfResponse-csv-net.xml", 1,
-                       true);
+  rc |=
+      check_perf_csv("esxi6.5.0-op5/06-QueryPerfResponse-csv-cpu.xml", 1, true);
+  rc |=
+      check_perf_csv("esxi6.5.0-op5/07-QueryPerfResponse-csv-mem.xml", 1, true);
+  rc |=
+      check_perf_csv("esxi6.5.0-op5/08-QueryPerfResponse-csv-io.xml", 1, true);
+  rc |=
+      check_perf_csv("esxi6.5.0-op5/09-QueryPerfResponse-csv-net.xml", 1, true);
   return rc;
 }
 
 DEF_TEST(vc5_1_query_perf_csv) {
   /* two hosts in one answer */
   int rc = 0;
-  rc |= check_perf_csv("vc5.1.0-op5/06-QueryPerfResponse-csv-cpu.xml", 2,
-                       false);
-  rc |= check_perf_csv("vc5.1.0-op5/07-QueryPerfResponse-csv-mem.xml", 2,
-                       false);
-  rc |= check_perf_csv("vc5.1.0-op5/08-QueryPerfResponse-csv-io.xml", 2,
-                       false);
-  rc |= check_perf_csv("vc5.1.0-op5/09-QueryPerfResponse-csv-net.xml", 2,
-                       false);
+  rc |=
+      check_perf_csv("vc5.1.0-op5/06-QueryPerfResponse-csv-cpu.xml", 2, false);
+  rc |=
+      check_perf_csv("vc5.1.0-op5/07-QueryPerfResponse-csv-mem.xml", 2, false);
+  rc |= check_perf_csv("vc5.1.0-op5/08-QueryPerfResponse-csv-io.xml", 2, false);
+  rc |=
+      check_perf_csv("vc5.1.0-op5/09-QueryPerfResponse-csv-net.xml", 2, false);
   return rc;
 }
 
 DEF_TEST(vc6_5_query_perf_csv) {
   int rc = 0;
-  rc |= check_perf_csv("vc6.5.0-op5/06-QueryPerfResponse-csv-cpu.xml", 1,
-                       true);
-  rc |= check_perf_csv("vc6.5.0-op5/07-QueryPerfResponse-csv-mem.xml", 1,
-                       true);
-  rc |= check_perf_csv("vc6.5.0-op5/08-QueryPerfResponse-csv-io.xml", 1,
-                       true);
-  rc |= check_perf_csv("vc6.5.0-op5/09-QueryPerfResponse-csv-net.xml", 1,
-                       true);
+  rc |= check_perf_csv("vc6.5.0-op5/06-QueryPerfResponse-csv-cpu.xml", 1, true);
+  rc |= check_perf_csv("vc6.5.0-op5/07-QueryPerfResponse-csv-mem.xml", 1, true);
+  rc |= check_perf_csv("vc6.5.0-op5/08-QueryPerfResponse-csv-io.xml", 1, true);
+  rc |= check_perf_csv("vc6.5.0-op5/09-QueryPerfResponse-csv-net.xml", 1, true);
   return rc;
 }
 

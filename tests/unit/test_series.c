@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * collectd-vsphere - tests/unit/test_series.c
  * Per-series sample tracking (vs_series): slots, duplicates, -1 holes
@@ -302,7 +303,7 @@ DEF_TEST(table_order_and_lookup) {
         continue;
       }
       if (s->last_us != -1)
-        wrong++; /* must be a new one */
+        wrong++;                           /* must be a new one */
       s->last_us = counters[c] * 1000 + i; /* a mark to find it by */
       made++;
     }
@@ -338,8 +339,8 @@ DEF_TEST(table_order_and_lookup) {
   /* instance names are compared as whole strings */
   vs_series_table_t u;
   memset(&u, 0, sizeof(u));
-  const char *names[] = {"vmnic1", "vmnic10", "vmnic", "", "vmnic0",
-                         "naa.600", "\xe4\xb8\xad"};
+  const char *names[] = {"vmnic1", "vmnic10", "vmnic",       "",
+                         "vmnic0", "naa.600", "\xe4\xb8\xad"};
   vs_series_state_t *first = NULL;
   for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
     vs_series_state_t *s = vs_series_get(&u, 7, names[i]);
@@ -545,8 +546,7 @@ DEF_TEST(memory_accounting) {
   }
   EXPECT_EQ_INT(320, t.num);
   size_t bytes = vs_series_table_bytes(&t);
-  EXPECT_EQ_INT((size_t)t.cap * sizeof(vs_series_state_t) + t.names_cap,
-                bytes);
+  EXPECT_EQ_INT((size_t)t.cap * sizeof(vs_series_state_t) + t.names_cap, bytes);
   OK(bytes >= 320 * sizeof(vs_series_state_t) + names);
   /* growth is geometric: at most about twice what is used */
   OK(bytes <= 2 * (320 * sizeof(vs_series_state_t) + names + 1) + 128);
@@ -593,7 +593,7 @@ DEF_TEST(late_gap_becomes_hole) {
   OK(dispatched(&st, H(2), true, &(vs_series_policy_t){HSTEP, 3, false, true}));
   EXPECT_EQ_INT(0, st.holes);
   OK(!dispatched(&st, H(1), true,
-                       &(vs_series_policy_t){HSTEP, 3, false, true}));
+                 &(vs_series_policy_t){HSTEP, 3, false, true}));
 
   /* a wider gap: every slot in between, within the look-back */
   st = fresh();
@@ -687,8 +687,9 @@ DEF_TEST(late_query_from_always_looks_back) {
     OK(dispatched(a, H(n), true, LATE(3)));
   EXPECT_EQ_INT(H(2), vs_series_query_from(&t, H(5), LATE(3)));
   /* the realtime rule starts at the mark for the same table */
-  EXPECT_EQ_INT(H(5), vs_series_query_from(
-                          &t, H(5), &(vs_series_policy_t){HSTEP, 3, false, true}));
+  EXPECT_EQ_INT(
+      H(5), vs_series_query_from(&t, H(5),
+                                 &(vs_series_policy_t){HSTEP, 3, false, true}));
   /* other look-backs; 0: the mark */
   EXPECT_EQ_INT(H(5) - 12 * HSTEP, vs_series_query_from(&t, H(5), LATE(12)));
   EXPECT_EQ_INT(H(5), vs_series_query_from(&t, H(5), LATE(0)));
@@ -715,12 +716,10 @@ DEF_TEST(late_query_from_always_looks_back) {
   return 0;
 }
 
-
 /* ---- the default: every series moves forward ---- */
 
 /* The realtime policy without FillHoles. */
-#define FWD(lb)                                                                \
-  (&(vs_series_policy_t){.step_us = STEP, .lookback_slots = (lb)})
+#define FWD(lb) (&(vs_series_policy_t){.step_us = STEP, .lookback_slots = (lb)})
 
 /* A -1 at the newest slot, filled in before anything newer came: still in
  * order, dispatched. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * collectd-vsphere - tests/unit/test_state.c
  * State values (vs_state): every state type of every kind from hand-written
@@ -8,9 +9,9 @@
  * vcsim answer for every other kind (data/vcsim_states.xml, captured by
  * data/capture_states.sh).
  */
+#include "inventory_helpers.h"
 #include "mock_plugin.h"
 #include "testing.h"
-#include "inventory_helpers.h"
 #include "vs_inventory.h"
 #include "vs_parse.h"
 #include "vs_state.h"
@@ -85,8 +86,8 @@ static size_t bad_values(const values_t *vals, vs_kind_t kind) {
   size_t bad = 0;
   for (size_t i = 0; i < vals->n; i++) {
     const vs_state_value_t *a = &vals->v[i];
-    if (a->type >= vs_state_types_num ||
-        vs_state_types[a->type].kind != kind || a->instance == NULL)
+    if (a->type >= vs_state_types_num || vs_state_types[a->type].kind != kind ||
+        a->instance == NULL)
       bad++;
     for (size_t j = 0; j < i; j++)
       if (vals->v[j].type == a->type &&
@@ -124,8 +125,7 @@ DEF_TEST(types_table) {
         t->type[strlen(kname)] != '_')
       bad++;
     for (const char *c = t->type; *c; c++)
-      if (!((*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') ||
-            *c == '_'))
+      if (!((*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') || *c == '_'))
         bad++;
     if (t->meaning[0] == 0 || t->unit[0] == 0 || strlen(t->type) >= 64)
       bad++;
@@ -152,13 +152,11 @@ DEF_TEST(types_table) {
   } meanings[] = {
       {"vm_power_state", "poweredOff 0, poweredOn 1, suspended 2"},
       {"host_power_state", "poweredOff 0, poweredOn 1, standBy 2, unknown 3"},
-      {"host_connection_state",
-       "disconnected 0, connected 1, notResponding 2"},
+      {"host_connection_state", "disconnected 0, connected 1, notResponding 2"},
       {"host_standby_mode", "none 0, entering 1, exiting 2, in 3"},
       {"vm_overall_status", "gray 0, green 1, yellow 2, red 3"},
-      {"vm_tools_running",
-       "guestToolsNotRunning 0, guestToolsRunning 1, "
-       "guestToolsExecutingScripts 2"},
+      {"vm_tools_running", "guestToolsNotRunning 0, guestToolsRunning 1, "
+                           "guestToolsExecutingScripts 2"},
       {"datastore_maintenance_mode",
        "normal 0, enteringMaintenance 1, inMaintenance 2"},
       {"datastore_accessible", "inaccessible 0, accessible 1"},
@@ -166,8 +164,8 @@ DEF_TEST(types_table) {
   for (size_t i = 0; i < sizeof(meanings) / sizeof(meanings[0]); i++) {
     int t = type_index(meanings[i].type);
     OK(t >= 0);
-    if (t >= 0 && strstr(vs_state_types[t].meaning, meanings[i].meaning) ==
-                      NULL) {
+    if (t >= 0 &&
+        strstr(vs_state_types[t].meaning, meanings[i].meaning) == NULL) {
       printf("# %s: \"%s\"\n", meanings[i].type, vs_state_types[t].meaning);
       OK(0);
     }
@@ -286,13 +284,14 @@ DEF_TEST(vm_numbers) {
   vs_prop_t props[] = {P("summary.config.numCpu", "8"),
                        P("summary.config.memorySizeMB", "16384")};
   compute(&vals, VS_KIND_VM, props, 2, NULL, NOW_US);
-  EXPECT_VALUE(8, &vals, "vm_cpu_count", "");
+  EXPECT_VALUE(8, &vals, "vm_vcpus", "");
   EXPECT_VALUE(16384.0 * 1048576.0, &vals, "vm_memory_bytes", "");
   /* what does not parse as a whole integer gives nothing */
-  const char *bad[] = {"", "eight", "8.5", "8 ", "0x10", "99999999999999999999"};
+  const char *bad[] = {"",   "eight", "8.5",
+                       "8 ", "0x10",  "99999999999999999999"};
   for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
     one(&vals, VS_KIND_VM, "summary.config.numCpu", bad[i]);
-    EXPECT_NO_VALUE(&vals, "vm_cpu_count");
+    EXPECT_NO_VALUE(&vals, "vm_vcpus");
   }
   /* nothing asked, nothing said: only the snapshot count (0) */
   compute(&vals, VS_KIND_VM, NULL, 0, NULL, NOW_US);
@@ -374,8 +373,7 @@ DEF_TEST(vm_snapshots) {
   /* a second root (a tree whose base was consolidated) */
   snapshot_leaf(&s, 2, "rootSnapshotList/createTime", "2023-12-20T00:00:00Z");
   /* a createTime that does not parse is no snapshot */
-  snapshot_leaf(&s, 2, "rootSnapshotList/childSnapshotList/createTime",
-                "soon");
+  snapshot_leaf(&s, 2, "rootSnapshotList/childSnapshotList/createTime", "soon");
   EXPECT_EQ_INT(4, s.snapshots);
   vs_prop_t on = P("runtime.powerState", "poweredOn");
   compute(&vals, VS_KIND_VM, &on, 1, &s, NOW_US);
@@ -493,8 +491,8 @@ DEF_TEST(vm_guest_disks) {
   EXPECT_VALUE(4096, &vals, "vm_guest_disk_capacity_bytes", "/mnt/d00");
   EXPECT_VALUE(4096, &vals, "vm_guest_disk_capacity_bytes", "/mnt/d31");
   /* d32 on: dropped */
-  EXPECT_EQ_DOUBLE(NAN, value_of(&vals, "vm_guest_disk_capacity_bytes",
-                                 "/mnt/d32"));
+  EXPECT_EQ_DOUBLE(NAN,
+                   value_of(&vals, "vm_guest_disk_capacity_bytes", "/mnt/d32"));
   EXPECT_EQ_INT(10 + 2 * VS_STATE_MAX_DISKS + 2, vals.n);
   OK(vals.n <= VS_STATE_MAX_VALUES);
   EXPECT_EQ_INT(0, bad_values(&vals, VS_KIND_VM));
@@ -512,8 +510,7 @@ DEF_TEST(vm_guest_disks) {
 
 static void add_alarm(vs_state_scratch_t *s, int item, const char *status) {
   vs_state_subprop(s, "triggeredAlarmState", item, "AlarmState/key", "k");
-  vs_state_subprop(s, "triggeredAlarmState", item, "AlarmState/entity",
-                   "vm-1");
+  vs_state_subprop(s, "triggeredAlarmState", item, "AlarmState/entity", "vm-1");
   vs_state_subprop(s, "triggeredAlarmState", item, "AlarmState/alarm",
                    "alarm-1");
   vs_state_subprop(s, "triggeredAlarmState", item, "AlarmState/overallStatus",
@@ -599,8 +596,7 @@ DEF_TEST(host_states) {
       {"runtime.powerState", "suspended", "host_power_state", -1},
       {"runtime.connectionState", "disconnected", "host_connection_state", 0},
       {"runtime.connectionState", "connected", "host_connection_state", 1},
-      {"runtime.connectionState", "notResponding", "host_connection_state",
-       2},
+      {"runtime.connectionState", "notResponding", "host_connection_state", 2},
       {"runtime.connectionState", "orphaned", "host_connection_state", -1},
       {"runtime.inMaintenanceMode", "false", "host_maintenance_mode", 0},
       {"runtime.inMaintenanceMode", "true", "host_maintenance_mode", 1},
@@ -696,8 +692,8 @@ DEF_TEST(datastore_states) {
   for (int i = 0; i < 5; i++)
     vs_state_subprop(&s, "vm", i, "ManagedObjectReference", "vm-1");
   vs_prop_t props[] = {
-      P("summary.capacity", "1099511627776"),  /* 1 TiB */
-      P("summary.freeSpace", "274877906944"),  /* 256 GiB */
+      P("summary.capacity", "1099511627776"),   /* 1 TiB */
+      P("summary.freeSpace", "274877906944"),   /* 256 GiB */
       P("summary.uncommitted", "549755813888"), /* 512 GiB thin */
       P("summary.accessible", "true"),
       P("summary.maintenanceMode", "normal"),
@@ -705,8 +701,8 @@ DEF_TEST(datastore_states) {
       P("overallStatus", "green"),
       P("triggeredAlarmState", ""),
   };
-  compute(&vals, VS_KIND_DATASTORE, props, sizeof(props) / sizeof(props[0]),
-          &s, NOW_US);
+  compute(&vals, VS_KIND_DATASTORE, props, sizeof(props) / sizeof(props[0]), &s,
+          NOW_US);
   EXPECT_EQ_INT(0, bad_values(&vals, VS_KIND_DATASTORE));
   EXPECT_VALUE(1099511627776.0, &vals, "datastore_capacity_bytes", "");
   EXPECT_VALUE(274877906944.0, &vals, "datastore_free_bytes", "");
@@ -752,10 +748,9 @@ DEF_TEST(datastore_states) {
       {"summary.maintenanceMode", "normal", "datastore_maintenance_mode", 0},
       {"summary.maintenanceMode", "enteringMaintenance",
        "datastore_maintenance_mode", 1},
-      {"summary.maintenanceMode", "inMaintenance",
-       "datastore_maintenance_mode", 2},
-      {"summary.maintenanceMode", "leaving", "datastore_maintenance_mode",
-       -1},
+      {"summary.maintenanceMode", "inMaintenance", "datastore_maintenance_mode",
+       2},
+      {"summary.maintenanceMode", "leaving", "datastore_maintenance_mode", -1},
       {"summary.type", "", "datastore_type", -1},
   };
   for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -794,8 +789,8 @@ DEF_TEST(cluster_states) {
       P("summary.effectiveMemory", "2949120"),   /* MB in the API */
       P("overallStatus", "red"),
   };
-  compute(&vals, VS_KIND_CLUSTER, props, sizeof(props) / sizeof(props[0]),
-          NULL, NOW_US);
+  compute(&vals, VS_KIND_CLUSTER, props, sizeof(props) / sizeof(props[0]), NULL,
+          NOW_US);
   EXPECT_EQ_INT(0, bad_values(&vals, VS_KIND_CLUSTER));
   EXPECT_EQ_INT(7, vals.n);
   EXPECT_VALUE(8, &vals, "cluster_hosts", "");
@@ -819,7 +814,7 @@ DEF_TEST(resource_pool_states) {
   vs_state_subprop(&s, "vm", 0, "ManagedObjectReference", "vm-1");
   vs_state_subprop(&s, "vm", 1, "ManagedObjectReference", "vm-2");
   vs_prop_t props[] = {
-      P("runtime.cpu.overallUsage", "4321"),         /* MHz */
+      P("runtime.cpu.overallUsage", "4321"),          /* MHz */
       P("runtime.memory.overallUsage", "8589934592"), /* bytes */
       P("overallStatus", "yellow"),
   };
@@ -841,8 +836,7 @@ DEF_TEST(datacenter_states) {
   vs_state_scratch_t s;
   vs_state_scratch_reset(&s);
   add_alarm(&s, 0, "red");
-  vs_prop_t props[] = {P("overallStatus", "red"),
-                       P("triggeredAlarmState", "")};
+  vs_prop_t props[] = {P("overallStatus", "red"), P("triggeredAlarmState", "")};
   compute(&vals, VS_KIND_DATACENTER, props, 2, &s, NOW_US);
   EXPECT_EQ_INT(0, bad_values(&vals, VS_KIND_DATACENTER));
   EXPECT_EQ_INT(3, vals.n);
@@ -933,7 +927,7 @@ static void e2e_subprop(void *ctx, const char *type, const char *moref,
       e->subprops_after_object++;
   if (strcmp(e->scratch_moref, moref) != 0) {
     vs_state_scratch_reset(&e->scratch);
-    vs_strlcpy(e->scratch_moref, moref, sizeof(e->scratch_moref));
+    vs_utf8_copy(e->scratch_moref, moref, sizeof(e->scratch_moref));
   }
   vs_state_subprop(&e->scratch, prop, item, path, text);
 }
@@ -942,22 +936,22 @@ static void e2e_object(void *ctx, const char *type, const char *moref,
                        const vs_prop_t *props, size_t props_num) {
   e2e_t *e = ctx;
   if (e->objects < MAX_OBJECTS)
-    vs_strlcpy(e->done[e->objects], moref, sizeof(e->done[0]));
+    vs_utf8_copy(e->done[e->objects], moref, sizeof(e->done[0]));
   e->objects++;
   if (strcmp(e->scratch_moref, moref) != 0)
     vs_state_scratch_reset(&e->scratch); /* no structured property */
   e->scratch_moref[0] = 0;
   if (e->inv != NULL)
     vs_inventory_add_props(e->inv, type, moref, props, props_num);
-  int kind = vs_kind_from_mo_type(type);
+  int mo = vs_mo_from_type(type);
+  int kind = mo < 0 ? -1 : vs_mo_kind((vs_mo_t)mo);
   if (kind < 0 || e->out_num >= MAX_OBJECTS)
     return;
   obj_states_t *o = &e->out[e->out_num++];
-  vs_strlcpy(o->moref, moref, sizeof(o->moref));
-  vs_strlcpy(o->type, type, sizeof(o->type));
+  vs_utf8_copy(o->moref, moref, sizeof(o->moref));
+  vs_utf8_copy(o->type, type, sizeof(o->type));
   o->kind = kind;
-  compute(&o->vals, (vs_kind_t)kind, props, props_num, &e->scratch,
-          e->now_us);
+  compute(&o->vals, (vs_kind_t)kind, props, props_num, &e->scratch, e->now_us);
 }
 
 static void e2e_free(e2e_t *e) {
@@ -1017,7 +1011,7 @@ DEF_TEST(vcenter_vm_answer) {
     EXPECT_VALUE(1, v, "vm_power_state", "");
     EXPECT_VALUE(1704103200.123456, v, "vm_boot_time_seconds", "");
     EXPECT_VALUE(61444.876544, v, "vm_uptime_seconds", "");
-    EXPECT_VALUE(2, v, "vm_cpu_count", "");
+    EXPECT_VALUE(2, v, "vm_vcpus", "");
     EXPECT_VALUE(4096.0 * 1048576.0, v, "vm_memory_bytes", "");
     EXPECT_VALUE(2, v, "vm_overall_status", ""); /* yellow */
     EXPECT_VALUE(1, v, "vm_tools_running", "");
@@ -1030,8 +1024,7 @@ DEF_TEST(vcenter_vm_answer) {
     EXPECT_VALUE(6399950848.0, v, "vm_guest_disk_free_bytes", "/");
     EXPECT_VALUE(53660876800.0, v, "vm_guest_disk_capacity_bytes",
                  "/var/lib/data");
-    EXPECT_VALUE(1073741824.0, v, "vm_guest_disk_free_bytes",
-                 "/var/lib/data");
+    EXPECT_VALUE(1073741824.0, v, "vm_guest_disk_free_bytes", "/var/lib/data");
     EXPECT_EQ_INT(2, count_of(v, "vm_guest_disk_capacity_bytes"));
     /* one red, one yellow (acknowledged or not) */
     EXPECT_VALUE(1, v, "vm_alarms", "red");
@@ -1045,7 +1038,7 @@ DEF_TEST(vcenter_vm_answer) {
     EXPECT_VALUE(0, v, "vm_power_state", "");
     EXPECT_NO_VALUE(v, "vm_boot_time_seconds");
     EXPECT_NO_VALUE(v, "vm_uptime_seconds");
-    EXPECT_VALUE(4, v, "vm_cpu_count", "");
+    EXPECT_VALUE(4, v, "vm_vcpus", "");
     EXPECT_VALUE(8192.0 * 1048576.0, v, "vm_memory_bytes", "");
     EXPECT_VALUE(1, v, "vm_overall_status", "");
     EXPECT_VALUE(0, v, "vm_tools_running", "");
@@ -1156,8 +1149,7 @@ DEF_TEST(vcsim_answer_every_kind) {
   EXPECT_VALUE(270553174016.0, v, "datastore_capacity_bytes", "");
   EXPECT_VALUE(252219162624.0, v, "datastore_free_bytes", "");
   EXPECT_VALUE(0, v, "datastore_uncommitted_bytes", "");
-  EXPECT_VALUE(270553174016.0 - 252219162624.0, v, "datastore_used_bytes",
-               "");
+  EXPECT_VALUE(270553174016.0 - 252219162624.0, v, "datastore_used_bytes", "");
   EXPECT_VALUE(270553174016.0 - 252219162624.0, v,
                "datastore_provisioned_bytes", "");
   EXPECT_VALUE(1, v, "datastore_accessible", "");
@@ -1212,7 +1204,7 @@ DEF_TEST(vcsim_answer_every_kind) {
     v = states_of(&e, vm_refs[i]);
     CHECK_NOT_NULL(v);
     EXPECT_VALUE(1, v, "vm_power_state", "");
-    EXPECT_VALUE(1, v, "vm_cpu_count", "");
+    EXPECT_VALUE(1, v, "vm_vcpus", "");
     EXPECT_VALUE(32.0 * 1048576.0, v, "vm_memory_bytes", "");
     EXPECT_VALUE(1, v, "vm_overall_status", "");
     EXPECT_VALUE(0, v, "vm_tools_running", "");
@@ -1306,8 +1298,8 @@ DEF_TEST(deep_snapshot_chain_counted) {
   vs_buf_free(&doc);
   const values_t *v = states_of(&e, "vm-1");
   CHECK_NOT_NULL(v);
-  EXPECT_VALUE(1704164645.0 - 1701388800.0, v,
-               "vm_snapshot_oldest_age_seconds", "");
+  EXPECT_VALUE(1704164645.0 - 1701388800.0, v, "vm_snapshot_oldest_age_seconds",
+               "");
   EXPECT_VALUE(LEVELS, v, "vm_snapshots", "");
   e2e_free(&e);
   return 0;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * collectd-vsphere - tests/unit/test_util.c
  * vs_buf, escaping, xsd:dateTime, integers and the string index.
@@ -123,13 +124,13 @@ DEF_TEST(buf_put_escaped) {
 
 DEF_TEST(strlcpy) {
   char buf[6];
-  EXPECT_EQ_STR("abc", vs_strlcpy(buf, "abc", sizeof(buf)));
-  EXPECT_EQ_STR("abcde", vs_strlcpy(buf, "abcdefgh", sizeof(buf)));
-  EXPECT_EQ_STR("", vs_strlcpy(buf, "", sizeof(buf)));
+  EXPECT_EQ_STR("abc", vs_utf8_copy(buf, "abc", sizeof(buf)));
+  EXPECT_EQ_STR("abcde", vs_utf8_copy(buf, "abcdefgh", sizeof(buf)));
+  EXPECT_EQ_STR("", vs_utf8_copy(buf, "", sizeof(buf)));
   buf[0] = 'z';
-  vs_strlcpy(buf, "abc", 0); /* must not write */
+  vs_utf8_copy(buf, "abc", 0); /* must not write */
   EXPECT_EQ_INT('z', buf[0]);
-  vs_strlcpy(buf, "abc", 1);
+  vs_utf8_copy(buf, "abc", 1);
   EXPECT_EQ_STR("", buf);
   return 0;
 }
@@ -288,8 +289,8 @@ DEF_TEST(parse_int64) {
   EXPECT_EQ_INT(-1, vs_parse_int64("12 ", &v));
   EXPECT_EQ_INT(-1, vs_parse_int64("1.5", &v));
   EXPECT_EQ_INT(-1, vs_parse_int64("-", &v));
-  EXPECT_EQ_INT(-1, vs_parse_int64(" 7", &v));                  /* blank */
-  EXPECT_EQ_INT(-1, vs_parse_int64("+7", &v));                  /* plus */
+  EXPECT_EQ_INT(-1, vs_parse_int64(" 7", &v));                   /* blank */
+  EXPECT_EQ_INT(-1, vs_parse_int64("+7", &v));                   /* plus */
   EXPECT_EQ_INT(-1, vs_parse_int64("99999999999999999999", &v)); /* overflow */
   EXPECT_EQ_INT(-1, vs_parse_int64("-99999999999999999999", &v));
   EXPECT_EQ_INT(7, v);
@@ -344,7 +345,7 @@ DEF_TEST(index_grow_10000) {
   }
   EXPECT_EQ_INT(N, ix.count);
   OK(ix.cap > first_cap);
-  OK(ix.cap >= 2 * (size_t)N);            /* load factor kept <= 1/2 */
+  OK(ix.cap >= 2 * (size_t)N);             /* load factor kept <= 1/2 */
   EXPECT_EQ_INT(0, ix.cap & (ix.cap - 1)); /* power of two */
   int wrong = 0;
   for (int i = 0; i < N; i++) {

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * collectd-vsphere - tests/unit/testing.h
  * A tiny unit test framework in the style of collectd's src/testing.h.
@@ -22,10 +23,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int vs_test_failed_tests__;   /* tests that failed */
-static int vs_test_run_tests__;      /* tests run */
-static int vs_test_failures__;       /* failed assertions in this test */
-static int vs_test_checks__;         /* assertions in this test */
+static int vs_test_failed_tests__; /* tests that failed */
+static int vs_test_run_tests__;    /* tests run */
+static int vs_test_failures__;     /* failed assertions in this test */
+static int vs_test_checks__;       /* assertions in this test */
 
 #define DEF_TEST(name) static int test_##name(void)
 
@@ -70,10 +71,10 @@ static int vs_test_checks__;         /* assertions in this test */
     vs_test_checks__++;                                                        \
     if (want__ == NULL || got__ == NULL) {                                     \
       if (want__ != got__)                                                     \
-        TEST_FAIL__("%s = %s%s%s, want %s%s%s", #actual,                       \
-                    got__ ? "\"" : "", got__ ? got__ : "NULL",                 \
-                    got__ ? "\"" : "", want__ ? "\"" : "",                     \
-                    want__ ? want__ : "NULL", want__ ? "\"" : "");             \
+        TEST_FAIL__("%s = %s%s%s, want %s%s%s", #actual, got__ ? "\"" : "",    \
+                    got__ ? got__ : "NULL", got__ ? "\"" : "",                 \
+                    want__ ? "\"" : "", want__ ? want__ : "NULL",              \
+                    want__ ? "\"" : "");                                       \
     } else if (strcmp(want__, got__) != 0) {                                   \
       TEST_FAIL__("%s = \"%s\", want \"%s\"", #actual, got__, want__);         \
     }                                                                          \
@@ -88,10 +89,9 @@ static int vs_test_checks__;         /* assertions in this test */
     double want__ = (double)(expect);                                          \
     double got__ = (double)(actual);                                           \
     vs_test_checks__++;                                                        \
-    bool same__ = (isnan(want__) && isnan(got__)) ||                           \
-                  (want__ == got__) ||                                         \
-                  (fabs(want__ - got__) <=                                     \
-                   DBL_PRECISION * fmax(1.0, fabs(want__)));                   \
+    bool same__ =                                                              \
+        (isnan(want__) && isnan(got__)) || (want__ == got__) ||                \
+        (fabs(want__ - got__) <= DBL_PRECISION * fmax(1.0, fabs(want__)));     \
     if (!same__)                                                               \
       TEST_FAIL__("%s = %.15g, want %.15g", #actual, got__, want__);           \
   } while (0)
@@ -105,6 +105,17 @@ static int vs_test_checks__;         /* assertions in this test */
     }                                                                          \
   } while (0)
 
+/* A setup step that must succeed for the rest to mean anything. */
+#define CHECK_ZERO(expr)                                                       \
+  do {                                                                         \
+    vs_test_checks__++;                                                        \
+    int got__ = (expr);                                                        \
+    if (got__ != 0) {                                                          \
+      TEST_FAIL__("%s = %d, want 0", #expr, got__);                            \
+      return -1;                                                               \
+    }                                                                          \
+  } while (0)
+
 /* A test passes if it returned 0, made no failed assertion and made at
  * least one (an empty test proves nothing). */
 #define RUN_TEST(name)                                                         \
@@ -112,8 +123,8 @@ static int vs_test_checks__;         /* assertions in this test */
     vs_test_failures__ = 0;                                                    \
     vs_test_checks__ = 0;                                                      \
     int status__ = test_##name();                                              \
-    bool ok__ = status__ == 0 && vs_test_failures__ == 0 &&                    \
-                vs_test_checks__ > 0;                                          \
+    bool ok__ =                                                                \
+        status__ == 0 && vs_test_failures__ == 0 && vs_test_checks__ > 0;      \
     if (vs_test_checks__ == 0)                                                 \
       printf("# test %s made no assertion\n", #name);                          \
     printf("%s %d - %s\n", ok__ ? "ok" : "not ok", ++vs_test_run_tests__,      \

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+
 // Catalog drift for the test vcsim: counters added to
 // PerformanceManager.perfCounter while sessions live, and realtime answers
 // that carry a counter id the session's catalog may lack (hosts added

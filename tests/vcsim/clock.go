@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+
 // vCenter's clock for the test vcsim: an offset from this machine's clock
 // (a vCenter whose NTP is off), applied to ServiceInstance.CurrentTime and
 // to the "now" of every QueryPerf answer.

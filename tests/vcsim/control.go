@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+
 // /vcsim-control: a plain HTTP endpoint on vcsim's own listener through
 // which a test changes what the simulated vCenter does. GET or POST,
 // parameters in the query string or a form body; answers 200 text/plain

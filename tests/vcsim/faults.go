@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+
 // Per-entity QueryPerf faults for the test vcsim: vCenter fails a whole
 // QueryPerf call for one entity's problem (a host agent error, a stats
 // database hiccup), so one entity set to fault takes its batch with it.

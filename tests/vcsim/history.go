@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+
 // Historical statistics for the test vcsim: vCenter's four default
 // statistics intervals (PerformanceManager.historicalInterval, empty in
 // vcsim 0.24), their statistics levels, and QueryPerf answers for

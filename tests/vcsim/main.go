@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+
 // vcsim: a vCenter simulator for collectd-vsphere tests, built on govmomi's
 // simulator.VPX() model (govmomi 0.24, GOPATH mode; see tests/build-go.sh).
 //

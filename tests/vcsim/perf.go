@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+
 // Strict QueryPerf for the test vcsim: a wrapper around govmomi's
 // simulator.PerformanceManager that answers QueryPerf the way a production
 // vCenter does where vcsim forgives (see the comment at the top of main.go),

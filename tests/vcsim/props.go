@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+
 // Property collector paging for the test vcsim. vcsim 0.24 ignores
 // RetrievePropertiesEx options.maxObjects and lacks
 // ContinueRetrievePropertiesEx / CancelRetrievePropertiesEx; vCenter

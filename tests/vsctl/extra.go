@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+
 // More vsctl commands (see the usage text in main.go): inventory surgery
 // that makes vcsim's inventory look like a production vCenter's (renames
 // with vCenter's name escaping, duplicate names, destroyed VMs, hosts in

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+
 // vsctl: tiny vSphere CLI for collectd-vsphere tests (govmomi, GOPATH mode).
 //
 //	vsctl -url URL [-user U -password P] [-insecure] [-ca-file F] COMMAND

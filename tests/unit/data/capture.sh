@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Regenerates the vcsim_*.xml fixtures of the unit tests: starts
 # tests/bin/vcsim on loopback (build it with tests/build-go.sh), sends the
 # SOAP requests the plugin sends with curl (one cookie jar, so the session

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Captures vcsim_discovery.xml: the answer to the plugin's full discovery
 # request (a ContainerView over Folder, Datacenter, ComputeResource,
 # HostSystem and VirtualMachine, with the property paths of

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Captures the fixtures of the state values (tests/unit/test_state.c) and
 # of the OptionManager parser (test_parse.c) from vcsim:
 #   vcsim_states.xml          the answer to a discovery of every kind with

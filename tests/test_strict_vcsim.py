@@ -1,7 +1,10 @@
 #!/usr/bin/env python3
-"""What a production vCenter does and vcsim forgives, reproduced and
+# SPDX-License-Identifier: MIT
+"""What a production vCenter does and vcsim forgives, reproduced with the
+stricter test vcsim (tests/vcsim: production behaviour switched on) and
 checked through collectd (write_prometheus, csv) and, where it matters, a
-real Prometheus:
+real Prometheus (the file was test_realvc.py: it never needed a real
+vCenter):
 
   * names: one name in two datacenters or clusters, one name twice in one
     cluster (two folders), a CJK name longer than 127 bytes, a name with
@@ -16,7 +19,7 @@ real Prometheus:
     series on /metrics between reads;
   * session hygiene: sessions dropped on a guess are logged out first.
 
-Usage: test_realvc.py [-k SUBSTRING] [--quick]
+Usage: test_strict_vcsim.py [-k SUBSTRING] [--quick]
 """
 import glob
 import os
