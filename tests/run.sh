@@ -32,6 +32,8 @@ phase() {
   local rc=$?
   echo "    ($name took $((SECONDS - t0)) s)"
   grep -E '^(ok|not ok) [0-9]+|^(PASS|FAIL|SKIP) |ERROR SUMMARY|runtime error|AddressSanitizer|LeakSanitizer' "$log"
+  # where the time goes: tests of 20 s or more
+  grep -E '^  [A-Za-z0-9_]+ took ([2-9][0-9]|[0-9]{3,})\.[0-9]s$' "$log" | sed 's/^/   /' || true
   local p f s
   p=$(grep -E '^ok [0-9]+|^PASS ' "$log" | grep -cv '# SKIP')
   s=$(grep -cE '^ok [0-9]+ .*# SKIP|^SKIP ' "$log")
@@ -115,7 +117,7 @@ if [[ $skip != *" asan "* ]]; then
 fi
 
 if [[ $skip != *" fuzz "* ]] && [ -x tests/fuzz/run.sh ]; then
-  phase fuzz bash tests/fuzz/run.sh 20
+  phase fuzz bash tests/fuzz/run.sh 10
 fi
 
 rm -rf "$logdir"

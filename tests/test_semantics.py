@@ -456,7 +456,14 @@ ALL = [
     test_stall_timeout_counts_across_reads,
     test_series_only_move_forward_in_prometheus,
 ]
-LONG = {test_stall_timeout_counts_across_reads, test_series_only_move_forward_in_prometheus}
+# Not under valgrind/ASan (--quick): the long ones, and those whose C
+# paths the read-loop and query-engine unit tests already run under both
+# (catalog drift, a vCenter-wide fault, a discovery beside a carried
+# request, the historical window).
+LONG = {test_stall_timeout_counts_across_reads, test_series_only_move_forward_in_prometheus,
+        test_catalog_drift_rereads_the_catalog, test_vcenter_wide_fault_takes_nothing_out,
+        test_refresh_does_not_wait_for_a_carried_request,
+        test_historical_window_follows_vcenters_clock}
 
 if __name__ == "__main__":
     sys.exit(harness.main(ALL, LONG))
