@@ -150,8 +150,8 @@ static inline int fuzz_feed(vs_xml_stream_t *s, const uint8_t *data,
   if (failed)
     FUZZ_CHECK(rc == -1);
   if (rc == 0) {
+    /* (finish refuses an empty document: a success read elements) */
     FUZZ_CHECK(vs_xml_stream_error(s)[0] == 0);
-    FUZZ_CHECK(vs_xml_stream_element_count(s) > 0);
   } else {
     FUZZ_CHECK(vs_xml_stream_error(s)[0] != 0);
   }
@@ -167,7 +167,6 @@ static inline void fuzz_inspect(const vs_xml_stream_t *s) {
   sum += fuzz_touch(vs_xml_stream_fault_string(s), 512);
   sum += vs_xml_stream_has_fault(s);
   sum += vs_xml_stream_not_authenticated(s);
-  sum += vs_xml_stream_element_count(s);
   char err[512];
   snprintf(err, sizeof(err), "SOAP fault %s: %s: %s",
            vs_xml_stream_fault_type(s), vs_xml_stream_fault_string(s),
