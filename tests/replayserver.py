@@ -150,6 +150,10 @@ import uuid
 import xml.etree.ElementTree as ET
 import zlib
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+# the HTTP request record and the client-gone signal, as the fault server has them
+from faultserver import _ClientGone, _Request  # noqa: E402
+
 TESTS_DIR = os.path.dirname(os.path.abspath(__file__))
 REPO_ROOT = os.path.dirname(TESTS_DIR)
 
@@ -1251,28 +1255,6 @@ class Perf:
 
 # ---------------------------------------------------------------------------
 # HTTP plumbing
-
-class _Request:
-    __slots__ = ("method", "target", "version", "headers", "body")
-
-    def header(self, name, default=None):
-        name = name.lower()
-        for k, v in self.headers:
-            if k.lower() == name:
-                return v
-        return default
-
-    @property
-    def keep_alive(self):
-        conn = (self.header("Connection") or "").lower()
-        if self.version == "HTTP/1.0":
-            return "keep-alive" in conn
-        return "close" not in conn
-
-
-class _ClientGone(Exception):
-    pass
-
 
 class _Conn:
     def __init__(self, server, sock):
