@@ -14,7 +14,7 @@ recorded values dispatched with the right unit (percent / 100), hosts and
 VMs under their recorded names, clusters and datastores through historical
 queries, the hierarchy in plugin_instance, no unknown operation, one Logout
 with the session cookie at shutdown. A refused login (recorded InvalidLogin
-answers): one ERROR line, collectd stays up, one attempt in 20 s.
+answers): one ERROR line, collectd stays up, one attempt in 30 s.
 
 Besides: the API version negotiated from each server's
 vimServiceVersions.xml (one SOAPAction for every request; 5.5 when the
