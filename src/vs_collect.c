@@ -19,6 +19,8 @@
  * least READ_MIN_BUDGET s); what is still in flight goes on next read. */
 #define READ_BUDGET_SHARE 0.9
 #define READ_MIN_BUDGET 2.0
+/* Of that, update sets may take this share before the queries. */
+#define UPDATES_SHARE 0.25
 /* Series not seen for this long (an instance that went away) are
  * forgotten at the next inventory refresh. */
 #define SERIES_RETENTION_US (INT64_C(3600) * 1000000)
@@ -83,6 +85,7 @@ vs_vcenter_t *vs_vcenter_create(vs_config_t *cfg,
   memset(cfg, 0, sizeof(*cfg));
   vs_log_init(&vc->log, vc->cfg.name);
   vs_inventory_init(&vc->inventory);
+  vs_updates_init(&vc->updates);
   vc->catalog_unknown_id = -1;
   if (transport == NULL) {
     vc->http = create_http(&vc->cfg);
@@ -108,8 +111,10 @@ void vs_vcenter_destroy(vs_vcenter_t *vc) {
     return;
   if (vc->query != NULL)
     vs_query_cancel(vc->query);
-  if (vc->transport.ctx != NULL)
-    vs_session_destroy(&vc->session); /* logs out */
+  if (vc->transport.ctx != NULL) {
+    vs_updates_free(&vc->updates, &vc->session); /* before the logout */
+    vs_session_destroy(&vc->session);            /* logs out */
+  }
   vs_query_destroy(vc->query);
   vs_http_destroy(vc->http);
   vs_perfmgr_free(&vc->perf);
@@ -222,13 +227,52 @@ static int finish_inventory(vs_vcenter_t *vc, vs_inventory_t *fresh,
   return VS_OK;
 }
 
-/* Requests in flight carry on: their batches move to the new inventory. */
+/* The new inventory replaces the old; requests in flight carry on, their
+ * batches moved to it. */
+static int install_inventory(vs_vcenter_t *vc, vs_inventory_t *fresh) {
+  vs_inventory_t old = vc->inventory;
+  vc->inventory = *fresh;
+  int rc = vs_query_inventory_changed(vc->query, &old);
+  vs_inventory_free(&old);
+  return rc == 0 ? VS_OK : VS_ERR_NOMEM;
+}
+
+static bool stream_wanted(const vs_vcenter_t *vc) {
+  return vc->cfg.update_stream && !vc->stream_off;
+}
+
+/* A full update through the stream; a server without one (a fault, not
+ * a lost session or connection) gets full passes for this session. */
+static int full_update(vs_vcenter_t *vc, const vs_discovery_t *what,
+                       vs_inventory_t *fresh, vs_error_t *err) {
+  if (vc->updates.login != 0)
+    vs_log_note(&vc->log, "updates/resync",
+                "update stream: starting over with a full update (%s).",
+                vc->updates.login != vc->session.logins ? "new session"
+                                                        : "resync");
+  int rc = vs_updates_full(&vc->updates, &vc->session, what, fresh, err);
+  vc->stream_off = false;
+  if (rc != VS_ERR_FAULT && rc != VS_ERR_HTTP)
+    return rc;
+  vs_log_note(&vc->log, "updates/unavailable",
+              "update stream not available (%s): reading the inventory with "
+              "full passes every InventoryInterval.",
+              err->text);
+  vc->stream_off = true;
+  vs_inventory_free(fresh);
+  vs_inventory_init(fresh);
+  return vs_inventory_discover(&vc->session, what, fresh, err);
+}
+
+/* A full pass (or full update): every object and its state values. */
 static int refresh_inventory(vs_vcenter_t *vc) {
   vs_error_t err;
   vs_discovery_t what = discovery(vc);
   vs_inventory_t fresh;
   vs_inventory_init(&fresh);
-  int rc = vs_inventory_discover(&vc->session, &what, &fresh, &err);
+  int rc = vc->cfg.update_stream
+               ? full_update(vc, &what, &fresh, &err)
+               : vs_inventory_discover(&vc->session, &what, &fresh, &err);
   if (rc == VS_OK && suddenly_empty(vc, &fresh)) {
     vs_inventory_free(&fresh);
     return VS_ERR_NOAUTH;
@@ -248,16 +292,76 @@ static int refresh_inventory(vs_vcenter_t *vc) {
     return rc;
   }
   vc->empty_recheck_done = false;
-  vs_inventory_t old = vc->inventory;
-  vc->inventory = fresh;
-  rc = vs_query_inventory_changed(vc->query, &old);
-  vs_inventory_free(&old);
+  vc->refreshed_cycle = vc->stats.cycles;
+  vc->stats.full_passes++;
+  rc = install_inventory(vc, &fresh);
   prune_series(&vc->inventory);
   vc->inventory_ready = true;
-  vc->next_inventory_at = vs_monotonic_seconds() + vc->cfg.inventory_interval;
+  vc->next_inventory_at =
+      vs_monotonic_seconds() + (vs_updates_live(&vc->updates, &vc->session)
+                                    ? vc->cfg.resync_interval
+                                    : vc->cfg.inventory_interval);
   log_inventory(vc);
   dispatch_states(vc); /* the discovery read the state values too */
-  return rc == 0 ? VS_OK : VS_ERR_NOMEM;
+  return rc;
+}
+
+/* The state values of the objects an update brought, at once. */
+static void dispatch_changed(vs_vcenter_t *vc, const vs_inventory_t *delta) {
+  if (!vc->cfg.collect_properties)
+    return;
+  double interval = fmin(vc->cfg.property_interval, vc->cfg.inventory_interval);
+  size_t n = 0;
+  for (size_t i = 0; i < delta->num; i++) {
+    vs_object_t *o = vs_inventory_find(&vc->inventory, delta->objects[i].moref);
+    if (o == NULL || !o->selected || o->states_num == 0)
+      continue;
+    if (!o->states_sent &&
+        !vs_dispatch_budget(vc->params[o->kind].new_series_left, o->states_num))
+      continue; /* at the next PropertyInterval */
+    o->states_sent = true;
+    n += vs_dispatch_states(o, fmax(interval, vc->read_interval));
+  }
+  vc->stats.state_values += n;
+}
+
+/* What changed since the last read, into the inventory: new objects join
+ * it, those that left leave it, changed ones are replaced (identity,
+ * hierarchy and state values), all without a full pass. A stream that
+ * fails starts over with a full update. */
+static int follow_updates(vs_vcenter_t *vc, double deadline) {
+  vs_error_t err;
+  vs_discovery_t what = discovery(vc);
+  vs_inventory_t delta, fresh;
+  vs_inventory_init(&delta);
+  vs_inventory_init(&fresh);
+  const vs_index_t *left = NULL;
+  bool changed = false;
+  int rc = vs_updates_follow(&vc->updates, &vc->session, &what, deadline,
+                             &delta, &left, &changed, &err);
+  if (rc == VS_OK && changed) {
+    if (vs_inventory_merge(&fresh, &vc->inventory, &delta, left) != 0)
+      rc = (vs_error_set(&err, VS_ERR_NOMEM, "out of memory"), err.rc);
+    if (rc == VS_OK)
+      rc = finish_inventory(vc, &fresh, &err);
+    if (rc == VS_OK) {
+      rc = install_inventory(vc, &fresh);
+      vs_inventory_init(&fresh);
+      dispatch_changed(vc, &delta);
+    }
+  }
+  vs_inventory_free(&fresh);
+  vs_inventory_free(&delta);
+  if (rc != VS_OK && rc != VS_ERR_NOAUTH) {
+    vs_log_error(&vc->log, "updates", &err,
+                 "update stream failed: %s; starting over with a full "
+                 "update.",
+                 err.text);
+    vs_updates_reset(&vc->updates, &vc->session);
+    vc->next_inventory_at = vs_monotonic_seconds(); /* now */
+    return VS_OK; /* the full update below reports its own outcome */
+  }
+  return rc;
 }
 
 /* State values between two discoveries, every PropertyInterval. */
@@ -292,7 +396,10 @@ static void take_query_result(vs_vcenter_t *vc, const vs_query_result_t *r,
   vc->stats.unknown_values += r->unknown_values;
   if (r->unknown_counter_id >= 0 && vc->catalog_unknown_id < 0)
     vc->catalog_unknown_id = r->unknown_counter_id;
-  if (r->refresh_at < vc->next_inventory_at)
+  /* (With the update stream, what a fault says is out of date comes with
+   * the next update set: no full pass for it.) */
+  if (r->refresh_at < vc->next_inventory_at &&
+      !vs_updates_live(&vc->updates, &vc->session))
     vc->next_inventory_at = r->refresh_at;
 }
 
@@ -300,17 +407,25 @@ static void take_query_result(vs_vcenter_t *vc, const vs_query_result_t *r,
  * discovery read them; then the catalog if answers showed it stale. None
  * waits for requests carried over to the next read. */
 static int after_queries(vs_vcenter_t *vc) {
-  double now = vs_monotonic_seconds();
   int rc = VS_OK;
   bool refreshed = false;
+  /* a new session: its stream starts with a full update */
+  if (stream_wanted(vc) && !vs_updates_live(&vc->updates, &vc->session))
+    vc->next_inventory_at = 0;
+  double now = vs_monotonic_seconds();
   if (now >= vc->next_inventory_at) {
     rc = refresh_inventory(vc);
     refreshed = rc == VS_OK;
   }
   if (rc == VS_ERR_NOAUTH)
     return rc;
-  /* While discovery fails, state values still come from state passes. */
-  if (!refreshed && vc->cfg.collect_properties && now >= vc->next_states_at) {
+  if (!refreshed && vs_updates_live(&vc->updates, &vc->session)) {
+    /* The stream keeps the values current: re-dispatched from the copy. */
+    if (now >= vc->next_states_at)
+      dispatch_states(vc);
+  } else if (!refreshed && vc->cfg.collect_properties &&
+             now >= vc->next_states_at) {
+    /* While discovery fails, state values still come from state passes. */
     int states_rc = read_states(vc);
     if (states_rc == VS_ERR_NOAUTH)
       return states_rc;
@@ -335,6 +450,16 @@ static int collect(vs_vcenter_t *vc, double deadline, size_t *values,
    * discovery on a large vCenter never delays them. */
   if (!vc->inventory_ready && (rc = refresh_inventory(vc)) != VS_OK)
     return rc;
+  /* What changed since the last read, before the queries: a new VM is
+   * queried in this read, one powered off or gone is not. A short share
+   * of the read at most; the rest of a burst waits for the next. */
+  if (stream_wanted(vc) && vc->refreshed_cycle != vc->stats.cycles &&
+      vs_updates_live(&vc->updates, &vc->session)) {
+    double now = vs_monotonic_seconds();
+    rc = follow_updates(vc, now + UPDATES_SHARE * (deadline - now));
+    if (rc == VS_ERR_NOAUTH)
+      return rc;
+  }
   vs_query_result_t r;
   rc = vs_query_run(vc->query, deadline,
                     vs_session_vcenter_now_us(&vc->session), &r);
@@ -385,6 +510,10 @@ static void dispatch_self(vs_vcenter_t *vc, double wall, double cpu) {
       {"self_uncatalogued_values", (double)vc->stats.unknown_values, NULL},
       {"self_counters_above_level", (double)vc->perf.counters_above_level,
        NULL},
+      {"self_inventory_full_passes", (double)vc->stats.full_passes, NULL},
+      {"self_update_objects", (double)vc->updates.object_updates, NULL},
+      {"self_update_rereads", (double)vc->updates.rereads, NULL},
+      {"self_updates_pending", vc->updates.pending ? 1.0 : 0.0, NULL},
   };
   double interval = fmax(vc->read_interval, wall);
   vs_dispatch_self(vc->cfg.name, m, sizeof(m) / sizeof(m[0]), interval);

@@ -197,7 +197,8 @@ def test_unnamed_not_found_is_isolated_by_splitting():
     batch until the culprit is alone, so the other VMs keep their samples
     at every read; the culprit is left out until the next regular discovery
     (InventoryInterval), even though a refresh still lists it (vCenter says
-    the same of a VM still being created), then tried again."""
+    the same of a VM still being created), then tried again when its time
+    is up (with the update stream, full passes are an hour apart)."""
     with Vcsim(cluster=1, cluster_host=2, host=0, vm=8) as vc, FaultServer(vc.url) as fs:
         extra = "Interval 1\nInventoryInterval 20\nQueryBatchSize 50\nConcurrency 2"
         with Collectd(vsphere_block(proxied(fs, vc), extra=extra), interval=1) as cd:
@@ -381,9 +382,10 @@ def test_long_interval_keeps_every_series():
 def test_sessions_dropped_on_a_guess_are_logged_out():
     """100 sessions dropped because an inventory page marked every object
     NotAuthenticated (a guess: the session was fine) leave vCenter's session
-    list at one: each was logged out before the new login."""
+    list at one: each was logged out before the new login. (Full passes,
+    where such pages come; the update stream: test_updates.py.)"""
     with Vcsim(cluster=0, host=1, vm=2) as vc, FaultServer(vc.url) as fs:
-        extra = "Interval 0.1\nInventoryInterval 0.05\nConcurrency 1"
+        extra = "Interval 0.1\nInventoryInterval 0.05\nConcurrency 1\nUpdateStream false"
         with Collectd(vsphere_block(proxied(fs, vc), extra=extra), interval=1) as cd:
             wait_cycles(cd, 3, 30)
             assert vc.sessions() == 1
@@ -409,9 +411,9 @@ def test_sessions_dropped_on_a_guess_are_logged_out():
 def test_inventory_that_empties_is_rechecked_with_a_new_session():
     """An inventory answer that suddenly is empty (some ESXi builds answer
     an expired session so): re-read once with a new session, the old one
-    logged out; the VMs stay."""
+    logged out; the VMs stay. (Full passes, where such answers come.)"""
     with Vcsim(cluster=0, host=1, vm=2) as vc, FaultServer(vc.url) as fs:
-        extra = "Interval 0.5\nInventoryInterval 0.5\nConcurrency 1"
+        extra = "Interval 0.5\nInventoryInterval 0.5\nConcurrency 1\nUpdateStream false"
         with Collectd(vsphere_block(proxied(fs, vc), extra=extra), interval=1) as cd:
             cd.wait_for(lambda: len(newest_by_vm(cd)) == 2, 60, what="2 VMs")
             for _ in range(5):

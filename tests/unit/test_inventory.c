@@ -566,6 +566,77 @@ DEF_TEST(finish_moves_state) {
   return 0;
 }
 
+/* An update applied without a full pass: the current objects, less those
+ * that left, with those that changed or entered (from `delta`) instead;
+ * then finished against the current inventory, whose series move over. */
+DEF_TEST(merge_applies_an_update) {
+  vs_inventory_t cur, delta, out;
+  vs_inventory_init(&cur);
+  vs_inventory_init(&delta);
+  vs_inventory_init(&out);
+  add_datacenter(&cur, "datacenter-1", "DC1", "");
+  add_folder(&cur, "folder-1", "vm", "datacenter-1");
+  add_host(&cur, "host-1", "esx1", "datacenter-1");
+  add_vm(&cur, "vm-1", "a", "folder-1", "host-1");
+  add_vm(&cur, "vm-2", "b", "folder-1", "host-1");
+  add_vm(&cur, "vm-3", "c", "folder-1", "host-1");
+  EXPECT_EQ_INT(0, vs_inventory_finish(&cur, NULL));
+  vs_object_t *o = vs_inventory_find(&cur, "vm-1");
+  CHECK_NOT_NULL(vs_series_get(&o->series, 2, ""));
+  o->mark_us = T0_US;
+  o->states = calloc(1, sizeof(*o->states));
+  CHECK_NOT_NULL(o->states);
+  o->states_num = 1;
+  o->states_us = T0_US;
+  vs_state_value_t *kept = o->states;
+  o = vs_inventory_find(&cur, "vm-2");
+  CHECK_NOT_NULL(vs_series_get(&o->series, 2, ""));
+  o->mark_us = T0_US;
+
+  /* vm-2 renamed and powered off, vm-4 new, vm-3 left (and a vm-5 that
+   * entered and left within the same update) */
+  inv_add(&delta, "VirtualMachine", "vm-2", "b-renamed", "folder-1", "host-1",
+          "poweredOff", "connected", "false");
+  add_vm(&delta, "vm-4", "d", "folder-1", "host-1");
+  add_vm(&delta, "vm-5", "e", "folder-1", "host-1");
+  vs_index_t left;
+  CHECK_ZERO(vs_index_init(&left, 4));
+  CHECK_ZERO(vs_index_put(&left, "vm-3", 1));
+  CHECK_ZERO(vs_index_put(&left, "vm-5", 1));
+  EXPECT_EQ_INT(0, vs_inventory_merge(&out, &cur, &delta, &left));
+  EXPECT_EQ_INT(0, vs_inventory_finish(&out, &cur));
+  vs_index_free(&left);
+  vs_inventory_free(&delta);
+  /* state values moved, not copied */
+  OK(vs_inventory_find(&cur, "vm-1")->states == NULL);
+  vs_inventory_free(&cur); /* out must not depend on it */
+
+  EXPECT_EQ_INT(6, out.num);
+  OK(vs_inventory_find(&out, "vm-3") == NULL);
+  OK(vs_inventory_find(&out, "vm-5") == NULL);
+  o = vs_inventory_find(&out, "vm-1");
+  CHECK_NOT_NULL(o);
+  OK(o->states == kept && o->states_num == 1);
+  EXPECT_EQ_INT(T0_US, o->states_us);
+  EXPECT_EQ_INT(1, o->series.num);
+  EXPECT_EQ_INT(T0_US, o->mark_us);
+  OK(o->active);
+  EXPECT_EQ_STR("DC1", inv_name_at(&out, o->datacenter));
+  o = vs_inventory_find(&out, "vm-2");
+  CHECK_NOT_NULL(o);
+  EXPECT_EQ_STR("b-renamed", o->name);
+  OK(!o->active);
+  EXPECT_EQ_INT(1, o->series.num); /* its series go on */
+  o = vs_inventory_find(&out, "vm-4");
+  CHECK_NOT_NULL(o);
+  OK(o->active);
+  EXPECT_EQ_STR("esx1", inv_name_at(&out, o->host));
+  EXPECT_EQ_INT(3, out.per_kind[VS_KIND_VM]);
+  EXPECT_EQ_INT(2, out.active_per_kind[VS_KIND_VM]);
+  vs_inventory_free(&out);
+  return 0;
+}
+
 DEF_TEST(many_objects) {
   enum { N = 10000 };
   vs_inventory_t inv;
@@ -834,6 +905,7 @@ int main(void) {
   RUN_TEST(hierarchy_resolution);
   RUN_TEST(active_decisions);
   RUN_TEST(finish_moves_state);
+  RUN_TEST(merge_applies_an_update);
   RUN_TEST(many_objects);
   RUN_TEST(vcsim_discovery);
   RUN_TEST(long_name_cut_at_utf8_boundary);
