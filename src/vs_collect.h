@@ -52,6 +52,7 @@ typedef struct {
   double next_catalog_at;
 
   vs_inventory_t inventory;
+  vs_inventory_t building; /* a full update read across reads */
   bool inventory_ready;
   double next_inventory_at; /* a full pass (or full update) */
   /* The update stream keeps the inventory and state values current
@@ -59,9 +60,11 @@ typedef struct {
    * at each full pass). */
   vs_updates_t updates;
   bool stream_off;
+  uint64_t stream_login;    /* the login a full update was last tried in */
+  int stream_failures;      /* reads in a row whose update stream failed */
   uint64_t refreshed_cycle; /* the read of the last full pass */
-  bool empty_recheck_done; /* an empty inventory was re-read once */
-  double next_states_at;   /* when state values are read again */
+  bool empty_recheck_done;  /* an empty inventory was re-read once */
+  double next_states_at;    /* when state values are read again */
 
   vs_query_t *query;
   vs_query_limits_t limits;

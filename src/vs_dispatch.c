@@ -43,11 +43,11 @@ const size_t vs_self_gauge_types_num =
 /* Totals since the plugin started: DERIVE, so that they are counters to
  * every writer (write_prometheus names them *_total; rate() applies). */
 const char *const vs_self_total_types[] = {
-    "self_read_cycles",    "self_requests",
-    "self_bytes_received", "self_logins",
-    "self_login_refusals", "self_state_values",
-    "self_query_errors",   "self_errors",
-    "self_late_samples",   "self_uncatalogued_values",
+    "self_read_cycles",           "self_requests",
+    "self_bytes_received",        "self_logins",
+    "self_login_refusals",        "self_state_values",
+    "self_query_errors",          "self_errors",
+    "self_late_samples",          "self_uncatalogued_values",
     "self_inventory_full_passes", "self_update_objects",
     "self_update_rereads",
 };
@@ -206,7 +206,8 @@ size_t vs_dispatch_states(const vs_object_t *obj, double interval_s) {
   size_t dispatched = 0;
   /* Values sent again from the copy: uptimes and ages have grown since. */
   int64_t since_us = vs_wall_us() - obj->states_us;
-  double since = obj->states_us > 0 && since_us > 0 ? (double)since_us / 1e6 : 0;
+  double since =
+      obj->states_us > 0 && since_us > 0 ? (double)since_us / 1e6 : 0;
   for (uint16_t i = 0; i < obj->states_num; i++) {
     const vs_state_value_t *st = &obj->states[i];
     value.gauge = st->value + (vs_state_ages(st->type) ? since : 0);

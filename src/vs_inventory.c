@@ -352,6 +352,30 @@ static void on_subprop(void *ctx, const char *type, const char *moref,
   vs_state_subprop(&d->scratch, prop, item, path, text);
 }
 
+bool vs_discovery_collects(const vs_discovery_t *what, int kind,
+                           const char *moref) {
+  if (kind < 0 || !what->kinds[kind])
+    return false;
+  return what->shard_n <= 1 ||
+         vs_shard_of(moref, what->shard_n) == what->shard_k - 1;
+}
+
+/* Whether a change touches what names an object or places it in the
+ * hierarchy (which every shard needs: naming sees every object). */
+static bool identity_changed(const vs_prop_t *props, size_t props_num) {
+  static const char *const identity[] = {"name", "parent", "parentVApp",
+                                         "runtime.host", "config.template"};
+  for (size_t i = 0; i < props_num; i++) {
+    if (strcmp(props[i].name, host_uuid) == 0 ||
+        strcmp(props[i].name, vm_uuid) == 0)
+      return true;
+    for (size_t j = 0; j < sizeof(identity) / sizeof(identity[0]); j++)
+      if (strcmp(props[i].name, identity[j]) == 0)
+        return true;
+  }
+  return false;
+}
+
 /* The object's state values, from its properties. */
 static void set_states(discover_ctx_t *d, vs_object_t *o,
                        const vs_prop_t *props, size_t props_num) {
@@ -361,8 +385,8 @@ static void set_states(discover_ctx_t *d, vs_object_t *o,
   free(o->states);
   o->states = NULL;
   o->states_num = 0;
-  if (o->kind < 0 || !d->what->states || !d->what->kinds[o->kind] ||
-      o->template_)
+  if (!d->what->states || o->template_ ||
+      !vs_discovery_collects(d->what, o->kind, o->moref))
     return;
   vs_state_value_t values[VS_STATE_MAX_VALUES];
   size_t n = vs_state_values((vs_kind_t)o->kind, props, props_num, &d->scratch,
@@ -387,6 +411,14 @@ static void on_object(void *ctx, const char *type, const char *moref,
   vs_update_kind_t kind = d->page != NULL ? d->page->kind : VS_UPDATE_NONE;
   if (kind == VS_UPDATE_MODIFY || kind == VS_UPDATE_LEAVE) {
     d->scratch_moref[0] = 0; /* a change carries only what changed */
+    int mo = vs_mo_from_type(type);
+    int collected = mo >= 0 ? vs_mo_kind((vs_mo_t)mo) : -1;
+    if (kind == VS_UPDATE_MODIFY && collected >= 0 &&
+        !vs_discovery_collects(d->what, collected, moref) &&
+        !identity_changed(props, props_num)) {
+      d->ignored++; /* another shard's state values */
+      return;
+    }
     if (d->changed != NULL)
       d->changed(d->changed_ctx, type, moref, kind == VS_UPDATE_LEAVE);
     return;
@@ -606,8 +638,7 @@ int vs_inventory_read_pages(vs_session_t *s, vs_inventory_reader_t *d,
   return rc;
 }
 
-int vs_inventory_reader_check(const vs_inventory_reader_t *d,
-                              vs_error_t *err) {
+int vs_inventory_reader_check(const vs_inventory_reader_t *d, vs_error_t *err) {
   if (d->out_of_memory)
     return (vs_error_set(err, VS_ERR_NOMEM, "out of memory"), err->rc);
   if (d->page != NULL && d->page->props_dropped > 0)

@@ -107,7 +107,15 @@ typedef struct {
   bool kinds[VS_KIND_NUM]; /* kinds collected */
   bool states;             /* their state properties too */
   bool uuid;               /* the uuids (a naming format uses them) */
+  /* Shard "k/N" (n <= 1: every object): the state values of objects of
+   * other shards are neither kept nor read again when they change. */
+  int shard_k, shard_n;
 } vs_discovery_t;
+
+/* Whether this process collects an object of `kind` (-1: structure) and
+ * moref: its kind is wanted and the shard keeps it. */
+bool vs_discovery_collects(const vs_discovery_t *what, int kind,
+                           const char *moref);
 
 /* Discovers every kind wanted, and the structure above them, into `out`
  * (which must be initialised), with state values if asked. Returns VS_OK
@@ -143,8 +151,9 @@ typedef struct {
   vs_inventory_t *inv;
   const vs_discovery_t *what;
   const vs_prop_page_t *page; /* the page being read (its update kind) */
-  bool update; /* a state pass: objects are found, not added */
+  bool update;                /* a state pass: objects are found, not added */
   size_t updated;
+  size_t ignored; /* changes of other shards' objects, not read again */
   int64_t now_us;
   vs_state_scratch_t scratch; /* of the object being read */
   char scratch_moref[VS_MOREF_LEN];

@@ -91,8 +91,8 @@ static void put_prop_specs(vs_buf_t *b, const vs_prop_spec_t *specs,
 }
 
 /* PropertyFilterSpec over every object of a ContainerView. */
-static void put_view_filter_spec(vs_buf_t *b, const char *tag,
-                                 const char *view, const vs_prop_spec_t *specs,
+static void put_view_filter_spec(vs_buf_t *b, const char *tag, const char *view,
+                                 const vs_prop_spec_t *specs,
                                  size_t specs_num) {
   vs_buf_printf(b, "<%s>", tag);
   put_prop_specs(b, specs, specs_num); /* propSet*, then objectSet* */
@@ -149,9 +149,8 @@ void vs_soap_destroy_property_collector(vs_buf_t *b, const char *collector) {
   method_end(b, "DestroyPropertyCollector");
 }
 
-void vs_soap_create_filter(vs_buf_t *b, const char *collector,
-                           const char *view, const vs_prop_spec_t *specs,
-                           size_t specs_num) {
+void vs_soap_create_filter(vs_buf_t *b, const char *collector, const char *view,
+                           const vs_prop_spec_t *specs, size_t specs_num) {
   method_begin(b, "CreateFilter");
   put_moref(b, "_this", "PropertyCollector", collector);
   put_view_filter_spec(b, "spec", view, specs, specs_num);

@@ -58,9 +58,8 @@ void vs_soap_retrieve_objects(vs_buf_t *b, const vs_service_content_t *sc,
 void vs_soap_create_property_collector(vs_buf_t *b,
                                        const vs_service_content_t *sc);
 void vs_soap_destroy_property_collector(vs_buf_t *b, const char *collector);
-void vs_soap_create_filter(vs_buf_t *b, const char *collector,
-                           const char *view, const vs_prop_spec_t *specs,
-                           size_t specs_num);
+void vs_soap_create_filter(vs_buf_t *b, const char *collector, const char *view,
+                           const vs_prop_spec_t *specs, size_t specs_num);
 /* version "": the first call (every object, as "enter"). Never waits. */
 void vs_soap_wait_for_updates(vs_buf_t *b, const char *collector,
                               const char *version, int max_object_updates);

@@ -49,7 +49,9 @@ void vs_updates_reset(vs_updates_t *u, vs_session_t *s) {
   clear_changes(u);
 }
 
-void vs_updates_free(vs_updates_t *u, vs_session_t *s) {
+void vs_updates_free(vs_updates_t *u, vs_session_t *s, bool destroy) {
+  if (!destroy)
+    u->collector[0] = 0; /* left to the logout */
   vs_updates_reset(u, s);
   free(u->mod_types);
   free(u->mod_refs);
@@ -81,8 +83,8 @@ static int call_for_ref(vs_session_t *s, const char *expect, char *ref,
 static int start(vs_updates_t *u, vs_session_t *s, const vs_spec_set_t *set,
                  vs_error_t *err) {
   vs_soap_create_property_collector(&s->request, &s->sc);
-  int rc = call_for_ref(s, "CreatePropertyCollectorResponse", u->collector,
-                        err);
+  int rc =
+      call_for_ref(s, "CreatePropertyCollectorResponse", u->collector, err);
   if (rc != VS_OK)
     return rc;
   u->login = s->logins;
@@ -121,9 +123,36 @@ static int read_set(vs_updates_t *u, vs_session_t *s, vs_inventory_reader_t *r,
   return rc;
 }
 
+/* Sets of the full update into `fresh` until it is complete or the
+ * deadline passed (one set at least). */
+static int read_full(vs_updates_t *u, vs_session_t *s,
+                     const vs_discovery_t *what, vs_inventory_t *fresh,
+                     double deadline, bool *complete, vs_error_t *err) {
+  vs_inventory_reader_t r;
+  vs_inventory_reader_init(&r, fresh, what);
+  bool truncated = true;
+  int rc = VS_OK;
+  for (int sets = 0; rc == VS_OK && truncated && sets < MAX_SETS; sets++) {
+    if (sets > 0 && vs_monotonic_seconds() >= deadline)
+      break;
+    rc = read_set(u, s, &r, &truncated, err);
+    u->full_sets++;
+  }
+  if (rc == VS_OK && truncated && u->full_sets >= MAX_SETS)
+    rc = (vs_error_set(err, VS_ERR_PARSE, "more than %d update sets", MAX_SETS),
+          err->rc);
+  *complete = rc == VS_OK && !truncated;
+  u->initial = rc == VS_OK && truncated;
+  u->pending = u->initial;
+  if (rc != VS_OK && rc != VS_ERR_NOAUTH)
+    vs_updates_reset(u, s);
+  return rc;
+}
+
 int vs_updates_full(vs_updates_t *u, vs_session_t *s,
                     const vs_discovery_t *what, vs_inventory_t *fresh,
-                    vs_error_t *err) {
+                    double deadline, bool *complete, vs_error_t *err) {
+  *complete = false;
   vs_spec_set_t set;
   int rc = vs_inventory_specs(what, &set, err);
   if (rc != VS_OK)
@@ -131,27 +160,25 @@ int vs_updates_full(vs_updates_t *u, vs_session_t *s,
   if (u->login != 0)
     u->resyncs++;
   vs_updates_reset(u, s);
+  u->full_sets = 0;
   rc = start(u, s, &set, err);
+  u->refused = rc == VS_ERR_FAULT || rc == VS_ERR_HTTP;
   if (rc != VS_OK) {
     if (rc != VS_ERR_NOAUTH)
       vs_updates_reset(u, s);
     return rc;
   }
-  u->initial = true;
-  vs_inventory_reader_t r;
-  vs_inventory_reader_init(&r, fresh, what);
-  bool truncated = true;
-  for (int sets = 0; rc == VS_OK && truncated && sets < MAX_SETS; sets++)
-    rc = read_set(u, s, &r, &truncated, err);
-  if (rc == VS_OK && truncated)
-    rc = (vs_error_set(err, VS_ERR_PARSE, "more than %d update sets",
-                       MAX_SETS),
-          err->rc);
-  if (rc == VS_OK)
-    u->initial = false;
-  else if (rc != VS_ERR_NOAUTH)
-    vs_updates_reset(u, s);
-  return rc;
+  return read_full(u, s, what, fresh, deadline, complete, err);
+}
+
+int vs_updates_full_more(vs_updates_t *u, vs_session_t *s,
+                         const vs_discovery_t *what, vs_inventory_t *fresh,
+                         double deadline, bool *complete, vs_error_t *err) {
+  *complete = false;
+  if (!u->initial || !vs_updates_live(u, s))
+    return (vs_error_set(err, VS_ERR_PARSE, "no full update in progress"),
+            err->rc);
+  return read_full(u, s, what, fresh, deadline, complete, err);
 }
 
 /* ---- changes ---- */
@@ -215,8 +242,8 @@ static int reread(vs_updates_t *u, vs_session_t *s, const vs_spec_set_t *set,
         objs[n++] = (vs_mo_ref_t){u->mod_types[i], u->mod_refs[i]};
     if (n == 0)
       continue;
-    vs_soap_retrieve_objects(&s->request, &s->sc, objs, n, set->specs,
-                             set->num, (int)chunk);
+    vs_soap_retrieve_objects(&s->request, &s->sc, objs, n, set->specs, set->num,
+                             (int)chunk);
     rc = vs_inventory_read_pages(s, r, err);
     u->rereads += n;
   }
@@ -240,6 +267,10 @@ int vs_updates_follow(vs_updates_t *u, vs_session_t *s,
   vs_inventory_reader_init(&r, delta, what);
   r.changed = on_changed;
   r.changed_ctx = u;
+  /* A failure after the version moved on would lose the changes read so
+   * far (they are not applied): the next read asks again from here. */
+  char version[sizeof(u->version)];
+  sstrncpy(version, u->version, sizeof(version));
   bool truncated = true;
   /* The first set always; more (a paged burst of changes) while the read
    * has time: the rest comes with the next read. */
@@ -254,5 +285,7 @@ int vs_updates_follow(vs_updates_t *u, vs_session_t *s,
   if (rc == VS_OK && u->mod_num > 0)
     rc = reread(u, s, &set, &r, err);
   *changed = rc == VS_OK && (delta->num > 0 || u->left.count > 0);
+  if (rc != VS_OK)
+    sstrncpy(u->version, version, sizeof(u->version));
   return rc;
 }

@@ -26,11 +26,11 @@
 typedef struct {
   char collector[VS_MOREF_LEN]; /* "" when no stream */
   char view[VS_MOREF_LEN];
-  char version[256];  /* of the last update set read; "" before the first */
-  uint64_t login;     /* session login the stream belongs to */
-  bool initial;       /* the first (full) update is still being read */
+  char version[256]; /* of the last update set read; "" before the first */
+  uint64_t login;    /* session login the stream belongs to */
+  bool initial;      /* a full update is still being read (across reads) */
   /* changes seen in this read, to apply */
-  vs_arena_t refs;    /* their morefs and types */
+  vs_arena_t refs; /* their morefs and types */
   vs_index_t modified, left;
   const char **mod_types, **mod_refs; /* the modified, in order */
   size_t mod_num, mod_cap;
@@ -38,25 +38,33 @@ typedef struct {
   uint64_t object_updates; /* object updates received */
   uint64_t rereads;        /* objects read again after a change */
   uint64_t resyncs;        /* full updates after the first */
-  bool pending; /* the last read left update sets for the next */
+  bool pending;            /* the last read left update sets for the next */
+  int full_sets; /* sets of the full update in progress, read so far */
+  bool refused;  /* the server answered the stream's creation with a fault */
 } vs_updates_t;
 
 void vs_updates_init(vs_updates_t *u);
-/* Destroys the collector and view (if the session still holds them) and
- * frees everything. */
-void vs_updates_free(vs_updates_t *u, vs_session_t *s);
+/* Destroys the collector and view (if the session still holds them and
+ * `destroy`) and frees everything. */
+void vs_updates_free(vs_updates_t *u, vs_session_t *s, bool destroy);
 /* Whether the stream belongs to the session's current login. */
 bool vs_updates_live(const vs_updates_t *u, const vs_session_t *s);
 /* Ends the stream (destroying what the session holds) so that the next
  * vs_updates_full starts over. */
 void vs_updates_reset(vs_updates_t *u, vs_session_t *s);
 
-/* A full update: (re)creates the collector, view and filter if needed
- * and reads every object of the first update set into `fresh` (pages:
- * maxObjectUpdates is InventoryPageSize). VS_OK when complete. */
+/* A full update: (re)creates the collector, view and filter and reads
+ * the objects of the first update into `fresh` (sets of maxObjectUpdates,
+ * InventoryPageSize), until it is complete (*complete) or `deadline`
+ * (monotonic s) passed: at least one set is read per call. While it is
+ * not complete (u->initial), vs_updates_full_more reads on into the same
+ * `fresh`, in later reads. Errors end the stream (vs_updates_reset). */
 int vs_updates_full(vs_updates_t *u, vs_session_t *s,
                     const vs_discovery_t *what, vs_inventory_t *fresh,
-                    vs_error_t *err);
+                    double deadline, bool *complete, vs_error_t *err);
+int vs_updates_full_more(vs_updates_t *u, vs_session_t *s,
+                         const vs_discovery_t *what, vs_inventory_t *fresh,
+                         double deadline, bool *complete, vs_error_t *err);
 
 /* The changes since the last call, until `deadline` (monotonic s; pages
  * not read by then wait for the next read): new and changed objects are

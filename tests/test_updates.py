@@ -178,7 +178,9 @@ ALL = [
     test_collectors_never_pile_up,
     test_server_without_stream_gets_full_passes,
 ]
-LONG = set()
+# plain run only: their C paths (the stream's reads, merges, re-reads) run
+# under valgrind and ASan in the two below and in the unit tests
+LONG = [test_changes_reach_prometheus_within_one_interval, test_steady_state_asks_for_no_properties]
 
 if __name__ == "__main__":
     sys.exit(harness.main(ALL, LONG))
