@@ -174,7 +174,7 @@ def churn(vms, reads, interval):
         with Collectd(conf, interval=interval) as cd:
             s = wait_selfs(cd, lambda s: s.get("read_cycles_total", 0) >= 5, 900, "five reads")
             start = s["read_cycles_total"]
-            rss, changes, i = [], 0, 0
+            rss, changes, i, error = [], 0, 0, None
             next_mark = start
             while True:
                 s = selfs(cd)
@@ -186,12 +186,16 @@ def churn(vms, reads, interval):
                     break
                 # one VM created, renamed, destroyed: three changes
                 name = "churn-%d" % i
-                vc.vsctl("vm-create", name, hosts[i % len(hosts)])
-                vc.rename(name, name + "-r")
-                vc.destroy(name + "-r")
+                try:
+                    vc.vsctl("vm-create", name, hosts[i % len(hosts)])
+                    vc.rename(name, name + "-r")
+                    vc.destroy(name + "-r")
+                except RuntimeError as e:  # vcsim itself gave up: what was measured
+                    error = str(e).splitlines()[0]
+                    break
                 changes += 3
                 i += 1
-            row = {"mode": "churn", "vms": vms, "interval_s": interval, "reads": int(done),
+            row = {"mode": "churn", "vms": vms, "interval_s": interval, "reads": int(done), "error": error,
                    "changes": changes, "rss_kb": rss,
                    "update_objects": s.get("update_objects_total"),
                    "update_rereads": s.get("update_rereads_total"),
