@@ -19,6 +19,11 @@
  * least READ_MIN_BUDGET s); what is still in flight goes on next read. */
 #define READ_BUDGET_SHARE 0.9
 #define READ_MIN_BUDGET 2.0
+/* Of that, update sets may take this share before the queries. */
+#define UPDATES_SHARE 0.25
+/* Reads in a row whose update stream failed (not in the connection)
+ * after which it starts over with a full update. */
+#define STREAM_MAX_FAILURES 3
 /* Series not seen for this long (an instance that went away) are
  * forgotten at the next inventory refresh. */
 #define SERIES_RETENTION_US (INT64_C(3600) * 1000000)
@@ -83,6 +88,8 @@ vs_vcenter_t *vs_vcenter_create(vs_config_t *cfg,
   memset(cfg, 0, sizeof(*cfg));
   vs_log_init(&vc->log, vc->cfg.name);
   vs_inventory_init(&vc->inventory);
+  vs_inventory_init(&vc->building);
+  vs_updates_init(&vc->updates);
   vc->catalog_unknown_id = -1;
   if (transport == NULL) {
     vc->http = create_http(&vc->cfg);
@@ -108,12 +115,19 @@ void vs_vcenter_destroy(vs_vcenter_t *vc) {
     return;
   if (vc->query != NULL)
     vs_query_cancel(vc->query);
-  if (vc->transport.ctx != NULL)
+  if (vc->transport.ctx != NULL) {
+    /* The collector is destroyed before the logout while vCenter answers;
+     * when it does not, the Logout alone (which ends the collector with
+     * the session) gets the time. */
+    vs_updates_free(&vc->updates, &vc->session,
+                    vc->stats.carried == 0 && !vc->session.unreachable);
     vs_session_destroy(&vc->session); /* logs out */
+  }
   vs_query_destroy(vc->query);
   vs_http_destroy(vc->http);
   vs_perfmgr_free(&vc->perf);
   vs_inventory_free(&vc->inventory);
+  vs_inventory_free(&vc->building);
   vs_config_free(&vc->cfg);
   free(vc);
 }
@@ -147,7 +161,9 @@ static int reread_catalog(vs_vcenter_t *vc) {
 
 static vs_discovery_t discovery(const vs_vcenter_t *vc) {
   vs_discovery_t d = {.states = vc->cfg.collect_properties,
-                      .uuid = vs_naming_needs_uuid(&vc->cfg)};
+                      .uuid = vs_naming_needs_uuid(&vc->cfg),
+                      .shard_k = vc->cfg.shard_k,
+                      .shard_n = vc->cfg.shard_n};
   for (int k = 0; k < VS_KIND_NUM; k++)
     d.kinds[k] = vc->cfg.collect[k];
   return d;
@@ -222,21 +238,81 @@ static int finish_inventory(vs_vcenter_t *vc, vs_inventory_t *fresh,
   return VS_OK;
 }
 
-/* Requests in flight carry on: their batches move to the new inventory. */
-static int refresh_inventory(vs_vcenter_t *vc) {
+/* The new inventory replaces the old; requests in flight carry on, their
+ * batches moved to it. */
+static int install_inventory(vs_vcenter_t *vc, vs_inventory_t *fresh) {
+  vs_inventory_t old = vc->inventory;
+  vc->inventory = *fresh;
+  int rc = vs_query_inventory_changed(vc->query, &old);
+  vs_inventory_free(&old);
+  return rc == 0 ? VS_OK : VS_ERR_NOMEM;
+}
+
+static bool stream_wanted(const vs_vcenter_t *vc) {
+  return vc->cfg.update_stream && !vc->stream_off;
+}
+
+/* A full update through the stream, or the rest of one begun in an
+ * earlier read; a server without the stream (its creation answered with
+ * a fault, not a lost session or connection) gets full passes for this
+ * session. *complete: `fresh` holds every object. */
+static int full_update(vs_vcenter_t *vc, const vs_discovery_t *what,
+                       vs_inventory_t *fresh, double deadline, bool *complete,
+                       vs_error_t *err) {
+  if (vc->updates.initial && vs_updates_live(&vc->updates, &vc->session))
+    return vs_updates_full_more(&vc->updates, &vc->session, what, fresh,
+                                deadline, complete, err);
+  vs_inventory_free(fresh);
+  vs_inventory_init(fresh);
+  if (vc->updates.login != 0)
+    vs_log_note(&vc->log, "updates/resync",
+                "update stream: starting over with a full update (%s).",
+                vc->updates.login != vc->session.logins ? "new session"
+                                                        : "resync");
+  vc->stream_login = vc->session.logins;
+  int rc = vs_updates_full(&vc->updates, &vc->session, what, fresh, deadline,
+                           complete, err);
+  vc->stream_off = false;
+  if (!vc->updates.refused)
+    return rc; /* complete, or the stream's answer failed */
+  vs_log_note(&vc->log, "updates/unavailable",
+              "update stream not available (%s): reading the inventory with "
+              "full passes every InventoryInterval.",
+              err->text);
+  vc->stream_off = true;
+  vs_inventory_free(fresh);
+  vs_inventory_init(fresh);
+  *complete = true;
+  return vs_inventory_discover(&vc->session, what, fresh, err);
+}
+
+/* A full pass (or full update): every object and its state values. A full
+ * update that does not fit before `deadline` goes on at the next read,
+ * the previous inventory kept meanwhile. */
+static int refresh_inventory(vs_vcenter_t *vc, double deadline) {
   vs_error_t err;
   vs_discovery_t what = discovery(vc);
-  vs_inventory_t fresh;
-  vs_inventory_init(&fresh);
-  int rc = vs_inventory_discover(&vc->session, &what, &fresh, &err);
-  if (rc == VS_OK && suddenly_empty(vc, &fresh)) {
-    vs_inventory_free(&fresh);
-    return VS_ERR_NOAUTH;
+  vs_inventory_t *fresh = &vc->building;
+  bool complete = true;
+  int rc;
+  if (vc->cfg.update_stream) {
+    rc = full_update(vc, &what, fresh, deadline, &complete, &err);
+  } else {
+    vs_inventory_free(fresh);
+    vs_inventory_init(fresh);
+    rc = vs_inventory_discover(&vc->session, &what, fresh, &err);
   }
+  if (rc == VS_OK && !complete) {
+    vc->next_inventory_at = 0; /* on at the next read */
+    return VS_OK;
+  }
+  if (rc == VS_OK && suddenly_empty(vc, fresh))
+    rc = VS_ERR_NOAUTH;
   if (rc == VS_OK)
-    rc = finish_inventory(vc, &fresh, &err);
+    rc = finish_inventory(vc, fresh, &err);
   if (rc != VS_OK) {
-    vs_inventory_free(&fresh);
+    vs_inventory_free(fresh);
+    vs_inventory_init(fresh);
     if (rc != VS_ERR_NOAUTH) {
       vs_log_error(&vc->log, "inventory", &err,
                    "inventory discovery failed: %s%s", err.text,
@@ -248,16 +324,100 @@ static int refresh_inventory(vs_vcenter_t *vc) {
     return rc;
   }
   vc->empty_recheck_done = false;
-  vs_inventory_t old = vc->inventory;
-  vc->inventory = fresh;
-  rc = vs_query_inventory_changed(vc->query, &old);
-  vs_inventory_free(&old);
+  vc->refreshed_cycle = vc->stats.cycles;
+  vc->stats.full_passes++;
+  rc = install_inventory(vc, fresh);
+  vs_inventory_init(fresh); /* (now the block's inventory) */
   prune_series(&vc->inventory);
   vc->inventory_ready = true;
-  vc->next_inventory_at = vs_monotonic_seconds() + vc->cfg.inventory_interval;
+  vc->next_inventory_at =
+      vs_monotonic_seconds() + (vs_updates_live(&vc->updates, &vc->session)
+                                    ? vc->cfg.resync_interval
+                                    : vc->cfg.inventory_interval);
   log_inventory(vc);
   dispatch_states(vc); /* the discovery read the state values too */
-  return rc == 0 ? VS_OK : VS_ERR_NOMEM;
+  return rc;
+}
+
+/* The state values of the objects an update brought, at once. */
+static void dispatch_changed(vs_vcenter_t *vc, const vs_inventory_t *delta) {
+  if (!vc->cfg.collect_properties)
+    return;
+  double interval = fmin(vc->cfg.property_interval, vc->cfg.inventory_interval);
+  size_t n = 0;
+  for (size_t i = 0; i < delta->num; i++) {
+    vs_object_t *o = vs_inventory_find(&vc->inventory, delta->objects[i].moref);
+    if (o == NULL || !o->selected || o->states_num == 0)
+      continue;
+    if (!o->states_sent &&
+        !vs_dispatch_budget(vc->params[o->kind].new_series_left, o->states_num))
+      continue; /* at the next PropertyInterval */
+    o->states_sent = true;
+    n += vs_dispatch_states(o, fmax(interval, vc->read_interval));
+  }
+  vc->stats.state_values += n;
+}
+
+/* Whether a failed update stream must start over: vCenter says it no
+ * longer knows the version or the collector, or answers keep failing for
+ * another reason than the connection (which a re-read from the same
+ * version mends once vCenter is reachable again). */
+static bool stream_gone(const vs_error_t *err, int failures) {
+  if (vs_fault_actions(err) & VS_ACT_RESYNC)
+    return true;
+  if (err->rc == VS_ERR_FAULT && err->fault == VS_FAULT_NOT_FOUND)
+    return true; /* the collector (or an object it named) is gone */
+  return err->rc != VS_ERR_TRANSPORT && failures >= STREAM_MAX_FAILURES;
+}
+
+/* What changed since the last read, into the inventory: new objects join
+ * it, those that left leave it, changed ones are replaced (identity,
+ * hierarchy and state values), all without a full pass. A stream that
+ * fails starts over with a full update. */
+static int follow_updates(vs_vcenter_t *vc, double deadline) {
+  vs_error_t err;
+  vs_discovery_t what = discovery(vc);
+  vs_inventory_t delta, fresh;
+  vs_inventory_init(&delta);
+  vs_inventory_init(&fresh);
+  const vs_index_t *left = NULL;
+  bool changed = false;
+  int rc = vs_updates_follow(&vc->updates, &vc->session, &what, deadline,
+                             &delta, &left, &changed, &err);
+  if (rc == VS_OK && changed) {
+    if (vs_inventory_merge(&fresh, &vc->inventory, &delta, left) != 0)
+      rc = (vs_error_set(&err, VS_ERR_NOMEM, "out of memory"), err.rc);
+    if (rc == VS_OK)
+      rc = finish_inventory(vc, &fresh, &err);
+    if (rc == VS_OK) {
+      rc = install_inventory(vc, &fresh);
+      vs_inventory_init(&fresh);
+      dispatch_changed(vc, &delta);
+    }
+  }
+  vs_inventory_free(&fresh);
+  vs_inventory_free(&delta);
+  if (rc == VS_OK || rc == VS_ERR_NOAUTH) {
+    vc->stream_failures = 0;
+    return rc;
+  }
+  /* Logged as the inventory's: one line for a fault that fails the
+   * stream and the full update alike. */
+  bool gone = stream_gone(&err, ++vc->stream_failures);
+  vs_log_error(&vc->log, "inventory", &err, "update stream failed: %s; %s.",
+               err.text,
+               gone ? "starting over with a full update"
+                    : "asking again from the same version at the next read");
+  if (gone) {
+    /* (said even when the error line was a repeat) */
+    vs_log_note(&vc->log, "updates/resync",
+                "update stream: starting over with a full update (after "
+                "errors).");
+    vs_updates_reset(&vc->updates, &vc->session);
+    vc->stream_failures = 0;
+    vc->next_inventory_at = vs_monotonic_seconds(); /* in this read */
+  }
+  return rc;
 }
 
 /* State values between two discoveries, every PropertyInterval. */
@@ -292,25 +452,38 @@ static void take_query_result(vs_vcenter_t *vc, const vs_query_result_t *r,
   vc->stats.unknown_values += r->unknown_values;
   if (r->unknown_counter_id >= 0 && vc->catalog_unknown_id < 0)
     vc->catalog_unknown_id = r->unknown_counter_id;
-  if (r->refresh_at < vc->next_inventory_at)
+  /* (With the update stream, what a fault says is out of date comes with
+   * the next update set: no full pass for it.) */
+  if (r->refresh_at < vc->next_inventory_at &&
+      !vs_updates_live(&vc->updates, &vc->session))
     vc->next_inventory_at = r->refresh_at;
 }
 
 /* After the samples: a discovery if due; a state pass if due and no
  * discovery read them; then the catalog if answers showed it stale. None
  * waits for requests carried over to the next read. */
-static int after_queries(vs_vcenter_t *vc) {
-  double now = vs_monotonic_seconds();
+static int after_queries(vs_vcenter_t *vc, double deadline) {
   int rc = VS_OK;
   bool refreshed = false;
+  /* a new session: its stream starts with a full update (a failed one is
+   * tried again when refresh_inventory said) */
+  if (stream_wanted(vc) && !vs_updates_live(&vc->updates, &vc->session) &&
+      vc->stream_login != vc->session.logins)
+    vc->next_inventory_at = 0;
+  double now = vs_monotonic_seconds();
   if (now >= vc->next_inventory_at) {
-    rc = refresh_inventory(vc);
-    refreshed = rc == VS_OK;
+    rc = refresh_inventory(vc, deadline);
+    refreshed = rc == VS_OK && vc->refreshed_cycle == vc->stats.cycles;
   }
   if (rc == VS_ERR_NOAUTH)
     return rc;
-  /* While discovery fails, state values still come from state passes. */
-  if (!refreshed && vc->cfg.collect_properties && now >= vc->next_states_at) {
+  if (!refreshed && vs_updates_live(&vc->updates, &vc->session)) {
+    /* The stream keeps the values current: re-dispatched from the copy. */
+    if (now >= vc->next_states_at)
+      dispatch_states(vc);
+  } else if (!refreshed && vc->cfg.collect_properties &&
+             now >= vc->next_states_at) {
+    /* While discovery fails, state values still come from state passes. */
     int states_rc = read_states(vc);
     if (states_rc == VS_ERR_NOAUTH)
       return states_rc;
@@ -323,7 +496,7 @@ static int after_queries(vs_vcenter_t *vc) {
 
 static int collect(vs_vcenter_t *vc, double deadline, size_t *values,
                    size_t *entities) {
-  int rc;
+  int rc, stream_rc = VS_OK;
   if (vc->perf_login != vc->session.logins && (rc = load_counters(vc)) != VS_OK)
     return rc;
   if (vc->options_login != vc->session.logins) {
@@ -333,8 +506,22 @@ static int collect(vs_vcenter_t *vc, double deadline, size_t *values,
   /* The first inventory comes before anything can be queried; later
    * refreshes come after this interval's samples are out, so that a slow
    * discovery on a large vCenter never delays them. */
-  if (!vc->inventory_ready && (rc = refresh_inventory(vc)) != VS_OK)
-    return rc;
+  if (!vc->inventory_ready) {
+    if ((rc = refresh_inventory(vc, deadline)) != VS_OK)
+      return rc;
+    if (!vc->inventory_ready)
+      return VS_OK; /* the full update goes on at the next read */
+  }
+  /* What changed since the last read, before the queries: a new VM is
+   * queried in this read, one powered off or gone is not. A short share
+   * of the read at most; the rest of a burst waits for the next. */
+  if (stream_wanted(vc) && vc->refreshed_cycle != vc->stats.cycles &&
+      vs_updates_live(&vc->updates, &vc->session) && !vc->updates.initial) {
+    double now = vs_monotonic_seconds();
+    stream_rc = follow_updates(vc, now + UPDATES_SHARE * (deadline - now));
+    if (stream_rc == VS_ERR_NOAUTH)
+      return stream_rc;
+  }
   vs_query_result_t r;
   rc = vs_query_run(vc->query, deadline,
                     vs_session_vcenter_now_us(&vc->session), &r);
@@ -345,8 +532,8 @@ static int collect(vs_vcenter_t *vc, double deadline, size_t *values,
   }
   /* (A fault during the queries may have brought the refresh forward.) A
    * failed refresh keeps the previous inventory but is reported. */
-  int after_rc = after_queries(vc);
-  return rc != VS_OK ? rc : after_rc;
+  int after_rc = after_queries(vc, deadline);
+  return rc != VS_OK ? rc : after_rc != VS_OK ? after_rc : stream_rc;
 }
 
 static double thread_cpu_seconds(void) {
@@ -385,6 +572,10 @@ static void dispatch_self(vs_vcenter_t *vc, double wall, double cpu) {
       {"self_uncatalogued_values", (double)vc->stats.unknown_values, NULL},
       {"self_counters_above_level", (double)vc->perf.counters_above_level,
        NULL},
+      {"self_inventory_full_passes", (double)vc->stats.full_passes, NULL},
+      {"self_update_objects", (double)vc->updates.object_updates, NULL},
+      {"self_update_rereads", (double)vc->updates.rereads, NULL},
+      {"self_updates_pending", vc->updates.pending ? 1.0 : 0.0, NULL},
   };
   double interval = fmax(vc->read_interval, wall);
   vs_dispatch_self(vc->cfg.name, m, sizeof(m) / sizeof(m[0]), interval);

@@ -19,6 +19,7 @@
 #include "vs_perfmgr.h"
 #include "vs_query.h"
 #include "vs_session.h"
+#include "vs_updates.h"
 
 #include <stdint.h>
 
@@ -32,6 +33,7 @@ typedef struct {
   uint64_t state_values;   /* state values dispatched */
   uint64_t late_samples;   /* holes filled too late to dispatch */
   uint64_t unknown_values; /* samples of counter ids the catalog lacks */
+  uint64_t full_passes;    /* inventories read whole (or full updates) */
 } vs_collect_stats_t;
 
 typedef struct {
@@ -50,10 +52,19 @@ typedef struct {
   double next_catalog_at;
 
   vs_inventory_t inventory;
+  vs_inventory_t building; /* a full update read across reads */
   bool inventory_ready;
-  double next_inventory_at;
-  bool empty_recheck_done; /* an empty inventory was re-read once */
-  double next_states_at;   /* when state values are read again */
+  double next_inventory_at; /* a full pass (or full update) */
+  /* The update stream keeps the inventory and state values current
+   * between full updates; off while the server refuses it (tried again
+   * at each full pass). */
+  vs_updates_t updates;
+  bool stream_off;
+  uint64_t stream_login;    /* the login a full update was last tried in */
+  int stream_failures;      /* reads in a row whose update stream failed */
+  uint64_t refreshed_cycle; /* the read of the last full pass */
+  bool empty_recheck_done;  /* an empty inventory was re-read once */
+  double next_states_at;    /* when state values are read again */
 
   vs_query_t *query;
   vs_query_limits_t limits;

@@ -18,6 +18,8 @@
 #define DEFAULT_STALL_TIMEOUT 30.0
 #define DEFAULT_LOOKBACK 60.0
 #define DEFAULT_PROPERTY_INTERVAL 60.0
+/* With the update stream, a full update as a safety net this often. */
+#define DEFAULT_RESYNC_INTERVAL 3600.0
 /* vCenter may post historical samples 30-40 min late; per-series tracking
  * waits for them, the look-back covers series that lag their object. */
 #define DEFAULT_HISTORICAL_LOOKBACK 900.0
@@ -245,6 +247,8 @@ static void set_defaults(vs_config_t *cfg) {
   }
   cfg->collect_properties = true;
   cfg->property_interval = DEFAULT_PROPERTY_INTERVAL;
+  cfg->update_stream = true;
+  cfg->resync_interval = DEFAULT_RESYNC_INTERVAL;
   cfg->historical_lookback = DEFAULT_HISTORICAL_LOOKBACK;
   cfg->default_metrics = true;
   /* Two VMs of one name in two clusters or datacenters stay apart, and
@@ -352,6 +356,8 @@ static const option_t options[] = {
     {"CollectHosts", opt_bool, AT(collect[VS_KIND_HOST]), 0, 0},
     {"CollectProperties", opt_bool, AT(collect_properties), 0, 0},
     {"PropertyInterval", opt_number, AT(property_interval), 0.1, 86400},
+    {"UpdateStream", opt_bool, AT(update_stream), 0, 0},
+    {"ResyncInterval", opt_number, AT(resync_interval), 1, 86400 * 7},
     {"HistoricalLookBack", opt_number, AT(historical_lookback), 0, 32 * 300},
     {"Include", opt_filter, AT(include_paths), 0, 0},
     {"Exclude", opt_filter, AT(exclude_paths), 0, 0},

@@ -69,6 +69,8 @@ typedef struct {
   bool instances[VS_KIND_NUM]; /* per-instance series (cpu core, NIC, ...) */
   bool collect_properties;     /* state values from properties */
   double property_interval;    /* seconds between state value reads */
+  bool update_stream;          /* follow changes (WaitForUpdatesEx) */
+  double resync_interval;      /* seconds between full updates then */
   double historical_lookback;  /* seconds historical queries look back */
   /* Include / Exclude (inventory path globs), IncludeName / ExcludeName
    * (name globs), per kind. */

@@ -35,6 +35,7 @@ const char *const vs_self_gauge_types[] = {
     "self_tracking_bytes",
     "self_requests_carried",
     "self_counters_above_level",
+    "self_updates_pending",
 };
 const size_t vs_self_gauge_types_num =
     sizeof(vs_self_gauge_types) / sizeof(vs_self_gauge_types[0]);
@@ -42,11 +43,13 @@ const size_t vs_self_gauge_types_num =
 /* Totals since the plugin started: DERIVE, so that they are counters to
  * every writer (write_prometheus names them *_total; rate() applies). */
 const char *const vs_self_total_types[] = {
-    "self_read_cycles",    "self_requests",
-    "self_bytes_received", "self_logins",
-    "self_login_refusals", "self_state_values",
-    "self_query_errors",   "self_errors",
-    "self_late_samples",   "self_uncatalogued_values",
+    "self_read_cycles",           "self_requests",
+    "self_bytes_received",        "self_logins",
+    "self_login_refusals",        "self_state_values",
+    "self_query_errors",          "self_errors",
+    "self_late_samples",          "self_uncatalogued_values",
+    "self_inventory_full_passes", "self_update_objects",
+    "self_update_rereads",
 };
 const size_t vs_self_total_types_num =
     sizeof(vs_self_total_types) / sizeof(vs_self_total_types[0]);
@@ -201,9 +204,13 @@ size_t vs_dispatch_states(const vs_object_t *obj, double interval_s) {
   vs_utf8_copy(vl.plugin_instance, obj->id_plugin_instance,
                sizeof(vl.plugin_instance));
   size_t dispatched = 0;
+  /* Values sent again from the copy: uptimes and ages have grown since. */
+  int64_t since_us = vs_wall_us() - obj->states_us;
+  double since =
+      obj->states_us > 0 && since_us > 0 ? (double)since_us / 1e6 : 0;
   for (uint16_t i = 0; i < obj->states_num; i++) {
     const vs_state_value_t *st = &obj->states[i];
-    value.gauge = st->value;
+    value.gauge = st->value + (vs_state_ages(st->type) ? since : 0);
     sstrncpy(vl.type, vs_state_types[st->type].type, sizeof(vl.type));
     vs_utf8_copy(vl.type_instance, st->instance, sizeof(vl.type_instance));
     if (plugin_dispatch_values(&vl) == 0)

@@ -18,6 +18,7 @@ static const char *const fault_names[VS_FAULT_NUM] = {
     [VS_FAULT_REQUEST_CANCELED] = "RequestCanceled",
     [VS_FAULT_SYSTEM_ERROR] = "SystemError",
     [VS_FAULT_HOST_NOT_CONNECTED] = "HostNotConnected",
+    [VS_FAULT_INVALID_COLLECTOR_VERSION] = "InvalidCollectorVersion",
     [VS_FAULT_OTHER] = "other",
 };
 
@@ -99,7 +100,7 @@ int vs_classify_reply(const vs_reply_t *r, vs_error_t *err) {
                    r->max_bytes);
     else
       vs_error_set(err, VS_ERR_TRANSPORT,
-                   "no data for %.0f s (stall limit); aborted",
+                   "timed out: no data for %.0f s (stall limit); aborted",
                    (double)r->stall_ms / 1000.0);
     return err->rc;
   }
@@ -162,6 +163,9 @@ const vs_fault_policy_t vs_fault_policies[] = {
      "a request vCenter refuses (maxQueryMetrics, an object's counters)"},
     {"fault:SystemError", ISOLATE_SOON,
      "an object vCenter cannot answer for, or vCenter in trouble"},
+    {"fault:InvalidCollectorVersion", VS_ACT_RESYNC,
+     "the update stream's version is no longer known to vCenter (vpxd "
+     "restarted)"},
     {"fault:other", ISOLATE_SOON, "any other SOAP fault"},
     {"fault:RequestCanceled", VS_ACT_NEXT_READ,
      "a request cancelled by vCenter or by the plugin"},

@@ -35,6 +35,7 @@ typedef enum {
   VS_FAULT_REQUEST_CANCELED,
   VS_FAULT_SYSTEM_ERROR,
   VS_FAULT_HOST_NOT_CONNECTED, /* HostNotConnected, HostNotReachable */
+  VS_FAULT_INVALID_COLLECTOR_VERSION,
   VS_FAULT_OTHER,
   VS_FAULT_NUM,
 } vs_fault_t;
@@ -115,6 +116,8 @@ enum {
   /* Nothing to mend: the same request at the next read (an inventory
    * discovery: after 30 s). */
   VS_ACT_NEXT_READ = 1u << 6,
+  /* The update stream: start over with a full update. */
+  VS_ACT_RESYNC = 1u << 7,
 };
 
 typedef struct {

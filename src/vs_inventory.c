@@ -117,6 +117,65 @@ int vs_inventory_add_props(vs_inventory_t *inv, const char *mo_type,
   return 0;
 }
 
+/* A copy of an object of another inventory, before finish: its strings
+ * interned here, its state values moved. */
+static int add_copy(vs_inventory_t *inv, vs_object_t *from) {
+  if (inv->num == inv->cap) {
+    vs_object_t *objects =
+        vs_grow(inv->objects, &inv->cap, sizeof(*objects), 64);
+    if (objects == NULL)
+      return -1;
+    inv->objects = objects;
+  }
+  vs_object_t o = {.mo = from->mo,
+                   .kind = from->kind,
+                   .id_host = "",
+                   .id_plugin_instance = "",
+                   .parent = -1,
+                   .host = -1,
+                   .datacenter = -1,
+                   .compute = -1,
+                   .mark_us = -1,
+                   .powered_on = from->powered_on,
+                   .connected = from->connected,
+                   .template_ = from->template_};
+  o.moref = vs_inventory_intern(inv, from->moref);
+  o.name = vs_inventory_intern(inv, from->name);
+  o.uuid = vs_inventory_intern(inv, from->uuid);
+  o.parent_ref = vs_inventory_intern(inv, from->parent_ref);
+  o.host_ref = vs_inventory_intern(inv, from->host_ref);
+  if (inv->strings.failed)
+    return -1;
+  o.states = from->states;
+  o.states_num = from->states_num;
+  o.states_us = from->states_us;
+  from->states = NULL;
+  from->states_num = 0;
+  inv->objects[inv->num++] = o;
+  return 0;
+}
+
+int vs_inventory_merge(vs_inventory_t *out, vs_inventory_t *cur,
+                       vs_inventory_t *delta, const vs_index_t *drop) {
+  vs_index_t fresh;
+  if (vs_index_init(&fresh, delta->num) != 0)
+    return -1;
+  int rc = 0;
+  for (size_t i = 0; i < delta->num && rc == 0; i++)
+    rc = vs_index_put(&fresh, delta->objects[i].moref, (int)i);
+  for (size_t i = 0; i < cur->num && rc == 0; i++) {
+    vs_object_t *o = &cur->objects[i];
+    if (vs_index_get(&fresh, o->moref) < 0 &&
+        (drop == NULL || vs_index_get(drop, o->moref) < 0))
+      rc = add_copy(out, o);
+  }
+  for (size_t i = 0; i < delta->num && rc == 0; i++)
+    if (drop == NULL || vs_index_get(drop, delta->objects[i].moref) < 0)
+      rc = add_copy(out, &delta->objects[i]);
+  vs_index_free(&fresh);
+  return rc;
+}
+
 /* The nearest ancestor of an object (itself included) of a type. */
 static int ancestor(const vs_inventory_t *inv, int i, vs_mo_t mo) {
   for (int depth = 0; i >= 0 && depth < MAX_DEPTH; depth++) {
@@ -279,16 +338,7 @@ void vs_inventory_path(const vs_inventory_t *inv, const vs_object_t *o,
 
 /* ---- discovery ---- */
 
-typedef struct {
-  vs_inventory_t *inv;
-  const vs_discovery_t *what;
-  bool update; /* a state pass: objects are found, not added */
-  size_t updated;
-  int64_t now_us;
-  vs_state_scratch_t scratch; /* of the object being read */
-  char scratch_moref[VS_MOREF_LEN];
-  bool out_of_memory;
-} discover_ctx_t;
+typedef vs_inventory_reader_t discover_ctx_t;
 
 static void on_subprop(void *ctx, const char *type, const char *moref,
                        const char *prop, int item, const char *path,
@@ -302,6 +352,30 @@ static void on_subprop(void *ctx, const char *type, const char *moref,
   vs_state_subprop(&d->scratch, prop, item, path, text);
 }
 
+bool vs_discovery_collects(const vs_discovery_t *what, int kind,
+                           const char *moref) {
+  if (kind < 0 || !what->kinds[kind])
+    return false;
+  return what->shard_n <= 1 ||
+         vs_shard_of(moref, what->shard_n) == what->shard_k - 1;
+}
+
+/* Whether a change touches what names an object or places it in the
+ * hierarchy (which every shard needs: naming sees every object). */
+static bool identity_changed(const vs_prop_t *props, size_t props_num) {
+  static const char *const identity[] = {"name", "parent", "parentVApp",
+                                         "runtime.host", "config.template"};
+  for (size_t i = 0; i < props_num; i++) {
+    if (strcmp(props[i].name, host_uuid) == 0 ||
+        strcmp(props[i].name, vm_uuid) == 0)
+      return true;
+    for (size_t j = 0; j < sizeof(identity) / sizeof(identity[0]); j++)
+      if (strcmp(props[i].name, identity[j]) == 0)
+        return true;
+  }
+  return false;
+}
+
 /* The object's state values, from its properties. */
 static void set_states(discover_ctx_t *d, vs_object_t *o,
                        const vs_prop_t *props, size_t props_num) {
@@ -311,8 +385,8 @@ static void set_states(discover_ctx_t *d, vs_object_t *o,
   free(o->states);
   o->states = NULL;
   o->states_num = 0;
-  if (o->kind < 0 || !d->what->states || !d->what->kinds[o->kind] ||
-      o->template_)
+  if (!d->what->states || o->template_ ||
+      !vs_discovery_collects(d->what, o->kind, o->moref))
     return;
   vs_state_value_t values[VS_STATE_MAX_VALUES];
   size_t n = vs_state_values((vs_kind_t)o->kind, props, props_num, &d->scratch,
@@ -327,12 +401,28 @@ static void set_states(discover_ctx_t *d, vs_object_t *o,
     return;
   }
   o->states_num = (uint16_t)n;
+  o->states_us = d->now_us;
 }
 
 static void on_object(void *ctx, const char *type, const char *moref,
                       const vs_prop_t *props, size_t props_num) {
   discover_ctx_t *d = ctx;
   vs_object_t *o;
+  vs_update_kind_t kind = d->page != NULL ? d->page->kind : VS_UPDATE_NONE;
+  if (kind == VS_UPDATE_MODIFY || kind == VS_UPDATE_LEAVE) {
+    d->scratch_moref[0] = 0; /* a change carries only what changed */
+    int mo = vs_mo_from_type(type);
+    int collected = mo >= 0 ? vs_mo_kind((vs_mo_t)mo) : -1;
+    if (kind == VS_UPDATE_MODIFY && collected >= 0 &&
+        !vs_discovery_collects(d->what, collected, moref) &&
+        !identity_changed(props, props_num)) {
+      d->ignored++; /* another shard's state values */
+      return;
+    }
+    if (d->changed != NULL)
+      d->changed(d->changed_ctx, type, moref, kind == VS_UPDATE_LEAVE);
+    return;
+  }
   if (d->update) {
     o = vs_inventory_find(d->inv, moref);
     if (o == NULL) /* new since the discovery: it waits for the next */
@@ -364,8 +454,8 @@ static void view_end(void *ctx, int depth, const char *name, const char *parent,
     sstrncpy(ctx, text, VS_MOREF_LEN);
 }
 
-static int create_view(vs_session_t *s, const vs_prop_spec_t *specs, size_t n,
-                       char *view, vs_error_t *err) {
+int vs_inventory_create_view(vs_session_t *s, const vs_prop_spec_t *specs,
+                             size_t n, char *view, vs_error_t *err) {
   const char *types[VS_MO_NUM + 1];
   size_t types_num = 0;
   bool compute = false; /* a view of ComputeResource holds clusters too */
@@ -390,22 +480,15 @@ static int create_view(vs_session_t *s, const vs_prop_spec_t *specs, size_t n,
   return rc;
 }
 
-static void destroy_view(vs_session_t *s, const char *view) {
+void vs_inventory_destroy_view(vs_session_t *s, const char *view) {
   vs_error_t err;
   vs_xml_handler_t none = {.expect = "DestroyViewResponse"};
   vs_soap_destroy_view(&s->request, view);
   vs_session_call(s, &none, &err); /* best effort */
 }
 
-/* Property specs, with room for their paths: as many as the page parser
- * keeps per object (a path asked for is a property that may come). */
 #define MAX_SPEC_PATHS VS_PAGE_MAX_PROPS
-typedef struct {
-  vs_prop_spec_t specs[VS_MO_NUM + 1];
-  const char *paths[VS_MO_NUM + 1][MAX_SPEC_PATHS];
-  size_t num;
-  const char *overflow; /* a type with more paths than room, or NULL */
-} spec_set_t;
+typedef vs_spec_set_t spec_set_t;
 
 static void spec_add(spec_set_t *set, const char *type, const char *const *a,
                      size_t an, const char *const *b, size_t bn,
@@ -500,58 +583,86 @@ static void cancel_retrieval(vs_session_t *s, const char *token) {
   vs_session_call(s, &none, &err);
 }
 
-/* Reads every page of one RetrievePropertiesEx over a ContainerView of
- * the specs' types into the discovery context. */
-static int read_view(vs_session_t *s, const spec_set_t *set, discover_ctx_t *d,
-                     vs_error_t *err) {
-  char view[VS_MOREF_LEN] = "";
-  int rc = create_view(s, set->specs, set->num, view, err);
-  if (rc != VS_OK)
-    return rc;
+void vs_inventory_reader_init(vs_inventory_reader_t *r, vs_inventory_t *inv,
+                              const vs_discovery_t *what) {
+  memset(r, 0, sizeof(*r));
+  r->inv = inv;
+  r->what = what;
+  r->now_us = vs_wall_us();
+  vs_state_scratch_reset(&r->scratch);
+}
+
+void vs_inventory_reader_page(vs_inventory_reader_t *r, vs_prop_page_t *page) {
+  vs_prop_page_init(page, on_object, r);
+  page->subprop = on_subprop;
+  r->page = page;
+  r->now_us = vs_wall_us(); /* ages and uptimes as of this answer */
+}
+
+int vs_inventory_read_pages(vs_session_t *s, vs_inventory_reader_t *d,
+                            vs_error_t *err) {
   vs_prop_page_t *page = malloc(sizeof(*page));
   char *pending = malloc(sizeof(page->token)); /* token of pages not read */
   if (page == NULL || pending == NULL) {
     free(page);
     free(pending);
-    destroy_view(s, view);
     vs_error_set(err, VS_ERR_NOMEM, "out of memory");
     return err->rc;
   }
   pending[0] = 0;
-  vs_soap_retrieve_view(&s->request, &s->sc, view, set->specs, set->num,
-                        s->cfg->inventory_page_size);
+  int rc = VS_OK;
   /* Bounded: a vCenter cannot make us page forever. */
   for (int pages = 0; pages < VS_MAX_PAGES; pages++) {
-    vs_prop_page_init(page, on_object, d);
-    page->subprop = on_subprop;
+    vs_inventory_reader_page(d, page);
     vs_xml_handler_t h = vs_parse_prop_page(page);
     h.expect = pages == 0 ? "RetrievePropertiesExResponse"
                           : "ContinueRetrievePropertiesExResponse";
     rc = vs_session_call(s, &h, err);
-    if (rc == VS_OK && d->out_of_memory)
-      rc = (vs_error_set(err, VS_ERR_NOMEM, "out of memory"), err->rc);
-    if (rc == VS_OK && page->props_dropped > 0)
-      rc = (vs_error_set(err, VS_ERR_PARSE,
-                         "an object with more than %d properties",
-                         VS_PAGE_MAX_PROPS),
-            err->rc);
+    if (rc == VS_OK)
+      rc = vs_inventory_reader_check(d, err);
     if (rc == VS_OK)
       sstrncpy(pending, page->token, sizeof(page->token));
     if (rc != VS_OK || pending[0] == 0)
       break;
     vs_soap_continue_retrieve(&s->request, &s->sc, pending);
   }
+  d->page = NULL;
   if (rc == VS_OK && pending[0] != 0)
     rc = (vs_error_set(err, VS_ERR_PARSE, "more than %d pages", VS_MAX_PAGES),
           err->rc);
-  /* A lost session has no view and no pending pages left. */
-  if (rc != VS_ERR_NOAUTH) {
-    if (pending[0] != 0)
-      cancel_retrieval(s, pending);
-    destroy_view(s, view);
-  }
+  /* A lost session has no pending pages left. */
+  if (rc != VS_ERR_NOAUTH && pending[0] != 0)
+    cancel_retrieval(s, pending);
   free(page);
   free(pending);
+  return rc;
+}
+
+int vs_inventory_reader_check(const vs_inventory_reader_t *d, vs_error_t *err) {
+  if (d->out_of_memory)
+    return (vs_error_set(err, VS_ERR_NOMEM, "out of memory"), err->rc);
+  if (d->page != NULL && d->page->props_dropped > 0)
+    return (vs_error_set(err, VS_ERR_PARSE,
+                         "an object with more than %d properties",
+                         VS_PAGE_MAX_PROPS),
+            err->rc);
+  return VS_OK;
+}
+
+/* Reads every page of one RetrievePropertiesEx over a ContainerView of
+ * the specs' types into the discovery context. */
+static int read_view(vs_session_t *s, const spec_set_t *set, discover_ctx_t *d,
+                     vs_error_t *err) {
+  char view[VS_MOREF_LEN] = "";
+  int rc = vs_inventory_create_view(s, set->specs, set->num, view, err);
+  if (rc != VS_OK)
+    return rc;
+  vs_soap_retrieve_view(&s->request, &s->sc, view, set->specs, set->num,
+                        s->cfg->inventory_page_size);
+  rc = vs_inventory_read_pages(s, d, err);
+  /* A lost session has no view left. */
+  if (rc != VS_ERR_NOAUTH)
+    vs_inventory_destroy_view(s, view);
   return rc;
 }
 
@@ -566,14 +677,19 @@ int vs_inventory_check_specs(const vs_discovery_t *what, vs_error_t *err) {
   return check_specs(&set, err);
 }
 
+int vs_inventory_specs(const vs_discovery_t *what, vs_spec_set_t *set,
+                       vs_error_t *err) {
+  build_specs(what, true, set);
+  return check_specs(set, err);
+}
+
 int vs_inventory_discover(vs_session_t *s, const vs_discovery_t *what,
                           vs_inventory_t *out, vs_error_t *err) {
   spec_set_t set;
-  build_specs(what, true, &set);
-  if (check_specs(&set, err) != VS_OK)
+  if (vs_inventory_specs(what, &set, err) != VS_OK)
     return err->rc;
-  discover_ctx_t d = {.inv = out, .what = what, .now_us = vs_wall_us()};
-  vs_state_scratch_reset(&d.scratch);
+  discover_ctx_t d;
+  vs_inventory_reader_init(&d, out, what);
   return read_view(s, &set, &d, err);
 }
 
@@ -585,9 +701,9 @@ int vs_inventory_read_states(vs_session_t *s, const vs_discovery_t *what,
   *updated = 0;
   if (check_specs(&set, err) != VS_OK || set.num == 0)
     return check_specs(&set, err);
-  discover_ctx_t d = {
-      .inv = inv, .what = what, .update = true, .now_us = vs_wall_us()};
-  vs_state_scratch_reset(&d.scratch);
+  discover_ctx_t d;
+  vs_inventory_reader_init(&d, inv, what);
+  d.update = true;
   int rc = read_view(s, &set, &d, err);
   *updated = d.updated;
   return rc;

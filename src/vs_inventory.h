@@ -49,6 +49,7 @@ typedef struct {
   int64_t mark_us;          /* newest sample of its last complete answer, -1 */
   vs_state_value_t *states; /* from its properties (vs_state), or NULL */
   uint16_t states_num;
+  int64_t states_us; /* when they were computed (wall clock) */
   double gone_until; /* monotonic s: left out of queries until then */
   vs_series_table_t series;
 } vs_object_t;
@@ -106,7 +107,15 @@ typedef struct {
   bool kinds[VS_KIND_NUM]; /* kinds collected */
   bool states;             /* their state properties too */
   bool uuid;               /* the uuids (a naming format uses them) */
+  /* Shard "k/N" (n <= 1: every object): the state values of objects of
+   * other shards are neither kept nor read again when they change. */
+  int shard_k, shard_n;
 } vs_discovery_t;
+
+/* Whether this process collects an object of `kind` (-1: structure) and
+ * moref: its kind is wanted and the shard keeps it. */
+bool vs_discovery_collects(const vs_discovery_t *what, int kind,
+                           const char *moref);
 
 /* Discovers every kind wanted, and the structure above them, into `out`
  * (which must be initialised), with state values if asked. Returns VS_OK
@@ -118,6 +127,66 @@ int vs_inventory_discover(vs_session_t *s, const vs_discovery_t *what,
  * ask for fit what the page parser keeps per object; a config error
  * naming the type otherwise. */
 int vs_inventory_check_specs(const vs_discovery_t *what, vs_error_t *err);
+
+/* Property specs, with room for their paths: as many as the page parser
+ * keeps per object (a path asked for is a property that may come). */
+typedef struct {
+  vs_prop_spec_t specs[VS_MO_NUM + 1];
+  const char *paths[VS_MO_NUM + 1][VS_PAGE_MAX_PROPS];
+  size_t num;
+  const char *overflow; /* a type with more paths than room, or NULL */
+} vs_spec_set_t;
+
+/* What a discovery reads: hierarchy, names and state values. VS_OK, or a
+ * config error when a type has more paths than a page keeps. */
+int vs_inventory_specs(const vs_discovery_t *what, vs_spec_set_t *set,
+                       vs_error_t *err);
+
+/* Reads complete objects (pages, or updates of kind enter) into an
+ * inventory with their state values; other object updates go to
+ * `changed` if set (modify: left == false; leave: left == true). */
+typedef void (*vs_changed_cb)(void *ctx, const char *type, const char *moref,
+                              bool left);
+typedef struct {
+  vs_inventory_t *inv;
+  const vs_discovery_t *what;
+  const vs_prop_page_t *page; /* the page being read (its update kind) */
+  bool update;                /* a state pass: objects are found, not added */
+  size_t updated;
+  size_t ignored; /* changes of other shards' objects, not read again */
+  int64_t now_us;
+  vs_state_scratch_t scratch; /* of the object being read */
+  char scratch_moref[VS_MOREF_LEN];
+  bool out_of_memory;
+  vs_changed_cb changed;
+  void *changed_ctx;
+} vs_inventory_reader_t;
+
+void vs_inventory_reader_init(vs_inventory_reader_t *r, vs_inventory_t *inv,
+                              const vs_discovery_t *what);
+/* Prepares `page` to be read into the reader. */
+void vs_inventory_reader_page(vs_inventory_reader_t *r, vs_prop_page_t *page);
+
+/* Reads the RetrievePropertiesEx in s->request and every page after it
+ * into the reader (what is left unread is cancelled). */
+int vs_inventory_read_pages(vs_session_t *s, vs_inventory_reader_t *r,
+                            vs_error_t *err);
+/* VS_OK, or the error the reader met on its page (out of memory, an
+ * object with more properties than a page keeps). */
+int vs_inventory_reader_check(const vs_inventory_reader_t *r, vs_error_t *err);
+
+/* A ContainerView (recursive, from the root folder) of the specs' types
+ * into `view`; and its end (best effort). */
+int vs_inventory_create_view(vs_session_t *s, const vs_prop_spec_t *specs,
+                             size_t n, char *view, vs_error_t *err);
+void vs_inventory_destroy_view(vs_session_t *s, const char *view);
+
+/* Builds `out` (initialised, empty) from `cur`'s objects, without those
+ * whose moref is in `drop` or in `delta`, and with every object of
+ * `delta`; state values move out of `cur` and `delta` (both are left for
+ * the caller to free). The caller then finishes `out` against `cur`. */
+int vs_inventory_merge(vs_inventory_t *out, vs_inventory_t *cur,
+                       vs_inventory_t *delta, const vs_index_t *drop);
 
 /* Reads the state properties of the kinds wanted into the objects of
  * `inv` they belong to (others are ignored until the next discovery);

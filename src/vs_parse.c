@@ -238,10 +238,32 @@ vs_xml_handler_t vs_parse_option(vs_option_t *out, const char *key) {
   return (vs_xml_handler_t){.end = option_end, .ctx = out};
 }
 
-/* ---- property collector pages ----
+/* ---- property collector pages and update sets ----
  * returnval > token
  * returnval > objects > obj (type attr), propSet > name, val
+ * returnval > version, truncated
+ * returnval > filterSet > objectSet > kind, obj, changeSet > name, op, val
  * Only leaf values are kept (names, enums, managed object references). */
+
+/* An object (page) or object update (update set); parent NULL: any. */
+static bool is_object(const char *name, const char *parent) {
+  if (is(name, "objects"))
+    return parent == NULL || is(parent, "returnval");
+  return is(name, "objectSet") && (parent == NULL || is(parent, "filterSet"));
+}
+
+/* A property of one (propSet) or a change of one (changeSet). */
+static bool is_prop(const char *name, const char *parent) {
+  return (is(name, "propSet") || is(name, "changeSet")) &&
+         (parent == NULL || is_object(parent, NULL));
+}
+
+static vs_update_kind_t update_kind(const char *text) {
+  return is(text, "enter")    ? VS_UPDATE_ENTER
+         : is(text, "modify") ? VS_UPDATE_MODIFY
+         : is(text, "leave")  ? VS_UPDATE_LEAVE
+                              : VS_UPDATE_NONE;
+}
 
 static void page_start(void *ctx, int depth, const char *name,
                        const char *parent, const char *xsi_type,
@@ -259,15 +281,18 @@ static void page_start(void *ctx, int depth, const char *name,
       p->item++;
     return;
   }
-  if (is(name, "objects") && is(parent, "returnval")) {
+  if (is_object(name, parent)) {
     p->obj_type[0] = 0;
     p->obj_ref[0] = 0;
     p->props_num = 0;
-  } else if (is(name, "obj") && is(parent, "objects")) {
+    p->kind = VS_UPDATE_NONE;
+  } else if (is(name, "obj") && is_object(parent, NULL)) {
     vs_utf8_copy(p->obj_type, type_attr ? type_attr : "", sizeof(p->obj_type));
-  } else if (is(name, "propSet") && is(parent, "objects")) {
+  } else if (is_prop(name, parent)) {
     p->prop_name[0] = 0;
-  } else if (is(name, "val") && is(parent, "propSet")) {
+  } else if (is(name, "returnval") && is(parent, "WaitForUpdatesExResponse")) {
+    p->has_set = true;
+  } else if (is(name, "val") && is_prop(parent, NULL)) {
     p->val_depth = depth;
     p->item = -1;
   }
@@ -304,7 +329,7 @@ static void page_end(void *ctx, int depth, const char *name, const char *parent,
       page_subprop(p, depth, text);
     return;
   }
-  if (is(parent, "propSet")) {
+  if (is_prop(parent, NULL)) {
     if (is(name, "name")) {
       vs_utf8_copy(p->prop_name, text, sizeof(p->prop_name));
     } else if (is(name, "val")) {
@@ -318,20 +343,24 @@ static void page_end(void *ctx, int depth, const char *name, const char *parent,
         p->props_num++;
       }
     }
-  } else if (is(parent, "objects") && is(name, "obj")) {
+  } else if (is_object(parent, NULL) && is(name, "obj")) {
     vs_utf8_copy(p->obj_ref, text, sizeof(p->obj_ref));
-  } else if (is(parent, "returnval")) {
-    if (is(name, "token")) {
-      vs_utf8_copy(p->token, text, sizeof(p->token));
-    } else if (is(name, "objects") && p->obj_ref[0] != 0) {
-      vs_prop_t props[VS_PAGE_MAX_PROPS];
-      for (size_t i = 0; i < p->props_num; i++)
-        props[i] = (vs_prop_t){.name = p->names[i], .value = p->values[i]};
-      p->objects++;
-      if (p->callback != NULL)
-        p->callback(p->callback_ctx, p->obj_type, p->obj_ref, props,
-                    p->props_num);
-    }
+  } else if (is(parent, "objectSet") && is(name, "kind")) {
+    p->kind = update_kind(text);
+  } else if (is(parent, "returnval") && is(name, "version")) {
+    vs_utf8_copy(p->version, text, sizeof(p->version));
+  } else if (is(parent, "returnval") && is(name, "truncated")) {
+    p->truncated = is(text, "true");
+  } else if (is(parent, "returnval") && is(name, "token")) {
+    vs_utf8_copy(p->token, text, sizeof(p->token));
+  } else if (is_object(name, parent) && p->obj_ref[0] != 0) {
+    vs_prop_t props[VS_PAGE_MAX_PROPS];
+    for (size_t i = 0; i < p->props_num; i++)
+      props[i] = (vs_prop_t){.name = p->names[i], .value = p->values[i]};
+    p->objects++;
+    if (p->callback != NULL)
+      p->callback(p->callback_ctx, p->obj_type, p->obj_ref, props,
+                  p->props_num);
   }
 }
 

@@ -121,6 +121,21 @@ typedef void (*vs_subprop_cb)(void *ctx, const char *type, const char *moref,
                               const char *prop, int item, const char *path,
                               const char *text);
 
+/* What an update stream's object update is (WaitForUpdatesEx). */
+typedef enum {
+  VS_UPDATE_NONE = 0, /* a RetrievePropertiesEx object: complete */
+  VS_UPDATE_ENTER,    /* new to the filter: every property asked for */
+  VS_UPDATE_MODIFY,   /* only the properties that changed */
+  VS_UPDATE_LEAVE,    /* gone from the filter (deleted, moved out) */
+} vs_update_kind_t;
+
+/* The same parser reads RetrievePropertiesEx pages (returnval > token,
+ * objects > obj, propSet > name, val) and the update sets of
+ * WaitForUpdatesEx (returnval > version, truncated, filterSet > objectSet
+ * > kind, obj, changeSet > name, op, val): an object update is handed to
+ * the callback like an object, with `kind` telling which it is. A
+ * changeSet without <val> (op remove) is a property that is now unset:
+ * absent, as in a page. */
 typedef struct {
   vs_object_cb callback;
   vs_subprop_cb subprop; /* may be NULL: structured values are skipped */
@@ -128,6 +143,11 @@ typedef struct {
   char token[4096];     /* continuation token, "" on the last page */
   size_t objects;       /* objects seen on this page */
   size_t props_dropped; /* text properties beyond VS_PAGE_MAX_PROPS */
+  /* update sets */
+  vs_update_kind_t kind; /* of the object being read (for the callback) */
+  char version[256];     /* the set's version, "" when none came */
+  bool truncated;        /* more updates wait for the next call */
+  bool has_set;          /* a <returnval> came (none: nothing changed) */
 
   /* parser state */
   char obj_type[64];

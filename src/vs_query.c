@@ -133,6 +133,14 @@ void vs_query_cancel(vs_query_t *q) {
 void vs_query_read_begin(vs_query_t *q) {
   q->answered_before = q->answered_now;
   q->answered_now = 0;
+  /* An object left out after a fault is tried again when its time is up,
+   * whether or not the inventory was read again meanwhile (with the
+   * update stream, full passes are hours apart). */
+  vs_inventory_t *inv = q->env.inventory;
+  double now = vs_monotonic_seconds();
+  for (size_t i = 0; i < inv->num; i++)
+    if (inv->objects[i].gone && inv->objects[i].gone_until <= now)
+      inv->objects[i].gone = false;
 }
 
 /* ---- the inventory changes under the requests ---- */

@@ -89,7 +89,8 @@ vs_query_t *vs_query_create(const vs_query_env_t *env);
 void vs_query_destroy(vs_query_t *q);
 
 /* A read begins: what succeeded in the read before is the evidence that
- * a fault is about one object, not about vCenter (see vs_query.c). */
+ * a fault is about one object, not about vCenter (see vs_query.c); an
+ * object left out after a fault whose time is up is queried again. */
 void vs_query_read_begin(vs_query_t *q);
 
 /* Drives the requests in flight and starts batches for every object not

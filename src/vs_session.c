@@ -71,6 +71,7 @@ int vs_session_call(vs_session_t *s, const vs_xml_handler_t *handler,
   int rc = s->transport.call(s->transport.ctx, s->soap_action, s->request.data,
                              s->request.len, stream, err);
   vs_xml_stream_destroy(stream);
+  s->unreachable = rc == VS_ERR_TRANSPORT;
   if (rc == VS_ERR_NOAUTH)
     vs_session_lost(s, err->suspect);
   return rc;

@@ -35,6 +35,9 @@ typedef struct {
   vs_service_content_t sc;
   bool have_service_content;
   bool logged_in;
+  /* The last call ended in the transport (a timeout, a refused or reset
+   * connection): at shutdown only the Logout is worth its time. */
+  bool unreachable;
   uint64_t logins;         /* successful logins, for the logs and tests */
   uint64_t login_refusals; /* InvalidLogin answers, for the tests */
   /* The API version announced (SOAPAction), negotiated from the server's

@@ -77,13 +77,9 @@ void vs_soap_destroy_view(vs_buf_t *b, const char *view) {
   method_end(b, "DestroyView");
 }
 
-void vs_soap_retrieve_view(vs_buf_t *b, const vs_service_content_t *sc,
-                           const char *view, const vs_prop_spec_t *specs,
-                           size_t specs_num, int max_objects) {
-  method_begin(b, "RetrievePropertiesEx");
-  put_moref(b, "_this", "PropertyCollector", sc->property_collector);
-  /* PropertyFilterSpec: propSet*, objectSet* */
-  vs_buf_puts(b, "<specSet>");
+/* PropertyFilterSpec's propSet*: the properties of each type. */
+static void put_prop_specs(vs_buf_t *b, const vs_prop_spec_t *specs,
+                           size_t specs_num) {
   for (size_t i = 0; i < specs_num; i++) {
     vs_buf_puts(b, "<propSet>");
     put_text(b, "type", specs[i].type);
@@ -92,16 +88,88 @@ void vs_soap_retrieve_view(vs_buf_t *b, const vs_service_content_t *sc,
       put_text(b, "pathSet", specs[i].paths[j]);
     vs_buf_puts(b, "</propSet>");
   }
+}
+
+/* PropertyFilterSpec over every object of a ContainerView. */
+static void put_view_filter_spec(vs_buf_t *b, const char *tag, const char *view,
+                                 const vs_prop_spec_t *specs,
+                                 size_t specs_num) {
+  vs_buf_printf(b, "<%s>", tag);
+  put_prop_specs(b, specs, specs_num); /* propSet*, then objectSet* */
   vs_buf_puts(b, "<objectSet>");
   put_moref(b, "obj", "ContainerView", view);
   vs_buf_puts(b, "<skip>true</skip>"
                  "<selectSet xsi:type=\"TraversalSpec\">"
                  "<name>traverseView</name><type>ContainerView</type>"
                  "<path>view</path><skip>false</skip>"
-                 "</selectSet></objectSet></specSet>");
+                 "</selectSet></objectSet>");
+  vs_buf_printf(b, "</%s>", tag);
+}
+
+void vs_soap_retrieve_view(vs_buf_t *b, const vs_service_content_t *sc,
+                           const char *view, const vs_prop_spec_t *specs,
+                           size_t specs_num, int max_objects) {
+  method_begin(b, "RetrievePropertiesEx");
+  put_moref(b, "_this", "PropertyCollector", sc->property_collector);
+  put_view_filter_spec(b, "specSet", view, specs, specs_num);
   vs_buf_printf(b, "<options><maxObjects>%d</maxObjects></options>",
                 max_objects);
   method_end(b, "RetrievePropertiesEx");
+}
+
+void vs_soap_retrieve_objects(vs_buf_t *b, const vs_service_content_t *sc,
+                              const vs_mo_ref_t *objs, size_t objs_num,
+                              const vs_prop_spec_t *specs, size_t specs_num,
+                              int max_objects) {
+  method_begin(b, "RetrievePropertiesEx");
+  put_moref(b, "_this", "PropertyCollector", sc->property_collector);
+  vs_buf_puts(b, "<specSet>");
+  put_prop_specs(b, specs, specs_num);
+  for (size_t i = 0; i < objs_num; i++) {
+    vs_buf_puts(b, "<objectSet>");
+    put_moref(b, "obj", objs[i].type, objs[i].moref);
+    vs_buf_puts(b, "<skip>false</skip></objectSet>");
+  }
+  vs_buf_puts(b, "</specSet>");
+  vs_buf_printf(b, "<options><maxObjects>%d</maxObjects></options>",
+                max_objects);
+  method_end(b, "RetrievePropertiesEx");
+}
+
+void vs_soap_create_property_collector(vs_buf_t *b,
+                                       const vs_service_content_t *sc) {
+  method_begin(b, "CreatePropertyCollector");
+  put_moref(b, "_this", "PropertyCollector", sc->property_collector);
+  method_end(b, "CreatePropertyCollector");
+}
+
+void vs_soap_destroy_property_collector(vs_buf_t *b, const char *collector) {
+  method_begin(b, "DestroyPropertyCollector");
+  put_moref(b, "_this", "PropertyCollector", collector);
+  method_end(b, "DestroyPropertyCollector");
+}
+
+void vs_soap_create_filter(vs_buf_t *b, const char *collector, const char *view,
+                           const vs_prop_spec_t *specs, size_t specs_num) {
+  method_begin(b, "CreateFilter");
+  put_moref(b, "_this", "PropertyCollector", collector);
+  put_view_filter_spec(b, "spec", view, specs, specs_num);
+  vs_buf_puts(b, "<partialUpdates>false</partialUpdates>");
+  method_end(b, "CreateFilter");
+}
+
+void vs_soap_wait_for_updates(vs_buf_t *b, const char *collector,
+                              const char *version, int max_object_updates) {
+  method_begin(b, "WaitForUpdatesEx");
+  put_moref(b, "_this", "PropertyCollector", collector);
+  if (version[0] != 0)
+    put_text(b, "version", version);
+  /* WaitOptions: maxWaitSeconds 0 answers at once, never blocks a read */
+  vs_buf_printf(b,
+                "<options><maxWaitSeconds>0</maxWaitSeconds>"
+                "<maxObjectUpdates>%d</maxObjectUpdates></options>",
+                max_object_updates);
+  method_end(b, "WaitForUpdatesEx");
 }
 
 void vs_soap_query_options(vs_buf_t *b, const vs_service_content_t *sc,

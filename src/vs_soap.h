@@ -43,6 +43,26 @@ void vs_soap_destroy_view(vs_buf_t *b, const char *view);
 void vs_soap_retrieve_view(vs_buf_t *b, const vs_service_content_t *sc,
                            const char *view, const vs_prop_spec_t *specs,
                            size_t specs_num, int max_objects);
+/* A managed object reference. */
+typedef struct {
+  const char *type;
+  const char *moref;
+} vs_mo_ref_t;
+/* RetrievePropertiesEx of the listed objects (no traversal). */
+void vs_soap_retrieve_objects(vs_buf_t *b, const vs_service_content_t *sc,
+                              const vs_mo_ref_t *objs, size_t objs_num,
+                              const vs_prop_spec_t *specs, size_t specs_num,
+                              int max_objects);
+/* The update stream: a private PropertyCollector (destroying it destroys
+ * its filters), one filter over a ContainerView, WaitForUpdatesEx. */
+void vs_soap_create_property_collector(vs_buf_t *b,
+                                       const vs_service_content_t *sc);
+void vs_soap_destroy_property_collector(vs_buf_t *b, const char *collector);
+void vs_soap_create_filter(vs_buf_t *b, const char *collector, const char *view,
+                           const vs_prop_spec_t *specs, size_t specs_num);
+/* version "": the first call (every object, as "enter"). Never waits. */
+void vs_soap_wait_for_updates(vs_buf_t *b, const char *collector,
+                              const char *version, int max_object_updates);
 /* OptionManager.QueryOptions(name). */
 void vs_soap_query_options(vs_buf_t *b, const vs_service_content_t *sc,
                            const char *name);

@@ -550,6 +550,11 @@ size_t vs_state_values(vs_kind_t kind, const vs_prop_t *props, size_t n,
   return k.num;
 }
 
+bool vs_state_ages(uint16_t type) {
+  return type == VM_UPTIME || type == HOST_UPTIME ||
+         type == VM_SNAPSHOT_OLDEST_AGE;
+}
+
 vs_state_value_t *vs_state_copy(const vs_state_value_t *values, size_t n) {
   size_t strings = 0;
   for (size_t i = 0; i < n; i++)

@@ -15,6 +15,7 @@
 #include "vs_parse.h"
 #include "vs_util.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -69,6 +70,10 @@ size_t vs_state_paths(vs_kind_t kind, const char *const **paths);
 size_t vs_state_values(vs_kind_t kind, const vs_prop_t *props, size_t n,
                        const vs_state_scratch_t *scratch, int64_t now_us,
                        vs_state_value_t *out, size_t max);
+/* Whether a state value grows by one every second while nothing changes
+ * (uptimes, ages): a value re-sent from the plugin's copy is advanced by
+ * the time since it was computed. */
+bool vs_state_ages(uint16_t type);
 /* A copy of `n` state values in one allocation that also holds their
  * instance strings (free() frees it all); NULL when out of memory. */
 vs_state_value_t *vs_state_copy(const vs_state_value_t *values, size_t n);

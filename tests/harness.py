@@ -24,6 +24,7 @@ killed by PID at interpreter exit if a test forgot to stop it.
 """
 
 import atexit
+import glob
 import os
 import re
 import shlex
@@ -203,8 +204,16 @@ def wait_for(predicate, timeout=30.0, interval=0.2, what=None, alive=None):
 
 
 def ensure_go_tools():
-    """Build vcsim/vsctl with tests/build-go.sh unless both binaries exist."""
-    if all(os.access(os.path.join(BIN_DIR, b), os.X_OK) for b in ("vcsim", "vsctl")):
+    """Build vcsim/vsctl with tests/build-go.sh unless both binaries exist
+    and are newer than their sources (a branch switched keeps no stale
+    simulator)."""
+    def fresh(b):
+        path = os.path.join(BIN_DIR, b)
+        if not os.access(path, os.X_OK):
+            return False
+        sources = glob.glob(os.path.join(TESTS_DIR, b, "*.go"))
+        return all(os.path.getmtime(src) <= os.path.getmtime(path) for src in sources)
+    if all(fresh(b) for b in ("vcsim", "vsctl")):
         return
     r = subprocess.run([os.path.join(TESTS_DIR, "build-go.sh"), BIN_DIR],
                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,

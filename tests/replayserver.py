@@ -71,6 +71,18 @@ the recordings' style):
                   session "0", "1", ... per retrieval) placed before <objects>;
   ContinueRetrievePropertiesEx / CancelRetrievePropertiesEx  S; an unknown
                   token: InvalidArgument.
+  CreatePropertyCollector / CreateFilter / DestroyPropertyCollector  S
+                  (session[<uuid>]<uuid> morefs; an unknown collector:
+                  ManagedObjectNotFound). No genuine update set exists in the
+                  recordings (ManageIQ's 1.1 MB one is not copied).
+  WaitForUpdatesEx  S: the first call (version "") sends what the filters
+                  select, every object "enter" with a changeSet per property
+                  (op assign; an unset property without val), the values of
+                  RetrievePropertiesEx above, in sets of maxObjectUpdates
+                  with <truncated>true</truncated>, versions "1", "2", ...;
+                  later calls return at once without a returnval (a recording
+                  does not change); a version other than the last sent:
+                  InvalidCollectorVersion.
   QueryPerf       S. format "normal": PerfEntityMetric (sampleInfo +
                   PerfMetricIntSeries) - no genuine normal answer exists; "csv":
                   PerfEntityMetricCSV as recorded. Per querySpec: entity,
@@ -128,7 +140,9 @@ stats(): {"operations": {op: n}, "soap_actions": {action: n},
 "unlisted_soap_actions" (a SOAPAction version the server's
 vimServiceVersions does not list), "views_created", "views_destroyed",
 "views_live", "tokens_issued", "continues", "cancels", "query_specs",
-"samples_sent", ...}. requests(): [{"op", "soap_action", "cookie",
+"samples_sent", "collectors_created", "collectors_destroyed",
+"collectors_live", "filters_created", "wait_for_updates",
+"update_sets_truncated", ...}. requests(): [{"op", "soap_action", "cookie",
 "session" (True/False/None), "status", "detail"}] in arrival order.
 
 Run by hand: python3 replayserver.py vc6.5.0-op5 [--port N]
@@ -1394,7 +1408,16 @@ class _Session:
         self.views = {}                  # moref -> (container, types)
         self.retrievals = {}             # token -> [pending object xml]
         self.next_token = 0
+        self.collectors = {}             # moref -> _Collector
+        self.next_collector = 0
         self.created = time.time()
+
+
+class _Collector:
+    def __init__(self):
+        self.filters = {}                # moref -> PropertyFilterSpec element
+        self.sent = None                 # update sets sent (None: none asked)
+        self.pending = []                # the initial update not yet sent
 
 
 class ReplayServer:
@@ -1475,10 +1498,12 @@ class ReplayServer:
             out.update(self._scalars)
             for k in ("logins", "login_failures", "logouts", "not_authenticated", "unlisted_soap_actions",
                       "views_created", "views_destroyed", "tokens_issued", "continues", "cancels",
-                      "query_specs", "samples_sent"):
+                      "query_specs", "samples_sent", "collectors_created", "collectors_destroyed",
+                      "filters_created", "wait_for_updates", "update_sets_truncated"):
                 out.setdefault(k, 0)
             out["live_sessions"] = sum(1 for s in self._sessions.values() if s.authenticated)
             out["views_live"] = sum(len(s.views) for s in self._sessions.values())
+            out["collectors_live"] = sum(len(s.collectors) for s in self._sessions.values())
             return out
 
     def requests(self):
@@ -1781,18 +1806,31 @@ class ReplayServer:
         return 200, envelope('<DestroyViewResponse xmlns="urn:vim25"></DestroyViewResponse>'), []
 
     def _op_RetrievePropertiesEx(self, call, sess, av, entry):
-        specs = children(call, "specSet")
+        opts = child(call, "options")
+        mx = text_of(opts, "maxObjects") if opts is not None else None
+        max_objects = int(mx) if mx and mx.strip().lstrip("-").isdigit() and int(mx) > 0 else None
+        found = self._select(children(call, "specSet"), sess, entry)
+        if not isinstance(found, list):
+            return found  # a fault, or the PerformanceManager's answer
+        entry["detail"]["max_objects"] = max_objects
+        rendered = ['<objects><obj type="%s">%s</obj>%s</objects>' % (
+            o_type, esc(o_ref), "".join("<propSet><name>%s</name>%s</propSet>" % (esc(n), v)
+                                        for n, v in props if v is not None))
+            for o_type, o_ref, props in found]
+        return self._page(sess, "RetrievePropertiesExResponse", rendered, max_objects, entry)
+
+    def _select(self, specs, sess, entry):
+        """What PropertyFilterSpecs select: [(type, moref, [(path, rendered
+        <val> or None when unset)])], or a finished answer (a fault; the
+        PerformanceManager's properties)."""
         prop_specs, obj_specs = [], []
         for spec in specs:
             for ps in children(spec, "propSet"):
                 prop_specs.append((text_of(ps, "type"), text_of(ps, "all", "false") == "true",
                                    [p.text for p in children(ps, "pathSet")]))
             obj_specs += children(spec, "objectSet")
-        opts = child(call, "options")
-        mx = text_of(opts, "maxObjects") if opts is not None else None
-        max_objects = int(mx) if mx and mx.strip().lstrip("-").isdigit() and int(mx) > 0 else None
         entry["detail"].update(paths=sorted({p for _t, _a, ps in prop_specs for p in ps}),
-                               types=[t for t, _a, _p in prop_specs], max_objects=max_objects)
+                               types=[t for t, _a, _p in prop_specs])
         perf = self.rec.managers.get("perfManager")
         objs = []
         for os_ in obj_specs:
@@ -1821,7 +1859,7 @@ class ReplayServer:
             if not skip:
                 objs.append(("mo", mo, None))
         now = self.now()
-        rendered = []
+        found = []
         seen = set()
         for kind, o, view in objs:
             o_type = "ContainerView" if kind == "view" else o.type
@@ -1849,12 +1887,97 @@ class ReplayServer:
                 if v is None:
                     if p not in UNSET_PATHS:
                         self._count("unmodelled_paths", "%s.%s" % (o_type, p))
+                    props.append((p, None))
                     continue
                 props.append((p, v(now) if callable(v) else v))
-            rendered.append('<objects><obj type="%s">%s</obj>%s</objects>' % (
-                o_type, esc(o_ref), "".join("<propSet><name>%s</name>%s</propSet>" % (esc(n), v)
-                                            for n, v in props)))
-        return self._page(sess, "RetrievePropertiesExResponse", rendered, max_objects, entry)
+            found.append((o_type, o_ref, props))
+        return found
+
+    # -- the update stream (S): a private collector, filters, update sets ----
+
+    def _collector(self, call, sess):
+        with self._lock:
+            return sess.collectors.get(text_of(call, "_this", ""))
+
+    def _op_CreatePropertyCollector(self, call, sess, av, entry):
+        with self._lock:
+            sess.next_collector += 1
+            moref = "session[%s]%s" % (sess.key, uuid.uuid4())
+            sess.collectors[moref] = _Collector()
+        self._scalar("collectors_created")
+        return 200, envelope('<CreatePropertyCollectorResponse xmlns="urn:vim25"><returnval '
+                             'type="PropertyCollector">%s</returnval></CreatePropertyCollectorResponse>'
+                             % esc(moref)), []
+
+    def _op_DestroyPropertyCollector(self, call, sess, av, entry):
+        with self._lock:
+            known = sess.collectors.pop(text_of(call, "_this", ""), None)
+        if known is None:
+            return 500, not_found_doc("PropertyCollector", text_of(call, "_this", "")), []
+        self._scalar("collectors_destroyed")
+        return 200, envelope('<DestroyPropertyCollectorResponse xmlns="urn:vim25">'
+                             '</DestroyPropertyCollectorResponse>'), []
+
+    def _op_CreateFilter(self, call, sess, av, entry):
+        pc = self._collector(call, sess)
+        if pc is None:
+            return 500, not_found_doc("PropertyCollector", text_of(call, "_this", "")), []
+        spec = child(call, "spec")
+        if spec is None:
+            return 500, invalid_argument_doc("spec"), []
+        with self._lock:
+            moref = "session[%s]%s" % (sess.key, uuid.uuid4())
+            pc.filters[moref] = spec
+        self._scalar("filters_created")
+        return 200, envelope('<CreateFilterResponse xmlns="urn:vim25"><returnval type="PropertyFilter">'
+                             '%s</returnval></CreateFilterResponse>' % esc(moref)), []
+
+    def _op_WaitForUpdatesEx(self, call, sess, av, entry):
+        """The first call (version "") sends every object the filters select
+        as "enter" with all its properties (unset ones as a changeSet without
+        val, as vCenter does), in sets of options.maxObjectUpdates with
+        truncated; later calls, nothing having changed in a recording,
+        return at once without a returnval (maxWaitSeconds 0). A version
+        other than the last one sent: InvalidCollectorVersion."""
+        pc = self._collector(call, sess)
+        if pc is None:
+            return 500, not_found_doc("PropertyCollector", text_of(call, "_this", "")), []
+        version = text_of(call, "version", "") or ""
+        opts = child(call, "options")
+        mx = text_of(opts, "maxObjectUpdates") if opts is not None else None
+        max_objects = int(mx) if mx and mx.strip().isdigit() and int(mx) > 0 else None
+        entry["detail"].update(version_in=version, max_objects=max_objects)
+        self._scalar("wait_for_updates")
+        if version == "" and pc.sent is None:
+            pending = []
+            for f_ref, spec in pc.filters.items():
+                found = self._select([spec], sess, entry)
+                if not isinstance(found, list):
+                    return found
+                pending += [(f_ref, o_type, o_ref, props) for o_type, o_ref, props in found]
+            pc.pending, pc.sent = pending, 0
+        elif version != str(pc.sent):
+            return 500, fault_doc("InvalidCollectorVersion", "The specified version is invalid.", ""), []
+        if not pc.pending:
+            return 200, envelope('<WaitForUpdatesExResponse xmlns="urn:vim25"></WaitForUpdatesExResponse>'), []
+        page, pc.pending = ((pc.pending[:max_objects], pc.pending[max_objects:]) if max_objects
+                            else (pc.pending, []))
+        pc.sent += 1
+        if pc.pending:
+            self._scalar("update_sets_truncated")
+        sets = []
+        for f_ref in dict.fromkeys(f for f, _t, _r, _p in page):
+            objs = "".join('<objectSet><kind>enter</kind><obj type="%s">%s</obj>%s</objectSet>' % (
+                o_type, esc(o_ref), "".join(
+                    "<changeSet><name>%s</name><op>assign</op>%s</changeSet>" % (esc(n), v or "")
+                    for n, v in props))
+                for f, o_type, o_ref, props in page if f == f_ref)
+            sets.append('<filterSet><filter type="PropertyFilter">%s</filter>%s</filterSet>'
+                        % (esc(f_ref), objs))
+        entry["detail"]["objects"] = len(page)
+        return 200, envelope('<WaitForUpdatesExResponse xmlns="urn:vim25"><returnval><version>%d</version>'
+                             '%s%s</returnval></WaitForUpdatesExResponse>'
+                             % (pc.sent, "".join(sets), "<truncated>true</truncated>" if pc.pending else "")), []
 
     def _page(self, sess, response, rendered, max_objects, entry, token=None):
         if not rendered and token is None:

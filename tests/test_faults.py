@@ -548,16 +548,16 @@ def test_login_system_error_is_not_a_credential_backoff():
             l for l in cd.log()[base.log_offset:].splitlines() if "vsphere" in l))
 
 
-def test_inventory_refresh_fault_logged_once():
-    """Only the inventory refresh fails (CreateContainerView answered with a
+def inventory_fault_logged_once(extra, failing):
+    """Only the inventory's requests fail (`failing` answered with a
     SystemError), QueryPerf works: the previous inventory is kept and values
     keep flowing; the failure is logged once (not once per read, each
     followed by "collecting again") and counted in self_errors."""
     p = Problems()
-    with Env("InventoryInterval 0.5") as env:
+    with Env(extra) as env:
         cd, fs = env.cd, env.fs
         base = env.steady()
-        fs.only = {"CreateContainerView"}
+        fs.only = {failing}
         fs.mode = "soap_fault"
         c0 = self_value(cd, "read_cycles")
         wait_cycles(cd, c0 + 4, 30 * SCALE)
@@ -570,14 +570,28 @@ def test_inventory_refresh_fault_logged_once():
         fs.only = None
         wait_cycles(cd, self_value(cd, "read_cycles") + 3, 30 * SCALE)
         errs = env.plugin_error_lines(base.log_offset)
-        p.check(errs and "SystemError" in errs[0] and "inventory" in errs[0], "refresh failure not logged clearly")
+        p.check(errs and "SystemError" in errs[0] and re.search("inventory|update stream", errs[0]),
+                "refresh failure not logged clearly")
         p.check(len(errs) <= MAX_ERROR_LINES, "%d error lines for %d failed refreshes"
                 % (len(errs), fs.requests("soap_fault")))
-        log("inventory refresh fault: %d failed refreshes, %d error lines, %d 'collecting again', errors %s -> %s"
-            % (fs.requests("soap_fault"), len(errs), cd.log()[base.log_offset:].count("collecting again"),
+        log("inventory fault (%s): %d failed requests, %d error lines, %d 'collecting again', errors %s -> %s"
+            % (failing, fs.requests("soap_fault"), len(errs), cd.log()[base.log_offset:].count("collecting again"),
                base.errors, errors))
         p.raise_if_any("plugin log:\n    " + "\n    ".join(
             l for l in cd.log()[base.log_offset:].splitlines() if "vsphere" in l))
+
+
+def test_inventory_refresh_fault_logged_once():
+    """Full passes (a server without the update stream): every discovery
+    fails at its CreateContainerView."""
+    inventory_fault_logged_once("InventoryInterval 0.5\nUpdateStream false", "CreateContainerView")
+
+
+def test_update_stream_fault_logged_once():
+    """The update stream fails at every WaitForUpdatesEx: asked again from
+    the same version, then started over (its full update fails too), all
+    in one error line."""
+    inventory_fault_logged_once("InventoryInterval 0.5", "WaitForUpdatesEx")
 
 
 def test_shutdown_while_vcenter_hangs():
@@ -643,6 +657,7 @@ ALL = [
     test_vcsim_restart_behind_proxy,
     test_login_system_error_is_not_a_credential_backoff,
     test_inventory_refresh_fault_logged_once,
+    test_update_stream_fault_logged_once,
     test_shutdown_while_vcenter_hangs,
 ]
 QUICK = {"test_proxy_pass_is_transparent", "test_fault_refuse", "test_fault_hang",

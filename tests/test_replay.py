@@ -403,8 +403,13 @@ def check_version(version):
     allowed = {"InvalidName"} if rs.rec.product == "vc" and not rs.has_option else set()
     if set(st["faults"]) - allowed:
         problems.append("faults answered: %s" % st["faults"])
-    if st["operations"].get("ContinueRetrievePropertiesEx", 0) < 1:
-        problems.append("no ContinueRetrievePropertiesEx with InventoryPageSize 3")
+    # InventoryPageSize 3 pages the update stream's first update (the
+    # full passes' tokens are test_semantics' and the unit tests')
+    if st["update_sets_truncated"] < 1:
+        problems.append("no truncated update set with InventoryPageSize 3")
+    if not (st["collectors_created"] == st["collectors_destroyed"] == 1):
+        problems.append("collectors created %d, destroyed %d (want one, destroyed at shutdown)"
+                        % (st["collectors_created"], st["collectors_destroyed"]))
     if st["views_created"] != st["views_destroyed"]:
         problems.append("views created %d, destroyed %d" % (st["views_created"], st["views_destroyed"]))
     if st.get("unmodelled_paths"):

@@ -161,12 +161,19 @@ def test_long_cjk_name_and_escaped_characters():
 # objects that change under the plugin
 
 def test_vm_destroyed_between_discovery_and_query():
-    """The inventory still lists a VM that was destroyed: QueryPerf faults
-    with ManagedObjectNotFound naming it; the batch is retried without it in
-    the same read, so the other VMs lose no sample; the inventory is
-    refreshed; one error line, then recovery."""
+    """Full passes (UpdateStream false): the inventory still lists a VM that
+    was destroyed: QueryPerf faults with ManagedObjectNotFound naming it;
+    the batch is retried without it in the same read, so the other VMs lose
+    no sample; the inventory is refreshed; one error line, then recovery.
+    With the update stream the VM leaves the inventory before the next
+    queries: no fault at all, no error line."""
+    for stream in (False, True):
+        vm_destroyed(stream)
+
+
+def vm_destroyed(stream):
     with Vcsim(cluster=1, cluster_host=2, host=0, vm=6) as vc:
-        extra = "Interval 1\nInventoryInterval 300\nQueryBatchSize 50"
+        extra = "Interval 1\nInventoryInterval 300\nQueryBatchSize 50\nUpdateStream %s" % str(stream).lower()
         with Collectd(vsphere_block(vc, extra=extra), interval=1) as cd:
             cd.wait_for(lambda: len(newest_by_vm(cd)) == 6, 60, what="6 VMs")
             # self_ values may reach write_prometheus a moment after the VMs'
@@ -184,12 +191,15 @@ def test_vm_destroyed_between_discovery_and_query():
             cd.wait_for(lambda: all(newest_by_vm(cd).get(n, 0) > before[n] for n in others), 40,
                         what="new samples of the other VMs")
             stats = vc.control_stats()
-            assert stats["not_found_faults"] >= 1, stats
             errs = plugin_errors(cd)
-            assert len(errs) == 1 and "ManagedObjectNotFound" in errs[0], errs
-            cd.wait_for(lambda: "collecting again" in cd.log(), 20, what="recovery logged")
-            log("destroyed VM: inventory refreshed after %.1f s, %d NotFound faults"
-                % (refreshed, stats["not_found_faults"]))
+            if stream:
+                assert stats["not_found_faults"] == 0 and not errs, (stats, errs)
+            else:
+                assert stats["not_found_faults"] >= 1, stats
+                assert len(errs) == 1 and "ManagedObjectNotFound" in errs[0], errs
+                cd.wait_for(lambda: "collecting again" in cd.log(), 20, what="recovery logged")
+            log("destroyed VM (%s): inventory refreshed after %.1f s, %d NotFound faults"
+                % ("update stream" if stream else "full passes", refreshed, stats["not_found_faults"]))
 
 
 def test_unnamed_not_found_is_isolated_by_splitting():
@@ -197,7 +207,8 @@ def test_unnamed_not_found_is_isolated_by_splitting():
     batch until the culprit is alone, so the other VMs keep their samples
     at every read; the culprit is left out until the next regular discovery
     (InventoryInterval), even though a refresh still lists it (vCenter says
-    the same of a VM still being created), then tried again."""
+    the same of a VM still being created), then tried again when its time
+    is up (with the update stream, full passes are an hour apart)."""
     with Vcsim(cluster=1, cluster_host=2, host=0, vm=8) as vc, FaultServer(vc.url) as fs:
         extra = "Interval 1\nInventoryInterval 20\nQueryBatchSize 50\nConcurrency 2"
         with Collectd(vsphere_block(proxied(fs, vc), extra=extra), interval=1) as cd:
@@ -381,9 +392,10 @@ def test_long_interval_keeps_every_series():
 def test_sessions_dropped_on_a_guess_are_logged_out():
     """100 sessions dropped because an inventory page marked every object
     NotAuthenticated (a guess: the session was fine) leave vCenter's session
-    list at one: each was logged out before the new login."""
+    list at one: each was logged out before the new login. (Full passes,
+    where such pages come; the update stream: test_updates.py.)"""
     with Vcsim(cluster=0, host=1, vm=2) as vc, FaultServer(vc.url) as fs:
-        extra = "Interval 0.1\nInventoryInterval 0.05\nConcurrency 1"
+        extra = "Interval 0.1\nInventoryInterval 0.05\nConcurrency 1\nUpdateStream false"
         with Collectd(vsphere_block(proxied(fs, vc), extra=extra), interval=1) as cd:
             wait_cycles(cd, 3, 30)
             assert vc.sessions() == 1
@@ -409,9 +421,9 @@ def test_sessions_dropped_on_a_guess_are_logged_out():
 def test_inventory_that_empties_is_rechecked_with_a_new_session():
     """An inventory answer that suddenly is empty (some ESXi builds answer
     an expired session so): re-read once with a new session, the old one
-    logged out; the VMs stay."""
+    logged out; the VMs stay. (Full passes, where such answers come.)"""
     with Vcsim(cluster=0, host=1, vm=2) as vc, FaultServer(vc.url) as fs:
-        extra = "Interval 0.5\nInventoryInterval 0.5\nConcurrency 1"
+        extra = "Interval 0.5\nInventoryInterval 0.5\nConcurrency 1\nUpdateStream false"
         with Collectd(vsphere_block(proxied(fs, vc), extra=extra), interval=1) as cd:
             cd.wait_for(lambda: len(newest_by_vm(cd)) == 2, 60, what="2 VMs")
             for _ in range(5):

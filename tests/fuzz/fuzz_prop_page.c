@@ -2,10 +2,11 @@
 /**
  * collectd-vsphere - tests/fuzz/fuzz_prop_page.c
  * vs_parse_prop_page: RetrievePropertiesEx / ContinueRetrievePropertiesEx
- * pages (inventory, with a continuation token). The callback reads every
- * property of every object; leaves of structured values go through the
- * subprop callback into vs_state, whose values are then computed for
- * every kind. Input: 2 control bytes (see fuzz_common.h), then the body.
+ * pages (inventory, with a continuation token) and WaitForUpdatesEx update
+ * sets (the update stream: version, truncated, object updates of a kind). The
+ * callback reads every property of every object; leaves of structured values go
+ * through the subprop callback into vs_state, whose values are then computed
+ * for every kind. Input: 2 control bytes (see fuzz_common.h), then the body.
  */
 #include "fuzz_common.h"
 #include "vs_parse.h"
@@ -19,6 +20,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) {
 }
 
 typedef struct {
+  const vs_prop_page_t *page;
   size_t calls;
   size_t sum;
   vs_state_scratch_t scratch;
@@ -39,6 +41,7 @@ static void on_object(void *ctx, const char *type, const char *moref,
                       const vs_prop_t *props, size_t props_num) {
   page_ctx_t *c = ctx;
   c->calls++;
+  FUZZ_CHECK(c->page->kind >= 0 && c->page->kind <= VS_UPDATE_LEAVE);
   FUZZ_CHECK(props_num <= VS_PAGE_MAX_PROPS);
   FUZZ_CHECK(props_num == 0 || props != NULL);
   c->sum += fuzz_touch(type, 64);
@@ -72,7 +75,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   /* Heap, not stack: ASan then bounds the ~5 KB state exactly. */
   vs_prop_page_t *p = malloc(sizeof(*p));
   FUZZ_CHECK(p != NULL);
-  page_ctx_t ctx = {0};
+  page_ctx_t ctx = {.page = p};
   vs_state_scratch_reset(&ctx.scratch);
   vs_prop_page_init(p, on_object, &ctx);
   p->subprop = on_subprop;
@@ -84,6 +87,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
 
   FUZZ_CHECK(p->objects == ctx.calls);
   ctx.sum += fuzz_touch(p->token, sizeof(p->token));
+  ctx.sum += fuzz_touch(p->version, sizeof(p->version));
   fuzz_sink = ctx.sum;
 
   vs_xml_stream_destroy(s);

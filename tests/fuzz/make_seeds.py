@@ -162,6 +162,35 @@ odd = (b'<objects><obj type="VirtualMachine">vm-1</obj>' + props +
 put("fuzz_prop_page", "edit_page_bounds", pre + odd + b"<token>" +
     b"t" * 600 + b"</token>" + post, SPLITS[4])
 
+# Update sets (WaitForUpdatesEx, the update stream) go through the same
+# parser: the page's objects as "enter" in a first, truncated set; then a
+# set with a "modify" (changeSets, one without val), a "leave", a version
+# over its bound and two filterSets.
+def as_update(obj, kind):
+    body = obj.replace(b"<objects>", b"<objectSet><kind>" + kind + b"</kind>")
+    body = body.replace(b"</objects>", b"</objectSet>")
+    body = body.replace(b"<propSet>", b"<changeSet><op>assign</op>")
+    return body.replace(b"</propSet>", b"</changeSet>")
+
+
+upre = pre.replace(b"RetrievePropertiesExResponse", b"WaitForUpdatesExResponse")
+upost = post.replace(b"RetrievePropertiesExResponse", b"WaitForUpdatesExResponse")
+fset = b'<filterSet><filter type="PropertyFilter">session[1]f-1</filter>'
+put("fuzz_prop_page", "edit_update_set_enter_truncated",
+    upre + b"<version>1</version>" + fset +
+    b"".join(as_update(o, b"enter") for o in objs) +
+    b"</filterSet><truncated>true</truncated>" + upost, SPLITS[1])
+put("fuzz_prop_page", "edit_update_set_modify_leave",
+    upre + b"<version>" + b"9" * 300 + b"</version>" + fset +
+    b'<objectSet><kind>modify</kind><obj type="VirtualMachine">vm-1</obj>'
+    b"<changeSet><name>runtime.powerState</name><op>assign</op>"
+    b"<val>poweredOff</val></changeSet><changeSet><name>snapshot</name>"
+    b"<op>remove</op></changeSet></objectSet>"
+    b'<objectSet><kind>leave</kind><obj type="VirtualMachine">vm-2</obj>'
+    b"</objectSet></filterSet>" + fset +
+    b'<objectSet><kind>bogus</kind><obj type="HostSystem">host-1</obj>'
+    b"</objectSet></filterSet>" + upost, SPLITS[2])
+
 # ---- fuzz_catalog -----------------------------------------------------------
 cat = raw("catalog_full")
 infos = re.findall(rb"<PerfCounterInfo>.*?</PerfCounterInfo>", cat)

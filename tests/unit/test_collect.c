@@ -18,8 +18,10 @@
 #include "fake_transport.h"
 #include "mock_plugin.h"
 #include "testing.h"
+
 #include "vs_collect.h"
 #include "vs_state.h"
+#include <unistd.h>
 
 #define T0_US (INT64_C(1704164640) * 1000000) /* on a 20 s boundary */
 
@@ -32,6 +34,19 @@ typedef struct {
   bool discovery_fault;  /* a discovery (it asks for Folders): SystemError */
   int extra_counter;     /* a counter id in every answer (0: none) */
   char hang[64];         /* QueryPerf requests naming it never answer */
+  /* the update stream (off: CreatePropertyCollector is not scripted) */
+  bool stream;
+  int collectors_made, collectors_live;
+  const char *changes;    /* objectSets of the next update set, then none */
+  bool changes_truncated; /* ... with more to come (in `more`) */
+  const char *more;       /* the objectSets of the set after it */
+  bool version_fault;   /* the next WaitForUpdatesEx: InvalidCollectorVersion */
+  int wait_http_errors; /* the next WaitForUpdatesEx this often: HTTP 503 */
+  int reread_faults;    /* the next re-reads this often: SystemError */
+  const char *reread;   /* objects answered to a re-read */
+  int initial_sets;     /* the first update in this many sets (0: one) */
+  int initial_served;   /* ... of which answered */
+  int initial_delay_ms; /* each answered this late */
 } vcenter_t;
 
 static void fixture(fake_reply_t *r, const char *name) {
@@ -53,6 +68,156 @@ static void intervals(fake_reply_t *r) {
                "<length>86400</length><level>1</level><enabled>true"
                "</enabled></PerfInterval></val></propSet></objects>"
                "</returnval></RetrievePropertiesExResponse>");
+}
+
+/* Replaces every `from` in b's text by `to`. */
+static void replace_all(vs_buf_t *b, const char *from, const char *to) {
+  vs_buf_t out;
+  vs_buf_init(&out);
+  size_t flen = strlen(from);
+  const char *p = b->data;
+  for (const char *hit; (hit = strstr(p, from)) != NULL; p = hit + flen) {
+    vs_buf_append(&out, p, (size_t)(hit - p));
+    vs_buf_puts(&out, to);
+  }
+  vs_buf_puts(&out, p);
+  vs_buf_free(b);
+  *b = out;
+}
+
+/* The first update set: the discovery answer vcsim gave, every object as
+ * "enter", each property as a change. */
+static void initial_update(fake_reply_t *r) {
+  fixture(r, "vcsim_discovery.xml");
+  replace_all(&r->body, "RetrievePropertiesExResponse",
+              "WaitForUpdatesExResponse");
+  replace_all(&r->body, "<returnval>",
+              "<returnval><version>1</version><filterSet><filter "
+              "type=\"PropertyFilter\">filter-1</filter>");
+  replace_all(&r->body, "</returnval>", "</filterSet></returnval>");
+  replace_all(&r->body, "<objects>", "<objectSet><kind>enter</kind>");
+  replace_all(&r->body, "</objects>", "</objectSet>");
+  replace_all(&r->body, "<propSet>", "<changeSet><op>assign</op>");
+  replace_all(&r->body, "</propSet>", "</changeSet>");
+}
+
+/* Part `part` of the first update in `sets` sets: every sets-th object,
+ * version part + 1, truncated but for the last. */
+static void initial_part(fake_reply_t *r, int part, int sets) {
+  initial_update(r);
+  const char *body = r->body.data;
+  const char *first = strstr(body, "<objectSet>");
+  const char *end = NULL;
+  for (const char *p = first; p != NULL; p = strstr(p + 1, "</objectSet>"))
+    end = p;
+  if (first == NULL || end == NULL)
+    return;
+  end = strstr(end, "</objectSet>") + strlen("</objectSet>");
+  vs_buf_t b;
+  vs_buf_init(&b);
+  vs_buf_append(&b, body, (size_t)(first - body));
+  int i = 0;
+  for (const char *p = first; p != NULL && p < end;
+       p = strstr(p + 1, "<objectSet>"), i++) {
+    const char *q = strstr(p, "</objectSet>") + strlen("</objectSet>");
+    if (i % sets == part)
+      vs_buf_append(&b, p, (size_t)(q - p));
+  }
+  vs_buf_puts(&b, end);
+  vs_buf_free(&r->body);
+  r->body = b;
+  char version[64];
+  snprintf(version, sizeof(version), "<version>%d</version>", part + 1);
+  replace_all(&r->body, "<version>1</version>", version);
+  if (part + 1 < sets)
+    replace_all(&r->body, "</filterSet></returnval>",
+                "</filterSet><truncated>true</truncated></returnval>");
+}
+
+static void wait_for_updates(vcenter_t *vc, const fake_request_t *req,
+                             fake_reply_t *r) {
+  char version[64];
+  fake_tag(req->body, "version", 0, version, sizeof(version));
+  if (vc->initial_sets > 1 &&
+      (version[0] == 0 || vc->initial_served < vc->initial_sets)) {
+    if (version[0] == 0)
+      vc->initial_served = 0;
+    usleep((useconds_t)vc->initial_delay_ms * 1000);
+    initial_part(r, vc->initial_served++, vc->initial_sets);
+  } else if (version[0] == 0) {
+    initial_update(r);
+  } else if (vc->wait_http_errors > 0) {
+    vc->wait_http_errors--;
+    r->status = 503;
+    vs_buf_puts(&r->body, "<html>Service Unavailable</html>");
+  } else if (vc->version_fault) {
+    vc->version_fault = false;
+    fake_fault(r, "InvalidCollectorVersion",
+               "The specified version is invalid.", NULL, NULL);
+  } else if (vc->changes != NULL) {
+    vs_buf_t b;
+    vs_buf_init(&b);
+    vs_buf_printf(&b,
+                  "<WaitForUpdatesExResponse xmlns=\"urn:vim25\"><returnval>"
+                  "<version>%d</version><filterSet><filter "
+                  "type=\"PropertyFilter\">filter-1</filter>%s</filterSet>"
+                  "<truncated>%s</truncated></returnval>"
+                  "</WaitForUpdatesExResponse>",
+                  atoi(version) + 1, vc->changes,
+                  vc->changes_truncated ? "true" : "false");
+    fake_soap(r, b.data);
+    vs_buf_free(&b);
+    vc->changes = vc->changes_truncated ? vc->more : NULL;
+    vc->changes_truncated = false;
+  } else {
+    fake_soap(r, "<WaitForUpdatesExResponse xmlns=\"urn:vim25\"/>");
+  }
+}
+
+/* The stream's other calls; false if `op` is none of them. */
+static bool stream_call(vcenter_t *vc, const fake_request_t *req,
+                        fake_reply_t *r) {
+  char inner[256];
+  if (!vc->stream)
+    return false;
+  if (strcmp(req->op, "CreatePropertyCollector") == 0) {
+    snprintf(inner, sizeof(inner),
+             "<CreatePropertyCollectorResponse xmlns=\"urn:vim25\">"
+             "<returnval type=\"PropertyCollector\">session[1]pc-%d"
+             "</returnval></CreatePropertyCollectorResponse>",
+             ++vc->collectors_made);
+    vc->collectors_live++;
+    fake_soap(r, inner);
+  } else if (strcmp(req->op, "DestroyPropertyCollector") == 0) {
+    vc->collectors_live--;
+    fake_soap(r, "<DestroyPropertyCollectorResponse xmlns=\"urn:vim25\"/>");
+  } else if (strcmp(req->op, "CreateFilter") == 0) {
+    fake_soap(r, "<CreateFilterResponse xmlns=\"urn:vim25\"><returnval "
+                 "type=\"PropertyFilter\">filter-1</returnval>"
+                 "</CreateFilterResponse>");
+  } else if (strcmp(req->op, "WaitForUpdatesEx") == 0) {
+    wait_for_updates(vc, req, r);
+  } else if (strcmp(req->op, "RetrievePropertiesEx") == 0 &&
+             strstr(req->body, "<type>Folder</type>") != NULL &&
+             strstr(req->body, "ContainerView") == NULL) {
+    /* a re-read: what a discovery asks for, of listed objects */
+    if (vc->reread_faults > 0) {
+      vc->reread_faults--;
+      fake_fault(r, "SystemError", "scripted re-read fault", NULL, NULL);
+      return true;
+    }
+    vs_buf_t b;
+    vs_buf_init(&b);
+    vs_buf_printf(&b,
+                  "<RetrievePropertiesExResponse xmlns=\"urn:vim25\">"
+                  "<returnval>%s</returnval></RetrievePropertiesExResponse>",
+                  vc->reread != NULL ? vc->reread : "");
+    fake_soap(r, b.data);
+    vs_buf_free(&b);
+  } else {
+    return false;
+  }
+  return true;
 }
 
 static void retrieve(vcenter_t *vc, const fake_request_t *req,
@@ -85,6 +250,8 @@ static void query_perf(vcenter_t *vc, const fake_request_t *req,
 static void respond(void *ctx, const fake_request_t *req, fake_reply_t *r) {
   vcenter_t *vc = ctx;
   const char *op = req->op;
+  if (stream_call(vc, req, r))
+    return;
   if (strcmp(op, "GET /vimServiceVersions.xml") == 0) {
     r->status = 404; /* announce 5.5 */
     vs_buf_puts(&r->body, "<html>not found</html>");
@@ -197,7 +364,8 @@ static size_t discoveries(const world_t *w) {
   size_t n = 0;
   for (size_t i = 0; i < w->fake.requests_num; i++)
     if (strcmp(w->fake.requests[i].op, "RetrievePropertiesEx") == 0 &&
-        strstr(w->fake.requests[i].body, "<type>Folder</type>") != NULL)
+        strstr(w->fake.requests[i].body, "<type>Folder</type>") != NULL &&
+        strstr(w->fake.requests[i].body, "ContainerView") != NULL)
       n++;
   return n;
 }
@@ -368,6 +536,274 @@ DEF_TEST(shutdown_logs_out_once_and_only_a_session) {
   return 0;
 }
 
+/* ---- the update stream ---- */
+
+static size_t requests_naming(const world_t *w, const char *op,
+                              const char *text) {
+  size_t n = 0;
+  for (size_t i = 0; i < w->fake.requests_num; i++)
+    if (strcmp(w->fake.requests[i].op, op) == 0 &&
+        strstr(w->fake.requests[i].body, text) != NULL)
+      n++;
+  return n;
+}
+
+static const vs_object_t *object(const world_t *w, const char *moref) {
+  return vs_inventory_find(&w->block->inventory, moref);
+}
+
+#define VM_ON(moref, name, host)                                               \
+  "<obj type=\"VirtualMachine\">" moref "</obj>"                               \
+  "<changeSet><name>name</name><op>assign</op><val>" name "</val>"             \
+  "</changeSet><changeSet><name>parent</name><op>assign</op><val "             \
+  "type=\"Folder\">folder-3</val></changeSet><changeSet><name>runtime."        \
+  "powerState</name><op>assign</op><val>poweredOn</val></changeSet>"           \
+  "<changeSet><name>runtime.host</name><op>assign</op><val "                   \
+  "type=\"HostSystem\">" host "</val></changeSet>"
+
+DEF_TEST(stream_replaces_full_passes_and_follows_changes) {
+  world_t w;
+  CHECK_ZERO(world_init(&w, NULL, NULL));
+  w.vc.stream = true;
+  EXPECT_EQ_INT(0, world_read(&w));
+  /* the first update set is the discovery: no full pass */
+  EXPECT_EQ_INT(0, discoveries(&w));
+  EXPECT_EQ_INT(1, fake_count(&w.fake, "CreateFilter"));
+  EXPECT_EQ_INT(1, fake_count(&w.fake, "WaitForUpdatesEx"));
+  EXPECT_EQ_DOUBLE(12.0, self_value("self_inventory_vms"));
+  OK(values_of("vm") >= 12);
+  /* nothing changed: one WaitForUpdatesEx, nothing read again */
+  EXPECT_EQ_INT(0, world_read(&w));
+  EXPECT_EQ_INT(2, fake_count(&w.fake, "WaitForUpdatesEx"));
+  EXPECT_EQ_INT(0, requests_naming(&w, "RetrievePropertiesEx", "vm-138"));
+  /* a VM leaves, one enters, one changes (renamed, powered off) */
+  w.vc.changes =
+      "<objectSet><kind>leave</kind><obj type=\"VirtualMachine\">"
+      "vm-135</obj></objectSet>"
+      /* powered off, then destroyed (in one set) */
+      "<objectSet><kind>modify</kind><obj type=\"VirtualMachine\">"
+      "vm-141</obj><changeSet><name>runtime.powerState</name><op>"
+      "assign</op><val>poweredOff</val></changeSet></objectSet>"
+      "<objectSet><kind>leave</kind><obj type=\"VirtualMachine\">"
+      "vm-141</obj></objectSet>"
+      "<objectSet><kind>enter</kind>" VM_ON(
+          "vm-999", "new01",
+          "host-21") "</objectSet>"
+                     "<objectSet><kind>modify</kind><obj "
+                     "type=\"VirtualMachine\">"
+                     "vm-138</obj><changeSet><name>name</name><op>assign</op>"
+                     "<val>renamed</val></changeSet></objectSet>";
+  w.vc.reread = "<objects><obj type=\"VirtualMachine\">vm-138</obj>"
+                "<propSet><name>name</name><val>renamed</val></propSet>"
+                "<propSet><name>parent</name><val type=\"Folder\">folder-3"
+                "</val></propSet><propSet><name>runtime.powerState</name>"
+                "<val>poweredOff</val></propSet><propSet><name>runtime.host"
+                "</name><val type=\"HostSystem\">host-21</val></propSet>"
+                "</objects>";
+  EXPECT_EQ_INT(0, world_read(&w));
+  /* the changed VM was read again, alone, with everything a discovery
+   * asks for; the others were not */
+  EXPECT_EQ_INT(1, requests_naming(&w, "RetrievePropertiesEx", "vm-138"));
+  EXPECT_EQ_INT(0, requests_naming(&w, "RetrievePropertiesEx", "vm-141"));
+  OK(object(&w, "vm-135") == NULL);
+  OK(object(&w, "vm-141") == NULL);
+  OK(object(&w, "vm-999") != NULL && object(&w, "vm-999")->active);
+  EXPECT_EQ_STR("new01", object(&w, "vm-999")->name);
+  EXPECT_EQ_STR("renamed", object(&w, "vm-138")->name);
+  OK(!object(&w, "vm-138")->active); /* powered off */
+  EXPECT_EQ_STR(
+      "DC0",
+      vs_inv_at(&w.block->inventory, object(&w, "vm-999")->datacenter)->name);
+  EXPECT_EQ_INT(0, discoveries(&w));
+  /* the next read queries the new VM, not the one that left */
+  size_t before135 = requests_naming(&w, "QueryPerf", ">vm-135<");
+  EXPECT_EQ_INT(0, world_read(&w));
+  OK(requests_naming(&w, "QueryPerf", ">vm-999<") >= 1);
+  EXPECT_EQ_INT(before135, requests_naming(&w, "QueryPerf", ">vm-135<"));
+  EXPECT_EQ_DOUBLE(11.0, self_value("self_inventory_vms"));
+  EXPECT_EQ_INT(0, mock_log_count(LOG_ERR));
+  world_free(&w);
+  return 0;
+}
+
+DEF_TEST(stream_truncated_sets_are_read_on) {
+  world_t w;
+  CHECK_ZERO(world_init(&w, NULL, NULL));
+  w.vc.stream = true;
+  EXPECT_EQ_INT(0, world_read(&w));
+  w.vc.changes = "<objectSet><kind>leave</kind><obj type=\"VirtualMachine\">"
+                 "vm-135</obj></objectSet>"
+                 /* powered off, then destroyed (in one set) */
+                 "<objectSet><kind>modify</kind><obj type=\"VirtualMachine\">"
+                 "vm-141</obj><changeSet><name>runtime.powerState</name><op>"
+                 "assign</op><val>poweredOff</val></changeSet></objectSet>"
+                 "<objectSet><kind>leave</kind><obj type=\"VirtualMachine\">"
+                 "vm-141</obj></objectSet>";
+  w.vc.changes_truncated = true;
+  w.vc.more = "<objectSet><kind>leave</kind><obj type=\"VirtualMachine\">"
+              "vm-138</obj></objectSet>";
+  size_t waits = fake_count(&w.fake, "WaitForUpdatesEx");
+  EXPECT_EQ_INT(0, world_read(&w));
+  EXPECT_EQ_INT(waits + 2, fake_count(&w.fake, "WaitForUpdatesEx"));
+  OK(object(&w, "vm-135") == NULL && object(&w, "vm-138") == NULL);
+  /* the version of the last set is the one asked for next */
+  const fake_request_t *last = fake_request(
+      &w.fake, "WaitForUpdatesEx", fake_count(&w.fake, "WaitForUpdatesEx") - 1);
+  char version[16];
+  EXPECT_EQ_STR("2",
+                fake_tag(last->body, "version", 0, version, sizeof(version)));
+  EXPECT_EQ_INT(0, world_read(&w));
+  last = fake_request(&w.fake, "WaitForUpdatesEx",
+                      fake_count(&w.fake, "WaitForUpdatesEx") - 1);
+  EXPECT_EQ_STR("3",
+                fake_tag(last->body, "version", 0, version, sizeof(version)));
+  world_free(&w);
+  return 0;
+}
+
+DEF_TEST(stream_starts_over_without_piling_up_collectors) {
+  world_t w;
+  CHECK_ZERO(world_init(&w, NULL, NULL));
+  w.vc.stream = true;
+  EXPECT_EQ_INT(0, world_read(&w));
+  EXPECT_EQ_INT(1, w.vc.collectors_live);
+  /* vCenter no longer knows the version: the old collector is destroyed,
+   * a new one gives a full update, said once at INFO */
+  w.vc.version_fault = true;
+  EXPECT_EQ_INT(0, world_read(&w));
+  EXPECT_EQ_INT(0, world_read(&w));
+  EXPECT_EQ_INT(2, w.vc.collectors_made);
+  EXPECT_EQ_INT(1, w.vc.collectors_live);
+  EXPECT_EQ_INT(1, fake_count(&w.fake, "DestroyPropertyCollector"));
+  EXPECT_EQ_INT(1, mock_log_count_containing("InvalidCollectorVersion"));
+  EXPECT_EQ_INT(0, discoveries(&w));
+  /* a new session: its own collector (the old one went with the old
+   * session: nothing to destroy) */
+  w.vc.not_authenticated = 1;
+  EXPECT_EQ_INT(0, world_read(&w));
+  EXPECT_EQ_INT(0, world_read(&w));
+  EXPECT_EQ_INT(2, fake_count(&w.fake, "Login"));
+  EXPECT_EQ_INT(3, w.vc.collectors_made);
+  EXPECT_EQ_INT(1, fake_count(&w.fake, "DestroyPropertyCollector"));
+  /* reads without changes make no collector */
+  for (int i = 0; i < 5; i++)
+    EXPECT_EQ_INT(0, world_read(&w));
+  EXPECT_EQ_INT(3, w.vc.collectors_made);
+  /* shutdown: the collector and its view are destroyed, then the logout */
+  vs_vcenter_destroy(w.block);
+  w.block = NULL;
+  EXPECT_EQ_INT(2, fake_count(&w.fake, "DestroyPropertyCollector"));
+  size_t n = w.fake.requests_num;
+  EXPECT_EQ_STR("Logout", w.fake.requests[n - 1].op);
+  EXPECT_EQ_STR("DestroyView", w.fake.requests[n - 2].op);
+  EXPECT_EQ_STR("DestroyPropertyCollector", w.fake.requests[n - 3].op);
+  world_free(&w);
+  return 0;
+}
+
+/* The version the last WaitForUpdatesEx asked from. */
+static const char *last_version(const world_t *w, char *buf, size_t size) {
+  const fake_request_t *last =
+      fake_request(&w->fake, "WaitForUpdatesEx",
+                   fake_count(&w->fake, "WaitForUpdatesEx") - 1);
+  return fake_tag(last->body, "version", 0, buf, size);
+}
+
+DEF_TEST(stream_failures_ask_again_from_the_same_version) {
+  world_t w;
+  char version[16];
+  CHECK_ZERO(world_init(&w, NULL, NULL));
+  w.vc.stream = true;
+  EXPECT_EQ_INT(0, world_read(&w));
+  /* an HTTP error page: logged once, the stream kept, nothing lost */
+  w.vc.changes = "<objectSet><kind>leave</kind><obj type=\"VirtualMachine\">"
+                 "vm-135</obj></objectSet>";
+  w.vc.wait_http_errors = 1;
+  EXPECT_EQ_INT(0, world_read(&w));
+  OK(object(&w, "vm-135") != NULL);
+  EXPECT_EQ_INT(1, mock_log_count_containing("asking again from the same"));
+  EXPECT_EQ_INT(0, world_read(&w));
+  EXPECT_EQ_STR("1", last_version(&w, version, sizeof(version)));
+  OK(object(&w, "vm-135") == NULL);
+  EXPECT_EQ_INT(1, w.vc.collectors_made);
+  /* the set was read (its version moved on) but the re-read of a changed
+   * object failed: the next read asks for the same changes again */
+  w.vc.changes = "<objectSet><kind>modify</kind><obj type=\"VirtualMachine\">"
+                 "vm-138</obj><changeSet><name>name</name><op>assign</op>"
+                 "<val>renamed</val></changeSet></objectSet>";
+  w.vc.reread_faults = 1;
+  EXPECT_EQ_INT(0, world_read(&w));
+  EXPECT_EQ_STR("2", last_version(&w, version, sizeof(version)));
+  w.vc.changes = "<objectSet><kind>modify</kind><obj type=\"VirtualMachine\">"
+                 "vm-138</obj><changeSet><name>name</name><op>assign</op>"
+                 "<val>renamed</val></changeSet></objectSet>";
+  EXPECT_EQ_INT(0, world_read(&w));
+  EXPECT_EQ_STR("2", last_version(&w, version, sizeof(version)));
+  EXPECT_EQ_INT(1, requests_naming(&w, "RetrievePropertiesEx", "vm-138") - 1);
+  EXPECT_EQ_INT(1, w.vc.collectors_made);
+  /* answers that keep failing (not the connection): after three reads in
+   * a row the stream starts over, without a second ERROR line */
+  EXPECT_EQ_INT(0, world_read(&w)); /* (the episode of errors ends) */
+  size_t errors = mock_log_count(LOG_ERR);
+  w.vc.wait_http_errors = 3;
+  for (int i = 0; i < 3; i++)
+    EXPECT_EQ_INT(0, world_read(&w));
+  EXPECT_EQ_INT(2, w.vc.collectors_made);
+  EXPECT_EQ_INT(1, w.vc.collectors_live);
+  EXPECT_EQ_INT(1, fake_count(&w.fake, "DestroyPropertyCollector"));
+  EXPECT_EQ_INT(errors + 1, mock_log_count(LOG_ERR));
+  EXPECT_EQ_INT(1, mock_log_count_containing("stream: starting over"));
+  EXPECT_EQ_INT(0, discoveries(&w));
+  world_free(&w);
+  return 0;
+}
+
+DEF_TEST(stream_full_update_spans_reads_within_their_budget) {
+  world_t w;
+  CHECK_ZERO(world_init(&w, NULL, NULL));
+  w.vc.stream = true;
+  w.vc.initial_sets = 3;
+  w.vc.initial_delay_ms = 1100;
+  /* a read of interval 1 has 2 s: two sets, then the read ends */
+  double t = vs_monotonic_seconds();
+  EXPECT_EQ_INT(0, vs_vcenter_read(w.block, 1.0));
+  OK(vs_monotonic_seconds() - t < 3.0);
+  EXPECT_EQ_INT(2, fake_count(&w.fake, "WaitForUpdatesEx"));
+  OK(!w.block->inventory_ready);
+  EXPECT_EQ_DOUBLE(1.0, self_value("self_updates_pending"));
+  EXPECT_EQ_INT(0, fake_count(&w.fake, "QueryPerf"));
+  /* the next read finishes it, from the version reached, and queries */
+  EXPECT_EQ_INT(0, vs_vcenter_read(w.block, 1.0));
+  EXPECT_EQ_INT(3, fake_count(&w.fake, "WaitForUpdatesEx"));
+  char version[16];
+  EXPECT_EQ_STR("2", last_version(&w, version, sizeof(version)));
+  OK(w.block->inventory_ready);
+  EXPECT_EQ_DOUBLE(12.0, self_value("self_inventory_vms"));
+  EXPECT_EQ_DOUBLE(0.0, self_value("self_updates_pending"));
+  OK(values_of("vm") >= 12);
+  EXPECT_EQ_INT(1, w.vc.collectors_made);
+  EXPECT_EQ_INT(0, discoveries(&w));
+  EXPECT_EQ_INT(0, mock_log_count(LOG_ERR));
+  world_free(&w);
+  return 0;
+}
+
+DEF_TEST(stream_unavailable_falls_back_to_full_passes) {
+  world_t w;
+  CHECK_ZERO(world_init(&w, NULL, NULL));
+  /* the fake vCenter knows no CreatePropertyCollector */
+  EXPECT_EQ_INT(0, world_read(&w));
+  EXPECT_EQ_INT(1, discoveries(&w));
+  EXPECT_EQ_INT(12.0, self_value("self_inventory_vms"));
+  EXPECT_EQ_INT(1, mock_log_count_containing("update stream not available"));
+  EXPECT_EQ_INT(0, mock_log_count(LOG_ERR));
+  /* no second try before the next full pass */
+  EXPECT_EQ_INT(0, world_read(&w));
+  EXPECT_EQ_INT(1, fake_count(&w.fake, "CreatePropertyCollector"));
+  world_free(&w);
+  return 0;
+}
+
 int main(void) {
   RUN_TEST(first_read_discovers_then_reads_only_query);
   RUN_TEST(session_lost_mid_read_logs_in_once_and_goes_on);
@@ -376,6 +812,12 @@ int main(void) {
   RUN_TEST(unknown_counter_id_rereads_the_catalog_once_per_interval);
   RUN_TEST(state_values_go_on_while_discovery_fails);
   RUN_TEST(shutdown_logs_out_once_and_only_a_session);
+  RUN_TEST(stream_replaces_full_passes_and_follows_changes);
+  RUN_TEST(stream_truncated_sets_are_read_on);
+  RUN_TEST(stream_starts_over_without_piling_up_collectors);
+  RUN_TEST(stream_failures_ask_again_from_the_same_version);
+  RUN_TEST(stream_full_update_spans_reads_within_their_budget);
+  RUN_TEST(stream_unavailable_falls_back_to_full_passes);
   mock_reset();
   END_TEST;
 }

@@ -752,6 +752,23 @@ DEF_TEST(dispatch_states) {
   mock_dispatch_set_status(-1);
   EXPECT_EQ_INT(0, vs_dispatch_states(o, 60));
   mock_dispatch_set_status(0);
+  /* sent again from the copy 30 s after they were computed (the update
+   * stream said nothing changed): an uptime has grown by 30 s, a power
+   * state and a free space have not */
+  int uptime = -1;
+  for (size_t i = 0; i < vs_state_types_num; i++)
+    if (strcmp(vs_state_types[i].type, "vm_uptime_seconds") == 0)
+      uptime = (int)i;
+  OK(uptime >= 0);
+  o->states[1] = (vs_state_value_t){
+      .type = (uint16_t)uptime, .instance = "", .value = 1000};
+  o->states_us = vs_wall_us() - INT64_C(30) * 1000000;
+  mock_reset();
+  EXPECT_EQ_INT(2, vs_dispatch_states(o, 60));
+  m = mock_value_find("vm_uptime_seconds", "");
+  CHECK_NOT_NULL(m);
+  OK(m->gauge >= 1030.0 && m->gauge < 1032.0);
+  EXPECT_EQ_DOUBLE(1.0, mock_value_find("vm_power_state", "")->gauge);
   vs_inventory_free(&inv); /* frees the states too */
   return 0;
 }

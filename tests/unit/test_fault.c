@@ -325,6 +325,11 @@ DEF_TEST(policy_rows) {
     EXPECT_EQ_INT(VS_ACT_ISOLATE | VS_ACT_REFRESH_SOON,
                   vs_fault_actions(
                       &(vs_error_t){.rc = VS_ERR_FAULT, .fault = others[i]}));
+  /* the stream's version unknown: start over */
+  EXPECT_EQ_INT(
+      VS_ACT_RESYNC,
+      vs_fault_actions(&(vs_error_t){
+          .rc = VS_ERR_FAULT, .fault = VS_FAULT_INVALID_COLLECTOR_VERSION}));
   /* cancelled: nothing to find */
   EXPECT_EQ_INT(VS_ACT_NEXT_READ,
                 vs_fault_actions(&(vs_error_t){
@@ -360,6 +365,7 @@ static const struct {
                           "seconds"},
     {VS_ACT_NEXT_READ, "the request is made again at the next read (a "
                        "discovery after 30 seconds)"},
+    {VS_ACT_RESYNC, "the update stream starts over with a full update"},
 };
 
 /* The man page's entries for the policy table, in its order. */

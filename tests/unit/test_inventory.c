@@ -566,6 +566,165 @@ DEF_TEST(finish_moves_state) {
   return 0;
 }
 
+/* An update applied without a full pass: the current objects, less those
+ * that left, with those that changed or entered (from `delta`) instead;
+ * then finished against the current inventory, whose series move over. */
+DEF_TEST(merge_applies_an_update) {
+  vs_inventory_t cur, delta, out;
+  vs_inventory_init(&cur);
+  vs_inventory_init(&delta);
+  vs_inventory_init(&out);
+  add_datacenter(&cur, "datacenter-1", "DC1", "");
+  add_folder(&cur, "folder-1", "vm", "datacenter-1");
+  add_host(&cur, "host-1", "esx1", "datacenter-1");
+  add_vm(&cur, "vm-1", "a", "folder-1", "host-1");
+  add_vm(&cur, "vm-2", "b", "folder-1", "host-1");
+  add_vm(&cur, "vm-3", "c", "folder-1", "host-1");
+  EXPECT_EQ_INT(0, vs_inventory_finish(&cur, NULL));
+  vs_object_t *o = vs_inventory_find(&cur, "vm-1");
+  CHECK_NOT_NULL(vs_series_get(&o->series, 2, ""));
+  o->mark_us = T0_US;
+  o->states = calloc(1, sizeof(*o->states));
+  CHECK_NOT_NULL(o->states);
+  o->states_num = 1;
+  o->states_us = T0_US;
+  vs_state_value_t *kept = o->states;
+  o = vs_inventory_find(&cur, "vm-2");
+  CHECK_NOT_NULL(vs_series_get(&o->series, 2, ""));
+  o->mark_us = T0_US;
+
+  /* vm-2 renamed and powered off, vm-4 new, vm-3 left (and a vm-5 that
+   * entered and left within the same update) */
+  inv_add(&delta, "VirtualMachine", "vm-2", "b-renamed", "folder-1", "host-1",
+          "poweredOff", "connected", "false");
+  add_vm(&delta, "vm-4", "d", "folder-1", "host-1");
+  add_vm(&delta, "vm-5", "e", "folder-1", "host-1");
+  vs_index_t left;
+  CHECK_ZERO(vs_index_init(&left, 4));
+  CHECK_ZERO(vs_index_put(&left, "vm-3", 1));
+  CHECK_ZERO(vs_index_put(&left, "vm-5", 1));
+  EXPECT_EQ_INT(0, vs_inventory_merge(&out, &cur, &delta, &left));
+  EXPECT_EQ_INT(0, vs_inventory_finish(&out, &cur));
+  vs_index_free(&left);
+  vs_inventory_free(&delta);
+  /* state values moved, not copied */
+  OK(vs_inventory_find(&cur, "vm-1")->states == NULL);
+  vs_inventory_free(&cur); /* out must not depend on it */
+
+  EXPECT_EQ_INT(6, out.num);
+  OK(vs_inventory_find(&out, "vm-3") == NULL);
+  OK(vs_inventory_find(&out, "vm-5") == NULL);
+  o = vs_inventory_find(&out, "vm-1");
+  CHECK_NOT_NULL(o);
+  OK(o->states == kept && o->states_num == 1);
+  EXPECT_EQ_INT(T0_US, o->states_us);
+  EXPECT_EQ_INT(1, o->series.num);
+  EXPECT_EQ_INT(T0_US, o->mark_us);
+  OK(o->active);
+  EXPECT_EQ_STR("DC1", inv_name_at(&out, o->datacenter));
+  o = vs_inventory_find(&out, "vm-2");
+  CHECK_NOT_NULL(o);
+  EXPECT_EQ_STR("b-renamed", o->name);
+  OK(!o->active);
+  EXPECT_EQ_INT(1, o->series.num); /* its series go on */
+  o = vs_inventory_find(&out, "vm-4");
+  CHECK_NOT_NULL(o);
+  OK(o->active);
+  EXPECT_EQ_STR("esx1", inv_name_at(&out, o->host));
+  EXPECT_EQ_INT(3, out.per_kind[VS_KIND_VM]);
+  EXPECT_EQ_INT(2, out.active_per_kind[VS_KIND_VM]);
+  vs_inventory_free(&out);
+  return 0;
+}
+
+static void count_changed(void *ctx, const char *type, const char *moref,
+                          bool left) {
+  (void)type;
+  (void)moref;
+  (void)left;
+  (*(int *)ctx)++;
+}
+
+/* A VM moref of shard `k` (0-based) of n. */
+static void moref_of_shard(int k, int n, char *buf, size_t size) {
+  for (int i = 1; i < 1000; i++) {
+    snprintf(buf, size, "vm-%d", i);
+    if (vs_shard_of(buf, n) == k)
+      return;
+  }
+}
+
+DEF_TEST(shard_keeps_the_state_of_its_own_objects) {
+  char mine[32], other[32];
+  moref_of_shard(0, 2, mine, sizeof(mine));
+  moref_of_shard(1, 2, other, sizeof(other));
+  vs_discovery_t what = {.states = true, .shard_k = 1, .shard_n = 2};
+  what.kinds[VS_KIND_VM] = true;
+  OK(vs_discovery_collects(&what, VS_KIND_VM, mine));
+  OK(!vs_discovery_collects(&what, VS_KIND_VM, other));
+  OK(!vs_discovery_collects(&what, VS_KIND_HOST, mine)); /* not wanted */
+  OK(!vs_discovery_collects(&what, -1, mine));           /* structure */
+
+  char doc[4096];
+#define ENTER(m)                                                               \
+  "<objectSet><kind>enter</kind><obj type=\"VirtualMachine\">%s</obj>"         \
+  "<changeSet><name>name</name><op>assign</op><val>n-%s</val></changeSet>"     \
+  "<changeSet><name>runtime.powerState</name><op>assign</op><val>poweredOn"    \
+  "</val></changeSet></objectSet>"
+#define POWER_OFF(m)                                                           \
+  "<objectSet><kind>modify</kind><obj type=\"VirtualMachine\">%s</obj>"        \
+  "<changeSet><name>runtime.powerState</name><op>assign</op><val>poweredOff"   \
+  "</val></changeSet></objectSet>"
+  snprintf(
+      doc, sizeof(doc),
+      "<?xml version=\"1.0\"?><soapenv:Envelope xmlns:soapenv=\"http://"
+      "schemas.xmlsoap.org/soap/envelope/\"><soapenv:Body>"
+      "<WaitForUpdatesExResponse xmlns=\"urn:vim25\"><returnval><version>"
+      "1</version><filterSet><filter>f</filter>" ENTER(m) ENTER(m) POWER_OFF(m)
+          POWER_OFF(
+              m) "<objectSet><kind>modify</kind><obj type=\"VirtualMachine\">%s"
+                 "</obj><changeSet><name>name</name><op>assign</op><val>renamed"
+                 "</val></changeSet></objectSet></filterSet></returnval>"
+                 "</WaitForUpdatesExResponse></soapenv:Body></"
+                 "soapenv:Envelope>",
+      mine, mine, other, other, mine, other, other);
+#undef ENTER
+#undef POWER_OFF
+  vs_inventory_t inv;
+  vs_inventory_init(&inv);
+  vs_inventory_reader_t r;
+  vs_inventory_reader_init(&r, &inv, &what);
+  int changed = 0;
+  r.changed = count_changed;
+  r.changed_ctx = &changed;
+  vs_prop_page_t *page = calloc(1, sizeof(*page));
+  CHECK_NOT_NULL(page);
+  vs_inventory_reader_page(&r, page);
+  vs_xml_handler_t h = vs_parse_prop_page(page);
+  vs_xml_stream_t *xs = vs_xml_stream_create(&h);
+  CHECK_NOT_NULL(xs);
+  EXPECT_EQ_INT(0, vs_xml_stream_feed(xs, doc, strlen(doc)));
+  EXPECT_EQ_INT(0, vs_xml_stream_finish(xs));
+  vs_xml_stream_destroy(xs);
+  free(page);
+  EXPECT_EQ_INT(0, vs_inventory_finish(&inv, NULL));
+  /* both objects known (naming sees every object), the state values of
+   * this shard's only */
+  vs_object_t *m = vs_inventory_find(&inv, mine);
+  vs_object_t *o = vs_inventory_find(&inv, other);
+  CHECK_NOT_NULL(m);
+  CHECK_NOT_NULL(o);
+  OK(m->states_num > 0);
+  EXPECT_EQ_INT(0, o->states_num);
+  /* changes: this shard's power-off and the other's rename are read
+   * again; the other's power-off is not */
+  EXPECT_EQ_INT(2, changed);
+  EXPECT_EQ_INT(1, r.ignored);
+  vs_state_scratch_reset(&r.scratch);
+  vs_inventory_free(&inv);
+  return 0;
+}
+
 DEF_TEST(many_objects) {
   enum { N = 10000 };
   vs_inventory_t inv;
@@ -834,6 +993,8 @@ int main(void) {
   RUN_TEST(hierarchy_resolution);
   RUN_TEST(active_decisions);
   RUN_TEST(finish_moves_state);
+  RUN_TEST(merge_applies_an_update);
+  RUN_TEST(shard_keeps_the_state_of_its_own_objects);
   RUN_TEST(many_objects);
   RUN_TEST(vcsim_discovery);
   RUN_TEST(long_name_cut_at_utf8_boundary);

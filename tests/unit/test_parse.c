@@ -309,6 +309,91 @@ DEF_TEST(prop_page_last_page_has_no_token) {
   return 0;
 }
 
+/* WaitForUpdatesEx in vCenter's shape: an update set of one filter, an
+ * object entering with every property (a structured one among them), a
+ * change, a property unset (op remove: no val), an object leaving; the
+ * version and "truncated" of the set. */
+static const vs_prop_page_t *update_page;
+static vs_update_kind_t update_kinds[MAX_OBJS];
+
+static void on_update(void *ctx, const char *type, const char *moref,
+                      const vs_prop_t *props, size_t props_num) {
+  objs_t *objs = ctx;
+  if (objs->num < MAX_OBJS)
+    update_kinds[objs->num] = update_page->kind;
+  on_object(ctx, type, moref, props, props_num);
+}
+
+DEF_TEST(update_set_vcenter_style) {
+  const char *doc = SOAP_HEAD
+      "<WaitForUpdatesExResponse xmlns=\"urn:vim25\"><returnval>"
+      "<version>1_3</version>"
+      "<filterSet><filter type=\"PropertyFilter\">session[52a1]5230</filter>"
+      "<objectSet><kind>enter</kind><obj type=\"VirtualMachine\">vm-42</obj>"
+      "<changeSet><name>name</name><op>assign</op>"
+      "<val xsi:type=\"xsd:string\">web01</val></changeSet>"
+      "<changeSet><name>guest.disk</name><op>assign</op>"
+      "<val xsi:type=\"ArrayOfGuestDiskInfo\"><GuestDiskInfo "
+      "xsi:type=\"GuestDiskInfo\"><diskPath>/</diskPath><capacity>100"
+      "</capacity></GuestDiskInfo></val></changeSet>"
+      "<changeSet><name>runtime.powerState</name><op>assign</op>"
+      "<val xsi:type=\"VirtualMachinePowerState\">poweredOn</val>"
+      "</changeSet></objectSet>"
+      "<objectSet><kind>modify</kind><obj type=\"HostSystem\">host-7</obj>"
+      "<changeSet><name>runtime.inMaintenanceMode</name><op>assign</op>"
+      "<val xsi:type=\"xsd:boolean\">true</val></changeSet>"
+      "<changeSet><name>runtime.bootTime</name><op>remove</op></changeSet>"
+      "</objectSet>"
+      "<objectSet><kind>leave</kind><obj type=\"VirtualMachine\">vm-9</obj>"
+      "</objectSet>"
+      "</filterSet><truncated>true</truncated></returnval>"
+      "</WaitForUpdatesExResponse>" SOAP_TAIL;
+  static objs_t objs;
+  memset(&objs, 0, sizeof(objs));
+  static vs_prop_page_t page;
+  vs_prop_page_init(&page, on_update, &objs);
+  update_page = &page;
+  EXPECT_EQ_INT(0, run_str(vs_parse_prop_page(&page), doc, 3));
+  OK(page.has_set);
+  EXPECT_EQ_STR("1_3", page.version);
+  OK(page.truncated);
+  EXPECT_EQ_INT(3, objs.num);
+  EXPECT_EQ_INT(VS_UPDATE_ENTER, update_kinds[0]);
+  EXPECT_EQ_STR("vm-42", objs.o[0].moref);
+  EXPECT_EQ_STR("VirtualMachine", objs.o[0].type);
+  EXPECT_EQ_STR("web01", prop_of(&objs, 0, "name"));
+  EXPECT_EQ_STR("poweredOn", prop_of(&objs, 0, "runtime.powerState"));
+  OK(prop_of(&objs, 0, "guest.disk") == NULL); /* structured: no leaf */
+  EXPECT_EQ_INT(VS_UPDATE_MODIFY, update_kinds[1]);
+  EXPECT_EQ_STR("host-7", objs.o[1].moref);
+  EXPECT_EQ_STR("true", prop_of(&objs, 1, "runtime.inMaintenanceMode"));
+  OK(prop_of(&objs, 1, "runtime.bootTime") == NULL); /* unset */
+  EXPECT_EQ_INT(VS_UPDATE_LEAVE, update_kinds[2]);
+  EXPECT_EQ_STR("vm-9", objs.o[2].moref);
+  EXPECT_EQ_INT(0, objs.o[2].props_num);
+
+  /* nothing changed (maxWaitSeconds 0): no returnval, no version */
+  memset(&objs, 0, sizeof(objs));
+  vs_prop_page_init(&page, on_update, &objs);
+  EXPECT_EQ_INT(0, run_str(vs_parse_prop_page(&page),
+                           SOAP_HEAD "<WaitForUpdatesExResponse "
+                                     "xmlns=\"urn:vim25\"/>" SOAP_TAIL,
+                           0));
+  OK(!page.has_set);
+  EXPECT_EQ_STR("", page.version);
+  OK(!page.truncated);
+  EXPECT_EQ_INT(0, objs.num);
+
+  /* a page of RetrievePropertiesEx is not an update set */
+  memset(&objs, 0, sizeof(objs));
+  vs_prop_page_init(&page, on_update, &objs);
+  EXPECT_EQ_INT(0, run_str(vs_parse_prop_page(&page), vcenter_page, 0));
+  OK(!page.has_set);
+  EXPECT_EQ_INT(VS_UPDATE_NONE, update_kinds[0]);
+  EXPECT_EQ_INT(VS_UPDATE_NONE, update_kinds[1]);
+  return 0;
+}
+
 DEF_TEST(prop_page_bounds) {
   /* More properties than VS_PAGE_MAX_PROPS, a value longer than
    * VS_PAGE_MAX_VALUE: both bounded, neither overflows. */
@@ -1552,6 +1637,7 @@ int main(void) {
   RUN_TEST(prop_page_vcenter_with_token);
   RUN_TEST(prop_page_last_page_has_no_token);
   RUN_TEST(prop_page_bounds);
+  RUN_TEST(update_set_vcenter_style);
   RUN_TEST(catalog_vcenter_style);
   RUN_TEST(catalog_vcsim);
   RUN_TEST(catalog_without_callback);

@@ -287,6 +287,66 @@ DEF_TEST(retrieve_view) {
   return 0;
 }
 
+/* The update stream's calls, in the schema's order. */
+DEF_TEST(update_stream_calls) {
+  vs_service_content_t sc;
+  sample_sc(&sc);
+  static const char *const vm_paths[] = {"name", "runtime.powerState"};
+  vs_prop_spec_t specs[] = {{"VirtualMachine", vm_paths, 2}};
+  vs_buf_t b;
+  vs_buf_init(&b);
+  static doc_t d;
+  char buf[512];
+  vs_soap_create_property_collector(&b, &sc);
+  EXPECT_EQ_INT(0, parse_back(&b, &d));
+  check_envelope(&d, &b, "CreatePropertyCollector");
+  EXPECT_EQ_STR("propertyCollector", el(&d, find(&d, "_this", 0))->text);
+
+  /* CreateFilter: _this (the private collector), spec, partialUpdates */
+  vs_soap_create_filter(&b, "session[x]pc-1", "session[x]view-1", specs, 1);
+  EXPECT_EQ_INT(0, parse_back(&b, &d));
+  check_envelope(&d, &b, "CreateFilter");
+  EXPECT_EQ_STR("_this,spec,partialUpdates", children(&d, 2, buf, sizeof(buf)));
+  EXPECT_EQ_STR("session[x]pc-1", el(&d, find(&d, "_this", 0))->text);
+  EXPECT_EQ_STR("PropertyCollector", el(&d, find(&d, "_this", 0))->type);
+  EXPECT_EQ_STR("propSet,objectSet",
+                children(&d, find(&d, "spec", 0), buf, sizeof(buf)));
+  EXPECT_EQ_STR("session[x]view-1", el(&d, find(&d, "obj", 0))->text);
+  EXPECT_EQ_STR("false", el(&d, find(&d, "partialUpdates", 0))->text);
+
+  /* WaitForUpdatesEx: the first without a version, never waiting */
+  vs_soap_wait_for_updates(&b, "session[x]pc-1", "", 1000);
+  EXPECT_EQ_INT(0, parse_back(&b, &d));
+  check_envelope(&d, &b, "WaitForUpdatesEx");
+  EXPECT_EQ_STR("_this,options", children(&d, 2, buf, sizeof(buf)));
+  EXPECT_EQ_STR("maxWaitSeconds,maxObjectUpdates",
+                children(&d, find(&d, "options", 0), buf, sizeof(buf)));
+  EXPECT_EQ_STR("0", el(&d, find(&d, "maxWaitSeconds", 0))->text);
+  EXPECT_EQ_STR("1000", el(&d, find(&d, "maxObjectUpdates", 0))->text);
+  vs_soap_wait_for_updates(&b, "session[x]pc-1", "7_<1>", 1000);
+  EXPECT_EQ_INT(0, parse_back(&b, &d));
+  EXPECT_EQ_STR("_this,version,options", children(&d, 2, buf, sizeof(buf)));
+  EXPECT_EQ_STR("7_<1>", el(&d, find(&d, "version", 0))->text);
+
+  /* a re-read of listed objects: one ObjectSpec each, no traversal */
+  vs_mo_ref_t objs[] = {{"VirtualMachine", "vm-1"}, {"HostSystem", "host-2"}};
+  vs_soap_retrieve_objects(&b, &sc, objs, 2, specs, 1, 100);
+  EXPECT_EQ_INT(0, parse_back(&b, &d));
+  check_envelope(&d, &b, "RetrievePropertiesEx");
+  EXPECT_EQ_STR("propSet,objectSet,objectSet",
+                children(&d, find(&d, "specSet", 0), buf, sizeof(buf)));
+  EXPECT_EQ_STR("obj,skip",
+                children(&d, find(&d, "objectSet", 1), buf, sizeof(buf)));
+  EXPECT_EQ_STR("host-2", el(&d, find(&d, "obj", 1))->text);
+  EXPECT_EQ_STR("HostSystem", el(&d, find(&d, "obj", 1))->type);
+
+  vs_soap_destroy_property_collector(&b, "session[x]pc-1");
+  EXPECT_EQ_INT(0, parse_back(&b, &d));
+  check_envelope(&d, &b, "DestroyPropertyCollector");
+  vs_buf_free(&b);
+  return 0;
+}
+
 DEF_TEST(query_options) {
   vs_service_content_t sc;
   sample_sc(&sc);
@@ -499,6 +559,7 @@ int main(void) {
   RUN_TEST(create_and_destroy_view);
   RUN_TEST(retrieve_view);
   RUN_TEST(continue_retrieve);
+  RUN_TEST(update_stream_calls);
   RUN_TEST(query_options);
   RUN_TEST(retrieve_perf_counters);
   RUN_TEST(metric_ids);

@@ -14,6 +14,9 @@
 //	                  [key=K]; answers "ok KEY"
 //	cmd=stats-level   level=N   (1..4: the 300 s interval's level)
 //	cmd=clock-offset  seconds=S (signed; vCenter's clock = ours + S)
+//	cmd=stream-drop   every property collector made by CreatePropertyCollector
+//	                  is lost (as when vpxd restarts it): its calls fault
+//	                  with ManagedObjectNotFound
 //	cmd=clear         forget every slow, lag, entity-fault and extra-counter
 //	                  setting (the catalog, level and clock stay)
 //	cmd=stats         counters (queryperf_calls, not_found_faults, host_faults,
@@ -25,6 +28,10 @@
 //	                  extra_series, counters_added, props_paged,
 //	                  props_continue_calls, props_cancel_calls,
 //	                  props_token_faults, props_tokens_pending,
+//	                  wait_for_updates_calls, update_collectors_live,
+//	                  update_filters_live, update_collectors_created,
+//	                  update_collectors_destroyed, update_collectors_dropped,
+//	                  retrieve_properties_calls,
 //	                  current_time_shifted), the settings (stats_level,
 //	                  clock_offset_ms), then the slow/lag/entity_fault/
 //	                  extra_counter settings (three fields each)
@@ -262,10 +269,19 @@ func stats() string {
 		fmt.Sprintf("props_cancel_calls %d", atomic.LoadInt64(&statCancel)),
 		fmt.Sprintf("props_token_faults %d", atomic.LoadInt64(&statTokenFaults)),
 		fmt.Sprintf("props_tokens_pending %d", pages.pendingTokens()),
+		fmt.Sprintf("wait_for_updates_calls %d", atomic.LoadInt64(&statWaitForUpdates)),
 		fmt.Sprintf("current_time_shifted %d", atomic.LoadInt64(&statClockShifted)),
 		fmt.Sprintf("stats_level %d", perfMgr.statsLevel()),
 		fmt.Sprintf("clock_offset_ms %d", clockOffset().Milliseconds()),
 	}
+	collectors, filters, made, destroyed := streams.live()
+	lines = append(lines,
+		fmt.Sprintf("update_collectors_live %d", collectors),
+		fmt.Sprintf("update_filters_live %d", filters),
+		fmt.Sprintf("update_collectors_created %d", made),
+		fmt.Sprintf("update_collectors_destroyed %d", destroyed),
+		fmt.Sprintf("update_collectors_dropped %d", atomic.LoadInt64(&statDropped)),
+		fmt.Sprintf("retrieve_properties_calls %d", atomic.LoadInt64(&statRetrieve)))
 	ctl.mu.Lock()
 	var extra []string
 	for h, d := range ctl.slow {
@@ -310,6 +326,8 @@ func controlHandler(w http.ResponseWriter, r *http.Request) {
 		out, err = statsLevel(r)
 	case "clock-offset":
 		out, err = clockOffsetCmd(r)
+	case "stream-drop":
+		out = fmt.Sprintf("ok dropped %d", streams.drop())
 	case "clear":
 		ctl.clear()
 		out = "ok cleared"

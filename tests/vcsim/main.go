@@ -85,6 +85,10 @@
 //     answer (realtime and historical timestamps, windows, lag). The SDK is
 //     served on -listen through a front handler for that; vcsim's own
 //     listener sits on a loopback port nobody is told about.
+//   - The update stream (updates.go): private collectors and their filters
+//     are counted per live session (stats); a host's maintenance mode,
+//     which vcsim changes without telling its property collectors, is
+//     reported to them as vCenter does.
 //   - GET/POST /vcsim-control?cmd=... (see control.go) drives all this.
 //   - Unchanged, and checked by the self-checks: GET
 //     /sdk/vimServiceVersions.xml (urn:vim25, version 6.5, prior versions
@@ -259,6 +263,7 @@ func main() {
 			fatal("%v", err)
 		}
 	}
+	go watchMaintenance()
 	m.Service.HandleFunc(controlPath, controlHandler)
 	s := newServer(m)
 	front, err := startFront(*listen, m.Service.ServeMux, m.Service.TLS)

@@ -35,6 +35,7 @@ var (
 // a (zero, stateless) pagingCollector; the pages live in `pages`.
 type pagingCollector struct {
 	simulator.PropertyCollector
+	lost bool // dropped by cmd=stream-drop (updates.go): calls fault
 }
 
 func installPagingCollector(ref types.ManagedObjectReference) error {
@@ -155,6 +156,7 @@ func (pc *pagingCollector) page(ctx *simulator.Context, res *types.RetrieveResul
 // a session (vcsim lets that through, vCenter does not) nothing is paged:
 // no one could continue it.
 func (pc *pagingCollector) RetrievePropertiesEx(ctx *simulator.Context, r *types.RetrievePropertiesEx) soap.HasFault {
+	atomic.AddInt64(&statRetrieve, 1)
 	res := pc.PropertyCollector.RetrievePropertiesEx(ctx, r)
 	body, ok := res.(*methods.RetrievePropertiesExBody)
 	if !ok || body.Res == nil || body.Res.Returnval == nil || ctx.Session == nil {
@@ -207,13 +209,19 @@ func (pc *pagingCollector) CancelRetrievePropertiesEx(ctx *simulator.Context, r 
 func (pc *pagingCollector) CreatePropertyCollector(ctx *simulator.Context, c *types.CreatePropertyCollector) soap.HasFault {
 	npc := &pagingCollector{}
 	npc.Self.Type = "PropertyCollector"
+	ref := ctx.Session.Put(npc).Reference()
+	streams.created(ctx.Session.Key, npc)
 	return &methods.CreatePropertyCollectorBody{Res: &types.CreatePropertyCollectorResponse{
-		Returnval: ctx.Session.Put(npc).Reference(),
+		Returnval: ref,
 	}}
 }
 
 // DestroyPropertyCollector also forgets the collector's tokens.
 func (pc *pagingCollector) DestroyPropertyCollector(ctx *simulator.Context, c *types.DestroyPropertyCollector) soap.HasFault {
+	if pc.lost {
+		return &methods.DestroyPropertyCollectorBody{Fault_: notFound(pc.Self)}
+	}
 	pages.dropCollector(ctx.Session.Key, c.This.Value)
+	streams.destroyed(pc)
 	return pc.PropertyCollector.DestroyPropertyCollector(ctx, c)
 }

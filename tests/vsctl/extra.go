@@ -288,6 +288,61 @@ func runExtra(ctx context.Context, c *vim25.Client, args []string) error {
 		t, err := object.NewCommon(c, ref).Destroy(ctx)
 		return waitTask(ctx, t, err)
 
+	case "vm-create":
+		// vm-create NAME HOST: a new VM on the host (its datacenter's VM
+		// folder, its compute resource's pool, datastore LocalDS_0),
+		// powered on; prints its moref.
+		if err := needArgs(args, 2, "NAME HOST"); err != nil {
+			return err
+		}
+		inv, err := loadInventory(ctx, c)
+		if err != nil {
+			return err
+		}
+		href, err := inv.resolve(args[2], "HostSystem")
+		if err != nil {
+			return err
+		}
+		host := object.NewHostSystem(c, href)
+		pool, err := host.ResourcePool(ctx)
+		if err != nil {
+			return err
+		}
+		dcRef := inv.ents[href]
+		for dcRef != nil && dcRef.ref.Type != "Datacenter" && dcRef.parent != nil {
+			dcRef = inv.ents[*dcRef.parent]
+		}
+		if dcRef != nil && dcRef.ref.Type != "Datacenter" {
+			dcRef = nil
+		}
+		if dcRef == nil {
+			return fmt.Errorf("no datacenter above %s", args[2])
+		}
+		folders, err := object.NewDatacenter(c, dcRef.ref).Folders(ctx)
+		if err != nil {
+			return err
+		}
+		spec := types.VirtualMachineConfigSpec{
+			Name:    escapeName(args[1]),
+			GuestId: string(types.VirtualMachineGuestOsIdentifierOtherGuest),
+			Files:   &types.VirtualMachineFileInfo{VmPathName: "[LocalDS_0]"},
+		}
+		t, err := folders.VmFolder.CreateVM(ctx, spec, pool, host)
+		if err != nil {
+			return err
+		}
+		info, err := t.WaitForResult(ctx, nil)
+		if err != nil {
+			return err
+		}
+		ref := info.Result.(types.ManagedObjectReference)
+		t, err = object.NewVirtualMachine(c, ref).PowerOn(ctx)
+		if err = waitTask(ctx, t, err); err != nil {
+			return fmt.Errorf("power on: %v", err)
+		}
+		fmt.Println(ref.Value)
+		return nil
+
 	case "moref":
 		if err := needArgs(args, 1, "NAME"); err != nil {
 			return err

@@ -63,7 +63,7 @@ import (
 
 func usage() {
 	fmt.Fprintln(os.Stderr, "usage: vsctl -url URL [-user U] [-password P] [-insecure] [-ca-file F] sessions|terminate|inventory|poweroff NAME|poweron NAME|"+
-		"rename X NEW|destroy X|moref NAME|snapshot-create X SNAP|snapshot-remove-all X|maintenance enter|exit HOST|"+
+		"rename X NEW|destroy X|vm-create NAME HOST|moref NAME|snapshot-create X SNAP|snapshot-remove-all X|maintenance enter|exit HOST|"+
 		"folder-create PARENT NAME|move X FOLDER|inventory-full|queryperf [opts] X...")
 	flag.PrintDefaults()
 	os.Exit(2)
