@@ -262,8 +262,7 @@ static int full_update(vs_vcenter_t *vc, const vs_discovery_t *what,
   if (vc->updates.initial && vs_updates_live(&vc->updates, &vc->session))
     return vs_updates_full_more(&vc->updates, &vc->session, what, fresh,
                                 deadline, complete, err);
-  vs_inventory_free(fresh);
-  vs_inventory_init(fresh);
+  vs_inventory_free(fresh); /* (a full update abandoned) */
   if (vc->updates.login != 0)
     vs_log_note(&vc->log, "updates/resync",
                 "update stream: starting over with a full update (%s).",
@@ -279,9 +278,7 @@ static int full_update(vs_vcenter_t *vc, const vs_discovery_t *what,
               "update stream not available (%s): reading the inventory with "
               "full passes every InventoryInterval.",
               err->text);
-  vc->stream_off = true;
-  vs_inventory_free(fresh);
-  vs_inventory_init(fresh);
+  vc->stream_off = true; /* (`fresh` is empty: the stream never began) */
   *complete = true;
   return vs_inventory_discover(&vc->session, what, fresh, err);
 }
@@ -299,7 +296,6 @@ static int refresh_inventory(vs_vcenter_t *vc, double deadline) {
     rc = full_update(vc, &what, fresh, deadline, &complete, &err);
   } else {
     vs_inventory_free(fresh);
-    vs_inventory_init(fresh);
     rc = vs_inventory_discover(&vc->session, &what, fresh, &err);
   }
   if (rc == VS_OK && !complete) {
@@ -312,7 +308,6 @@ static int refresh_inventory(vs_vcenter_t *vc, double deadline) {
     rc = finish_inventory(vc, fresh, &err);
   if (rc != VS_OK) {
     vs_inventory_free(fresh);
-    vs_inventory_init(fresh);
     if (rc != VS_ERR_NOAUTH) {
       vs_log_error(&vc->log, "inventory", &err,
                    "inventory discovery failed: %s%s", err.text,

@@ -64,28 +64,39 @@ vs_object_t *vs_inventory_find(const vs_inventory_t *inv, const char *moref) {
   return i < 0 ? NULL : &inv->objects[i];
 }
 
+/* Room for one more object: 0, or -1 when out of memory. */
+static int reserve_object(vs_inventory_t *inv) {
+  if (inv->num < inv->cap)
+    return 0;
+  vs_object_t *objects = vs_grow(inv->objects, &inv->cap, sizeof(*objects), 64);
+  if (objects == NULL)
+    return -1;
+  inv->objects = objects;
+  return 0;
+}
+
+/* An object of a type, before finish resolves where it stands. */
+static vs_object_t blank_object(vs_mo_t mo, int kind) {
+  return (vs_object_t){.mo = mo,
+                       .kind = kind,
+                       .id_host = "",
+                       .id_plugin_instance = "",
+                       .parent = -1,
+                       .host = -1,
+                       .datacenter = -1,
+                       .compute = -1,
+                       .mark_us = -1};
+}
+
 int vs_inventory_add_props(vs_inventory_t *inv, const char *mo_type,
                            const char *moref, const vs_prop_t *props,
                            size_t props_num) {
   int mo = vs_mo_from_type(mo_type);
   if (mo < 0 || moref[0] == 0)
     return 0;
-  if (inv->num == inv->cap) {
-    vs_object_t *objects =
-        vs_grow(inv->objects, &inv->cap, sizeof(*objects), 64);
-    if (objects == NULL)
-      return -1;
-    inv->objects = objects;
-  }
-  vs_object_t o = {.mo = (vs_mo_t)mo,
-                   .id_host = "",
-                   .id_plugin_instance = "",
-                   .kind = vs_mo_kind((vs_mo_t)mo),
-                   .parent = -1,
-                   .host = -1,
-                   .datacenter = -1,
-                   .compute = -1,
-                   .mark_us = -1};
+  if (reserve_object(inv) != 0)
+    return -1;
+  vs_object_t o = blank_object((vs_mo_t)mo, vs_mo_kind((vs_mo_t)mo));
   char name[VS_PAGE_MAX_VALUE];
   vs_utf8_copy(name, vs_prop_value(props, props_num, "name", ""), sizeof(name));
   vs_name_decode(name);
@@ -120,25 +131,12 @@ int vs_inventory_add_props(vs_inventory_t *inv, const char *mo_type,
 /* A copy of an object of another inventory, before finish: its strings
  * interned here, its state values moved. */
 static int add_copy(vs_inventory_t *inv, vs_object_t *from) {
-  if (inv->num == inv->cap) {
-    vs_object_t *objects =
-        vs_grow(inv->objects, &inv->cap, sizeof(*objects), 64);
-    if (objects == NULL)
-      return -1;
-    inv->objects = objects;
-  }
-  vs_object_t o = {.mo = from->mo,
-                   .kind = from->kind,
-                   .id_host = "",
-                   .id_plugin_instance = "",
-                   .parent = -1,
-                   .host = -1,
-                   .datacenter = -1,
-                   .compute = -1,
-                   .mark_us = -1,
-                   .powered_on = from->powered_on,
-                   .connected = from->connected,
-                   .template_ = from->template_};
+  if (reserve_object(inv) != 0)
+    return -1;
+  vs_object_t o = blank_object(from->mo, from->kind);
+  o.powered_on = from->powered_on;
+  o.connected = from->connected;
+  o.template_ = from->template_;
   o.moref = vs_inventory_intern(inv, from->moref);
   o.name = vs_inventory_intern(inv, from->name);
   o.uuid = vs_inventory_intern(inv, from->uuid);

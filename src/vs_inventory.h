@@ -65,6 +65,7 @@ typedef struct {
 } vs_inventory_t;
 
 void vs_inventory_init(vs_inventory_t *inv);
+/* Frees everything; the inventory is then empty, as initialised. */
 void vs_inventory_free(vs_inventory_t *inv);
 vs_object_t *vs_inventory_find(const vs_inventory_t *inv, const char *moref);
 /* The object at an index, or NULL for -1. */

@@ -123,6 +123,22 @@ static int read_set(vs_updates_t *u, vs_session_t *s, vs_inventory_reader_t *r,
   return rc;
 }
 
+/* Update sets into the reader while they are truncated: the first one
+ * always, more while `deadline` has not passed, `max` at most. *read: how
+ * many were read. */
+static int read_sets(vs_updates_t *u, vs_session_t *s, vs_inventory_reader_t *r,
+                     double deadline, int max, bool *truncated, int *read,
+                     vs_error_t *err) {
+  int rc = VS_OK;
+  *truncated = true;
+  for (*read = 0; rc == VS_OK && *truncated && *read < max; (*read)++) {
+    if (*read > 0 && vs_monotonic_seconds() >= deadline)
+      break;
+    rc = read_set(u, s, r, truncated, err);
+  }
+  return rc;
+}
+
 /* Sets of the full update into `fresh` until it is complete or the
  * deadline passed (one set at least). */
 static int read_full(vs_updates_t *u, vs_session_t *s,
@@ -130,14 +146,11 @@ static int read_full(vs_updates_t *u, vs_session_t *s,
                      double deadline, bool *complete, vs_error_t *err) {
   vs_inventory_reader_t r;
   vs_inventory_reader_init(&r, fresh, what);
-  bool truncated = true;
-  int rc = VS_OK;
-  for (int sets = 0; rc == VS_OK && truncated && sets < MAX_SETS; sets++) {
-    if (sets > 0 && vs_monotonic_seconds() >= deadline)
-      break;
-    rc = read_set(u, s, &r, &truncated, err);
-    u->full_sets++;
-  }
+  bool truncated;
+  int read;
+  int rc = read_sets(u, s, &r, deadline, MAX_SETS - u->full_sets, &truncated,
+                     &read, err);
+  u->full_sets += read;
   if (rc == VS_OK && truncated && u->full_sets >= MAX_SETS)
     rc = (vs_error_set(err, VS_ERR_PARSE, "more than %d update sets", MAX_SETS),
           err->rc);
@@ -271,14 +284,11 @@ int vs_updates_follow(vs_updates_t *u, vs_session_t *s,
    * far (they are not applied): the next read asks again from here. */
   char version[sizeof(u->version)];
   sstrncpy(version, u->version, sizeof(version));
-  bool truncated = true;
   /* The first set always; more (a paged burst of changes) while the read
    * has time: the rest comes with the next read. */
-  for (int sets = 0; rc == VS_OK && truncated && sets < MAX_SETS; sets++) {
-    if (sets > 0 && vs_monotonic_seconds() >= deadline)
-      break;
-    rc = read_set(u, s, &r, &truncated, err);
-  }
+  bool truncated;
+  int read;
+  rc = read_sets(u, s, &r, deadline, MAX_SETS, &truncated, &read, err);
   u->pending = rc == VS_OK && truncated;
   if (rc == VS_OK && u->refs.failed)
     rc = (vs_error_set(err, VS_ERR_NOMEM, "out of memory"), err->rc);

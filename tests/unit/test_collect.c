@@ -626,6 +626,14 @@ DEF_TEST(stream_replaces_full_passes_and_follows_changes) {
   return 0;
 }
 
+/* The version the last WaitForUpdatesEx asked from. */
+static const char *last_version(const world_t *w, char *buf, size_t size) {
+  const fake_request_t *last =
+      fake_request(&w->fake, "WaitForUpdatesEx",
+                   fake_count(&w->fake, "WaitForUpdatesEx") - 1);
+  return fake_tag(last->body, "version", 0, buf, size);
+}
+
 DEF_TEST(stream_truncated_sets_are_read_on) {
   world_t w;
   CHECK_ZERO(world_init(&w, NULL, NULL));
@@ -647,16 +655,10 @@ DEF_TEST(stream_truncated_sets_are_read_on) {
   EXPECT_EQ_INT(waits + 2, fake_count(&w.fake, "WaitForUpdatesEx"));
   OK(object(&w, "vm-135") == NULL && object(&w, "vm-138") == NULL);
   /* the version of the last set is the one asked for next */
-  const fake_request_t *last = fake_request(
-      &w.fake, "WaitForUpdatesEx", fake_count(&w.fake, "WaitForUpdatesEx") - 1);
   char version[16];
-  EXPECT_EQ_STR("2",
-                fake_tag(last->body, "version", 0, version, sizeof(version)));
+  EXPECT_EQ_STR("2", last_version(&w, version, sizeof(version)));
   EXPECT_EQ_INT(0, world_read(&w));
-  last = fake_request(&w.fake, "WaitForUpdatesEx",
-                      fake_count(&w.fake, "WaitForUpdatesEx") - 1);
-  EXPECT_EQ_STR("3",
-                fake_tag(last->body, "version", 0, version, sizeof(version)));
+  EXPECT_EQ_STR("3", last_version(&w, version, sizeof(version)));
   world_free(&w);
   return 0;
 }
@@ -699,14 +701,6 @@ DEF_TEST(stream_starts_over_without_piling_up_collectors) {
   EXPECT_EQ_STR("DestroyPropertyCollector", w.fake.requests[n - 3].op);
   world_free(&w);
   return 0;
-}
-
-/* The version the last WaitForUpdatesEx asked from. */
-static const char *last_version(const world_t *w, char *buf, size_t size) {
-  const fake_request_t *last =
-      fake_request(&w->fake, "WaitForUpdatesEx",
-                   fake_count(&w->fake, "WaitForUpdatesEx") - 1);
-  return fake_tag(last->body, "version", 0, buf, size);
 }
 
 DEF_TEST(stream_failures_ask_again_from_the_same_version) {
