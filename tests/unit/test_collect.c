@@ -782,6 +782,25 @@ DEF_TEST(stream_full_update_spans_reads_within_their_budget) {
   return 0;
 }
 
+DEF_TEST(shutdown_in_the_middle_of_a_full_update) {
+  /* the half-read inventory is freed (valgrind and ASan run this) and the
+   * collector destroyed before the logout */
+  world_t w;
+  CHECK_ZERO(world_init(&w, NULL, NULL));
+  w.vc.stream = true;
+  w.vc.initial_sets = 3;
+  w.vc.initial_delay_ms = 1100;
+  EXPECT_EQ_INT(0, vs_vcenter_read(w.block, 1.0));
+  OK(w.block->building.num > 0);
+  OK(!w.block->inventory_ready);
+  vs_vcenter_destroy(w.block);
+  w.block = NULL;
+  EXPECT_EQ_INT(0, w.vc.collectors_live);
+  EXPECT_EQ_STR("Logout", w.fake.requests[w.fake.requests_num - 1].op);
+  world_free(&w);
+  return 0;
+}
+
 DEF_TEST(stream_unavailable_falls_back_to_full_passes) {
   world_t w;
   CHECK_ZERO(world_init(&w, NULL, NULL));
@@ -811,6 +830,7 @@ int main(void) {
   RUN_TEST(stream_starts_over_without_piling_up_collectors);
   RUN_TEST(stream_failures_ask_again_from_the_same_version);
   RUN_TEST(stream_full_update_spans_reads_within_their_budget);
+  RUN_TEST(shutdown_in_the_middle_of_a_full_update);
   RUN_TEST(stream_unavailable_falls_back_to_full_passes);
   mock_reset();
   END_TEST;
