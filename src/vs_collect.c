@@ -190,28 +190,38 @@ static void prune_series(vs_inventory_t *inv) {
   }
 }
 
-/* The state values of every selected object. */
-static void dispatch_states(vs_vcenter_t *vc) {
-  vc->next_states_at = vs_monotonic_seconds() + vc->cfg.property_interval;
+/* State values of the selected objects: every object's (`all`), or only
+ * those whose first values MaxNewSeries held back, which so come at the
+ * next read rather than at the next PropertyInterval. */
+static void send_states(vs_vcenter_t *vc, bool all) {
+  if (all)
+    vc->next_states_at = vs_monotonic_seconds() + vc->cfg.property_interval;
   if (!vc->cfg.collect_properties)
     return;
   /* A discovery comes every InventoryInterval at least, a state pass
    * every PropertyInterval: the values arrive at the shorter of both. */
   double interval = fmin(vc->cfg.property_interval, vc->cfg.inventory_interval);
-  size_t n = 0;
+  size_t n = 0, held = 0;
   for (size_t i = 0; i < vc->inventory.num; i++) {
     vs_object_t *o = &vc->inventory.objects[i];
-    if (!o->selected || o->states_num == 0)
+    if (!o->selected || o->states_num == 0 || (!all && o->states_sent))
       continue;
     /* An object's first state values are new series: MaxNewSeries. */
     if (!o->states_sent &&
-        !vs_dispatch_budget(vc->params[o->kind].new_series_left, o->states_num))
-      continue; /* at the next state pass */
+        !vs_dispatch_budget(vc->params[o->kind].new_series_left,
+                            o->states_num)) {
+      held++;
+      continue;
+    }
     o->states_sent = true;
     n += vs_dispatch_states(o, fmax(interval, vc->read_interval));
   }
+  vc->states_held = held;
   vc->stats.state_values += n;
 }
+
+/* The state values of every selected object. */
+static void dispatch_states(vs_vcenter_t *vc) { send_states(vc, true); }
 
 /* Some ESXi builds answer a timed-out session with an empty result
  * instead of a fault: an inventory that suddenly empties is re-checked
@@ -345,8 +355,11 @@ static void dispatch_changed(vs_vcenter_t *vc, const vs_inventory_t *delta) {
     if (o == NULL || !o->selected || o->states_num == 0)
       continue;
     if (!o->states_sent &&
-        !vs_dispatch_budget(vc->params[o->kind].new_series_left, o->states_num))
-      continue; /* at the next PropertyInterval */
+        !vs_dispatch_budget(vc->params[o->kind].new_series_left,
+                            o->states_num)) {
+      vc->states_held++; /* at the next read */
+      continue;
+    }
     o->states_sent = true;
     n += vs_dispatch_states(o, fmax(interval, vc->read_interval));
   }
@@ -485,6 +498,8 @@ static int after_queries(vs_vcenter_t *vc, double deadline) {
     if (rc == VS_OK)
       rc = states_rc;
   }
+  if (vc->states_held > 0)
+    send_states(vc, false); /* first values held back by MaxNewSeries */
   int catalog_rc = reread_catalog(vc);
   return rc != VS_OK ? rc : catalog_rc;
 }

@@ -65,6 +65,7 @@ typedef struct {
   uint64_t refreshed_cycle; /* the read of the last full pass */
   bool empty_recheck_done;  /* an empty inventory was re-read once */
   double next_states_at;    /* when state values are read again */
+  size_t states_held; /* objects whose first state values wait for budget */
 
   vs_query_t *query;
   vs_query_limits_t limits;

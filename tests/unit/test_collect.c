@@ -801,6 +801,57 @@ DEF_TEST(shutdown_in_the_middle_of_a_full_update) {
   return 0;
 }
 
+/* Objects whose state values were dispatched so far (host and plugin
+ * instance of the values of state types). */
+static size_t objects_with_states(void) {
+  char seen[256][2 * DATA_MAX_NAME_LEN];
+  size_t n = 0;
+  for (size_t i = 0; i < mock_values_num(); i++) {
+    const mock_value_t *v = mock_value(i);
+    if (!is_state_type(v->type))
+      continue;
+    char key[2 * DATA_MAX_NAME_LEN];
+    snprintf(key, sizeof(key), "%s/%s", v->host, v->plugin_instance);
+    size_t j = 0;
+    while (j < n && strcmp(seen[j], key) != 0)
+      j++;
+    if (j == n && n < 256)
+      memcpy(seen[n++], key, sizeof(key));
+  }
+  return n;
+}
+
+DEF_TEST(states_held_back_by_max_new_series_come_at_the_next_reads) {
+  /* The first state values of an object are new series: with a small
+   * MaxNewSeries they go out over several reads, each read taking what
+   * its budget allows, not only every PropertyInterval (60 s). */
+  static const char *const keys[] = {"MaxNewSeries", NULL};
+  static const double values[] = {10};
+  world_t w;
+  CHECK_ZERO(world_init(&w, keys, values));
+  w.vc.stream = true;
+  EXPECT_EQ_INT(0, world_read(&w));
+  size_t first = objects_with_states();
+  OK(first > 0);
+  size_t total = 0;
+  for (size_t i = 0; i < w.block->inventory.num; i++) {
+    const vs_object_t *o = &w.block->inventory.objects[i];
+    total += o->selected && o->states_num > 0;
+  }
+  OK(first < total);
+  int reads = 1;
+  while (objects_with_states() < total && reads < 60) {
+    EXPECT_EQ_INT(0, world_read(&w));
+    reads++;
+  }
+  EXPECT_EQ_INT(total, objects_with_states());
+  EXPECT_EQ_INT(0, w.block->states_held);
+  printf("# %zu of %zu objects' states at the first read, all after %d\n",
+         first, total, reads);
+  world_free(&w);
+  return 0;
+}
+
 DEF_TEST(stream_unavailable_falls_back_to_full_passes) {
   world_t w;
   CHECK_ZERO(world_init(&w, NULL, NULL));
@@ -831,6 +882,7 @@ int main(void) {
   RUN_TEST(stream_failures_ask_again_from_the_same_version);
   RUN_TEST(stream_full_update_spans_reads_within_their_budget);
   RUN_TEST(shutdown_in_the_middle_of_a_full_update);
+  RUN_TEST(states_held_back_by_max_new_series_come_at_the_next_reads);
   RUN_TEST(stream_unavailable_falls_back_to_full_passes);
   mock_reset();
   END_TEST;
