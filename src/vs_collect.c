@@ -128,6 +128,7 @@ void vs_vcenter_destroy(vs_vcenter_t *vc) {
   vs_perfmgr_free(&vc->perf);
   vs_inventory_free(&vc->inventory);
   vs_inventory_free(&vc->building);
+  vs_fields_free(&vc->fields);
   vs_config_free(&vc->cfg);
   free(vc);
 }
@@ -163,7 +164,11 @@ static vs_discovery_t discovery(const vs_vcenter_t *vc) {
   vs_discovery_t d = {.states = vc->cfg.collect_properties,
                       .uuid = vs_naming_needs_uuid(&vc->cfg),
                       .shard_k = vc->cfg.shard_k,
-                      .shard_n = vc->cfg.shard_n};
+                      .shard_n = vc->cfg.shard_n,
+                      .optional = {.sensors = vc->cfg.host_sensors,
+                                   .snapshot_size = vc->cfg.snapshot_size,
+                                   .attributes = vc->cfg.custom_attributes},
+                      .datastore_names = vc->cfg.datastore_names};
   for (int k = 0; k < VS_KIND_NUM; k++)
     d.kinds[k] = vc->cfg.collect[k];
   return d;
@@ -190,6 +195,25 @@ static void prune_series(vs_inventory_t *inv) {
   }
 }
 
+/* The custom attributes' names, at every full pass; and again when a
+ * value named a key not defined then (at most every PropertyInterval). A
+ * failure is logged and leaves the names known so far. */
+static void read_fields(vs_vcenter_t *vc) {
+  if (!vc->cfg.custom_attributes || !vc->cfg.collect_properties)
+    return;
+  vc->next_fields_at = vs_monotonic_seconds() + vc->cfg.property_interval;
+  vs_error_t err;
+  if (vs_fields_read(&vc->fields, &vc->session, &err) != VS_OK &&
+      err.rc != VS_ERR_NOAUTH)
+    vs_log_error(&vc->log, "fields", &err,
+                 "reading custom attribute names failed: %s", err.text);
+}
+
+static void reread_unknown_fields(vs_vcenter_t *vc) {
+  if (vc->fields.unknown > 0 && vs_monotonic_seconds() >= vc->next_fields_at)
+    read_fields(vc);
+}
+
 /* State values of the selected objects: every object's (`all`), or only
  * those whose first values MaxNewSeries held back, which so come at the
  * next read rather than at the next PropertyInterval. */
@@ -214,7 +238,7 @@ static void send_states(vs_vcenter_t *vc, bool all) {
       continue;
     }
     o->states_sent = true;
-    n += vs_dispatch_states(o, fmax(interval, vc->read_interval));
+    n += vs_dispatch_states(o, fmax(interval, vc->read_interval), &vc->fields);
   }
   vc->states_held = held;
   vc->stats.state_values += n;
@@ -340,6 +364,7 @@ static int refresh_inventory(vs_vcenter_t *vc, double deadline) {
                                     ? vc->cfg.resync_interval
                                     : vc->cfg.inventory_interval);
   log_inventory(vc);
+  read_fields(vc);
   dispatch_states(vc); /* the discovery read the state values too */
   return rc;
 }
@@ -361,7 +386,7 @@ static void dispatch_changed(vs_vcenter_t *vc, const vs_inventory_t *delta) {
       continue;
     }
     o->states_sent = true;
-    n += vs_dispatch_states(o, fmax(interval, vc->read_interval));
+    n += vs_dispatch_states(o, fmax(interval, vc->read_interval), &vc->fields);
   }
   vc->stats.state_values += n;
 }
@@ -500,6 +525,7 @@ static int after_queries(vs_vcenter_t *vc, double deadline) {
   }
   if (vc->states_held > 0)
     send_states(vc, false); /* first values held back by MaxNewSeries */
+  reread_unknown_fields(vc);
   int catalog_rc = reread_catalog(vc);
   return rc != VS_OK ? rc : catalog_rc;
 }
@@ -629,6 +655,7 @@ static void set_read_params(vs_vcenter_t *vc, double interval) {
             vc->cfg.max_new_series > 0 ? &vc->new_series_left : NULL,
         .late_samples = &vc->stats.late_samples,
         .latest_us = latest_us,
+        .datastores = vc->cfg.datastore_names ? &vc->inventory : NULL,
     };
   }
 }

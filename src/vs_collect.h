@@ -13,6 +13,7 @@
 
 #include "vs_config.h"
 #include "vs_dispatch.h"
+#include "vs_fields.h"
 #include "vs_http.h"
 #include "vs_inventory.h"
 #include "vs_log.h"
@@ -59,6 +60,8 @@ typedef struct {
    * between full updates; off while the server refuses it (tried again
    * at each full pass). */
   vs_updates_t updates;
+  vs_fields_t fields;    /* custom attribute names */
+  double next_fields_at; /* earliest re-read for an unknown key */
   bool stream_off;
   uint64_t stream_login;    /* the login a full update was last tried in */
   int stream_failures;      /* reads in a row whose update stream failed */

@@ -249,6 +249,9 @@ static void set_defaults(vs_config_t *cfg) {
   cfg->property_interval = DEFAULT_PROPERTY_INTERVAL;
   cfg->update_stream = true;
   cfg->resync_interval = DEFAULT_RESYNC_INTERVAL;
+  cfg->host_sensors = true;
+  cfg->custom_attributes = true;
+  cfg->datastore_names = true;
   cfg->historical_lookback = DEFAULT_HISTORICAL_LOOKBACK;
   cfg->default_metrics = true;
   /* Two VMs of one name in two clusters or datacenters stay apart, and
@@ -358,6 +361,10 @@ static const option_t options[] = {
     {"PropertyInterval", opt_number, AT(property_interval), 0.1, 86400},
     {"UpdateStream", opt_bool, AT(update_stream), 0, 0},
     {"ResyncInterval", opt_number, AT(resync_interval), 1, 86400 * 7},
+    {"HostSensors", opt_bool, AT(host_sensors), 0, 0},
+    {"SnapshotSize", opt_bool, AT(snapshot_size), 0, 0},
+    {"CustomAttributes", opt_bool, AT(custom_attributes), 0, 0},
+    {"DatastoreNames", opt_bool, AT(datastore_names), 0, 0},
     {"HistoricalLookBack", opt_number, AT(historical_lookback), 0, 32 * 300},
     {"Include", opt_filter, AT(include_paths), 0, 0},
     {"Exclude", opt_filter, AT(exclude_paths), 0, 0},

@@ -71,6 +71,10 @@ typedef struct {
   double property_interval;    /* seconds between state value reads */
   bool update_stream;          /* follow changes (WaitForUpdatesEx) */
   double resync_interval;      /* seconds between full updates then */
+  bool host_sensors;           /* hosts' hardware sensors */
+  bool snapshot_size;          /* VMs' snapshot file sizes (layoutEx) */
+  bool custom_attributes;      /* custom attribute values */
+  bool datastore_names;        /* datastore UUID instances named */
   double historical_lookback;  /* seconds historical queries look back */
   /* Include / Exclude (inventory path globs), IncludeName / ExcludeName
    * (name globs), per kind. */

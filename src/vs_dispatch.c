@@ -148,7 +148,13 @@ size_t vs_dispatch_series(vs_object_t *obj,
   vs_utf8_copy(vl.plugin_instance, obj->id_plugin_instance,
                sizeof(vl.plugin_instance));
   sstrncpy(vl.type, counter->type, sizeof(vl.type));
-  vs_utf8_copy(vl.type_instance, instance, sizeof(vl.type_instance));
+  /* Tracked by vCenter's instance; shown by the datastore's name. */
+  const char *shown =
+      params->datastores != NULL
+          ? vs_inventory_datastore_name(params->datastores, instance)
+          : NULL;
+  vs_utf8_copy(vl.type_instance, shown != NULL ? shown : instance,
+               sizeof(vl.type_instance));
 
   /* A sample from the far future would make every later one look old. */
   size_t dispatched = 0;
@@ -195,7 +201,30 @@ void vs_dispatch_self(const char *vcenter, const vs_self_metric_t *metrics,
   }
 }
 
-size_t vs_dispatch_states(const vs_object_t *obj, double interval_s) {
+/* "<key>:<value>" as "<name>:<value>", into buf; false if the key has no
+ * name. */
+static bool name_attribute(const char *instance, vs_fields_t *fields, char *buf,
+                           size_t size) {
+  char *end;
+  long key = strtol(instance, &end, 10);
+  const char *name =
+      fields != NULL && *end == ':' ? vs_fields_name(fields, (int)key) : NULL;
+  if (name == NULL) {
+    if (fields != NULL)
+      fields->unknown++;
+    return false;
+  }
+  char label[DATA_MAX_NAME_LEN];
+  vs_utf8_copy(label, name, sizeof(label));
+  for (char *c = label; *c; c++)
+    if (*c == ':')
+      *c = '_'; /* the first ':' parts name and value */
+  snprintf(buf, size, "%s:%s", label, end + 1);
+  return true;
+}
+
+size_t vs_dispatch_states(const vs_object_t *obj, double interval_s,
+                          vs_fields_t *fields) {
   value_t value;
   value_list_t vl = {.values = &value, .values_len = 1};
   vl.interval = DOUBLE_TO_CDTIME_T(interval_s);
@@ -212,7 +241,14 @@ size_t vs_dispatch_states(const vs_object_t *obj, double interval_s) {
     const vs_state_value_t *st = &obj->states[i];
     value.gauge = st->value + (vs_state_ages(st->type) ? since : 0);
     sstrncpy(vl.type, vs_state_types[st->type].type, sizeof(vl.type));
-    vs_utf8_copy(vl.type_instance, st->instance, sizeof(vl.type_instance));
+    if (vs_state_is_attribute(st->type)) {
+      char named[2 * DATA_MAX_NAME_LEN];
+      if (!name_attribute(st->instance, fields, named, sizeof(named)))
+        continue;
+      vs_utf8_copy(vl.type_instance, named, sizeof(vl.type_instance));
+    } else {
+      vs_utf8_copy(vl.type_instance, st->instance, sizeof(vl.type_instance));
+    }
     if (plugin_dispatch_values(&vl) == 0)
       dispatched++;
   }

@@ -6,7 +6,8 @@
  *   plugin          = "vsphere"
  *   plugin_instance = PluginInstanceFormat (vcenter:datacenter:cluster)
  *   type            = <kind>_<group>_<counter>_<rollup>
- *   type_instance   = the counter's instance ("" for the aggregate)
+ *   type_instance   = the counter's instance ("" for the aggregate; a
+ *                     datastore's name for its volume id)
  * with vCenter's sample timestamps, each sample once (vs_series), and the
  * interval at which the series really arrives.
  */
@@ -14,6 +15,7 @@
 #define VS_DISPATCH_H
 
 #include "vs_counters.h"
+#include "vs_fields.h"
 #include "vs_inventory.h"
 #include "vs_parse.h"
 #include "vs_series.h"
@@ -37,6 +39,9 @@ typedef struct {
   uint64_t *late_samples;
   /* Samples more than an hour ahead of vCenter's clock are refused. */
   int64_t latest_us;
+  /* An instance that is a datastore's volume id is sent as the
+   * datastore's name (DatastoreNames); NULL: instances as they are. */
+  const vs_inventory_t *datastores;
 } vs_dispatch_params_t;
 
 /* Takes n new series from a MaxNewSeries budget (NULL: no bound); false
@@ -67,7 +72,11 @@ extern const size_t vs_self_total_types_num;
 void vs_dispatch_self(const char *vcenter, const vs_self_metric_t *metrics,
                       size_t num, double interval_s);
 
-/* Dispatches an object's state values (time: now). Returns how many. */
-size_t vs_dispatch_states(const vs_object_t *obj, double interval_s);
+/* Dispatches an object's state values (time: now). A custom attribute's
+ * value is sent as "<name>:<value>" (a ':' in the name as '_'); one whose
+ * key `fields` does not define is left out and counted in
+ * fields->unknown. NULL fields: no attribute is sent. Returns how many. */
+size_t vs_dispatch_states(const vs_object_t *obj, double interval_s,
+                          vs_fields_t *fields);
 
 #endif

@@ -30,6 +30,7 @@ static const char *const vm_paths[] = {"name",
                                        "runtime.host",
                                        "config.template"};
 static const char *const host_uuid = "hardware.systemInfo.uuid";
+static const char *const ds_url = "summary.url";
 static const char *const vm_uuid = "config.instanceUuid";
 /* What the state pass reads besides a kind's state paths. */
 static const char *const vm_state_extra[] = {"runtime.powerState",
@@ -47,6 +48,7 @@ void vs_inventory_free(vs_inventory_t *inv) {
   free(inv->objects);
   vs_arena_free(&inv->strings);
   vs_index_free(&inv->by_moref);
+  vs_index_free(&inv->by_ds_uuid);
   memset(inv, 0, sizeof(*inv));
 }
 
@@ -62,6 +64,28 @@ const char *vs_inventory_intern(vs_inventory_t *inv, const char *s) {
 vs_object_t *vs_inventory_find(const vs_inventory_t *inv, const char *moref) {
   int i = vs_index_get(&inv->by_moref, moref);
   return i < 0 ? NULL : &inv->objects[i];
+}
+
+void vs_datastore_url_id(const char *url, char *buf, size_t size) {
+  /* ds:///vmfs/volumes/<id>/ (VMFS, NFS, vSAN "vsan:<id>", vVols) */
+  static const char prefix[] = "ds:///vmfs/volumes/";
+  buf[0] = 0;
+  if (strncmp(url, prefix, sizeof(prefix) - 1) != 0)
+    return;
+  const char *id = url + sizeof(prefix) - 1;
+  size_t len = strcspn(id, "/");
+  if (len == 0 || len >= size)
+    return;
+  memcpy(buf, id, len);
+  buf[len] = 0;
+}
+
+const char *vs_inventory_datastore_name(const vs_inventory_t *inv,
+                                        const char *id) {
+  if (inv->by_ds_uuid.cap == 0 || id[0] == 0)
+    return NULL;
+  int i = vs_index_get(&inv->by_ds_uuid, id);
+  return i < 0 ? NULL : inv->objects[i].name;
 }
 
 /* Room for one more object: 0, or -1 when out of memory. */
@@ -81,6 +105,7 @@ static vs_object_t blank_object(vs_mo_t mo, int kind) {
                        .kind = kind,
                        .id_host = "",
                        .id_plugin_instance = "",
+                       .ds_uuid = "",
                        .parent = -1,
                        .host = -1,
                        .datacenter = -1,
@@ -113,6 +138,11 @@ int vs_inventory_add_props(vs_inventory_t *inv, const char *mo_type,
   if (uuid[0] == 0)
     uuid = vs_prop_value(props, props_num, "hardware.systemInfo.uuid", "");
   o.uuid = vs_inventory_intern(inv, uuid);
+  char id[VS_PAGE_MAX_VALUE];
+  vs_datastore_url_id(vs_prop_value(props, props_num, ds_url, ""), id,
+                      sizeof(id));
+  if (id[0] != 0)
+    o.ds_uuid = vs_inventory_intern(inv, id);
   if (inv->strings.failed)
     return -1;
   o.powered_on =
@@ -140,6 +170,7 @@ static int add_copy(vs_inventory_t *inv, vs_object_t *from) {
   o.moref = vs_inventory_intern(inv, from->moref);
   o.name = vs_inventory_intern(inv, from->name);
   o.uuid = vs_inventory_intern(inv, from->uuid);
+  o.ds_uuid = vs_inventory_intern(inv, from->ds_uuid);
   o.parent_ref = vs_inventory_intern(inv, from->parent_ref);
   o.host_ref = vs_inventory_intern(inv, from->host_ref);
   if (inv->strings.failed)
@@ -291,6 +322,23 @@ static void carry_state(vs_inventory_t *inv, vs_inventory_t *old) {
   }
 }
 
+/* The datastores by volume id (none: no index). */
+static int index_datastores(vs_inventory_t *inv) {
+  size_t n = 0;
+  vs_index_free(&inv->by_ds_uuid);
+  for (size_t i = 0; i < inv->num; i++)
+    n += inv->objects[i].ds_uuid[0] != 0;
+  if (n == 0)
+    return 0;
+  if (vs_index_init(&inv->by_ds_uuid, n) != 0)
+    return -1;
+  for (size_t i = 0; i < inv->num; i++)
+    if (inv->objects[i].ds_uuid[0] != 0 &&
+        vs_index_put(&inv->by_ds_uuid, inv->objects[i].ds_uuid, (int)i) != 0)
+      return -1;
+  return 0;
+}
+
 int vs_inventory_finish(vs_inventory_t *inv, vs_inventory_t *old) {
   vs_index_free(&inv->by_moref);
   if (vs_index_init(&inv->by_moref, inv->num) != 0)
@@ -298,6 +346,8 @@ int vs_inventory_finish(vs_inventory_t *inv, vs_inventory_t *old) {
   for (size_t i = 0; i < inv->num; i++)
     if (vs_index_put(&inv->by_moref, inv->objects[i].moref, (int)i) != 0)
       return -1;
+  if (index_datastores(inv) != 0)
+    return -1;
   resolve(inv);
   decide_active(inv);
   carry_state(inv, old);
@@ -361,8 +411,9 @@ bool vs_discovery_collects(const vs_discovery_t *what, int kind,
 /* Whether a change touches what names an object or places it in the
  * hierarchy (which every shard needs: naming sees every object). */
 static bool identity_changed(const vs_prop_t *props, size_t props_num) {
-  static const char *const identity[] = {"name", "parent", "parentVApp",
-                                         "runtime.host", "config.template"};
+  static const char *const identity[] = {
+      "name",         "parent",          "parentVApp",
+      "runtime.host", "config.template", "summary.url"};
   for (size_t i = 0; i < props_num; i++) {
     if (strcmp(props[i].name, host_uuid) == 0 ||
         strcmp(props[i].name, vm_uuid) == 0)
@@ -522,13 +573,26 @@ static int check_specs(const spec_set_t *set, vs_error_t *err) {
 
 #define N(a) a, sizeof(a) / sizeof(a[0])
 
-/* The state paths of a kind, if its states are read. */
+/* The state paths of a kind, and the optional ones asked for, into buf,
+ * if its states are read: how many. */
 static size_t state_paths(const vs_discovery_t *what, vs_kind_t kind,
-                          const char *const **paths) {
-  *paths = NULL;
+                          const char **buf) {
   if (!what->states || !what->kinds[kind])
     return 0;
-  return vs_state_paths(kind, paths);
+  const char *const *fixed;
+  size_t n = vs_state_paths(kind, &fixed);
+  if (n > MAX_SPEC_PATHS)
+    n = MAX_SPEC_PATHS;
+  memcpy(buf, fixed, n * sizeof(*buf));
+  return n + vs_state_optional_paths(kind, &what->optional, buf + n,
+                                     MAX_SPEC_PATHS - n);
+}
+
+/* Whether datastores' ids are read to name counter instances: only for
+ * the kinds whose counters have them. */
+static bool datastore_names(const vs_discovery_t *what) {
+  return what->datastore_names &&
+         (what->kinds[VS_KIND_VM] || what->kinds[VS_KIND_HOST]);
 }
 
 /* What a discovery reads (`structure`: hierarchy, names, states), or a
@@ -537,7 +601,7 @@ static void build_specs(const vs_discovery_t *what, bool structure,
                         spec_set_t *set) {
   static const vs_kind_t named[] = {VS_KIND_DATACENTER, VS_KIND_CLUSTER,
                                     VS_KIND_DATASTORE, VS_KIND_RESOURCE_POOL};
-  const char *const *sp;
+  const char *sp[MAX_SPEC_PATHS];
   size_t sn;
   set->num = 0;
   set->overflow = NULL;
@@ -547,13 +611,13 @@ static void build_specs(const vs_discovery_t *what, bool structure,
   }
   /* Hosts are read even when not collected: a VM's cluster, ESXi host
    * and whether it can be queried come from its host. */
-  sn = state_paths(what, VS_KIND_HOST, &sp);
+  sn = state_paths(what, VS_KIND_HOST, sp);
   if (structure)
     spec_add(set, "HostSystem", N(host_paths), sp, sn,
              what->uuid ? host_uuid : NULL);
   else if (sn > 0)
     spec_add(set, "HostSystem", N(host_state_extra), sp, sn, NULL);
-  sn = state_paths(what, VS_KIND_VM, &sp);
+  sn = state_paths(what, VS_KIND_VM, sp);
   if (structure && what->kinds[VS_KIND_VM])
     spec_add(set, "VirtualMachine", N(vm_paths), sp, sn,
              what->uuid ? vm_uuid : NULL);
@@ -562,11 +626,15 @@ static void build_specs(const vs_discovery_t *what, bool structure,
   for (size_t i = 0; i < sizeof(named) / sizeof(named[0]); i++) {
     vs_kind_t k = named[i];
     const char *type = vs_kind_info(k)->mo_type;
-    sn = state_paths(what, k, &sp);
+    sn = state_paths(what, k, sp);
     if (!structure)
       spec_add(set, type, sp, sn, NULL, 0, NULL);
     else if (k == VS_KIND_CLUSTER) /* named through ComputeResource */
       spec_add(set, type, sp, sn, NULL, 0, NULL);
+    else if (k == VS_KIND_DATASTORE &&
+             (what->kinds[k] || datastore_names(what)))
+      spec_add(set, type, N(named_paths), sp, sn,
+               datastore_names(what) ? ds_url : NULL);
     else if (k == VS_KIND_DATACENTER || what->kinds[k])
       spec_add(set, type, N(named_paths), sp, sn, NULL);
   }

@@ -41,6 +41,7 @@ typedef struct {
   bool selected;    /* collected here: its kind is, filters and shard keep it */
   /* Strings live in the inventory's arena; never NULL ("" if absent). */
   const char *moref, *name, *uuid, *parent_ref, *host_ref;
+  const char *ds_uuid; /* datastore: the volume id of its summary.url */
   const char *id_host, *id_plugin_instance; /* collectd identity (naming) */
   int parent;                               /* index of the parent, -1 */
   int host;                 /* VM: index of its host; host: itself; else -1 */
@@ -59,7 +60,8 @@ typedef struct {
   size_t num, cap;
   vs_arena_t strings; /* every string of the objects */
   vs_index_t by_moref;
-  size_t per_kind[VS_KIND_NUM];        /* in this shard */
+  vs_index_t by_ds_uuid;        /* datastores by the id their counters' use */
+  size_t per_kind[VS_KIND_NUM]; /* in this shard */
   size_t active_per_kind[VS_KIND_NUM]; /* in this shard and queried */
   size_t duplicates; /* objects whose identity had to be disambiguated */
 } vs_inventory_t;
@@ -68,6 +70,13 @@ void vs_inventory_init(vs_inventory_t *inv);
 /* Frees everything; the inventory is then empty, as initialised. */
 void vs_inventory_free(vs_inventory_t *inv);
 vs_object_t *vs_inventory_find(const vs_inventory_t *inv, const char *moref);
+/* The name of the datastore whose volume id (as in its summary.url,
+ * "ds:///vmfs/volumes/<id>/") is `id`: performance counters of VMs and
+ * hosts use that id as their instance. NULL when no datastore has it. */
+const char *vs_inventory_datastore_name(const vs_inventory_t *inv,
+                                        const char *id);
+/* The volume id of a datastore url, into buf ("" when there is none). */
+void vs_datastore_url_id(const char *url, char *buf, size_t size);
 /* The object at an index, or NULL for -1. */
 const vs_object_t *vs_inv_at(const vs_inventory_t *inv, int index);
 
@@ -105,9 +114,13 @@ void vs_inventory_tracking(const vs_inventory_t *inv, size_t *series,
 
 /* What a discovery reads. */
 typedef struct {
-  bool kinds[VS_KIND_NUM]; /* kinds collected */
-  bool states;             /* their state properties too */
-  bool uuid;               /* the uuids (a naming format uses them) */
+  bool kinds[VS_KIND_NUM];     /* kinds collected */
+  bool states;                 /* their state properties too */
+  bool uuid;                   /* the uuids (a naming format uses them) */
+  vs_state_options_t optional; /* sensors, snapshot size, attributes */
+  /* Datastores are read (name, summary.url) even when not collected, so
+   * that counters' datastore UUID instances can be named. */
+  bool datastore_names;
   /* Shard "k/N" (n <= 1: every object): the state values of objects of
    * other shards are neither kept nor read again when they change. */
   int shard_k, shard_n;

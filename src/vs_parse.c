@@ -29,6 +29,9 @@ static void sc_end(void *ctx, int depth, const char *name, const char *parent,
       vs_utf8_copy(sc->perf_manager, text, sizeof(sc->perf_manager));
     else if (is(name, "sessionManager"))
       vs_utf8_copy(sc->session_manager, text, sizeof(sc->session_manager));
+    else if (is(name, "customFieldsManager"))
+      vs_utf8_copy(sc->custom_fields_manager, text,
+                   sizeof(sc->custom_fields_manager));
     else if (is(name, "setting"))
       vs_utf8_copy(sc->setting, text, sizeof(sc->setting));
   } else if (is(parent, "about")) {

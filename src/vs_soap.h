@@ -20,6 +20,7 @@ typedef struct {
   char perf_manager[VS_MOREF_LEN];
   char session_manager[VS_MOREF_LEN];
   char setting[VS_MOREF_LEN]; /* OptionManager (vCenter: VpxSettings) */
+  char custom_fields_manager[VS_MOREF_LEN]; /* "" when the server has none */
   char api_version[32];
   char api_type[32]; /* "VirtualCenter" or "HostAgent" (stand-alone ESXi) */
   char full_name[160];

@@ -4,6 +4,8 @@
  */
 #include "vs_state.h"
 
+#include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -67,11 +69,23 @@ enum {
   /* Datacenter */
   DC_OVERALL_STATUS,
   DC_ALARMS,
+  /* added later: kept after the others so earlier indexes stay */
+  VM_SNAPSHOT_BYTES,
+  HOST_SENSOR_READING,
+  HOST_SENSOR_HEALTH,
+  VM_ATTRIBUTE,
+  HOST_ATTRIBUTE,
+  DS_ATTRIBUTE,
+  CL_ATTRIBUTE,
+  RP_ATTRIBUTE,
+  DC_ATTRIBUTE,
   STATE_TYPES_NUM
 };
 
 #define STATUS "gray 0, green 1, yellow 2, red 3 (overallStatus)"
 #define ALARMS "triggered alarms; type instance red or yellow"
+#define ATTRIBUTE                                                              \
+  "always 1; type instance \"<attribute>:<value>\" (custom attribute)"
 
 const vs_state_type_t vs_state_types[STATE_TYPES_NUM] = {
     [VM_POWER_STATE] = {"vm_power_state", VS_KIND_VM, "state",
@@ -192,6 +206,25 @@ const vs_state_type_t vs_state_types[STATE_TYPES_NUM] = {
     [DC_OVERALL_STATUS] = {"datacenter_overall_status", VS_KIND_DATACENTER,
                            "state", STATUS},
     [DC_ALARMS] = {"datacenter_alarms", VS_KIND_DATACENTER, "number", ALARMS},
+    [VM_SNAPSHOT_BYTES] = {"vm_snapshot_bytes", VS_KIND_VM, "bytes",
+                           "size of the snapshot files: state, memory and "
+                           "delta disks (layoutEx.file; SnapshotSize)"},
+    [HOST_SENSOR_READING] = {"host_sensor_reading", VS_KIND_HOST,
+                             "the sensor's base unit",
+                             "currentReading x 10^unitModifier; type "
+                             "instance \"<sensorType>:<name>\""},
+    [HOST_SENSOR_HEALTH] = {"host_sensor_health", VS_KIND_HOST, "state",
+                            "unknown 0, green 1, yellow 2, red 3; type "
+                            "instance \"<sensorType>:<name>\""},
+    [VM_ATTRIBUTE] = {"vm_attribute", VS_KIND_VM, "info", ATTRIBUTE},
+    [HOST_ATTRIBUTE] = {"host_attribute", VS_KIND_HOST, "info", ATTRIBUTE},
+    [DS_ATTRIBUTE] = {"datastore_attribute", VS_KIND_DATASTORE, "info",
+                      ATTRIBUTE},
+    [CL_ATTRIBUTE] = {"cluster_attribute", VS_KIND_CLUSTER, "info", ATTRIBUTE},
+    [RP_ATTRIBUTE] = {"resourcepool_attribute", VS_KIND_RESOURCE_POOL, "info",
+                      ATTRIBUTE},
+    [DC_ATTRIBUTE] = {"datacenter_attribute", VS_KIND_DATACENTER, "info",
+                      ATTRIBUTE},
 };
 const size_t vs_state_types_num = STATE_TYPES_NUM;
 
@@ -256,12 +289,49 @@ size_t vs_state_paths(vs_kind_t kind, const char *const **paths) {
   return kind_paths[kind].num;
 }
 
+size_t vs_state_optional_paths(vs_kind_t kind, const vs_state_options_t *opts,
+                               const char **paths, size_t max) {
+  size_t n = 0;
+  if (kind == VS_KIND_HOST && opts->sensors && n < max)
+    paths[n++] = VS_PATH_SENSORS;
+  if (kind == VS_KIND_VM && opts->snapshot_size && n < max)
+    paths[n++] = VS_PATH_FILES;
+  if (opts->attributes && n < max)
+    paths[n++] = VS_PATH_ATTRIBUTES;
+  return n;
+}
+
+static const uint16_t attribute_types[VS_KIND_NUM] = {
+    [VS_KIND_VM] = VM_ATTRIBUTE,
+    [VS_KIND_HOST] = HOST_ATTRIBUTE,
+    [VS_KIND_DATASTORE] = DS_ATTRIBUTE,
+    [VS_KIND_CLUSTER] = CL_ATTRIBUTE,
+    [VS_KIND_RESOURCE_POOL] = RP_ATTRIBUTE,
+    [VS_KIND_DATACENTER] = DC_ATTRIBUTE,
+};
+
+bool vs_state_is_attribute(uint16_t type) {
+  return type >= VM_ATTRIBUTE && type <= DC_ATTRIBUTE;
+}
+
 /* ---- structured properties ---- */
 
 void vs_state_scratch_reset(vs_state_scratch_t *s) {
-  memset(s, 0, sizeof(*s));
+  /* Only the counts: the arrays are read up to them (a scratch is reset
+   * for every object, and is tens of kilobytes). */
+  s->alarms_red = s->alarms_yellow = 0;
+  s->snapshots = 0;
   s->oldest_snapshot_us = -1;
+  s->vms = s->hosts = 0;
+  s->disks_num = 0;
   s->disk_item = -1;
+  s->sensors_num = 0;
+  s->sensor_item = -1;
+  s->snapshot_bytes = 0;
+  s->file_item = -1;
+  s->files_seen = false;
+  s->attrs_num = 0;
+  s->attr_item = -1;
 }
 
 static bool ends_with(const char *s, const char *suffix) {
@@ -299,8 +369,160 @@ static void guest_disk(vs_state_scratch_t *s, int item, const char *field,
     number(text, &d->free);
 }
 
+static const char *const health_keys[] = {"unknown", "green", "yellow", "red",
+                                          NULL};
+static int enum_of(const char *value, const char *const *names);
+
+/* "<type>:<name>" of sensor i; one with the same type and name as an
+ * earlier one gets " #2" (in the order the host lists them), and so on.
+ * Made again as each of both arrives: the earlier sensors are complete. */
+static void sensor_instance(vs_state_scratch_t *s, size_t i) {
+  vs_sensor_t *n = &s->sensors[i];
+  char base[sizeof(n->instance)];
+  snprintf(base, sizeof(base), "%s:%s", n->type[0] ? n->type : "other",
+           n->name);
+  size_t same = 0;
+  for (size_t j = 0; j < i; j++)
+    same += strcmp(s->sensors[j].name, n->name) == 0 &&
+            strcmp(s->sensors[j].type, n->type) == 0;
+  if (same == 0) {
+    vs_utf8_copy(n->instance, base, sizeof(n->instance));
+    return;
+  }
+  char suffix[24];
+  snprintf(suffix, sizeof(suffix), " #%zu", same + 1);
+  /* the suffix survives a name cut to fit */
+  vs_utf8_copy(n->instance, base, sizeof(n->instance) - strlen(suffix));
+  strcat(n->instance, suffix);
+}
+
+static void sensor(vs_state_scratch_t *s, int item, const char *field,
+                   const char *text) {
+  if (item != s->sensor_item) { /* the next HostNumericSensorInfo */
+    if (s->sensors_num == VS_STATE_MAX_SENSORS)
+      return;
+    s->sensor_item = item;
+    vs_sensor_t *n = &s->sensors[s->sensors_num++];
+    n->name[0] = n->type[0] = n->unit[0] = n->instance[0] = 0;
+    n->raw = 0;
+    n->modifier = 0;
+    n->health = -1;
+  }
+  if (s->sensors_num == 0)
+    return;
+  vs_sensor_t *n = &s->sensors[s->sensors_num - 1];
+  int64_t v;
+  if (strcmp(field, "name") == 0) {
+    vs_utf8_copy(n->name, text, sizeof(n->name));
+    sensor_instance(s, s->sensors_num - 1);
+  } else if (strcmp(field, "sensorType") == 0) {
+    vs_utf8_copy(n->type, text, sizeof(n->type));
+    sensor_instance(s, s->sensors_num - 1);
+  } else if (strcmp(field, "baseUnits") == 0)
+    vs_utf8_copy(n->unit, text, sizeof(n->unit));
+  else if (strcmp(field, "healthState/key") == 0) {
+    int h = enum_of(text, health_keys);
+    n->health = h < 0 ? 0 : h; /* a key not known here counts as unknown */
+  } else if (strcmp(field, "currentReading") == 0 &&
+             vs_parse_int64(text, &v) == 0)
+    n->raw = v;
+  else if (strcmp(field, "unitModifier") == 0 &&
+           vs_parse_int64(text, &v) == 0 && v >= -30 && v <= 30)
+    n->modifier = (int)v;
+}
+
+/* A file of the snapshots: their state (.vmsn), memory (.vmem) and the
+ * delta disks they keep ("-000001-delta.vmdk", "-000001-sesparse.vmdk",
+ * "-000001.vmdk", "-000001-flat"). */
+static bool snapshot_file(const char *type, const char *name) {
+  if (strcmp(type, "snapshotData") == 0 || strcmp(type, "snapshotMemory") == 0)
+    return true;
+  if (strcmp(type, "diskDescriptor") != 0 && strcmp(type, "diskExtent") != 0)
+    return false;
+  const char *dash = strrchr(name, '-');
+  if (dash == NULL)
+    return false;
+  if (strcmp(dash, "-delta.vmdk") == 0 || strcmp(dash, "-sesparse.vmdk") == 0)
+    return true;
+  /* "<disk>-NNNNNN.vmdk": six digits before ".vmdk" */
+  size_t digits = strspn(dash + 1, "0123456789");
+  return digits == 6 && strcmp(dash + 7, ".vmdk") == 0;
+}
+
+/* The bytes of the file being read, if it is a snapshot's. */
+static double current_file(const vs_state_scratch_t *s) {
+  return s->file_item >= 0 && snapshot_file(s->file_type, s->file_name)
+             ? s->file_size
+             : 0;
+}
+
+/* The files read before the current one, and it. */
+static double snapshot_bytes(const vs_state_scratch_t *s) {
+  return s->snapshot_bytes + current_file(s);
+}
+
+static void file_leaf(vs_state_scratch_t *s, int item, const char *field,
+                      const char *text) {
+  s->files_seen = true;
+  if (item != s->file_item) { /* the next VirtualMachineFileLayoutExFileInfo */
+    s->snapshot_bytes += current_file(s);
+    s->file_item = item;
+    s->file_name[0] = s->file_type[0] = 0;
+    s->file_size = 0;
+  }
+  int64_t v;
+  if (strcmp(field, "name") == 0)
+    vs_utf8_copy(s->file_name, text, sizeof(s->file_name));
+  else if (strcmp(field, "type") == 0)
+    vs_utf8_copy(s->file_type, text, sizeof(s->file_type));
+  else if (strcmp(field, "size") == 0 && vs_parse_int64(text, &v) == 0 && v > 0)
+    s->file_size = (double)v;
+}
+
+static void attribute(vs_state_scratch_t *s, int item, const char *field,
+                      const char *text) {
+  if (item != s->attr_item) { /* the next CustomFieldStringValue */
+    if (s->attrs_num == VS_STATE_MAX_ATTRS)
+      return;
+    s->attr_item = item;
+    vs_attr_value_t *a = &s->attrs[s->attrs_num++];
+    a->key = -1;
+    a->value[0] = 0;
+  }
+  if (s->attrs_num == 0)
+    return;
+  vs_attr_value_t *a = &s->attrs[s->attrs_num - 1];
+  int64_t v;
+  if (strcmp(field, "key") == 0 && vs_parse_int64(text, &v) == 0 && v >= 0 &&
+      v <= 0x7fffffff)
+    a->key = (int)v;
+  else if (strcmp(field, "value") == 0)
+    vs_utf8_copy(a->value, text, sizeof(a->value));
+  char instance[sizeof(a->instance)];
+  snprintf(instance, sizeof(instance), "%d:%s", a->key, a->value);
+  memcpy(a->instance, instance, sizeof(instance));
+}
+
 void vs_state_subprop(vs_state_scratch_t *s, const char *prop, int item,
                       const char *path, const char *text) {
+  const char *slash = strchr(path, '/');
+  if (strcmp(prop, VS_PATH_SENSORS) == 0) {
+    if (slash != NULL && strncmp(path, "HostNumericSensorInfo/", 22) == 0)
+      sensor(s, item, slash + 1, text);
+    return;
+  }
+  if (strcmp(prop, VS_PATH_FILES) == 0) {
+    if (slash != NULL &&
+        strncmp(path, "VirtualMachineFileLayoutExFileInfo/", 35) == 0)
+      file_leaf(s, item, slash + 1, text);
+    return;
+  }
+  if (strcmp(prop, VS_PATH_ATTRIBUTES) == 0) {
+    /* CustomFieldStringValue, or its base CustomFieldValue */
+    if (slash != NULL && strncmp(path, "CustomField", 11) == 0)
+      attribute(s, item, slash + 1, text);
+    return;
+  }
   if (strcmp(prop, "triggeredAlarmState") == 0) {
     if (ends_with(path, "/overallStatus")) {
       if (strcmp(text, "red") == 0)
@@ -396,6 +618,30 @@ static void put_alarms(sink_t *k, int type, const vs_prop_t *props, size_t n,
 
 static const char *const statuses[] = {"gray", "green", "yellow", "red", NULL};
 
+static void put_sensors(sink_t *k, const vs_state_scratch_t *s) {
+  for (size_t i = 0; i < s->sensors_num; i++) {
+    const vs_sensor_t *n = &s->sensors[i];
+    if (n->name[0] == 0)
+      continue;
+    /* A sensor without a unit (a software component, a rollup) says only
+     * its health. */
+    if (n->unit[0] != 0)
+      put(k, HOST_SENSOR_READING, n->instance,
+          (double)n->raw * pow(10.0, n->modifier));
+    if (n->health >= 0)
+      put(k, HOST_SENSOR_HEALTH, n->instance, n->health);
+  }
+}
+
+static void put_attributes(sink_t *k, vs_kind_t kind,
+                           const vs_state_scratch_t *s) {
+  for (size_t i = 0; i < s->attrs_num; i++) {
+    const vs_attr_value_t *a = &s->attrs[i];
+    if (a->key >= 0 && a->value[0] != 0) /* not an unset attribute */
+      put(k, attribute_types[kind], a->instance, 1);
+  }
+}
+
 static void vm_values(sink_t *k, const vs_prop_t *p, size_t n,
                       const vs_state_scratch_t *s, int64_t now_us) {
   static const char *const power[] = {"poweredOff", "poweredOn", "suspended",
@@ -433,6 +679,9 @@ static void vm_values(sink_t *k, const vs_prop_t *p, size_t n,
       put(k, VM_GUEST_DISK_FREE, mount, s->disks[i].free);
   }
   put_alarms(k, VM_ALARMS, p, n, s);
+  /* Asked for (the property came, maybe as an empty list) or seen. */
+  if (s->files_seen || vs_prop_value(p, n, VS_PATH_FILES, NULL) != NULL)
+    put(k, VM_SNAPSHOT_BYTES, "", snapshot_bytes(s));
 }
 
 static void host_values(sink_t *k, const vs_prop_t *p, size_t n,
@@ -463,6 +712,7 @@ static void host_values(sink_t *k, const vs_prop_t *p, size_t n,
   if (vs_prop_value(p, n, "vm", NULL) != NULL || s->vms > 0)
     put(k, HOST_VMS, "", (double)s->vms);
   put_alarms(k, HOST_ALARMS, p, n, s);
+  put_sensors(k, s);
 }
 
 static void datastore_values(sink_t *k, const vs_prop_t *p, size_t n,
@@ -545,8 +795,9 @@ size_t vs_state_values(vs_kind_t kind, const vs_prop_t *props, size_t n,
     put_alarms(&k, DC_ALARMS, props, n, scratch);
     break;
   case VS_KIND_NUM:
-    break;
+    return k.num;
   }
+  put_attributes(&k, kind, scratch);
   return k.num;
 }
 

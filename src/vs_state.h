@@ -3,7 +3,8 @@
  * collectd-vsphere - vs_state.h
  * State values: what an object's properties say, as numbers an operator
  * alerts on (power and connection state, maintenance, capacity, tools,
- * snapshots, guest disks, triggered alarms). They are read in the same
+ * snapshots, guest disks, triggered alarms, hardware sensors, custom
+ * attributes). They are read in the same
  * paged RetrievePropertiesEx calls as discovery, and every PropertyInterval
  * in between; enumerations become numbers with a documented mapping
  * (vs_state_types[].meaning).
@@ -19,7 +20,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define VS_STATE_MAX_DISKS 32 /* guest file systems per VM */
+#define VS_STATE_MAX_DISKS 32    /* guest file systems per VM */
+#define VS_STATE_MAX_SENSORS 128 /* hardware sensors per host */
+#define VS_STATE_MAX_ATTRS 32    /* custom attribute values per object */
+
+/* Optional property paths (vs_state_optional_path), read when asked. */
+#define VS_PATH_SENSORS                                                        \
+  "runtime.healthSystemRuntime.systemHealthInfo.numericSensorInfo"
+#define VS_PATH_FILES "layoutEx.file"
+#define VS_PATH_ATTRIBUTES "customValue"
 
 typedef struct {
   const char *type; /* collectd type: "vm_power_state" */
@@ -42,6 +51,23 @@ typedef struct {
   double capacity, free; /* bytes, -1 if not reported */
 } vs_guest_disk_t;
 
+/* One hardware sensor (HostNumericSensorInfo). */
+typedef struct {
+  char name[96], type[32], unit[24];
+  char instance[128]; /* "<type>:<name>", unique within the host */
+  double reading;     /* currentReading x 10^unitModifier */
+  int64_t raw;
+  int modifier;
+  int health; /* unknown 0, green 1, yellow 2, red 3; -1 not reported */
+} vs_sensor_t;
+
+/* One custom attribute value (CustomFieldStringValue). */
+typedef struct {
+  int key;
+  char value[96];
+  char instance[112]; /* "<key>:<value>": named at dispatch (vs_fields) */
+} vs_attr_value_t;
+
 /* What the structured properties of one object said, gathered as their
  * leaves stream in (vs_subprop_cb). */
 typedef struct {
@@ -53,6 +79,17 @@ typedef struct {
   vs_guest_disk_t disks[VS_STATE_MAX_DISKS]; /* guest.disk */
   size_t disks_num;
   int disk_item; /* guest.disk item of disks[disks_num - 1] */
+  vs_sensor_t sensors[VS_STATE_MAX_SENSORS];
+  size_t sensors_num;
+  int sensor_item;
+  double snapshot_bytes; /* layoutEx.file: snapshot files before file_item */
+  int file_item;         /* layoutEx.file item being read */
+  char file_name[256], file_type[32];
+  double file_size;
+  bool files_seen;
+  vs_attr_value_t attrs[VS_STATE_MAX_ATTRS];
+  size_t attrs_num;
+  int attr_item;
 } vs_state_scratch_t;
 
 void vs_state_scratch_reset(vs_state_scratch_t *s);
@@ -62,6 +99,19 @@ void vs_state_subprop(vs_state_scratch_t *s, const char *prop, int item,
 
 /* The property paths a kind's state values are made from. */
 size_t vs_state_paths(vs_kind_t kind, const char *const **paths);
+
+/* What is read besides them, when the configuration asks. */
+typedef struct {
+  bool sensors;       /* hosts' hardware sensors */
+  bool snapshot_size; /* VMs' layoutEx.file */
+  bool attributes;    /* custom attribute values (customValue) */
+} vs_state_options_t;
+/* The optional paths of a kind under `opts`, into paths[max]; how many. */
+size_t vs_state_optional_paths(vs_kind_t kind, const vs_state_options_t *opts,
+                               const char **paths, size_t max);
+/* Whether a state type is a custom attribute's info series (its instance
+ * is "<key>:<value>" until dispatch names the key). */
+bool vs_state_is_attribute(uint16_t type);
 
 /* Turns an object's properties into state values (at most `max`, into
  * `out`). Instance strings point into `props`, `scratch` or constants:
@@ -79,6 +129,7 @@ bool vs_state_ages(uint16_t type);
 vs_state_value_t *vs_state_copy(const vs_state_value_t *values, size_t n);
 
 /* The most values one object can have. */
-#define VS_STATE_MAX_VALUES (24 + 2 * VS_STATE_MAX_DISKS)
+#define VS_STATE_MAX_VALUES                                                    \
+  (24 + 2 * VS_STATE_MAX_DISKS + 2 * VS_STATE_MAX_SENSORS + VS_STATE_MAX_ATTRS)
 
 #endif

@@ -435,7 +435,8 @@ class Vcsim:
         slow name= seconds=, lag type= seconds=, entity-fault name= fault=
         [message=], extra-counter type= id=, counter-add group= name=
         rollup= unit= level= statsType= [key=], stats-level level=,
-        clock-offset seconds=, clear, stats."""
+        clock-offset seconds=, sensor-health name= sensor= health= [index=],
+        stream-drop, clear, stats."""
         q = [("cmd", cmd)] + [(k, str(v)) for k, v in params.items()]
         url = self.control_url + "?" + urllib.parse.urlencode(q)
         ctx = None
@@ -512,6 +513,25 @@ class Vcsim:
 
     def snapshot_remove_all(self, name):
         vsctl(self, "snapshot-remove-all", name)
+
+    def field_add(self, name):
+        """A custom attribute (CustomFieldsManager.AddCustomFieldDef, every
+        type); returns its key."""
+        return int(vsctl(self, "field-add", name).strip())
+
+    def field_rename(self, name, new):
+        vsctl(self, "field-rename", name, new)
+
+    def field_set(self, entity, field, value):
+        """SetField: the entity's value of a custom attribute ("" unsets)."""
+        vsctl(self, "field-set", entity, field, value)
+
+    def sensor_health(self, host, sensor, health, index=1):
+        """A host's sensor health (green, yellow, red, unknown), through the
+        property collector (tests/vcsim/extras.go: every host has
+        "temperature:System Board 1 Ambient Temp" and two "fan:Fan 1")."""
+        return self.control("sensor-health", name=host, sensor=sensor, health=health,
+                            index=index).strip()
 
     def maintenance(self, host, enter=True):
         vsctl(self, "maintenance", "enter" if enter else "exit", host)

@@ -716,7 +716,7 @@ DEF_TEST(dispatch_states) {
   vs_object_t *o = object(&inv, "web01");
   CHECK_NOT_NULL(o);
   /* nothing to send */
-  EXPECT_EQ_INT(0, vs_dispatch_states(o, 60));
+  EXPECT_EQ_INT(0, vs_dispatch_states(o, 60, NULL));
   EXPECT_EQ_INT(0, mock_values_num());
   /* the VM's power state and a guest disk's free bytes */
   int power = -1, disk_free = -1;
@@ -734,7 +734,7 @@ DEF_TEST(dispatch_states) {
   CHECK_NOT_NULL(o->states);
   memcpy(o->states, states, sizeof(states));
   o->states_num = 2;
-  EXPECT_EQ_INT(2, vs_dispatch_states(o, 60));
+  EXPECT_EQ_INT(2, vs_dispatch_states(o, 60, NULL));
   EXPECT_EQ_INT(2, mock_values_num());
   const mock_value_t *m = mock_value_find("vm_power_state", "");
   CHECK_NOT_NULL(m);
@@ -750,7 +750,7 @@ DEF_TEST(dispatch_states) {
   EXPECT_EQ_DOUBLE(4096.0, m->gauge);
   /* a failed dispatch is not counted */
   mock_dispatch_set_status(-1);
-  EXPECT_EQ_INT(0, vs_dispatch_states(o, 60));
+  EXPECT_EQ_INT(0, vs_dispatch_states(o, 60, NULL));
   mock_dispatch_set_status(0);
   /* sent again from the copy 30 s after they were computed (the update
    * stream said nothing changed): an uptime has grown by 30 s, a power
@@ -764,7 +764,7 @@ DEF_TEST(dispatch_states) {
       .type = (uint16_t)uptime, .instance = "", .value = 1000};
   o->states_us = vs_wall_us() - INT64_C(30) * 1000000;
   mock_reset();
-  EXPECT_EQ_INT(2, vs_dispatch_states(o, 60));
+  EXPECT_EQ_INT(2, vs_dispatch_states(o, 60, NULL));
   m = mock_value_find("vm_uptime_seconds", "");
   CHECK_NOT_NULL(m);
   OK(m->gauge >= 1030.0 && m->gauge < 1032.0);

@@ -326,6 +326,8 @@ func controlHandler(w http.ResponseWriter, r *http.Request) {
 		out, err = statsLevel(r)
 	case "clock-offset":
 		out, err = clockOffsetCmd(r)
+	case "sensor-health":
+		out, err = sensorHealth(r)
 	case "stream-drop":
 		out = fmt.Sprintf("ok dropped %d", streams.drop())
 	case "clear":
@@ -335,7 +337,7 @@ func controlHandler(w http.ResponseWriter, r *http.Request) {
 		out = stats()
 	default:
 		err = badRequest(fmt.Sprintf("unknown cmd=%q (host-state, slow, lag, entity-fault, extra-counter, "+
-			"counter-add, stats-level, clock-offset, clear, stats)", cmd))
+			"counter-add, stats-level, clock-offset, sensor-health, stream-drop, clear, stats)", cmd))
 	}
 	if err != nil {
 		w.WriteHeader(http.StatusBadRequest)

@@ -255,6 +255,12 @@ func main() {
 	if err = installPagingCollector(m.ServiceContent.PropertyCollector); err != nil {
 		fatal("%v", err)
 	}
+	installDatastoreIDs()
+	indexDatastoreCounters(&perfMgr.PerformanceManager)
+	installSensors()
+	if err = installNotifyingFields(m.ServiceContent.CustomFieldsManager); err != nil {
+		fatal("%v", err)
+	}
 	if err = findVpxSettings(); err != nil {
 		fatal("%v", err)
 	}

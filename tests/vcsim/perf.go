@@ -510,6 +510,7 @@ func (p *strictPerfManager) answer(ctx *simulator.Context, req *types.QueryPerf,
 		for j, m := range res.(*methods.QueryPerfBody).Res.Returnval {
 			if em, ok := m.(*types.PerfEntityMetric); ok {
 				addExtraSeries(em)
+				splitDatastoreSeries(em)
 			}
 			out[at[j]] = m
 		}

@@ -363,6 +363,58 @@ func runExtra(ctx context.Context, c *vim25.Client, args []string) error {
 			fmt.Println(l)
 		}
 
+	case "field-add":
+		// field-add NAME: a custom attribute for every type; prints its key.
+		if err := needArgs(args, 1, "NAME"); err != nil {
+			return err
+		}
+		m, err := object.GetCustomFieldsManager(c)
+		if err != nil {
+			return err
+		}
+		def, err := m.Add(ctx, args[1], "", nil, nil)
+		if err != nil {
+			return err
+		}
+		fmt.Println(def.Key)
+
+	case "field-rename":
+		if err := needArgs(args, 2, "NAME NEWNAME"); err != nil {
+			return err
+		}
+		m, err := object.GetCustomFieldsManager(c)
+		if err != nil {
+			return err
+		}
+		key, err := m.FindKey(ctx, args[1])
+		if err != nil {
+			return err
+		}
+		return m.Rename(ctx, key, args[2])
+
+	case "field-set":
+		// field-set NAME-OR-MOREF FIELD VALUE ("" unsets it)
+		if err := needArgs(args, 3, "NAME-OR-MOREF FIELD VALUE"); err != nil {
+			return err
+		}
+		inv, err := loadInventory(ctx, c)
+		if err != nil {
+			return err
+		}
+		ref, err := inv.resolve(args[1])
+		if err != nil {
+			return err
+		}
+		m, err := object.GetCustomFieldsManager(c)
+		if err != nil {
+			return err
+		}
+		key, err := m.FindKey(ctx, args[2])
+		if err != nil {
+			return err
+		}
+		return m.Set(ctx, ref, key, args[3])
+
 	case "snapshot-create":
 		if err := needArgs(args, 2, "NAME-OR-MOREF SNAPNAME"); err != nil {
 			return err

@@ -22,6 +22,9 @@
 //	destroy NAME-OR-MOREF          Destroy_Task (a VM is powered off first)
 //	moref NAME      "MOREF TYPE" of every entity called NAME (raw or escaped)
 //	snapshot-create NAME-OR-MOREF SNAPNAME, snapshot-remove-all NAME-OR-MOREF
+//	field-add NAME  a custom attribute (every type); prints its key
+//	field-rename NAME NEWNAME
+//	field-set NAME-OR-MOREF FIELD VALUE   a custom attribute value ("" unsets)
 //	maintenance enter|exit HOSTNAME-OR-MOREF
 //	folder-create PARENT-FOLDER-PATH-OR-MOREF NAME   prints the new moref
 //	move NAME-OR-MOREF FOLDER-PATH-OR-MOREF          MoveIntoFolder_Task
@@ -63,7 +66,7 @@ import (
 
 func usage() {
 	fmt.Fprintln(os.Stderr, "usage: vsctl -url URL [-user U] [-password P] [-insecure] [-ca-file F] sessions|terminate|inventory|poweroff NAME|poweron NAME|"+
-		"rename X NEW|destroy X|vm-create NAME HOST|moref NAME|snapshot-create X SNAP|snapshot-remove-all X|maintenance enter|exit HOST|"+
+		"rename X NEW|destroy X|vm-create NAME HOST|moref NAME|snapshot-create X SNAP|snapshot-remove-all X|field-add NAME|field-rename NAME NEW|field-set X FIELD VALUE|maintenance enter|exit HOST|"+
 		"folder-create PARENT NAME|move X FOLDER|inventory-full|queryperf [opts] X...")
 	flag.PrintDefaults()
 	os.Exit(2)
