@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 enum {
   /* VirtualMachine */
@@ -621,7 +622,9 @@ static const char *const statuses[] = {"gray", "green", "yellow", "red", NULL};
 static void put_sensors(sink_t *k, const vs_state_scratch_t *s) {
   for (size_t i = 0; i < s->sensors_num; i++) {
     const vs_sensor_t *n = &s->sensors[i];
-    if (n->name[0] == 0)
+    /* The "Software Components" are driver and firmware versions, half
+     * of a host's list, renamed at every upgrade: not hardware. */
+    if (n->name[0] == 0 || strcasecmp(n->type, "Software Components") == 0)
       continue;
     /* A sensor without a unit (a software component, a rollup) says only
      * its health. */

@@ -21,7 +21,7 @@
 #include <stdint.h>
 
 #define VS_STATE_MAX_DISKS 32    /* guest file systems per VM */
-#define VS_STATE_MAX_SENSORS 128 /* hardware sensors per host */
+#define VS_STATE_MAX_SENSORS 256 /* sensors per host (147 seen on one) */
 #define VS_STATE_MAX_ATTRS 32    /* custom attribute values per object */
 
 /* Optional property paths (vs_state_optional_path), read when asked. */
@@ -55,7 +55,6 @@ typedef struct {
 typedef struct {
   char name[96], type[32], unit[24];
   char instance[128]; /* "<type>:<name>", unique within the host */
-  double reading;     /* currentReading x 10^unitModifier */
   int64_t raw;
   int modifier;
   int health; /* unknown 0, green 1, yellow 2, red 3; -1 not reported */

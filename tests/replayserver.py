@@ -47,6 +47,9 @@ the recordings' style):
                   intervals 9.0.1 shows (300/1800/7200/86400 s, level
                   `stats_level`), ESXi an empty ArrayOfPerfInterval.
     both at once  S around the recorded propSets.
+  RetrievePropertiesEx, CustomFieldsManager
+    field         S: an object without the property (no custom attribute
+                  defined; no recording holds one).
   QueryOptions    S: config.vpxd.stats.maxQueryMetrics: InvalidName fault on
                   vCenter < 6.5 (and on ESXi), a value (max_query_metrics,
                   default 256) from 6.5. returnval untyped (declared type
@@ -465,7 +468,7 @@ class Recording:
                       for k in ("fullName", "apiVersion", "apiType", "version", "name", "build")}
         self.managers = {k: (re.search(r"<%s type=\"[^\"]*\">([^<]*)</%s>" % (k, k), sc) or [None, ""])[1]
                          for k in ("rootFolder", "propertyCollector", "viewManager", "perfManager",
-                                   "sessionManager", "setting")}
+                                   "sessionManager", "setting", "customFieldsManager")}
         self.counters = parse_catalog(self.catalog) if self.catalog else {}
 
     def body(self, f):

@@ -200,6 +200,9 @@ def test_every_expression_returns_data():
     for _, e, _ in exprs:
         wanted |= metric_names(e)
     with Vcsim(dc=1, cluster=2, cluster_host=2, host=1, vm=2) as vc:
+        # a custom attribute, for the documented join
+        vc.field_add("Owner")
+        vc.field_set("DC0_H0_VM0", "Owner", "team-x")
         extra = 'Interval 2\nCollect "vm" "host" "cluster" "datastore"\nPropertyInterval 5'
         with Collectd(vsphere_block(vc, extra=extra), interval=1) as cd:
             vms, hosts = vc.inventory()
@@ -259,6 +262,13 @@ def test_every_expression_returns_data():
                             failures.append("%s: no data: %s" % (where, e))
                     log("%s: %d expressions, %d failed" % (label, len(exprs), len(failures)))
                     return failures
+
+                # the man page's and README's join: an attribute on a metric
+                join = ('collectd_vsphere_vm_cpu_usage_average{type=""} * on(instance, vsphere) '
+                        'group_left(attribute_value) collectd_vsphere_vm_attribute{attribute="Owner"}')
+                got = prom.wait_for_query(join, lambda r: len(r) == 1, timeout=30)
+                assert got[0]["metric"]["attribute_value"] == "team-x", got
+                assert got[0]["metric"]["vm"] == "DC0_H0_VM0", got
 
                 fails = run_all({v: ".*" for v in VARIABLES}, "All")
                 # concrete values, as the variable queries offer them, each

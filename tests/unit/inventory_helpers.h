@@ -77,6 +77,17 @@ static inline int add_vm(vs_inventory_t *inv, const char *moref,
                  "connected", "false");
 }
 
+/* A datastore with a summary.url ("" or NULL: none). */
+static inline int add_datastore(vs_inventory_t *inv, const char *moref,
+                                const char *name, const char *parent,
+                                const char *url) {
+  vs_prop_t props[3] = {{"name", name}, {"parent", parent}};
+  size_t n = 2;
+  if (url != NULL)
+    props[n++] = (vs_prop_t){"summary.url", url};
+  return vs_inventory_add_props(inv, "Datastore", moref, props, n);
+}
+
 /* Index of an object, or -1. */
 static inline int inv_index(const vs_inventory_t *inv, const char *moref) {
   const vs_object_t *o = vs_inventory_find(inv, moref);

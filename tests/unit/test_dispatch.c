@@ -930,6 +930,125 @@ DEF_TEST(vcsim_end_to_end) {
   return 0;
 }
 
+/* A datastore volume id as instance is sent as the datastore's name; the
+ * series is tracked by the id; an id no datastore has, and every
+ * instance without DatastoreNames, stays as it is. */
+DEF_TEST(datastore_instances_named) {
+  mock_reset();
+  vs_inventory_t inv;
+  vs_inventory_init(&inv);
+  add_datacenter(&inv, "datacenter-1", "DC1", "group-d1");
+  add_folder(&inv, "group-s5", "datastore", "datacenter-1");
+  add_datastore(&inv, "datastore-11", "SAN-Gold 01", "group-s5",
+                "ds:///vmfs/volumes/5b7ee5c9-4e8f1921-93b3-90b11c51ac73/");
+  add_datastore(&inv, "datastore-12", "nfs-iso", "group-s5",
+                "ds:///vmfs/volumes/8a4b5c6d-01234567/");
+  add_datastore(&inv, "datastore-13", "no-url", "group-s5", NULL);
+  add_folder(&inv, "group-h4", "host", "datacenter-1");
+  add_cluster(&inv, "domain-c7", "C1", "group-h4");
+  add_host(&inv, "host-8", "esx8", "domain-c7");
+  add_folder(&inv, "group-v3", "vm", "datacenter-1");
+  add_vm(&inv, "vm-1", "web01", "group-v3", "host-8");
+  CHECK_ZERO(vs_inventory_finish(&inv, NULL));
+  vs_config_t cfg;
+  naming_config(&cfg, "prod");
+  vs_naming_apply(&inv, &cfg);
+  vs_object_t *o = vs_inventory_find(&inv, "vm-1");
+  CHECK_NOT_NULL(o);
+  EXPECT_EQ_STR(
+      "SAN-Gold 01",
+      vs_inventory_datastore_name(&inv, "5b7ee5c9-4e8f1921-93b3-90b11c51ac73"));
+  EXPECT_EQ_STR("nfs-iso",
+                vs_inventory_datastore_name(&inv, "8a4b5c6d-01234567"));
+  OK(vs_inventory_datastore_name(&inv, "") == NULL);
+  OK(vs_inventory_datastore_name(&inv, "datastore-13") == NULL);
+
+  vs_selected_counter_t c =
+      counter(178, "vm_datastore_totalReadLatency_average", 1);
+  int64_t ts[] = {T0_US};
+  int64_t v[] = {7};
+  vs_dispatch_params_t p = P20;
+  p.datastores = &inv;
+  vs_series_t s = series("5b7ee5c9-4e8f1921-93b3-90b11c51ac73", ts, v, 1);
+  EXPECT_EQ_INT(1, vs_dispatch_series(o, &c, &s, &p));
+  s = series("unknown-volume", ts, v, 1);
+  EXPECT_EQ_INT(1, vs_dispatch_series(o, &c, &s, &p));
+  OK(mock_value_find("vm_datastore_totalReadLatency_average", "SAN-Gold 01"));
+  OK(mock_value_find("vm_datastore_totalReadLatency_average",
+                     "unknown-volume"));
+  /* tracked by the id: the same sample again is not sent twice */
+  s = series("5b7ee5c9-4e8f1921-93b3-90b11c51ac73", ts, v, 1);
+  EXPECT_EQ_INT(0, vs_dispatch_series(o, &c, &s, &p));
+  OK(vs_series_find(&o->series, 178, "5b7ee5c9-4e8f1921-93b3-90b11c51ac73"));
+  /* DatastoreNames false */
+  mock_reset();
+  int64_t ts2[] = {T0_US + STEP_US};
+  s = series("8a4b5c6d-01234567", ts2, v, 1);
+  EXPECT_EQ_INT(1, vs_dispatch_series(o, &c, &s, &P20));
+  OK(mock_value_find("vm_datastore_totalReadLatency_average",
+                     "8a4b5c6d-01234567"));
+  vs_inventory_free(&inv);
+  return 0;
+}
+
+DEF_TEST(datastore_url_ids) {
+  char id[64];
+  vs_datastore_url_id("ds:///vmfs/volumes/58b82ce9-66c101a2-ab7c-005056956efb/",
+                      id, sizeof(id));
+  EXPECT_EQ_STR("58b82ce9-66c101a2-ab7c-005056956efb", id);
+  vs_datastore_url_id("ds:///vmfs/volumes/vsan:52e6f1d2a7e0a1b3-9c1e/", id,
+                      sizeof(id));
+  EXPECT_EQ_STR("vsan:52e6f1d2a7e0a1b3-9c1e", id);
+  vs_datastore_url_id("ds:///vmfs/volumes/abc", id, sizeof(id));
+  EXPECT_EQ_STR("abc", id);
+  /* not a datastore url, or no id, or too long: none */
+  vs_datastore_url_id("/tmp/govcsim-DC0-LocalDS_0-123", id, sizeof(id));
+  EXPECT_EQ_STR("", id);
+  vs_datastore_url_id("ds:///vmfs/volumes//", id, sizeof(id));
+  EXPECT_EQ_STR("", id);
+  vs_datastore_url_id("ds:///vmfs/volumes/0123456789", id, 8);
+  EXPECT_EQ_STR("", id);
+  return 0;
+}
+
+/* A custom attribute's value goes out as "<name>:<value>" once its key
+ * has a name; unknown keys are left out and counted. */
+DEF_TEST(attributes_named_at_dispatch) {
+  mock_reset();
+  vs_inventory_t inv;
+  vs_object_t *o = object(&inv, "web01");
+  CHECK_NOT_NULL(o);
+  int attr = -1;
+  for (size_t i = 0; i < vs_state_types_num; i++)
+    if (strcmp(vs_state_types[i].type, "vm_attribute") == 0)
+      attr = (int)i;
+  OK(attr >= 0);
+  vs_state_value_t states[] = {
+      {.type = (uint16_t)attr, .instance = "101:team-x", .value = 1},
+      {.type = (uint16_t)attr, .instance = "102:a:b", .value = 1},
+      {.type = (uint16_t)attr, .instance = "999:orphan", .value = 1}};
+  o->states = vs_state_copy(states, 3);
+  CHECK_NOT_NULL(o->states);
+  o->states_num = 3;
+  vs_fields_t f;
+  vs_fields_init(&f);
+  CHECK_ZERO(vs_fields_add(&f, 101, "Owner"));
+  CHECK_ZERO(vs_fields_add(&f, 102, "Env:zone"));
+  CHECK_ZERO(vs_fields_add(&f, 101, "again")); /* a key once */
+  EXPECT_EQ_INT(2, f.num);
+  EXPECT_EQ_INT(2, vs_dispatch_states(o, 60, &f));
+  OK(mock_value_find("vm_attribute", "Owner:team-x"));
+  OK(mock_value_find("vm_attribute", "Env_zone:a:b")); /* the name's ':' */
+  EXPECT_EQ_INT(1, f.unknown);
+  /* without names: no attribute at all */
+  mock_reset();
+  EXPECT_EQ_INT(0, vs_dispatch_states(o, 60, NULL));
+  vs_fields_free(&f);
+  EXPECT_EQ_INT(0, f.num);
+  vs_inventory_free(&inv);
+  return 0;
+}
+
 int main(void) {
   RUN_TEST(naming);
   RUN_TEST(interval_from_params);
@@ -951,6 +1070,9 @@ int main(void) {
   RUN_TEST(late_sample_filled_with_fill_holes);
   RUN_TEST(new_series_budget);
   RUN_TEST(dispatch_states);
+  RUN_TEST(datastore_instances_named);
+  RUN_TEST(datastore_url_ids);
+  RUN_TEST(attributes_named_at_dispatch);
   mock_reset();
   END_TEST;
 }

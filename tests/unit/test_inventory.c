@@ -986,6 +986,86 @@ DEF_TEST(widest_discovery_fits_a_page) {
   return 0;
 }
 
+/* The paths asked of a type, or NULL when the type is not asked. */
+static const vs_prop_spec_t *spec_of(const vs_spec_set_t *set,
+                                     const char *type) {
+  for (size_t i = 0; i < set->num; i++)
+    if (strcmp(set->specs[i].type, type) == 0)
+      return &set->specs[i];
+  return NULL;
+}
+
+static bool asks(const vs_prop_spec_t *spec, const char *path) {
+  for (size_t i = 0; spec != NULL && i < spec->paths_num; i++)
+    if (strcmp(spec->paths[i], path) == 0)
+      return true;
+  return false;
+}
+
+DEF_TEST(datastores_read_for_their_names) {
+  /* VMs collected, datastores not: their names and urls are read all the
+   * same (DatastoreNames), without their state paths */
+  vs_discovery_t what = {.states = true, .datastore_names = true};
+  what.kinds[VS_KIND_VM] = true;
+  vs_spec_set_t set;
+  vs_error_t err;
+  EXPECT_EQ_INT(VS_OK, vs_inventory_specs(&what, &set, &err));
+  const vs_prop_spec_t *ds = spec_of(&set, "Datastore");
+  CHECK_NOT_NULL(ds);
+  OK(asks(ds, "name") && asks(ds, "summary.url"));
+  OK(!asks(ds, "summary.capacity"));
+  /* collected: state paths and the url */
+  what.kinds[VS_KIND_DATASTORE] = true;
+  EXPECT_EQ_INT(VS_OK, vs_inventory_specs(&what, &set, &err));
+  ds = spec_of(&set, "Datastore");
+  OK(asks(ds, "summary.url") && asks(ds, "summary.capacity"));
+  /* DatastoreNames false, datastores not collected: not read */
+  what.kinds[VS_KIND_DATASTORE] = false;
+  what.datastore_names = false;
+  EXPECT_EQ_INT(VS_OK, vs_inventory_specs(&what, &set, &err));
+  OK(spec_of(&set, "Datastore") == NULL);
+  /* neither VMs nor hosts: no counter has a datastore instance */
+  what.datastore_names = true;
+  what.kinds[VS_KIND_VM] = false;
+  what.kinds[VS_KIND_HOST] = false;
+  what.kinds[VS_KIND_CLUSTER] = true;
+  EXPECT_EQ_INT(VS_OK, vs_inventory_specs(&what, &set, &err));
+  OK(spec_of(&set, "Datastore") == NULL);
+  /* the optional paths go with the state paths */
+  what.kinds[VS_KIND_VM] = what.kinds[VS_KIND_HOST] = true;
+  what.optional = (vs_state_options_t){true, true, true};
+  EXPECT_EQ_INT(VS_OK, vs_inventory_specs(&what, &set, &err));
+  OK(asks(spec_of(&set, "HostSystem"), VS_PATH_SENSORS));
+  OK(asks(spec_of(&set, "VirtualMachine"), VS_PATH_FILES));
+  OK(asks(spec_of(&set, "VirtualMachine"), VS_PATH_ATTRIBUTES));
+  OK(asks(spec_of(&set, "ClusterComputeResource"), VS_PATH_ATTRIBUTES));
+  what.optional = (vs_state_options_t){0};
+  EXPECT_EQ_INT(VS_OK, vs_inventory_specs(&what, &set, &err));
+  OK(!asks(spec_of(&set, "HostSystem"), VS_PATH_SENSORS));
+  OK(!asks(spec_of(&set, "VirtualMachine"), VS_PATH_FILES));
+
+  /* a datastore's id survives a merge (the update stream's copies) */
+  vs_inventory_t cur, delta, out;
+  vs_inventory_init(&cur);
+  vs_inventory_init(&delta);
+  vs_inventory_init(&out);
+  add_datacenter(&cur, "datacenter-1", "DC1", "group-d1");
+  add_folder(&cur, "group-s5", "datastore", "datacenter-1");
+  add_datastore(&cur, "datastore-11", "gold", "group-s5",
+                "ds:///vmfs/volumes/5b7ee5c9-4e8f1921/");
+  CHECK_ZERO(vs_inventory_finish(&cur, NULL));
+  add_datastore(&delta, "datastore-12", "silver", "group-s5",
+                "ds:///vmfs/volumes/77aa-88bb/");
+  CHECK_ZERO(vs_inventory_merge(&out, &cur, &delta, NULL));
+  CHECK_ZERO(vs_inventory_finish(&out, &cur));
+  EXPECT_EQ_STR("gold", vs_inventory_datastore_name(&out, "5b7ee5c9-4e8f1921"));
+  EXPECT_EQ_STR("silver", vs_inventory_datastore_name(&out, "77aa-88bb"));
+  vs_inventory_free(&out);
+  vs_inventory_free(&delta);
+  vs_inventory_free(&cur);
+  return 0;
+}
+
 int main(void) {
   RUN_TEST(add_props);
   RUN_TEST(widest_discovery_fits_a_page);
@@ -998,6 +1078,7 @@ int main(void) {
   RUN_TEST(many_objects);
   RUN_TEST(vcsim_discovery);
   RUN_TEST(long_name_cut_at_utf8_boundary);
+  RUN_TEST(datastores_read_for_their_names);
   mock_reset();
   END_TEST;
 }

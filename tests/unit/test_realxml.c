@@ -35,6 +35,7 @@
 #include "mock_plugin.h"
 #include "testing.h"
 #include "vs_fault.h"
+#include "vs_inventory.h"
 #include "vs_kind.h"
 #include "vs_parse.h"
 #include "vs_state.h"
@@ -1079,6 +1080,7 @@ typedef struct {
   int sub_items[ACC_PROPS]; /* highest item index + 1 */
   size_t sub_num;
   vs_state_scratch_t scratch;
+  int sensor_items; /* sensors seen in a whole `runtime` */
 } aobj_t;
 
 typedef struct {
@@ -1222,6 +1224,22 @@ static void acc_subprop(void *ctx, const char *type, const char *moref,
    * elements, each one child of <val> (so one item each); asked for
    * "guest.disk" vCenter sends the same GuestDiskInfo objects as
    * <GuestDiskInfo> items. */
+  /* The whole HostRuntimeInfo (`runtime`) holds the sensors as repeated
+   * <numericSensorInfo> inside one child of <val>; asked for the sensors'
+   * path vCenter sends them as <HostNumericSensorInfo> items, one each
+   * (a sensor's first leaf is its name). */
+  static const char sensors[] = "healthSystemRuntime/systemHealthInfo/"
+                                "numericSensorInfo/";
+  if (strcmp(prop, "runtime") == 0 &&
+      strncmp(path, sensors, sizeof(sensors) - 1) == 0) {
+    const char *field = path + sizeof(sensors) - 1;
+    if (strcmp(field, "name") == 0)
+      o->sensor_items++;
+    char p[256];
+    snprintf(p, sizeof(p), "HostNumericSensorInfo/%s", field);
+    vs_state_subprop(&o->scratch, VS_PATH_SENSORS, o->sensor_items - 1, p,
+                     text);
+  }
   if (strcmp(prop, "guest") == 0 && strncmp(path, "disk/", 5) == 0) {
     char p[256];
     snprintf(p, sizeof(p), "GuestDiskInfo/%s", path + 5);
@@ -1943,7 +1961,9 @@ static int check_op5_hosts(const char *dir, const char *moref, const char *name,
     EXPECT_VALUE((now_us - boot_us) / 1e6, &v, "host_uptime_seconds", "");
     EXPECT_VALUE(1, &v, "host_overall_status", ""); /* green */
     EXPECT_NO_VALUE(&v, "host_standby_mode");       /* not in these answers */
-    EXPECT_EQ_INT(6, v.n);
+    /* and the sensors (esxi5_1_host_sensors) */
+    EXPECT_EQ_INT(6, v.n - count_of(&v, "host_sensor_reading") -
+                         count_of(&v, "host_sensor_health"));
     values_release(&v);
     acc_free(&a);
   }
@@ -2317,6 +2337,70 @@ DEF_TEST(vc9_0_1_query_perf_csv) {
   return rc;
 }
 
+/* ESXi 5.1's sensors (147, in one whole `runtime`): fans in RPM with
+ * unitModifier -2, a temperature, health-only sensors, two pairs of one
+ * name, power supplies of unknown health, and the software components,
+ * which are left out. */
+DEF_TEST(esxi5_1_host_sensors) {
+  static const char *const files[] = {
+      "esxi5.1.0-op5/10-RetrievePropertiesResponse-host-runtime.xml"};
+  for (size_t ci = 0; ci < NCHUNKS; ci++) {
+    static acc_t a;
+    acc_free(&a);
+    EXPECT_EQ_INT(0, feed_pages(&a, files, NUM(files), REWRAP, ci, NULL));
+    const aobj_t *o = acc_find(&a, "ha-host");
+    CHECK_NOT_NULL(o);
+    EXPECT_EQ_INT(147, o->sensor_items);
+    EXPECT_EQ_INT(147, o->scratch.sensors_num);
+    static values_t v;
+    states(&v, o, VC6_7_NOW);
+    EXPECT_VALUE(8520, &v, "host_sensor_reading",
+                 "fan:System Board 1 FAN MOD 4B RPM --- Normal");
+    EXPECT_VALUE(25, &v, "host_sensor_reading",
+                 "temperature:System Board 1 Ambient Temp --- Normal");
+    EXPECT_VALUE(1, &v, "host_sensor_health",
+                 "temperature:System Board 1 Ambient Temp --- Normal");
+    EXPECT_VALUE(0, &v, "host_sensor_health", "power:Power Supply 1");
+    EXPECT_VALUE(1, &v, "host_sensor_health",
+                 "system:VMware Rollup Health State");
+    /* 9 with a unit (8 fans, 1 temperature); 147 less the 73 software
+     * components have a health */
+    EXPECT_EQ_INT(9, count_of(&v, "host_sensor_reading"));
+    EXPECT_EQ_INT(147 - 73, count_of(&v, "host_sensor_health"));
+    OK(isnan(value_of(&v, "host_sensor_health",
+                      "Software Components:bnx2 driver 2.0.15g.v50.11-7vmw")));
+    values_release(&v);
+    acc_free(&a);
+  }
+  return 0;
+}
+
+/* The volume id of genuine datastore urls (vCenter 6.5 and 6.7). */
+DEF_TEST(datastore_url_ids_genuine) {
+  static const struct {
+    const char *file, *id;
+    int how;
+  } cases[] = {
+      {"vc6.7.0-pyvmomi/31-RetrievePropertiesExResponse-datastore-summary.xml",
+       "5b7ee5c9-4e8f1921-93b3-90b11c51ac73", AS_RECORDED},
+      {"vc6.5.0-op5/12-RetrievePropertiesResponse-datastore-info-summary.xml",
+       "58b82ce9-66c101a2-ab7c-005056956efb", REWRAP},
+  };
+  for (size_t i = 0; i < NUM(cases); i++) {
+    static acc_t a;
+    acc_free(&a);
+    EXPECT_EQ_INT(0, feed_pages(&a, &cases[i].file, 1, cases[i].how, 0, NULL));
+    CHECK_NOT_NULL(a.num > 0 ? &a.o[0] : NULL);
+    const char *url = obj_prop(&a.o[0], "summary.url");
+    CHECK_NOT_NULL(url);
+    char id[128];
+    vs_datastore_url_id(url, id, sizeof(id));
+    EXPECT_EQ_STR(cases[i].id, id);
+    acc_free(&a);
+  }
+  return 0;
+}
+
 int main(void) {
   realxml_init();
   if (!realxml_present())
@@ -2370,6 +2454,8 @@ int main(void) {
   RUN_REAL(vc6_7_vm_properties);
   RUN_REAL(vc6_7_host_properties);
   RUN_REAL(vc6_7_datastore_properties);
+  RUN_REAL(esxi5_1_host_sensors);
+  RUN_REAL(datastore_url_ids_genuine);
   RUN_REAL(vc6_7_datacenter_alarms);
   RUN_REAL(vc5_5_create_container_view);
   RUN_REAL(vc5_5_container_view);

@@ -1305,6 +1305,212 @@ DEF_TEST(deep_snapshot_chain_counted) {
   return 0;
 }
 
+static void sensor_leaf(vs_state_scratch_t *s, int item, const char *field,
+                        const char *text) {
+  char path[96];
+  snprintf(path, sizeof(path), "HostNumericSensorInfo/%s", field);
+  vs_state_subprop(s, VS_PATH_SENSORS, item, path, text);
+}
+
+static void add_sensor(vs_state_scratch_t *s, int item, const char *name,
+                       const char *type, const char *reading,
+                       const char *modifier, const char *unit,
+                       const char *health) {
+  /* in the order ESXi sends them */
+  sensor_leaf(s, item, "name", name);
+  sensor_leaf(s, item, "healthState/label", "Green");
+  sensor_leaf(s, item, "healthState/summary", "Sensor is operating");
+  if (health != NULL)
+    sensor_leaf(s, item, "healthState/key", health);
+  sensor_leaf(s, item, "currentReading", reading);
+  sensor_leaf(s, item, "unitModifier", modifier);
+  sensor_leaf(s, item, "baseUnits", unit);
+  sensor_leaf(s, item, "sensorType", type);
+}
+
+DEF_TEST(host_sensors) {
+  values_t vals = {0};
+  vs_state_scratch_t s;
+  vs_state_scratch_reset(&s);
+  add_sensor(&s, 0, "System Board 1 Ambient Temp", "temperature", "2300", "-2",
+             "Degrees C", "green");
+  add_sensor(&s, 1, "Fan 1", "fan", "852000", "-2", "RPM", "green");
+  add_sensor(&s, 2, "Fan 1", "fan", "708000", "-2", "RPM", "red");
+  add_sensor(&s, 3, "Fan 1", "fan", "1", "3", "RPM", "yellow");
+  /* one name, another type: no clash */
+  add_sensor(&s, 4, "Fan 1", "voltage", "12", "0", "Volts", "unknown");
+  /* health only: no unit */
+  add_sensor(&s, 5, "VMware Rollup Health State", "system", "0", "0", "",
+             "green");
+  /* a health key not in the API's list, and none at all */
+  add_sensor(&s, 6, "PSU 1", "power", "450", "0", "Watts", "purple");
+  add_sensor(&s, 7, "PSU 2", "power", "400", "0", "Watts", NULL);
+  /* a modifier out of range counts as 0 */
+  add_sensor(&s, 8, "Odd", "other", "5", "99", "Amps", "green");
+  compute(&vals, VS_KIND_HOST, NULL, 0, &s, NOW_US);
+  EXPECT_EQ_INT(0, bad_values(&vals, VS_KIND_HOST));
+  EXPECT_VALUE(23.0, &vals, "host_sensor_reading",
+               "temperature:System Board 1 Ambient Temp");
+  EXPECT_VALUE(8520.0, &vals, "host_sensor_reading", "fan:Fan 1");
+  EXPECT_VALUE(7080.0, &vals, "host_sensor_reading", "fan:Fan 1 #2");
+  EXPECT_VALUE(1000.0, &vals, "host_sensor_reading", "fan:Fan 1 #3");
+  EXPECT_VALUE(12.0, &vals, "host_sensor_reading", "voltage:Fan 1");
+  EXPECT_VALUE(5.0, &vals, "host_sensor_reading", "other:Odd");
+  EXPECT_VALUE(1, &vals, "host_sensor_health", "fan:Fan 1");
+  EXPECT_VALUE(3, &vals, "host_sensor_health", "fan:Fan 1 #2");
+  EXPECT_VALUE(2, &vals, "host_sensor_health", "fan:Fan 1 #3");
+  EXPECT_VALUE(0, &vals, "host_sensor_health", "voltage:Fan 1");
+  EXPECT_VALUE(1, &vals, "host_sensor_health",
+               "system:VMware Rollup Health State");
+  EXPECT_VALUE(0, &vals, "host_sensor_health", "power:PSU 1");
+  OK(isnan(value_of(&vals, "host_sensor_health", "power:PSU 2")));
+  OK(isnan(value_of(&vals, "host_sensor_reading",
+                    "system:VMware Rollup Health State")));
+  EXPECT_EQ_INT(8, count_of(&vals, "host_sensor_reading"));
+  EXPECT_EQ_INT(8, count_of(&vals, "host_sensor_health"));
+
+  /* more than VS_STATE_MAX_SENSORS: the first ones, bounded */
+  vs_state_scratch_reset(&s);
+  for (int i = 0; i < VS_STATE_MAX_SENSORS + 20; i++) {
+    char name[32];
+    snprintf(name, sizeof(name), "T%03d", i);
+    add_sensor(&s, i, name, "temperature", "30", "0", "Degrees C", "green");
+  }
+  compute(&vals, VS_KIND_HOST, NULL, 0, &s, NOW_US);
+  EXPECT_EQ_INT(VS_STATE_MAX_SENSORS, count_of(&vals, "host_sensor_reading"));
+  EXPECT_EQ_INT(0, bad_values(&vals, VS_KIND_HOST));
+  values_free(&vals);
+  return 0;
+}
+
+static void file_leaf(vs_state_scratch_t *s, int item, const char *name,
+                      const char *type, const char *size) {
+  /* VirtualMachineFileLayoutExFileInfo: key, name, type, size, uniqueSize,
+   * backingObjectId, accessible */
+  static const char *const p = "VirtualMachineFileLayoutExFileInfo/";
+  char path[96];
+  snprintf(path, sizeof(path), "%skey", p);
+  vs_state_subprop(s, VS_PATH_FILES, item, path, "7");
+  snprintf(path, sizeof(path), "%sname", p);
+  vs_state_subprop(s, VS_PATH_FILES, item, path, name);
+  snprintf(path, sizeof(path), "%stype", p);
+  vs_state_subprop(s, VS_PATH_FILES, item, path, type);
+  snprintf(path, sizeof(path), "%ssize", p);
+  vs_state_subprop(s, VS_PATH_FILES, item, path, size);
+  snprintf(path, sizeof(path), "%suniqueSize", p);
+  vs_state_subprop(s, VS_PATH_FILES, item, path, size);
+  snprintf(path, sizeof(path), "%saccessible", p);
+  vs_state_subprop(s, VS_PATH_FILES, item, path, "true");
+}
+
+DEF_TEST(vm_snapshot_bytes) {
+  /* A VM with two snapshots on VMFS and one SEsparse disk, as vCenter
+   * lists its layoutEx.file (hand-made: vcsim's snapshot files are empty
+   * and no recorded answer has a layoutEx) */
+  values_t vals = {0};
+  vs_state_scratch_t s;
+  vs_state_scratch_reset(&s);
+  int i = 0;
+  file_leaf(&s, i++, "[ds1] web01/web01.vmx", "config", "3500");
+  file_leaf(&s, i++, "[ds1] web01/web01.nvram", "nvram", "8684");
+  file_leaf(&s, i++, "[ds1] web01/web01.vmsd", "snapshotList", "900");
+  file_leaf(&s, i++, "[ds1] web01/web01.vmdk", "diskDescriptor", "600");
+  file_leaf(&s, i++, "[ds1] web01/web01-flat.vmdk", "diskExtent",
+            "42949672960");
+  file_leaf(&s, i++, "[ds1] web01/web01-000001.vmdk", "diskDescriptor", "400");
+  file_leaf(&s, i++, "[ds1] web01/web01-000001-delta.vmdk", "diskExtent",
+            "1073741824");
+  file_leaf(&s, i++, "[ds1] web01/web01-000002.vmdk", "diskDescriptor", "410");
+  file_leaf(&s, i++, "[ds1] web01/web01-000002-sesparse.vmdk", "diskExtent",
+            "2147483648");
+  file_leaf(&s, i++, "[ds1] web01/web01-Snapshot1.vmsn", "snapshotData",
+            "31232");
+  file_leaf(&s, i++, "[ds1] web01/web01-Snapshot2.vmsn", "snapshotData",
+            "31232");
+  file_leaf(&s, i++, "[ds1] web01/vmware.log", "log", "250000");
+  file_leaf(&s, i++, "[ds1] web01/web01-2b1a.vswp", "swap", "4294967296");
+  /* a file whose name only looks like one: not six digits */
+  file_leaf(&s, i++, "[ds1] web01/web01-0001.vmdk", "diskDescriptor", "5");
+  /* the memory file last: counted although no file follows it */
+  file_leaf(&s, i++, "[ds1] web01/web01-Snapshot2.vmem", "snapshotMemory",
+            "4294967296");
+  vs_prop_t files = P(VS_PATH_FILES, "");
+  compute(&vals, VS_KIND_VM, &files, 1, &s, NOW_US);
+  EXPECT_EQ_INT(0, bad_values(&vals, VS_KIND_VM));
+  EXPECT_VALUE(400.0 + 1073741824 + 410 + 2147483648.0 + 31232 + 31232 +
+                   4294967296.0,
+               &vals, "vm_snapshot_bytes", "");
+  /* computed twice from one scratch: the same (nothing is consumed) */
+  compute(&vals, VS_KIND_VM, &files, 1, &s, NOW_US);
+  EXPECT_VALUE(400.0 + 1073741824 + 410 + 2147483648.0 + 31232 + 31232 +
+                   4294967296.0,
+               &vals, "vm_snapshot_bytes", "");
+  /* asked for, no file (an empty list): 0 */
+  vs_state_scratch_reset(&s);
+  compute(&vals, VS_KIND_VM, &files, 1, &s, NOW_US);
+  EXPECT_VALUE(0, &vals, "vm_snapshot_bytes", "");
+  /* not asked for: no value */
+  compute(&vals, VS_KIND_VM, NULL, 0, &s, NOW_US);
+  EXPECT_NO_VALUE(&vals, "vm_snapshot_bytes");
+  values_free(&vals);
+  return 0;
+}
+
+static void attr_leaf(vs_state_scratch_t *s, int item, const char *key,
+                      const char *value) {
+  vs_state_subprop(s, VS_PATH_ATTRIBUTES, item, "CustomFieldValue/key", key);
+  if (value != NULL)
+    vs_state_subprop(s, VS_PATH_ATTRIBUTES, item, "CustomFieldValue/value",
+                     value);
+}
+
+DEF_TEST(custom_attribute_values) {
+  values_t vals = {0};
+  vs_state_scratch_t s;
+  for (int k = 0; k < VS_KIND_NUM; k++) {
+    vs_state_scratch_reset(&s);
+    attr_leaf(&s, 0, "101", "team-x");
+    attr_leaf(&s, 1, "102", "prod:eu");
+    attr_leaf(&s, 2, "103", NULL); /* unset: no value */
+    attr_leaf(&s, 3, "-4", "bad key");
+    compute(&vals, (vs_kind_t)k, NULL, 0, &s, NOW_US);
+    EXPECT_EQ_INT(0, bad_values(&vals, (vs_kind_t)k));
+    char type[64];
+    snprintf(type, sizeof(type), "%s_attribute",
+             vs_kind_info((vs_kind_t)k)->name);
+    EXPECT_EQ_INT(2, count_of(&vals, type));
+    EXPECT_VALUE(1, &vals, type, "101:team-x");
+    EXPECT_VALUE(1, &vals, type, "102:prod:eu");
+    int t = type_index(type);
+    OK(t >= 0 && vs_state_is_attribute((uint16_t)t));
+  }
+  OK(!vs_state_is_attribute((uint16_t)type_index("vm_power_state")));
+  values_free(&vals);
+  return 0;
+}
+
+DEF_TEST(optional_paths) {
+  const char *paths[8];
+  vs_state_options_t none = {0}, all = {true, true, true};
+  EXPECT_EQ_INT(0, vs_state_optional_paths(VS_KIND_HOST, &none, paths, 8));
+  EXPECT_EQ_INT(2, vs_state_optional_paths(VS_KIND_HOST, &all, paths, 8));
+  EXPECT_EQ_STR(VS_PATH_SENSORS, paths[0]);
+  EXPECT_EQ_STR(VS_PATH_ATTRIBUTES, paths[1]);
+  EXPECT_EQ_INT(2, vs_state_optional_paths(VS_KIND_VM, &all, paths, 8));
+  EXPECT_EQ_STR(VS_PATH_FILES, paths[0]);
+  EXPECT_EQ_INT(1, vs_state_optional_paths(VS_KIND_DATASTORE, &all, paths, 8));
+  EXPECT_EQ_INT(1, vs_state_optional_paths(VS_KIND_VM, &all, paths, 1));
+  /* every kind's state paths and the optional ones fit a page with the
+   * structure's, whatever is asked */
+  vs_discovery_t what = {
+      .states = true, .uuid = true, .optional = all, .datastore_names = true};
+  for (int k = 0; k < VS_KIND_NUM; k++)
+    what.kinds[k] = true;
+  vs_error_t err;
+  EXPECT_EQ_INT(VS_OK, vs_inventory_check_specs(&what, &err));
+  return 0;
+}
+
 int main(void) {
   RUN_TEST(types_table);
   RUN_TEST(paths);
@@ -1324,6 +1530,10 @@ int main(void) {
   RUN_TEST(vcenter_vm_answer);
   RUN_TEST(vcsim_answer_every_kind);
   RUN_TEST(deep_snapshot_chain_counted);
+  RUN_TEST(host_sensors);
+  RUN_TEST(vm_snapshot_bytes);
+  RUN_TEST(custom_attribute_values);
+  RUN_TEST(optional_paths);
   mock_reset();
   END_TEST;
 }
