@@ -266,7 +266,7 @@ static int finish_inventory(vs_vcenter_t *vc, vs_inventory_t *fresh,
   /* Naming sees every object, whatever the shard: all instances then
    * disambiguate clashes alike. */
   if (vs_inventory_finish(fresh, &vc->inventory) != 0 ||
-      vs_naming_apply(fresh, &vc->cfg) != 0)
+      vs_naming_apply_fields(fresh, &vc->cfg, &vc->fields) != 0)
     return (vs_error_set(err, VS_ERR_NOMEM, "out of memory"), err->rc);
   vs_filter_apply(fresh, &vc->cfg);
   return VS_OK;
@@ -338,8 +338,10 @@ static int refresh_inventory(vs_vcenter_t *vc, double deadline) {
   }
   if (rc == VS_OK && suddenly_empty(vc, fresh))
     rc = VS_ERR_NOAUTH;
-  if (rc == VS_OK)
+  if (rc == VS_OK) {
+    read_fields(vc); /* for naming (attr:) and the attributes' values */
     rc = finish_inventory(vc, fresh, &err);
+  }
   if (rc != VS_OK) {
     vs_inventory_free(fresh);
     if (rc != VS_ERR_NOAUTH) {
@@ -364,7 +366,6 @@ static int refresh_inventory(vs_vcenter_t *vc, double deadline) {
                                     ? vc->cfg.resync_interval
                                     : vc->cfg.inventory_interval);
   log_inventory(vc);
-  read_fields(vc);
   dispatch_states(vc); /* the discovery read the state values too */
   return rc;
 }

@@ -121,13 +121,20 @@ static int get_format(const oconfig_item_t *ci, const char *block,
     return -1;
   }
   for (int i = 0; i < ci->values_num; i++) {
-    int field = ci->values[i].type == OCONFIG_TYPE_STRING
-                    ? vs_field_from_string(ci->values[i].value.string)
-                    : -1;
+    const char *s = ci->values[i].type == OCONFIG_TYPE_STRING
+                        ? ci->values[i].value.string
+                        : "";
+    int field = vs_field_from_string(s);
+    /* attr:<Name>: the value of a custom attribute */
+    if (field < 0 && strncasecmp(s, "attr:", 5) == 0 && s[5] != 0 &&
+        strlen(s + 5) < VS_FORMAT_ARG_LEN) {
+      field = VS_FIELD_ATTRIBUTE;
+      snprintf(f.args[f.num], sizeof(f.args[f.num]), "%s", s + 5);
+    }
     if (field < 0) {
       ERROR("vsphere plugin: <Vcenter \"%s\">: option `%s': field %d is not "
             "one of name, moref, uuid, vcenter, datacenter, cluster, "
-            "esxhost.",
+            "esxhost, attr:<attribute name>.",
             block, ci->key, i + 1);
       return -1;
     }

@@ -29,6 +29,7 @@ typedef enum {
   VS_FIELD_CLUSTER,    /* its cluster (or stand-alone compute resource) */
   VS_FIELD_ESXHOST,    /* VM: its ESXi host's name; host: its own name */
   VS_FIELD_NUM,
+  VS_FIELD_ATTRIBUTE = VS_FIELD_NUM, /* "attr:<Name>": a custom attribute */
 } vs_field_t;
 
 #define VS_FORMAT_MAX_FIELDS 8
@@ -36,8 +37,11 @@ typedef enum {
 /* Longest <Vcenter> block name: it starts plugin_instance (127 bytes). */
 #define VS_VCENTER_NAME_MAX 63
 
+#define VS_FORMAT_ARG_LEN 64
+
 typedef struct {
   vs_field_t fields[VS_FORMAT_MAX_FIELDS];
+  char args[VS_FORMAT_MAX_FIELDS][VS_FORMAT_ARG_LEN]; /* attr:<Name> */
   size_t num;
 } vs_format_t;
 

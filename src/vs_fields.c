@@ -38,6 +38,13 @@ const char *vs_fields_name(const vs_fields_t *f, int key) {
   return NULL;
 }
 
+int vs_fields_key(const vs_fields_t *f, const char *name) {
+  for (size_t i = 0; i < f->num; i++)
+    if (strcmp(f->names[i], name) == 0)
+      return f->keys[i];
+  return -1;
+}
+
 int vs_fields_add(vs_fields_t *f, int key, const char *name) {
   if (f->num == MAX_FIELDS || vs_fields_name(f, key) != NULL)
     return 0;

@@ -32,6 +32,8 @@ void vs_fields_free(vs_fields_t *f);
 int vs_fields_read(vs_fields_t *f, vs_session_t *s, vs_error_t *err);
 /* The attribute's name, or NULL. */
 const char *vs_fields_name(const vs_fields_t *f, int key);
+/* The key of the attribute with this name, or -1. */
+int vs_fields_key(const vs_fields_t *f, const char *name);
 /* Adds a definition (the parser's callback; tests). 0, or -1 when out of
  * memory. */
 int vs_fields_add(vs_fields_t *f, int key, const char *name);

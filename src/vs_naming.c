@@ -12,10 +12,27 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The object's value of the attribute named `name`: its state value
+ * "<key>:<value>" (vs_state) of the key the name has. "" when none. */
+static const char *attribute_value(const vs_object_t *o, const char *name,
+                                   const vs_fields_t *fields) {
+  int key = fields != NULL ? vs_fields_key(fields, name) : -1;
+  if (key < 0)
+    return "";
+  char prefix[24];
+  int len = snprintf(prefix, sizeof(prefix), "%d:", key);
+  for (uint16_t i = 0; i < o->states_num; i++)
+    if (vs_state_is_attribute(o->states[i].type) &&
+        strncmp(o->states[i].instance, prefix, (size_t)len) == 0)
+      return o->states[i].instance + len;
+  return "";
+}
+
 static const char *field_value(const vs_inventory_t *inv, const vs_object_t *o,
-                               const char *vcenter, vs_field_t f) {
+                               const char *vcenter, const vs_format_t *format,
+                               size_t i, const vs_fields_t *fields) {
   const vs_object_t *other = NULL;
-  switch (f) {
+  switch (format->fields[i]) {
   case VS_FIELD_NAME:
     return o->name;
   case VS_FIELD_MOREF:
@@ -33,22 +50,22 @@ static const char *field_value(const vs_inventory_t *inv, const vs_object_t *o,
   case VS_FIELD_ESXHOST:
     other = vs_inv_at(inv, o->host);
     break;
-  case VS_FIELD_NUM:
-    break;
+  case VS_FIELD_ATTRIBUTE:
+    return attribute_value(o, format->args[i], fields);
   }
   return other != NULL ? other->name : "";
 }
 
-void vs_naming_format(const vs_inventory_t *inv, const vs_object_t *o,
-                      const char *vcenter, const vs_format_t *format, char *buf,
-                      size_t size) {
+static void format_fields(const vs_inventory_t *inv, const vs_object_t *o,
+                          const char *vcenter, const vs_format_t *format,
+                          const vs_fields_t *fields, char *buf, size_t size) {
   vs_buf_t b;
   vs_buf_init(&b);
   for (size_t i = 0; i < format->num; i++) {
     if (i > 0)
       vs_buf_append(&b, &(char){VS_FORMAT_SEPARATOR}, 1);
     size_t start = b.len;
-    vs_buf_puts(&b, field_value(inv, o, vcenter, format->fields[i]));
+    vs_buf_puts(&b, field_value(inv, o, vcenter, format, i, fields));
     /* Keep the fields apart for whoever splits them (a relabel rule). */
     for (size_t j = start; format->num > 1 && j < b.len; j++)
       if (b.data[j] == VS_FORMAT_SEPARATOR)
@@ -56,6 +73,12 @@ void vs_naming_format(const vs_inventory_t *inv, const vs_object_t *o,
   }
   vs_utf8_copy(buf, b.data != NULL && !b.failed ? b.data : "", size);
   vs_buf_free(&b);
+}
+
+void vs_naming_format(const vs_inventory_t *inv, const vs_object_t *o,
+                      const char *vcenter, const vs_format_t *format, char *buf,
+                      size_t size) {
+  format_fields(inv, o, vcenter, format, NULL, buf, size);
 }
 
 bool vs_naming_needs_uuid(const vs_config_t *cfg) {
@@ -164,17 +187,22 @@ static int disambiguate(vs_inventory_t *inv, vs_object_t *o,
 }
 
 int vs_naming_apply(vs_inventory_t *inv, const vs_config_t *cfg) {
+  return vs_naming_apply_fields(inv, cfg, NULL);
+}
+
+int vs_naming_apply_fields(vs_inventory_t *inv, const vs_config_t *cfg,
+                           const vs_fields_t *fields) {
   size_t collected = 0;
   for (size_t i = 0; i < inv->num; i++) {
     vs_object_t *o = &inv->objects[i];
     if (o->kind < 0)
       continue;
     char buf[VS_NAME_LEN];
-    vs_naming_format(inv, o, cfg->name, &cfg->hostname_format, buf,
-                     sizeof(buf));
+    format_fields(inv, o, cfg->name, &cfg->hostname_format, fields, buf,
+                  sizeof(buf));
     o->id_host = vs_inventory_intern(inv, buf);
-    vs_naming_format(inv, o, cfg->name, &cfg->plugin_instance_format, buf,
-                     sizeof(buf));
+    format_fields(inv, o, cfg->name, &cfg->plugin_instance_format, fields, buf,
+                  sizeof(buf));
     o->id_plugin_instance = vs_inventory_intern(inv, buf);
     collected++;
   }

@@ -114,6 +114,25 @@ def test_custom_attributes_as_info_series():
             assert not plugin_errors(cd)
 
 
+def test_attribute_in_identity():
+    """HostnameFormat "name" "attr:Owner": the attribute's value is in
+    every series' identity; a value changed moves the VM's series to the
+    new identity through the update stream."""
+    with Vcsim(cluster=0, host=1, vm=2) as vc:
+        vc.field_add("Owner")
+        vc.field_set("DC0_H0_VM0", "Owner", "team-x")
+        extra = STREAM + '\nHostnameFormat "name" "attr:Owner"'
+        with Collectd(vsphere_block(vc, extra=extra), interval=INTERVAL) as cd:
+            def hosts():
+                return {k[0] for k in values(cd, "vm_cpu_usage_average")}
+            cd.wait_for(lambda: {"DC0_H0_VM0:team-x", "DC0_H0_VM1:"} <= hosts(), 60 * SCALE,
+                        what="identities with the attribute")
+            vc.field_set("DC0_H0_VM1", "Owner", "team-y")
+            cd.wait_for(lambda: "DC0_H0_VM1:team-y" in {k[0] for k in values(cd, "vm_power_state")},
+                        (INTERVAL + 5) * SCALE + 5, what="the new identity")
+            assert not plugin_errors(cd)
+
+
 def test_snapshot_size_present():
     """SnapshotSize true: vm_snapshot_bytes for every VM, from layoutEx
     (vcsim's snapshot files are empty, so 0 here; the bytes are checked in
@@ -137,11 +156,12 @@ ALL = [
     test_host_sensors_with_health,
     test_datastore_instances_are_named,
     test_custom_attributes_as_info_series,
+    test_attribute_in_identity,
     test_snapshot_size_present,
 ]
 # plain run only: their C paths run under valgrind and ASan in the unit
 # tests and the first two here
-LONG = [test_custom_attributes_as_info_series, test_snapshot_size_present]
+LONG = [test_custom_attributes_as_info_series, test_attribute_in_identity, test_snapshot_size_present]
 
 if __name__ == "__main__":
     sys.exit(harness.main(ALL, LONG))

@@ -1203,6 +1203,50 @@ DEF_TEST(free_is_idempotent) {
   return 0;
 }
 
+DEF_TEST(issue16_options) {
+  vs_config_t cfg;
+  oconfig_item_t *ci = minimal();
+  /* the defaults */
+  if (expect_accepted(ci, &cfg) == 0) {
+    OK(cfg.host_sensors && cfg.custom_attributes && cfg.datastore_names);
+    OK(!cfg.snapshot_size);
+    vs_config_free(&cfg);
+  }
+  ci = minimal();
+  opt_bool(ci, "HostSensors", 0);
+  opt_bool(ci, "SnapshotSize", 1);
+  opt_bool(ci, "CustomAttributes", 0);
+  opt_bool(ci, "DatastoreNames", 0);
+  oconfig_item_t *f = child(ci, "HostnameFormat");
+  value_str(f, "name");
+  value_str(f, "attr:Owner");
+  value_str(f, "ATTR:Cost Center");
+  if (expect_accepted(ci, &cfg) == 0) {
+    OK(!cfg.host_sensors && !cfg.custom_attributes && !cfg.datastore_names);
+    OK(cfg.snapshot_size);
+    EXPECT_EQ_INT(3, cfg.hostname_format.num);
+    EXPECT_EQ_INT(VS_FIELD_ATTRIBUTE, cfg.hostname_format.fields[1]);
+    EXPECT_EQ_STR("Owner", cfg.hostname_format.args[1]);
+    EXPECT_EQ_STR("Cost Center", cfg.hostname_format.args[2]);
+    vs_config_free(&cfg);
+  }
+  /* an attribute field without a name, or with one too long */
+  ci = minimal();
+  value_str(child(ci, "HostnameFormat"), "attr:");
+  expect_refused(ci, "HostnameFormat");
+  ci = minimal();
+  char longname[VS_FORMAT_ARG_LEN + 8];
+  memset(longname, 'a', sizeof(longname) - 1);
+  longname[sizeof(longname) - 1] = 0;
+  memcpy(longname, "attr:", 5);
+  value_str(child(ci, "PluginInstanceFormat"), longname);
+  expect_refused(ci, "PluginInstanceFormat");
+  ci = minimal();
+  opt_str(ci, "SnapshotSize", "sometimes");
+  expect_refused(ci, "SnapshotSize");
+  return 0;
+}
+
 int main(void) {
   RUN_TEST(defaults);
   RUN_TEST(every_option);
@@ -1231,6 +1275,7 @@ int main(void) {
   RUN_TEST(property_options);
   RUN_TEST(shard_option);
   RUN_TEST(free_is_idempotent);
+  RUN_TEST(issue16_options);
   mock_reset();
   END_TEST;
 }

@@ -603,8 +603,52 @@ DEF_TEST(disambiguated_identity_unique) {
   return 0;
 }
 
+/* attr:<Name>: the object's value of that custom attribute, by the names
+ * read from vCenter; "" without the attribute or its name. */
+DEF_TEST(attribute_field) {
+  mock_reset();
+  vs_inventory_t inv;
+  build(&inv, false);
+  CHECK_ZERO(vs_inventory_finish(&inv, NULL));
+  vs_object_t *o = vs_inventory_find(&inv, "vm-13");
+  CHECK_NOT_NULL(o);
+  int attr = -1;
+  for (size_t i = 0; i < vs_state_types_num; i++)
+    if (strcmp(vs_state_types[i].type, "vm_attribute") == 0)
+      attr = (int)i;
+  OK(attr >= 0);
+  vs_state_value_t states[] = {
+      {.type = (uint16_t)attr, .instance = "101:team-x", .value = 1},
+      {.type = (uint16_t)attr, .instance = "1010:other", .value = 1}};
+  o->states = vs_state_copy(states, 2);
+  CHECK_NOT_NULL(o->states);
+  o->states_num = 2;
+  vs_fields_t f;
+  vs_fields_init(&f);
+  CHECK_ZERO(vs_fields_add(&f, 101, "Owner"));
+  CHECK_ZERO(vs_fields_add(&f, 1010, "Other"));
+  CHECK_ZERO(vs_fields_add(&f, 7, "Unset"));
+  vs_config_t cfg;
+  naming_config(&cfg, "prod");
+  cfg.hostname_format = (vs_format_t){
+      .fields = {VS_FIELD_NAME, VS_FIELD_ATTRIBUTE, VS_FIELD_ATTRIBUTE},
+      .args = {"", "Owner", "Unset"},
+      .num = 3};
+  EXPECT_EQ_INT(0, vs_naming_apply_fields(&inv, &cfg, &f));
+  EXPECT_EQ_STR("solo:team-x:", o->id_host);
+  /* another VM has none */
+  EXPECT_EQ_STR("web::", vs_inventory_find(&inv, "vm-32")->id_host);
+  /* without the names (CustomAttributes false): empty */
+  EXPECT_EQ_INT(0, vs_naming_apply(&inv, &cfg));
+  EXPECT_EQ_STR("solo::", o->id_host);
+  vs_fields_free(&f);
+  vs_inventory_free(&inv);
+  return 0;
+}
+
 int main(void) {
   RUN_TEST(format_fields);
+  RUN_TEST(attribute_field);
   RUN_TEST(needs_uuid);
   RUN_TEST(apply_defaults);
   RUN_TEST(duplicates_deterministic_and_logged_once);
