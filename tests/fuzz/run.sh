@@ -24,7 +24,7 @@ cd "$root" || exit 2
 fz=tests/fuzz
 build=$fz/build
 cc=${CC:-clang}
-targets=${FUZZ_TARGETS:-"fuzz_soap_fault fuzz_service_content fuzz_prop_page fuzz_catalog fuzz_queryperf"}
+targets=${FUZZ_TARGETS:-"fuzz_soap_fault fuzz_service_content fuzz_prop_page fuzz_catalog fuzz_queryperf fuzz_json"}
 mkdir -p "$build" || exit 2
 
 if ! xml_cflags=$(pkg-config --cflags libxml-2.0 2>/dev/null) ||
@@ -35,7 +35,7 @@ fi
 command -v "$cc" >/dev/null 2>&1 || { echo "run.sh: $cc not found" >&2; exit 2; }
 
 # The parsers and their helpers only: nothing of collectd is linked.
-srcs="src/vs_xml.c src/vs_parse.c src/vs_util.c src/vs_state.c src/vs_kind.c"
+srcs="src/vs_xml.c src/vs_parse.c src/vs_util.c src/vs_state.c src/vs_kind.c src/vs_json.c"
 
 # run_target NAME: builds, runs and writes the result line to
 # $build/NAME.result; returns 0 on PASS.
@@ -60,11 +60,13 @@ run_target() {
     mkdir -p "$work/corpus" "$work/artifacts" || return 1
     cp "$fz/corpus/$t"/* "$work/corpus/" || return 1
     [ -d "$fz/corpus/hostile" ] && cp "$fz/corpus/hostile"/* "$work/corpus/"
+    dict=$fz/soap.dict
+    [ "$t" = fuzz_json ] && dict=$fz/json.dict
     # libFuzzer stops itself after max_total_time; timeout(1) is the
     # backstop should it hang (e.g. in a crash handler).
     timeout -k 10 $((secs + 120)) "$build/$t" \
         -max_total_time="$secs" -max_len=65536 -timeout=10 \
-        -rss_limit_mb=2048 -dict="$fz/soap.dict" -print_final_stats=1 \
+        -rss_limit_mb=2048 -dict="$dict" -print_final_stats=1 \
         -artifact_prefix="$work/artifacts/" "$work/corpus" >"$log" 2>&1
     rc=$?
     execs=$(sed -n 's/^Done \([0-9][0-9]*\) runs.*/\1/p' "$log" | tail -n 1)
