@@ -30,6 +30,8 @@
 /* vCenter rejects SOAP documents over 500,000 elements. */
 #define DEFAULT_MAX_QUERY_METRICS 50000
 #define DEFAULT_INVENTORY_PAGE_SIZE 1000
+/* Tags change seldom; every read of them costs a few REST requests. */
+#define DEFAULT_TAG_INTERVAL 300.0
 
 static const char *const field_names[VS_FIELD_NUM] = {
     [VS_FIELD_NAME] = "name",
@@ -260,6 +262,7 @@ static void set_defaults(vs_config_t *cfg) {
   cfg->custom_attributes = true;
   cfg->datastore_names = true;
   cfg->historical_lookback = DEFAULT_HISTORICAL_LOOKBACK;
+  cfg->tag_interval = DEFAULT_TAG_INTERVAL;
   cfg->default_metrics = true;
   /* Two VMs of one name in two clusters or datacenters stay apart, and
    * write_prometheus's label carries vcenter:datacenter:cluster. */
@@ -373,6 +376,7 @@ static const option_t options[] = {
     {"CustomAttributes", opt_bool, AT(custom_attributes), 0, 0},
     {"DatastoreNames", opt_bool, AT(datastore_names), 0, 0},
     {"HistoricalLookBack", opt_number, AT(historical_lookback), 0, 32 * 300},
+    {"TagInterval", opt_number, AT(tag_interval), 0, 86400 * 7},
     {"Include", opt_filter, AT(include_paths), 0, 0},
     {"Exclude", opt_filter, AT(exclude_paths), 0, 0},
     {"IncludeName", opt_filter, AT(include_names), 0, 0},

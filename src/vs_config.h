@@ -91,6 +91,7 @@ typedef struct {
   vs_format_t plugin_instance_format;
   int shard_k, shard_n; /* Shard "k/N": collect shard k (1..N) of N */
   int max_new_series;   /* new series introduced per read, 0: no limit */
+  double tag_interval;  /* seconds between tag reads (REST), 0: no tags */
 } vs_config_t;
 
 /* Parses one <Vcenter> block. Errors are logged; returns 0 or -1. */

@@ -30,6 +30,25 @@ typedef struct {
   uint64_t bytes_received;
 } vs_transport_stats_t;
 
+/* A request of vCenter's REST API (tags; vs_rest.h). */
+typedef enum {
+  VS_REST_GET = 0,
+  VS_REST_POST,
+  VS_REST_DELETE,
+} vs_rest_method_t;
+
+typedef struct {
+  vs_rest_method_t method;
+  const char *path; /* from the server's root: "/rest/com/vmware/..." */
+  const char *body; /* JSON (POST), or NULL */
+  size_t body_len;
+  const char *session_id; /* sent as vmware-api-session-id, or NULL */
+  /* Both set: HTTP basic authentication (the login only). The transport
+   * keeps no copy of them once the request ended. */
+  const char *user;
+  const char *password;
+} vs_rest_request_t;
+
 typedef struct {
   void *ctx;
   /* Concurrent slots (0 .. n-1); the control slot is apart. */
@@ -42,6 +61,14 @@ typedef struct {
   /* GETs URL + path on the control slot, at most max_bytes of it. */
   int (*get)(void *ctx, const char *path, vs_xml_stream_t *sink,
              size_t max_bytes, vs_error_t *err);
+  /* Runs a REST request on the control slot's connections, to its end,
+   * apart from the SOAP session (no cookie of it is sent, none it sets is
+   * kept). The body, at most MaxResponseSize bytes, goes to `answer`
+   * (reset first), the HTTP status to *status (0 if none came). Returns
+   * VS_OK for a 2xx answer, VS_ERR_HTTP (err->code: the status) for any
+   * other, VS_ERR_TRANSPORT or VS_ERR_NOMEM. */
+  int (*rest)(void *ctx, const vs_rest_request_t *req, vs_buf_t *answer,
+              long *status, vs_error_t *err);
   /* Starts a request on an idle concurrent slot; body and sink stay valid
    * until `wait` hands the slot back. Returns 0, or -1. */
   int (*start)(void *ctx, int slot, const char *soap_action, const char *body,

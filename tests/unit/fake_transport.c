@@ -226,6 +226,53 @@ static int t_get(void *ctx, const char *path, vs_xml_stream_t *sink,
   return rc;
 }
 
+void fake_json(fake_reply_t *r, long status, const char *json) {
+  r->status = status;
+  vs_buf_reset(&r->body);
+  vs_buf_puts(&r->body, json);
+}
+
+static int t_rest(void *ctx, const vs_rest_request_t *rq, vs_buf_t *answer,
+                  long *status, vs_error_t *err) {
+  static const char *const methods[] = {"GET", "POST", "DELETE"};
+  fake_transport_t *f = ctx;
+  vs_error_clear(err);
+  vs_buf_reset(answer);
+  *status = 0;
+  fake_request_t *req = record(f, NULL, rq->body ? rq->body : "",
+                               rq->body ? rq->body_len : 0, -1);
+  snprintf(req->op, sizeof(req->op), "%s %s", methods[rq->method], rq->path);
+  req->rest = true;
+  vs_utf8_copy(req->session_id, rq->session_id ? rq->session_id : "",
+               sizeof(req->session_id));
+  if (rq->user != NULL && rq->password != NULL) {
+    vs_utf8_copy(req->user, rq->user, sizeof(req->user));
+    vs_utf8_copy(req->password, rq->password, sizeof(req->password));
+  }
+  fake_reply_t r = {0};
+  reply_init(&r);
+  f->respond(f->respond_ctx, req, &r);
+  int rc = VS_OK;
+  if (r.transport_code != 0) {
+    err->code = r.transport_code;
+    err->timed_out = r.timed_out;
+    vs_error_set(err, VS_ERR_TRANSPORT, "%s",
+                 r.timed_out ? "Operation timed out" : "fake failure");
+    rc = err->rc;
+  } else {
+    *status = r.status;
+    f->stats.bytes_received += r.body.len;
+    vs_buf_append(answer, r.body.data ? r.body.data : "", r.body.len);
+    err->code = (int)r.status;
+    if (r.status < 200 || r.status > 299) {
+      vs_error_set(err, VS_ERR_HTTP, "HTTP status %ld", r.status);
+      rc = err->rc;
+    }
+  }
+  vs_buf_free(&r.body);
+  return rc;
+}
+
 static int t_start(void *ctx, int slot, const char *action, const char *body,
                    size_t len, vs_xml_stream_t *sink, long timeout_ms,
                    long stall_ms) {
@@ -318,6 +365,7 @@ void fake_init(fake_transport_t *f, int slots, fake_responder_t respond,
       .slots = t_slots,
       .call = t_call,
       .get = t_get,
+      .rest = t_rest,
       .start = t_start,
       .wait = t_wait,
       .busy = t_busy,

@@ -23,10 +23,16 @@
 #define FAKE_MAX_SLOTS 16
 
 typedef struct {
-  char op[64];     /* SOAP operation ("QueryPerf"), or "GET /path" */
-  char *body;      /* the request body (owned) */
-  int slot;        /* -1: the control slot */
-  char action[64]; /* SOAPAction */
+  /* SOAP operation ("QueryPerf"), or "GET /path"; a REST request: its
+   * method and path ("POST /rest/com/vmware/cis/session") */
+  char op[256];
+  char *body;           /* the request body (owned) */
+  int slot;             /* -1: the control slot */
+  char action[64];      /* SOAPAction */
+  bool rest;            /* a REST request: */
+  char session_id[128]; /* ... its vmware-api-session-id ("" if none) */
+  char user[64];        /* ... basic auth: the user ("" if none) */
+  char password[64];    /* ... and the password */
 } fake_request_t;
 
 typedef struct {
@@ -75,6 +81,9 @@ const fake_request_t *fake_request(const fake_transport_t *f, const char *op,
 void fake_forget_requests(fake_transport_t *f);
 /* Slots that never answer are answered now, with `respond` again. */
 void fake_release_hung(fake_transport_t *f);
+
+/* A REST answer: the status and the JSON body. */
+void fake_json(fake_reply_t *r, long status, const char *json);
 
 /* Helpers for responders: a SOAP envelope around `inner`; a SOAP fault
  * of `type` (HTTP 500) with an optional <obj> naming an object. */

@@ -119,6 +119,7 @@ DEF_TEST(defaults) {
   OK(cfg.collect_properties);
   EXPECT_EQ_DOUBLE(60.0, cfg.property_interval);
   EXPECT_EQ_DOUBLE(900.0, cfg.historical_lookback);
+  EXPECT_EQ_DOUBLE(300.0, cfg.tag_interval);
   EXPECT_EQ_INT(1, cfg.shard_k);
   EXPECT_EQ_INT(1, cfg.shard_n);
   EXPECT_EQ_INT(0, cfg.max_new_series); /* no limit */
@@ -706,6 +707,9 @@ DEF_TEST(numbers_out_of_range) {
       {"MaxNewSeries", -1},
       {"MaxNewSeries", 1.5},
       {"MaxNewSeries", 100000001},
+      {"TagInterval", -1},
+      {"TagInterval", 604801},
+      {"TagInterval", NAN},
   };
   for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
     oconfig_item_t *ci = minimal();
@@ -724,8 +728,10 @@ DEF_TEST(numbers_out_of_range) {
   opt_num(ci, "HistoricalLookBack", 9600); /* the most: 32 slots */
   opt_num(ci, "PropertyInterval", 1);
   opt_num(ci, "MaxNewSeries", 100000000);
+  opt_num(ci, "TagInterval", 0); /* tags off */
   vs_config_t cfg;
   EXPECT_EQ_INT(0, vs_config_parse(ci, &cfg));
+  EXPECT_EQ_DOUBLE(0.0, cfg.tag_interval);
   EXPECT_EQ_DOUBLE(9600.0, cfg.historical_lookback);
   EXPECT_EQ_DOUBLE(1.0, cfg.property_interval);
   EXPECT_EQ_INT(100000000, cfg.max_new_series);
