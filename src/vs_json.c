@@ -411,3 +411,16 @@ const char *vs_json_get_string(const vs_json_t *j, const vs_json_node_t *obj,
   const vs_json_node_t *m = vs_json_get(j, obj, key);
   return m != NULL && m->type == VS_JSON_STRING ? m->str : NULL;
 }
+
+void vs_json_put_string(vs_buf_t *b, const char *s) {
+  vs_buf_puts(b, "\"");
+  for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+    if (*p == '"' || *p == '\\')
+      vs_buf_printf(b, "\\%c", *p);
+    else if (*p < 0x20)
+      vs_buf_printf(b, "\\u%04x", *p);
+    else
+      vs_buf_append(b, (const char *)p, 1);
+  }
+  vs_buf_puts(b, "\"");
+}

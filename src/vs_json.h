@@ -15,6 +15,8 @@
 #ifndef VS_JSON_H
 #define VS_JSON_H
 
+#include "vs_util.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -70,5 +72,9 @@ const vs_json_node_t *vs_json_get(const vs_json_t *j, const vs_json_node_t *obj,
 /* An object's member `key` if it is a string: its value; else NULL. */
 const char *vs_json_get_string(const vs_json_t *j, const vs_json_node_t *obj,
                                const char *key);
+
+/* Writing: s as a JSON string, quoted, with '"', '\\' and control
+ * characters escaped (UTF-8 passes as it is). */
+void vs_json_put_string(vs_buf_t *b, const char *s);
 
 #endif
