@@ -17,6 +17,9 @@
 //	cmd=stream-drop   every property collector made by CreatePropertyCollector
 //	                  is lost (as when vpxd restarts it): its calls fault
 //	                  with ManagedObjectNotFound
+//	cmd=rest-login-status status=N   every REST login answers N (404, 403,
+//	                  ...; 0: logins work again)
+//	cmd=rest-kill     end every live REST session; answers "ok killed N"
 //	cmd=clear         forget every slow, lag, entity-fault and extra-counter
 //	                  setting (the catalog, level and clock stay)
 //	cmd=stats         counters (queryperf_calls, not_found_faults, host_faults,
@@ -32,7 +35,8 @@
 //	                  update_filters_live, update_collectors_created,
 //	                  update_collectors_destroyed, update_collectors_dropped,
 //	                  retrieve_properties_calls,
-//	                  current_time_shifted), the settings (stats_level,
+//	                  current_time_shifted, and the REST counters of
+//	                  rest.go: rest_sessions_live, ...), the settings (stats_level,
 //	                  clock_offset_ms), then the slow/lag/entity_fault/
 //	                  extra_counter settings (three fields each)
 //
@@ -282,6 +286,7 @@ func stats() string {
 		fmt.Sprintf("update_collectors_destroyed %d", destroyed),
 		fmt.Sprintf("update_collectors_dropped %d", atomic.LoadInt64(&statDropped)),
 		fmt.Sprintf("retrieve_properties_calls %d", atomic.LoadInt64(&statRetrieve)))
+	lines = append(lines, restStats()...)
 	ctl.mu.Lock()
 	var extra []string
 	for h, d := range ctl.slow {
@@ -330,6 +335,10 @@ func controlHandler(w http.ResponseWriter, r *http.Request) {
 		out, err = sensorHealth(r)
 	case "stream-drop":
 		out = fmt.Sprintf("ok dropped %d", streams.drop())
+	case "rest-login-status":
+		out, err = restLoginStatus(r)
+	case "rest-kill":
+		out = fmt.Sprintf("ok killed %d", restKill())
 	case "clear":
 		ctl.clear()
 		out = "ok cleared"
@@ -337,7 +346,7 @@ func controlHandler(w http.ResponseWriter, r *http.Request) {
 		out = stats()
 	default:
 		err = badRequest(fmt.Sprintf("unknown cmd=%q (host-state, slow, lag, entity-fault, extra-counter, "+
-			"counter-add, stats-level, clock-offset, sensor-health, stream-drop, clear, stats)", cmd))
+			"counter-add, stats-level, clock-offset, sensor-health, stream-drop, rest-login-status, rest-kill, clear, stats)", cmd))
 	}
 	if err != nil {
 		w.WriteHeader(http.StatusBadRequest)

@@ -89,6 +89,9 @@
 //     are counted per live session (stats); a host's maintenance mode,
 //     which vcsim changes without telling its property collectors, is
 //     reported to them as vCenter does.
+//   - The REST API (rest.go): govmomi's vapi simulator (tags) on /rest,
+//     with the login checked against -user/-password, a login status to
+//     impose and sessions to kill for tests, and REST session accounting.
 //   - GET/POST /vcsim-control?cmd=... (see control.go) drives all this.
 //   - Unchanged, and checked by the self-checks: GET
 //     /sdk/vimServiceVersions.xml (urn:vim25, version 6.5, prior versions
@@ -203,6 +206,7 @@ func main() {
 	keyFile := flag.String("tls-key", "", "PEM private key for -tls-cert")
 	idle := flag.Duration("idle-timeout", 0, "expire sessions idle for this long (0 = never)")
 	urlFile := flag.String("url-file", "", "write the SDK URL to this file once listening")
+	restOn := flag.Bool("rest", true, "serve the REST API (/rest, tags: rest.go); false: /rest answers 404 as ESXi or a vCenter before 6.5")
 	flag.Parse()
 
 	h, _, err := net.SplitHostPort(*listen)
@@ -271,8 +275,10 @@ func main() {
 	}
 	go watchMaintenance()
 	m.Service.HandleFunc(controlPath, controlHandler)
+	m.Service.RegisterEndpoints = *restOn
 	s := newServer(m)
-	front, err := startFront(*listen, m.Service.ServeMux, m.Service.TLS)
+	restSetup(m.Service.ServeMux, *user, *password)
+	front, err := startFront(*listen, newRestFront(m.Service.ServeMux), m.Service.TLS)
 	if err != nil {
 		fatal("cannot listen on %s: %v", *listen, err)
 	}

@@ -516,6 +516,9 @@ func runExtra(ctx context.Context, c *vim25.Client, args []string) error {
 		return queryPerf(ctx, c, args)
 
 	default:
+		if tagCommands[args[0]] {
+			return runTags(ctx, c, args)
+		}
 		return fmt.Errorf("unknown command %q", args[0])
 	}
 	return nil

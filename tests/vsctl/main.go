@@ -42,6 +42,9 @@
 //	                "value MOREF COUNTER INSTANCE TIMESTAMP VALUE" lines, or
 //	                "fault TYPE [OBJTYPE:MOREF]" (still exit status 0)
 //
+// Tag commands (tags.go): tag-category-create, tag-create, tag-attach,
+// tag-detach, tag-delete, tag-list.
+//
 // vsctl always logs out its own session before exiting.
 package main
 
@@ -67,7 +70,8 @@ import (
 func usage() {
 	fmt.Fprintln(os.Stderr, "usage: vsctl -url URL [-user U] [-password P] [-insecure] [-ca-file F] sessions|terminate|inventory|poweroff NAME|poweron NAME|"+
 		"rename X NEW|destroy X|vm-create NAME HOST|moref NAME|snapshot-create X SNAP|snapshot-remove-all X|field-add NAME|field-rename NAME NEW|field-set X FIELD VALUE|maintenance enter|exit HOST|"+
-		"folder-create PARENT NAME|move X FOLDER|inventory-full|queryperf [opts] X...")
+		"folder-create PARENT NAME|move X FOLDER|inventory-full|queryperf [opts] X...|"+
+		"tag-category-create NAME [TYPE...]|tag-create CAT NAME|tag-attach CAT TAG X...|tag-detach CAT TAG X...|tag-delete CAT TAG|tag-list X")
 	flag.PrintDefaults()
 	os.Exit(2)
 }
@@ -91,6 +95,7 @@ func main() {
 		os.Exit(2)
 	}
 
+	restUser = url.UserPassword(*user, *password)
 	ctx, cancel := context.WithTimeout(context.Background(), *timeout)
 	defer cancel()
 
