@@ -102,6 +102,9 @@ vs_vcenter_t *vs_vcenter_create(vs_config_t *cfg,
     vc->transport = *transport;
   }
   vs_session_init(&vc->session, &vc->cfg, &vc->transport, &vc->log);
+  vs_rest_init(&vc->rest, &vc->cfg, &vc->transport, &vc->log,
+               vc->cfg.tag_interval > 0 ? vc->cfg.tag_interval : 300);
+  vs_tags_init(&vc->tags);
   vc->query = create_query(vc);
   if (vc->query == NULL) {
     vs_vcenter_destroy(vc);
@@ -121,8 +124,14 @@ void vs_vcenter_destroy(vs_vcenter_t *vc) {
      * the session) gets the time. */
     vs_updates_free(&vc->updates, &vc->session,
                     vc->stats.carried == 0 && !vc->session.unreachable);
+    /* The REST session too, unless vCenter is not answering (then the
+     * SOAP Logout alone gets the time; the REST session expires). */
+    if (vc->session.unreachable)
+      vs_rest_forget(&vc->rest);
+    vs_rest_destroy(&vc->rest);       /* logs out */
     vs_session_destroy(&vc->session); /* logs out */
   }
+  vs_tags_free(&vc->tags);
   vs_query_destroy(vc->query);
   vs_http_destroy(vc->http);
   vs_perfmgr_free(&vc->perf);
@@ -531,6 +540,58 @@ static int after_queries(vs_vcenter_t *vc, double deadline) {
   return rc != VS_OK ? rc : catalog_rc;
 }
 
+/* ---- vSphere tags ---- */
+
+/* One line when what the tags say changes (first read included). */
+static void log_tags(vs_vcenter_t *vc) {
+  size_t objects = vs_tags_objects(&vc->tags);
+  size_t pairs = vs_tags_pairs(&vc->tags);
+  if (vc->tags.refreshes > 1 && objects == vc->tags_logged_objects &&
+      pairs == vc->tags_logged_pairs)
+    return;
+  vc->tags_logged_objects = objects;
+  vc->tags_logged_pairs = pairs;
+  INFO("vsphere plugin: vCenter \"%s\": vSphere tags: %zu tag(s) on %zu "
+       "object(s), %zu categories, %zu tags (%llu REST requests).",
+       vc->cfg.name, pairs, objects, vc->tags.cur.categories_num,
+       vc->tags.cur.tags_num, (unsigned long long)vc->tags.requests);
+}
+
+/* Every TagInterval, and after a full pass (new objects): the tags of the
+ * selected objects, in bulk. A failure keeps the previous tags and is
+ * logged once per episode; a refused REST API was logged by vs_rest. */
+static void refresh_tags(vs_vcenter_t *vc, bool full_pass) {
+  if (vc->cfg.tag_interval <= 0 || !vc->inventory_ready ||
+      vc->transport.rest == NULL || vs_rest_refused(&vc->rest) ||
+      !(full_pass || vs_tags_due(&vc->tags, vc->cfg.tag_interval)))
+    return;
+  const vs_inventory_t *inv = &vc->inventory;
+  const char **morefs = calloc(inv->num + 1, sizeof(*morefs));
+  const char **types = calloc(inv->num + 1, sizeof(*types));
+  size_t n = 0;
+  for (size_t i = 0; morefs != NULL && types != NULL && i < inv->num; i++) {
+    const vs_object_t *o = &inv->objects[i];
+    if (!o->selected || o->kind < 0)
+      continue;
+    morefs[n] = o->moref;
+    types[n++] = vs_kind_info((vs_kind_t)o->kind)->mo_type;
+  }
+  vs_error_t err;
+  vs_error_clear(&err);
+  int rc = morefs != NULL && types != NULL
+               ? vs_tags_refresh(&vc->tags, &vc->rest, morefs, types, n, &err)
+               : (vs_error_set(&err, VS_ERR_NOMEM, "out of memory"), err.rc);
+  free(morefs);
+  free(types);
+  if (rc == VS_OK)
+    log_tags(vc);
+  else if (!vs_rest_refused(&vc->rest))
+    vs_log_error(&vc->log, "tags", &err,
+                 "reading vSphere tags failed: %s; the previous tags are "
+                 "kept, tried again in %.0f s.",
+                 err.text, vc->cfg.tag_interval);
+}
+
 static int collect(vs_vcenter_t *vc, double deadline, size_t *values,
                    size_t *entities) {
   int rc, stream_rc = VS_OK;
@@ -569,7 +630,10 @@ static int collect(vs_vcenter_t *vc, double deadline, size_t *values,
   }
   /* (A fault during the queries may have brought the refresh forward.) A
    * failed refresh keeps the previous inventory but is reported. */
+  uint64_t passes = vc->stats.full_passes;
   int after_rc = after_queries(vc, deadline);
+  if (after_rc != VS_ERR_NOAUTH)
+    refresh_tags(vc, vc->stats.full_passes != passes);
   return rc != VS_OK ? rc : after_rc != VS_OK ? after_rc : stream_rc;
 }
 

@@ -6,7 +6,9 @@
  * bounds: vs_perfmgr, once per session and again when answers show the
  * catalog changed), the inventory (every InventoryInterval, with names and
  * hierarchy, and state values), the QueryPerf engine (vs_query, whose
- * series are dispatched as they stream in), and the plugin's own metrics.
+ * series are dispatched as they stream in), the vSphere tags of the
+ * collected objects (vs_tags over a REST session, vs_rest), and the
+ * plugin's own metrics.
  */
 #ifndef VS_COLLECT_H
 #define VS_COLLECT_H
@@ -19,7 +21,9 @@
 #include "vs_log.h"
 #include "vs_perfmgr.h"
 #include "vs_query.h"
+#include "vs_rest.h"
 #include "vs_session.h"
+#include "vs_tags.h"
 #include "vs_updates.h"
 
 #include <stdint.h>
@@ -72,6 +76,11 @@ typedef struct {
 
   vs_query_t *query;
   vs_query_limits_t limits;
+
+  /* vSphere tags (REST), every TagInterval and after a full pass. */
+  vs_rest_t rest;
+  vs_tags_t tags;
+  size_t tags_logged_objects, tags_logged_pairs; /* what the log said */
 
   double read_interval;                     /* seconds, this read's */
   size_t new_series_left;                   /* MaxNewSeries budget */

@@ -204,6 +204,8 @@ void vs_rest_logout(vs_rest_t *r) {
   wipe_answer(r);
 }
 
+void vs_rest_forget(vs_rest_t *r) { drop_session(r); }
+
 void vs_rest_destroy(vs_rest_t *r) {
   vs_rest_logout(r);
   drop_session(r);

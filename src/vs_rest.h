@@ -76,5 +76,8 @@ int vs_rest_call(vs_rest_t *r, vs_rest_method_t method, const char *path,
 /* DELETE the session (if any), bounded by Timeout; the id is dropped
  * whatever the answer. */
 void vs_rest_logout(vs_rest_t *r);
+/* Drops the session without a request (vCenter is not answering: the
+ * session expires there). */
+void vs_rest_forget(vs_rest_t *r);
 
 #endif

@@ -47,6 +47,7 @@ typedef struct {
   int initial_sets;     /* the first update in this many sets (0: one) */
   int initial_served;   /* ... of which answered */
   int initial_delay_ms; /* each answered this late */
+  int rest_sessions;    /* REST sessions live (tags) */
 } vcenter_t;
 
 static void fixture(fake_reply_t *r, const char *name) {
@@ -247,9 +248,48 @@ static void query_perf(vcenter_t *vc, const fake_request_t *req,
   }
 }
 
+/* The REST API, for tags: one category "Env", one tag "prod", attached
+ * to the first object of every bulk request. */
+static void rest_call(vcenter_t *vc, const fake_request_t *req,
+                      fake_reply_t *r) {
+  const char *op = req->op;
+  char id[64] = "";
+  const char *p = strstr(req->body, "\"id\":\"");
+  if (p != NULL)
+    sscanf(p + 6, "%63[^\"]", id);
+  if (strcmp(op, "POST /rest/com/vmware/cis/session") == 0) {
+    vc->rest_sessions++;
+    fake_json(r, 200, "{\"value\":\"sid\"}");
+  } else if (strcmp(op, "DELETE /rest/com/vmware/cis/session") == 0) {
+    vc->rest_sessions--;
+  } else if (strcmp(op, "GET /rest/com/vmware/cis/tagging/category") == 0) {
+    fake_json(r, 200, "{\"value\":[\"c1\"]}");
+  } else if (strcmp(op, "GET /rest/com/vmware/cis/tagging/category/id:c1") ==
+             0) {
+    fake_json(r, 200, "{\"value\":{\"id\":\"c1\",\"name\":\"Env\"}}");
+  } else if (strcmp(op, "GET /rest/com/vmware/cis/tagging/tag") == 0) {
+    fake_json(r, 200, "{\"value\":[\"t1\"]}");
+  } else if (strcmp(op, "GET /rest/com/vmware/cis/tagging/tag/id:t1") == 0) {
+    fake_json(r, 200,
+              "{\"value\":{\"id\":\"t1\",\"name\":\"prod\",\"category_"
+              "id\":\"c1\"}}");
+  } else if (strstr(op, "list-attached-tags-on-objects") != NULL) {
+    vs_buf_printf(&r->body,
+                  "{\"value\":[{\"object_id\":{\"id\":\"%s\"},\"tag_ids\":"
+                  "[\"t1\"]}]}",
+                  id);
+  } else {
+    fake_json(r, 404, "");
+  }
+}
+
 static void respond(void *ctx, const fake_request_t *req, fake_reply_t *r) {
   vcenter_t *vc = ctx;
   const char *op = req->op;
+  if (req->rest) {
+    rest_call(vc, req, r);
+    return;
+  }
   if (stream_call(vc, req, r))
     return;
   if (strcmp(op, "GET /vimServiceVersions.xml") == 0) {
@@ -307,6 +347,7 @@ static int world_init(world_t *w, const char *const *keys,
   if (vs_dispatch_register_default_types() != 0)
     return -1;
   oconfig_item_t *ci = minimal();
+  opt_num(ci, "TagInterval", 0); /* tags: only where a test asks */
   for (size_t i = 0; keys != NULL && keys[i] != NULL; i++)
     opt_num(ci, keys[i], values[i]);
   vs_config_t cfg;
@@ -868,6 +909,46 @@ DEF_TEST(stream_unavailable_falls_back_to_full_passes) {
   return 0;
 }
 
+/* TagInterval: the tags of the selected objects in one bulk request after
+ * the first discovery, not again before the interval; the REST session
+ * logged out at shutdown. */
+DEF_TEST(tags_read_in_bulk_then_logged_out) {
+  world_t w;
+  static const char *const keys[] = {"TagInterval", NULL};
+  static const double values[] = {300};
+  CHECK_ZERO(world_init(&w, keys, values));
+  EXPECT_EQ_INT(0, world_read(&w));
+  const char *attached = "POST /rest/com/vmware/cis/tagging/tag-association"
+                         "?~action=list-attached-tags-on-objects";
+  EXPECT_EQ_INT(1, fake_count(&w.fake, "POST /rest/com/vmware/cis/session"));
+  EXPECT_EQ_INT(1, fake_count(&w.fake, attached));
+  EXPECT_EQ_INT(1, w.vc.rest_sessions);
+  const fake_request_t *bulk = fake_request(&w.fake, attached, 0);
+  size_t objects = 0;
+  for (const char *p = strstr(bulk->body, "\"id\":"); p != NULL;
+       p = strstr(p + 1, "\"id\":"))
+    objects++;
+  size_t selected = 0;
+  for (size_t i = 0; i < w.block->inventory.num; i++)
+    selected += w.block->inventory.objects[i].selected;
+  EXPECT_EQ_INT(selected, objects);
+  char first[64] = "";
+  sscanf(strstr(bulk->body, "\"id\":\"") + 6, "%63[^\"]", first);
+  const vs_tag_t *t;
+  EXPECT_EQ_INT(1, vs_tags_of(&w.block->tags, first, &t));
+  EXPECT_EQ_STR("Env", t[0].category);
+  EXPECT_EQ_STR("prod", t[0].name);
+  EXPECT_EQ_INT(1, mock_log_count_containing("vSphere tags: 1 tag(s) on 1 "
+                                             "object(s)"));
+  /* not due again yet */
+  EXPECT_EQ_INT(0, world_read(&w));
+  EXPECT_EQ_INT(1, fake_count(&w.fake, attached));
+  EXPECT_EQ_INT(0, mock_log_count(LOG_ERR));
+  world_free(&w);
+  EXPECT_EQ_INT(0, w.vc.rest_sessions);
+  return 0;
+}
+
 int main(void) {
   RUN_TEST(first_read_discovers_then_reads_only_query);
   RUN_TEST(session_lost_mid_read_logs_in_once_and_goes_on);
@@ -884,6 +965,7 @@ int main(void) {
   RUN_TEST(shutdown_in_the_middle_of_a_full_update);
   RUN_TEST(states_held_back_by_max_new_series_come_at_the_next_reads);
   RUN_TEST(stream_unavailable_falls_back_to_full_passes);
+  RUN_TEST(tags_read_in_bulk_then_logged_out);
   mock_reset();
   END_TEST;
 }
