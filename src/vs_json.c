@@ -33,7 +33,8 @@ static void skip_ws(parser_t *p) {
 /* A new node (index), or -1. At most one node per input byte plus one. */
 static int new_node(parser_t *p, vs_json_type_t type) {
   vs_json_t *j = p->j;
-  if (j->nodes_num > p->len || j->nodes_num >= (size_t)INT32_MAX)
+  if (j->nodes_num > p->len || j->nodes_num >= (size_t)INT32_MAX ||
+      (j->max_nodes > 0 && j->nodes_num >= j->max_nodes))
     return fail(p, "too many values");
   if (j->nodes_num == j->nodes_cap) {
     vs_json_node_t *n = vs_grow(j->nodes, &j->nodes_cap, sizeof(*j->nodes), 16);
@@ -349,9 +350,11 @@ static int parse_value(parser_t *p, int depth) {
 void vs_json_init(vs_json_t *j) { memset(j, 0, sizeof(*j)); }
 
 void vs_json_free(vs_json_t *j) {
+  size_t max_nodes = j->max_nodes;
   free(j->nodes);
   free(j->strings);
   vs_json_init(j);
+  j->max_nodes = max_nodes;
 }
 
 int vs_json_parse(vs_json_t *j, const char *data, size_t len) {

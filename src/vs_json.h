@@ -44,6 +44,10 @@ typedef struct {
 } vs_json_node_t;
 
 typedef struct {
+  /* Set before parsing: at most this many values (0: one per input byte,
+   * the most a document can have). A node takes ~56 bytes, so a caller
+   * whose documents are large but whose values are few bounds it. */
+  size_t max_nodes;
   vs_json_node_t *nodes;
   size_t nodes_num, nodes_cap;
   char *strings; /* every string and key, unescaped */
@@ -52,6 +56,7 @@ typedef struct {
 } vs_json_t;
 
 void vs_json_init(vs_json_t *j);
+/* Frees the document (max_nodes is kept). */
 void vs_json_free(vs_json_t *j);
 
 /* Parses one JSON document (whitespace around it allowed) of `len`

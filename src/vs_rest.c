@@ -25,6 +25,7 @@ void vs_rest_init(vs_rest_t *r, const vs_config_t *cfg,
   r->retry_interval = retry_interval;
   vs_buf_init(&r->answer);
   vs_json_init(&r->json);
+  r->json.max_nodes = VS_REST_MAX_VALUES;
 }
 
 static void drop_session(vs_rest_t *r) {

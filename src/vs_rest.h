@@ -35,6 +35,10 @@
 #define VS_REST_SESSION_PATH "/rest/com/vmware/cis/session"
 /* Longest session id kept (vCenter's are 32 hex digits; vcsim's a UUID). */
 #define VS_REST_MAX_ID_LEN 256
+/* Most values in one answer: the tags of 1,000 objects with 50 tags each
+ * are ~55,000; the bound keeps a hostile answer within ~56 MB of nodes
+ * (the body itself is bounded by MaxResponseSize). */
+#define VS_REST_MAX_VALUES 1000000
 
 typedef struct {
   const vs_config_t *cfg;

@@ -183,6 +183,19 @@ DEF_TEST(depth_bound) {
   return 0;
 }
 
+DEF_TEST(max_nodes) {
+  vs_json_t j;
+  vs_json_init(&j);
+  j.max_nodes = 4;
+  CHECK_ZERO(parse(&j, "[1,2,3]")); /* 4 values */
+  EXPECT_EQ_INT(-1, parse(&j, "[1,2,3,4]"));
+  OK(strstr(j.error, "too many") != NULL);
+  EXPECT_EQ_INT(4, j.max_nodes); /* kept across parses and frees */
+  vs_json_free(&j);
+  EXPECT_EQ_INT(4, j.max_nodes);
+  return 0;
+}
+
 /* Every prefix of a valid document is refused (or is itself valid), and
  * no byte after `len` is read: each prefix is parsed from its own
  * allocation of exactly that size (valgrind and ASan see an overread). */
@@ -245,6 +258,7 @@ int main(void) {
   RUN_TEST(escapes_and_utf8);
   RUN_TEST(rejects);
   RUN_TEST(depth_bound);
+  RUN_TEST(max_nodes);
   RUN_TEST(truncations);
   RUN_TEST(garbage);
   END_TEST;
