@@ -56,7 +56,10 @@ static const char *vcenter(const vs_rest_t *r) {
 /* The one line a refused login is worth (again only when it changes). */
 static void refused(vs_rest_t *r, long status) {
   r->login_refusals++;
-  r->retry_at = now(r) + r->retry_interval;
+  double wait = r->retry_interval;
+  if (status == 401 && wait < VS_REST_MIN_RETRY_AFTER_401)
+    wait = VS_REST_MIN_RETRY_AFTER_401;
+  r->retry_at = now(r) + wait;
   if (r->refused_status == status)
     return;
   r->refused_status = status;
@@ -70,7 +73,7 @@ static void refused(vs_rest_t *r, long status) {
   WARNING("vsphere plugin: vCenter \"%s\": REST login (POST %s) answered "
           "HTTP %ld: %s; vSphere tags are off, tried again in %.0f s; "
           "everything else goes on.",
-          vcenter(r), VS_REST_SESSION_PATH, status, why, r->retry_interval);
+          vcenter(r), VS_REST_SESSION_PATH, status, why, wait);
 }
 
 /* The password, as the SOAP login reads it (the file at every login). */

@@ -13,8 +13,8 @@
  *   - logout: DELETE /rest/com/vmware/cis/session, at shutdown;
  *   - a login answered 404 (no REST API: a stand-alone ESXi host, vCenter
  *     before 6.5), 403 (no privilege) or 401 (refused): one log line, and
- *     no request until `retry_interval` has passed (a refused password is
- *     tried at most that often, lockout-safe like the SOAP login); the
+ *     no request until `retry_interval` has passed (after a 401 at least
+ *     VS_REST_MIN_RETRY_AFTER_401: lockout-safe like the SOAP login); the
  *     line is said again only when the answer changes, and once more when
  *     the API works again.
  * The session id is a credential: never logged, wiped when dropped.
@@ -39,6 +39,10 @@
  * are ~55,000; the bound keeps a hostile answer within ~56 MB of nodes
  * (the body itself is bounded by MaxResponseSize). */
 #define VS_REST_MAX_VALUES 1000000
+/* A login refused with 401 is tried again after at least this long,
+ * whatever the retry interval: vCenter SSO locks an account after 5
+ * failures within 180 s, and the SOAP login has its own share of them. */
+#define VS_REST_MIN_RETRY_AFTER_401 300.0
 
 typedef struct {
   const vs_config_t *cfg;

@@ -521,6 +521,18 @@ DEF_TEST(login_401_refused) {
   for (int i = 0; i < 10; i++)
     refresh(f, &err);
   EXPECT_EQ_INT(1, fake_count(&f->fake, LOGIN));
+  /* a short TagInterval does not shorten the wait after a 401 */
+  f->rest.retry_interval = 1;
+  f->vc.now = 301;
+  refresh(f, &err);
+  EXPECT_EQ_INT(2, fake_count(&f->fake, LOGIN));
+  f->vc.now = 303;
+  refresh(f, &err);
+  EXPECT_EQ_INT(2, fake_count(&f->fake, LOGIN));
+  f->vc.now = 601.5;
+  refresh(f, &err);
+  EXPECT_EQ_INT(3, fake_count(&f->fake, LOGIN));
+  EXPECT_EQ_INT(1, mock_log_count_containing("HTTP 401"));
   fixture_free(f);
   return 0;
 }
