@@ -557,39 +557,60 @@ static void log_tags(vs_vcenter_t *vc) {
        vc->tags.cur.tags_num, (unsigned long long)vc->tags.requests);
 }
 
-/* Every TagInterval, and after a full pass (new objects): the tags of the
- * selected objects, in bulk. A failure keeps the previous tags and is
- * logged once per episode; a refused REST API was logged by vs_rest. */
-static void refresh_tags(vs_vcenter_t *vc, bool full_pass) {
-  if (vc->cfg.tag_interval <= 0 || !vc->inventory_ready ||
-      vc->transport.rest == NULL || vs_rest_refused(&vc->rest) ||
-      !(full_pass || vs_tags_due(&vc->tags, vc->cfg.tag_interval)))
-    return;
-  const vs_inventory_t *inv = &vc->inventory;
-  const char **morefs = calloc(inv->num + 1, sizeof(*morefs));
-  const char **types = calloc(inv->num + 1, sizeof(*types));
+/* The selected objects' morefs and managed object types (NULL when out
+ * of memory), and a fingerprint of the set. */
+static size_t tag_objects(const vs_inventory_t *inv, const char ***morefs,
+                          const char ***types, uint64_t *fingerprint) {
+  *morefs = calloc(inv->num + 1, sizeof(**morefs));
+  *types = calloc(inv->num + 1, sizeof(**types));
   size_t n = 0;
-  for (size_t i = 0; morefs != NULL && types != NULL && i < inv->num; i++) {
+  *fingerprint = 0;
+  for (size_t i = 0; *morefs != NULL && *types != NULL && i < inv->num; i++) {
     const vs_object_t *o = &inv->objects[i];
     if (!o->selected || o->kind < 0)
       continue;
-    morefs[n] = o->moref;
-    types[n++] = vs_kind_info((vs_kind_t)o->kind)->mo_type;
+    *fingerprint ^= vs_hash64(o->moref, 0);
+    (*morefs)[n] = o->moref;
+    (*types)[n++] = vs_kind_info((vs_kind_t)o->kind)->mo_type;
   }
+  *fingerprint += n;
+  return n;
+}
+
+/* Every TagInterval, and after a full pass that changed the set of
+ * objects: the tags of the selected objects, in bulk. A failure keeps the
+ * previous tags and is logged once per episode; a refused REST API was
+ * logged by vs_rest. */
+static void refresh_tags(vs_vcenter_t *vc, bool full_pass) {
+  if (vc->cfg.tag_interval <= 0 || !vc->inventory_ready ||
+      vc->transport.rest == NULL || vs_rest_refused(&vc->rest))
+    return;
+  bool due = vs_tags_due(&vc->tags, vc->cfg.tag_interval);
+  if (!due && !full_pass)
+    return;
+  const char **morefs, **types;
+  uint64_t fingerprint;
+  size_t n = tag_objects(&vc->inventory, &morefs, &types, &fingerprint);
+  /* after a full pass only if the objects changed */
+  bool wanted = due || fingerprint != vc->tags_fingerprint;
   vs_error_t err;
   vs_error_clear(&err);
-  int rc = morefs != NULL && types != NULL
-               ? vs_tags_refresh(&vc->tags, &vc->rest, morefs, types, n, &err)
-               : (vs_error_set(&err, VS_ERR_NOMEM, "out of memory"), err.rc);
+  int rc = VS_OK;
+  if (morefs == NULL || types == NULL)
+    rc = (vs_error_set(&err, VS_ERR_NOMEM, "out of memory"), err.rc);
+  else if (wanted)
+    rc = vs_tags_refresh(&vc->tags, &vc->rest, morefs, types, n, &err);
   free(morefs);
   free(types);
-  if (rc == VS_OK)
+  if (rc == VS_OK && wanted) {
+    vc->tags_fingerprint = fingerprint;
     log_tags(vc);
-  else if (!vs_rest_refused(&vc->rest))
+  } else if (rc != VS_OK && !vs_rest_refused(&vc->rest)) {
     vs_log_error(&vc->log, "tags", &err,
                  "reading vSphere tags failed: %s; the previous tags are "
                  "kept, tried again in %.0f s.",
                  err.text, vc->cfg.tag_interval);
+  }
 }
 
 static int collect(vs_vcenter_t *vc, double deadline, size_t *values,

@@ -81,6 +81,7 @@ typedef struct {
   vs_rest_t rest;
   vs_tags_t tags;
   size_t tags_logged_objects, tags_logged_pairs; /* what the log said */
+  uint64_t tags_fingerprint; /* of the objects the tags were read for */
 
   double read_interval;                     /* seconds, this read's */
   size_t new_series_left;                   /* MaxNewSeries budget */

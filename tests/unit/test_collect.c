@@ -910,12 +910,13 @@ DEF_TEST(stream_unavailable_falls_back_to_full_passes) {
 }
 
 /* TagInterval: the tags of the selected objects in one bulk request after
- * the first discovery, not again before the interval; the REST session
- * logged out at shutdown. */
+ * the first discovery, not again before the interval (nor after a full
+ * pass that found the same objects); the REST session logged out at
+ * shutdown. */
 DEF_TEST(tags_read_in_bulk_then_logged_out) {
   world_t w;
-  static const char *const keys[] = {"TagInterval", NULL};
-  static const double values[] = {300};
+  static const char *const keys[] = {"TagInterval", "InventoryInterval", NULL};
+  static const double values[] = {300, 0.01};
   CHECK_ZERO(world_init(&w, keys, values));
   EXPECT_EQ_INT(0, world_read(&w));
   const char *attached = "POST /rest/com/vmware/cis/tagging/tag-association"
@@ -940,9 +941,20 @@ DEF_TEST(tags_read_in_bulk_then_logged_out) {
   EXPECT_EQ_STR("prod", t[0].name);
   EXPECT_EQ_INT(1, mock_log_count_containing("vSphere tags: 1 tag(s) on 1 "
                                              "object(s)"));
-  /* not due again yet */
-  EXPECT_EQ_INT(0, world_read(&w));
+  /* not due again yet; full passes with the same objects: not read */
+  uint64_t passes = w.block->stats.full_passes;
+  for (int i = 0; i < 3; i++) {
+    usleep(20000);
+    EXPECT_EQ_INT(0, world_read(&w));
+  }
+  OK(w.block->stats.full_passes > passes);
   EXPECT_EQ_INT(1, fake_count(&w.fake, attached));
+  /* a full pass whose objects differ from those the tags were read for
+   * (as if one had been added): read again at once */
+  w.block->tags_fingerprint ^= 1;
+  usleep(20000);
+  EXPECT_EQ_INT(0, world_read(&w));
+  EXPECT_EQ_INT(2, fake_count(&w.fake, attached));
   EXPECT_EQ_INT(0, mock_log_count(LOG_ERR));
   world_free(&w);
   EXPECT_EQ_INT(0, w.vc.rest_sessions);
