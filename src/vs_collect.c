@@ -253,8 +253,41 @@ static void send_states(vs_vcenter_t *vc, bool all) {
   vc->stats.state_values += n;
 }
 
-/* The state values of every selected object. */
-static void dispatch_states(vs_vcenter_t *vc) { send_states(vc, true); }
+/* The vSphere tags of the selected objects as info series: every
+ * object's (`all`: every PropertyInterval and after a tag refresh), or
+ * only those whose first tags MaxNewSeries held back. A tag detached is
+ * no longer sent: collectd's cache lets its series go. */
+static void send_tags(vs_vcenter_t *vc, bool all) {
+  if (vc->cfg.tag_interval <= 0 || !vc->tags.have)
+    return;
+  double interval = fmax(fmin(vc->cfg.property_interval, vc->cfg.tag_interval),
+                         vc->read_interval);
+  size_t n = 0, held = 0;
+  for (size_t i = 0; i < vc->inventory.num; i++) {
+    vs_object_t *o = &vc->inventory.objects[i];
+    const vs_tag_t *tags;
+    size_t k = o->selected && o->kind >= 0
+                   ? vs_tags_of(&vc->tags, o->moref, &tags)
+                   : 0;
+    if (k == 0 || (!all && o->tags_sent))
+      continue;
+    if (!o->tags_sent &&
+        !vs_dispatch_budget(vc->params[o->kind].new_series_left, k)) {
+      held++;
+      continue;
+    }
+    o->tags_sent = true;
+    n += vs_dispatch_tags(o, tags, k, interval);
+  }
+  vc->tags_held = held;
+  vc->stats.state_values += n;
+}
+
+/* The state values and tags of every selected object. */
+static void dispatch_states(vs_vcenter_t *vc) {
+  send_states(vc, true);
+  send_tags(vc, true);
+}
 
 /* Some ESXi builds answer a timed-out session with an empty result
  * instead of a fault: an inventory that suddenly empties is re-checked
@@ -535,6 +568,8 @@ static int after_queries(vs_vcenter_t *vc, double deadline) {
   }
   if (vc->states_held > 0)
     send_states(vc, false); /* first values held back by MaxNewSeries */
+  if (vc->tags_held > 0)
+    send_tags(vc, false);
   reread_unknown_fields(vc);
   int catalog_rc = reread_catalog(vc);
   return rc != VS_OK ? rc : catalog_rc;
@@ -605,6 +640,7 @@ static void refresh_tags(vs_vcenter_t *vc, bool full_pass) {
   if (rc == VS_OK && wanted) {
     vc->tags_fingerprint = fingerprint;
     log_tags(vc);
+    send_tags(vc, true); /* at once: attached and detached tags show now */
   } else if (rc != VS_OK && !vs_rest_refused(&vc->rest)) {
     vs_log_error(&vc->log, "tags", &err,
                  "reading vSphere tags failed: %s; the previous tags are "

@@ -73,6 +73,7 @@ typedef struct {
   bool empty_recheck_done;  /* an empty inventory was re-read once */
   double next_states_at;    /* when state values are read again */
   size_t states_held; /* objects whose first state values wait for budget */
+  size_t tags_held;   /* objects whose first tags wait for budget */
 
   vs_query_t *query;
   vs_query_limits_t limits;

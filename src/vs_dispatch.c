@@ -254,3 +254,32 @@ size_t vs_dispatch_states(const vs_object_t *obj, double interval_s,
   }
   return dispatched;
 }
+
+size_t vs_dispatch_tags(const vs_object_t *obj, const vs_tag_t *tags, size_t n,
+                        double interval_s) {
+  if (obj->kind < 0 || n == 0)
+    return 0;
+  value_t value = {.gauge = 1};
+  value_list_t vl = {.values = &value, .values_len = 1};
+  vl.interval = DOUBLE_TO_CDTIME_T(interval_s);
+  vs_utf8_copy(vl.host, obj->id_host, sizeof(vl.host));
+  sstrncpy(vl.plugin, "vsphere", sizeof(vl.plugin));
+  vs_utf8_copy(vl.plugin_instance, obj->id_plugin_instance,
+               sizeof(vl.plugin_instance));
+  sstrncpy(vl.type,
+           vs_state_types[vs_state_tag_type((vs_kind_t)obj->kind)].type,
+           sizeof(vl.type));
+  size_t dispatched = 0;
+  for (size_t i = 0; i < n; i++) {
+    char category[DATA_MAX_NAME_LEN], instance[2 * DATA_MAX_NAME_LEN];
+    vs_utf8_copy(category, tags[i].category, sizeof(category));
+    for (char *c = category; *c; c++)
+      if (*c == ':')
+        *c = '_'; /* the first ':' parts category and tag */
+    snprintf(instance, sizeof(instance), "%s:%s", category, tags[i].name);
+    vs_utf8_copy(vl.type_instance, instance, sizeof(vl.type_instance));
+    if (plugin_dispatch_values(&vl) == 0)
+      dispatched++;
+  }
+  return dispatched;
+}

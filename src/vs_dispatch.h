@@ -20,6 +20,7 @@
 #include "vs_parse.h"
 #include "vs_series.h"
 #include "vs_state.h"
+#include "vs_tags.h"
 
 #include <stdbool.h>
 
@@ -78,5 +79,11 @@ void vs_dispatch_self(const char *vcenter, const vs_self_metric_t *metrics,
  * fields->unknown. NULL fields: no attribute is sent. Returns how many. */
 size_t vs_dispatch_states(const vs_object_t *obj, double interval_s,
                           vs_fields_t *fields);
+
+/* Dispatches an object's vSphere tags as info series (time: now): type
+ * <kind>_tag, value 1, type instance "<category>:<tag>" (a ':' in the
+ * category as '_'). Returns how many. */
+size_t vs_dispatch_tags(const vs_object_t *obj, const vs_tag_t *tags, size_t n,
+                        double interval_s);
 
 #endif

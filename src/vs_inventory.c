@@ -315,6 +315,7 @@ static void carry_state(vs_inventory_t *inv, vs_inventory_t *old) {
     o->slow = prev->slow;
     o->isolated = prev->isolated;
     o->states_sent = prev->states_sent;
+    o->tags_sent = prev->tags_sent;
     o->gone_until = prev->gone_until;
     vs_series_table_free(&o->series);
     o->series = prev->series;

@@ -38,6 +38,7 @@ typedef struct {
   bool isolated;    /* a fault was about it alone: queried alone */
   bool dup_logged;  /* its identity clash was logged */
   bool states_sent; /* its state values reached the writers once */
+  bool tags_sent;   /* its vSphere tags reached the writers once */
   bool selected;    /* collected here: its kind is, filters and shard keep it */
   /* Strings live in the inventory's arena; never NULL ("" if absent). */
   const char *moref, *name, *uuid, *parent_ref, *host_ref;

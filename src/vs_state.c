@@ -80,11 +80,20 @@ enum {
   CL_ATTRIBUTE,
   RP_ATTRIBUTE,
   DC_ATTRIBUTE,
+  /* vSphere tags: dispatched from vs_tags (REST), not from properties */
+  VM_TAG,
+  HOST_TAG,
+  DS_TAG,
+  CL_TAG,
+  RP_TAG,
+  DC_TAG,
   STATE_TYPES_NUM
 };
 
 #define STATUS "gray 0, green 1, yellow 2, red 3 (overallStatus)"
 #define ALARMS "triggered alarms; type instance red or yellow"
+#define TAG                                                                    \
+  "always 1; type instance \"<category>:<tag>\" (vSphere tag; TagInterval)"
 #define ATTRIBUTE                                                              \
   "always 1; type instance \"<attribute>:<value>\" (custom attribute)"
 
@@ -226,6 +235,12 @@ const vs_state_type_t vs_state_types[STATE_TYPES_NUM] = {
                       ATTRIBUTE},
     [DC_ATTRIBUTE] = {"datacenter_attribute", VS_KIND_DATACENTER, "info",
                       ATTRIBUTE},
+    [VM_TAG] = {"vm_tag", VS_KIND_VM, "info", TAG},
+    [HOST_TAG] = {"host_tag", VS_KIND_HOST, "info", TAG},
+    [DS_TAG] = {"datastore_tag", VS_KIND_DATASTORE, "info", TAG},
+    [CL_TAG] = {"cluster_tag", VS_KIND_CLUSTER, "info", TAG},
+    [RP_TAG] = {"resourcepool_tag", VS_KIND_RESOURCE_POOL, "info", TAG},
+    [DC_TAG] = {"datacenter_tag", VS_KIND_DATACENTER, "info", TAG},
 };
 const size_t vs_state_types_num = STATE_TYPES_NUM;
 
@@ -310,6 +325,17 @@ static const uint16_t attribute_types[VS_KIND_NUM] = {
     [VS_KIND_RESOURCE_POOL] = RP_ATTRIBUTE,
     [VS_KIND_DATACENTER] = DC_ATTRIBUTE,
 };
+
+static const uint16_t tag_types[VS_KIND_NUM] = {
+    [VS_KIND_VM] = VM_TAG,
+    [VS_KIND_HOST] = HOST_TAG,
+    [VS_KIND_DATASTORE] = DS_TAG,
+    [VS_KIND_CLUSTER] = CL_TAG,
+    [VS_KIND_RESOURCE_POOL] = RP_TAG,
+    [VS_KIND_DATACENTER] = DC_TAG,
+};
+
+uint16_t vs_state_tag_type(vs_kind_t kind) { return tag_types[kind]; }
 
 bool vs_state_is_attribute(uint16_t type) {
   return type >= VM_ATTRIBUTE && type <= DC_ATTRIBUTE;

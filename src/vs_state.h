@@ -111,6 +111,8 @@ size_t vs_state_optional_paths(vs_kind_t kind, const vs_state_options_t *opts,
 /* Whether a state type is a custom attribute's info series (its instance
  * is "<key>:<value>" until dispatch names the key). */
 bool vs_state_is_attribute(uint16_t type);
+/* The info series type of a kind's vSphere tags ("vm_tag", ...). */
+uint16_t vs_state_tag_type(vs_kind_t kind);
 
 /* Turns an object's properties into state values (at most `max`, into
  * `out`). Instance strings point into `props`, `scratch` or constants:

@@ -80,7 +80,7 @@ static void put_path_id(vs_buf_t *b, const char *id) {
 }
 
 /* The ids a list request answers (an array of strings; no "value" at
- * all is an empty list: vcsim leaves an empty one out). Copied into
+ * all, or null, is an empty list: vcsim answers an empty one so). Copied into
  * `ids` (the next call's answer replaces the JSON they come from). */
 static int list_ids(vs_rest_t *rest, const char *path, vs_arena_t *a,
                     const char ***ids, size_t *num, vs_error_t *err) {
@@ -89,6 +89,8 @@ static int list_ids(vs_rest_t *rest, const char *path, vs_arena_t *a,
   *num = 0;
   if (vs_rest_call(rest, VS_REST_GET, path, NULL, 0, &v, err) != VS_OK)
     return err->rc;
+  if (v != NULL && v->type == VS_JSON_NULL)
+    v = NULL; /* vcsim's empty list: "value":null */
   if (v != NULL && v->type != VS_JSON_ARRAY) {
     vs_error_set(err, VS_ERR_PARSE, "GET %s: \"value\" is not a list", path);
     return err->rc;
@@ -266,6 +268,8 @@ static int read_attached(vs_rest_t *rest, const char *const *morefs,
     rc = vs_rest_call(rest, VS_REST_POST, path, body.data, body.len, &v, err);
     if (rc != VS_OK)
       break;
+    if (v != NULL && v->type == VS_JSON_NULL)
+      v = NULL;
     if (v != NULL && v->type != VS_JSON_ARRAY) {
       vs_error_set(err, VS_ERR_PARSE, "%s: \"value\" is not a list", path);
       rc = err->rc;

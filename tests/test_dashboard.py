@@ -34,7 +34,7 @@ from test_integration import plugin_errors, vsphere_block  # noqa: E402
 
 DASHBOARD = os.path.join(REPO_ROOT, "dashboards", "collectd-vsphere.json")
 RELABEL_EXAMPLE = os.path.join(REPO_ROOT, "collectd.conf.d", "prometheus-vsphere.yml")
-VARIABLES = ("vcenter", "datacenter", "cluster", "vm", "esxhost")
+VARIABLES = ("vcenter", "datacenter", "cluster", "vm", "esxhost", "tag")
 DS_REF = {"type": "prometheus", "uid": "${datasource}"}
 
 
@@ -203,6 +203,12 @@ def test_every_expression_returns_data():
         # a custom attribute, for the documented join
         vc.field_add("Owner")
         vc.field_set("DC0_H0_VM0", "Owner", "team-x")
+        # vSphere tags (REST), for the tag variable, its panel and the join
+        vc.vsctl("tag-category-create", "Environment")
+        vc.vsctl("tag-create", "Environment", "prod")
+        vc.vsctl("tag-create", "Environment", "test")
+        vc.vsctl("tag-attach", "Environment", "prod", "/DC0/vm/DC0_H0_VM0", "/DC0/vm/DC0_C0_RP0_VM0")
+        vc.vsctl("tag-attach", "Environment", "test", "/DC0/vm/DC0_C0_RP0_VM1")
         extra = 'Interval 2\nCollect "vm" "host" "cluster" "datastore"\nPropertyInterval 5'
         with Collectd(vsphere_block(vc, extra=extra), interval=1) as cd:
             vms, hosts = vc.inventory()
@@ -269,6 +275,15 @@ def test_every_expression_returns_data():
                 got = prom.wait_for_query(join, lambda r: len(r) == 1, timeout=30)
                 assert got[0]["metric"]["attribute_value"] == "team-x", got
                 assert got[0]["metric"]["vm"] == "DC0_H0_VM0", got
+
+                # and the tags': CPU usage grouped by tag
+                by_tag = ('sum by (tag) (collectd_vsphere_vm_cpu_usage_average{type=""} * '
+                          'on(instance, vsphere) group_left(tag) '
+                          'collectd_vsphere_vm_tag{category="Environment"})')
+                got = prom.wait_for_query(by_tag, lambda r: len(r) == 2, timeout=30)
+                assert {r["metric"]["tag"] for r in got} == {"prod", "test"}, got
+                tagged = prom.query('collectd_vsphere_vm_tag{category="Environment",tag="prod"}')
+                assert {r["metric"]["vm"] for r in tagged} == {"DC0_H0_VM0", "DC0_C0_RP0_VM0"}, tagged
 
                 fails = run_all({v: ".*" for v in VARIABLES}, "All")
                 # concrete values, as the variable queries offer them, each

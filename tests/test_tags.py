@@ -8,8 +8,8 @@ the next TagInterval, a REST session killed in vCenter gets one new login,
 shutdown leaves no REST (and no SOAP) session; a server without the REST
 API (404) is one log line and everything else goes on.
 
-The tag series themselves are dispatched by the read loop's integration
-of issue 16 (not here yet); this checks the session and the reads.
+The tags reach /metrics as info series (vm_tag, type "<category>:<tag>",
+value 1) at once after each read, and a detached tag's series goes.
 
 Usage: test_tags.py [-k SUBSTRING] [--quick]
 """
@@ -19,6 +19,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
 from harness import Collectd, Vcsim  # noqa: E402
+from test_coverage import values  # noqa: E402
 from test_integration import plugin_errors, self_value, vsphere_block, wait_cycles  # noqa: E402
 
 WRAPPED = bool(os.environ.get("VSPHERE_WRAPPER"))
@@ -47,6 +48,13 @@ def test_tags_read_over_one_rest_session():
         with Collectd(vsphere_block(vc, extra=extra), interval=1) as cd:
             cd.wait_for(lambda: any("3 tag(s) on 2 object(s), 2 categories, 2 tags" in l
                                     for l in tag_lines(cd)), 30 * SCALE, what="the tags read")
+            # as info series on /metrics, on the VMs' own identity
+            def tags_of(vm):
+                return {k[2] for k, v in values(cd, "vm_tag").items() if k[0] == vm and v == 1.0}
+            cd.wait_for(lambda: tags_of("DC0_H0_VM0") == {"Environment:prod", "Owner:team-a"},
+                        20 * SCALE, what="the tag series")
+            assert tags_of("DC0_C0_RP0_VM1") == {"Environment:prod"}
+            assert tags_of("DC0_H0_VM1") == set()
             st = rest_stats(vc)
             assert st["rest_sessions_live"] == 1, st
             assert st["rest_logins"] == before["rest_logins"] + 1, (before, st)
@@ -60,6 +68,10 @@ def test_tags_read_over_one_rest_session():
             vc.vsctl("tag-detach", "Environment", "prod", "/DC0/vm/DC0_C0_RP0_VM1")
             cd.wait_for(lambda: any("2 tag(s) on 1 object(s)" in l for l in tag_lines(cd)),
                         20 * SCALE, what="the detach")
+            # its series ends (collectd's cache lets it go: 2 intervals)
+            cd.wait_for(lambda: tags_of("DC0_C0_RP0_VM1") == set(), 20 * SCALE,
+                        what="the detached tag's series gone")
+            assert tags_of("DC0_H0_VM0") == {"Environment:prod", "Owner:team-a"}
 
             # the REST session killed in vCenter: one new login, no error
             # (vsctl's own logins count too: from here)

@@ -941,6 +941,21 @@ DEF_TEST(tags_read_in_bulk_then_logged_out) {
   EXPECT_EQ_STR("prod", t[0].name);
   EXPECT_EQ_INT(1, mock_log_count_containing("vSphere tags: 1 tag(s) on 1 "
                                              "object(s)"));
+  /* dispatched at once as the object's info series */
+  size_t tag_values = 0;
+  const mock_value_t *tv = NULL;
+  for (size_t i = 0; i < mock_values_num(); i++)
+    if (strstr(mock_value(i)->type, "_tag") != NULL) {
+      tag_values++;
+      tv = mock_value(i);
+    }
+  EXPECT_EQ_INT(1, tag_values);
+  CHECK_NOT_NULL(tv);
+  EXPECT_EQ_STR("Env:prod", tv->type_instance);
+  EXPECT_EQ_DOUBLE(1.0, tv->gauge);
+  const vs_object_t *tagged = vs_inventory_find(&w.block->inventory, first);
+  CHECK_NOT_NULL(tagged);
+  EXPECT_EQ_STR(tagged->id_host, tv->host);
   /* not due again yet; full passes with the same objects: not read */
   uint64_t passes = w.block->stats.full_passes;
   for (int i = 0; i < 3; i++) {

@@ -1049,6 +1049,27 @@ DEF_TEST(attributes_named_at_dispatch) {
   return 0;
 }
 
+/* vSphere tags: one info series per (category, tag), value 1, type
+ * instance "<category>:<tag>" with a ':' of the category as '_'. */
+DEF_TEST(tags_as_info_series) {
+  mock_reset();
+  vs_inventory_t inv;
+  vs_object_t *o = object(&inv, "web01");
+  CHECK_NOT_NULL(o);
+  vs_tag_t tags[] = {{"Environment", "prod"}, {"Owner:Team", "a:b"}};
+  EXPECT_EQ_INT(0, vs_dispatch_tags(o, tags, 0, 60));
+  EXPECT_EQ_INT(2, vs_dispatch_tags(o, tags, 2, 60));
+  const mock_value_t *m = mock_value_find("vm_tag", "Environment:prod");
+  CHECK_NOT_NULL(m);
+  EXPECT_EQ_DOUBLE(1.0, m->gauge);
+  EXPECT_EQ_STR("web01", m->host);
+  EXPECT_EQ_STR("prod:DC1:C1", m->plugin_instance);
+  EXPECT_EQ_UINT64(TIME_T_TO_CDTIME_T(60), m->interval);
+  OK(mock_value_find("vm_tag", "Owner_Team:a:b") != NULL);
+  vs_inventory_free(&inv);
+  return 0;
+}
+
 int main(void) {
   RUN_TEST(naming);
   RUN_TEST(interval_from_params);
@@ -1073,6 +1094,7 @@ int main(void) {
   RUN_TEST(datastore_instances_named);
   RUN_TEST(datastore_url_ids);
   RUN_TEST(attributes_named_at_dispatch);
+  RUN_TEST(tags_as_info_series);
   mock_reset();
   END_TEST;
 }

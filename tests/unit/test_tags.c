@@ -40,7 +40,8 @@ typedef struct {
   char sessions[MAX_SESSIONS][64]; /* live session ids ("" free) */
   int next_session;
   long login_status;           /* 0: logins work; else the status they get */
-  bool empty_lists_omitted;    /* as vcsim: {} for an empty list */
+  bool empty_lists_omitted;    /* {} for an empty list */
+  bool empty_lists_null;       /* as vcsim 0.24: {"value":null} */
   bool fail_attached;          /* the attachments request fails (transport) */
   bool reject_calls;           /* every call but the login gets 401 */
   const char *phantom_tag;     /* listed, but its read answers 404 */
@@ -72,7 +73,7 @@ static void kill_sessions(vc_t *vc) {
 static void ids_answer(vc_t *vc, fake_reply_t *r, const item_t *items,
                        size_t num, const char *extra) {
   if (num == 0 && extra == NULL && vc->empty_lists_omitted) {
-    fake_json(r, 200, "{}");
+    fake_json(r, 200, vc->empty_lists_null ? "{\"value\":null}" : "{}");
     return;
   }
   vs_buf_reset(&r->body);
@@ -402,6 +403,11 @@ DEF_TEST(names_cached_ids_dropped) {
   EXPECT_EQ_INT(0, fake_count(&f->fake, ATTACHED));
   EXPECT_EQ_INT(0, vs_tags_objects(&f->tags));
   EXPECT_EQ_INT(0, f->tags.cur.tags_num);
+  /* and {"value":null}, as vcsim 0.24 answers an empty list */
+  f->vc.empty_lists_null = true;
+  CHECK_ZERO(refresh(f, &err));
+  EXPECT_EQ_INT(0, vs_tags_objects(&f->tags));
+  EXPECT_EQ_INT(0, f->tags.cur.categories_num);
   fixture_free(f);
   return 0;
 }
