@@ -100,6 +100,29 @@ bool vs_dispatch_type_known(const char *type, void *ctx) {
   return false;
 }
 
+/* A value list of one gauge under an object's identity. */
+static void object_value_list(value_list_t *vl, value_t *value,
+                              const vs_object_t *obj, double interval_s) {
+  *vl = (value_list_t){.values = value, .values_len = 1};
+  vl->interval = DOUBLE_TO_CDTIME_T(interval_s);
+  vs_utf8_copy(vl->host, obj->id_host, sizeof(vl->host));
+  sstrncpy(vl->plugin, "vsphere", sizeof(vl->plugin));
+  vs_utf8_copy(vl->plugin_instance, obj->id_plugin_instance,
+               sizeof(vl->plugin_instance));
+}
+
+/* An info series' type instance "<label>:<value>": a ':' in the label
+ * becomes '_', so that the first ':' parts the two (relabel rules). */
+static void info_instance(const char *label, const char *value, char *buf,
+                          size_t size) {
+  char l[DATA_MAX_NAME_LEN];
+  vs_utf8_copy(l, label, sizeof(l));
+  for (char *c = l; *c; c++)
+    if (*c == ':')
+      *c = '_';
+  snprintf(buf, size, "%s:%s", l, value);
+}
+
 bool vs_dispatch_budget(size_t *left, size_t n) {
   if (left == NULL)
     return true;
@@ -141,12 +164,8 @@ size_t vs_dispatch_series(vs_object_t *obj,
   vs_plan_order_samples(series->timestamps_us, n, order);
 
   value_t value;
-  value_list_t vl = {.values = &value, .values_len = 1};
-  vl.interval = DOUBLE_TO_CDTIME_T(params->interval_s);
-  vs_utf8_copy(vl.host, obj->id_host, sizeof(vl.host));
-  sstrncpy(vl.plugin, "vsphere", sizeof(vl.plugin));
-  vs_utf8_copy(vl.plugin_instance, obj->id_plugin_instance,
-               sizeof(vl.plugin_instance));
+  value_list_t vl;
+  object_value_list(&vl, &value, obj, params->interval_s);
   sstrncpy(vl.type, counter->type, sizeof(vl.type));
   /* Tracked by vCenter's instance; shown by the datastore's name. */
   const char *shown =
@@ -214,24 +233,15 @@ static bool name_attribute(const char *instance, vs_fields_t *fields, char *buf,
       fields->unknown++;
     return false;
   }
-  char label[DATA_MAX_NAME_LEN];
-  vs_utf8_copy(label, name, sizeof(label));
-  for (char *c = label; *c; c++)
-    if (*c == ':')
-      *c = '_'; /* the first ':' parts name and value */
-  snprintf(buf, size, "%s:%s", label, end + 1);
+  info_instance(name, end + 1, buf, size);
   return true;
 }
 
 size_t vs_dispatch_states(const vs_object_t *obj, double interval_s,
                           vs_fields_t *fields) {
   value_t value;
-  value_list_t vl = {.values = &value, .values_len = 1};
-  vl.interval = DOUBLE_TO_CDTIME_T(interval_s);
-  vs_utf8_copy(vl.host, obj->id_host, sizeof(vl.host));
-  sstrncpy(vl.plugin, "vsphere", sizeof(vl.plugin));
-  vs_utf8_copy(vl.plugin_instance, obj->id_plugin_instance,
-               sizeof(vl.plugin_instance));
+  value_list_t vl;
+  object_value_list(&vl, &value, obj, interval_s);
   size_t dispatched = 0;
   /* Values sent again from the copy: uptimes and ages have grown since. */
   int64_t since_us = vs_wall_us() - obj->states_us;
@@ -260,23 +270,15 @@ size_t vs_dispatch_tags(const vs_object_t *obj, const vs_tag_t *tags, size_t n,
   if (obj->kind < 0 || n == 0)
     return 0;
   value_t value = {.gauge = 1};
-  value_list_t vl = {.values = &value, .values_len = 1};
-  vl.interval = DOUBLE_TO_CDTIME_T(interval_s);
-  vs_utf8_copy(vl.host, obj->id_host, sizeof(vl.host));
-  sstrncpy(vl.plugin, "vsphere", sizeof(vl.plugin));
-  vs_utf8_copy(vl.plugin_instance, obj->id_plugin_instance,
-               sizeof(vl.plugin_instance));
+  value_list_t vl;
+  object_value_list(&vl, &value, obj, interval_s);
   sstrncpy(vl.type,
            vs_state_types[vs_state_tag_type((vs_kind_t)obj->kind)].type,
            sizeof(vl.type));
   size_t dispatched = 0;
   for (size_t i = 0; i < n; i++) {
-    char category[DATA_MAX_NAME_LEN], instance[2 * DATA_MAX_NAME_LEN];
-    vs_utf8_copy(category, tags[i].category, sizeof(category));
-    for (char *c = category; *c; c++)
-      if (*c == ':')
-        *c = '_'; /* the first ':' parts category and tag */
-    snprintf(instance, sizeof(instance), "%s:%s", category, tags[i].name);
+    char instance[2 * DATA_MAX_NAME_LEN];
+    info_instance(tags[i].category, tags[i].name, instance, sizeof(instance));
     vs_utf8_copy(vl.type_instance, instance, sizeof(vl.type_instance));
     if (plugin_dispatch_values(&vl) == 0)
       dispatched++;
