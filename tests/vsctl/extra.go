@@ -243,17 +243,22 @@ func faultName(err error) (string, bool) {
 	return s, true
 }
 
+// resolveOne resolves one NAME-OR-MOREF argument against a fresh inventory.
+func resolveOne(ctx context.Context, c *vim25.Client, arg string, kinds ...string) (types.ManagedObjectReference, error) {
+	inv, err := loadInventory(ctx, c)
+	if err != nil {
+		return types.ManagedObjectReference{}, err
+	}
+	return inv.resolve(arg, kinds...)
+}
+
 func runExtra(ctx context.Context, c *vim25.Client, args []string) error {
 	switch args[0] {
 	case "rename":
 		if err := needArgs(args, 2, "NAME-OR-MOREF NEWNAME"); err != nil {
 			return err
 		}
-		inv, err := loadInventory(ctx, c)
-		if err != nil {
-			return err
-		}
-		ref, err := inv.resolve(args[1])
+		ref, err := resolveOne(ctx, c, args[1])
 		if err != nil {
 			return err
 		}
@@ -264,11 +269,7 @@ func runExtra(ctx context.Context, c *vim25.Client, args []string) error {
 		if err := needArgs(args, 1, "NAME-OR-MOREF"); err != nil {
 			return err
 		}
-		inv, err := loadInventory(ctx, c)
-		if err != nil {
-			return err
-		}
-		ref, err := inv.resolve(args[1])
+		ref, err := resolveOne(ctx, c, args[1])
 		if err != nil {
 			return err
 		}
@@ -397,11 +398,7 @@ func runExtra(ctx context.Context, c *vim25.Client, args []string) error {
 		if err := needArgs(args, 3, "NAME-OR-MOREF FIELD VALUE"); err != nil {
 			return err
 		}
-		inv, err := loadInventory(ctx, c)
-		if err != nil {
-			return err
-		}
-		ref, err := inv.resolve(args[1])
+		ref, err := resolveOne(ctx, c, args[1])
 		if err != nil {
 			return err
 		}
@@ -419,11 +416,7 @@ func runExtra(ctx context.Context, c *vim25.Client, args []string) error {
 		if err := needArgs(args, 2, "NAME-OR-MOREF SNAPNAME"); err != nil {
 			return err
 		}
-		inv, err := loadInventory(ctx, c)
-		if err != nil {
-			return err
-		}
-		ref, err := inv.resolve(args[1], "VirtualMachine")
+		ref, err := resolveOne(ctx, c, args[1], "VirtualMachine")
 		if err != nil {
 			return err
 		}
@@ -434,11 +427,7 @@ func runExtra(ctx context.Context, c *vim25.Client, args []string) error {
 		if err := needArgs(args, 1, "NAME-OR-MOREF"); err != nil {
 			return err
 		}
-		inv, err := loadInventory(ctx, c)
-		if err != nil {
-			return err
-		}
-		ref, err := inv.resolve(args[1], "VirtualMachine")
+		ref, err := resolveOne(ctx, c, args[1], "VirtualMachine")
 		if err != nil {
 			return err
 		}
@@ -449,11 +438,7 @@ func runExtra(ctx context.Context, c *vim25.Client, args []string) error {
 		if err := needArgs(args, 2, "enter|exit HOSTNAME-OR-MOREF"); err != nil {
 			return err
 		}
-		inv, err := loadInventory(ctx, c)
-		if err != nil {
-			return err
-		}
-		ref, err := inv.resolve(args[2], "HostSystem")
+		ref, err := resolveOne(ctx, c, args[2], "HostSystem")
 		if err != nil {
 			return err
 		}
