@@ -88,6 +88,14 @@ static inline int add_datastore(vs_inventory_t *inv, const char *moref,
   return vs_inventory_add_props(inv, "Datastore", moref, props, n);
 }
 
+/* The index of a state type in vs_state_types ("vm_attribute"), or -1. */
+static inline int state_type_index(const char *type) {
+  for (size_t i = 0; i < vs_state_types_num; i++)
+    if (strcmp(vs_state_types[i].type, type) == 0)
+      return (int)i;
+  return -1;
+}
+
 /* Index of an object, or -1. */
 static inline int inv_index(const vs_inventory_t *inv, const char *moref) {
   const vs_object_t *o = vs_inventory_find(inv, moref);

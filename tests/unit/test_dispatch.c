@@ -1018,10 +1018,7 @@ DEF_TEST(attributes_named_at_dispatch) {
   vs_inventory_t inv;
   vs_object_t *o = object(&inv, "web01");
   CHECK_NOT_NULL(o);
-  int attr = -1;
-  for (size_t i = 0; i < vs_state_types_num; i++)
-    if (strcmp(vs_state_types[i].type, "vm_attribute") == 0)
-      attr = (int)i;
+  int attr = state_type_index("vm_attribute");
   OK(attr >= 0);
   vs_state_value_t states[] = {
       {.type = (uint16_t)attr, .instance = "101:team-x", .value = 1},

@@ -612,10 +612,7 @@ DEF_TEST(attribute_field) {
   CHECK_ZERO(vs_inventory_finish(&inv, NULL));
   vs_object_t *o = vs_inventory_find(&inv, "vm-13");
   CHECK_NOT_NULL(o);
-  int attr = -1;
-  for (size_t i = 0; i < vs_state_types_num; i++)
-    if (strcmp(vs_state_types[i].type, "vm_attribute") == 0)
-      attr = (int)i;
+  int attr = state_type_index("vm_attribute");
   OK(attr >= 0);
   vs_state_value_t states[] = {
       {.type = (uint16_t)attr, .instance = "101:team-x", .value = 1},

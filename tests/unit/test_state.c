@@ -23,11 +23,10 @@
 /* ---- helpers ---- */
 
 static int type_index(const char *type) {
-  for (size_t i = 0; i < vs_state_types_num; i++)
-    if (strcmp(vs_state_types[i].type, type) == 0)
-      return (int)i;
-  printf("# no state type %s\n", type);
-  return -1;
+  int i = state_type_index(type);
+  if (i < 0)
+    printf("# no state type %s\n", type);
+  return i;
 }
 
 typedef struct {
