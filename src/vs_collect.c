@@ -223,6 +223,16 @@ static void reread_unknown_fields(vs_vcenter_t *vc) {
     read_fields(vc);
 }
 
+/* Whether an object's values may go out now: their first time they are
+ * n new series, which MaxNewSeries paces; *sent then becomes true. */
+static bool first_send_fits(vs_vcenter_t *vc, const vs_object_t *o, bool *sent,
+                            size_t n) {
+  if (!*sent && !vs_dispatch_budget(vc->params[o->kind].new_series_left, n))
+    return false;
+  *sent = true;
+  return true;
+}
+
 /* State values of the selected objects: every object's (`all`), or only
  * those whose first values MaxNewSeries held back, which so come at the
  * next read rather than at the next PropertyInterval. */
@@ -239,14 +249,10 @@ static void send_states(vs_vcenter_t *vc, bool all) {
     vs_object_t *o = &vc->inventory.objects[i];
     if (!o->selected || o->states_num == 0 || (!all && o->states_sent))
       continue;
-    /* An object's first state values are new series: MaxNewSeries. */
-    if (!o->states_sent &&
-        !vs_dispatch_budget(vc->params[o->kind].new_series_left,
-                            o->states_num)) {
+    if (!first_send_fits(vc, o, &o->states_sent, o->states_num)) {
       held++;
       continue;
     }
-    o->states_sent = true;
     n += vs_dispatch_states(o, fmax(interval, vc->read_interval), &vc->fields);
   }
   vc->states_held = held;
@@ -271,12 +277,10 @@ static void send_tags(vs_vcenter_t *vc, bool all) {
                    : 0;
     if (k == 0 || (!all && o->tags_sent))
       continue;
-    if (!o->tags_sent &&
-        !vs_dispatch_budget(vc->params[o->kind].new_series_left, k)) {
+    if (!first_send_fits(vc, o, &o->tags_sent, k)) {
       held++;
       continue;
     }
-    o->tags_sent = true;
     n += vs_dispatch_tags(o, tags, k, interval);
   }
   vc->tags_held = held;
@@ -422,13 +426,10 @@ static void dispatch_changed(vs_vcenter_t *vc, const vs_inventory_t *delta) {
     vs_object_t *o = vs_inventory_find(&vc->inventory, delta->objects[i].moref);
     if (o == NULL || !o->selected || o->states_num == 0)
       continue;
-    if (!o->states_sent &&
-        !vs_dispatch_budget(vc->params[o->kind].new_series_left,
-                            o->states_num)) {
+    if (!first_send_fits(vc, o, &o->states_sent, o->states_num)) {
       vc->states_held++; /* at the next read */
       continue;
     }
-    o->states_sent = true;
     n += vs_dispatch_states(o, fmax(interval, vc->read_interval), &vc->fields);
   }
   vc->stats.state_values += n;
