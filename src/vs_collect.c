@@ -642,7 +642,8 @@ static void refresh_tags(vs_vcenter_t *vc, bool full_pass) {
     vc->tags_fingerprint = fingerprint;
     log_tags(vc);
     send_tags(vc, true); /* at once: attached and detached tags show now */
-  } else if (rc != VS_OK && !vs_rest_refused(&vc->rest)) {
+  } else if (rc != VS_OK && rc != VS_ERR_CONFIG /* logged */ &&
+             !vs_rest_refused(&vc->rest)) {
     vs_log_error(&vc->log, "tags", &err,
                  "reading vSphere tags failed: %s; the previous tags are "
                  "kept, tried again in %.0f s.",

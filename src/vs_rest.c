@@ -76,7 +76,9 @@ static void refused(vs_rest_t *r, long status) {
           vcenter(r), VS_REST_SESSION_PATH, status, why, wait);
 }
 
-/* The password, as the SOAP login reads it (the file at every login). */
+/* The password, as the SOAP login reads it (the file at every login). A
+ * file that cannot be used is logged as the SOAP login logs it, under the
+ * same keys (one line for both logins): VS_ERR_CONFIG, already logged. */
 static char *password(vs_rest_t *r, vs_error_t *err) {
   if (r->cfg->password != NULL) {
     char *p = strdup(r->cfg->password);
@@ -85,16 +87,11 @@ static char *password(vs_rest_t *r, vs_error_t *err) {
     return p;
   }
   vs_secret_file_t f;
-  vs_secret_status_t st = vs_secret_read_file(r->cfg->password_file, &f);
-  if (st != VS_SECRET_OK) {
-    char buf[128];
-    vs_error_set(err, VS_ERR_CONFIG, "PasswordFile \"%s\": %s",
-                 r->cfg->password_file,
-                 vs_secret_status_text(st, &f, buf, sizeof(buf)));
-    vs_secret_free(f.password);
-    return NULL;
-  }
-  return f.password;
+  char *p = vs_secret_read_for_login(r->cfg->password_file, r->log, &f);
+  if (p == NULL)
+    vs_error_set(err, VS_ERR_CONFIG, "PasswordFile \"%s\" cannot be used",
+                 r->cfg->password_file);
+  return p;
 }
 
 /* The answer of the last request, parsed; its "value" in *value. */

@@ -74,6 +74,30 @@ const char *vs_secret_status_text(vs_secret_status_t status,
   return "cannot be read";
 }
 
+char *vs_secret_read_for_login(const char *path, vs_log_t *log,
+                               vs_secret_file_t *f) {
+  static const char *const keys[] = {[VS_SECRET_OPEN] = "PasswordFile/open",
+                                     [VS_SECRET_TYPE] = "PasswordFile/type",
+                                     [VS_SECRET_MODE] = "PasswordFile/mode",
+                                     [VS_SECRET_READ] = "PasswordFile/read"};
+  vs_secret_status_t st = vs_secret_read_file(path, f);
+  if (st == VS_SECRET_OK)
+    return f->password;
+  if (log != NULL && st == VS_SECRET_MODE) {
+    vs_log_error_key(log, keys[st],
+                     "PasswordFile \"%s\" (or the file its link points to) "
+                     "is writable by every user: refusing it; chmod o-w it.",
+                     path);
+  } else if (log != NULL) {
+    char reason[128];
+    vs_log_error_key(log, keys[st], "cannot use PasswordFile \"%s\": %s.", path,
+                     vs_secret_status_text(st, f, reason, sizeof(reason)));
+  }
+  vs_secret_free(f->password);
+  f->password = NULL;
+  return NULL;
+}
+
 void vs_secret_free(char *secret) {
   if (secret == NULL)
     return;

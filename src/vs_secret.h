@@ -9,6 +9,8 @@
 #ifndef VS_SECRET_H
 #define VS_SECRET_H
 
+#include "vs_log.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <time.h>
@@ -37,6 +39,13 @@ vs_secret_status_t vs_secret_read_file(const char *path, vs_secret_file_t *out);
 const char *vs_secret_status_text(vs_secret_status_t status,
                                   const vs_secret_file_t *f, char *buf,
                                   size_t size);
+
+/* Reads the file for a login (the SOAP one and the REST one): what is
+ * wrong with it is logged in `log` once per kind, under keys both logins
+ * share, so a file that became unusable gives one line however many
+ * logins read it; NULL log: nothing is logged. The password, or NULL. */
+char *vs_secret_read_for_login(const char *path, vs_log_t *log,
+                               vs_secret_file_t *f);
 
 /* Wipes the string and frees it (NULL is fine). */
 void vs_secret_free(char *secret);

@@ -215,25 +215,7 @@ static char *read_password_file(vs_session_t *s, struct timespec *mtime,
                                 bool quiet) {
   const char *path = s->cfg->password_file;
   vs_secret_file_t f;
-  vs_secret_status_t st = vs_secret_read_file(path, &f);
-  char reason[128];
-  if (st != VS_SECRET_OK && !quiet) {
-    static const char *const keys[] = {[VS_SECRET_OPEN] = "PasswordFile/open",
-                                       [VS_SECRET_TYPE] = "PasswordFile/type",
-                                       [VS_SECRET_MODE] = "PasswordFile/mode",
-                                       [VS_SECRET_READ] = "PasswordFile/read"};
-    const char *why = vs_secret_status_text(st, &f, reason, sizeof(reason));
-    if (st == VS_SECRET_MODE)
-      vs_log_error_key(s->log, keys[st],
-                       "PasswordFile \"%s\" (or the file its link points "
-                       "to) is writable by every user: refusing it; chmod "
-                       "o-w it.",
-                       path);
-    else
-      vs_log_error_key(s->log, keys[st], "cannot use PasswordFile \"%s\": %s.",
-                       path, why);
-  }
-  if (st != VS_SECRET_OK)
+  if (vs_secret_read_for_login(path, quiet ? NULL : s->log, &f) == NULL)
     return NULL;
   if (f.world_readable && !s->warned_password_file_mode && !quiet) {
     WARNING("vsphere plugin: vCenter \"%s\": PasswordFile \"%s\" is "

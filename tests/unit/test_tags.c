@@ -14,7 +14,11 @@
 #include "testing.h"
 #include "vs_json.h"
 #include "vs_rest.h"
+#include "vs_secret.h"
 #include "vs_tags.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
 
 #define MAX_ITEMS 16
 #define MAX_SESSIONS 8
@@ -609,6 +613,41 @@ DEF_TEST(json_put_string) {
   return 0;
 }
 
+/* A PasswordFile that became writable by everyone: the REST login makes
+ * no request and says nothing of its own; the one line is the one the
+ * SOAP login says under the same key (a real daemon saw two lines, in
+ * either order, when the tags' login came first). */
+DEF_TEST(password_file_refused_one_line_with_soap_login) {
+  fixture_t *f = fixture_new();
+  char path[] = "/tmp/vs-test-pwXXXXXX";
+  int fd = mkstemp(path);
+  OK(fd >= 0);
+  OK(write(fd, "s3cret\n", 7) == 7);
+  close(fd);
+  OK(chmod(path, 0666) == 0);
+  f->cfg.password = NULL;
+  f->cfg.password_file = path;
+  vs_error_t err;
+  EXPECT_EQ_INT(VS_ERR_CONFIG, refresh(f, &err));
+  EXPECT_EQ_INT(0, f->fake.requests_num);
+  EXPECT_EQ_INT(
+      1, mock_log_count_level_containing(LOG_ERR, "writable by every user"));
+  vs_secret_file_t sf;
+  OK(vs_secret_read_for_login(path, &f->log, &sf) == NULL); /* the SOAP login */
+  EXPECT_EQ_INT(VS_ERR_CONFIG, refresh(f, &err));
+  EXPECT_EQ_INT(1, mock_log_count(LOG_ERR));
+  OK(!vs_rest_refused(&f->rest)); /* not the API's refusal: next time again */
+
+  OK(chmod(path, 0600) == 0); /* fixed: works at the next refresh */
+  EXPECT_EQ_INT(VS_OK, refresh(f, &err));
+  EXPECT_EQ_INT(1, fake_count(&f->fake, LOGIN));
+  const fake_request_t *login = fake_request(&f->fake, LOGIN, 0);
+  EXPECT_EQ_STR("monitor@vsphere.local", login->user);
+  unlink(path);
+  fixture_free(f);
+  return 0;
+}
+
 int main(void) {
   RUN_TEST(login_bulk_read_logout);
   RUN_TEST(names_cached_ids_dropped);
@@ -620,5 +659,6 @@ int main(void) {
   RUN_TEST(failure_keeps_previous_result);
   RUN_TEST(names_read_again_sometimes);
   RUN_TEST(json_put_string);
+  RUN_TEST(password_file_refused_one_line_with_soap_login);
   END_TEST;
 }
