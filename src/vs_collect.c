@@ -312,7 +312,7 @@ static int finish_inventory(vs_vcenter_t *vc, vs_inventory_t *fresh,
   /* Naming sees every object, whatever the shard: all instances then
    * disambiguate clashes alike. */
   if (vs_inventory_finish(fresh, &vc->inventory) != 0 ||
-      vs_naming_apply_fields(fresh, &vc->cfg, &vc->fields) != 0)
+      vs_naming_apply_fields(fresh, &vc->cfg, &vc->fields, &vc->tags) != 0)
     return (vs_error_set(err, VS_ERR_NOMEM, "out of memory"), err->rc);
   vs_filter_apply(fresh, &vc->cfg);
   return VS_OK;
@@ -363,6 +363,8 @@ static int full_update(vs_vcenter_t *vc, const vs_discovery_t *what,
   return vs_inventory_discover(&vc->session, what, fresh, err);
 }
 
+static bool refresh_tags(vs_vcenter_t *vc, bool full_pass);
+
 /* A full pass (or full update): every object and its state values. A full
  * update that does not fit before `deadline` goes on at the next read,
  * the previous inventory kept meanwhile. */
@@ -412,7 +414,12 @@ static int refresh_inventory(vs_vcenter_t *vc, double deadline) {
                                     ? vc->cfg.resync_interval
                                     : vc->cfg.inventory_interval);
   log_inventory(vc);
-  dispatch_states(vc); /* the discovery read the state values too */
+  /* tag:<Category> in a format: the first identities wait for the tags
+   * (refresh_tags then sends the state values under them) */
+  bool sent =
+      vs_config_uses_tags(&vc->cfg) && !vc->tags.have && refresh_tags(vc, true);
+  if (!sent)
+    dispatch_states(vc); /* the discovery read the state values too */
   return rc;
 }
 
@@ -613,17 +620,41 @@ static size_t tag_objects(const vs_inventory_t *inv, const char ***morefs,
   return n;
 }
 
+/* tag:<Category> in a format: every identity again with the tags just
+ * read, as after an update that changed nothing else (the inventory
+ * copied, named, installed). */
+static bool rename_by_tags(vs_vcenter_t *vc) {
+  vs_inventory_t fresh, none;
+  vs_inventory_init(&fresh);
+  vs_inventory_init(&none);
+  vs_error_t err;
+  int rc = vs_inventory_merge(&fresh, &vc->inventory, &none, NULL) == 0
+               ? finish_inventory(vc, &fresh, &err)
+               : (vs_error_set(&err, VS_ERR_NOMEM, "out of memory"), err.rc);
+  if (rc == VS_OK) {
+    rc = install_inventory(vc, &fresh);
+    vs_inventory_init(&fresh); /* (now the block's inventory) */
+  }
+  vs_inventory_free(&fresh);
+  vs_inventory_free(&none);
+  if (rc != VS_OK)
+    vs_log_error_key(&vc->log, "tags/naming",
+                     "naming by vSphere tags failed: out of memory.");
+  return rc == VS_OK;
+}
+
 /* Every TagInterval, and after a full pass that changed the set of
  * objects: the tags of the selected objects, in bulk. A failure keeps the
  * previous tags and is logged once per episode; a refused REST API was
- * logged by vs_rest. */
-static void refresh_tags(vs_vcenter_t *vc, bool full_pass) {
+ * logged by vs_rest. True when it sent every state value and tag (under
+ * identities renamed by a tag:<Category> field). */
+static bool refresh_tags(vs_vcenter_t *vc, bool full_pass) {
   if (vc->cfg.tag_interval <= 0 || !vc->inventory_ready ||
       vc->transport.rest == NULL || vs_rest_refused(&vc->rest))
-    return;
+    return false;
   bool due = vs_tags_due(&vc->tags, vc->cfg.tag_interval);
   if (!due && !full_pass)
-    return;
+    return false;
   const char **morefs, **types;
   uint64_t fingerprint;
   size_t n = tag_objects(&vc->inventory, &morefs, &types, &fingerprint);
@@ -641,6 +672,10 @@ static void refresh_tags(vs_vcenter_t *vc, bool full_pass) {
   if (rc == VS_OK && wanted) {
     vc->tags_fingerprint = fingerprint;
     log_tags(vc);
+    if (vs_config_uses_tags(&vc->cfg) && rename_by_tags(vc)) {
+      dispatch_states(vc); /* under the identities the tags gave */
+      return true;
+    }
     send_tags(vc, true); /* at once: attached and detached tags show now */
   } else if (rc != VS_OK && rc != VS_ERR_CONFIG /* logged */ &&
              !vs_rest_refused(&vc->rest)) {
@@ -649,6 +684,7 @@ static void refresh_tags(vs_vcenter_t *vc, bool full_pass) {
                  "kept, tried again in %.0f s.",
                  err.text, vc->cfg.tag_interval);
   }
+  return false;
 }
 
 static int collect(vs_vcenter_t *vc, double deadline, size_t *values,

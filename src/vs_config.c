@@ -127,16 +127,24 @@ static int get_format(const oconfig_item_t *ci, const char *block,
                         ? ci->values[i].value.string
                         : "";
     int field = vs_field_from_string(s);
-    /* attr:<Name>: the value of a custom attribute */
-    if (field < 0 && strncasecmp(s, "attr:", 5) == 0 && s[5] != 0 &&
-        strlen(s + 5) < VS_FORMAT_ARG_LEN) {
-      field = VS_FIELD_ATTRIBUTE;
-      snprintf(f.args[f.num], sizeof(f.args[f.num]), "%s", s + 5);
+    /* attr:<Name>: a custom attribute's value; tag:<Category>: the
+     * object's tags of that category */
+    static const struct {
+      const char *prefix;
+      vs_field_t field;
+    } named[] = {{"attr:", VS_FIELD_ATTRIBUTE}, {"tag:", VS_FIELD_TAG}};
+    for (size_t j = 0; field < 0 && j < sizeof(named) / sizeof(named[0]); j++) {
+      size_t len = strlen(named[j].prefix);
+      if (strncasecmp(s, named[j].prefix, len) == 0 && s[len] != 0 &&
+          strlen(s + len) < VS_FORMAT_ARG_LEN) {
+        field = (int)named[j].field;
+        snprintf(f.args[f.num], sizeof(f.args[f.num]), "%s", s + len);
+      }
     }
     if (field < 0) {
       ERROR("vsphere plugin: <Vcenter \"%s\">: option `%s': field %d is not "
             "one of name, moref, uuid, vcenter, datacenter, cluster, "
-            "esxhost, attr:<attribute name>.",
+            "esxhost, attr:<attribute name>, tag:<category name>.",
             block, ci->key, i + 1);
       return -1;
     }
@@ -457,6 +465,18 @@ static int check_password_file(const vs_config_t *cfg) {
   return -1;
 }
 
+static bool format_uses(const vs_format_t *f, vs_field_t field) {
+  for (size_t i = 0; i < f->num; i++)
+    if (f->fields[i] == field)
+      return true;
+  return false;
+}
+
+bool vs_config_uses_tags(const vs_config_t *cfg) {
+  return format_uses(&cfg->hostname_format, VS_FIELD_TAG) ||
+         format_uses(&cfg->plugin_instance_format, VS_FIELD_TAG);
+}
+
 static int validate(vs_config_t *cfg) {
   const char *missing = NULL, *example = NULL;
   if (cfg->url == NULL)
@@ -484,6 +504,12 @@ static int validate(vs_config_t *cfg) {
       strncasecmp(cfg->url, "http://", 7) != 0) {
     ERROR("vsphere plugin: <Vcenter \"%s\">: URL must start with https:// "
           "(or http://).",
+          cfg->name);
+    return -1;
+  }
+  if (vs_config_uses_tags(cfg) && cfg->tag_interval <= 0) {
+    ERROR("vsphere plugin: <Vcenter \"%s\">: a tag:<Category> naming field "
+          "needs the tags read: TagInterval 0 turns them off.",
           cfg->name);
     return -1;
   }

@@ -30,6 +30,7 @@ typedef enum {
   VS_FIELD_ESXHOST,    /* VM: its ESXi host's name; host: its own name */
   VS_FIELD_NUM,
   VS_FIELD_ATTRIBUTE = VS_FIELD_NUM, /* "attr:<Name>": a custom attribute */
+  VS_FIELD_TAG,                      /* "tag:<Category>": its vSphere tags */
 } vs_field_t;
 
 #define VS_FORMAT_MAX_FIELDS 8
@@ -41,7 +42,8 @@ typedef enum {
 
 typedef struct {
   vs_field_t fields[VS_FORMAT_MAX_FIELDS];
-  char args[VS_FORMAT_MAX_FIELDS][VS_FORMAT_ARG_LEN]; /* attr:<Name> */
+  /* attr:<Name>, tag:<Category> */
+  char args[VS_FORMAT_MAX_FIELDS][VS_FORMAT_ARG_LEN];
   size_t num;
 } vs_format_t;
 
@@ -97,5 +99,8 @@ typedef struct {
 /* Parses one <Vcenter> block. Errors are logged; returns 0 or -1. */
 int vs_config_parse(const oconfig_item_t *ci, vs_config_t *cfg);
 void vs_config_free(vs_config_t *cfg);
+
+/* Whether HostnameFormat or PluginInstanceFormat has a tag:<Category>. */
+bool vs_config_uses_tags(const vs_config_t *cfg);
 
 #endif

@@ -28,9 +28,34 @@ static const char *attribute_value(const vs_object_t *o, const char *name,
   return "";
 }
 
+/* The object's tags of the category named `category`, joined by ','
+ * (in name order, as vs_tags_of gives them); "" when none. */
+static const char *tag_value(const vs_object_t *o, const char *category,
+                             const vs_tags_t *tags, vs_buf_t *scratch) {
+  const vs_tag_t *t;
+  size_t n = tags != NULL ? vs_tags_of(tags, o->moref, &t) : 0;
+  vs_buf_reset(scratch);
+  for (size_t i = 0; i < n; i++) {
+    if (strcmp(t[i].category, category) != 0)
+      continue;
+    if (scratch->len > 0)
+      vs_buf_puts(scratch, ",");
+    vs_buf_puts(scratch, t[i].name);
+  }
+  return scratch->len > 0 && !scratch->failed ? scratch->data : "";
+}
+
+/* What a format draws on besides the inventory. */
+typedef struct {
+  const char *vcenter;
+  const vs_fields_t *fields;
+  const vs_tags_t *tags;
+  vs_buf_t scratch;
+} sources_t;
+
 static const char *field_value(const vs_inventory_t *inv, const vs_object_t *o,
-                               const char *vcenter, const vs_format_t *format,
-                               size_t i, const vs_fields_t *fields) {
+                               const vs_format_t *format, size_t i,
+                               sources_t *src) {
   const vs_object_t *other = NULL;
   switch (format->fields[i]) {
   case VS_FIELD_NAME:
@@ -40,7 +65,7 @@ static const char *field_value(const vs_inventory_t *inv, const vs_object_t *o,
   case VS_FIELD_UUID:
     return o->uuid;
   case VS_FIELD_VCENTER:
-    return vcenter;
+    return src->vcenter;
   case VS_FIELD_DATACENTER:
     other = vs_inv_at(inv, o->datacenter);
     break;
@@ -51,21 +76,23 @@ static const char *field_value(const vs_inventory_t *inv, const vs_object_t *o,
     other = vs_inv_at(inv, o->host);
     break;
   case VS_FIELD_ATTRIBUTE:
-    return attribute_value(o, format->args[i], fields);
+    return attribute_value(o, format->args[i], src->fields);
+  case VS_FIELD_TAG:
+    return tag_value(o, format->args[i], src->tags, &src->scratch);
   }
   return other != NULL ? other->name : "";
 }
 
 static void format_fields(const vs_inventory_t *inv, const vs_object_t *o,
-                          const char *vcenter, const vs_format_t *format,
-                          const vs_fields_t *fields, char *buf, size_t size) {
+                          const vs_format_t *format, sources_t *src, char *buf,
+                          size_t size) {
   vs_buf_t b;
   vs_buf_init(&b);
   for (size_t i = 0; i < format->num; i++) {
     if (i > 0)
       vs_buf_append(&b, &(char){VS_FORMAT_SEPARATOR}, 1);
     size_t start = b.len;
-    vs_buf_puts(&b, field_value(inv, o, vcenter, format, i, fields));
+    vs_buf_puts(&b, field_value(inv, o, format, i, src));
     /* Keep the fields apart for whoever splits them (a relabel rule). */
     for (size_t j = start; format->num > 1 && j < b.len; j++)
       if (b.data[j] == VS_FORMAT_SEPARATOR)
@@ -78,7 +105,10 @@ static void format_fields(const vs_inventory_t *inv, const vs_object_t *o,
 void vs_naming_format(const vs_inventory_t *inv, const vs_object_t *o,
                       const char *vcenter, const vs_format_t *format, char *buf,
                       size_t size) {
-  format_fields(inv, o, vcenter, format, NULL, buf, size);
+  sources_t src = {.vcenter = vcenter};
+  vs_buf_init(&src.scratch);
+  format_fields(inv, o, format, &src, buf, size);
+  vs_buf_free(&src.scratch);
 }
 
 bool vs_naming_needs_uuid(const vs_config_t *cfg) {
@@ -187,25 +217,26 @@ static int disambiguate(vs_inventory_t *inv, vs_object_t *o,
 }
 
 int vs_naming_apply(vs_inventory_t *inv, const vs_config_t *cfg) {
-  return vs_naming_apply_fields(inv, cfg, NULL);
+  return vs_naming_apply_fields(inv, cfg, NULL, NULL);
 }
 
 int vs_naming_apply_fields(vs_inventory_t *inv, const vs_config_t *cfg,
-                           const vs_fields_t *fields) {
+                           const vs_fields_t *fields, const vs_tags_t *tags) {
+  sources_t src = {.vcenter = cfg->name, .fields = fields, .tags = tags};
+  vs_buf_init(&src.scratch);
   size_t collected = 0;
   for (size_t i = 0; i < inv->num; i++) {
     vs_object_t *o = &inv->objects[i];
     if (o->kind < 0)
       continue;
     char buf[VS_NAME_LEN];
-    format_fields(inv, o, cfg->name, &cfg->hostname_format, fields, buf,
-                  sizeof(buf));
+    format_fields(inv, o, &cfg->hostname_format, &src, buf, sizeof(buf));
     o->id_host = vs_inventory_intern(inv, buf);
-    format_fields(inv, o, cfg->name, &cfg->plugin_instance_format, fields, buf,
-                  sizeof(buf));
+    format_fields(inv, o, &cfg->plugin_instance_format, &src, buf, sizeof(buf));
     o->id_plugin_instance = vs_inventory_intern(inv, buf);
     collected++;
   }
+  vs_buf_free(&src.scratch);
   if (inv->strings.failed)
     return -1;
   size_t *order = malloc((collected ? collected : 1) * sizeof(*order));

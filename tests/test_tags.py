@@ -117,10 +117,41 @@ def test_refused_rest_login_then_works():
         assert rest_stats(vc)["rest_sessions_live"] == 0
 
 
+def test_tag_in_identity_from_the_first_value():
+    """HostnameFormat "name" "tag:Environment": a VM's series carry its
+    tag from the first value on (the tags are read before anything is
+    sent), and a tag moved to another VM moves both identities at the next
+    TagInterval."""
+    with Vcsim(cluster=0, host=1, vm=2) as vc:
+        vc.vsctl("tag-category-create", "Environment")
+        vc.vsctl("tag-create", "Environment", "prod")
+        vc.vsctl("tag-attach", "Environment", "prod", "/DC0/vm/DC0_H0_VM0")
+        extra = 'TagInterval 2\nHostnameFormat "name" "tag:Environment"'
+        with Collectd(vsphere_block(vc, extra=extra), interval=1) as cd:
+            seen = set()
+
+            def hosts(metric):
+                got = {k[0] for k in values(cd, metric)}
+                seen.update(got)
+                return got
+            cd.wait_for(lambda: {"DC0_H0_VM0:prod", "DC0_H0_VM1:"} <= hosts("vm_cpu_usage_average")
+                        and "DC0_H0_VM0:prod" in hosts("vm_power_state"),
+                        60 * SCALE, what="identities with the tag")
+            assert "DC0_H0_VM0:" not in seen, seen  # never without its tag
+            vc.vsctl("tag-attach", "Environment", "prod", "/DC0/vm/DC0_H0_VM1")
+            vc.vsctl("tag-detach", "Environment", "prod", "/DC0/vm/DC0_H0_VM0")
+            cd.wait_for(lambda: {"DC0_H0_VM1:prod", "DC0_H0_VM0:"} <= hosts("vm_power_state"),
+                        20 * SCALE, what="the state values under the moved tag")
+            cd.wait_for(lambda: {"DC0_H0_VM1:prod", "DC0_H0_VM0:"} <= hosts("vm_cpu_usage_average"),
+                        40 * SCALE, what="the counters under the moved tag")
+            assert not plugin_errors(cd), plugin_errors(cd)
+
+
 ALL = [
     test_tags_read_over_one_rest_session,
     test_no_rest_api_is_one_line,
     test_refused_rest_login_then_works,
+    test_tag_in_identity_from_the_first_value,
 ]
 LONG = []
 

@@ -48,6 +48,7 @@ typedef struct {
   int initial_served;   /* ... of which answered */
   int initial_delay_ms; /* each answered this late */
   int rest_sessions;    /* REST sessions live (tags) */
+  char tagged[64];      /* the object the tag is on ("": the first asked) */
 } vcenter_t;
 
 static void fixture(fake_reply_t *r, const char *name) {
@@ -274,6 +275,8 @@ static void rest_call(vcenter_t *vc, const fake_request_t *req,
               "{\"value\":{\"id\":\"t1\",\"name\":\"prod\",\"category_"
               "id\":\"c1\"}}");
   } else if (strstr(op, "list-attached-tags-on-objects") != NULL) {
+    if (vc->tagged[0] != 0)
+      snprintf(id, sizeof(id), "%s", vc->tagged);
     vs_buf_printf(&r->body,
                   "{\"value\":[{\"object_id\":{\"id\":\"%s\"},\"tag_ids\":"
                   "[\"t1\"]}]}",
@@ -339,9 +342,11 @@ typedef struct {
 } world_t;
 
 /* `extra`: options on top of the required ones (NULL-terminated pairs of
- * key and numeric value). */
-static int world_init(world_t *w, const char *const *keys,
-                      const double *values) {
+ * key and numeric value); `hostname_format`: NULL-terminated fields, or
+ * NULL. */
+static int world_init_format(world_t *w, const char *const *keys,
+                             const double *values,
+                             const char *const *hostname_format) {
   mock_reset();
   memset(w, 0, sizeof(*w));
   if (vs_dispatch_register_default_types() != 0)
@@ -350,6 +355,8 @@ static int world_init(world_t *w, const char *const *keys,
   opt_num(ci, "TagInterval", 0); /* tags: only where a test asks */
   for (size_t i = 0; keys != NULL && keys[i] != NULL; i++)
     opt_num(ci, keys[i], values[i]);
+  if (hostname_format != NULL)
+    opt_strs(ci, "HostnameFormat", hostname_format);
   vs_config_t cfg;
   int rc = vs_config_parse(ci, &cfg);
   item_free(ci);
@@ -359,6 +366,11 @@ static int world_init(world_t *w, const char *const *keys,
   fake_init(&w->fake, 4, respond, &w->vc);
   w->block = vs_vcenter_create(&cfg, &w->fake.t);
   return w->block != NULL ? 0 : -1;
+}
+
+static int world_init(world_t *w, const char *const *keys,
+                      const double *values) {
+  return world_init_format(w, keys, values, NULL);
 }
 
 static void world_free(world_t *w) {
@@ -976,6 +988,93 @@ DEF_TEST(tags_read_in_bulk_then_logged_out) {
   return 0;
 }
 
+/* Values of an object (by its name) dispatched since mock value `from`,
+ * and how many of them went to host `host`. */
+static size_t host_values(const char *name, size_t from, const char *host,
+                          size_t *to_host) {
+  size_t n = 0, len = strlen(name);
+  *to_host = 0;
+  for (size_t i = from; i < mock_values_num(); i++) {
+    const mock_value_t *v = mock_value(i);
+    if (strncmp(v->host, name, len) != 0 || v->host[len] != ':')
+      continue;
+    n++;
+    *to_host += strcmp(v->host, host) == 0;
+  }
+  return n;
+}
+
+/* HostnameFormat "name" "tag:Env": the first identities already carry
+ * the tag (the tags are read before anything is sent), and a tag moved to
+ * another object renames both at the next tag refresh, their state values
+ * sent again under the new identities, the counters following. */
+DEF_TEST(tag_naming_field_first_identity_and_moves) {
+  world_t w;
+  static const char *const keys[] = {"TagInterval", NULL};
+  static const double values[] = {0.05};
+  static const char *const format[] = {"name", "tag:Env", NULL};
+  CHECK_ZERO(world_init_format(&w, keys, values, format));
+  EXPECT_EQ_INT(0, world_read(&w));
+  const char *attached = "POST /rest/com/vmware/cis/tagging/tag-association"
+                         "?~action=list-attached-tags-on-objects";
+  EXPECT_EQ_INT(1, fake_count(&w.fake, attached));
+  char first[64] = "";
+  sscanf(strstr(fake_request(&w.fake, attached, 0)->body, "\"id\":\"") + 6,
+         "%63[^\"]", first);
+  const vs_object_t *o = vs_inventory_find(&w.block->inventory, first);
+  CHECK_NOT_NULL(o);
+  char tagged_name[128], want[140];
+  snprintf(tagged_name, sizeof(tagged_name), "%s", o->name);
+  snprintf(want, sizeof(want), "%s:prod", tagged_name);
+  EXPECT_EQ_STR(want, o->id_host);
+  size_t to_host, n = host_values(tagged_name, 0, want, &to_host);
+  OK(n > 0);
+  EXPECT_EQ_INT(n, to_host); /* never under "<name>:" */
+  /* another object of the same kind, untagged */
+  const vs_object_t *other = NULL;
+  for (size_t i = 0; i < w.block->inventory.num && other == NULL; i++) {
+    const vs_object_t *c = &w.block->inventory.objects[i];
+    if (c->selected && c->kind == o->kind && c != o)
+      other = c;
+  }
+  CHECK_NOT_NULL(other);
+  char other_name[128], other_before[140], other_after[140];
+  snprintf(other_name, sizeof(other_name), "%s", other->name);
+  snprintf(other_before, sizeof(other_before), "%s:", other_name);
+  snprintf(other_after, sizeof(other_after), "%s:prod", other_name);
+  EXPECT_EQ_STR(other_before, other->id_host);
+
+  /* the tag moves to the other object */
+  snprintf(w.vc.tagged, sizeof(w.vc.tagged), "%s", other->moref);
+  usleep(60000);
+  size_t mark = mock_values_num();
+  EXPECT_EQ_INT(0, world_read(&w)); /* refresh at the end of the read */
+  EXPECT_EQ_INT(2, fake_count(&w.fake, attached));
+  o = vs_inventory_find(&w.block->inventory, first);
+  other = vs_inventory_find(&w.block->inventory, w.vc.tagged);
+  CHECK_NOT_NULL(o);
+  CHECK_NOT_NULL(other);
+  snprintf(want, sizeof(want), "%s:", tagged_name);
+  EXPECT_EQ_STR(want, o->id_host);
+  EXPECT_EQ_STR(other_after, other->id_host);
+  /* the state values again, at once, under the new identities */
+  size_t states_moved = 0;
+  for (size_t i = mark; i < mock_values_num(); i++)
+    states_moved += strcmp(mock_value(i)->host, other_after) == 0 &&
+                    is_state_type(mock_value(i)->type);
+  OK(states_moved > 0);
+  /* and the counters at the next read */
+  mark = mock_values_num();
+  EXPECT_EQ_INT(0, world_read(&w));
+  OK(host_values(other_name, mark, other_after, &to_host) > 0);
+  EXPECT_EQ_INT(host_values(other_name, mark, other_after, &to_host), to_host);
+  OK(host_values(tagged_name, mark, want, &to_host) > 0);
+  EXPECT_EQ_INT(host_values(tagged_name, mark, want, &to_host), to_host);
+  EXPECT_EQ_INT(0, mock_log_count(LOG_ERR));
+  world_free(&w);
+  return 0;
+}
+
 int main(void) {
   RUN_TEST(first_read_discovers_then_reads_only_query);
   RUN_TEST(session_lost_mid_read_logs_in_once_and_goes_on);
@@ -993,6 +1092,7 @@ int main(void) {
   RUN_TEST(states_held_back_by_max_new_series_come_at_the_next_reads);
   RUN_TEST(stream_unavailable_falls_back_to_full_passes);
   RUN_TEST(tags_read_in_bulk_then_logged_out);
+  RUN_TEST(tag_naming_field_first_identity_and_moves);
   mock_reset();
   END_TEST;
 }

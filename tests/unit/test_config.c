@@ -1250,6 +1250,30 @@ DEF_TEST(issue16_options) {
   ci = minimal();
   opt_str(ci, "SnapshotSize", "sometimes");
   expect_refused(ci, "SnapshotSize");
+  /* tag:<Category>, any case, in either format */
+  ci = minimal();
+  static const char *const by_tag[] = {"vcenter", "TAG:Environment", NULL};
+  opt_strs(ci, "PluginInstanceFormat", by_tag);
+  if (expect_accepted(ci, &cfg) == 0) {
+    EXPECT_EQ_INT(2, cfg.plugin_instance_format.num);
+    EXPECT_EQ_INT(VS_FIELD_TAG, cfg.plugin_instance_format.fields[1]);
+    EXPECT_EQ_STR("Environment", cfg.plugin_instance_format.args[1]);
+    OK(vs_config_uses_tags(&cfg));
+    vs_config_free(&cfg);
+  }
+  ci = minimal();
+  if (expect_accepted(ci, &cfg) == 0) {
+    OK(!vs_config_uses_tags(&cfg));
+    vs_config_free(&cfg);
+  }
+  /* ... but not with the tags off */
+  ci = minimal();
+  value_str(child(ci, "HostnameFormat"), "tag:Environment");
+  opt_num(ci, "TagInterval", 0);
+  expect_refused(ci, "TagInterval 0");
+  ci = minimal();
+  value_str(child(ci, "HostnameFormat"), "tag:");
+  expect_refused(ci, "HostnameFormat");
   return 0;
 }
 

@@ -631,7 +631,7 @@ DEF_TEST(attribute_field) {
       .fields = {VS_FIELD_NAME, VS_FIELD_ATTRIBUTE, VS_FIELD_ATTRIBUTE},
       .args = {"", "Owner", "Unset"},
       .num = 3};
-  EXPECT_EQ_INT(0, vs_naming_apply_fields(&inv, &cfg, &f));
+  EXPECT_EQ_INT(0, vs_naming_apply_fields(&inv, &cfg, &f, NULL));
   EXPECT_EQ_STR("solo:team-x:", o->id_host);
   /* another VM has none */
   EXPECT_EQ_STR("web::", vs_inventory_find(&inv, "vm-32")->id_host);
