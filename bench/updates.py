@@ -120,6 +120,11 @@ def measure(vc, mode, window):
             if now["read_cycles_total"] not in seen:  # the read thread's CPU of each read
                 seen.add(now["read_cycles_total"])
                 plugin_cpu.append(now.get("read_cpu_seconds", 0))
+        # every scrape of the window may have timed out (write_prometheus
+        # busy with new series): one that answers, at a later read
+        if s1["read_cycles_total"] == s0["read_cycles_total"]:
+            s1 = wait_selfs(cd, lambda s: s.get("read_cycles_total", 0) > s0["read_cycles_total"], 600,
+                            "a scrape after the window")
         cpu1 = proc_cpu(cd.pid)
         reads = s1["read_cycles_total"] - s0["read_cycles_total"]
         row = {

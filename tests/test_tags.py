@@ -147,13 +147,52 @@ def test_tag_in_identity_from_the_first_value():
             assert not plugin_errors(cd), plugin_errors(cd)
 
 
+def test_one_rest_session_through_100_reads_with_relogins():
+    """TagInterval 0.2 at Interval 0.2: a tag read at every read, 100
+    reads, the REST session killed in vCenter every 10th: never more than
+    one REST session live, one new REST login per kill, the fds and TCP
+    connections where they were, and none left after shutdown."""
+    with Vcsim(cluster=0, host=1, vm=2) as vc:
+        vc.vsctl("tag-category-create", "Environment")
+        vc.vsctl("tag-create", "Environment", "prod")
+        vc.vsctl("tag-attach", "Environment", "prod", "/DC0/vm/DC0_H0_VM0")
+        with Collectd(vsphere_block(vc, extra="Interval 0.2\nTagInterval 0.2"), interval=1) as cd:
+            wait_cycles(cd, 5, 30 * SCALE)
+            base = rest_stats(vc)
+            fds, conns = cd.fd_count(), cd.tcp_connections_to(vc.port)
+            start, kills, most_live = self_value(cd, "read_cycles"), 0, 0
+            while self_value(cd, "read_cycles") < start + 100:
+                c = self_value(cd, "read_cycles")
+                if (c - start) // 10 > kills and kills < 10:
+                    assert vc.control("rest-kill").strip() == "ok killed 1"
+                    kills += 1
+                most_live = max(most_live, rest_stats(vc)["rest_sessions_live"])
+                wait_cycles(cd, c + 1, 10 * SCALE)
+            wait_cycles(cd, self_value(cd, "read_cycles") + 3, 10 * SCALE)
+            st = rest_stats(vc)
+            refreshes = st["rest_attached_calls"] - base["rest_attached_calls"]
+            assert refreshes >= 50, (base, st)  # (a read may skip one: TagInterval)
+            assert most_live == 1, most_live
+            assert st["rest_sessions_live"] == 1, st
+            assert st["rest_logins"] - base["rest_logins"] == kills, (kills, base, st)
+            assert cd.fd_count() <= fds, (fds, cd.fd_count())
+            assert cd.tcp_connections_to(vc.port) <= conns, (conns, cd.tcp_connections_to(vc.port))
+            assert self_value(cd, "logins") == 1
+            assert not plugin_errors(cd), plugin_errors(cd)
+        st = rest_stats(vc)
+        assert st["rest_sessions_live"] == 0 and vc.sessions() == 0, st
+
+
 ALL = [
     test_tags_read_over_one_rest_session,
     test_no_rest_api_is_one_line,
     test_refused_rest_login_then_works,
     test_tag_in_identity_from_the_first_value,
+    test_one_rest_session_through_100_reads_with_relogins,
 ]
-LONG = []
+# plain run only: their C paths (re-login, renaming) run under valgrind and
+# ASan in the unit tests (test_tags, test_collect) and the first test here
+LONG = [test_tag_in_identity_from_the_first_value, test_one_rest_session_through_100_reads_with_relogins]
 
 if __name__ == "__main__":
     sys.exit(harness.main(ALL, LONG))
