@@ -472,9 +472,13 @@ static bool format_uses(const vs_format_t *f, vs_field_t field) {
   return false;
 }
 
+bool vs_config_uses_field(const vs_config_t *cfg, vs_field_t field) {
+  return format_uses(&cfg->hostname_format, field) ||
+         format_uses(&cfg->plugin_instance_format, field);
+}
+
 bool vs_config_uses_tags(const vs_config_t *cfg) {
-  return format_uses(&cfg->hostname_format, VS_FIELD_TAG) ||
-         format_uses(&cfg->plugin_instance_format, VS_FIELD_TAG);
+  return vs_config_uses_field(cfg, VS_FIELD_TAG);
 }
 
 static int validate(vs_config_t *cfg) {

@@ -100,7 +100,9 @@ typedef struct {
 int vs_config_parse(const oconfig_item_t *ci, vs_config_t *cfg);
 void vs_config_free(vs_config_t *cfg);
 
-/* Whether HostnameFormat or PluginInstanceFormat has a tag:<Category>. */
+/* Whether HostnameFormat or PluginInstanceFormat has the field. */
+bool vs_config_uses_field(const vs_config_t *cfg, vs_field_t field);
+/* ... a tag:<Category>. */
 bool vs_config_uses_tags(const vs_config_t *cfg);
 
 #endif

@@ -112,13 +112,7 @@ void vs_naming_format(const vs_inventory_t *inv, const vs_object_t *o,
 }
 
 bool vs_naming_needs_uuid(const vs_config_t *cfg) {
-  const vs_format_t *f[] = {&cfg->hostname_format,
-                            &cfg->plugin_instance_format};
-  for (size_t i = 0; i < 2; i++)
-    for (size_t j = 0; j < f[i]->num; j++)
-      if (f[i]->fields[j] == VS_FIELD_UUID)
-        return true;
-  return false;
+  return vs_config_uses_field(cfg, VS_FIELD_UUID);
 }
 
 /* The trailing run of digits of a moref ("vm-42" -> "42", "9" -> "9"). */
