@@ -6,6 +6,7 @@
 
 #include "plugin.h"
 #include "vs_collect.h"
+#include "vs_event_rules.h"
 #include "vs_filter.h"
 #include "vs_naming.h"
 
@@ -79,6 +80,22 @@ static vs_query_t *create_query(vs_vcenter_t *vc) {
   return vs_query_create(&env);
 }
 
+/* The event types vCenter is asked for, when they are all plain names. */
+static int event_filter(vs_vcenter_t *vc) {
+  size_t max = vs_default_events_num + vs_default_notify_events_num +
+               vc->cfg.count_events.num + vc->cfg.notify_events_num;
+  vc->event_types = calloc(max, sizeof(*vc->event_types));
+  if (vc->event_types == NULL)
+    return -1;
+  vc->event_types_num = vs_event_server_types(&vc->cfg, vc->event_types, max);
+  if (vc->event_types_num == SIZE_MAX) {
+    free(vc->event_types);
+    vc->event_types = NULL;
+    vc->event_types_num = 0;
+  }
+  return 0;
+}
+
 vs_vcenter_t *vs_vcenter_create(vs_config_t *cfg,
                                 const vs_transport_t *transport) {
   vs_vcenter_t *vc = calloc(1, sizeof(*vc));
@@ -105,6 +122,12 @@ vs_vcenter_t *vs_vcenter_create(vs_config_t *cfg,
   vs_rest_init(&vc->rest, &vc->cfg, &vc->transport, &vc->log,
                vc->cfg.tag_interval > 0 ? vc->cfg.tag_interval : 300);
   vs_tags_init(&vc->tags);
+  vs_events_init(&vc->events);
+  vs_event_counts_init(&vc->event_counts, VS_EVENT_COUNTS_MAX);
+  if (vc->cfg.events && event_filter(vc) != 0) {
+    vs_vcenter_destroy(vc);
+    return NULL;
+  }
   vc->query = create_query(vc);
   if (vc->query == NULL) {
     vs_vcenter_destroy(vc);
@@ -124,6 +147,8 @@ void vs_vcenter_destroy(vs_vcenter_t *vc) {
      * the session) gets the time. */
     vs_updates_free(&vc->updates, &vc->session,
                     vc->stats.carried == 0 && !vc->session.unreachable);
+    vs_events_free(&vc->events, &vc->session,
+                   vc->stats.carried == 0 && !vc->session.unreachable);
     /* The REST session too, unless vCenter is not answering (then the
      * SOAP Logout alone gets the time; the REST session expires). */
     if (vc->session.unreachable)
@@ -132,6 +157,8 @@ void vs_vcenter_destroy(vs_vcenter_t *vc) {
     vs_session_destroy(&vc->session); /* logs out */
   }
   vs_tags_free(&vc->tags);
+  vs_event_counts_free(&vc->event_counts);
+  free(vc->event_types);
   vs_query_destroy(vc->query);
   vs_http_destroy(vc->http);
   vs_perfmgr_free(&vc->perf);
@@ -687,6 +714,93 @@ static bool refresh_tags(vs_vcenter_t *vc, bool full_pass) {
   return false;
 }
 
+/* ---- vCenter's events ---- */
+
+/* The object an event is about: the most specific of its entities that
+ * the inventory holds (a VM created since the last update is not there
+ * yet: its host is). *mine: this instance counts it (the object is
+ * selected here; an event about no known object, in shard 1). NULL: the
+ * vCenter itself. */
+static const vs_object_t *event_object(const vs_vcenter_t *vc,
+                                       const vs_event_t *ev, bool *mine) {
+  for (int a = 0; a < VS_EVENT_ARG_NUM; a++) {
+    const vs_object_t *o =
+        ev->entities[a].moref[0] != 0
+            ? vs_inventory_find(&vc->inventory, ev->entities[a].moref)
+            : NULL;
+    if (o != NULL && o->kind >= 0) {
+      *mine = o->selected;
+      return o;
+    }
+  }
+  *mine = vc->cfg.shard_k == 1;
+  return NULL;
+}
+
+/* The entity an event names first (for a notification's meta data). */
+static const vs_event_entity_t *event_entity(const vs_event_t *ev) {
+  for (int a = 0; a < VS_EVENT_ARG_NUM; a++)
+    if (ev->entities[a].moref[0] != 0)
+      return &ev->entities[a];
+  return NULL;
+}
+
+static void on_event(void *ctx, const vs_event_t *ev) {
+  vs_vcenter_t *vc = ctx;
+  bool mine;
+  const vs_object_t *o = event_object(vc, ev, &mine);
+  if (!mine)
+    return;
+  if (vs_event_counted(&vc->cfg, ev->type))
+    vs_event_counts_add(&vc->event_counts, o != NULL ? o->moref : "", ev->type);
+  int severity = vs_event_severity(&vc->cfg, ev->type);
+  if (severity != 0) {
+    vs_dispatch_event_notification(o, vc->cfg.name, ev, event_entity(ev),
+                                   severity);
+    vc->event_notifications++;
+  }
+}
+
+static bool counts_keep(void *ctx, const char *moref) {
+  return moref[0] == 0 || vs_inventory_find(ctx, moref) != NULL;
+}
+
+/* Every count of an object collected here, every read (a counter that
+ * stops being sent would expire in collectd's cache). */
+static void send_event_counts(vs_vcenter_t *vc) {
+  double interval = vc->read_interval;
+  for (size_t i = 0; i < vc->event_counts.num; i++) {
+    const vs_event_count_t *c = &vc->event_counts.items[i];
+    const vs_object_t *o =
+        c->moref[0] != 0 ? vs_inventory_find(&vc->inventory, c->moref) : NULL;
+    if (c->moref[0] != 0 && (o == NULL || !o->selected))
+      continue;
+    vs_dispatch_event_count(o, vc->cfg.name, c->type, c->count, interval);
+  }
+}
+
+/* The events since the last read, in what is left of it; the counts of
+ * objects that left the inventory are dropped after a full pass. */
+static int read_events(vs_vcenter_t *vc, double deadline) {
+  if (!vc->cfg.events || !vc->inventory_ready)
+    return VS_OK;
+  if (vc->events_pruned_pass != vc->stats.full_passes) {
+    vc->events_pruned_pass = vc->stats.full_passes;
+    (void)vs_event_counts_retain(&vc->event_counts, counts_keep,
+                                 &vc->inventory);
+  }
+  vs_error_t err;
+  int rc = vs_events_read(&vc->events, &vc->session, vc->event_types,
+                          vc->event_types_num, deadline, on_event, vc, &err);
+  if (rc != VS_OK && rc != VS_ERR_NOAUTH)
+    vs_log_error(&vc->log, "events", &err,
+                 "reading vCenter's events failed: %s; the events are read "
+                 "from the last one seen at the next read.",
+                 err.text);
+  send_event_counts(vc);
+  return rc;
+}
+
 static int collect(vs_vcenter_t *vc, double deadline, size_t *values,
                    size_t *entities) {
   int rc, stream_rc = VS_OK;
@@ -727,8 +841,11 @@ static int collect(vs_vcenter_t *vc, double deadline, size_t *values,
    * failed refresh keeps the previous inventory but is reported. */
   uint64_t passes = vc->stats.full_passes;
   int after_rc = after_queries(vc, deadline);
-  if (after_rc != VS_ERR_NOAUTH)
-    refresh_tags(vc, vc->stats.full_passes != passes);
+  if (after_rc == VS_ERR_NOAUTH)
+    return after_rc;
+  refresh_tags(vc, vc->stats.full_passes != passes);
+  if (read_events(vc, deadline) == VS_ERR_NOAUTH)
+    return VS_ERR_NOAUTH;
   return rc != VS_OK ? rc : after_rc != VS_OK ? after_rc : stream_rc;
 }
 
@@ -772,6 +889,9 @@ static void dispatch_self(vs_vcenter_t *vc, double wall, double cpu) {
       {"self_update_objects", (double)vc->updates.object_updates, NULL},
       {"self_update_rereads", (double)vc->updates.rereads, NULL},
       {"self_updates_pending", vc->updates.pending ? 1.0 : 0.0, NULL},
+      {"self_events", (double)vc->events.events, NULL},
+      {"self_event_notifications", (double)vc->event_notifications, NULL},
+      {"self_events_pending", vc->events.pending ? 1.0 : 0.0, NULL},
   };
   double interval = fmax(vc->read_interval, wall);
   vs_dispatch_self(vc->cfg.name, m, sizeof(m) / sizeof(m[0]), interval);

@@ -15,6 +15,8 @@
 
 #include "vs_config.h"
 #include "vs_dispatch.h"
+#include "vs_event_counts.h"
+#include "vs_events.h"
 #include "vs_fields.h"
 #include "vs_http.h"
 #include "vs_inventory.h"
@@ -83,6 +85,15 @@ typedef struct {
   vs_tags_t tags;
   size_t tags_logged_objects, tags_logged_pairs; /* what the log said */
   uint64_t tags_fingerprint; /* of the objects the tags were read for */
+
+  /* vCenter's events (Events true): counted per object and type, some
+   * notified; the types vCenter filters on (NULL: every type). */
+  vs_events_t events;
+  vs_event_counts_t event_counts;
+  const char **event_types;
+  size_t event_types_num;
+  uint64_t event_notifications;
+  uint64_t events_pruned_pass; /* the full pass counts were pruned at */
 
   double read_interval;                     /* seconds, this read's */
   size_t new_series_left;                   /* MaxNewSeries budget */

@@ -271,6 +271,7 @@ static void set_defaults(vs_config_t *cfg) {
   cfg->datastore_names = true;
   cfg->historical_lookback = DEFAULT_HISTORICAL_LOOKBACK;
   cfg->tag_interval = DEFAULT_TAG_INTERVAL;
+  cfg->default_events = true;
   cfg->default_metrics = true;
   /* Two VMs of one name in two clusters or datacenters stay apart, and
    * write_prometheus's label carries vcenter:datacenter:cluster. */
@@ -338,6 +339,42 @@ static int opt_instances(const oconfig_item_t *c, vs_config_t *cfg,
                          const option_t *o) {
   return get_instances(c, cfg->name, FIELD(cfg, o, bool));
 }
+/* NotifyEvent "<glob>" "failure|warning|okay|none" */
+static int opt_notify_event(const oconfig_item_t *c, vs_config_t *cfg,
+                            const option_t *o) {
+  (void)o;
+  static const struct {
+    const char *name;
+    int severity;
+  } severities[] = {{"failure", NOTIF_FAILURE},
+                    {"warning", NOTIF_WARNING},
+                    {"okay", NOTIF_OKAY},
+                    {"none", 0}};
+  int severity = -1;
+  if (c->values_num == 2 && c->values[0].type == OCONFIG_TYPE_STRING &&
+      c->values[1].type == OCONFIG_TYPE_STRING)
+    for (size_t i = 0; i < sizeof(severities) / sizeof(severities[0]); i++)
+      if (strcasecmp(c->values[1].value.string, severities[i].name) == 0)
+        severity = severities[i].severity;
+  if (severity < 0) {
+    ERROR("vsphere plugin: <Vcenter \"%s\">: option `NotifyEvent' needs an "
+          "event type glob and a severity (failure, warning, okay or none), "
+          "e.g. NotifyEvent \"VmFailedToPowerOnEvent\" \"failure\".",
+          cfg->name);
+    return -1;
+  }
+  vs_event_notify_t *items =
+      realloc(cfg->notify_events,
+              (cfg->notify_events_num + 1) * sizeof(*cfg->notify_events));
+  if (items == NULL)
+    return -1;
+  cfg->notify_events = items;
+  char *glob = strdup(c->values[0].value.string);
+  if (glob == NULL)
+    return -1;
+  items[cfg->notify_events_num++] = (vs_event_notify_t){glob, severity};
+  return 0;
+}
 static int opt_shard(const oconfig_item_t *c, vs_config_t *cfg,
                      const option_t *o) {
   (void)o;
@@ -385,6 +422,11 @@ static const option_t options[] = {
     {"DatastoreNames", opt_bool, AT(datastore_names), 0, 0},
     {"HistoricalLookBack", opt_number, AT(historical_lookback), 0, 32 * 300},
     {"TagInterval", opt_number, AT(tag_interval), 0, 86400 * 7},
+    {"Events", opt_bool, AT(events), 0, 0},
+    {"DefaultEvents", opt_bool, AT(default_events), 0, 0},
+    {"Event", opt_strlist, AT(count_events), 0, 0},
+    {"IgnoreEvent", opt_strlist, AT(ignore_events), 0, 0},
+    {"NotifyEvent", opt_notify_event, 0, 0, 0},
     {"Include", opt_filter, AT(include_paths), 0, 0},
     {"Exclude", opt_filter, AT(exclude_paths), 0, 0},
     {"IncludeName", opt_filter, AT(include_names), 0, 0},
@@ -597,6 +639,11 @@ void vs_config_free(vs_config_t *cfg) {
   free(cfg->ca_cert);
   free_strlist(&cfg->metrics);
   free_strlist(&cfg->ignore_metrics);
+  free_strlist(&cfg->count_events);
+  free_strlist(&cfg->ignore_events);
+  for (size_t i = 0; i < cfg->notify_events_num; i++)
+    free(cfg->notify_events[i].glob);
+  free(cfg->notify_events);
   for (int k = 0; k < VS_KIND_NUM; k++) {
     free_strlist(&cfg->include_paths[k]);
     free_strlist(&cfg->exclude_paths[k]);

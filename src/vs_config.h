@@ -50,6 +50,13 @@ typedef struct {
 /* "name" -> VS_FIELD_NAME; -1 if unknown. */
 int vs_field_from_string(const char *s);
 
+/* NotifyEvent "<glob>" "<severity>": severity is collectd's NOTIF_FAILURE,
+ * NOTIF_WARNING or NOTIF_OKAY, or 0 ("none": no notification). */
+typedef struct {
+  char *glob;
+  int severity;
+} vs_event_notify_t;
+
 typedef struct {
   char *name; /* the block's name: the "vcenter" naming field */
   char *url;
@@ -94,6 +101,12 @@ typedef struct {
   int shard_k, shard_n; /* Shard "k/N": collect shard k (1..N) of N */
   int max_new_series;   /* new series introduced per read, 0: no limit */
   double tag_interval;  /* seconds between tag reads (REST), 0: no tags */
+  bool events;          /* Events: vCenter's events, counted and notified */
+  bool default_events;  /* DefaultEvents: the documented set is counted */
+  vs_strlist_t count_events;        /* Event "glob": counted too */
+  vs_strlist_t ignore_events;       /* IgnoreEvent "glob": never counted */
+  vs_event_notify_t *notify_events; /* NotifyEvent, in the order given */
+  size_t notify_events_num;
 } vs_config_t;
 
 /* Parses one <Vcenter> block. Errors are logged; returns 0 or -1. */

@@ -36,6 +36,7 @@ const char *const vs_self_gauge_types[] = {
     "self_requests_carried",
     "self_counters_above_level",
     "self_updates_pending",
+    "self_events_pending",
 };
 const size_t vs_self_gauge_types_num =
     sizeof(vs_self_gauge_types) / sizeof(vs_self_gauge_types[0]);
@@ -49,12 +50,25 @@ const char *const vs_self_total_types[] = {
     "self_query_errors",          "self_errors",
     "self_late_samples",          "self_uncatalogued_values",
     "self_inventory_full_passes", "self_update_objects",
-    "self_update_rereads",
+    "self_update_rereads",        "self_events",
+    "self_event_notifications",
 };
 const size_t vs_self_total_types_num =
     sizeof(vs_self_total_types) / sizeof(vs_self_total_types[0]);
 
+const char *const vs_event_total_types[] = {
+    "vm_events",        "host_events",         "cluster_events",
+    "datastore_events", "resourcepool_events", "datacenter_events",
+    "vcenter_events",
+};
+const size_t vs_event_total_types_num =
+    sizeof(vs_event_total_types) / sizeof(vs_event_total_types[0]);
+
 int vs_dispatch_register_default_types(void) {
+  for (size_t i = 0; i < vs_event_total_types_num; i++)
+    if (plugin_get_ds(vs_event_total_types[i]) == NULL &&
+        register_type(vs_event_total_types[i], DS_TYPE_DERIVE) != 0)
+      return -1;
   for (size_t i = 0; i < vs_self_gauge_types_num; i++)
     if (plugin_get_ds(vs_self_gauge_types[i]) == NULL &&
         register_type(vs_self_gauge_types[i], DS_TYPE_GAUGE) != 0)
@@ -284,4 +298,76 @@ size_t vs_dispatch_tags(const vs_object_t *obj, const vs_tag_t *tags, size_t n,
       dispatched++;
   }
   return dispatched;
+}
+
+/* <kind>_events, or vcenter_events without an object. */
+static void event_type_name(const vs_object_t *obj, char *buf, size_t size) {
+  snprintf(buf, size, "%s_events",
+           obj != NULL && obj->kind >= 0
+               ? vs_kind_info((vs_kind_t)obj->kind)->name
+               : "vcenter");
+}
+
+void vs_dispatch_event_count(const vs_object_t *obj, const char *vcenter,
+                             const char *event_type, uint64_t count,
+                             double interval_s) {
+  value_t value = {.derive = (derive_t)count};
+  value_list_t vl;
+  if (obj != NULL) {
+    object_value_list(&vl, &value, obj, interval_s);
+  } else {
+    vl = (value_list_t){.values = &value, .values_len = 1};
+    vl.interval = DOUBLE_TO_CDTIME_T(interval_s);
+    sstrncpy(vl.plugin, "vsphere", sizeof(vl.plugin));
+    sstrncpy(vl.plugin_instance, vcenter, sizeof(vl.plugin_instance));
+  }
+  event_type_name(obj, vl.type, sizeof(vl.type));
+  vs_utf8_copy(vl.type_instance, event_type, sizeof(vl.type_instance));
+  plugin_dispatch_values(&vl);
+}
+
+static void meta_string(notification_t *n, const char *name,
+                        const char *value) {
+  if (value != NULL && value[0] != 0)
+    plugin_notification_meta_add_string(n, name, value);
+}
+
+void vs_dispatch_event_notification(const vs_object_t *obj, const char *vcenter,
+                                    const vs_event_t *event,
+                                    const vs_event_entity_t *entity,
+                                    int severity) {
+  notification_t n = {.severity = severity};
+  int64_t us = event->created_us >= 0 ? event->created_us : vs_wall_us();
+  n.time = TIME_T_TO_CDTIME_T(us / 1000000) + US_TO_CDTIME_T(us % 1000000);
+  if (obj != NULL) {
+    vs_utf8_copy(n.host, obj->id_host, sizeof(n.host));
+    vs_utf8_copy(n.plugin_instance, obj->id_plugin_instance,
+                 sizeof(n.plugin_instance));
+  } else {
+    sstrncpy(n.host, hostname_g, sizeof(n.host));
+    sstrncpy(n.plugin_instance, vcenter, sizeof(n.plugin_instance));
+  }
+  sstrncpy(n.plugin, "vsphere", sizeof(n.plugin));
+  event_type_name(obj, n.type, sizeof(n.type));
+  vs_utf8_copy(n.type_instance, event->type, sizeof(n.type_instance));
+  if (event->message[0] != 0)
+    vs_utf8_copy(n.message, event->message, sizeof(n.message));
+  else
+    snprintf(n.message, sizeof(n.message), "%.120s on %.120s", event->type,
+             entity != NULL && entity->name[0] ? entity->name : vcenter);
+  n.message[vs_utf8_prefix(n.message, strlen(n.message))] = 0;
+  meta_string(&n, "event_type", event->type);
+  plugin_notification_meta_add_signed_int(&n, "event_key", event->key);
+  plugin_notification_meta_add_signed_int(&n, "chain_id", event->chain_id);
+  meta_string(&n, "user", event->user);
+  meta_string(&n, "message", event->message);
+  meta_string(&n, "severity", event->severity);
+  if (entity != NULL) {
+    meta_string(&n, "entity", entity->name);
+    meta_string(&n, "entity_type", entity->type);
+    meta_string(&n, "entity_moref", entity->moref);
+  }
+  meta_string(&n, "vcenter", vcenter);
+  plugin_dispatch_notification(&n);
+  plugin_notification_meta_free(n.meta);
 }

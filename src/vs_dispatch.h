@@ -22,6 +22,8 @@
 #include "vs_state.h"
 #include "vs_tags.h"
 
+#include <stdint.h>
+
 #include <stdbool.h>
 
 /* Registers a one-gauge data set ("value") for every default metric, so a
@@ -85,5 +87,25 @@ size_t vs_dispatch_states(const vs_object_t *obj, double interval_s,
  * category as '_'). Returns how many. */
 size_t vs_dispatch_tags(const vs_object_t *obj, const vs_tag_t *tags, size_t n,
                         double interval_s);
+
+/* Event counts: <kind>_events for objects, vcenter_events for events
+ * about no object the plugin knows (DERIVE: totals since the start). */
+extern const char *const vs_event_total_types[];
+extern const size_t vs_event_total_types_num;
+
+/* The count of one event type on an object (NULL: on the vCenter itself,
+ * host collectd's hostname, plugin instance `vcenter`); time: now. */
+void vs_dispatch_event_count(const vs_object_t *obj, const char *vcenter,
+                             const char *event_type, uint64_t count,
+                             double interval_s);
+
+/* A collectd notification for an event: severity NOTIF_*, identity as the
+ * count's (type_instance: the event type), time: the event's, message: its
+ * text; meta data event_type, event_key, chain_id, user, entity,
+ * entity_type, entity_moref, vcenter (and severity for an EventEx). */
+void vs_dispatch_event_notification(const vs_object_t *obj, const char *vcenter,
+                                    const vs_event_t *event,
+                                    const vs_event_entity_t *entity,
+                                    int severity);
 
 #endif

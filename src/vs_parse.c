@@ -32,6 +32,8 @@ static void sc_end(void *ctx, int depth, const char *name, const char *parent,
     else if (is(name, "customFieldsManager"))
       vs_utf8_copy(sc->custom_fields_manager, text,
                    sizeof(sc->custom_fields_manager));
+    else if (is(name, "eventManager"))
+      vs_utf8_copy(sc->event_manager, text, sizeof(sc->event_manager));
     else if (is(name, "setting"))
       vs_utf8_copy(sc->setting, text, sizeof(sc->setting));
   } else if (is(parent, "about")) {
@@ -544,4 +546,107 @@ void vs_perf_parser_init(vs_perf_parser_t *p, vs_series_cb cb, void *cb_ctx) {
 
 vs_xml_handler_t vs_parse_perf(vs_perf_parser_t *p) {
   return (vs_xml_handler_t){.start = perf_start, .end = perf_end, .ctx = p};
+}
+
+/* ---- ReadNextEvents ---- */
+
+static const char *const event_arg_names[VS_EVENT_ARG_NUM] = {
+    [VS_EVENT_ARG_VM] = "vm",
+    [VS_EVENT_ARG_HOST] = "host",
+    [VS_EVENT_ARG_DS] = "ds",
+    [VS_EVENT_ARG_COMPUTE] = "computeResource",
+    [VS_EVENT_ARG_DATACENTER] = "datacenter",
+};
+
+static int event_arg(const char *name) {
+  for (int i = 0; i < VS_EVENT_ARG_NUM; i++)
+    if (is(name, event_arg_names[i]))
+      return i;
+  return -1;
+}
+
+static void events_start(void *ctx, int depth, const char *name,
+                         const char *parent, const char *xsi_type,
+                         const char *type_attr) {
+  vs_events_parser_t *p = ctx;
+  if (p->depth == 0) {
+    if (is(name, "returnval") && is(parent, "ReadNextEventsResponse")) {
+      memset(&p->cur, 0, sizeof(p->cur));
+      p->cur.created_us = -1;
+      vs_utf8_copy(p->cur.type, xsi_type ? xsi_type : "Event",
+                   sizeof(p->cur.type));
+      p->depth = depth;
+      p->has_key = false;
+      p->arg = -1;
+    }
+    return;
+  }
+  if (depth == p->depth + 1)
+    p->arg = event_arg(name);
+  else if (depth == p->depth + 2 && p->arg >= 0 && type_attr != NULL)
+    vs_utf8_copy(p->cur.entities[p->arg].type, type_attr,
+                 sizeof(p->cur.entities[p->arg].type));
+}
+
+/* A child of the event itself. */
+static void event_field(vs_events_parser_t *p, const char *name,
+                        const char *text) {
+  vs_event_t *e = &p->cur;
+  if (is(name, "key"))
+    p->has_key = vs_parse_int64(text, &e->key) == 0;
+  else if (is(name, "chainId"))
+    (void)vs_parse_int64(text, &e->chain_id);
+  else if (is(name, "createdTime") && vs_parse_datetime(text, &e->created_us))
+    e->created_us = -1;
+  else if (is(name, "userName"))
+    vs_utf8_copy(e->user, text, sizeof(e->user));
+  else if (is(name, "fullFormattedMessage"))
+    vs_utf8_copy(e->message, text, sizeof(e->message));
+  else if (is(name, "eventTypeId") && text[0] != 0)
+    vs_utf8_copy(e->type, text, sizeof(e->type));
+  else if (is(name, "severity"))
+    vs_utf8_copy(e->severity, text, sizeof(e->severity));
+}
+
+static void events_end(void *ctx, int depth, const char *name,
+                       const char *parent, const char *text, size_t len) {
+  (void)parent;
+  (void)len;
+  vs_events_parser_t *p = ctx;
+  if (p->depth == 0)
+    return;
+  if (depth == p->depth) { /* the event is complete */
+    p->depth = 0;
+    if (!p->has_key) {
+      p->dropped++;
+      return;
+    }
+    p->events++;
+    if (p->callback != NULL)
+      p->callback(p->callback_ctx, &p->cur);
+  } else if (depth == p->depth + 1) {
+    if (p->arg < 0)
+      event_field(p, name, text);
+    p->arg = -1;
+  } else if (depth == p->depth + 2 && p->arg >= 0) {
+    vs_event_entity_t *en = &p->cur.entities[p->arg];
+    if (is(name, "name"))
+      vs_utf8_copy(en->name, text, sizeof(en->name));
+    else if (en->type[0] != 0 && en->moref[0] == 0)
+      vs_utf8_copy(en->moref, text, sizeof(en->moref));
+  }
+}
+
+void vs_events_parser_init(vs_events_parser_t *p, vs_event_cb cb, void *ctx) {
+  memset(p, 0, sizeof(*p));
+  p->callback = cb;
+  p->callback_ctx = ctx;
+  p->arg = -1;
+}
+
+vs_xml_handler_t vs_parse_events(vs_events_parser_t *p) {
+  return (vs_xml_handler_t){.start = events_start,
+                            .end = events_end,
+                            .ctx = p,
+                            .expect = "ReadNextEventsResponse"};
 }

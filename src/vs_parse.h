@@ -233,4 +233,55 @@ typedef struct {
 void vs_perf_parser_init(vs_perf_parser_t *p, vs_series_cb cb, void *cb_ctx);
 vs_xml_handler_t vs_parse_perf(vs_perf_parser_t *p);
 
+/* --- EventHistoryCollector.ReadNextEvents ---
+ * ReadNextEventsResponse > returnval (xsi:type: the event's class) >
+ * key, chainId, createdTime, userName, fullFormattedMessage, eventTypeId
+ * (EventEx, ExtendedEvent), severity (EventEx), and the entity arguments
+ * vm, host, ds, computeResource, datacenter (> name, and a reference). */
+typedef enum {
+  VS_EVENT_ARG_VM = 0, /* the most specific first */
+  VS_EVENT_ARG_HOST,
+  VS_EVENT_ARG_DS,
+  VS_EVENT_ARG_COMPUTE, /* cluster or stand-alone compute resource */
+  VS_EVENT_ARG_DATACENTER,
+  VS_EVENT_ARG_NUM,
+} vs_event_arg_t;
+
+typedef struct {
+  char type[64]; /* managed object type; "" when the event has none */
+  char moref[VS_MOREF_LEN];
+  char name[VS_PAGE_MAX_VALUE];
+} vs_event_entity_t;
+
+typedef struct {
+  int64_t key;        /* grows with every event of a vCenter */
+  int64_t chain_id;   /* ties related events (a task's) */
+  int64_t created_us; /* -1 if absent */
+  /* The class ("VmPoweredOnEvent"), or an EventEx's / ExtendedEvent's
+   * eventTypeId ("com.vmware.vc.HA.VmRestartedByHAEvent"). */
+  char type[192];
+  char severity[16]; /* EventEx: "error", "warning", "info", "user" */
+  char user[128];
+  char message[1024]; /* fullFormattedMessage, cut at a character */
+  vs_event_entity_t entities[VS_EVENT_ARG_NUM];
+} vs_event_t;
+
+typedef void (*vs_event_cb)(void *ctx, const vs_event_t *event);
+
+typedef struct {
+  vs_event_cb callback;
+  void *callback_ctx;
+  size_t events;  /* delivered */
+  size_t dropped; /* without a key: not delivered */
+
+  /* parser state */
+  int depth; /* of the event being read (<returnval>), 0 outside one */
+  bool has_key;
+  int arg; /* the entity argument being read, -1 outside one */
+  vs_event_t cur;
+} vs_events_parser_t;
+
+void vs_events_parser_init(vs_events_parser_t *p, vs_event_cb cb, void *ctx);
+vs_xml_handler_t vs_parse_events(vs_events_parser_t *p);
+
 #endif

@@ -218,6 +218,40 @@ void vs_soap_retrieve_perf_property(vs_buf_t *b, const vs_service_content_t *sc,
   method_end(b, "RetrievePropertiesEx");
 }
 
+void vs_soap_create_event_collector(vs_buf_t *b, const vs_service_content_t *sc,
+                                    int64_t begin_us,
+                                    const char *const *type_ids,
+                                    size_t type_ids_num) {
+  method_begin(b, "CreateCollectorForEvents");
+  put_moref(b, "_this", "EventManager", sc->event_manager);
+  /* EventFilterSpec: entity, time, userName, eventChainId, alarm,
+   * scheduledTask, disableFullMessage, category, type, tag, eventTypeId */
+  vs_buf_puts(b, "<filter>");
+  if (begin_us >= 0) {
+    char when[40];
+    vs_format_datetime(begin_us, when, sizeof(when));
+    vs_buf_printf(b, "<time><beginTime>%s</beginTime></time>", when);
+  }
+  for (size_t i = 0; i < type_ids_num; i++)
+    put_text(b, "eventTypeId", type_ids[i]);
+  vs_buf_puts(b, "</filter>");
+  method_end(b, "CreateCollectorForEvents");
+}
+
+void vs_soap_read_next_events(vs_buf_t *b, const char *collector,
+                              int max_count) {
+  method_begin(b, "ReadNextEvents");
+  put_moref(b, "_this", "EventHistoryCollector", collector);
+  vs_buf_printf(b, "<maxCount>%d</maxCount>", max_count);
+  method_end(b, "ReadNextEvents");
+}
+
+void vs_soap_destroy_event_collector(vs_buf_t *b, const char *collector) {
+  method_begin(b, "DestroyCollector");
+  put_moref(b, "_this", "EventHistoryCollector", collector);
+  method_end(b, "DestroyCollector");
+}
+
 void vs_soap_query_perf_begin(vs_buf_t *b, const vs_service_content_t *sc) {
   method_begin(b, "QueryPerf");
   put_moref(b, "_this", "PerformanceManager", sc->perf_manager);

@@ -21,6 +21,7 @@ typedef struct {
   char session_manager[VS_MOREF_LEN];
   char setting[VS_MOREF_LEN]; /* OptionManager (vCenter: VpxSettings) */
   char custom_fields_manager[VS_MOREF_LEN]; /* "" when the server has none */
+  char event_manager[VS_MOREF_LEN];         /* "" when the server has none */
   char api_version[32];
   char api_type[32]; /* "VirtualCenter" or "HostAgent" (stand-alone ESXi) */
   char full_name[160];
@@ -78,6 +79,18 @@ void vs_soap_retrieve_perf_property(vs_buf_t *b, const vs_service_content_t *sc,
                                     const char *path);
 /* ServiceInstance.CurrentTime: the server's clock. */
 void vs_soap_current_time(vs_buf_t *b);
+
+/* EventManager.CreateCollectorForEvents: events created from `begin_us`
+ * on (< 0: no time filter), of the listed types (eventTypeId: class names,
+ * and EventEx ids; none: every type). */
+void vs_soap_create_event_collector(vs_buf_t *b, const vs_service_content_t *sc,
+                                    int64_t begin_us,
+                                    const char *const *type_ids,
+                                    size_t type_ids_num);
+/* EventHistoryCollector.ReadNextEvents, DestroyCollector. */
+void vs_soap_read_next_events(vs_buf_t *b, const char *collector,
+                              int max_count);
+void vs_soap_destroy_event_collector(vs_buf_t *b, const char *collector);
 
 /* QueryPerf is written in three steps: begin, one spec per entity, end. */
 void vs_soap_query_perf_begin(vs_buf_t *b, const vs_service_content_t *sc);

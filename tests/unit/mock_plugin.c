@@ -395,7 +395,125 @@ int plugin_register_complex_read(const char *group, const char *name,
 
 /* ---- all of it ---- */
 
+/* ---- notifications ---- */
+
+char *hostname_g = "mockhost";
+
+static mock_notification_t *notifications;
+static size_t notifications_num, notifications_cap;
+
+static void meta_append(mock_notification_t *m, const char *name,
+                        const char *value) {
+  size_t len = strlen(m->meta);
+  snprintf(m->meta + len, sizeof(m->meta) - len, "%s=%s\n", name, value);
+}
+
+int plugin_dispatch_notification(const notification_t *n) {
+  if (notifications_num == notifications_cap) {
+    size_t cap = notifications_cap ? 2 * notifications_cap : 16;
+    mock_notification_t *v = realloc(notifications, cap * sizeof(*v));
+    if (v == NULL)
+      return -1;
+    notifications = v;
+    notifications_cap = cap;
+  }
+  mock_notification_t *m = &notifications[notifications_num++];
+  memset(m, 0, sizeof(*m));
+  m->severity = n->severity;
+  m->time = n->time;
+  memcpy(m->message, n->message, sizeof(m->message));
+  m->message[sizeof(m->message) - 1] = 0;
+  copy_name(m->host, n->host);
+  copy_name(m->plugin, n->plugin);
+  copy_name(m->plugin_instance, n->plugin_instance);
+  copy_name(m->type, n->type);
+  copy_name(m->type_instance, n->type_instance);
+  for (const notification_meta_t *x = n->meta; x != NULL; x = x->next) {
+    char num[32];
+    if (x->type == NM_TYPE_STRING)
+      meta_append(m, x->name, x->nm_value.nm_string);
+    else if (x->type == NM_TYPE_SIGNED_INT) {
+      snprintf(num, sizeof(num), "%lld", (long long)x->nm_value.nm_signed_int);
+      meta_append(m, x->name, num);
+    }
+  }
+  return 0;
+}
+
+static notification_meta_t *meta_new(notification_t *n, const char *name) {
+  notification_meta_t *m = calloc(1, sizeof(*m));
+  if (m == NULL)
+    return NULL;
+  sstrncpy(m->name, name, sizeof(m->name));
+  notification_meta_t **tail = &n->meta;
+  while (*tail != NULL)
+    tail = &(*tail)->next;
+  *tail = m;
+  return m;
+}
+
+int plugin_notification_meta_add_string(notification_t *n, const char *name,
+                                        const char *value) {
+  notification_meta_t *m = meta_new(n, name);
+  if (m == NULL || (m->nm_value.nm_string = strdup(value)) == NULL)
+    return -1;
+  m->type = NM_TYPE_STRING;
+  return 0;
+}
+
+int plugin_notification_meta_add_signed_int(notification_t *n, const char *name,
+                                            int64_t value) {
+  notification_meta_t *m = meta_new(n, name);
+  if (m == NULL)
+    return -1;
+  m->type = NM_TYPE_SIGNED_INT;
+  m->nm_value.nm_signed_int = value;
+  return 0;
+}
+
+int plugin_notification_meta_free(notification_meta_t *n) {
+  while (n != NULL) {
+    notification_meta_t *next = n->next;
+    if (n->type == NM_TYPE_STRING)
+      free((char *)n->nm_value.nm_string);
+    free(n);
+    n = next;
+  }
+  return 0;
+}
+
+size_t mock_notifications_num(void) { return notifications_num; }
+
+const mock_notification_t *mock_notification(size_t i) {
+  return i < notifications_num ? &notifications[i] : NULL;
+}
+
+const char *mock_notification_meta(const mock_notification_t *n,
+                                   const char *name, char *buf, size_t size) {
+  buf[0] = 0;
+  size_t len = strlen(name);
+  for (const char *p = n->meta; *p;) {
+    const char *nl = strchr(p, '\n');
+    if (nl == NULL)
+      break;
+    if (strncmp(p, name, len) == 0 && p[len] == '=') {
+      size_t vlen = (size_t)(nl - p - (ptrdiff_t)len - 1);
+      snprintf(buf, size, "%.*s", (int)vlen, p + len + 1);
+      return buf;
+    }
+    p = nl + 1;
+  }
+  return buf;
+}
+
+static void notifications_reset(void) {
+  free(notifications);
+  notifications = NULL;
+  notifications_num = notifications_cap = 0;
+}
+
 void mock_reset(void) {
+  notifications_reset();
   mock_log_reset();
   mock_values_reset();
   mock_data_sets_reset();

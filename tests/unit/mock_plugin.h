@@ -66,6 +66,25 @@ const mock_value_t *mock_value_find(const char *type,
 void mock_dispatch_set_status(int status);
 size_t mock_dispatch_calls(void);
 
+/* ---- plugin_dispatch_notification (meta data: strings and integers) ---- */
+typedef struct {
+  int severity;
+  cdtime_t time;
+  char message[NOTIF_MAX_MSG_LEN];
+  char host[DATA_MAX_NAME_LEN];
+  char plugin[DATA_MAX_NAME_LEN];
+  char plugin_instance[DATA_MAX_NAME_LEN];
+  char type[DATA_MAX_NAME_LEN];
+  char type_instance[DATA_MAX_NAME_LEN];
+  char meta[1024]; /* "name=value\n" for each meta datum, in order */
+} mock_notification_t;
+
+size_t mock_notifications_num(void);
+const mock_notification_t *mock_notification(size_t i); /* NULL if none */
+/* A meta datum's value as text ("" if absent) into buf. */
+const char *mock_notification_meta(const mock_notification_t *n,
+                                   const char *name, char *buf, size_t size);
+
 /* ---- data sets ---- */
 void mock_data_sets_reset(void);
 size_t mock_data_sets_num(void);

@@ -49,6 +49,17 @@ typedef struct {
   int initial_delay_ms; /* each answered this late */
   int rest_sessions;    /* REST sessions live (tags) */
   char tagged[64];      /* the object the tag is on ("": the first asked) */
+  /* events: what vCenter recorded, its one collector (per session) */
+  struct {
+    int64_t key, us;
+    const char *type, *vm, *host;
+  } ev[32];
+  int ev_num;
+  int ev_made, ev_destroyed;
+  char ev_collector[64]; /* "" when none */
+  char *ev_filter;       /* the CreateCollectorForEvents body (owned) */
+  int ev_pos;            /* the collector's next event */
+  bool ev_lose;          /* the next ReadNextEvents: the collector is gone */
 } vcenter_t;
 
 static void fixture(fake_reply_t *r, const char *name) {
@@ -286,6 +297,103 @@ static void rest_call(vcenter_t *vc, const fake_request_t *req,
   }
 }
 
+static void ev_post(vcenter_t *vc, const char *type, const char *vm,
+                    const char *host) {
+  int i = vc->ev_num++;
+  vc->ev[i].key = 1000 + i;
+  vc->ev[i].us = vs_wall_us();
+  vc->ev[i].type = type;
+  vc->ev[i].vm = vm;
+  vc->ev[i].host = host;
+}
+
+static bool ev_wanted(const vcenter_t *vc, int i) {
+  char want[128];
+  snprintf(want, sizeof(want), "<eventTypeId>%s</eventTypeId>", vc->ev[i].type);
+  return strstr(vc->ev_filter, "<eventTypeId>") == NULL ||
+         strstr(vc->ev_filter, want) != NULL;
+}
+
+static void ev_one(vs_buf_t *b, const vcenter_t *vc, int i) {
+  char when[40];
+  vs_format_datetime(vc->ev[i].us, when, sizeof(when));
+  vs_buf_printf(b,
+                "<returnval xsi:type=\"%s\"><key>%lld</key><chainId>%lld"
+                "</chainId><createdTime>%s</createdTime><userName>ops"
+                "</userName>",
+                vc->ev[i].type, (long long)vc->ev[i].key,
+                (long long)vc->ev[i].key, when);
+  if (vc->ev[i].host != NULL)
+    vs_buf_printf(b,
+                  "<host><name>h</name><host type=\"HostSystem\">%s</host>"
+                  "</host>",
+                  vc->ev[i].host);
+  if (vc->ev[i].vm != NULL)
+    vs_buf_printf(b,
+                  "<vm><name>v</name><vm type=\"VirtualMachine\">%s</vm></vm>",
+                  vc->ev[i].vm);
+  vs_buf_printf(b,
+                "<fullFormattedMessage>%s happened</fullFormattedMessage>"
+                "</returnval>",
+                vc->ev[i].type);
+}
+
+/* An EventHistoryCollector as vCenter's: from beginTime on, forward,
+ * gone with its session. false if `op` is none of its calls. */
+static bool event_call(vcenter_t *vc, const fake_request_t *req,
+                       fake_reply_t *r) {
+  char buf[256];
+  if (strcmp(req->op, "CreateCollectorForEvents") == 0) {
+    free(vc->ev_filter);
+    vc->ev_filter = strdup(req->body);
+    int64_t begin = 0;
+    fake_tag(req->body, "beginTime", 0, buf, sizeof(buf));
+    if (buf[0] != 0)
+      vs_parse_datetime(buf, &begin);
+    for (vc->ev_pos = 0;
+         vc->ev_pos < vc->ev_num && vc->ev[vc->ev_pos].us < begin; vc->ev_pos++)
+      ;
+    snprintf(vc->ev_collector, sizeof(vc->ev_collector), "session[%d]ehc",
+             ++vc->ev_made);
+    snprintf(buf, sizeof(buf),
+             "<CreateCollectorForEventsResponse xmlns=\"urn:vim25\"><returnval "
+             "type=\"EventHistoryCollector\">%s</returnval>"
+             "</CreateCollectorForEventsResponse>",
+             vc->ev_collector);
+    fake_soap(r, buf);
+  } else if (strcmp(req->op, "ReadNextEvents") == 0 ||
+             strcmp(req->op, "DestroyCollector") == 0) {
+    fake_tag(req->body, "_this", 0, buf, sizeof(buf));
+    if (vc->ev_lose || strcmp(buf, vc->ev_collector) != 0) {
+      vc->ev_lose = false;
+      vc->ev_collector[0] = 0;
+      fake_fault(r, "ManagedObjectNotFound", "gone", "EventHistoryCollector",
+                 buf);
+    } else if (strcmp(req->op, "DestroyCollector") == 0) {
+      vc->ev_destroyed++;
+      vc->ev_collector[0] = 0;
+      fake_soap(r, "<DestroyCollectorResponse xmlns=\"urn:vim25\"/>");
+    } else {
+      fake_tag(req->body, "maxCount", 0, buf, sizeof(buf));
+      int max = atoi(buf);
+      vs_buf_t b;
+      vs_buf_init(&b);
+      vs_buf_puts(&b, "<ReadNextEventsResponse xmlns=\"urn:vim25\">");
+      for (int n = 0; n < max && vc->ev_pos < vc->ev_num; vc->ev_pos++)
+        if (ev_wanted(vc, vc->ev_pos)) {
+          ev_one(&b, vc, vc->ev_pos);
+          n++;
+        }
+      vs_buf_puts(&b, "</ReadNextEventsResponse>");
+      fake_soap(r, b.data);
+      vs_buf_free(&b);
+    }
+  } else {
+    return false;
+  }
+  return true;
+}
+
 static void respond(void *ctx, const fake_request_t *req, fake_reply_t *r) {
   vcenter_t *vc = ctx;
   const char *op = req->op;
@@ -293,7 +401,7 @@ static void respond(void *ctx, const fake_request_t *req, fake_reply_t *r) {
     rest_call(vc, req, r);
     return;
   }
-  if (stream_call(vc, req, r))
+  if (stream_call(vc, req, r) || event_call(vc, req, r))
     return;
   if (strcmp(op, "GET /vimServiceVersions.xml") == 0) {
     r->status = 404; /* announce 5.5 */
@@ -301,6 +409,7 @@ static void respond(void *ctx, const fake_request_t *req, fake_reply_t *r) {
   } else if (strcmp(op, "RetrieveServiceContent") == 0) {
     fixture(r, "vcsim_service_content.xml");
   } else if (strcmp(op, "Login") == 0) {
+    vc->ev_collector[0] = 0; /* a new session: the old one's went with it */
     if (vc->refuse_login)
       fake_fault(r, "InvalidLogin",
                  "Cannot complete login due to an "
@@ -376,6 +485,7 @@ static int world_init(world_t *w, const char *const *keys,
 static void world_free(world_t *w) {
   vs_vcenter_destroy(w->block);
   fake_free(&w->fake);
+  free(w->vc.ev_filter);
 }
 
 /* One read, the samples 20 s newer than the last. */
@@ -1082,6 +1192,102 @@ DEF_TEST(tag_naming_field_first_identity_and_moves) {
   return 0;
 }
 
+/* ---- vCenter's events ---- */
+
+static const mock_value_t *count_of(const char *host, const char *type,
+                                    const char *event_type) {
+  const mock_value_t *last = NULL;
+  for (size_t i = 0; i < mock_values_num(); i++) {
+    const mock_value_t *v = mock_value(i);
+    if (strcmp(v->host, host) == 0 && strcmp(v->type, type) == 0 &&
+        strcmp(v->type_instance, event_type) == 0)
+      last = v;
+  }
+  return last;
+}
+
+DEF_TEST(events_counted_and_notified_across_a_relogin) {
+  world_t w;
+  mock_reset();
+  memset(&w, 0, sizeof(w));
+  CHECK_ZERO(vs_dispatch_register_default_types());
+  oconfig_item_t *ci = minimal();
+  opt_num(ci, "TagInterval", 0);
+  opt_bool(ci, "Events", 1);
+  vs_config_t cfg;
+  CHECK_ZERO(vs_config_parse(ci, &cfg));
+  item_free(ci);
+  w.vc.sample_us = T0_US;
+  fake_init(&w.fake, 4, respond, &w.vc);
+  w.block = vs_vcenter_create(&cfg, &w.fake.t);
+  CHECK_NOT_NULL(w.block);
+
+  ev_post(&w.vc, "VmPoweredOnEvent", "vm-135", "host-21"); /* history */
+  usleep(2000);
+  EXPECT_EQ_INT(0, world_read(&w));
+  EXPECT_EQ_INT(1, w.vc.ev_made);
+  /* the filter names the types counted or notified, not every type */
+  OK(strstr(w.vc.ev_filter, "<eventTypeId>VmFailedToPowerOnEvent<") != NULL);
+  OK(strstr(w.vc.ev_filter, "<beginTime>") != NULL);
+  OK(count_of("DC0_H0_VM0", "vm_events", "VmPoweredOnEvent") == NULL);
+
+  ev_post(&w.vc, "VmPoweredOffEvent", "vm-135", "host-21");
+  ev_post(&w.vc, "VmFailedToPowerOnEvent", "vm-135", "host-21");
+  ev_post(&w.vc, "VmPoweredOnEvent", "vm-999", "host-21"); /* not known */
+  ev_post(&w.vc, "BadUsernameSessionEvent", NULL, NULL);
+  ev_post(&w.vc, "UserLoginSessionEvent", NULL, NULL); /* not asked for */
+  EXPECT_EQ_INT(0, world_read(&w));
+  const mock_value_t *v =
+      count_of("DC0_H0_VM0", "vm_events", "VmPoweredOffEvent");
+  OK(v != NULL && v->derive && v->gauge == 1);
+  v = count_of("DC0_H0", "host_events", "VmPoweredOnEvent");
+  OK(v != NULL && v->gauge == 1);
+  v = count_of("", "vcenter_events", "BadUsernameSessionEvent");
+  OK(v != NULL && v->gauge == 1 && strcmp(v->plugin_instance, "prod") == 0);
+  OK(count_of("", "vcenter_events", "UserLoginSessionEvent") == NULL);
+  EXPECT_EQ_INT(1, mock_notifications_num());
+  const mock_notification_t *n = mock_notification(0);
+  CHECK_NOT_NULL(n);
+  EXPECT_EQ_INT(NOTIF_FAILURE, n->severity);
+  EXPECT_EQ_STR("DC0_H0_VM0", n->host);
+  EXPECT_EQ_STR("vm_events", n->type);
+  EXPECT_EQ_STR("VmFailedToPowerOnEvent", n->type_instance);
+  EXPECT_EQ_STR("VmFailedToPowerOnEvent happened", n->message);
+  char meta[128];
+  EXPECT_EQ_STR("ops", mock_notification_meta(n, "user", meta, sizeof(meta)));
+  EXPECT_EQ_STR("vm-135",
+                mock_notification_meta(n, "entity_moref", meta, sizeof(meta)));
+  EXPECT_EQ_STR("1002",
+                mock_notification_meta(n, "event_key", meta, sizeof(meta)));
+
+  /* a session lost in the middle: a new collector from a little before
+   * the last event, nothing counted twice, nothing lost */
+  w.vc.not_authenticated = 1;
+  ev_post(&w.vc, "VmPoweredOffEvent", "vm-135", "host-21");
+  EXPECT_EQ_INT(0, world_read(&w));
+  EXPECT_EQ_INT(2, w.vc.ev_made);
+  v = count_of("DC0_H0_VM0", "vm_events", "VmPoweredOffEvent");
+  OK(v != NULL && v->gauge == 2);
+  EXPECT_EQ_INT(1, mock_notifications_num());
+  /* a collector vCenter lost: made again in the same read */
+  w.vc.ev_lose = true;
+  ev_post(&w.vc, "VmFailedToPowerOnEvent", "vm-138", "host-21");
+  EXPECT_EQ_INT(0, world_read(&w));
+  EXPECT_EQ_INT(3, w.vc.ev_made);
+  EXPECT_EQ_INT(2, mock_notifications_num());
+  v = count_of("DC0_H0_VM0", "vm_events", "VmPoweredOffEvent");
+  OK(v != NULL && v->gauge == 2); /* sent again, not counted again */
+  EXPECT_EQ_DOUBLE(6.0, self_value("self_events")); /* 2nd read: 4 */
+  EXPECT_EQ_INT(0, mock_log_count(LOG_ERR));
+  /* shutdown destroys the collector */
+  vs_vcenter_destroy(w.block);
+  w.block = NULL;
+  EXPECT_EQ_INT(1, w.vc.ev_destroyed);
+  OK(w.vc.ev_collector[0] == 0);
+  world_free(&w);
+  return 0;
+}
+
 int main(void) {
   RUN_TEST(first_read_discovers_then_reads_only_query);
   RUN_TEST(session_lost_mid_read_logs_in_once_and_goes_on);
@@ -1100,6 +1306,7 @@ int main(void) {
   RUN_TEST(stream_unavailable_falls_back_to_full_passes);
   RUN_TEST(tags_read_in_bulk_then_logged_out);
   RUN_TEST(tag_naming_field_first_identity_and_moves);
+  RUN_TEST(events_counted_and_notified_across_a_relogin);
   mock_reset();
   END_TEST;
 }

@@ -467,16 +467,23 @@ DEF_TEST(register_default_types) {
     }
   }
   EXPECT_EQ_INT(0, state_bad);
+  /* event counts are counters too */
+  for (size_t i = 0; i < vs_event_total_types_num; i++) {
+    const data_set_t *ds = plugin_get_ds(vs_event_total_types[i]);
+    OK(ds != NULL && ds->ds[0].type == DS_TYPE_DERIVE && ds->ds[0].min == 0);
+  }
   /* no name shared: every type registered once */
   EXPECT_EQ_INT(vs_default_metrics_num + vs_self_gauge_types_num +
-                    vs_self_total_types_num + vs_state_types_num,
+                    vs_self_total_types_num + vs_state_types_num +
+                    vs_event_total_types_num,
                 mock_data_sets_num());
   EXPECT_EQ_INT(0, mock_log_count(LOG_ERR));
 
   /* twice: nothing new */
   EXPECT_EQ_INT(0, vs_dispatch_register_default_types());
   EXPECT_EQ_INT(vs_default_metrics_num + vs_self_gauge_types_num +
-                    vs_self_total_types_num + vs_state_types_num,
+                    vs_self_total_types_num + vs_state_types_num +
+                    vs_event_total_types_num,
                 mock_data_sets_num());
   return 0;
 }
