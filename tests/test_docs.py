@@ -165,7 +165,9 @@ def test_types_db_current():
     names = [line.split()[0] for line in text.splitlines() if line and not line.startswith("#")]
     assert len(names) == len(set(names)), "a type twice"
     vstables = _vstables()
-    totals = {t for t, ds in vstables.self_metric_types() if ds == "DERIVE"}
+    totals = {t for t, ds in vstables.self_metric_types() + vstables.event_total_types()
+              if ds == "DERIVE"}
+    assert "vm_events" in totals and "vcenter_events" in totals, totals
     assert "self_requests" in totals and "self_read_seconds" not in totals, totals
     # totals are counters (DERIVE, never negative), everything else a gauge
     for line in text.splitlines()[1:]:

@@ -5,7 +5,8 @@ perfCounter response (RetrievePropertiesEx XML on stdin, e.g. captured from
 vcsim or a real vCenter): one GAUGE type per kind and counter, named as the
 plugin names them (<kind>_<group>_<name>_<rollup>, non [A-Za-z0-9_] -> _),
 plus the plugin's self-monitoring types (gauges, and totals as DERIVE:
-vs_self_gauge_types and vs_self_total_types in src/vs_dispatch.c) and
+vs_self_gauge_types and vs_self_total_types in src/vs_dispatch.c), the
+event counts (vs_event_total_types, DERIVE) and
 state value types (vs_state_types in
 src/vs_state.c), both parsed from the C sources. Receivers of the network
 plugin need these; a collectd running the plugin only needs them for
@@ -33,7 +34,7 @@ def main(argv=None):
             cat = vstables.read_catalog(a.catalog)
         else:
             cat = vstables.read_catalog(sys.stdin.buffer, "<stdin>")
-        self_types = vstables.self_metric_types(a.src)
+        self_types = vstables.self_metric_types(a.src) + vstables.event_total_types(a.src)
         # every kind of src/vs_kind.c: a receiver (network plugin, InfluxDB)
         # needs the types of whatever a sender collects
         kind_names = [k["name"] for k in vstables.kinds(a.src)]

@@ -439,6 +439,13 @@ def self_metric_types(src_dir=SRC_DIR):
     return out
 
 
+def event_total_types(src_dir=SRC_DIR):
+    """The event count types (vs_event_total_types in src/vs_dispatch.c):
+    <kind>_events and vcenter_events, DERIVE."""
+    src = CSource(os.path.join(src_dir, "vs_dispatch.c"))
+    return [(t, "DERIVE") for t in _strings(src, "vs_event_total_types")]
+
+
 def type_name(*parts):
     """The plugin's collectd type name (vs_counter_type_name): parts joined
     by '_', every character outside [A-Za-z0-9_] replaced by '_'."""
