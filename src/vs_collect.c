@@ -123,6 +123,7 @@ vs_vcenter_t *vs_vcenter_create(vs_config_t *cfg,
                vc->cfg.tag_interval > 0 ? vc->cfg.tag_interval : 300);
   vs_tags_init(&vc->tags);
   vs_events_init(&vc->events);
+  vs_alarms_init(&vc->alarms);
   vs_event_counts_init(&vc->event_counts, VS_EVENT_COUNTS_MAX);
   if (vc->cfg.events && event_filter(vc) != 0) {
     vs_vcenter_destroy(vc);
@@ -158,6 +159,7 @@ void vs_vcenter_destroy(vs_vcenter_t *vc) {
   }
   vs_tags_free(&vc->tags);
   vs_event_counts_free(&vc->event_counts);
+  vs_alarms_free(&vc->alarms);
   free(vc->event_types);
   vs_query_destroy(vc->query);
   vs_http_destroy(vc->http);
@@ -260,6 +262,47 @@ static bool first_send_fits(vs_vcenter_t *vc, const vs_object_t *o, bool *sent,
   return true;
 }
 
+/* The names of the triggered alarms the state values name, before they
+ * are sent (in bulk, only those not known; all again after a full pass,
+ * for renamed alarms). A failure is logged; their values wait. */
+static void name_alarms(vs_vcenter_t *vc) {
+  if (vc->alarm_names_pass != vc->stats.full_passes) {
+    vc->alarm_names_pass = vc->stats.full_passes;
+    vs_alarms_forget_names(&vc->alarms);
+  }
+  if (vs_monotonic_seconds() < vc->next_alarm_names_at)
+    return;
+  vs_error_t err;
+  int rc =
+      vs_alarms_read_names(&vc->alarms, &vc->session, &vc->inventory, &err);
+  if (rc != VS_OK && rc != VS_ERR_NOAUTH) {
+    vc->next_alarm_names_at = vs_monotonic_seconds() + INVENTORY_RETRY;
+    vs_log_error(&vc->log, "alarms", &err,
+                 "reading the names of triggered alarms failed: %s; their "
+                 "series wait.",
+                 err.text);
+  }
+}
+
+static void on_alarm_change(void *ctx, const vs_alarm_change_t *c) {
+  vs_vcenter_t *vc = ctx;
+  if (c->old_status < 0 && c->status == 0)
+    return; /* a green alarm met for the first time: nothing happened */
+  const char *name = vs_alarms_name(&vc->alarms, c->alarm);
+  vs_dispatch_alarm_notification(c, name != NULL ? name : c->alarm,
+                                 vc->cfg.name);
+  vc->alarm_notifications++;
+}
+
+/* Every read: one notification per change of a triggered alarm. */
+static void look_at_alarms(vs_vcenter_t *vc) {
+  if (!vc->cfg.collect_properties || !vc->inventory_ready)
+    return;
+  if (vs_alarms_look(&vc->alarms, &vc->inventory, on_alarm_change, vc) != 0)
+    vs_log_error_key(&vc->log, "alarms/look",
+                     "following triggered alarms failed: out of memory.");
+}
+
 /* State values of the selected objects: every object's (`all`), or only
  * those whose first values MaxNewSeries held back, which so come at the
  * next read rather than at the next PropertyInterval. */
@@ -271,6 +314,7 @@ static void send_states(vs_vcenter_t *vc, bool all) {
   /* A discovery comes every InventoryInterval at least, a state pass
    * every PropertyInterval: the values arrive at the shorter of both. */
   double interval = fmin(vc->cfg.property_interval, vc->cfg.inventory_interval);
+  name_alarms(vc);
   size_t n = 0, held = 0;
   for (size_t i = 0; i < vc->inventory.num; i++) {
     vs_object_t *o = &vc->inventory.objects[i];
@@ -280,7 +324,8 @@ static void send_states(vs_vcenter_t *vc, bool all) {
       held++;
       continue;
     }
-    n += vs_dispatch_states(o, fmax(interval, vc->read_interval), &vc->fields);
+    n += vs_dispatch_states(o, fmax(interval, vc->read_interval), &vc->fields,
+                            &vc->alarms);
   }
   vc->states_held = held;
   vc->stats.state_values += n;
@@ -455,6 +500,7 @@ static void dispatch_changed(vs_vcenter_t *vc, const vs_inventory_t *delta) {
   if (!vc->cfg.collect_properties)
     return;
   double interval = fmin(vc->cfg.property_interval, vc->cfg.inventory_interval);
+  name_alarms(vc);
   size_t n = 0;
   for (size_t i = 0; i < delta->num; i++) {
     vs_object_t *o = vs_inventory_find(&vc->inventory, delta->objects[i].moref);
@@ -464,7 +510,8 @@ static void dispatch_changed(vs_vcenter_t *vc, const vs_inventory_t *delta) {
       vc->states_held++; /* at the next read */
       continue;
     }
-    n += vs_dispatch_states(o, fmax(interval, vc->read_interval), &vc->fields);
+    n += vs_dispatch_states(o, fmax(interval, vc->read_interval), &vc->fields,
+                            &vc->alarms);
   }
   vc->stats.state_values += n;
 }
@@ -844,6 +891,7 @@ static int collect(vs_vcenter_t *vc, double deadline, size_t *values,
   if (after_rc == VS_ERR_NOAUTH)
     return after_rc;
   refresh_tags(vc, vc->stats.full_passes != passes);
+  look_at_alarms(vc);
   if (read_events(vc, deadline) == VS_ERR_NOAUTH)
     return VS_ERR_NOAUTH;
   return rc != VS_OK ? rc : after_rc != VS_OK ? after_rc : stream_rc;
@@ -892,6 +940,7 @@ static void dispatch_self(vs_vcenter_t *vc, double wall, double cpu) {
       {"self_events", (double)vc->events.events, NULL},
       {"self_event_notifications", (double)vc->event_notifications, NULL},
       {"self_events_pending", vc->events.pending ? 1.0 : 0.0, NULL},
+      {"self_alarm_notifications", (double)vc->alarm_notifications, NULL},
   };
   double interval = fmax(vc->read_interval, wall);
   vs_dispatch_self(vc->cfg.name, m, sizeof(m) / sizeof(m[0]), interval);

@@ -93,6 +93,11 @@ typedef struct {
   const char **event_types;
   size_t event_types_num;
   uint64_t event_notifications;
+  /* triggered alarms: names (read again after a full pass), changes */
+  vs_alarms_t alarms;
+  uint64_t alarm_names_pass;
+  double next_alarm_names_at; /* after a failed read */
+  uint64_t alarm_notifications;
   uint64_t events_pruned_pass; /* the full pass counts were pruned at */
 
   double read_interval;                     /* seconds, this read's */

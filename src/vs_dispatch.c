@@ -51,7 +51,7 @@ const char *const vs_self_total_types[] = {
     "self_late_samples",          "self_uncatalogued_values",
     "self_inventory_full_passes", "self_update_objects",
     "self_update_rereads",        "self_events",
-    "self_event_notifications",
+    "self_event_notifications",   "self_alarm_notifications",
 };
 const size_t vs_self_total_types_num =
     sizeof(vs_self_total_types) / sizeof(vs_self_total_types[0]);
@@ -252,7 +252,7 @@ static bool name_attribute(const char *instance, vs_fields_t *fields, char *buf,
 }
 
 size_t vs_dispatch_states(const vs_object_t *obj, double interval_s,
-                          vs_fields_t *fields) {
+                          vs_fields_t *fields, const vs_alarms_t *alarms) {
   value_t value;
   value_list_t vl;
   object_value_list(&vl, &value, obj, interval_s);
@@ -270,6 +270,15 @@ size_t vs_dispatch_states(const vs_object_t *obj, double interval_s,
       if (!name_attribute(st->instance, fields, named, sizeof(named)))
         continue;
       vs_utf8_copy(vl.type_instance, named, sizeof(vl.type_instance));
+    } else if (vs_state_is_alarm(st->type)) {
+      char alarm[96];
+      bool ack;
+      const char *name = NULL;
+      if (alarms == NULL ||
+          !vs_alarm_of(obj, st->instance, alarm, sizeof(alarm), &ack) ||
+          (name = vs_alarms_name(alarms, alarm)) == NULL)
+        continue;
+      vs_utf8_copy(vl.type_instance, name, sizeof(vl.type_instance));
     } else {
       vs_utf8_copy(vl.type_instance, st->instance, sizeof(vl.type_instance));
     }
@@ -368,6 +377,52 @@ void vs_dispatch_event_notification(const vs_object_t *obj, const char *vcenter,
     meta_string(&n, "entity_moref", entity->moref);
   }
   meta_string(&n, "vcenter", vcenter);
+  plugin_dispatch_notification(&n);
+  plugin_notification_meta_free(n.meta);
+}
+
+static const char *const alarm_statuses[] = {"green", "yellow", "red"};
+
+static const char *status_name(int status) {
+  return status >= 0 && status <= 2 ? alarm_statuses[status] : "cleared";
+}
+
+void vs_dispatch_alarm_notification(const vs_alarm_change_t *c,
+                                    const char *name, const char *vcenter) {
+  const vs_object_t *o = c->object;
+  notification_t n = {.severity = c->status == 2   ? NOTIF_FAILURE
+                                  : c->status == 1 ? NOTIF_WARNING
+                                                   : NOTIF_OKAY};
+  int64_t us = vs_wall_us();
+  n.time = TIME_T_TO_CDTIME_T(us / 1000000) + US_TO_CDTIME_T(us % 1000000);
+  vs_utf8_copy(n.host, o->id_host, sizeof(n.host));
+  sstrncpy(n.plugin, "vsphere", sizeof(n.plugin));
+  vs_utf8_copy(n.plugin_instance, o->id_plugin_instance,
+               sizeof(n.plugin_instance));
+  snprintf(n.type, sizeof(n.type), "%s_alarm",
+           o->kind >= 0 ? vs_kind_info((vs_kind_t)o->kind)->name : "vcenter");
+  vs_utf8_copy(n.type_instance, name, sizeof(n.type_instance));
+  const char *what = c->old_status < 0           ? "triggered"
+                     : c->status < 0             ? "cleared"
+                     : c->status > c->old_status ? "worse"
+                     : c->status < c->old_status ? "better"
+                     : c->acknowledged           ? "acknowledged"
+                                                 : "unacknowledged";
+  snprintf(n.message, sizeof(n.message), "Alarm \"%.100s\" on %.100s: %s (%s)",
+           name, o->name, status_name(c->status), what);
+  n.message[vs_utf8_prefix(n.message, strlen(n.message))] = 0;
+  plugin_notification_meta_add_string(&n, "alarm", name);
+  plugin_notification_meta_add_string(&n, "alarm_moref", c->alarm);
+  plugin_notification_meta_add_string(&n, "status", status_name(c->status));
+  plugin_notification_meta_add_string(
+      &n, "previous_status",
+      c->old_status < 0 ? "none" : status_name(c->old_status));
+  plugin_notification_meta_add_string(&n, "change", what);
+  plugin_notification_meta_add_string(&n, "acknowledged",
+                                      c->acknowledged ? "true" : "false");
+  plugin_notification_meta_add_string(&n, "entity", o->name);
+  plugin_notification_meta_add_string(&n, "entity_moref", o->moref);
+  plugin_notification_meta_add_string(&n, "vcenter", vcenter);
   plugin_dispatch_notification(&n);
   plugin_notification_meta_free(n.meta);
 }

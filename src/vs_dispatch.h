@@ -14,6 +14,7 @@
 #ifndef VS_DISPATCH_H
 #define VS_DISPATCH_H
 
+#include "vs_alarms.h"
 #include "vs_counters.h"
 #include "vs_fields.h"
 #include "vs_inventory.h"
@@ -78,9 +79,19 @@ void vs_dispatch_self(const char *vcenter, const vs_self_metric_t *metrics,
 /* Dispatches an object's state values (time: now). A custom attribute's
  * value is sent as "<name>:<value>" (a ':' in the name as '_'); one whose
  * key `fields` does not define is left out and counted in
- * fields->unknown. NULL fields: no attribute is sent. Returns how many. */
+ * fields->unknown. NULL fields: no attribute is sent. A triggered alarm
+ * is sent under its name (`alarms`), only on the object it is about; one
+ * without a name yet, or with NULL alarms, is left out. Returns how many. */
 size_t vs_dispatch_states(const vs_object_t *obj, double interval_s,
-                          vs_fields_t *fields);
+                          vs_fields_t *fields, const vs_alarms_t *alarms);
+
+/* A collectd notification for a triggered alarm's change: new or worse
+ * red FAILURE, yellow WARNING; better, cleared or acknowledged: by the
+ * status now (red FAILURE, yellow WARNING, green or cleared OKAY). Type
+ * <kind>_alarm, type instance the alarm's name; meta data alarm,
+ * alarm_moref, status, previous_status, acknowledged, vcenter. */
+void vs_dispatch_alarm_notification(const vs_alarm_change_t *c,
+                                    const char *name, const char *vcenter);
 
 /* Dispatches an object's vSphere tags as info series (time: now): type
  * <kind>_tag, value 1, type instance "<category>:<tag>" (a ':' in the

@@ -87,6 +87,13 @@ enum {
   CL_TAG,
   RP_TAG,
   DC_TAG,
+  /* triggered alarms by name */
+  VM_ALARM,
+  HOST_ALARM,
+  DS_ALARM,
+  CL_ALARM,
+  RP_ALARM,
+  DC_ALARM,
   STATE_TYPES_NUM
 };
 
@@ -94,6 +101,9 @@ enum {
 #define ALARMS "triggered alarms; type instance red or yellow"
 #define TAG                                                                    \
   "always 1; type instance \"<category>:<tag>\" (vSphere tag; TagInterval)"
+#define ALARM                                                                  \
+  "green 0, yellow 1, red 2; type instance the alarm's name (a triggered "     \
+  "alarm about the object itself)"
 #define ATTRIBUTE                                                              \
   "always 1; type instance \"<attribute>:<value>\" (custom attribute)"
 
@@ -241,6 +251,12 @@ const vs_state_type_t vs_state_types[STATE_TYPES_NUM] = {
     [CL_TAG] = {"cluster_tag", VS_KIND_CLUSTER, "info", TAG},
     [RP_TAG] = {"resourcepool_tag", VS_KIND_RESOURCE_POOL, "info", TAG},
     [DC_TAG] = {"datacenter_tag", VS_KIND_DATACENTER, "info", TAG},
+    [VM_ALARM] = {"vm_alarm", VS_KIND_VM, "state", ALARM},
+    [HOST_ALARM] = {"host_alarm", VS_KIND_HOST, "state", ALARM},
+    [DS_ALARM] = {"datastore_alarm", VS_KIND_DATASTORE, "state", ALARM},
+    [CL_ALARM] = {"cluster_alarm", VS_KIND_CLUSTER, "state", ALARM},
+    [RP_ALARM] = {"resourcepool_alarm", VS_KIND_RESOURCE_POOL, "state", ALARM},
+    [DC_ALARM] = {"datacenter_alarm", VS_KIND_DATACENTER, "state", ALARM},
 };
 const size_t vs_state_types_num = STATE_TYPES_NUM;
 
@@ -341,6 +357,24 @@ bool vs_state_is_attribute(uint16_t type) {
   return type >= VM_ATTRIBUTE && type <= DC_ATTRIBUTE;
 }
 
+bool vs_state_is_alarm(uint16_t type) {
+  return type >= VM_ALARM && type <= DC_ALARM;
+}
+
+bool vs_alarm_instance_parse(const char *instance, char *alarm,
+                             size_t alarm_size, bool *acknowledged,
+                             const char **entity) {
+  const char *sp = strchr(instance, ' ');
+  if (sp == NULL || (sp[1] != '0' && sp[1] != '1') || sp[2] != ' ' ||
+      (size_t)(sp - instance) >= alarm_size || sp == instance)
+    return false;
+  memcpy(alarm, instance, (size_t)(sp - instance));
+  alarm[sp - instance] = 0;
+  *acknowledged = sp[1] == '1';
+  *entity = sp + 3;
+  return true;
+}
+
 /* ---- structured properties ---- */
 
 void vs_state_scratch_reset(vs_state_scratch_t *s) {
@@ -359,6 +393,8 @@ void vs_state_scratch_reset(vs_state_scratch_t *s) {
   s->files_seen = false;
   s->attrs_num = 0;
   s->attr_item = -1;
+  s->alarms_num = 0;
+  s->alarm_item = -1;
 }
 
 static bool ends_with(const char *s, const char *suffix) {
@@ -530,6 +566,37 @@ static void attribute(vs_state_scratch_t *s, int item, const char *field,
   memcpy(a->instance, instance, sizeof(instance));
 }
 
+/* AlarmState: key, entity, alarm, overallStatus, time, acknowledged, ... */
+static void alarm_leaf(vs_state_scratch_t *s, int item, const char *field,
+                       const char *text) {
+  if (item != s->alarm_item) {
+    if (s->alarms_num == VS_STATE_MAX_ALARMS)
+      return;
+    vs_alarm_state_t *a = &s->alarms[s->alarms_num++];
+    memset(a, 0, sizeof(*a));
+    a->status = -1;
+    s->alarm_item = item;
+  }
+  vs_alarm_state_t *a = &s->alarms[s->alarms_num - 1];
+  static const char *const names[] = {"green", "yellow", "red", NULL};
+  if (strcmp(field, "alarm") == 0)
+    vs_utf8_copy(a->alarm, text, sizeof(a->alarm));
+  else if (strcmp(field, "entity") == 0)
+    vs_utf8_copy(a->entity, text, sizeof(a->entity));
+  else if (strcmp(field, "overallStatus") == 0) {
+    a->status = -1;
+    for (int i = 0; names[i] != NULL; i++)
+      if (strcmp(text, names[i]) == 0)
+        a->status = i;
+  } else if (strcmp(field, "acknowledged") == 0)
+    a->acknowledged = strcmp(text, "true") == 0;
+  /* morefs hold no space: the instance parts back unambiguously */
+  char instance[sizeof(a->instance)];
+  snprintf(instance, sizeof(instance), "%s %d %s", a->alarm,
+           a->acknowledged ? 1 : 0, a->entity);
+  memcpy(a->instance, instance, sizeof(instance));
+}
+
 void vs_state_subprop(vs_state_scratch_t *s, const char *prop, int item,
                       const char *path, const char *text) {
   const char *slash = strchr(path, '/');
@@ -557,6 +624,8 @@ void vs_state_subprop(vs_state_scratch_t *s, const char *prop, int item,
       else if (strcmp(text, "yellow") == 0)
         s->alarms_yellow++;
     }
+    if (slash != NULL && strncmp(path, "AlarmState/", 11) == 0)
+      alarm_leaf(s, item, slash + 1, text);
   } else if (strcmp(prop, "snapshot") == 0) {
     int64_t t;
     if (ends_with(path, "createTime") && vs_parse_datetime(text, &t) == 0) {
@@ -633,14 +702,30 @@ static void put_boot(sink_t *k, int boot_type, int uptime_type,
     put(k, uptime_type, "", (double)(now_us - boot) / 1e6);
 }
 
+static const uint16_t alarm_types[VS_KIND_NUM] = {
+    [VS_KIND_VM] = VM_ALARM,
+    [VS_KIND_HOST] = HOST_ALARM,
+    [VS_KIND_DATASTORE] = DS_ALARM,
+    [VS_KIND_CLUSTER] = CL_ALARM,
+    [VS_KIND_RESOURCE_POOL] = RP_ALARM,
+    [VS_KIND_DATACENTER] = DC_ALARM,
+};
+
+/* The counts by severity (of the alarms about the object and what it
+ * holds), and each alarm with its status (named and narrowed to those
+ * about the object itself at dispatch). */
 static void put_alarms(sink_t *k, int type, const vs_prop_t *props, size_t n,
                        const vs_state_scratch_t *s) {
   /* Only when asked for: an empty array arrives as an empty leaf. */
   if (vs_prop_value(props, n, "triggeredAlarmState", NULL) == NULL &&
-      s->alarms_red == 0 && s->alarms_yellow == 0)
+      s->alarms_red == 0 && s->alarms_yellow == 0 && s->alarms_num == 0)
     return;
   put(k, type, "red", (double)s->alarms_red);
   put(k, type, "yellow", (double)s->alarms_yellow);
+  int named = alarm_types[vs_state_types[type].kind];
+  for (size_t i = 0; i < s->alarms_num; i++)
+    if (s->alarms[i].status >= 0 && s->alarms[i].alarm[0] != 0)
+      put(k, named, s->alarms[i].instance, s->alarms[i].status);
 }
 
 static const char *const statuses[] = {"gray", "green", "yellow", "red", NULL};

@@ -23,6 +23,7 @@
 #define VS_STATE_MAX_DISKS 32    /* guest file systems per VM */
 #define VS_STATE_MAX_SENSORS 256 /* sensors per host (147 seen on one) */
 #define VS_STATE_MAX_ATTRS 32    /* custom attribute values per object */
+#define VS_STATE_MAX_ALARMS 64   /* triggered alarms per object */
 
 /* Optional property paths (vs_state_optional_path), read when asked. */
 #define VS_PATH_SENSORS                                                        \
@@ -67,6 +68,24 @@ typedef struct {
   char instance[112]; /* "<key>:<value>": named at dispatch (vs_fields) */
 } vs_attr_value_t;
 
+/* One triggered alarm (AlarmState). A container's list also holds the
+ * alarms of what is inside it (a datacenter's, its datastores'): each
+ * names the entity it is about. */
+typedef struct {
+  char alarm[80];  /* the Alarm's moref */
+  char entity[80]; /* the object it is about */
+  int status;      /* green 0, yellow 1, red 2; -1 gray or not reported */
+  bool acknowledged;
+  /* the state value's instance: "<alarm> <0|1 acknowledged> <entity>",
+   * named at dispatch (vs_alarms) */
+  char instance[176];
+} vs_alarm_state_t;
+
+/* The parts of an alarm state value's instance; false if malformed. */
+bool vs_alarm_instance_parse(const char *instance, char *alarm,
+                             size_t alarm_size, bool *acknowledged,
+                             const char **entity);
+
 /* What the structured properties of one object said, gathered as their
  * leaves stream in (vs_subprop_cb). */
 typedef struct {
@@ -89,6 +108,9 @@ typedef struct {
   vs_attr_value_t attrs[VS_STATE_MAX_ATTRS];
   size_t attrs_num;
   int attr_item;
+  vs_alarm_state_t alarms[VS_STATE_MAX_ALARMS];
+  size_t alarms_num;
+  int alarm_item;
 } vs_state_scratch_t;
 
 void vs_state_scratch_reset(vs_state_scratch_t *s);
@@ -111,6 +133,9 @@ size_t vs_state_optional_paths(vs_kind_t kind, const vs_state_options_t *opts,
 /* Whether a state type is a custom attribute's info series (its instance
  * is "<key>:<value>" until dispatch names the key). */
 bool vs_state_is_attribute(uint16_t type);
+/* Whether a state type is a triggered alarm's (its instance as in
+ * vs_alarm_state_t, its value the status). */
+bool vs_state_is_alarm(uint16_t type);
 /* The info series type of a kind's vSphere tags ("vm_tag", ...). */
 uint16_t vs_state_tag_type(vs_kind_t kind);
 
@@ -131,6 +156,7 @@ vs_state_value_t *vs_state_copy(const vs_state_value_t *values, size_t n);
 
 /* The most values one object can have. */
 #define VS_STATE_MAX_VALUES                                                    \
-  (24 + 2 * VS_STATE_MAX_DISKS + 2 * VS_STATE_MAX_SENSORS + VS_STATE_MAX_ATTRS)
+  (24 + 2 * VS_STATE_MAX_DISKS + 2 * VS_STATE_MAX_SENSORS +                    \
+   VS_STATE_MAX_ATTRS + VS_STATE_MAX_ALARMS)
 
 #endif

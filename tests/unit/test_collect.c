@@ -60,6 +60,10 @@ typedef struct {
   char *ev_filter;       /* the CreateCollectorForEvents body (owned) */
   int ev_pos;            /* the collector's next event */
   bool ev_lose;          /* the next ReadNextEvents: the collector is gone */
+  /* a triggered alarm on vm-135 (and listed on its host too, as vCenter
+   * lists a datastore's on its datacenter): status "" for none */
+  const char *alarm_status;
+  bool alarm_ack;
 } vcenter_t;
 
 static void fixture(fake_reply_t *r, const char *name) {
@@ -233,9 +237,40 @@ static bool stream_call(vcenter_t *vc, const fake_request_t *req,
   return true;
 }
 
+/* AlarmState of alarm-7 about vm-135, in `obj`'s properties. */
+static void inject_alarm(const vcenter_t *vc, fake_reply_t *r,
+                         const char *obj) {
+  if (vc->alarm_status == NULL)
+    return;
+  char from[128], to[1024];
+  snprintf(from, sizeof(from), "%s</obj>", obj);
+  if (vc->alarm_status[0] == 0)
+    snprintf(to, sizeof(to),
+             "%s</obj><propSet><name>triggeredAlarmState</name><val "
+             "xsi:type=\"ArrayOfAlarmState\"></val></propSet>",
+             obj);
+  else
+    snprintf(to, sizeof(to),
+             "%s</obj><propSet><name>triggeredAlarmState</name><val "
+             "xsi:type=\"ArrayOfAlarmState\"><AlarmState "
+             "xsi:type=\"AlarmState\"><key>alarm-7.vm-135</key><entity "
+             "type=\"VirtualMachine\">vm-135</entity><alarm "
+             "type=\"Alarm\">alarm-7</alarm><overallStatus>%s</overallStatus>"
+             "<time>2024-01-02T02:55:00.447Z</time><acknowledged>%s"
+             "</acknowledged></AlarmState></val></propSet>",
+             obj, vc->alarm_status, vc->alarm_ack ? "true" : "false");
+  replace_all(&r->body, from, to);
+}
+
 static void retrieve(vcenter_t *vc, const fake_request_t *req,
                      fake_reply_t *r) {
-  if (strstr(req->body, "perfCounter") != NULL)
+  if (strstr(req->body, "<type>Alarm</type>") != NULL)
+    fake_soap(r, "<RetrievePropertiesExResponse xmlns=\"urn:vim25\">"
+                 "<returnval><objects><obj type=\"Alarm\">alarm-7</obj>"
+                 "<propSet><name>info.name</name><val xsi:type=\"xsd:string\">"
+                 "Virtual machine CPU usage</val></propSet></objects>"
+                 "</returnval></RetrievePropertiesExResponse>");
+  else if (strstr(req->body, "perfCounter") != NULL)
     fixture(r, "vcsim_catalog.xml");
   else if (strstr(req->body, "historicalInterval") != NULL)
     intervals(r);
@@ -243,8 +278,11 @@ static void retrieve(vcenter_t *vc, const fake_request_t *req,
     fixture(r, "vcsim_states.xml"); /* a state pass */
   else if (vc->discovery_fault)
     fake_fault(r, "SystemError", "scripted discovery fault", NULL, NULL);
-  else
+  else {
     fixture(r, "vcsim_discovery.xml");
+    inject_alarm(vc, r, "<obj type=\"VirtualMachine\">vm-135");
+    inject_alarm(vc, r, "<obj type=\"HostSystem\">host-21");
+  }
 }
 
 static void query_perf(vcenter_t *vc, const fake_request_t *req,
@@ -1288,6 +1326,90 @@ DEF_TEST(events_counted_and_notified_across_a_relogin) {
   return 0;
 }
 
+/* ---- triggered alarms by name ---- */
+
+static const mock_value_t *alarm_value(const char *host, const char *type) {
+  const mock_value_t *last = NULL;
+  for (size_t i = 0; i < mock_values_num(); i++)
+    if (strcmp(mock_value(i)->host, host) == 0 &&
+        strcmp(mock_value(i)->type, type) == 0)
+      last = mock_value(i);
+  return last;
+}
+
+/* A full pass at the next read (where the scripted alarm is read). */
+static int read_pass(world_t *w) {
+  w->block->next_inventory_at = 0;
+  mock_values_reset();
+  return world_read(w);
+}
+
+static const mock_notification_t *last_notification(void) {
+  size_t n = mock_notifications_num();
+  return n > 0 ? mock_notification(n - 1) : NULL;
+}
+
+DEF_TEST(alarm_named_on_its_object_and_each_change_notified) {
+  world_t w;
+  CHECK_ZERO(world_init(&w, NULL, NULL));
+  w.vc.alarm_status = "red";
+  EXPECT_EQ_INT(0, world_read(&w));
+  /* named in bulk before it went out, on the VM it is about only */
+  EXPECT_EQ_INT(
+      1, requests_naming(&w, "RetrievePropertiesEx", "<type>Alarm</type>"));
+  const mock_value_t *v = alarm_value("DC0_H0_VM0", "vm_alarm");
+  CHECK_NOT_NULL(v);
+  EXPECT_EQ_STR("Virtual machine CPU usage", v->type_instance);
+  EXPECT_EQ_DOUBLE(2.0, v->gauge);
+  OK(alarm_value("DC0_H0", "host_alarm") == NULL);
+  v = alarm_value("DC0_H0", "host_alarms"); /* counted there, as before */
+  OK(v != NULL);
+  /* firing at the start: a series, not a notification */
+  EXPECT_EQ_INT(0, mock_notifications_num());
+
+  w.vc.alarm_status = "yellow";
+  EXPECT_EQ_INT(0, read_pass(&w));
+  EXPECT_EQ_INT(1, mock_notifications_num());
+  const mock_notification_t *n = last_notification();
+  EXPECT_EQ_INT(NOTIF_WARNING, n->severity);
+  EXPECT_EQ_STR("DC0_H0_VM0", n->host);
+  EXPECT_EQ_STR("vm_alarm", n->type);
+  EXPECT_EQ_STR("Virtual machine CPU usage", n->type_instance);
+  char meta[64];
+  EXPECT_EQ_STR("better", mock_notification_meta(n, "change", meta, 64));
+  EXPECT_EQ_STR("red", mock_notification_meta(n, "previous_status", meta, 64));
+  v = alarm_value("DC0_H0_VM0", "vm_alarm");
+  OK(v != NULL && v->gauge == 1.0);
+
+  w.vc.alarm_ack = true; /* acknowledged: one notification */
+  EXPECT_EQ_INT(0, read_pass(&w));
+  EXPECT_EQ_INT(2, mock_notifications_num());
+  EXPECT_EQ_STR("acknowledged", mock_notification_meta(last_notification(),
+                                                       "change", meta, 64));
+  EXPECT_EQ_INT(0, read_pass(&w)); /* nothing changed: none */
+  EXPECT_EQ_INT(2, mock_notifications_num());
+
+  w.vc.alarm_status = ""; /* cleared */
+  EXPECT_EQ_INT(0, read_pass(&w));
+  EXPECT_EQ_INT(3, mock_notifications_num());
+  EXPECT_EQ_INT(NOTIF_OKAY, last_notification()->severity);
+  EXPECT_EQ_STR("cleared", mock_notification_meta(last_notification(), "change",
+                                                  meta, 64));
+  OK(alarm_value("DC0_H0_VM0", "vm_alarm") == NULL); /* no longer sent */
+
+  w.vc.alarm_status = "red"; /* again: new */
+  w.vc.alarm_ack = false;
+  EXPECT_EQ_INT(0, read_pass(&w));
+  EXPECT_EQ_INT(4, mock_notifications_num());
+  EXPECT_EQ_INT(NOTIF_FAILURE, last_notification()->severity);
+  EXPECT_EQ_STR("triggered", mock_notification_meta(last_notification(),
+                                                    "change", meta, 64));
+  EXPECT_EQ_DOUBLE(4.0, self_value("self_alarm_notifications"));
+  EXPECT_EQ_INT(0, mock_log_count(LOG_ERR));
+  world_free(&w);
+  return 0;
+}
+
 int main(void) {
   RUN_TEST(first_read_discovers_then_reads_only_query);
   RUN_TEST(session_lost_mid_read_logs_in_once_and_goes_on);
@@ -1307,6 +1429,7 @@ int main(void) {
   RUN_TEST(tags_read_in_bulk_then_logged_out);
   RUN_TEST(tag_naming_field_first_identity_and_moves);
   RUN_TEST(events_counted_and_notified_across_a_relogin);
+  RUN_TEST(alarm_named_on_its_object_and_each_change_notified);
   mock_reset();
   END_TEST;
 }

@@ -723,7 +723,7 @@ DEF_TEST(dispatch_states) {
   vs_object_t *o = object(&inv, "web01");
   CHECK_NOT_NULL(o);
   /* nothing to send */
-  EXPECT_EQ_INT(0, vs_dispatch_states(o, 60, NULL));
+  EXPECT_EQ_INT(0, vs_dispatch_states(o, 60, NULL, NULL));
   EXPECT_EQ_INT(0, mock_values_num());
   /* the VM's power state and a guest disk's free bytes */
   int power = -1, disk_free = -1;
@@ -741,7 +741,7 @@ DEF_TEST(dispatch_states) {
   CHECK_NOT_NULL(o->states);
   memcpy(o->states, states, sizeof(states));
   o->states_num = 2;
-  EXPECT_EQ_INT(2, vs_dispatch_states(o, 60, NULL));
+  EXPECT_EQ_INT(2, vs_dispatch_states(o, 60, NULL, NULL));
   EXPECT_EQ_INT(2, mock_values_num());
   const mock_value_t *m = mock_value_find("vm_power_state", "");
   CHECK_NOT_NULL(m);
@@ -757,7 +757,7 @@ DEF_TEST(dispatch_states) {
   EXPECT_EQ_DOUBLE(4096.0, m->gauge);
   /* a failed dispatch is not counted */
   mock_dispatch_set_status(-1);
-  EXPECT_EQ_INT(0, vs_dispatch_states(o, 60, NULL));
+  EXPECT_EQ_INT(0, vs_dispatch_states(o, 60, NULL, NULL));
   mock_dispatch_set_status(0);
   /* sent again from the copy 30 s after they were computed (the update
    * stream said nothing changed): an uptime has grown by 30 s, a power
@@ -771,7 +771,7 @@ DEF_TEST(dispatch_states) {
       .type = (uint16_t)uptime, .instance = "", .value = 1000};
   o->states_us = vs_wall_us() - INT64_C(30) * 1000000;
   mock_reset();
-  EXPECT_EQ_INT(2, vs_dispatch_states(o, 60, NULL));
+  EXPECT_EQ_INT(2, vs_dispatch_states(o, 60, NULL, NULL));
   m = mock_value_find("vm_uptime_seconds", "");
   CHECK_NOT_NULL(m);
   OK(m->gauge >= 1030.0 && m->gauge < 1032.0);
@@ -1040,13 +1040,13 @@ DEF_TEST(attributes_named_at_dispatch) {
   CHECK_ZERO(vs_fields_add(&f, 102, "Env:zone"));
   CHECK_ZERO(vs_fields_add(&f, 101, "again")); /* a key once */
   EXPECT_EQ_INT(2, f.num);
-  EXPECT_EQ_INT(2, vs_dispatch_states(o, 60, &f));
+  EXPECT_EQ_INT(2, vs_dispatch_states(o, 60, &f, NULL));
   OK(mock_value_find("vm_attribute", "Owner:team-x"));
   OK(mock_value_find("vm_attribute", "Env_zone:a:b")); /* the name's ':' */
   EXPECT_EQ_INT(1, f.unknown);
   /* without names: no attribute at all */
   mock_reset();
-  EXPECT_EQ_INT(0, vs_dispatch_states(o, 60, NULL));
+  EXPECT_EQ_INT(0, vs_dispatch_states(o, 60, NULL, NULL));
   vs_fields_free(&f);
   EXPECT_EQ_INT(0, f.num);
   vs_inventory_free(&inv);

@@ -1602,7 +1602,9 @@ DEF_TEST(vc6_7_datastore_properties) {
     EXPECT_VALUE(1, &v, "datastore_alarms", "yellow");
     EXPECT_NO_VALUE(&v, "datastore_hosts"); /* not asked */
     EXPECT_NO_VALUE(&v, "datastore_overall_status");
-    EXPECT_EQ_INT(10, v.n);
+    /* the alarm itself, about this datastore */
+    EXPECT_VALUE(1, &v, "datastore_alarm", "alarm-7 0 datastore-15");
+    EXPECT_EQ_INT(11, v.n);
     values_release(&v);
     acc_free(&a);
   }
@@ -1631,7 +1633,9 @@ DEF_TEST(vc6_7_datacenter_alarms) {
     states(&v, o, VC6_7_NOW);
     EXPECT_VALUE(0, &v, "datacenter_alarms", "red");
     EXPECT_VALUE(1, &v, "datacenter_alarms", "yellow");
-    EXPECT_EQ_INT(2, v.n);
+    /* kept with its entity: dispatch sends it with the datastore only */
+    EXPECT_VALUE(1, &v, "datacenter_alarm", "alarm-7 0 datastore-15");
+    EXPECT_EQ_INT(3, v.n);
     values_release(&v);
     acc_free(&a);
   }

@@ -510,14 +510,36 @@ DEF_TEST(vm_guest_disks) {
 static void add_alarm(vs_state_scratch_t *s, int item, const char *status) {
   vs_state_subprop(s, "triggeredAlarmState", item, "AlarmState/key", "k");
   vs_state_subprop(s, "triggeredAlarmState", item, "AlarmState/entity", "vm-1");
-  vs_state_subprop(s, "triggeredAlarmState", item, "AlarmState/alarm",
-                   "alarm-1");
+  char alarm[32];
+  snprintf(alarm, sizeof(alarm), "alarm-%d", item);
+  vs_state_subprop(s, "triggeredAlarmState", item, "AlarmState/alarm", alarm);
   vs_state_subprop(s, "triggeredAlarmState", item, "AlarmState/overallStatus",
                    status);
   vs_state_subprop(s, "triggeredAlarmState", item, "AlarmState/time",
                    "2024-01-02T02:55:00.447Z");
   vs_state_subprop(s, "triggeredAlarmState", item, "AlarmState/acknowledged",
                    "false");
+}
+
+DEF_TEST(alarm_instance_parts) {
+  char alarm[16];
+  bool ack = false;
+  const char *entity = NULL;
+  OK(vs_alarm_instance_parse("alarm-7 1 datastore-15", alarm, sizeof(alarm),
+                             &ack, &entity));
+  EXPECT_EQ_STR("alarm-7", alarm);
+  OK(ack);
+  EXPECT_EQ_STR("datastore-15", entity);
+  OK(vs_alarm_instance_parse("alarm-7 0 ", alarm, sizeof(alarm), &ack,
+                             &entity));
+  OK(!ack && entity[0] == 0);
+  OK(!vs_alarm_instance_parse("alarm-7", alarm, sizeof(alarm), &ack, &entity));
+  OK(!vs_alarm_instance_parse(" 0 x", alarm, sizeof(alarm), &ack, &entity));
+  OK(!vs_alarm_instance_parse("alarm-7 2 x", alarm, sizeof(alarm), &ack,
+                              &entity));
+  OK(!vs_alarm_instance_parse("alarm-1234567890123 0 x", alarm, sizeof(alarm),
+                              &ack, &entity));
+  return 0;
 }
 
 DEF_TEST(alarms_every_kind) {
@@ -541,6 +563,14 @@ DEF_TEST(alarms_every_kind) {
     EXPECT_VALUE(1, &vals, type, "yellow");
     EXPECT_EQ_INT(2, count_of(&vals, type));
     EXPECT_EQ_INT(0, bad_values(&vals, (vs_kind_t)k));
+    /* each alarm with its status (gray: none), to be named at dispatch */
+    char named[64];
+    snprintf(named, sizeof(named), "%s_alarm",
+             vs_kind_info((vs_kind_t)k)->name);
+    EXPECT_EQ_INT(4, count_of(&vals, named));
+    EXPECT_VALUE(2, &vals, named, "alarm-0 0 vm-1");
+    EXPECT_VALUE(1, &vals, named, "alarm-1 0 vm-1");
+    EXPECT_VALUE(0, &vals, named, "alarm-4 0 vm-1");
     /* an empty triggeredAlarmState (an empty leaf): 0 and 0 */
     vs_state_scratch_reset(&s);
     vs_prop_t empty = P("triggeredAlarmState", "");
@@ -838,7 +868,8 @@ DEF_TEST(datacenter_states) {
   vs_prop_t props[] = {P("overallStatus", "red"), P("triggeredAlarmState", "")};
   compute(&vals, VS_KIND_DATACENTER, props, 2, &s, NOW_US);
   EXPECT_EQ_INT(0, bad_values(&vals, VS_KIND_DATACENTER));
-  EXPECT_EQ_INT(3, vals.n);
+  EXPECT_EQ_INT(4, vals.n);
+  EXPECT_VALUE(2, &vals, "datacenter_alarm", "alarm-0 0 vm-1");
   EXPECT_VALUE(3, &vals, "datacenter_overall_status", "");
   EXPECT_VALUE(1, &vals, "datacenter_alarms", "red");
   EXPECT_VALUE(0, &vals, "datacenter_alarms", "yellow");
@@ -1028,7 +1059,9 @@ DEF_TEST(vcenter_vm_answer) {
     /* one red, one yellow (acknowledged or not) */
     EXPECT_VALUE(1, v, "vm_alarms", "red");
     EXPECT_VALUE(1, v, "vm_alarms", "yellow");
-    EXPECT_EQ_INT(16, v->n);
+    EXPECT_VALUE(2, v, "vm_alarm", "alarm-7 0 vm-1001");
+    EXPECT_EQ_INT(2, count_of(v, "vm_alarm"));
+    EXPECT_EQ_INT(18, v->n);
 
     /* the second VM: nothing of the first one's leaves */
     v = states_of(&e, "vm-1004");
@@ -1518,6 +1551,7 @@ int main(void) {
   RUN_TEST(vm_boot_time_and_uptime);
   RUN_TEST(vm_snapshots);
   RUN_TEST(vm_guest_disks);
+  RUN_TEST(alarm_instance_parts);
   RUN_TEST(alarms_every_kind);
   RUN_TEST(overall_status_every_kind);
   RUN_TEST(host_states);
