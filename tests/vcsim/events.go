@@ -125,7 +125,7 @@ func eventType(ev types.BaseEvent) string {
 }
 
 // add keeps an event vcsim has just posted (called under the
-// EventManager's lock, in key order).
+// EventManager's lock, in key order), on vCenter's clock.
 func (s *eventStore) add(ev types.BaseEvent) {
 	e := ev.GetEvent()
 	e.CreatedTime = e.CreatedTime.Add(clockOffset()) // vCenter's clock
@@ -297,16 +297,9 @@ func installEvents() error {
 		}
 		old := q.Res.Returnval
 		sort.Slice(old, func(i, j int) bool { return old[i].GetEvent().Key < old[j].GetEvent().Key })
-		events.mu.Lock()
 		for _, ev := range old {
-			e := ev.GetEvent()
-			events.kept = append(events.kept, keptEvent{ev: ev, key: e.Key, chain: e.ChainId,
-				typ: eventType(ev), user: e.UserName, created: e.CreatedTime})
-			events.total++
-			events.lastKey = e.Key
-			vc.latest = ev
+			events.add(ev)
 		}
-		events.mu.Unlock()
 		c, ok := stock.CreateCollectorForEvents(throwaway, &types.CreateCollectorForEvents{
 			Filter: types.EventFilterSpec{MaxCount: 1}}).(*methods.CreateCollectorForEventsBody)
 		if !ok || c.Res == nil {
