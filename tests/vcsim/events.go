@@ -245,6 +245,17 @@ func eventEntities(e *types.Event) []types.ManagedObjectReference {
 // one new event each time vcsim posts one.
 type eventTap struct{ spy types.ManagedObjectReference }
 
+var tapSpy atomic.Value // types.ManagedObjectReference of the tap's collector
+
+// isEventTap tells the property collectors (updates.go) which object's
+// changes to drop: vcsim makes a full pass of every filter at the next
+// WaitForUpdatesEx for each change queued, and this collector, in a
+// session of its own, is in no client's filter.
+func isEventTap(ref types.ManagedObjectReference) bool {
+	spy, ok := tapSpy.Load().(types.ManagedObjectReference)
+	return ok && ref == spy
+}
+
 func (t *eventTap) Reference() types.ManagedObjectReference {
 	return types.ManagedObjectReference{Type: "EventHistoryCollector", Value: "vcsim-event-tap"}
 }
@@ -306,6 +317,7 @@ func installEvents() error {
 			err = fmt.Errorf("CreateCollectorForEvents of vcsim's EventManager failed")
 			return
 		}
+		tapSpy.Store(c.Res.Returnval)
 		simulator.Map.AddHandler(&eventTap{spy: c.Res.Returnval})
 	})
 	return err
