@@ -436,7 +436,9 @@ class Vcsim:
         [message=], extra-counter type= id=, counter-add group= name=
         rollup= unit= level= statsType= [key=], stats-level level=,
         clock-offset seconds=, sensor-health name= sensor= health= [index=],
-        stream-drop, clear, stats."""
+        stream-drop, rest-login-status status=, rest-kill, event-post type=
+        [name=] [message=] [user=] [event_type_id=] [severity=],
+        event-burst (the same and count=), events [since=], clear, stats."""
         q = [("cmd", cmd)] + [(k, str(v)) for k, v in params.items()]
         url = self.control_url + "?" + urllib.parse.urlencode(q)
         ctx = None
@@ -722,20 +724,12 @@ class Vcsim:
 
     def current_time(self):
         """ServiceInstance.CurrentTime as epoch seconds (float)."""
-        import calendar
         st, text = self.soap_once('<CurrentTime xmlns="urn:vim25"><_this type="ServiceInstance">'
                                   'ServiceInstance</_this></CurrentTime>')
         m = re.search(r"<returnval>([^<]+)</returnval>", text)
         if st != 200 or not m:
             raise RuntimeError("CurrentTime: HTTP %d %s" % (st, text[:300]))
-        ts = m.group(1)
-        base = re.match(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(\.\d+)?(Z|[+-]\d\d:\d\d)$", ts)
-        t = calendar.timegm(time.strptime(base.group(1), "%Y-%m-%dT%H:%M:%S"))
-        t += float(base.group(2) or 0)
-        if base.group(3) != "Z":
-            sign = 1 if base.group(3)[0] == "+" else -1
-            t -= sign * (int(base.group(3)[1:3]) * 3600 + int(base.group(3)[4:6]) * 60)
-        return t
+        return xsd_time(m.group(1))
 
     def service_versions(self):
         """GET /sdk/vimServiceVersions.xml: (HTTP status, {namespace:
@@ -758,6 +752,69 @@ class Vcsim:
         st = self.control_stats()
         return (st["props_paged"], st["props_continue_calls"], st["props_cancel_calls"],
                 st["props_tokens_pending"])
+
+    # -- events (tests/vcsim/events.go) ------------------------------------
+
+    @staticmethod
+    def _event_params(type_, name, fields):
+        params = {"type": type_}
+        if name is not None:
+            params["name"] = name
+        params.update((k, str(v)) for k, v in fields.items())
+        return params
+
+    def event_post(self, type, name=None, **fields):  # noqa: A002 - the vSphere word
+        """Post one event through vcsim's EventManager (cmd=event-post);
+        returns its key. type: an event type name (VmFailedToPowerOnEvent,
+        VmPoweredOffEvent, HostConnectionLostEvent, ...: that typed event),
+        "EventEx" or "ExtendedEvent" with event_type_id=, or a bare
+        eventTypeId such as "com.vmware.vc.HA.VmRestartedByHAEvent" (an
+        EventEx). name: the VM or host (else any entity; a name or a moref)
+        it is about: its vm/host/computeResource/datacenter arguments.
+        fields: message= (fullFormattedMessage; also an EventEx's message
+        and the reason of an event that has one), user= (userName),
+        event_type_id=, severity= (EventEx; default info). Only an event:
+        nothing else changes (a VmPoweredOffEvent powers nothing off)."""
+        out = self.control("event-post", **self._event_params(type, name, fields)).split()
+        assert out[0] == "ok", out
+        return int(out[1])
+
+    def event_burst(self, type, count, name=None, **fields):  # noqa: A002 - the vSphere word
+        """`count` events alike (cmd=event-burst, see event_post), with
+        consecutive keys; returns (first key, last key)."""
+        params = self._event_params(type, name, fields)
+        params["count"] = int(count)
+        out = self.control("event-burst", timeout=120.0, **params).split()
+        assert out[0] == "ok", out
+        return int(out[1]), int(out[2])
+
+    def events(self, since=0):
+        """The events vcsim keeps (cmd=events) with key > since, oldest
+        first: [{"key": int, "type": eventTypeId of an EventEx/
+        ExtendedEvent else the type name, "entity": the moref of the vm,
+        host, ds, computeResource or datacenter argument (the first
+        present) or None, "time": createdTime as epoch seconds}]."""
+        out = []
+        for line in self.control("events", timeout=120.0, since=int(since)).splitlines():
+            f = line.split()
+            if len(f) == 4:
+                out.append({"key": int(f[0]), "type": f[1], "entity": None if f[2] == "-" else f[2],
+                            "time": xsd_time(f[3])})
+        return out
+
+    EVENT_STATS = ("event_collectors_live", "event_collectors_made", "event_collectors_destroyed",
+                   "event_collectors_session_ended", "events_total", "events_kept",
+                   "events_last_key", "read_next_events_calls")
+
+    def event_stats(self):
+        """The event counters of control_stats(): {name: int} for
+        event_collectors_live (collectors of live sessions),
+        event_collectors_made, event_collectors_destroyed (DestroyCollector),
+        event_collectors_session_ended (gone with their session),
+        events_total (kept since start), events_kept, events_last_key,
+        read_next_events_calls."""
+        st = self.control_stats()
+        return {k: st[k] for k in self.EVENT_STATS}
 
     def close(self):
         self.stop()
@@ -957,6 +1014,112 @@ def soap_fault(text):
                         res["obj"] = (x.get("type"), x.text)
         return res
     return None
+
+
+def xsd_time(s):
+    """An xsd:dateTime (RFC 3339: Z or an offset, any fraction) as epoch
+    seconds (float)."""
+    import calendar
+    m = re.match(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(\.\d+)?(Z|[+-]\d\d:\d\d)$", s.strip())
+    if not m:
+        raise ValueError("not an xsd:dateTime: %r" % s)
+    t = calendar.timegm(time.strptime(m.group(1), "%Y-%m-%dT%H:%M:%S")) + float(m.group(2) or 0)
+    if m.group(3) != "Z":
+        sign = 1 if m.group(3)[0] == "+" else -1
+        t -= sign * (int(m.group(3)[1:3]) * 3600 + int(m.group(3)[4:6]) * 60)
+    return t
+
+
+def xsd_timestamp(t):
+    """Epoch seconds as an xsd:dateTime (UTC, microseconds, truncated)."""
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(int(t))) + ".%06dZ" % int((t % 1) * 1e6)
+
+
+def event_filter_xml(begin=None, end=None, type_ids=(), max_count=None):
+    """An EventFilterSpec's elements (WSDL order): time (begin/end: epoch
+    seconds or xsd:dateTime strings), eventTypeId list, maxCount."""
+    def ts(t):
+        return xsd_timestamp(t) if isinstance(t, (int, float)) else t
+    out = ""
+    if begin is not None or end is not None:
+        out += "<time>"
+        if begin is not None:
+            out += "<beginTime>%s</beginTime>" % ts(begin)
+        if end is not None:
+            out += "<endTime>%s</endTime>" % ts(end)
+        out += "</time>"
+    out += "".join("<eventTypeId>%s</eventTypeId>" % _xesc(t) for t in type_ids)
+    if max_count is not None:
+        out += "<maxCount>%d</maxCount>" % max_count
+    return out
+
+
+def event_collector_create(url, cookie, context=None, **filter_kw):
+    """EventManager.CreateCollectorForEvents (filter: see
+    event_filter_xml); returns the collector's moref. Raises RuntimeError
+    (with the fault type) if refused."""
+    import xml.etree.ElementTree as ET
+    st, text, _ = soap_post(url, '<CreateCollectorForEvents xmlns="urn:vim25"><_this type="EventManager">'
+                            'EventManager</_this><filter>%s</filter></CreateCollectorForEvents>'
+                            % event_filter_xml(**filter_kw), cookie, context=context)
+    if st != 200:
+        f = soap_fault(text) or {}
+        raise RuntimeError("CreateCollectorForEvents: HTTP %d %s %s" % (st, f.get("type"), f.get("string")))
+    return next(e.text for e in ET.fromstring(text).iter() if _local(e.tag) == "returnval")
+
+
+_EVENT_ARGS = {"vm": "vm", "host": "host", "datacenter": "datacenter", "computeResource": "computeResource",
+               "ds": "datastore", "net": "network", "dvs": "dvs"}
+
+
+def parse_events(text):
+    """The events (returnval elements) of a ReadNextEvents/
+    ReadPreviousEvents/QueryEvents answer, as sent: [{"type": xsi:type,
+    "key": int, "chainId": int, "createdTime": str, "time": epoch seconds,
+    "userName": str, "message": fullFormattedMessage, and those present of
+    "eventTypeId", "severity" (EventEx), "vm", "host", "datacenter",
+    "computeResource", "ds", "net", "dvs": (name, moref)}]."""
+    import xml.etree.ElementTree as ET
+    out = []
+    for rv in ET.fromstring(text).iter():
+        if _local(rv.tag) != "returnval":
+            continue
+        ev = {"type": _xsi_type(rv)}
+        for c in rv:
+            tag = _local(c.tag)
+            if tag in ("key", "chainId"):
+                ev[tag] = int(c.text)
+            elif tag == "createdTime":
+                ev[tag], ev["time"] = c.text, xsd_time(c.text)
+            elif tag == "fullFormattedMessage":
+                ev["message"] = c.text or ""
+            elif tag in ("userName", "eventTypeId", "severity"):
+                ev[tag] = c.text or ""
+            elif tag in _EVENT_ARGS:
+                name = next((x.text or "" for x in c if _local(x.tag) == "name"), "")
+                ref = next((x.text for x in c if _local(x.tag) == tag or _local(x.tag) == _EVENT_ARGS[tag]), None)
+                ev[tag] = (name, ref)
+        out.append(ev)
+    return out
+
+
+def read_next_events(url, cookie, collector, max_count=100, context=None, previous=False):
+    """EventHistoryCollector.ReadNextEvents (or ReadPreviousEvents):
+    (200, [events as parse_events gives them]) or (HTTP status,
+    soap_fault dict)."""
+    method = "ReadPreviousEvents" if previous else "ReadNextEvents"
+    st, text, _ = soap_post(url, '<%s xmlns="urn:vim25"><_this type="EventHistoryCollector">%s</_this>'
+                            '<maxCount>%d</maxCount></%s>' % (method, _xesc(collector), max_count, method),
+                            cookie, context=context)
+    return (st, parse_events(text)) if st == 200 else (st, soap_fault(text))
+
+
+def destroy_collector(url, cookie, collector, context=None):
+    """HistoryCollector.DestroyCollector: (HTTP status, soap_fault dict or
+    None)."""
+    st, text, _ = soap_post(url, '<DestroyCollector xmlns="urn:vim25"><_this type="EventHistoryCollector">'
+                            '%s</_this></DestroyCollector>' % _xesc(collector), cookie, context=context)
+    return st, (None if st == 200 else soap_fault(text))
 
 
 def create_container_view_xml(types_=("VirtualMachine",)):

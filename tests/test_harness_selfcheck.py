@@ -955,9 +955,167 @@ def test_vcsim_service_versions():
         assert st == 200 and ns == {"urn:vim25": ("6.5", ["6.0", "5.5"])}, (st, ns)
 
 
+def test_vcsim_event_collectors():
+    """Events as vCenter's EventManager keeps them (tests/vcsim/events.go):
+    vcsim's own events (power operations) and posted ones (event-post,
+    event-burst) in one store with their real keys and entity arguments;
+    collectors that honour beginTime and eventTypeId (an EventEx by its
+    eventTypeId), follow events posted after them, page with maxCount,
+    read a burst of 5,000 whole and in order, from raw SOAP and from
+    govmomi (vsctl events-read); destroyed or foreign collectors are
+    ManagedObjectNotFound; at most 32 per session; a terminated session's
+    collectors no longer count; the counters add up."""
+    url = None
+
+    def read(cookie, coll, n, **kw):
+        st, evs = harness.read_next_events(url, cookie, coll, n, **kw)
+        assert st == 200, (st, evs)
+        return evs
+
+    def keys(evs):
+        return [e["key"] for e in evs]
+
+    with Vcsim(**SMALL) as vc:
+        url = vc.url
+        vm = "DC0_H0_VM0"
+        vm_ref = _one([m for m, t in vc.moref(vm) if t == "VirtualMachine"])
+        host_ref = _one([m for m, t in vc.moref("DC0_H0") if t == "HostSystem"])
+        st0 = vc.event_stats()
+        before = vc.events()
+        # building the model posted events (creations, power-ons), kept too
+        assert before and keys(before) == list(range(1, len(before) + 1)), keys(before)
+        assert st0["events_total"] == st0["events_kept"] == st0["events_last_key"] == len(before), st0
+        assert st0["event_collectors_live"] == st0["event_collectors_made"] == 0, st0
+
+        # vcsim's own events: a power cycle through the API (vsctl)
+        k0, t0 = st0["events_last_key"], time.time()
+        vc.poweroff(vm)
+        vc.poweron(vm)
+        evs = vc.events(since=k0)
+        assert keys(evs) == list(range(k0 + 1, k0 + 1 + len(evs))), keys(evs)
+        assert all(t0 - 5 < e["time"] < time.time() + 5 for e in evs), evs
+        power = [(e["type"], e["entity"]) for e in evs if e["type"].startswith("VmPowered")]
+        assert power == [("VmPoweredOffEvent", vm_ref), ("VmPoweredOnEvent", vm_ref)], evs
+        assert [e["type"] for e in evs].count("UserLoginSessionEvent") == 2, evs
+        assert all(e["entity"] is None for e in evs if e["type"].startswith("UserLog")), evs
+
+        # posted events: a typed one with the VM's arguments, an EventEx on a host
+        k_fail = vc.event_post("VmFailedToPowerOnEvent", name=vm, message="no host has room")
+        k_ex = vc.event_post("EventEx", name="DC0_H0", event_type_id="esx.problem.vmfs.heartbeat.timedout",
+                             severity="warning")
+        assert k_ex == k_fail + 1 and k_fail > k0
+        tail = [(e["key"], e["type"], e["entity"]) for e in vc.events(since=k_fail - 1)]
+        assert tail == [(k_fail, "VmFailedToPowerOnEvent", vm_ref),
+                        (k_ex, "esx.problem.vmfs.heartbeat.timedout", host_ref)], tail
+
+        cookie = harness.soap_login(url)
+        reads = 0
+        # by eventTypeId, from an hour ago: only those two so far
+        ids = ["VmFailedToPowerOnEvent", "esx.problem.vmfs.heartbeat.timedout",
+               "com.vmware.vc.HA.VmRestartedByHAEvent"]
+        typed = harness.event_collector_create(url, cookie, begin=time.time() - 3600, type_ids=ids)
+        fail, ex = read(cookie, typed, 100)
+        reads += 1
+        assert (fail["type"], fail["key"], ex["type"], ex["key"]) == ("VmFailedToPowerOnEvent", k_fail,
+                                                                      "EventEx", k_ex), (fail, ex)
+        assert fail["vm"] == (vm, vm_ref) and fail["host"] == ("DC0_H0", host_ref), fail
+        assert fail["datacenter"][0] == "DC0" and fail["computeResource"][1], fail
+        assert fail["message"] == "no host has room" and fail["chainId"] == k_fail, fail
+        assert ex["eventTypeId"] == "esx.problem.vmfs.heartbeat.timedout" and ex["severity"] == "warning", ex
+        assert ex["host"] == ("DC0_H0", host_ref) and "vm" not in ex, ex
+        assert read(cookie, typed, 100) == []
+        reads += 1
+
+        # from now on: nothing at first, then what is posted afterwards, in pages
+        now = harness.event_collector_create(url, cookie, begin=time.time())
+        assert read(cookie, now, 10) == []
+        k1 = vc.event_post("HostConnectionLostEvent", name="DC0_H0")
+        k2 = vc.event_post("VmPoweredOffEvent", name=vm, user="admin")
+        k3 = vc.event_post("com.vmware.vc.HA.VmRestartedByHAEvent", name=vm)
+        page1, page2, page3 = read(cookie, now, 2), read(cookie, now, 2), read(cookie, now, 2)
+        reads += 1 + 3
+        assert (keys(page1), keys(page2), page3) == ([k1, k2], [k3], []), (page1, page2, page3)
+        assert page1[0]["type"] == "HostConnectionLostEvent" and page1[0]["host"] == ("DC0_H0", host_ref)
+        assert page1[1]["userName"] == "admin" and page1[1]["vm"] == (vm, vm_ref), page1[1]
+        assert (page2[0]["type"], page2[0]["eventTypeId"]) == ("EventEx", ids[2]), page2
+        # the typed collector follows too, with its filter
+        assert keys(read(cookie, typed, 100)) == [k3]
+        reads += 1
+
+        # a burst of 5,000: all of it, in order, once, 1000 a page at most
+        first, last = vc.event_burst("VmPoweredOnEvent", 5000, name=vm)
+        assert last - first == 4999 and first > k3, (first, last)
+        got = []
+        while True:
+            page = read(cookie, now, 1000)
+            reads += 1
+            assert len(page) <= 1000
+            if not page:
+                break
+            got += keys(page)
+        assert got == list(range(first, last + 1)), (len(got), got[:3], got[-3:])
+        assert keys(vc.events(since=k3)) == got
+        # ... maxCount beyond 1000 is cut to 1000 (vCenter's bound)
+        back = harness.event_collector_create(url, cookie, type_ids=["VmPoweredOnEvent"])
+        assert len(read(cookie, back, 5000)) == 1000
+        reads += 1
+
+        # govmomi's client (vsctl: its own session and collector) reads everything
+        out = vc.vsctl("events-read", "1000").splitlines()
+        listed = vc.events()
+        assert out[-1] == "total %d" % (len(listed) - 1), (out[-2:], len(listed))  # not its logout
+        assert [int(l.split()[0]) for l in out[:-2]] == keys(listed)[:-1]
+        assert listed[-1]["type"] == "UserLogoutSessionEvent" and listed[-2]["type"] == "UserLoginSessionEvent"
+        assert out[k_ex - 1] == "%d esx.problem.vmfs.heartbeat.timedout" % k_ex, out[k_ex - 1]
+        pages = int(out[-2].split()[1])
+        assert pages == (len(listed) - 1 + 999) // 1000 + 1, out[-2]
+        reads += pages
+
+        # destroyed: ManagedObjectNotFound, for reads and a second destroy
+        assert harness.destroy_collector(url, cookie, now) == (200, None)
+        st, f = harness.destroy_collector(url, cookie, now)
+        assert st == 500 and f["type"] == "ManagedObjectNotFound" and f["obj"] == ("EventHistoryCollector", now), f
+        st, f = harness.read_next_events(url, cookie, now, 10)  # (vcsim answers: no collector counts it)
+        assert st == 500 and f["type"] == "ManagedObjectNotFound", (st, f)
+        # another session's collector is unknown there; 32 per session
+        cookie2 = harness.soap_login(url)
+        st, f = harness.read_next_events(url, cookie2, typed, 10)
+        assert st == 500 and f["type"] == "ManagedObjectNotFound", (st, f)
+        for _ in range(32):
+            harness.event_collector_create(url, cookie2)
+        try:
+            harness.event_collector_create(url, cookie2)
+        except RuntimeError as e:
+            assert "InvalidState" in str(e), e
+        else:
+            raise AssertionError("a 33rd collector in one session")
+        st = vc.event_stats()
+        made = 3 + 1 + 32  # typed, now, back; vsctl's; cookie2's
+        assert (st["event_collectors_live"], st["event_collectors_made"], st["event_collectors_destroyed"],
+                st["event_collectors_session_ended"]) == (2 + 32, made, 2, 0), st
+        assert st["read_next_events_calls"] == reads, (st, reads)
+
+        # vCenter's clock: createdTime follows it
+        vc.clock_offset(-7200)
+        k = vc.event_post("VmPoweredOnEvent", name=vm)
+        assert abs(vc.events(since=k - 1)[0]["time"] - (time.time() - 7200)) < 5
+        vc.clock_offset(0)
+
+        # sessions ended (TerminateSession): their collectors are gone
+        assert vc.terminate_sessions() == 2
+        st, f = harness.read_next_events(url, cookie, typed, 10)
+        assert st == 500 and f["type"] == "NotAuthenticated", (st, f)
+        st = vc.event_stats()
+        assert (st["event_collectors_live"], st["event_collectors_made"], st["event_collectors_destroyed"],
+                st["event_collectors_session_ended"]) == (0, made, 2, 34), st
+        listed = vc.events()
+        assert st["events_total"] == st["events_kept"] == st["events_last_key"] == len(listed), st
+        assert keys(listed) == list(range(1, len(listed) + 1))
+
+
 for _t in (test_vcsim_historical_queryperf, test_vcsim_statistics_levels, test_vcsim_property_paging,
            test_vcsim_entity_fault, test_vcsim_catalog_drift, test_vcsim_clock_offset,
-           test_vcsim_service_versions):
+           test_vcsim_service_versions, test_vcsim_event_collectors):
     ALL.insert(len(ALL) - 1, _t)  # before test_no_leftover_processes
 
 if __name__ == "__main__":

@@ -20,6 +20,17 @@
 //	cmd=rest-login-status status=N   every REST login answers N (404, 403,
 //	                  ...; 0: logins work again)
 //	cmd=rest-kill     end every live REST session; answers "ok killed N"
+//	cmd=event-post    type=EventType|EventEx|ExtendedEvent|EVENT_TYPE_ID
+//	                  [name=ENTITY] [message=TEXT] [user=USER]
+//	                  [event_type_id=ID] [severity=info|warning|error|user]
+//	                  posts one event (events.go); answers "ok KEY"
+//	cmd=event-burst   the same and count=N: N events; answers "ok FIRST LAST"
+//	cmd=events        [since=K] the kept events with key > K, one per line:
+//	                  "KEY TYPE ENTITY CREATEDTIME" (TYPE: eventTypeId of an
+//	                  EventEx/ExtendedEvent, else the type name; ENTITY: the
+//	                  moref value of the vm, host, ds, computeResource or
+//	                  datacenter argument, the first present, or "-";
+//	                  CREATEDTIME: RFC 3339, UTC, nanoseconds)
 //	cmd=clear         forget every slow, lag, entity-fault and extra-counter
 //	                  setting (the catalog, level and clock stay)
 //	cmd=stats         counters (queryperf_calls, not_found_faults, host_faults,
@@ -35,7 +46,12 @@
 //	                  update_filters_live, update_collectors_created,
 //	                  update_collectors_destroyed, update_collectors_dropped,
 //	                  retrieve_properties_calls,
-//	                  current_time_shifted, and the REST counters of
+//	                  current_time_shifted, the event counters of
+//	                  events.go: event_collectors_live,
+//	                  event_collectors_made, event_collectors_destroyed,
+//	                  event_collectors_session_ended, events_total,
+//	                  events_kept, events_last_key, read_next_events_calls,
+//	                  and the REST counters of
 //	                  rest.go: rest_sessions_live, ...), the settings (stats_level,
 //	                  clock_offset_ms), then the slow/lag/entity_fault/
 //	                  extra_counter settings (three fields each)
@@ -286,6 +302,7 @@ func stats() string {
 		fmt.Sprintf("update_collectors_destroyed %d", destroyed),
 		fmt.Sprintf("update_collectors_dropped %d", atomic.LoadInt64(&statDropped)),
 		fmt.Sprintf("retrieve_properties_calls %d", atomic.LoadInt64(&statRetrieve)))
+	lines = append(lines, events.stats()...)
 	lines = append(lines, restStats()...)
 	ctl.mu.Lock()
 	var extra []string
@@ -339,6 +356,12 @@ func controlHandler(w http.ResponseWriter, r *http.Request) {
 		out, err = restLoginStatus(r)
 	case "rest-kill":
 		out = fmt.Sprintf("ok killed %d", restKill())
+	case "event-post":
+		out, err = eventPost(r)
+	case "event-burst":
+		out, err = eventBurst(r)
+	case "events":
+		out, err = eventList(r)
 	case "clear":
 		ctl.clear()
 		out = "ok cleared"
@@ -346,7 +369,8 @@ func controlHandler(w http.ResponseWriter, r *http.Request) {
 		out = stats()
 	default:
 		err = badRequest(fmt.Sprintf("unknown cmd=%q (host-state, slow, lag, entity-fault, extra-counter, "+
-			"counter-add, stats-level, clock-offset, sensor-health, stream-drop, rest-login-status, rest-kill, clear, stats)", cmd))
+			"counter-add, stats-level, clock-offset, sensor-health, stream-drop, rest-login-status, rest-kill, "+
+			"event-post, event-burst, events, clear, stats)", cmd))
 	}
 	if err != nil {
 		w.WriteHeader(http.StatusBadRequest)

@@ -92,6 +92,14 @@
 //   - The REST API (rest.go): govmomi's vapi simulator (tags) on /rest,
 //     with the login checked against -user/-password, a login status to
 //     impose and sessions to kill for tests, and REST session accounting.
+//   - Events (events.go): every event vcsim posts is kept (200,000 at
+//     least, not 1000) with its real key; event history collectors follow
+//     new events in key order (ReadNextEvents), honour the filter's time,
+//     eventTypeId (EventEx by its eventTypeId), userName, category,
+//     chain and entity, belong to their session (32 at most, gone with
+//     it) and fault with ManagedObjectNotFound once destroyed; events can
+//     be posted through /vcsim-control (event-post, event-burst) and
+//     listed (events); createdTime follows vCenter's clock.
 //   - GET/POST /vcsim-control?cmd=... (see control.go) drives all this.
 //   - Unchanged, and checked by the self-checks: GET
 //     /sdk/vimServiceVersions.xml (urn:vim25, version 6.5, prior versions
@@ -116,7 +124,7 @@
 //     -max-query-metrics (vCenter: 64 before 6.5, 256 from 6.5 when unset).
 //   - CurrentTime needs a session (vCenter answers it without one);
 //     ServiceInstance.serverClock is not set; the clock offset moves no
-//     other time (events, tasks, session login times).
+//     other time but events' (tasks, session login times).
 //   - Entity names are stored raw: '/', '\' and '%' are not escaped to %2f,
 //     %5c, %25 (tests/vsctl "rename" escapes them itself); the 80-character
 //     limit is not enforced; hosts cannot be renamed (no Rename_Task).
@@ -126,6 +134,13 @@
 //     those).
 //   - Real-time samples are one per entity and instance as the model has
 //     them: far fewer instances (CPUs, LUNs, NICs) than real hardware.
+//   - Events (events.go): fullFormattedMessage comes from vcsim's
+//     templates (a few types) or is made up ("TYPE on NAME"), not from
+//     vCenter's catalog; of the events building a big model made, only
+//     vcsim's last 1000 are kept; the filter's alarm, scheduledTask and
+//     tag are ignored; a fault for an unknown collector carries vcsim's
+//     faultstring ("managed object not found: ..."); no
+//     EventHistoryCollector.initialized, RetrieveArgumentDescription.
 package main
 
 import (
@@ -263,6 +278,9 @@ func main() {
 	indexDatastoreCounters(&perfMgr.PerformanceManager)
 	installSensors()
 	if err = installNotifyingFields(m.ServiceContent.CustomFieldsManager); err != nil {
+		fatal("%v", err)
+	}
+	if err = installEvents(); err != nil {
 		fatal("%v", err)
 	}
 	if err = findVpxSettings(); err != nil {

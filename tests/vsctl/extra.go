@@ -500,6 +500,9 @@ func runExtra(ctx context.Context, c *vim25.Client, args []string) error {
 	case "queryperf":
 		return queryPerf(ctx, c, args)
 
+	case "events-read":
+		return eventsRead(ctx, c, args)
+
 	default:
 		if tagCommands[args[0]] {
 			return runTags(ctx, c, args)

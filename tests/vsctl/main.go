@@ -45,6 +45,9 @@
 // Tag commands (tags.go): tag-category-create, tag-create, tag-attach,
 // tag-detach, tag-delete, tag-list.
 //
+// Event commands (events.go): events-read [-begin T] [-type IDS] [-latest]
+// [MAXCOUNT] reads every event through an event history collector.
+//
 // vsctl always logs out its own session before exiting.
 package main
 
@@ -71,7 +74,8 @@ func usage() {
 	fmt.Fprintln(os.Stderr, "usage: vsctl -url URL [-user U] [-password P] [-insecure] [-ca-file F] sessions|terminate|inventory|poweroff NAME|poweron NAME|"+
 		"rename X NEW|destroy X|vm-create NAME HOST|moref NAME|snapshot-create X SNAP|snapshot-remove-all X|field-add NAME|field-rename NAME NEW|field-set X FIELD VALUE|maintenance enter|exit HOST|"+
 		"folder-create PARENT NAME|move X FOLDER|inventory-full|queryperf [opts] X...|"+
-		"tag-category-create NAME [TYPE...]|tag-create CAT NAME|tag-attach CAT TAG X...|tag-detach CAT TAG X...|tag-delete CAT TAG|tag-list X")
+		"tag-category-create NAME [TYPE...]|tag-create CAT NAME|tag-attach CAT TAG X...|tag-detach CAT TAG X...|tag-delete CAT TAG|tag-list X|"+
+		"events-read [-begin T] [-type IDS] [-latest] [MAXCOUNT]")
 	flag.PrintDefaults()
 	os.Exit(2)
 }
