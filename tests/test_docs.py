@@ -3,7 +3,8 @@
 """Generated files are current: docs/COUNTERS.md (tools/gen-counter-reference.py)
 and collectd.conf.d/vsphere-types.db (tools/gen-types-db.py) are regenerated
 into a temp dir from the C sources and tests/unit/data/vcsim_catalog.xml and
-must equal the committed ones; the generators refuse malformed input.
+must equal the committed ones; the generators refuse malformed input; the
+manual page lists the event types counted and notified by default.
 COUNTERS.md's level column comes from a genuine vCenter 9.0.1 catalog, read in
 place from the realxml collection ($VSPHERE_REALXML, else ../shared/realxml):
 without it the comparison is skipped (said on stderr) and the generator must
@@ -180,6 +181,43 @@ def test_types_db_current():
     assert not missing, missing
 
 
+def _man_lists(text, start, end):
+    """{label: [names]} of the ".TP / .B label / names, ..." entries of the
+    man page between the lines `start` and `end` (both searched as given)."""
+    block = text[text.index(start):]
+    block = block[:block.index(end)]
+    out, label = {}, None
+    for line in block.splitlines():
+        if line.startswith(".B ") and label == "":
+            label = line[3:].strip()
+            out[label] = []
+        elif line == ".TP":
+            label = ""
+        elif line.startswith("."):
+            label = None
+        elif label:
+            out[label] += [w.strip() for w in line.split(",") if w.strip()]
+    return out
+
+
+def test_man_page_event_defaults_current():
+    """collectd-vsphere(5) lists exactly the event types that
+    src/vs_event_rules.c counts and notifies by default."""
+    vt = _vstables()
+    with open(os.path.join(ROOT, "docs", "collectd-vsphere.5"), encoding="utf-8") as f:
+        man = f.read()
+    section = man[man.index("\n.SH EVENTS AND NOTIFICATIONS\n"):]
+    counted = _man_lists(section, "Counted by default", "\n.PP\n")
+    listed = [t for names in counted.values() for t in names]
+    assert sorted(listed) == sorted(vt.default_events()), (listed, vt.default_events())
+    notified = _man_lists(section, "\n.SS Notifications\n", "\n.PP\nA notification carries")
+    want = {}
+    for t, sev in vt.default_notify_events():
+        want.setdefault(sev, []).append(t)
+    assert {k: sorted(v) for k, v in notified.items()} == {k: sorted(v) for k, v in want.items()}, \
+        (notified, want)
+
+
 def _expect_failure(rc, err, *words):
     assert rc == 1, (rc, err)
     assert all(w in err for w in words), err
@@ -237,13 +275,24 @@ def test_generators_refuse_malformed_input():
         rc, _, err = _tool("gen-counter-reference.py", "--src", src, *levels, "-o", out)
         _expect_failure(rc, err, "vs_counters.c", "vm.cpu_usage")
         assert not os.path.exists(out)
+        with open(os.path.join(src, "vs_counters.c"), "w", encoding="utf-8") as f:
+            f.write(c)
+        # the default notifications: a severity that is not a NOTIF_* name
+        with open(os.path.join(src, "vs_event_rules.c"), encoding="utf-8") as f:
+            c = f.read()
+        with open(os.path.join(src, "vs_event_rules.c"), "w", encoding="utf-8") as f:
+            f.write(c.replace('{"HostConnectionLostEvent", NOTIF_FAILURE}',
+                              '{"HostConnectionLostEvent", 1}'))
+        rc, _, err = _tool("gen-counter-reference.py", "--src", src, *levels, "-o", out)
+        _expect_failure(rc, err, "vs_event_rules.c", "HostConnectionLostEvent", "severity")
+        assert not os.path.exists(out)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
 ALL = [test_counters_md_current, test_counters_md_levels_genuine,
        test_counters_md_refuses_without_genuine_levels, test_types_db_current,
-       test_generators_refuse_malformed_input]
+       test_generators_refuse_malformed_input, test_man_page_event_defaults_current]
 
 
 if __name__ == "__main__":

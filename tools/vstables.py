@@ -446,6 +446,66 @@ def event_total_types(src_dir=SRC_DIR):
     return [(t, "DERIVE") for t in _strings(src, "vs_event_total_types")]
 
 
+def default_events(src_dir=SRC_DIR):
+    """vs_default_events (src/vs_event_rules.c): the event types counted
+    unless DefaultEvents is false, in source order."""
+    src = CSource(os.path.join(src_dir, "vs_event_rules.c"))
+    out = _strings(src, "vs_default_events")
+    if len(set(out)) != len(out):
+        raise SourceError("%s: an event type listed twice in vs_default_events" % src.name)
+    return out
+
+
+_NOTIF_SEVERITIES = {"NOTIF_FAILURE": "FAILURE", "NOTIF_WARNING": "WARNING", "NOTIF_OKAY": "OKAY"}
+
+
+def default_notify_events(src_dir=SRC_DIR):
+    """vs_default_notify_events (src/vs_event_rules.c): the notifications
+    sent unless a NotifyEvent rule says otherwise, as [(type, severity)]
+    in source order, severity "FAILURE", "WARNING" or "OKAY" (collectd's
+    NOTIF_* names)."""
+    src = CSource(os.path.join(src_dir, "vs_event_rules.c"))
+    out = []
+    for n, (desig, v) in enumerate(src.array("vs_default_notify_events")):
+        if desig is not None or not isinstance(v, list) or len(v) != 2 or \
+                any(d is not None for d, _ in v):
+            raise SourceError("%s: vs_default_notify_events[%d] is not a {\"Type\", NOTIF_X} pair: %r"
+                              % (src.name, n, v))
+        (_, type_), (_, sev) = v
+        if not _is_str(type_) or not type_:
+            raise SourceError("%s: vs_default_notify_events[%d]: %r is not an event type"
+                              % (src.name, n, type_))
+        if not isinstance(sev, Ident) or sev not in _NOTIF_SEVERITIES:
+            raise SourceError("%s: vs_default_notify_events[%d] (%s): severity %r is not one of %s"
+                              % (src.name, n, type_, sev, ", ".join(sorted(_NOTIF_SEVERITIES))))
+        out.append((type_, _NOTIF_SEVERITIES[sev]))
+    if not out:
+        raise SourceError("%s: vs_default_notify_events[] is empty" % src.name)
+    types = [t for t, _ in out]
+    if len(set(types)) != len(types):
+        raise SourceError("%s: an event type listed twice in vs_default_notify_events" % src.name)
+    return out
+
+
+def event_arguments(src_dir=SRC_DIR):
+    """The entity arguments of an event the parser reads (event_arg_names
+    in src/vs_parse.c), most specific first: the order of the
+    vs_event_arg_t enum (src/vs_parse.h)."""
+    src = CSource(os.path.join(src_dir, "vs_parse.c"))
+    hdr = CSource(os.path.join(src_dir, "vs_parse.h"))
+    order = [m for m in hdr.enum_members("VS_EVENT_ARG_NUM") if m != "VS_EVENT_ARG_NUM"]
+    names = {}
+    for desig, v in src.array("event_arg_names"):
+        if desig is None or desig[0] != "index" or not _is_str(v):
+            raise SourceError("%s: event_arg_names[] rows must be [VS_EVENT_ARG_X] = \"name\""
+                              % src.name)
+        names[desig[1]] = v
+    if sorted(names) != sorted(order):
+        raise SourceError("%s: event_arg_names[] rows %s do not match vs_event_arg_t %s"
+                          % (src.name, sorted(names), order))
+    return [names[e] for e in order]
+
+
 def type_name(*parts):
     """The plugin's collectd type name (vs_counter_type_name): parts joined
     by '_', every character outside [A-Za-z0-9_] replaced by '_'."""

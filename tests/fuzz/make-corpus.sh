@@ -72,6 +72,17 @@ soap perf "<QueryPerf xmlns=\"urn:vim25\"><_this type=\"PerformanceManager\">Per
 start=$(date -u -d '-10 minutes' +%Y-%m-%dT%H:%M:%S.000000Z)
 soap perf_start "<QueryPerf xmlns=\"urn:vim25\"><_this type=\"PerformanceManager\">PerfMgr</_this><querySpec><entity type=\"HostSystem\">host-21</entity><startTime>$start</startTime><maxSample>180</maxSample><metricId><counterId>24</counterId><instance></instance></metricId><intervalId>20</intervalId><format>normal</format></querySpec></QueryPerf>"
 
+# vCenter's events: a collector over every type and one ReadNextEvents page
+# (vcsim keeps the latest 10 events in a collector's page, newest first);
+# then the same call on the collector destroyed: ManagedObjectNotFound.
+soap event_collector '<CreateCollectorForEvents xmlns="urn:vim25"><_this type="EventManager">EventManager</_this><filter></filter></CreateCollectorForEvents>'
+collector=$(sed -n 's/.*<returnval type="EventHistoryCollector">\([^<]*\)<.*/\1/p' "$raw/event_collector.xml")
+[ -n "$collector" ] || { echo "make-corpus.sh: no EventHistoryCollector in the answer" >&2; exit 1; }
+read_events="<ReadNextEvents xmlns=\"urn:vim25\"><_this type=\"EventHistoryCollector\">$collector</_this><maxCount>1000</maxCount></ReadNextEvents>"
+soap events "$read_events"
+soap destroy_collector "<DestroyCollector xmlns=\"urn:vim25\"><_this type=\"EventHistoryCollector\">$collector</_this></DestroyCollector>"
+soap fault_collector_gone "$read_events"
+
 soap logout '<Logout xmlns="urn:vim25"><_this type="SessionManager">SessionManager</_this></Logout>'
 # After Logout: a per-object NotAuthenticated fault in a missingSet.
 soap page_missing_set_not_authenticated '<RetrievePropertiesEx xmlns="urn:vim25"><_this type="PropertyCollector">propertyCollector</_this><specSet><propSet><type>VirtualMachine</type><all>false</all><pathSet>name</pathSet></propSet><objectSet><obj type="VirtualMachine">vm-39</obj><skip>false</skip></objectSet></specSet><options><maxObjects>2</maxObjects></options></RetrievePropertiesEx>'

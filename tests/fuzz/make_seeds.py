@@ -11,7 +11,8 @@ followed by a response body:
                           chunk and split
   corpus/<target>/edit_*  hand edits of captured bodies (what vcsim cannot
                           produce: a page with a token, a continuation page,
-                          bound-breaking values)
+                          bound-breaking values), and ReadNextEvents answers
+                          written by hand in the shape vCenter sends
   corpus/hostile/*        hostile documents, shared by every target
 """
 import os
@@ -21,7 +22,7 @@ import sys
 
 RAW, OUT = sys.argv[1], sys.argv[2]
 TARGETS = ["fuzz_soap_fault", "fuzz_service_content", "fuzz_prop_page",
-           "fuzz_catalog", "fuzz_queryperf"]
+           "fuzz_catalog", "fuzz_queryperf", "fuzz_events"]
 MAX_LEN = 65536
 
 # Control bytes (b0, b1): b0 & 3 = mode, b0 >> 2 = param.
@@ -264,6 +265,198 @@ put("fuzz_queryperf", "edit_perf_too_many_samples", ppre + many + ppost,
     SPLITS[3])
 # Empty result (no data for the entity): an empty QueryPerfResponse.
 put("fuzz_queryperf", "edit_perf_empty", ppre + ppost)
+
+# ---- fuzz_events ------------------------------------------------------------
+# ReadNextEvents answers. vcsim's (a collector's latest page, newest first)
+# and its ManagedObjectNotFound for a destroyed collector; then answers
+# written by hand the way vCenter sends them: Event's fields in schema order
+# (key, chainId, createdTime, userName, datacenter, computeResource, host,
+# vm, ds, fullFormattedMessage, ...), each entity argument as a name and a
+# typed reference, the subclass's own fields after them.
+put_real("fuzz_events", "events", raw("events"))
+put_real("fuzz_events", "fault_collector_gone", raw("fault_collector_gone"))
+put_real("fuzz_events", "fault_not_authenticated",
+         raw("fault_not_authenticated"))
+
+
+def events_answer(inner):
+    return envelope(b'<ReadNextEventsResponse xmlns="urn:vim25">' + inner +
+                    b"</ReadNextEventsResponse>")
+
+
+def arg(name, ref_tag, ref_type, moref, shown):
+    return (b"<%s><name>%s</name><%s type=\"%s\">%s</%s></%s>"
+            % (name, shown, ref_tag, ref_type, moref, ref_tag, name))
+
+
+DC = arg(b"datacenter", b"datacenter", b"Datacenter", b"datacenter-3", b"DC1")
+CL = arg(b"computeResource", b"computeResource", b"ClusterComputeResource",
+         b"domain-c8", b"Cluster-A")
+H1 = arg(b"host", b"host", b"HostSystem", b"host-15", b"esx01.example.com")
+H2 = arg(b"host", b"host", b"HostSystem", b"host-16", b"esx02.example.com")
+VM = arg(b"vm", b"vm", b"VirtualMachine", b"vm-42", b"web01")
+DS = arg(b"ds", b"datastore", b"Datastore", b"datastore-11", b"vsanDatastore")
+
+
+def event(xsi_type, key, when, user, args, message, tail=b"", chain=None):
+    return (b'<returnval xsi:type="%s"><key>%d</key><chainId>%d</chainId>'
+            b"<createdTime>%s</createdTime><userName>%s</userName>%s"
+            b"<fullFormattedMessage>%s</fullFormattedMessage>%s</returnval>"
+            % (xsi_type, key, chain if chain is not None else key, when, user,
+               b"".join(args), message, tail))
+
+
+typed = b"".join([
+    event(b"VmPoweredOnEvent", 48211, b"2026-11-02T09:14:03.218Z",
+          b"VSPHERE.LOCAL\\ops", [DC, CL, H1, VM],
+          b"web01 on esx01.example.com in DC1 is powered on",
+          b"<template>false</template>", chain=48209),
+    event(b"VmFailedToPowerOnEvent", 48215, b"2026-11-02T09:14:05.51Z",
+          b"VSPHERE.LOCAL\\ops", [DC, CL, H1, VM],
+          b"Cannot power on web01 on esx01.example.com in DC1. "
+          b"Insufficient resources to satisfy configured failover level "
+          b"for vSphere HA.",
+          b"<template>false</template><reason><fault xsi:type=\""
+          b"InsufficientFailoverResourcesFault\"/><localizedMessage>"
+          b"Insufficient resources</localizedMessage></reason>",
+          chain=48213),
+    event(b"DrsVmMigratedEvent", 48230, b"2026-11-02T09:20:41.002Z", b"",
+          [DC, CL, H2, VM],
+          b"Migrating web01 from esx01.example.com, vsanDatastore to "
+          b"esx02.example.com, vsanDatastore in DC1",
+          b"<template>false</template>"
+          b"<sourceHost><name>esx01.example.com</name><host type="
+          b"\"HostSystem\">host-15</host></sourceHost>"
+          b"<sourceDatacenter><name>DC1</name><datacenter type=\"Datacenter\">"
+          b"datacenter-3</datacenter></sourceDatacenter>"
+          b"<sourceDatastore><name>vsanDatastore</name><datastore type="
+          b"\"Datastore\">datastore-11</datastore></sourceDatastore>",
+          chain=48228),
+    event(b"VmRelocatedEvent", 48240, b"2026-11-02T09:31:12.7Z",
+          b"VSPHERE.LOCAL\\ops", [DC, CL, H2, VM, DS],
+          b"Completed the relocation of the virtual machine",
+          b"<template>false</template><sourceHost><name>esx01.example.com"
+          b"</name><host type=\"HostSystem\">host-15</host></sourceHost>"),
+    event(b"HostConnectionLostEvent", 48301, b"2026-11-02T10:02:00Z", b"",
+          [DC, CL, H1], b"Host esx01.example.com in DC1 is not responding"),
+    event(b"EnteredMaintenanceModeEvent", 48350, b"2026-11-02T10:30:00Z",
+          b"root", [DC, CL, H2],
+          b"Host esx02.example.com in DC1 has entered maintenance mode"),
+    event(b"DatastoreRenamedEvent", 48360, b"2026-11-02T10:31:00Z",
+          b"VSPHERE.LOCAL\\Administrator", [DC, DS],
+          b"Renamed datastore from ds-old to vsanDatastore in DC1",
+          b"<oldName>ds-old</oldName><newName>vsanDatastore</newName>"),
+    event(b"BadUsernameSessionEvent", 48401, b"2026-11-02T11:00:00.000001Z",
+          b"monitor@vsphere.local", [],
+          b"Cannot login monitor@vsphere.local@192.0.2.7",
+          b"<ipAddress>192.0.2.7</ipAddress>"),
+])
+put("fuzz_events", "edit_events_typed", events_answer(typed))
+put("fuzz_events", "edit_events_typed_split", events_answer(typed), SPLITS[1])
+
+# EventEx (eventTypeId, severity, arguments, object*) and ExtendedEvent.
+ex = b"".join([
+    event(b"EventEx", 48520, b"2026-11-02T12:00:01.5Z", b"", [DC, CL, H2, VM],
+          b"vSphere HA restarted virtual machine web01 on host "
+          b"esx02.example.com in cluster Cluster-A",
+          b"<eventTypeId>com.vmware.vc.ha.VmRestartedByHAEvent</eventTypeId>"
+          b"<severity>warning</severity>"
+          b"<arguments><key>vmName</key><value xsi:type=\"xsd:string\">web01"
+          b"</value></arguments><objectId>vm-42</objectId>"
+          b"<objectType>VirtualMachine</objectType><objectName>web01"
+          b"</objectName>"),
+    event(b"EventEx", 48521, b"2026-11-02T12:00:00Z", b"", [DC, CL],
+          b"vSphere HA detected a possible host failure of host "
+          b"esx01.example.com in cluster Cluster-A in DC1",
+          b"<eventTypeId>com.vmware.vc.HA.DasHostFailedEvent</eventTypeId>"
+          b"<severity>error</severity><arguments><key>hostName</key>"
+          b"<value xsi:type=\"xsd:string\">esx01.example.com</value>"
+          b"</arguments>"),
+    event(b"EventEx", 48530, b"2026-11-02T12:05:00Z", b"attacker@example",
+          [], b"Failed login attempt for attacker@example from 192.0.2.9",
+          b"<eventTypeId>com.vmware.sso.LoginFailure</eventTypeId>"
+          b"<severity>info</severity><arguments><key>userName</key>"
+          b"<value xsi:type=\"xsd:string\">attacker@example</value>"
+          b"</arguments><arguments><key>ip</key><value xsi:type="
+          b"\"xsd:string\">192.0.2.9</value></arguments>"),
+    event(b"ExtendedEvent", 48540, b"2026-11-02T12:06:00Z", b"", [DC, H1],
+          b"Lost access to volume vsanDatastore due to connectivity issues",
+          b"<eventTypeId>vprob.vmfs.heartbeat.timedout</eventTypeId>"
+          b"<managedObject type=\"HostSystem\">host-15</managedObject>"
+          b"<data><key>1</key><value>vsanDatastore</value></data>"),
+    # an EventEx whose eventTypeId is empty: its class stays its type
+    event(b"EventEx", 48541, b"2026-11-02T12:07:00Z", b"", [],
+          b"", b"<eventTypeId></eventTypeId><severity>user</severity>"),
+])
+put("fuzz_events", "edit_events_ex", events_answer(ex))
+put("fuzz_events", "edit_events_ex_split", events_answer(ex), SPLITS[3])
+
+# Nothing new: an empty answer, as vCenter sends it, and self-closed.
+put("fuzz_events", "edit_events_empty", events_answer(b""))
+put("fuzz_events", "edit_events_empty_selfclosed",
+    envelope(b'<ReadNextEventsResponse xmlns="urn:vim25"/>'))
+
+# A full page's worth of small events (ReadNextEvents pages hold up to 1000).
+page = b"".join(
+    event(b"VmPoweredOffEvent" if i % 3 else b"VmPoweredOnEvent", 50000 + i,
+          b"2026-11-02T13:%02d:%02d.%03dZ" % (i // 60 % 60, i % 60, i), b"",
+          [arg(b"vm", b"vm", b"VirtualMachine", b"vm-%d" % (100 + i),
+               b"vm%03d" % i)], b"vm%03d is powered off" % i)
+    for i in range(120))
+put("fuzz_events", "edit_events_page", events_answer(page), SPLITS[2])
+
+# Bounds and oddities: fields over their arrays with multi-byte characters
+# across the cut, a key missing, not a number or overflowing, bad times and
+# times before 1970, no or an empty xsi:type, an entity without a typed
+# reference, a reference with an empty type, two references, a nested
+# returnval, text where an entity is expected.
+e_acute = "\u00e9".encode()           # 2 bytes
+cjk = "\u6f22".encode()               # 3 bytes
+odd = b"".join([
+    event(b"T" * 300, 1, b"2026-11-02T14:00:00Z", e_acute * 100,
+          [arg(b"vm", b"vm", b"V" * 100, b"m" * 300, cjk * 400),
+           arg(b"host", b"host", b"HostSystem", b"host-1", b"h" * 1030)],
+          e_acute * 600,
+          b"<eventTypeId>" + b"x." * 150 + b"</eventTypeId><severity>" +
+          cjk * 10 + b"</severity>"),
+    b'<returnval xsi:type="VmPoweredOnEvent"><chainId>2</chainId>'
+    b"<fullFormattedMessage>no key: dropped</fullFormattedMessage>"
+    b"</returnval>",
+    b'<returnval xsi:type="VmPoweredOnEvent"><key>three</key></returnval>',
+    b'<returnval xsi:type="VmPoweredOnEvent"><key>99999999999999999999'
+    b"</key><createdTime>2026-02-30T25:00:00Z</createdTime></returnval>",
+    b"<returnval><key>4</key><chainId>-9223372036854775808</chainId>"
+    b"<createdTime>1969-12-31T23:59:59.999999Z</createdTime>"
+    b"<vm><name>no reference</name></vm>"
+    b'<host><host type="">host-9</host><name>empty type</name></host>'
+    b'<ds><datastore type="Datastore">datastore-1</datastore>'
+    b'<datastore type="Datastore">datastore-2</datastore></ds>'
+    b"<computeResource>text only</computeResource>"
+    b'<datacenter><name><b>nested</b></name><datacenter type="Datacenter">'
+    b"dc</datacenter></datacenter></returnval>",
+    b'<returnval xsi:type=""><key>5</key><createdTime>'
+    b"0000-01-01T00:00:00-14:00</createdTime>"
+    b'<returnval xsi:type="VmPoweredOnEvent"><key>6</key></returnval>'
+    b"</returnval>",
+    b'<returnval xsi:type="VmPoweredOnEvent"><key>7</key><vm><vm '
+    b'type="VirtualMachine">vm-7</vm><vm type="VirtualMachine">vm-8</vm>'
+    b"</vm></returnval>",
+])
+put("fuzz_events", "edit_events_bounds", events_answer(odd), SPLITS[4])
+# An event cut off in the middle: what came whole was handed on.
+put("fuzz_events", "edit_events_truncated",
+    events_answer(typed)[:len(ENV_HEAD) + len(typed) // 2], SPLITS[5])
+# A fault the way vCenter words it for a collector it no longer has.
+put("fuzz_events", "edit_fault_collector_not_found", envelope(
+    b"<soapenv:Fault><faultcode>ServerFaultCode</faultcode><faultstring>"
+    b"The object 'vim.event.EventHistoryCollector:session[52b1c4e0-9f3a-"
+    b"6d2b-0f4e-7a1c2d3e4f50]52c9e8a1-3b2d-4c5e-8f90-a1b2c3d4e5f6' has "
+    b"already been deleted or has not been completely created"
+    b"</faultstring><detail><ManagedObjectNotFoundFault xmlns=\"urn:vim25\" "
+    b'xsi:type="ManagedObjectNotFound"><obj type="EventHistoryCollector">'
+    b"session[52b1c4e0-9f3a-6d2b-0f4e-7a1c2d3e4f50]52c9e8a1-3b2d-4c5e-8f90-"
+    b"a1b2c3d4e5f6</obj></ManagedObjectNotFoundFault></detail>"
+    b"</soapenv:Fault>"))
 
 # ---- hostile: shared by every target ----------------------------------------
 H = "hostile"

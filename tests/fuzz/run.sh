@@ -24,7 +24,7 @@ cd "$root" || exit 2
 fz=tests/fuzz
 build=$fz/build
 cc=${CC:-clang}
-targets=${FUZZ_TARGETS:-"fuzz_soap_fault fuzz_service_content fuzz_prop_page fuzz_catalog fuzz_queryperf fuzz_json"}
+targets=${FUZZ_TARGETS:-"fuzz_soap_fault fuzz_service_content fuzz_prop_page fuzz_catalog fuzz_queryperf fuzz_events fuzz_json"}
 mkdir -p "$build" || exit 2
 
 if ! xml_cflags=$(pkg-config --cflags libxml-2.0 2>/dev/null) ||
