@@ -88,7 +88,14 @@ static int event_filter(vs_vcenter_t *vc) {
   if (vc->event_types == NULL)
     return -1;
   vc->event_types_num = vs_event_server_types(&vc->cfg, vc->event_types, max);
-  if (vc->event_types_num == SIZE_MAX) {
+  if (vc->event_types_num == 0) {
+    /* (an empty list would ask vCenter for every event) */
+    WARNING("vsphere plugin: vCenter \"%s\": Events true, but no event type "
+            "is counted or notified (DefaultEvents false, no Event, every "
+            "NotifyEvent \"none\"): events are not read.",
+            vc->cfg.name);
+    vc->cfg.events = false;
+  } else if (vc->event_types_num == SIZE_MAX) {
     free(vc->event_types);
     vc->event_types = NULL;
     vc->event_types_num = 0;
@@ -764,10 +771,11 @@ static bool refresh_tags(vs_vcenter_t *vc, bool full_pass) {
 /* ---- vCenter's events ---- */
 
 /* The object an event is about: the most specific of its entities that
- * the inventory holds (a VM created since the last update is not there
- * yet: its host is). *mine: this instance counts it (the object is
- * selected here; an event about no known object, in shard 1). NULL: the
- * vCenter itself. */
+ * the inventory holds and whose kind is collected (a VM created since the
+ * last update is not there yet: its host is; with Collect "vm" a host's
+ * events go to the vCenter). *mine: this instance counts it (the object
+ * is selected here, not left out by a filter or another shard; an event
+ * about no such object, in shard 1). NULL: the vCenter itself. */
 static const vs_object_t *event_object(const vs_vcenter_t *vc,
                                        const vs_event_t *ev, bool *mine) {
   for (int a = 0; a < VS_EVENT_ARG_NUM; a++) {
@@ -775,7 +783,7 @@ static const vs_object_t *event_object(const vs_vcenter_t *vc,
         ev->entities[a].moref[0] != 0
             ? vs_inventory_find(&vc->inventory, ev->entities[a].moref)
             : NULL;
-    if (o != NULL && o->kind >= 0) {
+    if (o != NULL && o->kind >= 0 && vc->cfg.collect[o->kind]) {
       *mine = o->selected;
       return o;
     }
@@ -837,8 +845,19 @@ static int read_events(vs_vcenter_t *vc, double deadline) {
                                  &vc->inventory);
   }
   vs_error_t err;
+  uint64_t resets = vc->events.keys_reset, refused = vc->event_counts.refused;
   int rc = vs_events_read(&vc->events, &vc->session, vc->event_types,
                           vc->event_types_num, deadline, on_event, vc, &err);
+  if (vc->events.keys_reset != resets)
+    vs_log_note(&vc->log, "events/keys",
+                "vCenter's event keys went back (a restored or rebuilt "
+                "vCenter?): reading on from its new events.");
+  if (vc->event_counts.refused != refused)
+    vs_log_error_key(&vc->log, "events/bound",
+                     "more than %d (object, event type) pairs: events of new "
+                     "pairs are not counted (self_events_uncounted); narrow "
+                     "the counted types with IgnoreEvent or DefaultEvents.",
+                     VS_EVENT_COUNTS_MAX);
   if (rc != VS_OK && rc != VS_ERR_NOAUTH)
     vs_log_error(&vc->log, "events", &err,
                  "reading vCenter's events failed: %s; the events are read "
@@ -939,6 +958,7 @@ static void dispatch_self(vs_vcenter_t *vc, double wall, double cpu) {
       {"self_updates_pending", vc->updates.pending ? 1.0 : 0.0, NULL},
       {"self_events", (double)vc->events.events, NULL},
       {"self_event_notifications", (double)vc->event_notifications, NULL},
+      {"self_events_uncounted", (double)vc->event_counts.refused, NULL},
       {"self_events_pending", vc->events.pending ? 1.0 : 0.0, NULL},
       {"self_alarm_notifications", (double)vc->alarm_notifications, NULL},
   };

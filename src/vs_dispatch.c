@@ -52,6 +52,7 @@ const char *const vs_self_total_types[] = {
     "self_inventory_full_passes", "self_update_objects",
     "self_update_rereads",        "self_events",
     "self_event_notifications",   "self_alarm_notifications",
+    "self_events_uncounted",
 };
 const size_t vs_self_total_types_num =
     sizeof(vs_self_total_types) / sizeof(vs_self_total_types[0]);
@@ -335,10 +336,27 @@ void vs_dispatch_event_count(const vs_object_t *obj, const char *vcenter,
   plugin_dispatch_values(&vl);
 }
 
+/* A meta datum on one line: exec writes meta data as "name: value"
+ * header lines, which a line break in vCenter's text (a message, a user
+ * name anyone who may post events chooses) would end early. */
 static void meta_string(notification_t *n, const char *name,
                         const char *value) {
-  if (value != NULL && value[0] != 0)
-    plugin_notification_meta_add_string(n, name, value);
+  if (value == NULL || value[0] == 0)
+    return;
+  char line[2048];
+  vs_utf8_copy(line, value, sizeof(line));
+  for (char *c = line; *c; c++)
+    if (*c == '\n' || *c == '\r')
+      *c = ' ';
+  plugin_notification_meta_add_string(n, name, line);
+}
+
+/* A notification's message: cut at a character, on one line. */
+static void set_message(notification_t *n, const char *text) {
+  vs_utf8_copy(n->message, text, sizeof(n->message));
+  for (char *c = n->message; *c; c++)
+    if (*c == '\n' || *c == '\r')
+      *c = ' ';
 }
 
 void vs_dispatch_event_notification(const vs_object_t *obj, const char *vcenter,
@@ -359,12 +377,14 @@ void vs_dispatch_event_notification(const vs_object_t *obj, const char *vcenter,
   sstrncpy(n.plugin, "vsphere", sizeof(n.plugin));
   event_type_name(obj, n.type, sizeof(n.type));
   vs_utf8_copy(n.type_instance, event->type, sizeof(n.type_instance));
-  if (event->message[0] != 0)
-    vs_utf8_copy(n.message, event->message, sizeof(n.message));
-  else
-    snprintf(n.message, sizeof(n.message), "%.120s on %.120s", event->type,
+  if (event->message[0] != 0) {
+    set_message(&n, event->message);
+  } else {
+    char text[2048];
+    snprintf(text, sizeof(text), "%s on %s", event->type,
              entity != NULL && entity->name[0] ? entity->name : vcenter);
-  n.message[vs_utf8_prefix(n.message, strlen(n.message))] = 0;
+    set_message(&n, text);
+  }
   meta_string(&n, "event_type", event->type);
   plugin_notification_meta_add_signed_int(&n, "event_key", event->key);
   plugin_notification_meta_add_signed_int(&n, "chain_id", event->chain_id);
@@ -408,10 +428,11 @@ void vs_dispatch_alarm_notification(const vs_alarm_change_t *c,
                      : c->status < c->old_status ? "better"
                      : c->acknowledged           ? "acknowledged"
                                                  : "unacknowledged";
-  snprintf(n.message, sizeof(n.message), "Alarm \"%.100s\" on %.100s: %s (%s)",
-           name, o->name, status_name(c->status), what);
-  n.message[vs_utf8_prefix(n.message, strlen(n.message))] = 0;
-  plugin_notification_meta_add_string(&n, "alarm", name);
+  char text[1024];
+  snprintf(text, sizeof(text), "Alarm \"%s\" on %s: %s (%s)", name, o->name,
+           status_name(c->status), what);
+  set_message(&n, text);
+  meta_string(&n, "alarm", name);
   plugin_notification_meta_add_string(&n, "alarm_moref", c->alarm);
   plugin_notification_meta_add_string(&n, "status", status_name(c->status));
   plugin_notification_meta_add_string(
@@ -420,7 +441,7 @@ void vs_dispatch_alarm_notification(const vs_alarm_change_t *c,
   plugin_notification_meta_add_string(&n, "change", what);
   plugin_notification_meta_add_string(&n, "acknowledged",
                                       c->acknowledged ? "true" : "false");
-  plugin_notification_meta_add_string(&n, "entity", o->name);
+  meta_string(&n, "entity", o->name);
   plugin_notification_meta_add_string(&n, "entity_moref", o->moref);
   plugin_notification_meta_add_string(&n, "vcenter", vcenter);
   plugin_dispatch_notification(&n);

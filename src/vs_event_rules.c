@@ -125,6 +125,7 @@ size_t vs_event_server_types(const vs_config_t *cfg, const char **types,
       ok = !is_glob(cfg->notify_events[i].glob) &&
            add_type(types, &n, max, cfg->notify_events[i].glob);
   for (size_t i = 0; ok && i < vs_default_notify_events_num; i++)
-    ok = add_type(types, &n, max, vs_default_notify_events[i].type);
+    if (vs_event_severity(cfg, vs_default_notify_events[i].type) != 0)
+      ok = add_type(types, &n, max, vs_default_notify_events[i].type);
   return ok ? n : SIZE_MAX;
 }

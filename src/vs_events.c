@@ -85,19 +85,31 @@ typedef struct {
   vs_events_t *e;
   vs_event_cb cb;
   void *ctx;
-  size_t fresh; /* events handed on from this page */
+  int64_t after_key;       /* events up to it were handed on before this page */
+  int64_t after_us;        /* ... the last of them created then */
+  int64_t max_key, max_us; /* the newest of this page */
 } page_ctx_t;
 
-/* Skips what was handed on already (a new collector re-reads a little). */
+/* Skips what was handed on already (a new collector re-reads a little).
+ * The threshold holds for the whole page, so that a server that sends a
+ * page newest first loses nothing. */
 static void on_event(void *ctx, const vs_event_t *ev) {
   page_ctx_t *p = ctx;
-  if (ev->key <= p->e->last_key)
-    return;
-  p->e->last_key = ev->key;
-  if (ev->created_us >= 0)
-    p->e->last_us = ev->created_us;
+  if (ev->key <= p->after_key) {
+    /* Much newer than the last event seen, yet a smaller key: vCenter's
+     * keys started over (a restored or rebuilt vCenter). */
+    if (ev->created_us < 0 || p->after_us < 0 ||
+        ev->created_us <= p->after_us + VS_EVENTS_OVERLAP_US)
+      return;
+    p->e->keys_reset++;
+    p->after_key = -1;
+    p->max_key = -1;
+  }
+  if (ev->key > p->max_key) {
+    p->max_key = ev->key;
+    p->max_us = ev->created_us >= 0 ? ev->created_us : p->max_us;
+  }
   p->e->events++;
-  p->fresh++;
   p->cb(p->ctx, ev);
 }
 
@@ -108,9 +120,14 @@ static int read_page(vs_events_t *e, vs_session_t *s, page_ctx_t *pc,
   if (parser == NULL)
     return (vs_error_set(err, VS_ERR_NOMEM, "out of memory"), err->rc);
   vs_events_parser_init(parser, on_event, pc);
+  pc->after_key = pc->max_key = e->last_key;
+  pc->after_us = pc->max_us = e->last_us;
   vs_soap_read_next_events(&s->request, e->collector, VS_EVENTS_PAGE);
   vs_xml_handler_t h = vs_parse_events(parser);
   int rc = vs_session_call(s, &h, err);
+  /* (what was handed on counts even when the rest of the page failed) */
+  e->last_key = pc->max_key;
+  e->last_us = pc->max_us;
   *more = rc == VS_OK && parser->events + parser->dropped >= VS_EVENTS_PAGE;
   if (rc == VS_OK)
     e->pages++;

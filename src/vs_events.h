@@ -36,6 +36,7 @@ typedef struct {
   uint64_t events;     /* handed on */
   uint64_t collectors; /* made */
   uint64_t pages;      /* ReadNextEvents answers */
+  uint64_t keys_reset; /* times vCenter's keys went back (restored) */
   bool pending;        /* the deadline cut the last read short */
   bool refused;        /* the server has no EventManager, or refused it */
 } vs_events_t;

@@ -258,7 +258,7 @@ typedef struct {
   int64_t chain_id;   /* ties related events (a task's) */
   int64_t created_us; /* -1 if absent */
   /* The class ("VmPoweredOnEvent"), or an EventEx's / ExtendedEvent's
-   * eventTypeId ("com.vmware.vc.HA.VmRestartedByHAEvent"). */
+   * eventTypeId ("com.vmware.vc.ha.VmRestartedByHAEvent"). */
   char type[192];
   char severity[16]; /* EventEx: "error", "warning", "info", "user" */
   char user[128];

@@ -232,6 +232,8 @@ void vs_soap_create_event_collector(vs_buf_t *b, const vs_service_content_t *sc,
     vs_format_datetime(begin_us, when, sizeof(when));
     vs_buf_printf(b, "<time><beginTime>%s</beginTime></time>", when);
   }
+  /* unset, the API may leave fullFormattedMessage out */
+  vs_buf_puts(b, "<disableFullMessage>false</disableFullMessage>");
   for (size_t i = 0; i < type_ids_num; i++)
     put_text(b, "eventTypeId", type_ids[i]);
   vs_buf_puts(b, "</filter>");

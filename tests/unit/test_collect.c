@@ -60,6 +60,7 @@ typedef struct {
   char *ev_filter;       /* the CreateCollectorForEvents body (owned) */
   int ev_pos;            /* the collector's next event */
   bool ev_lose;          /* the next ReadNextEvents: the collector is gone */
+  bool ev_newest_first;  /* pages newest first (stock vcsim does) */
   /* a triggered alarm on vm-135 (and listed on its host too, as vCenter
    * lists a datastore's on its datacenter): status "" for none */
   const char *alarm_status;
@@ -417,11 +418,12 @@ static bool event_call(vcenter_t *vc, const fake_request_t *req,
       vs_buf_t b;
       vs_buf_init(&b);
       vs_buf_puts(&b, "<ReadNextEventsResponse xmlns=\"urn:vim25\">");
-      for (int n = 0; n < max && vc->ev_pos < vc->ev_num; vc->ev_pos++)
-        if (ev_wanted(vc, vc->ev_pos)) {
-          ev_one(&b, vc, vc->ev_pos);
-          n++;
-        }
+      int page[64], n = 0;
+      for (; n < max && n < 64 && vc->ev_pos < vc->ev_num; vc->ev_pos++)
+        if (ev_wanted(vc, vc->ev_pos))
+          page[n++] = vc->ev_pos;
+      for (int i = 0; i < n; i++)
+        ev_one(&b, vc, page[vc->ev_newest_first ? n - 1 - i : i]);
       vs_buf_puts(&b, "</ReadNextEventsResponse>");
       fake_soap(r, b.data);
       vs_buf_free(&b);
@@ -1316,6 +1318,26 @@ DEF_TEST(events_counted_and_notified_across_a_relogin) {
   v = count_of("DC0_H0_VM0", "vm_events", "VmPoweredOffEvent");
   OK(v != NULL && v->gauge == 2); /* sent again, not counted again */
   EXPECT_EQ_DOUBLE(6.0, self_value("self_events")); /* 2nd read: 4 */
+  /* a page newest first: every event still counted once */
+  w.vc.ev_newest_first = true;
+  ev_post(&w.vc, "VmPoweredOffEvent", "vm-135", "host-21");
+  ev_post(&w.vc, "VmPoweredOffEvent", "vm-135", "host-21");
+  ev_post(&w.vc, "VmPoweredOffEvent", "vm-135", "host-21");
+  EXPECT_EQ_INT(0, world_read(&w));
+  v = count_of("DC0_H0_VM0", "vm_events", "VmPoweredOffEvent");
+  OK(v != NULL && v->gauge == 5);
+  EXPECT_EQ_INT(0, world_read(&w)); /* and not again */
+  v = count_of("DC0_H0_VM0", "vm_events", "VmPoweredOffEvent");
+  OK(v != NULL && v->gauge == 5);
+  w.vc.ev_newest_first = false;
+  /* vCenter's keys start over (restored), its events newer: read on */
+  ev_post(&w.vc, "VmPoweredOffEvent", "vm-135", "host-21");
+  w.vc.ev[w.vc.ev_num - 1].key = 3;
+  w.vc.ev[w.vc.ev_num - 1].us += 3600 * INT64_C(1000000);
+  EXPECT_EQ_INT(0, world_read(&w));
+  v = count_of("DC0_H0_VM0", "vm_events", "VmPoweredOffEvent");
+  OK(v != NULL && v->gauge == 6);
+  EXPECT_EQ_INT(1, mock_log_count_containing("event keys went back"));
   EXPECT_EQ_INT(0, mock_log_count(LOG_ERR));
   /* shutdown destroys the collector */
   vs_vcenter_destroy(w.block);
@@ -1410,6 +1432,37 @@ DEF_TEST(alarm_named_on_its_object_and_each_change_notified) {
   return 0;
 }
 
+DEF_TEST(events_of_kinds_not_collected_go_to_the_vcenter) {
+  world_t w;
+  mock_reset();
+  memset(&w, 0, sizeof(w));
+  CHECK_ZERO(vs_dispatch_register_default_types());
+  oconfig_item_t *ci = minimal();
+  opt_num(ci, "TagInterval", 0);
+  opt_bool(ci, "Events", 1);
+  opt_str(ci, "Collect", "vm");
+  vs_config_t cfg;
+  CHECK_ZERO(vs_config_parse(ci, &cfg));
+  item_free(ci);
+  w.vc.sample_us = T0_US;
+  fake_init(&w.fake, 4, respond, &w.vc);
+  w.block = vs_vcenter_create(&cfg, &w.fake.t);
+  CHECK_NOT_NULL(w.block);
+  EXPECT_EQ_INT(0, world_read(&w));
+  ev_post(&w.vc, "HostConnectionLostEvent", NULL, "host-21");
+  EXPECT_EQ_INT(0, world_read(&w));
+  const mock_value_t *v =
+      count_of("", "vcenter_events", "HostConnectionLostEvent");
+  OK(v != NULL && v->gauge == 1);
+  EXPECT_EQ_INT(1, mock_notifications_num());
+  const mock_notification_t *n = mock_notification(0);
+  CHECK_NOT_NULL(n);
+  EXPECT_EQ_STR("mockhost", n->host);
+  EXPECT_EQ_STR("vcenter_events", n->type);
+  world_free(&w);
+  return 0;
+}
+
 int main(void) {
   RUN_TEST(first_read_discovers_then_reads_only_query);
   RUN_TEST(session_lost_mid_read_logs_in_once_and_goes_on);
@@ -1429,6 +1482,7 @@ int main(void) {
   RUN_TEST(tags_read_in_bulk_then_logged_out);
   RUN_TEST(tag_naming_field_first_identity_and_moves);
   RUN_TEST(events_counted_and_notified_across_a_relogin);
+  RUN_TEST(events_of_kinds_not_collected_go_to_the_vcenter);
   RUN_TEST(alarm_named_on_its_object_and_each_change_notified);
   mock_reset();
   END_TEST;

@@ -1074,6 +1074,46 @@ DEF_TEST(tags_as_info_series) {
   return 0;
 }
 
+DEF_TEST(event_notification_one_line_whole_characters) {
+  mock_reset();
+  vs_event_t ev;
+  memset(&ev, 0, sizeof(ev));
+  ev.key = 7;
+  ev.created_us = -1;
+  snprintf(ev.type, sizeof(ev.type), "VmFailedToPowerOnEvent");
+  /* no message: "<type> on <name>", the name 3-byte characters past the
+   * end of collectd's 256 bytes */
+  vs_event_entity_t en;
+  memset(&en, 0, sizeof(en));
+  snprintf(en.moref, sizeof(en.moref), "vm-1");
+  char *p = en.name;
+  *p++ = 'a';
+  for (int i = 0; i < 100; i++)
+    p += snprintf(p, 4, "\xe6\xbc\xa2");
+  vs_dispatch_event_notification(NULL, "vc", &ev, &en, NOTIF_FAILURE);
+  /* a message and a user with line breaks */
+  snprintf(ev.message, sizeof(ev.message), "line one\nline two\r\n");
+  snprintf(ev.user, sizeof(ev.user), "x\n\nSeverity: OKAY");
+  vs_dispatch_event_notification(NULL, "vc", &ev, &en, NOTIF_FAILURE);
+  EXPECT_EQ_INT(2, mock_notifications_num());
+  const char *m = mock_notification(0)->message;
+  size_t len = strlen(m);
+  OK(len > 200 && len < NOTIF_MAX_MSG_LEN);
+  /* ends on a whole character: the last lead byte has its 2 followers */
+  const char *lead = m + len - 1;
+  while (lead > m && ((unsigned char)*lead & 0xc0) == 0x80)
+    lead--;
+  EXPECT_EQ_INT(3, (int)(m + len - lead));
+  EXPECT_EQ_STR("line one line two  ", mock_notification(1)->message);
+  char meta[128];
+  EXPECT_EQ_STR(
+      "x  Severity: OKAY",
+      mock_notification_meta(mock_notification(1), "user", meta, sizeof(meta)));
+  OK(strchr(mock_notification(1)->meta, '\r') == NULL);
+  mock_reset();
+  return 0;
+}
+
 int main(void) {
   RUN_TEST(naming);
   RUN_TEST(interval_from_params);
@@ -1100,5 +1140,6 @@ int main(void) {
   RUN_TEST(attributes_named_at_dispatch);
   RUN_TEST(tags_as_info_series);
   mock_reset();
+  RUN_TEST(event_notification_one_line_whole_characters);
   END_TEST;
 }

@@ -163,6 +163,18 @@ DEF_TEST(rules) {
   OK(vs_event_severity(&cfg, "VmFailedToPowerOnEvent") == 0);
   OK(vs_event_severity(&cfg, "VmFailedToPowerOffEvent") == NOTIF_WARNING);
   OK(vs_event_severity(&cfg, "HostConnectionLostEvent") == NOTIF_FAILURE);
+  /* a silenced default is not asked for; nothing at all: an empty list */
+  EXPECT_EQ_INT(SIZE_MAX, vs_event_server_types(&cfg, types, 64)); /* glob */
+  cfg.notify_events_num = 1; /* VmFailedToPowerOnEvent "none" */
+  n = vs_event_server_types(&cfg, types, 64);
+  EXPECT_EQ_INT(1 + vs_default_notify_events_num - 1, n);
+  for (size_t i = 0; i < n; i++)
+    OK(strcmp(types[i], "VmFailedToPowerOnEvent") != 0);
+  vs_event_notify_t silent[] = {{"*", 0}};
+  cfg.notify_events = silent;
+  cfg.notify_events_num = 1;
+  cfg.count_events.num = 0;
+  EXPECT_EQ_INT(0, vs_event_server_types(&cfg, types, 64));
   return 0;
 }
 
