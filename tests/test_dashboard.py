@@ -209,9 +209,18 @@ def test_every_expression_returns_data():
         vc.vsctl("tag-create", "Environment", "test")
         vc.vsctl("tag-attach", "Environment", "prod", "/DC0/vm/DC0_H0_VM0", "/DC0/vm/DC0_C0_RP0_VM0")
         vc.vsctl("tag-attach", "Environment", "test", "/DC0/vm/DC0_C0_RP0_VM1")
-        extra = 'Interval 2\nCollect "vm" "host" "cluster" "datastore"\nPropertyInterval 5'
+        # a triggered alarm (the test vcsim's), for the firing-alarms table
+        vc.alarm_set("DC0_H0_VM0", vc.alarm_define("Virtual machine CPU usage"), "red")
+        extra = ('Interval 2\nCollect "vm" "host" "cluster" "datastore"\nPropertyInterval 5\n'
+                 'Events true')
         with Collectd(vsphere_block(vc, extra=extra), interval=1) as cd:
             vms, hosts = vc.inventory()
+            # events on every VM (the event-rate panel, whichever VM the
+            # variable picks): read after the plugin's first read
+            cd.wait_for(lambda: cd.metrics(), 30, what="the first values")
+            time.sleep(3)
+            for vm in sorted(vms):
+                vc.event_post("VmPoweredOnEvent", name=vm)
 
             def ready():
                 m = cd.metrics()
