@@ -438,7 +438,9 @@ class Vcsim:
         clock-offset seconds=, sensor-health name= sensor= health= [index=],
         stream-drop, rest-login-status status=, rest-kill, event-post type=
         [name=] [message=] [user=] [event_type_id=] [severity=],
-        event-burst (the same and count=), events [since=], clear, stats."""
+        event-burst (the same and count=), events [since=], alarm-define
+        name=, alarm-set entity= alarm= status= [ack=] [user=],
+        alarm-delete alarm=, clear, stats."""
         q = [("cmd", cmd)] + [(k, str(v)) for k, v in params.items()]
         url = self.control_url + "?" + urllib.parse.urlencode(q)
         ctx = None
@@ -816,6 +818,84 @@ class Vcsim:
         st = self.control_stats()
         return {k: st[k] for k in self.EVENT_STATS}
 
+    # -- triggered alarms (tests/vcsim/alarms.go) ---------------------------
+
+    def alarm_define(self, name):
+        """An Alarm object named `name` (cmd=alarm-define; the same one for
+        a name already defined and not deleted); returns its moref
+        (alarm-N)."""
+        out = self.control("alarm-define", name=name).split()
+        assert out[0] == "ok", out
+        return out[1]
+
+    def alarm_set(self, entity, alarm, status, ack=False, user=None):
+        """Set an alarm's state on an entity (cmd=alarm-set): status green,
+        yellow, red or none (removes it); the same AlarmState shows in the
+        triggeredAlarmState of the entity's containers (parents up to the
+        root folder; a VM's resource pools, cluster and host), and the
+        property collectors' update streams see each change. entity: a VM
+        or host name (else any entity's), or a moref; alarm: a moref (a
+        deleted alarm's too) or a name. ack is always sent: acknowledged
+        (by `user`, default VSPHERE.LOCAL\\Administrator) or not."""
+        params = {"entity": entity, "alarm": alarm, "status": status,
+                  "ack": "true" if ack else "false"}
+        if user is not None:
+            params["user"] = user
+        out = self.control("alarm-set", **params).strip()
+        assert out == "ok", out
+
+    def alarm_delete(self, alarm):
+        """Remove an Alarm object (cmd=alarm-delete; name or moref): its
+        info.name then faults ManagedObjectNotFound; its states stay until
+        set to none. Returns its moref."""
+        out = self.control("alarm-delete", alarm=alarm).split()
+        assert out[0] == "ok", out
+        return out[1]
+
+    def alarms(self):
+        """Every AlarmState in any entity's triggeredAlarmState, read
+        through govmomi (vsctl alarms): [{"holder": moref of the object
+        whose list holds it, "alarm", "status", "ack": bool, "entity":
+        moref of the object it is about}]."""
+        out = []
+        for line in vsctl(self, "alarms").splitlines():
+            f = line.split()
+            if len(f) == 5:
+                out.append({"holder": f[0], "alarm": f[1], "status": f[2], "ack": f[3] == "true",
+                            "entity": f[4]})
+        return out
+
+    def alarm_names(self, *alarms):
+        """RetrievePropertiesEx of info.name on Alarm objects (vsctl
+        alarm-name): ("ok", {moref: name}) or ("fault", "TYPE
+        [OBJTYPE:MOREF]")."""
+        out = vsctl(self, "alarm-name", *alarms)
+        if out.startswith("fault "):
+            return "fault", out[6:].strip()
+        return "ok", dict(l.split(" ", 1) for l in out.splitlines() if l)
+
+    def alarm_watch(self, entity, updates):
+        """vsctl alarm-watch in the background: a WaitForUpdatesEx stream
+        on the entity's triggeredAlarmState. Returns the Popen (text
+        stdout): "ready", then "update ALARM:STATUS:ACK:ENTITY ..." (or
+        "update -") per update, the first the current value; it exits
+        after `updates` updates."""
+        proc = subprocess.Popen(_vsctl_cmd(self, ["alarm-watch", entity, updates], timeout=120.0),
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                env=_child_env(), stdin=subprocess.DEVNULL, bufsize=1)
+        _register(proc)
+        return proc
+
+    ALARM_STATS = ("alarms_defined", "alarm_states", "alarm_name_reads")
+
+    def alarm_stats(self):
+        """The alarm counters of control_stats(): alarms_defined (Alarm
+        objects now), alarm_states (AlarmStates in every entity's list,
+        containers' copies included), alarm_name_reads (RetrievePropertiesEx
+        calls asking for Alarm objects)."""
+        st = self.control_stats()
+        return {k: st[k] for k in self.ALARM_STATS}
+
     def close(self):
         self.stop()
         _rmtree(self.tmp)
@@ -828,10 +908,7 @@ class Vcsim:
         self.close()
 
 
-def vsctl(vc, *args, user=None, password=None, timeout=60.0, check=True):
-    """Run tests/bin/vsctl against Vcsim `vc` (or a URL string); returns
-    stdout. Raises RuntimeError on non-zero exit when check=True (exit 3 =
-    login failed)."""
+def _vsctl_cmd(vc, args, user=None, password=None, timeout=60.0):
     ensure_go_tools()
     if isinstance(vc, str):
         url, u, p, tls = vc, user or "user", password or "pass", vc.startswith("https")
@@ -841,7 +918,14 @@ def vsctl(vc, *args, user=None, password=None, timeout=60.0, check=True):
            "-timeout", "%ds" % int(timeout)]
     if tls:
         cmd.append("-insecure")
-    cmd += [str(a) for a in args]
+    return cmd + [str(a) for a in args]
+
+
+def vsctl(vc, *args, user=None, password=None, timeout=60.0, check=True):
+    """Run tests/bin/vsctl against Vcsim `vc` (or a URL string); returns
+    stdout. Raises RuntimeError on non-zero exit when check=True (exit 3 =
+    login failed)."""
+    cmd = _vsctl_cmd(vc, args, user, password, timeout)
     r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                        timeout=timeout + 10, env=_child_env(), stdin=subprocess.DEVNULL)
     if check and r.returncode != 0:

@@ -69,7 +69,7 @@ suites=()
 for f in tests/test_harness_selfcheck.py tests/test_backends.py tests/test_docs.py \
          tests/test_build.py tests/test_package.py tests/test_writers.py tests/test_dashboard.py \
          tests/test_integration.py tests/test_strict_vcsim.py tests/test_coverage.py tests/test_scale.py \
-         tests/test_semantics.py tests/test_updates.py tests/test_extras.py tests/test_tags.py tests/test_events.py tests/test_replay.py \
+         tests/test_semantics.py tests/test_updates.py tests/test_extras.py tests/test_tags.py tests/test_events.py tests/test_alarms.py tests/test_replay.py \
          tests/test_security.py tests/test_faults.py tests/test_soak.py; do
   [ -f "$f" ] && suites+=("$f")
 done

@@ -1113,9 +1113,146 @@ def test_vcsim_event_collectors():
         assert keys(listed) == list(range(1, len(listed) + 1))
 
 
+# --------------------------------------------------------------------------
+# triggered alarms (tests/vcsim/alarms.go)
+
+def _watch_line(proc, timeout):
+    """The next line of a vsctl alarm-watch, within timeout seconds."""
+    import select
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        r, _, _ = select.select([proc.stdout], [], [], max(0.0, end - time.monotonic()))
+        if r:
+            line = proc.stdout.readline()
+            if not line:
+                raise AssertionError("alarm-watch ended: %s" % proc.stderr.read())
+            return line.strip()
+    raise AssertionError("no alarm-watch line within %gs" % timeout)
+
+
+def test_vcsim_triggered_alarms():
+    """Alarms as vCenter has them, seen through govmomi (vsctl): Alarm
+    objects whose info.name the property collector reads (in bulk), a
+    deleted one ManagedObjectNotFound (the whole call faults); an alarm set
+    on a VM is one AlarmState (entity = the VM) in the VM's
+    triggeredAlarmState and its containers' (folders, datacenter, root
+    folder, resource pool, cluster, host); none removes it everywhere; an
+    update stream (WaitForUpdatesEx) on the host sees each change; a
+    datastore's shows on its folder and datacenter; AlarmManager answers
+    GetAlarm, GetAlarmState, AcknowledgeAlarm; AlarmStatusChangedEvent and
+    AlarmAcknowledgedEvent are posted; a VM destroyed takes its states
+    along; the counters add up."""
+    with Vcsim(**SMALL) as vc:
+        inv = vc.inventory_full()
+
+        def ref(kind, **m):
+            return _one([r for r in inv if r["kind"] == kind and all(r[k] == v for k, v in m.items())])
+
+        vm = ref("vm", name="DC0_C0_RP0_VM0")
+        host = ref("host", name=vm["host"])
+        cl = ref("cluster", name=vm["cluster"])
+        dc = ref("datacenter", name=vm["datacenter"])
+        ds = [r for r in inv if r["kind"] == "datastore"][0]
+        pool = _one([r for r in inv if r["kind"] == "pool" and r["cluster"] == cl["name"]])
+        assert vc.alarm_stats() == {"alarms_defined": 0, "alarm_states": 0, "alarm_name_reads": 0}
+        cpu = vc.alarm_define("Virtual machine CPU usage")
+        assert vc.alarm_define("Virtual machine CPU usage") == cpu  # idempotent per name
+        dsu = vc.alarm_define("Datastore usage on disk")
+        assert re.fullmatch(r"alarm-\d+", cpu) and dsu != cpu, (cpu, dsu)
+        assert sorted(vc.vsctl("alarm-list").split()) == sorted([cpu, dsu])
+        # names in bulk through the property collector
+        assert vc.alarm_names(cpu, dsu) == ("ok", {cpu: "Virtual machine CPU usage",
+                                                   dsu: "Datastore usage on disk"})
+        assert vc.alarms() == []
+
+        # on the VM and every container above it, the same AlarmState
+        vc.alarm_set(vm["name"], "Virtual machine CPU usage", "red")
+        got = vc.alarms()
+        holders = {a["holder"] for a in got}
+        assert {vm["moref"], host["moref"], cl["moref"], dc["moref"], pool["moref"]} <= holders, got
+        assert all((a["alarm"], a["status"], a["ack"], a["entity"]) == (cpu, "red", False, vm["moref"])
+                   for a in got), got
+        assert len(holders) == len(got) == vc.alarm_stats()["alarm_states"], got
+        assert vc.vsctl("alarm-state", vm["moref"]).split() == [cpu, "red", "false", vm["moref"]]
+        assert vc.vsctl("alarm-state", host["moref"]).split() == [cpu, "red", "false", vm["moref"]]
+
+        # the update stream of a client watching the host sees each change
+        w = vc.alarm_watch(host["moref"], 4)
+        assert _watch_line(w, 30) == "ready"
+        assert _watch_line(w, 30) == "update %s:red:false:%s" % (cpu, vm["moref"])
+        t0 = time.monotonic()
+        vc.alarm_set(vm["moref"], cpu, "yellow", ack=True, user="VSPHERE.LOCAL\\ops")
+        assert _watch_line(w, 10) == "update %s:yellow:true:%s" % (cpu, vm["moref"])
+        took = time.monotonic() - t0
+        vc.alarm_set(vm["moref"], cpu, "yellow", ack=True)  # nothing changes: no update
+        vc.alarm_set(vm["moref"], cpu, "none")
+        assert _watch_line(w, 10) == "update -"
+        assert vc.alarms() == [] and vc.alarm_stats()["alarm_states"] == 0
+        vc.alarm_set(vm["moref"], cpu, "red")
+        assert _watch_line(w, 10) == "update %s:red:false:%s" % (cpu, vm["moref"])
+        assert w.wait(10) == 0, w.stderr.read()
+        print("  update stream saw an alarm change %.2f s after alarm-set" % took)
+
+        # AlarmManager.AcknowledgeAlarm (govmomi), as the session's user
+        vc.vsctl("alarm-ack", vm["moref"], cpu)
+        assert {(a["status"], a["ack"]) for a in vc.alarms()} == {("red", True)}
+
+        # a datastore's alarm: on the datastore, its folder, the datacenter
+        vc.alarm_set(ds["moref"], dsu, "yellow")
+        on_ds = {a["holder"] for a in vc.alarms() if a["alarm"] == dsu}
+        assert {ds["moref"], dc["moref"]} <= on_ds and host["moref"] not in on_ds, on_ds
+        assert all(a["entity"] == ds["moref"] for a in vc.alarms() if a["alarm"] == dsu)
+
+        # deleted: info.name faults ManagedObjectNotFound, the whole call
+        # with it; its states stay (a stale reference) until set to none
+        assert vc.alarm_delete("Datastore usage on disk") == dsu
+        assert vc.alarm_names(dsu) == ("fault", "ManagedObjectNotFound Alarm:" + dsu)
+        assert vc.alarm_names(cpu, dsu) == ("fault", "ManagedObjectNotFound Alarm:" + dsu)
+        assert vc.alarm_names(cpu) == ("ok", {cpu: "Virtual machine CPU usage"})
+        assert sorted(vc.vsctl("alarm-list").split()) == [cpu]
+        assert {a["holder"] for a in vc.alarms() if a["alarm"] == dsu} == on_ds
+        dsu2 = vc.alarm_define("Datastore usage on disk")  # a new one: morefs are not reused
+        assert dsu2 not in (cpu, dsu), dsu2
+        vc.alarm_set(ds["moref"], dsu, "none")  # the deleted one, by moref
+        # Alarm.RemoveAlarm through the API deletes it too
+        cookie = harness.soap_login(vc.url)
+        st, text, _ = harness.soap_post(vc.url, '<RemoveAlarm xmlns="urn:vim25"><_this type="Alarm">%s'
+                                        '</_this></RemoveAlarm>' % dsu2, cookie)
+        assert st == 200, text[:500]
+        harness.soap_logout(vc.url, cookie)
+        assert vc.alarm_names(dsu2) == ("fault", "ManagedObjectNotFound Alarm:" + dsu2)
+        assert [a for a in vc.alarms() if a["alarm"] == dsu] == []
+
+        # events vCenter posts
+        evs = [(e["type"], e["entity"]) for e in vc.events()]
+        assert evs.count(("AlarmStatusChangedEvent", vm["moref"])) == 4, evs
+        assert evs.count(("AlarmAcknowledgedEvent", vm["moref"])) == 2, evs
+        assert evs.count(("AlarmStatusChangedEvent", ds["moref"])) == 2, evs
+
+        # bad requests
+        for bad in ({"entity": vm["name"], "alarm": cpu, "status": "purple"},
+                    {"entity": vm["name"], "alarm": "no such alarm", "status": "red"},
+                    {"entity": "nobody", "alarm": cpu, "status": "red"},
+                    {"entity": vm["name"], "alarm": cpu, "status": "red", "ack": "maybe"}):
+            try:
+                vc.control("alarm-set", **bad)
+            except RuntimeError as e:
+                assert "HTTP 400" in str(e), e
+            else:
+                raise AssertionError("alarm-set %s accepted" % bad)
+
+        # a VM destroyed takes its alarm states out of its containers
+        assert vc.alarm_stats()["alarm_states"] == len(holders)
+        vc.destroy(vm["moref"])
+        harness.wait_for(lambda: vc.alarms() == [], 10, what="the destroyed VM's alarm states gone")
+        st = vc.alarm_stats()
+        assert st["alarms_defined"] == 1 and st["alarm_states"] == 0, st
+        assert st["alarm_name_reads"] == 5, st  # the alarm-name calls (faulted ones too)
+
+
 for _t in (test_vcsim_historical_queryperf, test_vcsim_statistics_levels, test_vcsim_property_paging,
            test_vcsim_entity_fault, test_vcsim_catalog_drift, test_vcsim_clock_offset,
-           test_vcsim_service_versions, test_vcsim_event_collectors):
+           test_vcsim_service_versions, test_vcsim_event_collectors, test_vcsim_triggered_alarms):
     ALL.insert(len(ALL) - 1, _t)  # before test_no_leftover_processes
 
 if __name__ == "__main__":

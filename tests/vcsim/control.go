@@ -31,6 +31,15 @@
 //	                  moref value of the vm, host, ds, computeResource or
 //	                  datacenter argument, the first present, or "-";
 //	                  CREATEDTIME: RFC 3339, UTC, nanoseconds)
+//	cmd=alarm-define  name=NAME  an Alarm object (alarms.go; idempotent per
+//	                  name); answers "ok MOREF"
+//	cmd=alarm-set     entity=ENTITY alarm=ALARM status=green|yellow|red|none
+//	                  [ack=true|false] [user=USER]  the alarm's AlarmState in
+//	                  the entity's triggeredAlarmState and its containers'
+//	                  (none removes it), through the property collectors;
+//	                  answers "ok"
+//	cmd=alarm-delete  alarm=ALARM  removes the Alarm object (its states stay
+//	                  until set to none); answers "ok MOREF"
 //	cmd=clear         forget every slow, lag, entity-fault and extra-counter
 //	                  setting (the catalog, level and clock stay)
 //	cmd=stats         counters (queryperf_calls, not_found_faults, host_faults,
@@ -51,6 +60,8 @@
 //	                  event_collectors_made, event_collectors_destroyed,
 //	                  event_collectors_session_ended, events_total,
 //	                  events_kept, events_last_key, read_next_events_calls,
+//	                  the alarm counters of alarms.go: alarms_defined,
+//	                  alarm_states, alarm_name_reads,
 //	                  and the REST counters of
 //	                  rest.go: rest_sessions_live, ...), the settings (stats_level,
 //	                  clock_offset_ms), then the slow/lag/entity_fault/
@@ -303,6 +314,7 @@ func stats() string {
 		fmt.Sprintf("update_collectors_dropped %d", atomic.LoadInt64(&statDropped)),
 		fmt.Sprintf("retrieve_properties_calls %d", atomic.LoadInt64(&statRetrieve)))
 	lines = append(lines, events.stats()...)
+	lines = append(lines, alarmStats()...)
 	lines = append(lines, restStats()...)
 	ctl.mu.Lock()
 	var extra []string
@@ -362,6 +374,12 @@ func controlHandler(w http.ResponseWriter, r *http.Request) {
 		out, err = eventBurst(r)
 	case "events":
 		out, err = eventList(r)
+	case "alarm-define":
+		out, err = alarmDefine(r)
+	case "alarm-set":
+		out, err = alarmSet(r)
+	case "alarm-delete":
+		out, err = alarmDelete(r)
 	case "clear":
 		ctl.clear()
 		out = "ok cleared"
@@ -370,7 +388,7 @@ func controlHandler(w http.ResponseWriter, r *http.Request) {
 	default:
 		err = badRequest(fmt.Sprintf("unknown cmd=%q (host-state, slow, lag, entity-fault, extra-counter, "+
 			"counter-add, stats-level, clock-offset, sensor-health, stream-drop, rest-login-status, rest-kill, "+
-			"event-post, event-burst, events, clear, stats)", cmd))
+			"event-post, event-burst, events, alarm-define, alarm-set, alarm-delete, clear, stats)", cmd))
 	}
 	if err != nil {
 		w.WriteHeader(http.StatusBadRequest)

@@ -100,6 +100,15 @@
 //     it) and fault with ManagedObjectNotFound once destroyed; events can
 //     be posted through /vcsim-control (event-post, event-burst) and
 //     listed (events); createdTime follows vCenter's clock.
+//   - Alarms (alarms.go): Alarm objects (alarm-N, info.name readable
+//     through the property collector, ManagedObjectNotFound once deleted),
+//     an AlarmManager (GetAlarm, GetAlarmState, AcknowledgeAlarm), and
+//     triggered alarms set through /vcsim-control (alarm-define, alarm-set,
+//     alarm-delete): the same AlarmState in the entity's
+//     triggeredAlarmState and in its containers' (parents up to the root
+//     folder; a VM's resource pools and host too), every change reported
+//     to the property collectors, AlarmStatusChangedEvent and
+//     AlarmAcknowledgedEvent posted.
 //   - GET/POST /vcsim-control?cmd=... (see control.go) drives all this.
 //   - Unchanged, and checked by the self-checks: GET
 //     /sdk/vimServiceVersions.xml (urn:vim25, version 6.5, prior versions
@@ -141,6 +150,22 @@
 //     tag are ignored; a fault for an unknown collector carries vcsim's
 //     faultstring ("managed object not found: ..."); no
 //     EventHistoryCollector.initialized, RetrieveArgumentDescription.
+//   - Alarms (alarms.go) are set through /vcsim-control, not evaluated: no
+//     alarm engine (an alarm's expression is an empty "or"), none of
+//     vCenter's predefined alarms, all defined on the root folder (GetAlarm
+//     of another entity: none); no CreateAlarm, ReconfigureAlarm,
+//     SetAlarmStatus, ClearTriggeredAlarms, EnableAlarm/DisableAlarm,
+//     alarm actions; an entity's overallStatus does not follow its
+//     triggered alarms; AlarmState.eventKey and .disabled are never set.
+//     Every change of an AlarmState is reported to the update streams,
+//     overallStatus changes too (vCenter's reference says it "might not
+//     generate property collector update notifications" for
+//     AlarmState.overallStatus after API 5.0). A deleted alarm's states
+//     stay until set to none. A VM's states stay on its former containers
+//     after it moves, until its alarm is set again. Which containers show
+//     a VM's alarm (parents up to the root folder, its resource pools,
+//     cluster and host) follows the vSphere Client's views; vCenter's
+//     exact set is not documented.
 package main
 
 import (
@@ -281,6 +306,9 @@ func main() {
 		fatal("%v", err)
 	}
 	if err = installEvents(); err != nil {
+		fatal("%v", err)
+	}
+	if err = installAlarms(m.ServiceContent.AlarmManager); err != nil {
 		fatal("%v", err)
 	}
 	if err = findVpxSettings(); err != nil {

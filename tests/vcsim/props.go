@@ -157,6 +157,9 @@ func (pc *pagingCollector) page(ctx *simulator.Context, res *types.RetrieveResul
 // no one could continue it.
 func (pc *pagingCollector) RetrievePropertiesEx(ctx *simulator.Context, r *types.RetrievePropertiesEx) soap.HasFault {
 	atomic.AddInt64(&statRetrieve, 1)
+	if asksAlarms(r) {
+		atomic.AddInt64(&statAlarmReads, 1)
+	}
 	res := pc.PropertyCollector.RetrievePropertiesEx(ctx, r)
 	body, ok := res.(*methods.RetrievePropertiesExBody)
 	if !ok || body.Res == nil || body.Res.Returnval == nil || ctx.Session == nil {

@@ -507,6 +507,9 @@ func runExtra(ctx context.Context, c *vim25.Client, args []string) error {
 		if tagCommands[args[0]] {
 			return runTags(ctx, c, args)
 		}
+		if alarmCommands[args[0]] {
+			return runAlarms(ctx, c, args)
+		}
 		return fmt.Errorf("unknown command %q", args[0])
 	}
 	return nil

@@ -48,6 +48,10 @@
 // Event commands (events.go): events-read [-begin T] [-type IDS] [-latest]
 // [MAXCOUNT] reads every event through an event history collector.
 //
+// Alarm commands (alarms.go): alarms, alarm-name ALARM..., alarm-watch
+// NAME-OR-MOREF N, alarm-ack NAME-OR-MOREF ALARM, alarm-state NAME-OR-MOREF,
+// alarm-list.
+//
 // vsctl always logs out its own session before exiting.
 package main
 
@@ -75,7 +79,8 @@ func usage() {
 		"rename X NEW|destroy X|vm-create NAME HOST|moref NAME|snapshot-create X SNAP|snapshot-remove-all X|field-add NAME|field-rename NAME NEW|field-set X FIELD VALUE|maintenance enter|exit HOST|"+
 		"folder-create PARENT NAME|move X FOLDER|inventory-full|queryperf [opts] X...|"+
 		"tag-category-create NAME [TYPE...]|tag-create CAT NAME|tag-attach CAT TAG X...|tag-detach CAT TAG X...|tag-delete CAT TAG|tag-list X|"+
-		"events-read [-begin T] [-type IDS] [-latest] [MAXCOUNT]")
+		"events-read [-begin T] [-type IDS] [-latest] [MAXCOUNT]|"+
+		"alarms|alarm-name ALARM...|alarm-watch X N|alarm-ack X ALARM|alarm-state X|alarm-list")
 	flag.PrintDefaults()
 	os.Exit(2)
 }
