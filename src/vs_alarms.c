@@ -15,16 +15,12 @@
 
 void vs_alarms_init(vs_alarms_t *a) { memset(a, 0, sizeof(*a)); }
 
-void vs_alarms_forget_names(vs_alarms_t *a) {
+void vs_alarms_refresh_names(vs_alarms_t *a) { a->stale = true; }
+
+void vs_alarms_free(vs_alarms_t *a) {
   vs_index_free(&a->by_moref);
   vs_arena_free(&a->strings);
   free(a->names);
-  a->names = NULL;
-  a->num = a->cap = 0;
-}
-
-void vs_alarms_free(vs_alarms_t *a) {
-  vs_alarms_forget_names(a);
   vs_index_free(&a->seen);
   vs_arena_free(&a->seen_keys);
   memset(a, 0, sizeof(*a));
@@ -35,9 +31,18 @@ const char *vs_alarms_name(const vs_alarms_t *a, const char *moref) {
   return i < 0 ? NULL : a->names[i];
 }
 
+/* Adds or renames. */
 static int put_name(vs_alarms_t *a, const char *moref, const char *name) {
-  if (vs_index_get(&a->by_moref, moref) >= 0)
+  int i = vs_index_get(&a->by_moref, moref);
+  if (i >= 0) {
+    if (strcmp(a->names[i], name) == 0)
+      return 0;
+    const char *n = vs_arena_strdup(&a->strings, name);
+    if (n == NULL)
+      return -1;
+    a->names[i] = n;
     return 0;
+  }
   if (a->num == a->cap) {
     size_t cap = a->cap;
     const char **names = vs_grow(a->names, &cap, sizeof(*names), 16);
@@ -98,7 +103,8 @@ static int read_chunk(vs_alarms_t *a, vs_session_t *s, const vs_mo_ref_t *objs,
   return rc;
 }
 
-/* The alarms named by selected objects' values, without a name yet. */
+/* The alarms named by selected objects' values, without a name yet (or
+ * every one when the names are stale), not yet in `listed`. */
 static size_t unnamed(const vs_alarms_t *a, const vs_inventory_t *inv,
                       vs_mo_ref_t *objs, size_t max, vs_index_t *listed,
                       vs_arena_t *keep) {
@@ -110,7 +116,8 @@ static size_t unnamed(const vs_alarms_t *a, const vs_inventory_t *inv,
       bool ack;
       if (!vs_state_is_alarm(o->states[j].type) ||
           !vs_alarm_of(o, o->states[j].instance, alarm, sizeof(alarm), &ack) ||
-          vs_alarms_name(a, alarm) != NULL || vs_index_get(listed, alarm) >= 0)
+          (!a->stale && vs_alarms_name(a, alarm) != NULL) ||
+          vs_index_get(listed, alarm) >= 0)
         continue;
       const char *m = vs_arena_strdup(keep, alarm);
       if (m == NULL || vs_index_put(listed, m, 1) != 0)
@@ -126,9 +133,10 @@ int vs_alarms_read_names(vs_alarms_t *a, vs_session_t *s,
   vs_error_clear(err);
   vs_mo_ref_t objs[NAMES_CHUNK];
   int rc = VS_OK;
+  /* (one `listed` for every round: stale names are asked for once) */
+  vs_index_t listed = {0};
+  vs_arena_t keep = {0};
   for (int not_found = 0; rc == VS_OK;) {
-    vs_index_t listed = {0};
-    vs_arena_t keep = {0};
     size_t n = unnamed(a, inv, objs, NAMES_CHUNK, &listed, &keep);
     if (n > 0)
       rc = read_chunk(a, s, objs, n, err);
@@ -143,11 +151,17 @@ int vs_alarms_read_names(vs_alarms_t *a, vs_session_t *s,
       if (vs_alarms_name(a, objs[i].moref) == NULL &&
           put_name(a, objs[i].moref, objs[i].moref) != 0)
         rc = (vs_error_set(err, VS_ERR_NOMEM, "out of memory"), err->rc);
-    vs_index_free(&listed);
-    vs_arena_free(&keep);
+    if (gone) /* the others of the chunk: asked again */
+      for (size_t i = 0; i < n; i++)
+        if (strcmp(objs[i].moref, err->obj) != 0)
+          vs_index_put(&listed, objs[i].moref, -1);
     if (n == 0 || (!gone && n < NAMES_CHUNK))
       break;
   }
+  vs_index_free(&listed);
+  vs_arena_free(&keep);
+  if (rc == VS_OK)
+    a->stale = false;
   return rc;
 }
 

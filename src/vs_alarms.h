@@ -26,6 +26,7 @@ typedef struct {
   const char **names;
   size_t num, cap;
   uint64_t reads; /* bulk name reads, for tests */
+  bool stale;     /* read the names met again (a full pass: renames) */
   /* what the last look saw: "<object>\n<alarm>" -> status * 2 + ack */
   vs_index_t seen;
   vs_arena_t seen_keys;
@@ -34,8 +35,10 @@ typedef struct {
 
 void vs_alarms_init(vs_alarms_t *a);
 void vs_alarms_free(vs_alarms_t *a);
-/* Forgets the names (renamed alarms are read again). */
-void vs_alarms_forget_names(vs_alarms_t *a);
+/* The names met are read again at the next vs_alarms_read_names (an
+ * alarm renamed); meanwhile, and for alarms no longer met (a cleared
+ * alarm's notification), the names known are kept. */
+void vs_alarms_refresh_names(vs_alarms_t *a);
 /* The name of an alarm, NULL when not read (yet). */
 const char *vs_alarms_name(const vs_alarms_t *a, const char *moref);
 

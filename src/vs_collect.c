@@ -270,12 +270,14 @@ static bool first_send_fits(vs_vcenter_t *vc, const vs_object_t *o, bool *sent,
 }
 
 /* The names of the triggered alarms the state values name, before they
- * are sent (in bulk, only those not known; all again after a full pass,
- * for renamed alarms). A failure is logged; their values wait. */
+ * are sent (in bulk, only those not known; those met again after a full
+ * pass, for renamed alarms, the names known kept meanwhile: a cleared
+ * alarm's notification still has its name). A failure is logged; the
+ * values of alarms without a name wait. */
 static void name_alarms(vs_vcenter_t *vc) {
   if (vc->alarm_names_pass != vc->stats.full_passes) {
     vc->alarm_names_pass = vc->stats.full_passes;
-    vs_alarms_forget_names(&vc->alarms);
+    vs_alarms_refresh_names(&vc->alarms);
   }
   if (vs_monotonic_seconds() < vc->next_alarm_names_at)
     return;
