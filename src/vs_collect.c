@@ -312,6 +312,21 @@ static void look_at_alarms(vs_vcenter_t *vc) {
                      "following triggered alarms failed: out of memory.");
 }
 
+/* vCenter may change a triggered alarm's status without telling the
+ * update stream (API 5.0 on): the objects with triggered alarms are read
+ * again at the next read, every PropertyInterval. */
+static void reread_alarmed(vs_vcenter_t *vc) {
+  for (size_t i = 0; i < vc->inventory.num; i++) {
+    const vs_object_t *o = &vc->inventory.objects[i];
+    bool alarmed = false;
+    for (uint16_t j = 0; o->selected && j < o->states_num && !alarmed; j++)
+      alarmed = vs_state_is_alarm(o->states[j].type);
+    if (alarmed)
+      vs_updates_reread(&vc->updates, vs_kind_info((vs_kind_t)o->kind)->mo_type,
+                        o->moref);
+  }
+}
+
 /* State values of the selected objects: every object's (`all`), or only
  * those whose first values MaxNewSeries held back, which so come at the
  * next read rather than at the next PropertyInterval. */
@@ -646,8 +661,10 @@ static int after_queries(vs_vcenter_t *vc, double deadline) {
     return rc;
   if (!refreshed && vs_updates_live(&vc->updates, &vc->session)) {
     /* The stream keeps the values current: re-dispatched from the copy. */
-    if (now >= vc->next_states_at)
+    if (now >= vc->next_states_at) {
       dispatch_states(vc);
+      reread_alarmed(vc);
+    }
   } else if (!refreshed && vc->cfg.collect_properties &&
              now >= vc->next_states_at) {
     /* While discovery fails, state values still come from state passes. */

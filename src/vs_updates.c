@@ -49,12 +49,20 @@ void vs_updates_reset(vs_updates_t *u, vs_session_t *s) {
   clear_changes(u);
 }
 
+static void clear_forced(vs_updates_t *u) {
+  vs_arena_free(&u->forced_strings);
+  u->forced_num = 0;
+}
+
 void vs_updates_free(vs_updates_t *u, vs_session_t *s, bool destroy) {
   if (!destroy)
     u->collector[0] = 0; /* left to the logout */
   vs_updates_reset(u, s);
   free(u->mod_types);
   free(u->mod_refs);
+  clear_forced(u);
+  free(u->forced_types);
+  free(u->forced_refs);
   memset(u, 0, sizeof(*u));
 }
 
@@ -233,6 +241,28 @@ static void on_changed(void *ctx, const char *type, const char *moref,
   vs_index_put(&u->modified, ref, 1);
 }
 
+void vs_updates_reread(vs_updates_t *u, const char *type, const char *moref) {
+  if (u->forced_num == u->forced_cap) {
+    size_t cap = u->forced_cap;
+    const char **types = vs_grow(u->forced_types, &cap, sizeof(*types), 16);
+    if (types == NULL)
+      return;
+    u->forced_types = types;
+    cap = u->forced_cap;
+    const char **refs = vs_grow(u->forced_refs, &cap, sizeof(*refs), 16);
+    if (refs == NULL)
+      return;
+    u->forced_refs = refs;
+    u->forced_cap = cap;
+  }
+  const char *t = vs_arena_strdup(&u->forced_strings, type);
+  const char *r = vs_arena_strdup(&u->forced_strings, moref);
+  if (t == NULL || r == NULL)
+    return;
+  u->forced_types[u->forced_num] = t;
+  u->forced_refs[u->forced_num++] = r;
+}
+
 /* The objects that changed, read again whole into the reader's inventory
  * (those that also left, or entered with all their properties, are not). */
 static int reread(vs_updates_t *u, vs_session_t *s, const vs_spec_set_t *set,
@@ -280,6 +310,9 @@ int vs_updates_follow(vs_updates_t *u, vs_session_t *s,
   vs_inventory_reader_init(&r, delta, what);
   r.changed = on_changed;
   r.changed_ctx = u;
+  for (size_t i = 0; i < u->forced_num; i++)
+    on_changed(u, u->forced_types[i], u->forced_refs[i], false);
+  clear_forced(u);
   /* A failure after the version moved on would lose the changes read so
    * far (they are not applied): the next read asks again from here. */
   char version[sizeof(u->version)];

@@ -41,6 +41,10 @@ typedef struct {
   bool pending;            /* the last read left update sets for the next */
   int full_sets; /* sets of the full update in progress, read so far */
   bool refused;  /* the server answered the stream's creation with a fault */
+  /* objects to read again at the next follow, whatever the stream says */
+  vs_arena_t forced_strings;
+  const char **forced_types, **forced_refs;
+  size_t forced_num, forced_cap;
 } vs_updates_t;
 
 void vs_updates_init(vs_updates_t *u);
@@ -65,6 +69,11 @@ int vs_updates_full(vs_updates_t *u, vs_session_t *s,
 int vs_updates_full_more(vs_updates_t *u, vs_session_t *s,
                          const vs_discovery_t *what, vs_inventory_t *fresh,
                          double deadline, bool *complete, vs_error_t *err);
+
+/* Reads the object again whole at the next vs_updates_follow, as if the
+ * stream had said it changed: for what vCenter may change without an
+ * update (a triggered alarm's overallStatus, after API 5.0). */
+void vs_updates_reread(vs_updates_t *u, const char *type, const char *moref);
 
 /* The changes since the last call, until `deadline` (monotonic s; pages
  * not read by then wait for the next read): new and changed objects are

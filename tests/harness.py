@@ -828,7 +828,7 @@ class Vcsim:
         assert out[0] == "ok", out
         return out[1]
 
-    def alarm_set(self, entity, alarm, status, ack=False, user=None):
+    def alarm_set(self, entity, alarm, status, ack=False, user=None, silent=False):
         """Set an alarm's state on an entity (cmd=alarm-set): status green,
         yellow, red or none (removes it); the same AlarmState shows in the
         triggeredAlarmState of the entity's containers (parents up to the
@@ -836,9 +836,13 @@ class Vcsim:
         property collectors' update streams see each change. entity: a VM
         or host name (else any entity's), or a moref; alarm: a moref (a
         deleted alarm's too) or a name. ack is always sent: acknowledged
-        (by `user`, default VSPHERE.LOCAL\\Administrator) or not."""
+        (by `user`, default VSPHERE.LOCAL\\Administrator) or not. silent: an
+        existing state's change is made without telling the update streams,
+        as vCenter after API 5.0 may do for an AlarmState's overallStatus."""
         params = {"entity": entity, "alarm": alarm, "status": status,
                   "ack": "true" if ack else "false"}
+        if silent:
+            params["silent"] = "true"
         if user is not None:
             params["user"] = user
         out = self.control("alarm-set", **params).strip()

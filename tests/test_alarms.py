@@ -201,9 +201,9 @@ def test_alarms_named_on_their_object_and_each_change_notified():
 def test_alarm_cleared_in_a_full_pass_keeps_its_name():
     """The same changes seen by full passes only (no update stream:
     discoveries every 2 s, state passes every 60 s): the notifications,
-    the clear's too, name the alarm, not its moref. (The plugin forgets
-    the names at each full pass and reads again those the state values
-    name: an alarm just cleared is named by none.)"""
+    the clear's too, name the alarm, not its moref. (The plugin read again,
+    at each full pass, only the names the state values named, and forgot
+    the others: an alarm just cleared was named by none.)"""
     tmp = tempfile.mkdtemp(prefix="vsphere-alarms-")
     out, exec_conf = notifier(tmp)
     with Vcsim() as vc:
@@ -224,8 +224,39 @@ def test_alarm_cleared_in_a_full_pass_keeps_its_name():
             assert not plugin_errors(cd), plugin_errors(cd)
 
 
+def test_status_change_without_an_update_is_read_within_property_interval():
+    """vCenter (API 5.0 on) may change a triggered alarm's overallStatus
+    without an update on the stream (the test vcsim's alarm-set silent=true
+    does so): the objects with triggered alarms are read again every
+    PropertyInterval, and the change is notified within it."""
+    tmp = tempfile.mkdtemp(prefix="vsphere-alarms-")
+    out, exec_conf = notifier(tmp)
+    with Vcsim() as vc:
+        cpu = vc.alarm_define(CPU)
+        vc.alarm_set(VM, cpu, "red")
+        block = vsphere_block(vc, extra="PropertyInterval 3")
+        with Collectd(block + exec_conf, interval=1) as cd:
+            cd.wait_for(lambda: alarm_series(cd, "vm").get((VM, CPU)) == 2, 30 * SCALE,
+                        what="vm_alarm %s = 2" % CPU)
+            passes0 = self_value(cd, "inventory_full_passes")
+            t0 = time.monotonic()
+            vc.alarm_set(VM, cpu, "yellow", silent=True)
+            cd.wait_for(lambda: len(notifications(out)) == 1, 15 * SCALE,
+                        what="the notification of a silent change")
+            took = time.monotonic() - t0
+            n = notifications(out)[0]
+            assert (n["Severity"], n.get("change")) == ("WARNING", "better"), n
+            cd.wait_for(lambda: alarm_series(cd, "vm").get((VM, CPU)) == 1, 10 * SCALE,
+                        what="vm_alarm %s = 1" % CPU)
+            assert self_value(cd, "inventory_full_passes") == passes0  # no full pass did it
+            assert took < 3 + 4 * SCALE, took
+            print("  a silent status change notified %.1f s after it" % took)
+            assert not plugin_errors(cd), plugin_errors(cd)
+
+
 ALL = [test_alarms_named_on_their_object_and_each_change_notified,
-       test_alarm_cleared_in_a_full_pass_keeps_its_name]
+       test_alarm_cleared_in_a_full_pass_keeps_its_name,
+       test_status_change_without_an_update_is_read_within_property_interval]
 
 if __name__ == "__main__":
     sys.exit(harness.main(ALL))

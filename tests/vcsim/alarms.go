@@ -93,6 +93,7 @@ type alarmStore struct {
 	order  []string                                    // moref values, in creation order
 	placed map[stateKey][]types.ManagedObjectReference // where each state is
 	mgr    *alarmManager
+	silent bool // alarm-set silent=true: an in-place change not reported
 }
 
 var alarms = &alarmStore{names: make(map[string]string), live: make(map[string]bool),
@@ -356,7 +357,12 @@ func (s *alarmStore) replace(on types.ManagedObjectReference, k stateKey, st *ty
 			list = append(list, *st)
 		}
 		changed = len(list) != len(old) || st != nil
-		if changed {
+		if changed && s.silent && done && len(list) == len(old) {
+			// vCenter after API 5.0 "might not generate property
+			// collector update notifications" for an AlarmState's
+			// overallStatus: the value changes, no stream hears of it
+			e.Entity().TriggeredAlarmState = list
+		} else if changed {
 			simulator.Map.Update(e, []types.PropertyChange{{Name: "triggeredAlarmState", Val: list}})
 		}
 	})
@@ -591,7 +597,9 @@ func alarmSet(r *http.Request) (string, error) {
 	alarm, err := alarms.resolve(r.FormValue("alarm"))
 	var evs []types.BaseEvent
 	if err == nil {
+		alarms.silent = r.FormValue("silent") == "true"
 		evs = alarms.set(entity, alarm, status, ack, user)
+		alarms.silent = false
 	}
 	alarms.mu.Unlock()
 	if err != nil {
