@@ -25,6 +25,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
 from harness import Collectd, Vcsim  # noqa: E402
 from test_coverage import values  # noqa: E402
+from test_events import notifications, notifier  # noqa: E402
 from test_integration import plugin_errors, self_value, vsphere_block, wait_cycles  # noqa: E402
 
 WRAPPED = bool(os.environ.get("VSPHERE_WRAPPER"))
@@ -35,33 +36,6 @@ HOST = "DC0_H0"            # a stand-alone host
 CPU = "Virtual machine CPU usage"
 HOST_ALARM = "Host connection and power state"
 DS_ALARM = "Datastore usage on disk"
-
-
-def notifier(tmp):
-    """A NotificationExec script (run as nobody: collectd's exec refuses
-    root) appending each notification, headers and message, to a file
-    (as tests/test_events.py's)."""
-    out = os.path.join(tmp, "notifications.txt")
-    script = os.path.join(tmp, "notify.sh")
-    with open(script, "w") as f:
-        f.write("#!/bin/sh\n{ cat; echo '----'; } >> %s\n" % out)
-    os.chmod(script, 0o755)
-    open(out, "w").close()
-    os.chmod(out, 0o666)
-    os.chmod(tmp, 0o755)
-    return out, 'LoadPlugin exec\n<Plugin exec>\n  NotificationExec "nobody" "%s"\n</Plugin>\n' % script
-
-
-def notifications(path):
-    with open(path, encoding="utf-8", errors="replace") as f:
-        blocks = [b.strip() for b in f.read().split("----") if b.strip()]
-    out = []
-    for b in blocks:
-        head, _, message = b.partition("\n\n")
-        fields = dict(l.split(": ", 1) for l in head.splitlines() if ": " in l)
-        fields["message"] = message.strip()
-        out.append(fields)
-    return out
 
 
 def alarm_series(cd, kind):

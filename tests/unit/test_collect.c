@@ -1246,21 +1246,31 @@ static const mock_value_t *count_of(const char *host, const char *type,
   return last;
 }
 
-DEF_TEST(events_counted_and_notified_across_a_relogin) {
-  world_t w;
+/* A world with Events true (and Collect `collect`, NULL: the default). */
+static int world_init_events(world_t *w, const char *collect) {
   mock_reset();
-  memset(&w, 0, sizeof(w));
-  CHECK_ZERO(vs_dispatch_register_default_types());
+  memset(w, 0, sizeof(*w));
+  if (vs_dispatch_register_default_types() != 0)
+    return -1;
   oconfig_item_t *ci = minimal();
   opt_num(ci, "TagInterval", 0);
   opt_bool(ci, "Events", 1);
+  if (collect != NULL)
+    opt_str(ci, "Collect", collect);
   vs_config_t cfg;
-  CHECK_ZERO(vs_config_parse(ci, &cfg));
+  int rc = vs_config_parse(ci, &cfg);
   item_free(ci);
-  w.vc.sample_us = T0_US;
-  fake_init(&w.fake, 4, respond, &w.vc);
-  w.block = vs_vcenter_create(&cfg, &w.fake.t);
-  CHECK_NOT_NULL(w.block);
+  if (rc != 0)
+    return -1;
+  w->vc.sample_us = T0_US;
+  fake_init(&w->fake, 4, respond, &w->vc);
+  w->block = vs_vcenter_create(&cfg, &w->fake.t);
+  return w->block != NULL ? 0 : -1;
+}
+
+DEF_TEST(events_counted_and_notified_across_a_relogin) {
+  world_t w;
+  CHECK_ZERO(world_init_events(&w, NULL));
 
   ev_post(&w.vc, "VmPoweredOnEvent", "vm-135", "host-21"); /* history */
   usleep(2000);
@@ -1434,20 +1444,7 @@ DEF_TEST(alarm_named_on_its_object_and_each_change_notified) {
 
 DEF_TEST(events_of_kinds_not_collected_go_to_the_vcenter) {
   world_t w;
-  mock_reset();
-  memset(&w, 0, sizeof(w));
-  CHECK_ZERO(vs_dispatch_register_default_types());
-  oconfig_item_t *ci = minimal();
-  opt_num(ci, "TagInterval", 0);
-  opt_bool(ci, "Events", 1);
-  opt_str(ci, "Collect", "vm");
-  vs_config_t cfg;
-  CHECK_ZERO(vs_config_parse(ci, &cfg));
-  item_free(ci);
-  w.vc.sample_us = T0_US;
-  fake_init(&w.fake, 4, respond, &w.vc);
-  w.block = vs_vcenter_create(&cfg, &w.fake.t);
-  CHECK_NOT_NULL(w.block);
+  CHECK_ZERO(world_init_events(&w, "vm"));
   EXPECT_EQ_INT(0, world_read(&w));
   ev_post(&w.vc, "HostConnectionLostEvent", NULL, "host-21");
   EXPECT_EQ_INT(0, world_read(&w));
