@@ -13,7 +13,6 @@ leaves no event collector.
 Usage: test_events.py [-k SUBSTRING] [--quick]
 """
 import os
-import stat
 import sys
 import tempfile
 import time
