@@ -1427,6 +1427,9 @@ DEF_TEST(alarm_named_on_its_object_and_each_change_notified) {
   EXPECT_EQ_INT(NOTIF_OKAY, last_notification()->severity);
   EXPECT_EQ_STR("cleared", mock_notification_meta(last_notification(), "change",
                                                   meta, 64));
+  /* found by a full pass: still under its name */
+  EXPECT_EQ_STR("Virtual machine CPU usage",
+                last_notification()->type_instance);
   OK(alarm_value("DC0_H0_VM0", "vm_alarm") == NULL); /* no longer sent */
 
   w.vc.alarm_status = "red"; /* again: new */
