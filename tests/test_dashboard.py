@@ -221,6 +221,9 @@ def test_every_expression_returns_data():
             time.sleep(3)
             for vm in sorted(vms):
                 vc.event_post("VmPoweredOnEvent", name=vm)
+            cd.wait_for(lambda: len(harness.find_metrics(
+                cd.metrics(), "collectd_vsphere_vm_events_total")) == len(vms), 30,
+                what="an event count of every VM")
 
             def ready():
                 m = cd.metrics()
@@ -250,6 +253,9 @@ def test_every_expression_returns_data():
                 prom.wait_for(lambda: wanted <= in_prom(), 60,
                               what="every metric of the dashboard in Prometheus")
                 prom.wait_for_query('collectd_vsphere_vm_cpu_usage_average{vm!="",cluster!=""}',
+                                    lambda r: len(r) == len(vms), timeout=30)
+                # a rate needs two scrapes of a count
+                prom.wait_for_query('rate(collectd_vsphere_vm_events_total{vm!=""}[1m])',
                                     lambda r: len(r) == len(vms), timeout=30)
 
                 def run_all(values, label):
