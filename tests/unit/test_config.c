@@ -1277,6 +1277,51 @@ DEF_TEST(issue16_options) {
   return 0;
 }
 
+DEF_TEST(event_options) {
+  vs_config_t cfg;
+  oconfig_item_t *ci = minimal();
+  if (expect_accepted(ci, &cfg) == 0) { /* the defaults */
+    OK(!cfg.events && cfg.default_events);
+    EXPECT_EQ_INT(0, cfg.count_events.num);
+    EXPECT_EQ_INT(0, cfg.notify_events_num);
+    vs_config_free(&cfg);
+  }
+  ci = minimal();
+  opt_bool(ci, "Events", 1);
+  opt_bool(ci, "DefaultEvents", 0);
+  opt_str(ci, "Event", "VmGuestRebootEvent");
+  opt_str(ci, "Event", "com.vmware.vc.ha.*");
+  opt_str(ci, "IgnoreEvent", "VmReconfiguredEvent");
+  static const char *const fail[] = {"Vm*Failed*", "FAILURE", NULL};
+  static const char *const none[] = {"HostConnectionLostEvent", "none", NULL};
+  opt_strs(ci, "NotifyEvent", fail);
+  opt_strs(ci, "NotifyEvent", none);
+  if (expect_accepted(ci, &cfg) == 0) {
+    OK(cfg.events && !cfg.default_events);
+    EXPECT_EQ_INT(2, cfg.count_events.num);
+    EXPECT_EQ_STR("com.vmware.vc.ha.*", cfg.count_events.items[1]);
+    EXPECT_EQ_INT(1, cfg.ignore_events.num);
+    EXPECT_EQ_INT(2, cfg.notify_events_num);
+    EXPECT_EQ_STR("Vm*Failed*", cfg.notify_events[0].glob);
+    EXPECT_EQ_INT(NOTIF_FAILURE, cfg.notify_events[0].severity);
+    EXPECT_EQ_INT(0, cfg.notify_events[1].severity);
+    vs_config_free(&cfg);
+  }
+  /* a severity collectd does not have, or none given */
+  static const char *const bad[] = {"VmPoweredOnEvent", "critical", NULL};
+  static const char *const one[] = {"VmPoweredOnEvent", NULL};
+  ci = minimal();
+  opt_strs(ci, "NotifyEvent", bad);
+  expect_refused(ci, "NotifyEvent");
+  ci = minimal();
+  opt_strs(ci, "NotifyEvent", one);
+  expect_refused(ci, "NotifyEvent");
+  ci = minimal();
+  opt_num(ci, "Event", 3);
+  expect_refused(ci, "Event");
+  return 0;
+}
+
 int main(void) {
   RUN_TEST(defaults);
   RUN_TEST(every_option);
@@ -1306,6 +1351,7 @@ int main(void) {
   RUN_TEST(shard_option);
   RUN_TEST(free_is_idempotent);
   RUN_TEST(issue16_options);
+  RUN_TEST(event_options);
   mock_reset();
   END_TEST;
 }
