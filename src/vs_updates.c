@@ -39,6 +39,11 @@ static void destroy_remote(vs_updates_t *u, vs_session_t *s) {
     vs_inventory_destroy_view(s, u->view);
 }
 
+static void clear_forced(vs_updates_t *u) {
+  vs_arena_free(&u->forced_strings);
+  u->forced_num = 0;
+}
+
 void vs_updates_reset(vs_updates_t *u, vs_session_t *s) {
   destroy_remote(u, s);
   u->collector[0] = 0;
@@ -47,11 +52,7 @@ void vs_updates_reset(vs_updates_t *u, vs_session_t *s) {
   u->login = 0;
   u->initial = false;
   clear_changes(u);
-}
-
-static void clear_forced(vs_updates_t *u) {
-  vs_arena_free(&u->forced_strings);
-  u->forced_num = 0;
+  clear_forced(u); /* (a full update reads every object anyway) */
 }
 
 void vs_updates_free(vs_updates_t *u, vs_session_t *s, bool destroy) {
@@ -241,7 +242,13 @@ static void on_changed(void *ctx, const char *type, const char *moref,
   vs_index_put(&u->modified, ref, 1);
 }
 
+/* Re-reads asked for while no follow takes them (a full update spanning
+ * reads) pile up at most this far. */
+#define MAX_FORCED 100000
+
 void vs_updates_reread(vs_updates_t *u, const char *type, const char *moref) {
+  if (u->forced_num >= MAX_FORCED)
+    return;
   if (u->forced_num == u->forced_cap) {
     size_t cap = u->forced_cap;
     const char **types = vs_grow(u->forced_types, &cap, sizeof(*types), 16);
